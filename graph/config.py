@@ -1,0 +1,73 @@
+"""Settings shared by the CLI, pipeline and API: where the store is, and the limits.
+
+Every value comes from (highest first) an explicit argument, an environment variable, a default:
+
+    store               --store / AIDGRAPH_STORE / ./data/store  (an http(s) URL selects the sparql backend)
+    backend             AIDGRAPH_BACKEND / "oxigraph" ("memory", "sparql")
+    update_url          AIDGRAPH_UPDATE_URL (remote stores whose update URL differs from the query URL)
+    max_article_bytes   AIDGRAPH_MAX_ARTICLE_BYTES / 10 MB (a larger input file is refused)
+    api_timeout_s       AIDGRAPH_API_TIMEOUT / 30 s per SPARQL query
+    api_result_cap      AIDGRAPH_RESULT_CAP / 10,000 result rows
+    token               AIDGRAPH_TOKEN (bearer token for writes through the API; None = writes off)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from graph.errors import InputError
+
+DEFAULT_STORE = Path("data/store")
+DEFAULT_MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Runtime settings; build with :meth:`Settings.from_env`."""
+
+    store: str = str(DEFAULT_STORE)
+    backend: str = "oxigraph"
+    update_url: str | None = None
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+    api_timeout_s: float = 30.0
+    api_result_cap: int = 10_000
+    token: str | None = None
+
+    @classmethod
+    def from_env(cls, store: str | Path | None = None, backend: str | None = None,
+                 **overrides: object) -> Settings:
+        """Settings from arguments, then ``AIDGRAPH_*`` environment variables, then defaults."""
+        env = os.environ
+        location = str(store or env.get("AIDGRAPH_STORE") or DEFAULT_STORE)
+        chosen_backend = backend or env.get("AIDGRAPH_BACKEND") or (
+            "sparql" if location.startswith(("http://", "https://")) else "oxigraph")
+        settings = cls(
+            store=location,
+            backend=chosen_backend,
+            update_url=env.get("AIDGRAPH_UPDATE_URL") or None,
+            max_article_bytes=_int_env("AIDGRAPH_MAX_ARTICLE_BYTES", DEFAULT_MAX_ARTICLE_BYTES),
+            api_timeout_s=float(_int_env("AIDGRAPH_API_TIMEOUT", 30)),
+            api_result_cap=_int_env("AIDGRAPH_RESULT_CAP", 10_000),
+            token=env.get("AIDGRAPH_TOKEN") or None,
+        )
+        return replace(settings, **overrides) if overrides else settings
+
+    def open_store(self, *, read_only: bool = False):
+        """Open the configured store (see :func:`graph.store.open_store`)."""
+        from graph.store import open_store
+
+        location = None if self.backend == "memory" else self.store
+        return open_store(location, backend=self.backend, read_only=read_only, update_url=self.update_url)
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InputError(f"{name}={raw!r} is not a whole number",
+                         hint=f"unset {name} or give a number") from None

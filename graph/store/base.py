@@ -1,0 +1,219 @@
+"""The store protocol every backend implements, plus helpers the backends share.
+
+A store is a set of named graphs: ``aidg:ontology``, ``aidg:reference``, one graph per article
+(named by the article IRI) and the quarantine graphs. The SPARQL default graph is the UNION of all
+named graphs, so a query without ``GRAPH`` sees everything; ``GRAPH ?g`` sees each graph.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import rdflib
+from rdflib.query import Result
+from rdflib.term import Node
+
+from graph.errors import QuerySyntaxError, StoreError
+
+GRAPH_NS = "https://w3id.org/aidgraph/graph/"
+ONTOLOGY_GRAPH = GRAPH_NS + "ontology"
+REFERENCE_GRAPH = GRAPH_NS + "reference"
+
+#: formats accepted by ``Store.serialize``; dataset formats keep the graph names.
+DATASET_FORMATS = ("trig", "nquads")
+GRAPH_FORMATS = ("turtle", "nt", "jsonld", "xml")
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the pipeline, CLI, API and exports need from a store."""
+
+    name: str
+    supports_update: bool
+
+    def add_graph(self, name: str, graph: rdflib.Graph) -> None:
+        """Replace the named graph ``name`` with the triples of ``graph``."""
+
+    def drop_graph(self, name: str) -> None:
+        """Remove the named graph ``name`` (no error when it does not exist)."""
+
+    def graph_names(self) -> list[str]:
+        """IRIs of all non-empty named graphs, sorted."""
+
+    def get_graph(self, name: str) -> rdflib.Graph:
+        """An in-memory copy of the named graph ``name`` (empty when it does not exist)."""
+
+    def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None) -> Result:
+        """Run a SPARQL query string; ``bindings`` pre-bind variables to user values safely."""
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update string."""
+
+    def serialize(self, fmt: str, *, graph: str | None = None) -> bytes:
+        """The whole dataset (trig/nquads) or one graph (any format) as bytes."""
+
+    def close(self) -> None:
+        """Release the store (files, locks, connections)."""
+
+    def __enter__(self) -> Store: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class StoreBase:
+    """Context-manager plumbing shared by the backends."""
+
+    name = "base"
+    supports_update = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    def _check_writable(self) -> None:
+        if not self.supports_update:
+            raise StoreError(
+                f"the {self.name} store was opened read-only",
+                hint="open it without read_only to change it (is another `aidgraph serve` holding it?)",
+            )
+
+
+# --------------------------------------------------------------------------- initial content
+
+def project_root() -> Path:
+    """The repository root (where ``ontology/`` lives)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def initial_graph_files() -> dict[str, list[Path]]:
+    """The Turtle files every fresh store is initialised with, per named graph."""
+    ontology_dir = project_root() / "ontology"
+    return {
+        ONTOLOGY_GRAPH: sorted(ontology_dir.glob("*.ttl")),
+        REFERENCE_GRAPH: sorted((ontology_dir / "reference").glob("*.ttl")),
+    }
+
+
+def initial_fingerprint() -> str:
+    """A hash of the ontology and reference files (to tell whether a store is up to date)."""
+    digest = hashlib.sha1()
+    for name, files in sorted(initial_graph_files().items()):
+        digest.update(name.encode())
+        for path in files:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _parsed_initial_graphs(fingerprint: str) -> dict[str, rdflib.Graph]:
+    graphs: dict[str, rdflib.Graph] = {}
+    for name, files in initial_graph_files().items():
+        g = rdflib.Graph()
+        for path in files:
+            try:
+                g.parse(path, format="turtle")
+            except Exception as exc:  # rdflib raises many types for bad Turtle
+                raise StoreError(f"cannot load {path}: {exc}",
+                                 hint="fix the Turtle file (run `aidgraph validate` on it)") from exc
+        graphs[name] = g
+    return graphs
+
+
+def initial_graphs() -> dict[str, rdflib.Graph]:
+    """The ontology and reference graphs parsed with rdflib (cached per process; do not mutate)."""
+    return _parsed_initial_graphs(initial_fingerprint())
+
+
+# --------------------------------------------------------------------------- SPARQL helpers
+
+_SYNTAX_POSITION = re.compile(r"(?:error )?at (\d+):(\d+)")
+
+
+def query_syntax_error(exc: Exception, sparql: str) -> QuerySyntaxError:
+    """A QuerySyntaxError with line/column from a parser exception when it gives them."""
+    text = str(exc)
+    line = column = None
+    match = _SYNTAX_POSITION.search(text)
+    if match:
+        line, column = int(match.group(1)), int(match.group(2))
+    else:  # pyparsing style: "(at char 12), (line:1, col:13)"
+        m = re.search(r"line:(\d+), col:(\d+)", text)
+        if m:
+            line, column = int(m.group(1)), int(m.group(2))
+    where = f" at line {line}, column {column}" if line else ""
+    return QuerySyntaxError(f"malformed SPARQL{where}: {text}", line=line, column=column,
+                            hint="check the query near that position")
+
+
+def inject_values(sparql: str, bindings: Mapping[str, Node]) -> str:
+    """Pre-bind variables by inserting ``VALUES`` at the start of the query's WHERE group.
+
+    User values are written with rdflib's N-Triples serialisation (``Node.n3()``), which escapes
+    literals and refuses malformed IRIs, so they cannot change the query's structure.
+    """
+    if not bindings:
+        return sparql
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(_safe_n3(term) for term in bindings.values())
+    clause = f" VALUES ({names}) {{ ({values}) }} "
+    position = _where_brace(sparql)
+    return sparql[: position + 1] + clause + sparql[position + 1:]
+
+
+def _safe_n3(term: Node) -> str:
+    if isinstance(term, rdflib.URIRef) and re.search(r'[\s<>"{}|^`\\]', str(term)):
+        raise QuerySyntaxError(f"not a valid IRI to bind: {str(term)!r}", hint="pass a full, valid IRI")
+    if isinstance(term, rdflib.BNode):
+        raise QuerySyntaxError("blank nodes cannot be bound in a query", hint="bind an IRI or a literal")
+    return term.n3()
+
+
+def _where_brace(sparql: str) -> int:
+    """Index of the opening brace of the outermost WHERE group (skipping strings, IRIs, comments)."""
+    depth = 0
+    braces: list[int] = []
+    i, n = 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            i = sparql.find("\n", i)
+            if i < 0:
+                break
+        elif c in "\"'":
+            triple = sparql[i:i + 3] in ('"""', "'''")
+            quote = sparql[i:i + 3] if triple else c
+            i += len(quote)
+            while i < n and not sparql.startswith(quote, i):
+                i += 2 if sparql[i] == "\\" else 1
+            i += len(quote) - 1
+        elif c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", sparql[i:]):
+            i = sparql.index(">", i)
+        elif c == "{":
+            if depth == 0:
+                braces.append(i)
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    if not braces:
+        raise QuerySyntaxError("the query has no WHERE { ... } group to bind values in",
+                               hint="write the query as SELECT ... WHERE { ... }")
+    is_construct = re.match(r"(?is)\s*(?:(?:PREFIX|BASE)[^{]*?>\s*)*CONSTRUCT\s*\{", _strip_comments(sparql))
+    if is_construct and len(braces) > 1:
+        return braces[1]
+    return braces[0]
+
+
+def _strip_comments(sparql: str) -> str:
+    return re.sub(r"(?m)#[^\n<>\"]*$", "", sparql)

@@ -1,0 +1,71 @@
+"""Term conversion between rdflib and pyoxigraph (small, explicit, no private imports)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import XSD
+
+PREFIXES = {
+    "aid": "https://w3id.org/aidgraph/ontology#",
+    "aidr": "https://w3id.org/aidgraph/id/",
+    "aidg": "https://w3id.org/aidgraph/graph/",
+    "schema": "https://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "wd": "http://www.wikidata.org/entity/",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
+def to_ox(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r} (only IRIs, blank nodes and literals)")
+
+
+def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+    """A pyoxigraph term as an rdflib term (plain strings stay plain literals)."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def graph_to_ntriples(graph: rdflib.Graph) -> str:
+    """N-Triples text of an rdflib graph, written by pyoxigraph (fast and strictly escaped)."""
+    triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def quads_to_graph(quads, identifier: str | None = None) -> rdflib.Graph:
+    """An in-memory rdflib graph from pyoxigraph quads or triples."""
+    graph = rdflib.Graph(identifier=rdflib.URIRef(identifier) if identifier else None)
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    for quad in quads:
+        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    return graph

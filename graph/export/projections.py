@@ -1,0 +1,428 @@
+"""Networks read from the store, and the projections analysts open in Gephi.
+
+``full_graph(store)`` reads the actors, meetings and equipment of the article graphs with a few
+SPARQL queries and returns a ``networkx.MultiDiGraph`` with at most one edge per
+(source, target, edge type). ``project(full, name)`` derives the other views from it:
+
+    full              persons, countries, organisations, meetings, equipment; every edge type
+    actor-meeting     bipartite actor ↔ meeting (attended, attended_remotely, chaired)
+    donor-equipment   donor → equipment/category, weighted by number of pledges (or quantity)
+    co-attendance     actor ↔ actor, weighted by the number of meetings both attended
+
+Node attributes: ``type`` (person|country|organisation|meeting|equipment), ``label`` and, where known,
+``date``, ``category``. Edge attributes: ``type`` (attended, attended_remotely, chaired, pledged,
+holds_post, member_of, in_format, co_attended), ``weight`` (a positive float) and, where the data is
+dated, ``spells``: a sorted list of non-overlapping ``(start, end)`` ISO dates. Nodes get ``spells`` too
+when every edge touching them is dated, so Gephi's timeline shows them only while they are active.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+from rdflib import URIRef
+
+from graph import vocab
+from graph.errors import InputError
+
+if TYPE_CHECKING:
+    from graph.store.base import Store
+
+PROJECTIONS: tuple[str, ...] = ("full", "actor-meeting", "donor-equipment", "co-attendance")
+NODE_TYPES: tuple[str, ...] = ("person", "country", "organisation", "meeting", "equipment")
+EDGE_TYPES: tuple[str, ...] = (
+    "attended", "attended_remotely", "chaired", "pledged", "holds_post", "member_of", "in_format",
+)
+ACTOR_TYPES = frozenset({"person", "country", "organisation"})
+ATTENDANCE_EDGES = frozenset({"attended", "attended_remotely", "chaired"})
+
+RESOURCE_BASE = str(vocab.AIDR)
+# The first path segment of a resource IRI tells its node type (docs/architecture.md, IRI table).
+TYPE_BY_IRI_SEGMENT: Mapping[str, str] = {
+    "person": "person", "country": "country", "org": "organisation", "meeting": "meeting",
+    "equipment": "equipment", "category": "equipment",
+}
+
+
+@functools.cache
+def sparql_prefixes() -> str:
+    """PREFIX lines for every namespace of :mod:`graph.vocab`."""
+    return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in vocab.PREFIXES.items())
+
+
+# Each edge type: the pattern that states it (read inside the article graphs, or inside the one
+# graph asked for) and, optionally, context read from the whole dataset (e.g. which country a post is
+# in, which lives in the reference graph). Both bind ?source and ?target; ?meeting dates the edge.
+EDGE_PATTERNS: Mapping[str, tuple[str, str]] = {
+    "attended": ("?meeting schema:attendee ?source . BIND(?meeting AS ?target)", ""),
+    "attended_remotely": ("?meeting aid:remoteAttendee ?source . BIND(?meeting AS ?target)", ""),
+    "chaired": ("?meeting aid:chair ?source . BIND(?meeting AS ?target)", ""),
+    "holds_post": ("?source org:holds ?post .",
+                   "?post org:postIn ?target . OPTIONAL { ?post org:role ?role }"),
+    "member_of": ("{ ?source org:memberOf ?target } UNION { ?target org:hasMember ?source }", ""),
+    "in_format": ("?meeting aid:format ?target . BIND(?meeting AS ?source)", ""),
+}
+
+# Graphs that hold vocabulary and world knowledge, not article facts.
+NON_ARTICLE_GRAPHS = (f"<{vocab.ONTOLOGY_GRAPH}>", f"<{vocab.REFERENCE_GRAPH}>")
+
+
+def _scoped(pattern: str, graph: str | None) -> str:
+    """The pattern read inside the article graphs (all of them, or the one bound to ?g)."""
+    if graph is not None:
+        return f"GRAPH ?g {{ {pattern} }}"
+    excluded = ", ".join(NON_ARTICLE_GRAPHS)
+    return f"GRAPH ?g {{ {pattern} }} FILTER(?g NOT IN ({excluded}))"
+
+
+def _bindings(graph: str | None) -> dict[str, URIRef] | None:
+    return {"g": URIRef(graph)} if graph is not None else None
+
+
+def _rows(store: Store, sparql: str, graph: str | None) -> Iterable[Any]:
+    return store.query(sparql_prefixes() + sparql, bindings=_bindings(graph))
+
+
+def node_type(iri: str) -> str | None:
+    """The node type of an aidgraph resource IRI, or None when it is not a network node."""
+    if not iri.startswith(RESOURCE_BASE):
+        return None
+    segment = iri[len(RESOURCE_BASE):].split("/", 1)[0]
+    return TYPE_BY_IRI_SEGMENT.get(segment)
+
+
+def date_interval(value: str | None) -> tuple[str, str] | None:
+    """The (first day, last day) an ISO date of any precision covers: "2025" -> 2025-01-01..2025-12-31."""
+    if not value:
+        return None
+    text = str(value)[:10]
+    try:
+        if len(text) == 4:
+            return f"{text}-01-01", f"{text}-12-31"
+        if len(text) == 7:
+            year, month = int(text[:4]), int(text[5:7])
+            last = calendar.monthrange(year, month)[1]
+            return f"{text}-01", f"{text}-{last:02d}"
+        if len(text) == 10:
+            int(text[:4]), int(text[5:7]), int(text[8:10])
+            return text, text
+    except ValueError:
+        return None
+    return None
+
+
+def merge_spells(spells: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Sorted, non-overlapping spells covering the same days (ISO dates compare as strings)."""
+    merged: list[tuple[str, str]] = []
+    for start, end in sorted(spells):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def full_graph(store: Store, *, graph: str | None = None) -> nx.MultiDiGraph:
+    """The whole actor/meeting/equipment network of the store, or of one named graph.
+
+    Raises:
+        InputError: ``graph`` is not a named graph of the store.
+    """
+    if graph is not None and graph not in set(store.graph_names()):
+        raise InputError(f"no named graph {graph!r} in the store",
+                         hint="list the graphs with `aidgraph stats` or leave out --graph")
+    network = nx.MultiDiGraph()
+    meeting_dates = _meeting_dates(store)
+    for node in _mentioned_nodes(store, graph):
+        network.add_node(node)
+    for edge_type, (pattern, context) in EDGE_PATTERNS.items():
+        for row in _rows(store, _edge_query(pattern, context, graph), graph):
+            source, target = str(row.source), str(row.target)
+            if node_type(source) is None or node_type(target) is None:
+                continue
+            attributes: dict[str, Any] = {"type": edge_type, "weight": 1.0}
+            if row.role is not None:
+                attributes["role"] = str(row.role).rsplit("/", 1)[-1]
+            meeting = str(row.meeting) if row.meeting is not None else None
+            if meeting in meeting_dates:
+                attributes["spells"] = [meeting_dates[meeting]]
+            network.add_edge(source, target, key=edge_type, **attributes)
+    _add_pledge_edges(network, store, graph, meeting_dates)
+    _describe_nodes(network, store, meeting_dates)
+    attach_node_spells(network)
+    return network
+
+
+def _edge_query(pattern: str, context: str, graph: str | None) -> str:
+    return (f"SELECT DISTINCT ?source ?target ?meeting ?role WHERE {{ {_scoped(pattern, graph)} {context} }}")
+
+
+def _meeting_dates(store: Store) -> dict[str, tuple[str, str]]:
+    """Meeting IRI -> (start, end) days, from schema:startDate / schema:endDate anywhere in the store."""
+    query = """SELECT ?meeting (MIN(STR(?start)) AS ?first) (MAX(STR(?end)) AS ?last) WHERE {
+        ?meeting a aid:Meeting ; schema:startDate ?start . OPTIONAL { ?meeting schema:endDate ?end } }
+        GROUP BY ?meeting"""
+    dates: dict[str, tuple[str, str]] = {}
+    for row in _rows(store, query, None):
+        first = date_interval(str(row.first))
+        last = date_interval(str(row.last)) if row.last is not None else None
+        if first:
+            dates[str(row.meeting)] = (first[0], max(first[1], last[1]) if last else first[1])
+    return dates
+
+
+def _mentioned_nodes(store: Store, graph: str | None) -> list[str]:
+    """Entities the article graphs mention or define, even those without any edge."""
+    pattern = "{ ?node aid:mentionedIn ?article } UNION { ?node a aid:Meeting }"
+    query = f"SELECT DISTINCT ?node WHERE {{ {_scoped(pattern, graph)} }}"
+    return [str(row.node) for row in _rows(store, query, graph) if node_type(str(row.node))]
+
+
+PLEDGE_QUERY_PATTERN = """?pledge a aid:Pledge ; schema:agent ?donor .
+    OPTIONAL { ?pledge schema:object ?object }
+    OPTIONAL { ?pledge aid:category ?category }
+    OPTIONAL { ?pledge aid:quantity ?quantity }
+    OPTIONAL { ?pledge aid:status ?status }
+    OPTIONAL { ?pledge dcterms:date ?date }
+    OPTIONAL { ?pledge aid:announcedAt ?meeting }"""
+
+
+def pledge_records(store: Store, *, graph: str | None = None) -> list[dict[str, Any]]:
+    """One record per pledge IRI: donor, object, category, quantity, status, date, meeting, amount.
+
+    Where articles disagree, the largest quantity and the earliest date are kept.
+    """
+    query = f"""SELECT ?pledge ?donor ?object ?category ?quantity ?status ?date ?meeting
+        ?amount ?currency ?label WHERE {{
+        {_scoped(PLEDGE_QUERY_PATTERN, graph)}
+        OPTIONAL {{ ?pledge schema:amount ?money . ?money schema:value ?amount .
+                   OPTIONAL {{ ?money schema:currency ?currency }} }}
+        OPTIONAL {{ ?pledge aid:itemLabel ?label }} }}"""
+    pledges: dict[str, dict[str, Any]] = {}
+    for row in _rows(store, query, graph):
+        record = pledges.setdefault(str(row.pledge), {"pledge": str(row.pledge)})
+        _keep_first(record, "donor", row.donor)
+        _keep_first(record, "object", row.object)
+        _keep_first(record, "category", row.category)
+        _keep_first(record, "status", row.status)
+        _keep_first(record, "meeting", row.meeting)
+        _keep_first(record, "currency", row.currency)
+        _keep_first(record, "item_label", row.label)
+        if row.quantity is not None:
+            record["quantity"] = max(int(row.quantity), record.get("quantity") or 0)
+        if row.amount is not None:
+            record["amount"] = max(float(row.amount), record.get("amount") or 0.0)
+        if row.date is not None and (record.get("date") is None or str(row.date) < record["date"]):
+            record["date"] = str(row.date)
+    return sorted(pledges.values(), key=lambda record: record["pledge"])
+
+
+def _keep_first(record: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None and record.get(key) is None:
+        record[key] = str(value)
+
+
+def _add_pledge_edges(network: nx.MultiDiGraph, store: Store, graph: str | None,
+                      meeting_dates: Mapping[str, tuple[str, str]]) -> None:
+    """One ``pledged`` edge per (donor, equipment-or-category), aggregating its pledges."""
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for record in pledge_records(store, graph=graph):
+        target = record.get("object") or record.get("category")
+        if target is None or node_type(record["donor"]) is None or node_type(target) is None:
+            continue
+        grouped[(record["donor"], target)].append(record)
+    for (donor, target), records in grouped.items():
+        spells = []
+        for record in records:
+            interval = date_interval(record.get("date"))
+            if interval is None and record.get("meeting") in meeting_dates:
+                interval = meeting_dates[record["meeting"]]
+            if interval:
+                spells.append(interval)
+        attributes: dict[str, Any] = {
+            "type": "pledged",
+            "weight": float(len(records)),
+            "n_pledges": len(records),
+            "quantity": sum(record.get("quantity") or 0 for record in records),
+            "statuses": ";".join(sorted({_tail(r["status"]) for r in records if r.get("status")})),
+            "categories": ";".join(sorted({_tail(r["category"]) for r in records if r.get("category")})),
+        }
+        if len(spells) == len(records):
+            attributes["spells"] = merge_spells(spells)
+        network.add_edge(donor, target, key="pledged", **attributes)
+
+
+def _tail(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _describe_nodes(network: nx.MultiDiGraph, store: Store,
+                    meeting_dates: Mapping[str, tuple[str, str]]) -> None:
+    """Set ``type``, ``label`` (English or untagged name) and ``date``/``category`` where known."""
+    labels = _labels(store)
+    categories = _equipment_categories(store)
+    for node, data in network.nodes(data=True):
+        data["type"] = node_type(node)
+        data["label"] = labels.get(node) or _fallback_label(node)
+        if node in meeting_dates:
+            data["date"], data["end_date"] = meeting_dates[node]
+        if data["type"] == "equipment":
+            data["category"] = categories.get(node) or _tail(node).replace("-", "_")
+
+
+def _fallback_label(iri: str) -> str:
+    segment, _, rest = iri[len(RESOURCE_BASE):].partition("/")
+    words = rest.replace("-", " ").replace("_", " ")
+    return words.title() if segment == "person" else words
+
+
+def _labels(store: Store) -> dict[str, str]:
+    """Best human label per resource: schema:name, else an English/untagged skos:prefLabel or
+    rdfs:label, else skos:notation."""
+    query = """SELECT ?node ?name ?label ?notation WHERE {
+        { ?node schema:name ?name } UNION
+        { ?node skos:prefLabel|rdfs:label ?label
+          FILTER(lang(?label) = "" || langMatches(lang(?label), "en")) }
+        UNION { ?node skos:notation ?notation } }"""
+    ranked: dict[str, tuple[int, str]] = {}
+    for row in _rows(store, query, None):
+        node = str(row.node)
+        if node_type(node) is None:
+            continue
+        rank, value = ((0, row.name) if row.name is not None else (1, row.label) if row.label is not None
+                       else (2, row.notation))
+        if value is None:
+            continue
+        candidate = (rank, str(value))
+        if node not in ranked or candidate < ranked[node]:
+            ranked[node] = candidate
+    return {node: value for node, (_rank, value) in ranked.items()}
+
+
+def _equipment_categories(store: Store) -> dict[str, str]:
+    query = "SELECT DISTINCT ?node ?category WHERE { ?node a aid:EquipmentSystem ; aid:category ?category }"
+    return {str(row.node): _tail(str(row.category)) for row in _rows(store, query, None)}
+
+
+def attach_node_spells(network: nx.Graph) -> None:
+    """Give each node the merged spells of its own date (meetings) and of its edges, when all its
+    edges are dated. Nodes with an undated edge get no spells, i.e. they are present all the time."""
+    for node, data in network.nodes(data=True):
+        data.pop("spells", None)
+        own = []
+        if data.get("type") == "meeting" and data.get("date"):
+            own = [(data["date"], data.get("end_date") or data["date"])]
+        edge_spells = [edge.get("spells") for *_ends, edge in _incident_edges(network, node)]
+        if edge_spells and not all(edge_spells):
+            continue
+        spells = [*own, *(spell for spells in edge_spells for spell in spells)]
+        if spells:
+            data["spells"] = merge_spells(spells)
+
+
+def _incident_edges(network: nx.Graph, node: str) -> list[tuple[Any, ...]]:
+    if network.is_directed():
+        return [*network.in_edges(node, data=True), *network.out_edges(node, data=True)]
+    return list(network.edges(node, data=True))
+
+
+def project(full: nx.MultiDiGraph, name: str, *, weight_by: str = "pledges") -> nx.Graph:
+    """The projection ``name`` (one of :data:`PROJECTIONS`) of a :func:`full_graph`.
+
+    ``weight_by`` ("pledges" or "quantity") weights the donor-equipment edges.
+
+    Raises:
+        InputError: unknown projection or weighting.
+    """
+    if name not in PROJECTIONS:
+        raise InputError(f"unknown projection {name!r}", hint=f"choose one of {', '.join(PROJECTIONS)}")
+    if weight_by not in {"pledges", "quantity"}:
+        raise InputError(f"unknown weighting {weight_by!r}", hint="choose pledges or quantity")
+    if name == "full":
+        return full
+    if name == "actor-meeting":
+        return actor_meeting(full)
+    if name == "donor-equipment":
+        return donor_equipment(full, weight_by=weight_by)
+    return co_attendance(full)
+
+
+def _copy_nodes(source: nx.Graph, target: nx.Graph, nodes: Iterable[str]) -> None:
+    for node in nodes:
+        attributes = {k: v for k, v in source.nodes[node].items() if k != "spells"}
+        target.add_node(node, **attributes)
+
+
+def actor_meeting(full: nx.MultiDiGraph) -> nx.Graph:
+    """Bipartite actor ↔ meeting graph (``bipartite`` = 0 for actors, 1 for meetings); one edge per
+    pair, its ``type`` the strongest relation (chaired > attended > attended_remotely)."""
+    strength = {"chaired": 3, "attended": 2, "attended_remotely": 1}
+    result = nx.Graph()
+    for source, target, data in full.edges(data=True):
+        if data["type"] not in ATTENDANCE_EDGES:
+            continue
+        _copy_nodes(full, result, (source, target))
+        previous = result.get_edge_data(source, target)
+        if previous is None or strength[data["type"]] > strength[previous["type"]]:
+            result.add_edge(source, target, **dict(data))
+    for _node, data in result.nodes(data=True):
+        data["bipartite"] = 1 if data["type"] == "meeting" else 0
+    attach_node_spells(result)
+    return result
+
+
+def donor_equipment(full: nx.MultiDiGraph, *, weight_by: str = "pledges") -> nx.DiGraph:
+    """Donor → equipment/category graph weighted by number of pledges or by total quantity
+    (an edge whose quantity is unknown counts 1)."""
+    result = nx.DiGraph()
+    for source, target, data in full.edges(data=True):
+        if data["type"] != "pledged":
+            continue
+        _copy_nodes(full, result, (source, target))
+        weight = float(data["n_pledges"] if weight_by == "pledges" else max(data["quantity"], 1))
+        result.add_edge(source, target, **{**data, "weight": weight})
+    attach_node_spells(result)
+    return result
+
+
+def co_attendance(full: nx.MultiDiGraph) -> nx.Graph:
+    """Actor ↔ actor graph; the weight of an edge is the number of meetings both attended or
+    chaired, its spells the dates of those meetings."""
+    bipartite = actor_meeting(full)
+    result = nx.Graph()
+    meetings = [node for node, data in bipartite.nodes(data=True) if data["type"] == "meeting"]
+    for meeting in meetings:
+        actors = sorted(bipartite.neighbors(meeting))
+        _copy_nodes(bipartite, result, actors)
+        meeting_spells = bipartite.nodes[meeting].get("spells") or []
+        for i, first in enumerate(actors):
+            for second in actors[i + 1:]:
+                if result.has_edge(first, second):
+                    edge = result.edges[first, second]
+                    edge["weight"] += 1.0
+                    edge["meetings"] += 1
+                    edge["spells"] = merge_spells([*edge["spells"], *meeting_spells])
+                    edge["dated"] = edge["dated"] and bool(meeting_spells)
+                else:
+                    result.add_edge(first, second, type="co_attended", weight=1.0, meetings=1,
+                                    spells=list(meeting_spells), dated=bool(meeting_spells))
+    for _first, _second, data in result.edges(data=True):
+        if not data.pop("dated"):
+            data.pop("spells")
+    for _node, data in result.nodes(data=True):
+        data.pop("bipartite", None)
+    attach_node_spells(result)
+    return result
+
+
+def build_projection(store: Store, name: str = "full", *, graph: str | None = None,
+                     weight_by: str = "pledges") -> nx.Graph:
+    """Read the network from ``store`` (optionally one named graph) and return projection ``name``."""
+    if name not in PROJECTIONS:
+        raise InputError(f"unknown projection {name!r}", hint=f"choose one of {', '.join(PROJECTIONS)}")
+    return project(full_graph(store, graph=graph), name, weight_by=weight_by)

@@ -61,7 +61,7 @@ def read_articles(paths: Iterable[str | Path], *, lang: str | None = None,
     Folders are walked recursively (sorted, only supported suffixes, metadata files skipped).
     A ``.jsonl`` file yields one item per non-blank line.
     """
-    for path in _expand(paths):
+    for path in expand_paths(paths):
         if isinstance(path, IngestFailure):
             yield path
             continue
@@ -413,7 +413,8 @@ def _is_boilerplate(block: tuple[str, float]) -> bool:
 
 # --------------------------------------------------------------------------- folders and JSONL
 
-def _expand(paths: Iterable[str | Path]) -> Iterator[Path | IngestFailure]:
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestFailure]:
+    """The input files named by ``paths`` (folders walked, sorted), or a failure per bad path."""
     for raw in paths:
         path = Path(raw)
         if not path.exists():

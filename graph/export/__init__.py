@@ -9,3 +9,61 @@
 
 Submodules import networkx, lxml and matplotlib; this package imports nothing heavy by itself.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from graph.errors import InputError
+
+if TYPE_CHECKING:
+    from graph.store.base import Store
+
+NETWORK_FORMATS: tuple[str, ...] = ("gexf", "graphml")
+RDF_EXPORT_FORMATS: tuple[str, ...] = ("turtle", "trig", "nquads", "jsonld", "nt")
+FORMATS: tuple[str, ...] = (*NETWORK_FORMATS, *RDF_EXPORT_FORMATS, "csv")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """Exported bytes with their media type and the usual file extension."""
+
+    content: bytes
+    media_type: str
+    extension: str
+
+
+def export(store: Store, fmt: str, *, projection: str = "full", graph: str | None = None,
+           table: str = "pledges", dynamic: bool = True, weight_by: str = "pledges") -> ExportResult:
+    """Export the store (or its named graph ``graph``) in ``fmt``, one of :data:`FORMATS`.
+
+    ``projection`` and ``weight_by`` apply to gexf/graphml, ``table`` to csv, ``dynamic`` to gexf.
+
+    Raises:
+        InputError: unknown format, projection, table, or graph.
+    """
+    if fmt == "gexf":
+        from graph.export.gexf import to_gexf
+        from graph.export.projections import build_projection
+
+        network = build_projection(store, projection, graph=graph, weight_by=weight_by)
+        description = f"aidgraph {projection} network" + (f" of {graph}" if graph else "")
+        return ExportResult(to_gexf(network, dynamic=dynamic, description=description),
+                            "application/gexf+xml", "gexf")
+    if fmt == "graphml":
+        from graph.export.graphml import to_graphml
+        from graph.export.projections import build_projection
+
+        network = build_projection(store, projection, graph=graph, weight_by=weight_by)
+        return ExportResult(to_graphml(network), "application/graphml+xml", "graphml")
+    if fmt == "csv":
+        from graph.export.csv_export import table_csv
+
+        return ExportResult(table_csv(store, table, graph=graph), "text/csv; charset=utf-8", "csv")
+    if fmt in RDF_EXPORT_FORMATS:
+        from graph.export.rdf_dump import RDF_FORMATS, dump_rdf
+
+        _name, media_type, extension = RDF_FORMATS[fmt]
+        return ExportResult(dump_rdf(store, fmt, graph=graph), media_type, extension)
+    raise InputError(f"unknown export format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")

@@ -82,8 +82,10 @@ def to_gexf(network: nx.Graph, *, dynamic: bool = True, description: str | None 
         graph_element.set("timerepresentation", "interval")
 
     degrees = dict(network.degree())
-    node_rows = [(node, {**data, "degree": degrees[node]}) for node, data in network.nodes(data=True)]
-    edge_rows = [(u, v, data) for u, v, *_key, data in _edges(network)]
+    node_rows = sorted(((node, {**data, "degree": degrees[node]}) for node, data in network.nodes(data=True)),
+                       key=lambda row: str(row[0]))
+    edge_rows = sorted(((u, v, data) for u, v, *_key, data in _edges(network)),
+                       key=lambda row: (str(row[0]), str(row[1]), str(row[2].get("type", ""))))
     node_ids = _declare_attributes(graph_element, "node",
                                    (data for _node, data in node_rows), RESERVED_NODE_KEYS)
     edge_ids = _declare_attributes(graph_element, "edge",

@@ -72,7 +72,7 @@ EDGE_PATTERNS: Mapping[str, tuple[str, str]] = {
 NON_ARTICLE_GRAPHS = (f"<{vocab.ONTOLOGY_GRAPH}>", f"<{vocab.REFERENCE_GRAPH}>")
 
 
-def _scoped(pattern: str, graph: str | None) -> str:
+def article_scope(pattern: str, graph: str | None) -> str:
     """The pattern read inside the article graphs (all of them, or the one bound to ?g)."""
     if graph is not None:
         return f"GRAPH ?g {{ {pattern} }}"
@@ -84,7 +84,7 @@ def _bindings(graph: str | None) -> dict[str, URIRef] | None:
     return {"g": URIRef(graph)} if graph is not None else None
 
 
-def _rows(store: Store, sparql: str, graph: str | None) -> Iterable[Any]:
+def select_rows(store: Store, sparql: str, graph: str | None) -> Iterable[Any]:
     return store.query(sparql_prefixes() + sparql, bindings=_bindings(graph))
 
 
@@ -137,11 +137,11 @@ def full_graph(store: Store, *, graph: str | None = None) -> nx.MultiDiGraph:
         raise InputError(f"no named graph {graph!r} in the store",
                          hint="list the graphs with `aidgraph stats` or leave out --graph")
     network = nx.MultiDiGraph()
-    meeting_dates = _meeting_dates(store)
+    meeting_dates = meeting_dates_of(store)
     for node in _mentioned_nodes(store, graph):
         network.add_node(node)
     for edge_type, (pattern, context) in EDGE_PATTERNS.items():
-        for row in _rows(store, _edge_query(pattern, context, graph), graph):
+        for row in select_rows(store, _edge_query(pattern, context, graph), graph):
             source, target = str(row.source), str(row.target)
             if node_type(source) is None or node_type(target) is None:
                 continue
@@ -159,16 +159,17 @@ def full_graph(store: Store, *, graph: str | None = None) -> nx.MultiDiGraph:
 
 
 def _edge_query(pattern: str, context: str, graph: str | None) -> str:
-    return (f"SELECT DISTINCT ?source ?target ?meeting ?role WHERE {{ {_scoped(pattern, graph)} {context} }}")
+    scoped = article_scope(pattern, graph)
+    return f"SELECT DISTINCT ?source ?target ?meeting ?role WHERE {{ {scoped} {context} }}"
 
 
-def _meeting_dates(store: Store) -> dict[str, tuple[str, str]]:
+def meeting_dates_of(store: Store) -> dict[str, tuple[str, str]]:
     """Meeting IRI -> (start, end) days, from schema:startDate / schema:endDate anywhere in the store."""
     query = """SELECT ?meeting (MIN(STR(?start)) AS ?first) (MAX(STR(?end)) AS ?last) WHERE {
         ?meeting a aid:Meeting ; schema:startDate ?start . OPTIONAL { ?meeting schema:endDate ?end } }
         GROUP BY ?meeting"""
     dates: dict[str, tuple[str, str]] = {}
-    for row in _rows(store, query, None):
+    for row in select_rows(store, query, None):
         first = date_interval(str(row.first))
         last = date_interval(str(row.last)) if row.last is not None else None
         if first:
@@ -179,8 +180,8 @@ def _meeting_dates(store: Store) -> dict[str, tuple[str, str]]:
 def _mentioned_nodes(store: Store, graph: str | None) -> list[str]:
     """Entities the article graphs mention or define, even those without any edge."""
     pattern = "{ ?node aid:mentionedIn ?article } UNION { ?node a aid:Meeting }"
-    query = f"SELECT DISTINCT ?node WHERE {{ {_scoped(pattern, graph)} }}"
-    return [str(row.node) for row in _rows(store, query, graph) if node_type(str(row.node))]
+    query = f"SELECT DISTINCT ?node WHERE {{ {article_scope(pattern, graph)} }}"
+    return [str(row.node) for row in select_rows(store, query, graph) if node_type(str(row.node))]
 
 
 PLEDGE_QUERY_PATTERN = """?pledge a aid:Pledge ; schema:agent ?donor .
@@ -199,12 +200,12 @@ def pledge_records(store: Store, *, graph: str | None = None) -> list[dict[str, 
     """
     query = f"""SELECT ?pledge ?donor ?object ?category ?quantity ?status ?date ?meeting
         ?amount ?currency ?label WHERE {{
-        {_scoped(PLEDGE_QUERY_PATTERN, graph)}
+        {article_scope(PLEDGE_QUERY_PATTERN, graph)}
         OPTIONAL {{ ?pledge schema:amount ?money . ?money schema:value ?amount .
                    OPTIONAL {{ ?money schema:currency ?currency }} }}
         OPTIONAL {{ ?pledge aid:itemLabel ?label }} }}"""
     pledges: dict[str, dict[str, Any]] = {}
-    for row in _rows(store, query, graph):
+    for row in select_rows(store, query, graph):
         record = pledges.setdefault(str(row.pledge), {"pledge": str(row.pledge)})
         _keep_first(record, "donor", row.donor)
         _keep_first(record, "object", row.object)
@@ -249,15 +250,15 @@ def _add_pledge_edges(network: nx.MultiDiGraph, store: Store, graph: str | None,
             "weight": float(len(records)),
             "n_pledges": len(records),
             "quantity": sum(record.get("quantity") or 0 for record in records),
-            "statuses": ";".join(sorted({_tail(r["status"]) for r in records if r.get("status")})),
-            "categories": ";".join(sorted({_tail(r["category"]) for r in records if r.get("category")})),
+            "statuses": ";".join(sorted({iri_tail(r["status"]) for r in records if r.get("status")})),
+            "categories": ";".join(sorted({iri_tail(r["category"]) for r in records if r.get("category")})),
         }
         if len(spells) == len(records):
             attributes["spells"] = merge_spells(spells)
         network.add_edge(donor, target, key="pledged", **attributes)
 
 
-def _tail(iri: str) -> str:
+def iri_tail(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
@@ -272,7 +273,7 @@ def _describe_nodes(network: nx.MultiDiGraph, store: Store,
         if node in meeting_dates:
             data["date"], data["end_date"] = meeting_dates[node]
         if data["type"] == "equipment":
-            data["category"] = categories.get(node) or _tail(node).replace("-", "_")
+            data["category"] = categories.get(node) or iri_tail(node).replace("-", "_")
 
 
 def _fallback_label(iri: str) -> str:
@@ -290,7 +291,7 @@ def _labels(store: Store) -> dict[str, str]:
           FILTER(lang(?label) = "" || langMatches(lang(?label), "en")) }
         UNION { ?node skos:notation ?notation } }"""
     ranked: dict[str, tuple[int, str]] = {}
-    for row in _rows(store, query, None):
+    for row in select_rows(store, query, None):
         node = str(row.node)
         if node_type(node) is None:
             continue
@@ -306,7 +307,7 @@ def _labels(store: Store) -> dict[str, str]:
 
 def _equipment_categories(store: Store) -> dict[str, str]:
     query = "SELECT DISTINCT ?node ?category WHERE { ?node a aid:EquipmentSystem ; aid:category ?category }"
-    return {str(row.node): _tail(str(row.category)) for row in _rows(store, query, None)}
+    return {str(row.node): iri_tail(str(row.category)) for row in select_rows(store, query, None)}
 
 
 def attach_node_spells(network: nx.Graph) -> None:

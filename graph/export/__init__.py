@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 NETWORK_FORMATS: tuple[str, ...] = ("gexf", "graphml")
 RDF_EXPORT_FORMATS: tuple[str, ...] = ("turtle", "trig", "nquads", "jsonld", "nt")
 FORMATS: tuple[str, ...] = (*NETWORK_FORMATS, *RDF_EXPORT_FORMATS, "csv")
+PROJECTIONS: tuple[str, ...] = ("full", "actor-meeting", "donor-equipment", "co-attendance")
+CSV_TABLES: tuple[str, ...] = ("pledges", "meetings", "actors")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +69,39 @@ def export(store: Store, fmt: str, *, projection: str = "full", graph: str | Non
         _name, media_type, extension = RDF_FORMATS[fmt]
         return ExportResult(dump_rdf(store, fmt, graph=graph), media_type, extension)
     raise InputError(f"unknown export format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+
+
+PLOT_KINDS: tuple[str, ...] = ("timeline", "network")
+
+
+def plot(store: Store, kind: str, *, fmt: str = "png", projection: str = "full",
+         graph: str | None = None) -> ExportResult:
+    """A picture of the store: ``kind`` "timeline" (pledges by donor and category over time) or
+    "network" (the projection ``projection`` drawn), as PNG or SVG.
+
+    Raises:
+        InputError: unknown kind, image format, projection or graph.
+    """
+    from graph.export.plots import IMAGE_FORMATS, network_plot, timeline_plot
+
+    if fmt not in IMAGE_FORMATS:
+        raise InputError(f"unknown image format {fmt!r}", hint=f"choose one of {', '.join(IMAGE_FORMATS)}")
+    if kind == "timeline":
+        content = timeline_plot(store, graph=graph, fmt=fmt)
+    elif kind == "network":
+        content = network_plot(store, projection, graph=graph, fmt=fmt)
+    else:
+        raise InputError(f"unknown plot {kind!r}", hint=f"choose one of {', '.join(PLOT_KINDS)}")
+    return ExportResult(content, IMAGE_FORMATS[fmt], fmt)
+
+
+def export_payload(store: Store, **arguments: object) -> dict[str, object]:
+    """:func:`export` as a plain dict (``body``, ``media_type``, ``extension``) for the API worker."""
+    result = export(store, **arguments)  # type: ignore[arg-type]
+    return {"body": result.content, "media_type": result.media_type, "extension": result.extension}
+
+
+def plot_payload(store: Store, **arguments: object) -> dict[str, object]:
+    """:func:`plot` as a plain dict (``body``, ``media_type``, ``extension``) for the API worker."""
+    result = plot(store, **arguments)  # type: ignore[arg-type]
+    return {"body": result.content, "media_type": result.media_type, "extension": result.extension}

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError
+from graph.export import CSV_TABLES
 from graph.export.projections import article_scope, full_graph, iri_tail, pledge_records, select_rows
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
     from graph.store.base import Store
 
-TABLES: tuple[str, ...] = ("pledges", "meetings", "actors")
+TABLES = CSV_TABLES
 LIST_SEPARATOR = "; "
 
 PLEDGE_COLUMNS = (

@@ -29,11 +29,11 @@ from rdflib import URIRef
 
 from graph import vocab
 from graph.errors import InputError
+from graph.export import PROJECTIONS
 
 if TYPE_CHECKING:
     from graph.store.base import Store
 
-PROJECTIONS: tuple[str, ...] = ("full", "actor-meeting", "donor-equipment", "co-attendance")
 NODE_TYPES: tuple[str, ...] = ("person", "country", "organisation", "meeting", "equipment")
 EDGE_TYPES: tuple[str, ...] = (
     "attended", "attended_remotely", "chaired", "pledged", "holds_post", "member_of", "in_format",

@@ -1,0 +1,64 @@
+"""``aidgraph stats``: what the store holds (classes, graphs, articles, pledges, quarantine)."""
+
+from __future__ import annotations
+
+import json
+
+CLASS_COUNTS = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class
+"""
+QUARANTINED_FACTS = """
+SELECT (COUNT(DISTINCT ?focus) AS ?n) WHERE {
+  GRAPH ?g { ?result <http://www.w3.org/ns/shacl#focusNode> ?focus }
+  FILTER(STRSTARTS(STR(?g), "https://w3id.org/aidgraph/graph/quarantine/"))
+}
+"""
+TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("stats", help="counts per class, graphs, articles, pledges, quarantine")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.set_defaults(handler=run)
+
+
+def store_stats(store) -> dict:
+    """The figures ``aidgraph stats`` prints, as a dict."""
+    from graph.cli.query_cmd import compact
+    from graph.vocab import AIDG, AIDR
+
+    names = store.graph_names()
+    article_prefix, quarantine_prefix = str(AIDR["article/"]), str(AIDG["quarantine/"])
+    classes = {compact(row[0]): int(row[1]) for row in store.query(CLASS_COUNTS)}
+    return {
+        "store": getattr(store, "location", None) and str(store.location),
+        "backend": store.name,
+        "triples": int(next(iter(store.query(TRIPLES)))[0]),
+        "graphs": len(names),
+        "articles": sum(1 for n in names if n.startswith(article_prefix)),
+        "pledges": classes.get("aid:Pledge", 0),
+        "meetings": classes.get("aid:Meeting", 0),
+        "quarantined_articles": sum(1 for n in names if n.startswith(quarantine_prefix)
+                                    and not n.endswith("/report")),
+        "quarantined_facts": int(next(iter(store.query(QUARANTINED_FACTS)))[0]),
+        "classes": classes,
+    }
+
+
+def run(args) -> int:
+    from graph.cli.common import EMPTY_STORE_HINT, open_for_reading
+
+    with open_for_reading(args) as store:
+        stats = store_stats(store)
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return 0
+    for key in ("store", "backend", "triples", "graphs", "articles", "pledges", "meetings",
+                "quarantined_articles", "quarantined_facts"):
+        print(f"{key.replace('_', ' '):22} {stats[key]}")
+    print("instances per class:")
+    for name, count in stats["classes"].items():
+        print(f"  {count:8}  {name}")
+    if not stats["articles"]:
+        print(f"note: {EMPTY_STORE_HINT}")
+    return 0

@@ -23,7 +23,6 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from graph.cli.common import EMPTY_STORE_HINT, article_count, open_for_reading
-
     from graph.errors import QuerySyntaxError
 
     sparql = read_query(args.query)

@@ -1,0 +1,141 @@
+"""Money mentions: an amount, its magnitude word and its currency, normalised to ISO 4217.
+
+    "€21 billion" / "21 miljarder euro" / "4,5 Milliarden Pfund" / "£450m" / "USD 1.2 billion" /
+    "2 Mio. €" / "1,2 mld zł" / "500 millions d'euros" / "tre miljarder kronor"
+
+Vague amounts ("hundreds of millions") yield nothing; ambiguous currencies (bare "Kronen",
+"francs") yield nothing rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from graph.extract.normalize.lexicon import alternation, fold, language
+from graph.extract.normalize.numbers import grammar, number_value
+
+
+@dataclass(frozen=True)
+class MoneyMention:
+    """An amount of money in ``text[start:end]``; ``amount`` in units of ``currency`` (ISO 4217).
+
+    ``approximate``: a cue such as "about", "rund", "drygt" precedes it; ``cumulative``: a cue such as
+    "in total", "insgesamt", "hittills" is near it; ``conversion``: it stands in parentheses after
+    another amount ("16.5 billion kronor ($1.6 billion)"), usually a converted value."""
+
+    start: int
+    end: int
+    text: str
+    amount: float
+    currency: str
+    approximate: bool = False
+    cumulative: bool = False
+    conversion: bool = False
+
+
+@dataclass(frozen=True)
+class _MoneyGrammar:
+    pattern: re.Pattern[str]
+    currencies: dict[str, str | None]          # folded surface form -> ISO code (None: ambiguous)
+    combined: dict[str, tuple[float, str]]     # folded "mkr" -> (factor, ISO code)
+    approximate: re.Pattern[str]
+    cumulative: re.Pattern[str]
+
+
+@cache
+def _grammar(lang: str | None) -> _MoneyGrammar:
+    lexicon = language(lang)
+    numbers = grammar(lang)
+    symbols = dict(lexicon.get("currency_symbols", {}))
+    codes = list(lexicon.get("currency_codes", []))
+    names = dict(lexicon.get("currency_names", {}))
+    combined = {fold(k): (float(v[0]), v[1]) for k, v in lexicon.get("combined_units", {}).items()}
+    currencies: dict[str, str | None] = {fold(code): code for code in codes}
+    currencies.update({fold(k): v for k, v in names.items()})
+    currencies.update({fold(k): v for k, v in symbols.items()})
+
+    prefix_currency = alternation(list(symbols) + codes)
+    suffix_currency = alternation(list(names) + codes + list(symbols))
+    connectors = alternation(lexicon.get("currency_connectors", []))
+    magnitude = numbers.magnitude_words
+    any_magnitude = f"{numbers.magnitude_words}|{numbers.short_magnitude_words}"
+    spoken = rf"{numbers.digits}|{numbers.words}|(?:{numbers.one_words})(?=\s+(?:{magnitude})(?!\w))"
+    end = r"(?![\w$€£¥₴])"
+    prefix_form = (rf"(?P<pre_cur>{prefix_currency})\s?(?P<pre_num>{numbers.digits})"
+                   rf"(?:\s?(?P<pre_mag>{any_magnitude}))?{end}")
+    suffix_form = (rf"(?P<post_num>{spoken})(?:\s*(?P<post_mag>{magnitude}))?"
+                   rf"(?:(?<=\w)\s+|(?<=\.)\s*|\s*(?=[^\w\s]))"
+                   rf"(?:(?:{connectors})\s*)?(?P<post_cur>{suffix_currency}){end}")
+    combined_form = rf"(?P<comb_num>{numbers.digits})\s*(?P<comb>{alternation(list(combined))}){end}"
+    pattern = re.compile(
+        rf"(?<![\w.,])(?:{prefix_form}|{suffix_form}|{combined_form})", re.IGNORECASE)
+    return _MoneyGrammar(
+        pattern=pattern,
+        currencies=currencies,
+        combined=combined,
+        approximate=re.compile(
+            rf"(?<!\w)(?:{alternation(lexicon.get('approximate_cues', []))})\s*$", re.IGNORECASE),
+        cumulative=re.compile(
+            rf"(?<!\w)(?:{alternation(lexicon.get('cumulative_cues', []))})(?!\w)", re.IGNORECASE),
+    )
+
+
+def _amount_and_currency(match: re.Match[str], money: _MoneyGrammar, lang: str | None
+                         ) -> tuple[float, str] | None:
+    if match.group("pre_cur"):
+        currency = money.currencies.get(fold(match.group("pre_cur")))
+        amount = number_value(match.group("pre_num"), match.group("pre_mag"), lang)
+    elif match.group("comb"):
+        factor, currency = money.combined[fold(match.group("comb"))]
+        amount = number_value(match.group("comb_num"), None, lang)
+        amount = amount * factor if amount is not None else None
+    else:
+        currency = money.currencies.get(fold(match.group("post_cur")))
+        number = match.group("post_num")
+        if not number[:1].isdigit() and fold(number) in _one_words(lang):
+            number = "1"
+        amount = number_value(number, match.group("post_mag"), lang)
+    if currency is None or amount is None or amount <= 0:
+        return None
+    return amount, currency
+
+
+@cache
+def _one_words(lang: str | None) -> frozenset[str]:
+    return frozenset(fold(word) for word in language(lang).get("one_words", []))
+
+
+def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]`` (a cheap split on sentence punctuation)."""
+    left = max(text.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "\n"))
+    right_candidates = [i for i in (text.find(mark, end) for mark in (". ", "! ", "? ", "\n")) if i >= 0]
+    return left + 1, min(right_candidates, default=len(text))
+
+
+def find_money(text: str, lang: str | None) -> list[MoneyMention]:
+    """All money mentions in ``text`` (offsets relative to ``text``), in text order.
+
+    A parenthesised amount right after another one is reported too, with ``conversion=True``."""
+    money = _grammar(lang)
+    found: list[tuple[re.Match[str], float, str]] = []
+    for match in money.pattern.finditer(text):
+        parsed = _amount_and_currency(match, money, lang)
+        if parsed:
+            found.append((match, *parsed))
+    mentions = []
+    for index, (match, amount, currency) in enumerate(found):
+        start, end = match.span()
+        before = text[max(0, start - 40):start]
+        clause_start, clause_end = _clause_bounds(text, start, end)
+        left = max(clause_start, found[index - 1][0].end() if index else 0)
+        right = min(clause_end, found[index + 1][0].start() if index + 1 < len(found) else len(text))
+        conversion = bool(index) and before.rstrip().endswith("(") and found[index - 1][0].end() <= start
+        mentions.append(MoneyMention(
+            start=start, end=end, text=match.group(0), amount=amount, currency=currency,
+            approximate=bool(money.approximate.search(before)),
+            cumulative=bool(money.cumulative.search(text, left, right)),
+            conversion=conversion,
+        ))
+    return mentions

@@ -1,0 +1,79 @@
+"""Counts of things: a number (digits or words, optionally with a magnitude word) right before a word.
+
+    "six new IRIS-T systems" -> 6     "1,100 drones" (en) -> 1100     "zwei Systeme" -> 2
+    "two million shells" -> 2000000    "hundreds of thousands" -> nothing (vague)
+
+Years, dates, money, percentages and durations are not quantities.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from graph.extract.normalize.lexicon import fold, language
+from graph.extract.normalize.money import find_money
+from graph.extract.normalize.numbers import grammar, number_value
+
+_SPAN_ANCHOR = date(2000, 1, 1)  # any anchor: only the spans of dates matter here
+
+
+@dataclass(frozen=True)
+class QuantityMention:
+    """A count in ``text[start:end]`` with its integer ``value``."""
+
+    start: int
+    end: int
+    text: str
+    value: int
+
+
+@dataclass(frozen=True)
+class _QuantityGrammar:
+    pattern: re.Pattern[str]
+    blocked_next_words: frozenset[str]
+
+
+@cache
+def _grammar(lang: str | None) -> _QuantityGrammar:
+    lexicon = language(lang)
+    numbers = grammar(lang)
+    pattern = re.compile(
+        rf"(?<![\w.,\-/–])(?P<num>{numbers.digits}|{numbers.words})"
+        rf"(?:\s+(?P<mag>{numbers.magnitude_words})(?!\w))?"
+        rf"(?=\s+(?P<next>[^\W\d_][\w'’\-]*))",
+        re.IGNORECASE,
+    )
+    blocked = set()
+    for key in ("quantity_stop_words", "months", "month_abbreviations", "weekdays", "currency_names",
+                "magnitudes", "short_magnitudes", "vague_numbers"):
+        blocked.update(fold(word) for word in lexicon.get(key, []))
+    blocked.update(fold(code) for code in lexicon.get("currency_codes", []))
+    return _QuantityGrammar(pattern=pattern, blocked_next_words=frozenset(blocked))
+
+
+def _is_year(number: str) -> bool:
+    return number.isdigit() and len(number) == 4 and 1900 <= int(number) <= 2100
+
+
+def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
+    """All counts in ``text`` (offsets relative to ``text``), in text order."""
+    from graph.extract.normalize.dates import find_dates  # dates import nothing from here
+
+    quantities = _grammar(lang)
+    taken = [(m.start, m.end) for m in find_money(text, lang)]
+    taken += [(m.start, m.end) for m in find_dates(text, lang, _SPAN_ANCHOR, include_weeks=True)]
+    mentions = []
+    for match in quantities.pattern.finditer(text):
+        number, next_word = match.group("num"), match.group("next")
+        if _is_year(number) or fold(next_word) in quantities.blocked_next_words:
+            continue
+        if any(start < match.end() and match.start() < end for start, end in taken):
+            continue
+        value = number_value(number, match.group("mag"), lang)
+        if value is None or value <= 0 or value != int(value):
+            continue
+        mentions.append(QuantityMention(match.start(), match.end(), match.group(0), int(value)))
+    return mentions

@@ -171,6 +171,14 @@ def inject_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     return sparql[: position + 1] + clause + sparql[position + 1:]
 
 
+def check_bindings(bindings: Mapping[str, Node] | None) -> dict[str, Node]:
+    """The bindings as a dict, refusing malformed IRIs and blank nodes (same rule on every backend)."""
+    checked = dict(bindings or {})
+    for term in checked.values():
+        _safe_n3(term)
+    return checked
+
+
 def _safe_n3(term: Node) -> str:
     if isinstance(term, rdflib.URIRef) and re.search(r'[\s<>"{}|^`\\]', str(term)):
         raise QuerySyntaxError(f"not a valid IRI to bind: {str(term)!r}", hint="pass a full, valid IRI")

@@ -9,7 +9,13 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from graph.errors import StoreError
-from graph.store.base import DATASET_FORMATS, StoreBase, initial_graphs, query_syntax_error
+from graph.store.base import (
+    DATASET_FORMATS,
+    StoreBase,
+    check_bindings,
+    initial_graphs,
+    query_syntax_error,
+)
 from graph.store.convert import PREFIXES
 
 RDFLIB_FORMATS = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "ttl": "turtle",
@@ -53,8 +59,9 @@ class MemoryStore(StoreBase):
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None) -> Result:
         if not isinstance(sparql, str):
             raise TypeError("pass the query as a string")
+        checked = check_bindings(bindings)
         try:
-            result = self._dataset.query(sparql, initBindings=dict(bindings or {}))
+            result = self._dataset.query(sparql, initBindings=checked)
         except Exception as exc:  # pyparsing.ParseException and friends
             if type(exc).__name__ in ("ParseException", "ParseSyntaxException"):
                 raise query_syntax_error(exc, sparql) from exc

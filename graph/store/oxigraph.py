@@ -19,6 +19,7 @@ from graph.errors import StoreError
 from graph.store.base import (
     DATASET_FORMATS,
     StoreBase,
+    check_bindings,
     initial_fingerprint,
     initial_graph_files,
     inject_values,
@@ -116,7 +117,7 @@ class OxigraphStore(StoreBase):
             raise TypeError("pass the query as a string (prepared queries run on rdflib's slow engine)")
         try:
             try:
-                return self._dataset.query(sparql, initBindings=dict(bindings or {}))
+                return self._dataset.query(sparql, initBindings=check_bindings(bindings))
             except RuntimeError as exc:
                 if bindings and "projection" in str(exc):
                     # pyoxigraph substitutes only projected variables; bind the others with VALUES

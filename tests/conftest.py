@@ -1,0 +1,114 @@
+"""Fixtures shared by the whole test suite (the one global conftest).
+
+    store_factory(backend)   a fresh store: "oxigraph" (on disk in tmp_path), "memory", "sparql"
+    remote_sparql_url        query URL of a real remote store: $AIDGRAPH_REMOTE_SPARQL, else an
+                             `oxigraph serve` started for the session (skipped when unavailable)
+    run_cli(*args)           runs `python -m graph.cli` in a subprocess with AIDGRAPH_STORE=tmp store
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _oxigraph_binary() -> str | None:
+    local = Path(sys.executable).parent / "oxigraph"
+    return str(local) if local.exists() else shutil.which("oxigraph")
+
+
+@pytest.fixture(scope="session")
+def remote_sparql_url(tmp_path_factory):
+    """A live SPARQL 1.1 endpoint whose default graph is the union of the named graphs."""
+    configured = os.environ.get("AIDGRAPH_REMOTE_SPARQL")
+    if configured:
+        yield configured
+        return
+    binary = _oxigraph_binary()
+    if not binary:
+        pytest.skip("no remote store: set AIDGRAPH_REMOTE_SPARQL or `pip install oxigraph` (dev extra)")
+    port = _free_port()
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    log = (location / "server.log").open("wb")
+    process = subprocess.Popen(
+        [binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}",
+         "--union-default-graph"],
+        stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.post(url, data={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                error = (location / "server.log").read_text(errors="replace")
+                pytest.skip(f"`oxigraph serve` did not start: {error[:300]}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def store_factory(tmp_path, request):
+    """Open fresh stores of a backend; all are closed after the test."""
+    opened = []
+
+    def make(backend: str = "oxigraph", location: Path | str | None = None):
+        from graph.store import open_store
+
+        if backend == "oxigraph":
+            store = open_store(location or tmp_path / f"store-{len(opened)}", backend="oxigraph")
+        elif backend == "sparql":
+            store = open_store(request.getfixturevalue("remote_sparql_url"), backend="sparql")
+        else:
+            store = open_store(backend=backend)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def cli_store(tmp_path) -> Path:
+    """Location of the store the CLI subprocesses of a test use."""
+    return tmp_path / "cli-store"
+
+
+@pytest.fixture
+def run_cli(cli_store):
+    """Run ``aidgraph ARGS`` as a subprocess against ``cli_store``; returns CompletedProcess."""
+
+    def run(*args: str, input: str | None = None, timeout: float = 120, env: dict | None = None):
+        environment = {**os.environ, "AIDGRAPH_STORE": str(cli_store), "PYTHONIOENCODING": "utf-8",
+                       **(env or {})}
+        return subprocess.run([sys.executable, "-m", "graph.cli", *map(str, args)], input=input,
+                              capture_output=True, text=True, timeout=timeout, cwd=REPO, env=environment)
+
+    return run

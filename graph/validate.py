@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
+from rdflib.plugins.sparql import prepareQuery
 
 from graph.errors import InputError, RDFSyntaxError
 from graph.to_rdf import ArticleGraph, Triple
@@ -77,12 +78,30 @@ def validate_graph(data: Graph) -> ValidationReport:
     The graph is validated in place (pySHACL makes no copy; no inference is run, so it is unchanged).
     """
     conforms, report_graph, text = pyshacl.validate(
-        data, shacl_graph=shapes_graph(), inference="none", inplace=True, allow_warnings=True,
+        _PreparedQueryGraph(store=data.store, identifier=data.identifier), shacl_graph=shapes_graph(), inference="none", inplace=True, allow_warnings=True,
         allow_infos=True, advanced=False,
     )
     bind_prefixes(report_graph)
     violations = _results(report_graph)
     return ValidationReport(bool(conforms), violations, report_graph, str(text))
+
+
+class _PreparedQueryGraph(Graph):
+    """A view of a graph (same store, no copy) that parses each SPARQL query text only once.
+
+    pySHACL runs a SPARQL-based constraint once per focus node with the same query text; rdflib
+    would re-parse it every time (~50 ms each), which made validation 40x slower.
+    """
+
+    def query(self, query_object, *args, **kwargs):
+        if isinstance(query_object, str):
+            query_object = _prepared_query(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared_query(text: str):
+    return prepareQuery(text)
 
 
 def validate_file(path: str) -> ValidationReport:

@@ -1,0 +1,190 @@
+"""Gazetteer matching: countries, organisations, equipment systems, persons and cities.
+
+One matcher per language, built lazily from the reference knowledge (``graph.knowledge``) and the
+language lexicon. Surface forms are tokenised like the text and looked up as token n-grams
+(longest first), so matching costs a few dictionary look-ups per token. Short all-letter forms
+("US", "EU", "UK") must match case-sensitively. For compounding languages a known name may also be
+the first part of a compound ("Natomedlemmar", "Trumpadministrationen"); hyphenated compounds
+("Patriot-Systeme", "Nato-Staaten") are split by the tokeniser and need no special rule.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from graph.extract.lexicon import Lexicon, load_lexicon
+from graph.extract.text import Token, tokenise
+from graph.knowledge import load_knowledge
+
+_INITIAL = re.compile(r"[A-ZÀ-Þ]")
+_FORM_NOISE = re.compile(r"[.\s\-/]")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    kind: str            # country | org | equipment | person | surname | city
+    key: str             # ISO2, organisation key, equipment id, person id, English city name
+    form: str            # the alias as written
+    case_sensitive: bool
+    flavour: str = "name"  # country: name | adjective | metonym
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    kind: str
+    key: str
+    start: int           # offsets in the normalised article text
+    end: int
+    surface: str
+    flavour: str = "name"
+
+
+class Gazetteer:
+    """Token n-gram dictionary of every known surface form in one language."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.entries: dict[str, list[Entry]] = {}
+        self.max_tokens = 1
+        self.prefixes: dict[str, list[Entry]] = {}
+        self._build()
+
+    # -- building ------------------------------------------------------------------------------
+    def _add(self, form: str, entry_kind: str, key: str, flavour: str = "name") -> None:
+        tokens = tokenise(form)
+        if not tokens:
+            return
+        letters = re.sub(r"[^\w]", "", form)
+        case_sensitive = len(letters) <= 3 or (entry_kind in ("person", "surname"))
+        entry = Entry(entry_kind, key, form, case_sensitive, flavour)
+        lookup = " ".join(t.key for t in tokens)
+        bucket = self.entries.setdefault(lookup, [])
+        if all((e.kind, e.key, e.flavour) != (entry.kind, entry.key, entry.flavour) for e in bucket):
+            bucket.append(entry)
+        self.max_tokens = max(self.max_tokens, len(tokens))
+        if (self.lexicon.compounds and len(tokens) == 1 and len(lookup) >= 4
+                and entry_kind in ("org", "equipment", "surname")):
+            self.prefixes.setdefault(lookup, []).append(entry)
+
+    def _build(self) -> None:
+        kb = load_knowledge()
+        langs = _languages(self.lexicon.lang)
+        for country in kb.countries.values():
+            for lang in langs:
+                for name in country.names.get(lang, ()):
+                    self._add(name, "country", country.code, "name")
+                for name in country.adjectives.get(lang, ()):
+                    self._add(name, "country", country.code, "adjective")
+                for name in country.metonyms.get(lang, ()):
+                    self._add(name, "country", country.code, "metonym")
+        for org in kb.organisations.values():
+            self._add(org.name, "org", org.key)
+            for lang in langs:
+                for name in org.names.get(lang, ()):
+                    self._add(name, "org", org.key)
+        for item in kb.equipment.values():
+            self._add(item.name, "equipment", item.id)
+            for lang in langs:
+                for name in item.aliases.get(lang, ()):
+                    self._add(name, "equipment", item.id)
+        surnames: dict[str, set[str]] = {}
+        for person in kb.persons.values():
+            for name in (person.name, *person.aliases):
+                self._add(name, "person", person.id)
+                parts = name.split()
+                if len(parts) >= 2:
+                    surnames.setdefault(parts[-1], set()).add(person.id)
+        for surname, ids in surnames.items():
+            if len(ids) == 1 and len(surname) >= 4:
+                self._add(surname, "surname", next(iter(ids)))
+        for city, forms in self.lexicon.cities.items():
+            for form in (city, *forms):
+                self._add(form, "city", city)
+
+    # -- matching ------------------------------------------------------------------------------
+    def match(self, text: str, tokens: list[Token]) -> list[Mention]:
+        """All gazetteer mentions in ``tokens`` (longest match first, left to right)."""
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            consumed = self._match_at(text, tokens, i, mentions)
+            i += consumed or 1
+        return mentions
+
+    def _match_at(self, text: str, tokens: list[Token], i: int, out: list[Mention]) -> int:
+        limit = min(self.max_tokens + 1, len(tokens) - i)
+        for n in range(limit, 0, -1):
+            span = tokens[i:i + n]
+            if not _contiguous(text, span):
+                continue
+            keys = [" ".join(t.key for t in span)]
+            if n > 2:  # "Antony J. Blinken" -> "antony blinken"
+                inner = [t for k, t in enumerate(span) if not (0 < k < n - 1 and _is_initial(t))]
+                if len(inner) < n:
+                    keys.append(" ".join(t.key for t in inner))
+            for key in keys:
+                hits = self._accept(self.entries.get(key, ()), text, span)
+                if hits:
+                    start, end = span[0].start, span[-1].end
+                    out.extend(Mention(e.kind, e.key, start, end, text[start:end], e.flavour) for e in hits)
+                    return n
+        return self._match_inflected(text, tokens[i], out)
+
+    def _accept(self, entries, text: str, span: list[Token]) -> list[Entry]:
+        if not entries:
+            return []
+        surface = text[span[0].start:span[-1].end]
+        accepted = []
+        for entry in entries:
+            if entry.case_sensitive:
+                if entry.kind in ("person", "surname"):
+                    if not all(t.text[:1].isupper() or t.text[:1].isdigit() for t in span):
+                        continue
+                elif _FORM_NOISE.sub("", surface) != _FORM_NOISE.sub("", entry.form):
+                    continue
+            accepted.append(entry)
+        return accepted
+
+    def _match_inflected(self, text: str, token: Token, out: list[Mention]) -> int:
+        """Genitive forms ("USA:s", "Frankreichs") and compound modifiers ("Natomedlemmar")."""
+        key = token.key
+        for suffix in self.lexicon.genitive_suffixes:
+            if key.endswith(suffix) and len(key) - len(suffix) >= 3:
+                base = key[: -len(suffix)]
+                hits = [e for e in self.entries.get(base, ()) if e.kind in ("country", "org", "person", "surname")]
+                hits = [e for e in hits if not e.case_sensitive or token.text[:1].isupper()]
+                if hits:
+                    out.extend(Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour) for e in hits)
+                    return 1
+        if self.prefixes and token.text[:1].isupper() and len(key) >= 7:
+            for cut in range(len(key) - 4, 3, -1):
+                hits = self.prefixes.get(key[:cut])
+                if hits and key[cut:].isalpha():
+                    out.extend(Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour)
+                               for e in hits)
+                    return 1
+        return 0
+
+
+def _languages(lang: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((lang, "en", "xx")))
+
+
+def _is_initial(token: Token) -> bool:
+    return len(token.text) == 1 and bool(_INITIAL.match(token.text))
+
+
+def _contiguous(text: str, span: list[Token]) -> bool:
+    for left, right in zip(span, span[1:], strict=False):
+        gap = text[left.end:right.start]
+        if gap.strip(" -/.") or len(gap) > 3:
+            return False
+    return True
+
+
+@functools.cache
+def gazetteer_for(lang: str) -> Gazetteer:
+    """The compiled gazetteer of ``lang`` (built on first use, then cached)."""
+    return Gazetteer(load_lexicon(lang))

@@ -1,0 +1,155 @@
+"""Items in a sentence: named systems from the gazetteer plus category nouns from the lexicon.
+
+Rules (all language-independent, the words come from the lexicon):
+- a category noun right next to a named system describes it ("25 Marder infantry fighting
+  vehicles", "luftvärnssystem av typen Iris-T", "Patriot-Systeme") and is merged into it;
+- a generic noun ("17 more systems", "weitere Systeme") refers back to the last named system;
+- a maintenance noun absorbs its object ("repairs of armoured vehicles" is one maintenance item);
+- ambiguous system names (Patriot, Leopard, Archer ...) need military context in the sentence;
+- a quantity directly before the item (at most two filler words between) is its quantity.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from graph.extract.gazetteer import Mention
+from graph.extract.lexicon import Lexicon
+from graph.knowledge import load_knowledge
+
+_GAP_ADJACENT = re.compile(r"^[\s-]{0,2}$")
+_FILLER_GAP = re.compile(r"^\s+(?:[a-zäöüåæøéèàçłśżźćńó-]+\s+){0,2}$")
+_OBJECT_GAP = re.compile(r"^\s+(?:of|to|for|av|på|von|für|an|de|du|des|af|til|for|van|voor|z|dla)\s+(?:the\s+|den\s+|der\s+|die\s+|des\s+)?$",
+                         re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    start: int
+    end: int
+    surface: str
+    name: str | None          # canonical English name (None for a generic back-reference)
+    category: str | None
+    equipment_id: str | None = None
+    absorbs_object: bool = False
+    quantity: int | None = None
+
+
+def find_items(text: str, sentence_start: int, sentence_text: str, mentions: list[Mention],
+               lexicon: Lexicon, quantities: list) -> list[Item]:
+    """The items of one sentence, in text order, with quantities attached."""
+    kb = load_knowledge()
+    military = lexicon.pattern("military_context")
+    items: list[Item] = []
+    for mention in mentions:
+        if mention.kind != "equipment":
+            continue
+        system = kb.equipment[mention.key]
+        if system.ambiguous and not _military_context(sentence_text, mention, sentence_start, military):
+            continue
+        items.append(Item(mention.start, mention.end, mention.surface, system.name, system.category, system.id))
+    nouns = []
+    if lexicon.category_pattern is not None:
+        for match in lexicon.category_pattern.finditer(sentence_text):
+            index = int(match.lastgroup[1:])
+            noun = lexicon.category_nouns[index]
+            start, end = match.start() + sentence_start, match.end() + sentence_start
+            nouns.append(Item(start, end, match.group(), noun.name, noun.category,
+                              absorbs_object=noun.absorbs_object))
+    items = _merge(text, items, nouns, lexicon)
+    items = _resolve_generic(items)
+    items = _absorb_objects(text, items)
+    return [_with_quantity(text, item, quantities) for item in items]
+
+
+def _military_context(sentence: str, mention: Mention, offset: int, military: re.Pattern[str] | None) -> bool:
+    if not mention.surface[:1].isupper():
+        return False
+    if military is None:
+        return True
+    rest = sentence[: mention.start - offset] + " " + sentence[mention.end - offset:]
+    return military.search(rest) is not None
+
+
+def _merge(text: str, systems: list[Item], nouns: list[Item], lexicon: Lexicon) -> list[Item]:
+    type_of = lexicon.pattern("type_of")
+    merged = sorted(systems, key=lambda i: i.start)
+    kept_nouns = []
+    for noun in nouns:
+        absorbed = False
+        for k, system in enumerate(merged):
+            if noun.start < system.end and system.start < noun.end:
+                absorbed = True
+            elif 0 <= noun.start - system.end <= 2 and _GAP_ADJACENT.match(text[system.end:noun.start]):
+                merged[k] = replace(system, end=noun.end, surface=text[system.start:noun.end])
+                absorbed = True
+            elif 0 <= system.start - noun.end and _describes(text[noun.end:system.start], type_of):
+                merged[k] = replace(system, start=noun.start, surface=text[noun.start:system.end])
+                absorbed = True
+            if absorbed:
+                break
+        if not absorbed:
+            kept_nouns.append(noun)
+    result = sorted([*merged, *kept_nouns], key=lambda i: (i.start, -i.end))
+    deduped: list[Item] = []
+    for item in result:
+        if deduped and item.start < deduped[-1].end:
+            continue
+        deduped.append(item)
+    return deduped
+
+
+def _describes(gap: str, type_of: re.Pattern[str] | None) -> bool:
+    if _GAP_ADJACENT.match(gap):
+        return True
+    if type_of is None:
+        return False
+    stripped = gap.strip()
+    match = type_of.fullmatch(stripped)
+    return match is not None and len(gap) - len(stripped) <= 2
+
+
+def _resolve_generic(items: list[Item]) -> list[Item]:
+    resolved = []
+    last_system: Item | None = None
+    for item in items:
+        if item.name is None:
+            if last_system is not None:
+                resolved.append(replace(item, name=last_system.name, category=last_system.category,
+                                        equipment_id=last_system.equipment_id))
+            continue
+        if item.equipment_id:
+            last_system = item
+        resolved.append(item)
+    return resolved
+
+
+def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
+    result: list[Item] = []
+    skip_until = -1
+    for k, item in enumerate(items):
+        if item.start < skip_until:
+            continue
+        if item.absorbs_object and k + 1 < len(items):
+            following = items[k + 1]
+            if _OBJECT_GAP.match(text[item.end:following.start]):
+                skip_until = following.end
+        result.append(item)
+    return result
+
+
+def _with_quantity(text: str, item: Item, quantities: list) -> Item:
+    for quantity in quantities:
+        if quantity.end > item.start or quantity.value is None:
+            continue
+        gap = text[quantity.end:item.start]
+        if (gap == "" or gap.isspace() or _FILLER_GAP.match(gap)) and len(gap) <= 30:
+            if _looks_like_year(quantity):
+                continue
+            return replace(item, quantity=int(quantity.value))
+    return item
+
+
+def _looks_like_year(quantity) -> bool:
+    return bool(re.fullmatch(r"(19|20)\d\d", quantity.text.strip())) and 1900 <= quantity.value <= 2100

@@ -1,0 +1,197 @@
+"""Persons and their posts.
+
+- Reference persons are found by the gazetteer (full names, aliases, unique surnames).
+- A role noun ("German Defense Minister", "Frankreichs Verteidigungsminister", "USA:s
+  försvarsminister") takes its country from an adjacent country mention (adjective, genitive,
+  hyphenated prefix, "of X") or from the lexicon (Pentagon chief -> US), and its person from the
+  name right after it or from an apposition right before it ("Blinken, der US-Außenminister").
+- A role noun with a country but no name resolves to the office holder on the article date.
+- A title followed by an unknown capitalised name is a new person (kept with the name as written).
+- A person without a stated role gets the one post they hold on the article date, if exactly one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from graph.extract.gazetteer import Mention
+from graph.extract.lexicon import Lexicon
+from graph.knowledge import load_knowledge, slugify
+from graph.model import Evidence, PersonFact, Role
+
+_NAME_TOKEN = re.compile(r"[A-ZÀ-ÞŁŚŻŹĆŃÓ][\w'-]+")
+_BEFORE_ROLE_GAP = re.compile(r"^[\s\w:'-]{0,25}$")
+_AFTER_ROLE_GAP = re.compile(r"^\s*(?:of|for|des|der|de|du|av|för|van|af|for|til)?\s*(?:the|la|le|l')?\s*$", re.IGNORECASE)
+
+
+@dataclass
+class PersonMention:
+    person: str              # reference id, or "new:<slug>"
+    start: int
+    end: int
+
+
+@dataclass
+class PersonIndex:
+    facts: dict[str, PersonFact] = field(default_factory=dict)
+    mentions: dict[int, list[PersonMention]] = field(default_factory=dict)   # sentence index -> mentions
+    stated: set[tuple[str, str, str | None]] = field(default_factory=set)
+
+    def donor_of(self, person: str, on: datetime.date | None, donor_roles: frozenset[str]) -> str | None:
+        """The country (or organisation) a person acts for, from their stated or reference role."""
+        fact = self.facts.get(person)
+        if fact is None:
+            return None
+        for role in fact.roles:
+            if role.role in donor_roles and role.country:
+                return role.country
+        return None
+
+
+def find_persons(text: str, sentences: list, mentions_by_sentence: list[list[Mention]],
+                 lexicon: Lexicon, on: datetime.date | None, evidence_of) -> PersonIndex:
+    """All persons of the article with their roles; ``evidence_of(sentence, rule)`` builds evidence."""
+    kb = load_knowledge()
+    index = PersonIndex()
+    seen_full: set[str] = set()
+    for sentence, mentions in zip(sentences, mentions_by_sentence, strict=True):
+        found: list[PersonMention] = []
+        for mention in mentions:
+            if mention.kind == "person":
+                seen_full.add(mention.key)
+                found.append(PersonMention(mention.key, mention.start, mention.end))
+            elif mention.kind == "surname":
+                found.append(PersonMention(mention.key, mention.start, mention.end))
+        roles = _role_mentions(sentence, lexicon)
+        for role_start, role_end, role in roles:
+            country = role.country or _scope_near(text, mentions, role_start, role_end, role.scope_kind)
+            former = _is_former(text, sentence.start, role_start, lexicon)
+            person = _person_after(text, found, role_end) or _person_before(text, found, role_start)
+            if person is None:
+                new = _new_person(text, role_end, mentions)
+                if new is not None:
+                    name, start, end = new
+                    person = PersonMention(f"new:{slugify(name)}", start, end)
+                    found.append(person)
+                    index.facts.setdefault(person.person, PersonFact(name=name))
+            if person is None and country and on and not former:
+                holder = kb.office_holder(role.role, country, on)
+                if holder is not None:
+                    person = PersonMention(holder.id, role_start, role_end)
+                    found.append(person)
+            if person is None:
+                continue
+            if country is None and person.person in kb.persons:
+                country = _country_from_tenures(kb.persons[person.person], role.role, on)
+            fact = _fact(index, kb, person.person)
+            _add_role(fact, role.role, country, evidence_of(sentence, f"{lexicon.lang}.person.role"))
+            index.stated.add((person.person, role.role, country))
+        for person in found:
+            fact = _fact(index, kb, person.person)
+            fact.evidence.append(evidence_of(sentence, f"{lexicon.lang}.person.mention"))
+        index.mentions[sentence.index] = sorted(found, key=lambda m: m.start)
+    for key, fact in index.facts.items():
+        if fact.roles or key not in kb.persons or on is None:
+            continue
+        posts = {(t.role, t.country) for t in kb.roles_of(key, on)}
+        if len(posts) == 1:
+            role, country = next(iter(posts))
+            fact.roles.append(Role(role, country, fact.evidence[0] if fact.evidence else None))
+    return index
+
+
+def _fact(index: PersonIndex, kb, key: str) -> PersonFact:
+    fact = index.facts.get(key)
+    if fact is None:
+        person = kb.persons.get(key)
+        fact = PersonFact(name=person.name, id=person.id, wikidata=person.wikidata) if person else PersonFact(name=key)
+        index.facts[key] = fact
+    return fact
+
+
+def _add_role(fact: PersonFact, role: str, country: str | None, evidence: Evidence) -> None:
+    for existing in fact.roles:
+        if existing.role == role and (existing.country == country or country is None):
+            return
+        if existing.role == role and existing.country is None:
+            existing.country = country
+            return
+    fact.roles.append(Role(role, country, evidence))
+
+
+def _role_mentions(sentence, lexicon: Lexicon):
+    found = []
+    for role in lexicon.roles:
+        for match in role.pattern.finditer(sentence.text):
+            found.append((match.start() + sentence.start, match.end() + sentence.start, role))
+    found.sort(key=lambda r: (r[0], -(r[1] - r[0])))
+    kept = []
+    for item in found:
+        if any(item[0] < k[1] and k[0] < item[1] for k in kept):
+            continue
+        kept.append(item)
+    return kept
+
+
+def _scope_near(text: str, mentions: list[Mention], start: int, end: int, scope_kind: str) -> str | None:
+    kinds = ("org",) if scope_kind == "org" else ("country",)
+    before = [m for m in mentions if m.kind in kinds and m.end <= start and _BEFORE_ROLE_GAP.match(text[m.end:start])]
+    if before:
+        return before[-1].key
+    after = [m for m in mentions if m.kind in kinds and m.start >= end and _AFTER_ROLE_GAP.match(text[end:m.start])]
+    if after:
+        return after[0].key
+    return None
+
+
+def _is_former(text: str, sentence_start: int, role_start: int, lexicon: Lexicon) -> bool:
+    pattern = lexicon.pattern("former")
+    if pattern is None:
+        return False
+    window = text[max(sentence_start, role_start - 30):role_start]
+    return pattern.search(window) is not None
+
+
+def _person_after(text: str, found: list[PersonMention], role_end: int) -> PersonMention | None:
+    for person in found:
+        if person.start >= role_end and re.fullmatch(r"[\s,]{1,3}", text[role_end:person.start]):
+            return person
+    return None
+
+
+def _person_before(text: str, found: list[PersonMention], role_start: int) -> PersonMention | None:
+    for person in reversed(found):
+        if person.end <= role_start:
+            gap = text[person.end:role_start]
+            if gap.lstrip().startswith(",") and len(gap) <= 30 and "," not in gap.lstrip()[1:]:
+                return person
+            return None
+    return None
+
+
+def _new_person(text: str, role_end: int, mentions: list[Mention]) -> tuple[str, int, int] | None:
+    """A capitalised two- or three-word name right after a role noun that the gazetteer does not know."""
+    tail = text[role_end:role_end + 60]
+    match = re.match(r"\s(" + _NAME_TOKEN.pattern + r"(?:\s" + _NAME_TOKEN.pattern + r"){1,2})", tail)
+    if not match:
+        return None
+    start = role_end + match.start(1)
+    end = role_end + match.end(1)
+    if any(m.start < end and start < m.end for m in mentions):
+        return None
+    name = match.group(1)
+    if any(word.isupper() for word in name.split()):
+        return None
+    return name, start, end
+
+
+def _country_from_tenures(person, role: str, on: datetime.date | None) -> str | None:
+    matching = [t for t in person.tenures if t.role == role]
+    if on is not None:
+        current = [t for t in matching if t.covers(on)]
+        if current:
+            return current[0].country
+    countries = {t.country for t in matching}
+    return next(iter(countries)) if len(countries) == 1 else None

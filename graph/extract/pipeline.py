@@ -1,0 +1,168 @@
+"""The extraction pipeline: one article in, one :class:`graph.model.Extraction` out.
+
+    normalise text (offset map) -> sentences -> per sentence: tokens, gazetteer mentions, money,
+    quantities, dates, items -> persons and roles -> meetings -> pledges -> facts with evidence
+
+Every stage reads its language knowledge from :mod:`graph.extract.lexicon` and the reference
+knowledge from :mod:`graph.knowledge`; nothing here depends on a particular language.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, replace
+
+from graph.errors import ExtractionError
+from graph.extract.gazetteer import Mention, gazetteer_for
+from graph.extract.items import Item, find_items
+from graph.extract.language import resolve_language
+from graph.extract.lexicon import load_lexicon
+from graph.extract.meetings import find_meetings
+from graph.extract.persons import find_persons
+from graph.extract.pledges import find_pledges
+from graph.extract.text import NormalText, Sentence, normalise, split_sentences, tokenise
+from graph.knowledge import load_knowledge
+from graph.model import (
+    Article,
+    CountryFact,
+    EquipmentFact,
+    Evidence,
+    Extraction,
+    OrganisationFact,
+)
+
+
+@dataclass
+class SentenceUnit:
+    """Everything found in one sentence (offsets in the normalised article text)."""
+
+    sentence: Sentence
+    mentions: list[Mention]
+    items: list[Item]
+    money: list
+    quantities: list
+    dates: list
+
+
+def extract_article(article: Article) -> Extraction:
+    """Extract persons, countries, organisations, meetings, equipment and pledges from ``article``."""
+    try:
+        return _extract(article)
+    except ExtractionError:
+        raise
+    except Exception as exc:  # a bug in a rule must not look like bad input
+        raise ExtractionError(f"extraction failed on article {article.id}: {type(exc).__name__}: {exc}",
+                              hint="report this article to the extraction maintainers") from exc
+
+
+def _extract(article: Article) -> Extraction:
+    from graph.extract import normalize
+
+    lang = resolve_language(article.text, article.lang)
+    article = replace(article, lang=lang)
+    lexicon = load_lexicon(lang)
+    gazetteer = gazetteer_for(lang)
+    normal = normalise(article.text)
+    text = normal.text
+    sentences = split_sentences(text, lexicon.abbreviations, lexicon.month_words)
+    published = article.published
+
+    def evidence_of(sentence: Sentence, rule: str, confidence: float = 0.8) -> Evidence:
+        start, end = normal.original_span(sentence.start, sentence.end)
+        return Evidence(article.text[start:end], start, end, rule, confidence)
+
+    units = []
+    for sentence in sentences:
+        tokens = tokenise(sentence.text, sentence.start)
+        mentions = gazetteer.match(text, tokens)
+        money = [_shift(m, sentence.start) for m in normalize.find_money(sentence.text, lang)]
+        quantities = [_shift(q, sentence.start) for q in normalize.find_quantities(sentence.text, lang)
+                      if not any(q.start + sentence.start < m.end and m.start < q.end + sentence.start
+                                 for m in money)]
+        dates = ([_shift(d, sentence.start) for d in normalize.find_dates(sentence.text, lang, published)]
+                 if published else [])
+        items = find_items(text, sentence.start, sentence.text, mentions, lexicon, quantities)
+        units.append(SentenceUnit(sentence, mentions, items, money, quantities, dates))
+
+    persons = find_persons(text, sentences, [u.mentions for u in units], lexicon, published, evidence_of)
+    anchor = _event_anchor(units, published)
+    meetings, main_meeting = find_meetings(units, lexicon, persons, published, anchor, evidence_of)
+    pledges = find_pledges(units, lexicon, persons, meetings, main_meeting, published, evidence_of)
+    return Extraction(
+        article=article,
+        persons=list(persons.facts.values()),
+        countries=_countries(units, lexicon, evidence_of),
+        organisations=_organisations(units, evidence_of, lang),
+        meetings=meetings,
+        equipment=_equipment(units, evidence_of, lang),
+        pledges=pledges,
+        event_anchor=(main_meeting.date if main_meeting else anchor) or (published.isoformat() if published else None),
+    )
+
+
+def _shift(mention, offset: int):
+    return replace(mention, start=mention.start + offset, end=mention.end + offset)
+
+
+def _event_anchor(units: list[SentenceUnit], published: datetime.date | None) -> str | None:
+    """The day the article's news happened: the first day-precise date of the lead within a week
+    before publication."""
+    if published is None:
+        return None
+    for unit in units[:6]:
+        for mention in unit.dates:
+            if len(mention.value) == 10:
+                day = datetime.date.fromisoformat(mention.value)
+                if datetime.timedelta(0) <= published - day <= datetime.timedelta(days=7):
+                    return mention.value
+    return None
+
+
+def _countries(units: list[SentenceUnit], lexicon, evidence_of) -> list[CountryFact]:
+    media = lexicon.pattern("media_nouns")
+    facts: dict[str, CountryFact] = {}
+    for unit in units:
+        offset = unit.sentence.start
+        for mention in unit.mentions:
+            if mention.kind != "country":
+                continue
+            following = unit.sentence.text[mention.end - offset:mention.end - offset + 20]
+            if media and following[:1] == " " and media.match(following.lstrip()):
+                continue
+            fact = facts.setdefault(mention.key, CountryFact(mention.key))
+            fact.evidence.append(evidence_of(unit.sentence, f"{lexicon.lang}.country.{mention.flavour}"))
+    return list(facts.values())
+
+
+def _organisations(units: list[SentenceUnit], evidence_of, lang: str) -> list[OrganisationFact]:
+    kb = load_knowledge()
+    facts: dict[str, OrganisationFact] = {}
+    for unit in units:
+        for mention in unit.mentions:
+            if mention.kind != "org":
+                continue
+            org = kb.organisations[mention.key]
+            fact = facts.setdefault(org.key, OrganisationFact(org.key, org.name, org.wikidata))
+            if mention.surface not in fact.surface:
+                fact.surface.append(mention.surface)
+            fact.evidence.append(evidence_of(unit.sentence, f"{lang}.org.name"))
+    return list(facts.values())
+
+
+def _equipment(units: list[SentenceUnit], evidence_of, lang: str) -> list[EquipmentFact]:
+    kb = load_knowledge()
+    facts: dict[tuple[str, str], EquipmentFact] = {}
+    for unit in units:
+        for item in unit.items:
+            if not item.name or not item.category:
+                continue
+            system = kb.equipment.get(item.equipment_id) if item.equipment_id else None
+            fact = facts.setdefault((item.name, item.category), EquipmentFact(
+                item.name, item.category, item.equipment_id, system.wikidata if system else None))
+            if item.surface not in fact.surface:
+                fact.surface.append(item.surface)
+            fact.evidence.append(evidence_of(unit.sentence, f"{lang}.equipment.{'system' if system else 'noun'}"))
+    return list(facts.values())
+
+
+__all__ = ["NormalText", "SentenceUnit", "extract_article"]

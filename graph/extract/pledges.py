@@ -1,0 +1,338 @@
+"""Pledges (n-ary): donor, recipient, item/category, quantity, money, status, date, meeting.
+
+Per sentence (words from the lexicon, order rules language-independent):
+1. triggers classed by status (pledged / delivered / planned / proposed); a trigger with a
+   negation cue shortly before it yields nothing ("will not be able to send Patriot systems");
+2. each item and each money amount is governed by the nearest trigger before it (else the first
+   after it); a "proposed" trigger governs the whole sentence;
+3. the donor: for money, an agent right after it ("€11 billion from Germany", "£4.5 billion which
+   the U.K. has committed", "of which ... by Britain"); for a sentence that continues a package
+   ("It includes", "Paketet", "The assistance"), the donors of that package; else the nearest
+   donor group before the trigger, else after it. Donors are countries (not the recipient),
+   organisations mapped by the lexicon (EU -> EU, NATO/UDCG -> multiple), persons with a post
+   (Kallas -> EU) and collective nouns ("allies", "Natoallierade" -> multiple). Coordinated
+   countries give one pledge each for items and one "multiple" pledge for a shared sum;
+4. an enumeration gives one pledge per item, all sharing donor, status and date;
+5. date: "earlier"/cumulative cues -> none; a month- or day-precise date in the sentence; the
+   package's date for a continuation; a unique date of the paragraph (quotes with their
+   attribution); the main meeting's date for pledges in an article about that meeting.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from graph.extract.lexicon import Lexicon
+from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
+
+_COORDINATION_GAP = re.compile(r"^\s*(?:,|and|und|och|og|et|en|i|oraz|a|&)?\s*(?:,\s*)?$", re.IGNORECASE)
+_RELATIVE_AGENT = re.compile(r"^\s*(?:which|that|som|die|den|das|que|dat|które|który)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+@dataclass
+class Donor:
+    key: str          # ISO2, org key, or "multiple"
+    start: int
+    end: int
+    agentive: bool = False
+
+
+@dataclass
+class PackageContext:
+    donors: list[str] = field(default_factory=list)
+    date: str | None = None
+    meeting: str | None = None
+    status: str = "pledged"
+    paragraph: int = -1
+
+
+@dataclass
+class Trigger:
+    start: int
+    end: int
+    status: str
+    negated: bool
+
+
+def find_pledges(analysed: list, lexicon: Lexicon, persons, meetings: list[MeetingFact],
+                 main_meeting: MeetingFact | None, published: datetime.date | None, evidence_of) -> list[PledgeFact]:
+    """All pledges of the article, in text order."""
+    pledges: list[PledgeFact] = []
+    context = PackageContext()
+    paragraph_dates = _paragraph_dates(analysed, published)
+    for unit in analysed:
+        sentence = unit.sentence
+        text = sentence.text
+        triggers = _triggers(text, sentence.start, lexicon)
+        donors = _donors(unit, lexicon, persons, published)
+        continuation = _search(lexicon, "continuation", text) and context.paragraph >= 0 \
+            and sentence.paragraph - context.paragraph <= 1
+        money = [m for m in unit.money if not getattr(m, "conversion", False)]
+        money = [m for m in money if not _is_conversion(unit.sentence, m, unit.money, lexicon)]
+        has_aid_noun = bool(_search(lexicon, "aid_nouns", text))
+        if not triggers and not continuation and not (money and has_aid_noun):
+            continue
+        if all(t.negated for t in triggers) and triggers and not continuation:
+            continue
+        earlier = bool(_search(lexicon, "earlier", text))
+        date, meeting = _sentence_date(unit, meetings, published)
+        if earlier:
+            date, meeting = None, None
+        elif date is None and continuation:
+            date, meeting = context.date, context.meeting
+        elif date is None and sentence.paragraph in paragraph_dates:
+            date = paragraph_dates[sentence.paragraph]
+            meeting = _meeting_on(meetings, date)
+        elif date is None and main_meeting is not None:
+            date, meeting = main_meeting.date, main_meeting.key
+        sentence_donors = _groups(text, sentence.start, donors)
+        if triggers or continuation:
+            explicit = [g for g in sentence_donors]
+            if explicit:
+                context = PackageContext([d.key for d in _closest_group(explicit, triggers)],
+                                         date, meeting, triggers[0].status if triggers else "pledged",
+                                         sentence.paragraph)
+            elif continuation:
+                context.paragraph = sentence.paragraph
+        rule_base = f"{lexicon.lang}.pledge"
+        for item in unit.items:
+            trigger = _governing(triggers, item.start)
+            if trigger is not None and trigger.negated:
+                continue
+            status = trigger.status if trigger else context.status
+            group = _donor_group(sentence_donors, trigger, continuation, context)
+            if not group:
+                continue
+            keys = _distinct([d.key for d in group])
+            if continuation and not _explicit_before(sentence_donors, trigger):
+                keys = [MULTIPLE_DONORS] if len(keys) > 1 else keys
+            rule = f"{rule_base}.{'list' if len(unit.items) > 1 else 'item'}"
+            for key in keys:
+                pledges.append(PledgeFact(
+                    donor=key, recipient=lexicon.default_recipient, item=item.name, item_id=item.equipment_id,
+                    category=item.category, quantity=item.quantity, date=_pledge_date(date, status, main_meeting),
+                    meeting=meeting if status == "pledged" else None, status=status,
+                    evidence=evidence_of(sentence, rule, 0.7 if len(keys) == 1 else 0.6)))
+        for amount in money:
+            trigger = _governing(triggers, amount.start)
+            if trigger is not None and trigger.negated:
+                continue
+            status = trigger.status if trigger else context.status
+            local = _money_agent(text, sentence.start, amount, donors)
+            group = [local] if local else _donor_group(sentence_donors, trigger, continuation, context)
+            if not group:
+                continue
+            keys = _distinct([d.key for d in group])
+            donor = keys[0] if len(keys) == 1 else MULTIPLE_DONORS
+            pledges.append(PledgeFact(
+                donor=donor, recipient=lexicon.default_recipient, item=None, item_id=None, category="financial",
+                amount=amount.amount, currency=amount.currency, date=_pledge_date(date, status, main_meeting),
+                meeting=meeting if status == "pledged" else None, status=status,
+                evidence=evidence_of(sentence, f"{rule_base}.money", 0.7)))
+    return _deduplicate(pledges)
+
+
+def _pledge_date(date: str | None, status: str, main_meeting: MeetingFact | None) -> str | None:
+    if status != "pledged" and main_meeting is not None and date == main_meeting.date:
+        return None
+    return date
+
+
+def _search(lexicon: Lexicon, name: str, text: str):
+    pattern = lexicon.pattern(name)
+    return pattern.search(text) if pattern else None
+
+
+def _triggers(text: str, offset: int, lexicon: Lexicon) -> list[Trigger]:
+    found = []
+    negation = lexicon.pattern("negation")
+    for status, pattern in lexicon.triggers.items():
+        if pattern is None:
+            continue
+        for match in pattern.finditer(text):
+            window = text[max(0, match.start() - 40):match.start()]
+            window = re.split(r"[,;:]|\s-\s", window)[-1]
+            negated = bool(negation and (negation.search(window) or negation.search(match.group())))
+            found.append(Trigger(match.start() + offset, match.end() + offset, status, negated))
+    found.sort(key=lambda t: (t.start, -(t.end - t.start)))
+    kept: list[Trigger] = []
+    for trigger in found:
+        if any(trigger.start < k.end and k.start < trigger.end for k in kept):
+            continue
+        kept.append(trigger)
+    return kept
+
+
+def _governing(triggers: list[Trigger], position: int) -> Trigger | None:
+    proposed = [t for t in triggers if t.status == "proposed" and not t.negated]
+    if proposed:
+        return proposed[0]
+    before = [t for t in triggers if t.end <= position]
+    if before:
+        return before[-1]
+    after = [t for t in triggers if t.start >= position]
+    return after[0] if after else None
+
+
+def _donors(unit, lexicon: Lexicon, persons, published) -> list[Donor]:
+    text = unit.sentence.text
+    offset = unit.sentence.start
+    agent = lexicon.pattern("agent_prepositions")
+    media = lexicon.pattern("media_nouns")
+    donors: list[Donor] = []
+    for mention in unit.mentions:
+        key = None
+        if mention.kind == "country" and mention.key not in lexicon.non_donors:
+            key = mention.key
+        elif mention.kind == "org":
+            key = lexicon.org_donor.get(mention.key)
+        if key is None:
+            continue
+        following = text[mention.end - offset:mention.end - offset + 20]
+        if media and media.match(following.lstrip()) and following[:1] == " ":
+            continue
+        donors.append(Donor(key, mention.start, mention.end, _agentive(text, mention.start - offset, agent)))
+    for person in persons.mentions.get(unit.sentence.index, []):
+        key = persons.donor_of(person.person, published, lexicon.donor_roles)
+        if key and key not in lexicon.non_donors:
+            donors.append(Donor(key, person.start, person.end))
+    collective = lexicon.pattern("collective_donors")
+    if collective:
+        for match in collective.finditer(text):
+            start, end = match.start() + offset, match.end() + offset
+            if not any(d.start < end and start < d.end for d in donors):
+                donors.append(Donor(MULTIPLE_DONORS, start, end, _agentive(text, match.start(), agent)))
+    donors.sort(key=lambda d: d.start)
+    return donors
+
+
+def _agentive(text: str, start: int, agent: re.Pattern[str] | None) -> bool:
+    if agent is None:
+        return False
+    window = text[max(0, start - 12):start]
+    match = None
+    for match in agent.finditer(window):
+        pass
+    return match is not None and not window[match.end():].strip(" the")
+
+
+def _groups(text: str, offset: int, donors: list[Donor]) -> list[list[Donor]]:
+    """Donor mentions grouped by coordination ("Germany and the U.K.", "Polen, Frankreich und ...")."""
+    groups: list[list[Donor]] = []
+    for donor in donors:
+        if groups:
+            last = groups[-1][-1]
+            gap = text[last.end - offset:donor.start - offset]
+            if donor.start <= last.end or _COORDINATION_GAP.match(gap) or gap.strip().lower() == "the":
+                groups[-1].append(donor)
+                continue
+        groups.append([donor])
+    return groups
+
+
+def _closest_group(groups: list[list[Donor]], triggers: list[Trigger]) -> list[Donor]:
+    if not triggers:
+        return groups[0]
+    first = triggers[0].start
+    before = [g for g in groups if g[-1].end <= first]
+    return before[-1] if before else groups[0]
+
+
+def _explicit_before(groups: list[list[Donor]], trigger: Trigger | None) -> bool:
+    if trigger is None:
+        return False
+    return any(g[-1].end <= trigger.start for g in groups)
+
+
+def _donor_group(groups: list[list[Donor]], trigger: Trigger | None, continuation: bool,
+                 context: PackageContext) -> list[Donor]:
+    if trigger is not None:
+        before = [g for g in groups if g[-1].end <= trigger.start]
+        if before:
+            return before[-1]
+    if continuation and context.donors:
+        return [Donor(key, -1, -1) for key in context.donors]
+    if trigger is not None:
+        after = [g for g in groups if g[0].start >= trigger.end]
+        if after:
+            return after[0]
+    agentive = [g for g in groups if any(d.agentive for d in g)]
+    if agentive:
+        return agentive[0]
+    return groups[0] if len(groups) == 1 else []
+
+
+def _money_agent(text: str, offset: int, amount, donors: list[Donor]) -> Donor | None:
+    """A donor attached to a sum: "€11 billion from Germany", "£4.5 billion which the U.K. has ..."."""
+    end = amount.end
+    for donor in donors:
+        if donor.start < end:
+            continue
+        gap = text[end - offset:donor.start - offset]
+        if "," in gap or len(gap) > 45:
+            return None
+        if donor.agentive or _RELATIVE_AGENT.match(gap):
+            return donor
+    return None
+
+
+def _is_conversion(sentence, amount, all_money: list, lexicon: Lexicon) -> bool:
+    """A second sum that restates the first in another currency: "(5,3 Milliarden Euro)", "eller 234 ..."."""
+    for other in all_money:
+        if other is amount or other.end > amount.start:
+            continue
+        gap = sentence.text[other.end - sentence.start:amount.start - sentence.start]
+        if len(gap) > 25:
+            continue
+        if "(" in gap:
+            return True
+        pattern = lexicon.pattern("conversion")
+        if pattern and pattern.search(gap):
+            return True
+    return False
+
+
+def _sentence_date(unit, meetings: list[MeetingFact], published: datetime.date | None):
+    """The first day- or month-precise date of the sentence (year-only periods are not dates of
+    an announcement) and the meeting held that day."""
+    for mention in unit.dates:
+        if len(mention.value) >= 7:
+            if published and mention.value > published.isoformat():
+                continue
+            return mention.value, _meeting_on(meetings, mention.value)
+    return None, None
+
+
+def _meeting_on(meetings: list[MeetingFact], date: str | None) -> str | None:
+    same_day = [m.key for m in meetings if date and m.date == date]
+    return same_day[0] if len(same_day) == 1 else None
+
+
+def _paragraph_dates(analysed: list, published) -> dict[int, str]:
+    by_paragraph: dict[int, set[str]] = {}
+    sentences: dict[int, int] = {}
+    for unit in analysed:
+        sentences[unit.sentence.paragraph] = sentences.get(unit.sentence.paragraph, 0) + 1
+        for mention in unit.dates:
+            if len(mention.value) == 10 and (published is None or mention.value <= published.isoformat()):
+                by_paragraph.setdefault(unit.sentence.paragraph, set()).add(mention.value)
+    return {p: next(iter(v)) for p, v in by_paragraph.items() if len(v) == 1 and sentences[p] > 1}
+
+
+def _distinct(keys: list[str]) -> list[str]:
+    return list(dict.fromkeys(keys))
+
+
+def _deduplicate(pledges: list[PledgeFact]) -> list[PledgeFact]:
+    seen = set()
+    result = []
+    for p in pledges:
+        key = (p.donor, p.item, p.category, p.quantity, p.amount, p.currency, p.status,
+               p.evidence.start if p.evidence else None)
+        if key in seen:
+            continue
+        seen.add(key)
+        result.append(p)
+    return result

@@ -1,0 +1,178 @@
+"""Text preparation: character normalisation with an offset map, sentences, paragraphs and tokens.
+
+The normalised text has the same characters as the original except for a small set of
+typographic variants (quotes, dashes, no-break spaces) that are unified, and invisible characters
+(soft hyphens, zero-width spaces) that are dropped. ``NormalText.original_span`` maps a span of
+the normalised text back to the original, so evidence offsets always refer to ``Article.text``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# One character in, at most one character out ("" = dropped).
+_CHAR_MAP = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2039": '"', "\u203a": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ", "\t": " ",
+    "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "", "\u2060": "",
+    "\r": "",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NormalText:
+    """``text`` is the normalised text; ``offsets[i]`` is the original index of ``text[i]``."""
+
+    text: str
+    offsets: tuple[int, ...]
+    original_length: int
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The original (start, end) of the normalised span [start, end)."""
+        if start >= len(self.offsets):
+            return self.original_length, self.original_length
+        original_start = self.offsets[start]
+        original_end = self.offsets[end - 1] + 1 if end > start else original_start
+        return original_start, original_end
+
+
+def normalise(text: str) -> NormalText:
+    """Unify quotes, dashes and spaces; drop soft hyphens; keep an offset map to ``text``."""
+    text = unicodedata.normalize("NFC", text)
+    chars: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        mapped = _CHAR_MAP.get(char, char)
+        if mapped:
+            chars.append(mapped)
+            offsets.append(index)
+    return NormalText("".join(chars), tuple(offsets), len(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of the normalised text: [start, end) and its paragraph number."""
+
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    index: int
+
+
+_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[-\w])|\n\s*")
+_LAST_WORD = re.compile(r"(\S+)$")
+
+
+def split_sentences(text: str, abbreviations: frozenset[str], month_words: frozenset[str]) -> list[Sentence]:
+    """Split normalised text into sentences.
+
+    A period does not end a sentence after an abbreviation of the language (``Nr.``, ``bl.a.``,
+    ``U.S.``), after a single capital initial (``Antony J. Blinken``), after an ordinal day before a
+    month name (``11. April``) or when the next word starts in lower case.
+    """
+    sentences: list[Sentence] = []
+    start = 0
+    paragraph = 0
+    for match in _BOUNDARY.finditer(text):
+        is_newline = "\n" in match.group()
+        if not is_newline and not _is_boundary(text, match, abbreviations, month_words):
+            continue
+        end = match.end() if not is_newline else match.start()
+        _append(sentences, text, start, end, paragraph)
+        if is_newline and match.group().count("\n") >= 1:
+            paragraph += 1
+        start = match.end()
+    _append(sentences, text, start, len(text), paragraph)
+    return sentences
+
+
+def _append(sentences: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        sentences.append(Sentence(start, end, text[start:end], paragraph, len(sentences)))
+
+
+def _is_boundary(text: str, match: re.Match[str], abbreviations: frozenset[str],
+                 month_words: frozenset[str]) -> bool:
+    punct = match.group()
+    if not punct.startswith("."):
+        return True
+    before = _LAST_WORD.search(text, 0, match.start() + 1)
+    word = before.group(1) if before else ""
+    word = word.lstrip("\"'([")
+    following = text[match.end():match.end() + 40].lstrip(" \"'([")
+    next_word = re.match(r"[\w.-]*", following).group()
+    if next_word[:1].islower():
+        return False
+    if word.casefold() in abbreviations:
+        return False
+    if re.fullmatch(r"[A-ZÄÖÜÅÆØ]\.", word):
+        return False
+    if re.fullmatch(r"\d{1,2}\.", word) and next_word.casefold().rstrip(".") in month_words:
+        return False
+    return True
+
+
+TOKEN = re.compile(r"\w+(?:[.'&:]\w+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word piece: hyphenated and slashed words are split into parts (``IRIS-T`` -> IRIS, T).
+
+    ``key`` is the folded form used for look-ups; ``glued`` tells that the token is attached to the
+    previous one by a hyphen or slash (part of the same written word).
+    """
+
+    start: int
+    end: int
+    text: str
+    key: str
+    glued: bool
+
+
+_FOLDS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "ß": "ss", "æ": "ae", "Æ": "AE"})
+
+
+def fold(word: str) -> str:
+    """Case-, accent- and dot-insensitive form of a word ("U.S." -> "us", "Brüssel" -> "brussel")."""
+    word = word.translate(_FOLDS)
+    decomposed = unicodedata.normalize("NFKD", word)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.casefold().replace(".", "").replace("'", "'")
+
+
+_PIECE = re.compile(r"\w+(?:[.'&:]\w+)*\.?|[-/]")
+
+
+def tokenise(text: str, offset: int = 0) -> list[Token]:
+    """Tokens of ``text`` with spans shifted by ``offset``.
+
+    A trailing period is kept only for abbreviations with inner periods ("U.S."), never counted
+    in the key.
+    """
+    tokens: list[Token] = []
+    glue_next = False
+    last_end = -1
+    for match in _PIECE.finditer(text):
+        piece = match.group()
+        if piece in "-/":
+            glue_next = match.start() == last_end and tokens != []
+            continue
+        if piece.endswith(".") and "." not in piece[:-1]:
+            piece = piece[:-1]
+        start = match.start()
+        glued = glue_next and start == last_end + 1
+        tokens.append(Token(start + offset, start + len(piece) + offset, piece, fold(piece), glued))
+        last_end = start + len(piece)
+        glue_next = False
+    return tokens

@@ -1,0 +1,79 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+The app never opens the store itself: a worker process owns it (``api.engine``), started when the app
+starts and stopped when it stops.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from api.engine import Engine
+from api.limits import BodyLimitMiddleware
+from api.problems import install_problem_handlers
+from api.settings import ApiSettings
+
+log = logging.getLogger("aidgraph.api")
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """The web app over the configured store (settings from the environment when None).
+
+    Accepts :class:`api.settings.ApiSettings` or the shared ``graph.config.Settings``.
+    """
+    if settings is None:
+        settings = ApiSettings.from_env()
+    elif not isinstance(settings, ApiSettings):
+        settings = ApiSettings.from_config(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = Engine(settings)
+        engine.start()
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.close()
+
+    app = FastAPI(
+        title="aidgraph",
+        version="0.1.0",
+        description="Military aid to Ukraine as a knowledge graph: a SPARQL 1.1 endpoint at /sparql and "
+                    "REST lookups of pledges, meetings, actors, equipment and articles. Errors are "
+                    "problem details (application/problem+json); 400 answers a malformed query or "
+                    "filter, 422 a parameter outside its range.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+
+    from api import routes_rest, routes_sparql
+
+    app.include_router(routes_sparql.router)
+    app.include_router(routes_rest.router)
+    try:
+        export_routes = importlib.import_module("api.routes_export")
+    except ModuleNotFoundError as exc:
+        if exc.name != "api.routes_export":
+            raise
+        log.info("api.routes_export not available: no /export and /plot routes")
+    else:
+        app.include_router(export_routes.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False,
+                       allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type", "Authorization", "Accept"],
+                       expose_headers=["X-Result-Truncated", "X-Result-Count", "X-Result-Cap", "Link"])
+    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes,
+                       limits={"/articles": settings.article_max_bytes})
+    return app

@@ -1,0 +1,459 @@
+"""REST lookups: pledges, meetings, actors, equipment, articles, search, stats, health; POST /articles."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from api import lookups as q
+from api.engine import ServiceUnavailable
+from api.problems import Problem
+from api.results import parse_accept
+from api.routes_sparql import check_token
+from graph import vocab
+from graph.model import STATUSES
+
+router = APIRouter()
+
+ROW_FACTOR = 50  # rows per pledge the lookups read at most (sources x conflicting values)
+KEY = r"^[A-Za-z0-9][A-Za-z0-9_.~-]{0,99}$"
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+COMMON = {400: {"description": "malformed filter value"}, 422: {"description": "parameter out of range"},
+          503: {"description": "the store did not answer in time"}}
+NOT_FOUND = {404: {"description": "no such resource"}}
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="page size (hard maximum 1000)")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip")]
+KeyParam = Annotated[str | None, Query(pattern=KEY, max_length=100)]
+DateParam = Annotated[str | None, Query(pattern=DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD")]
+
+
+def _select(request: Request, sparql: str, bindings: dict[str, tuple] | None = None,
+            cap: int | None = None) -> dict[str, Any]:
+    engine = request.app.state.engine
+    return engine.call("select", {"sparql": sparql, "bindings": bindings or {},
+                                  "cap": cap or request.app.state.settings.result_cap})
+
+
+def _pledges(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int = 1000,
+             offset: int = 0, extra: str = "") -> list[dict[str, Any]]:
+    """Pledge records matching the named filters, values bound (see api.lookups.pledge_query)."""
+    sparql = q.pledge_query(filters, limit, offset, bound=bindings, extra=extra)
+    return q.shape_pledges(_select(request, sparql, bindings, cap=limit * ROW_FACTOR)["rows"])
+
+
+def _iri(make, value: str, what: str) -> tuple:
+    try:
+        return q.iri(make(value))
+    except ValueError as exc:
+        raise Problem(400, "bad-filter", f"{what} {value!r} is not valid: {exc}") from None
+
+
+def _actor_candidates(value: str) -> tuple[tuple, tuple]:
+    """A donor/recipient key as the two IRIs it may name: a country code, or an organisation key."""
+    if value.lower() == "multiple":
+        return q.iri(vocab.MULTIPLE_DONORS_IRI), q.iri(vocab.MULTIPLE_DONORS_IRI)
+    country = _iri(vocab.country_iri, value, "country") if len(value) == 2 else None
+    organisation = _iri(vocab.org_iri, value, "organisation")
+    return country or organisation, organisation
+
+
+def wants_csv(request: Request, format: str | None) -> bool:
+    """CSV by ?format=csv or when text/csv is preferred over JSON in Accept."""
+    if format:
+        return format == "csv"
+    for media, _ in parse_accept(request.headers.get("accept")):
+        if media in ("text/csv",):
+            return True
+        if media in ("application/json", "*/*", "application/*"):
+            return False
+    return False
+
+
+def _page(request: Request, items: list, limit: int, offset: int, extra: dict | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"limit": limit, "offset": offset, "count": len(items)} | (extra or {})
+    headers = {}
+    if len(items) == limit:
+        params = dict(request.query_params) | {"offset": str(offset + limit), "limit": str(limit)}
+        body["next"] = f"{request.url.path}?{urlencode(params)}"
+        headers["Link"] = f'<{body["next"]}>; rel="next"'
+    body["items"] = items
+    return JSONResponse(body, headers=headers)
+
+
+# ------------------------------------------------------------------------------------------- pledges
+
+@router.get("/pledges", responses={200: {"content": {"application/json": {}, "text/csv": {}}}} | COMMON,
+            summary="Pledges, filtered")
+def list_pledges(
+    request: Request,
+    category: Annotated[str | None, Query(
+        pattern=r"^[a-z0-9_]{1,50}$", description="category key; narrower categories are included")] = None,
+    donor: Annotated[str | None, Query(pattern=KEY, description="ISO alpha-2 code, organisation key or "
+                                                                "'multiple'")] = None,
+    recipient: Annotated[str | None, Query(pattern=KEY)] = None,
+    item: Annotated[str | None, Query(min_length=1, max_length=100,
+                                      description="equipment slug, or text in the item's labels")] = None,
+    status: Annotated[str | None, Query(description=f"one of {', '.join(STATUSES)}")] = None,
+    date_from: DateParam = None,
+    date_to: DateParam = None,
+    meeting: KeyParam = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+) -> Response:
+    """Pledges newest first; each with donor, recipient, item, category, quantity, amount, currency,
+    status, date, meeting and its sources (article and evidence sentence).
+
+    "Who pledged air defence when" is ``/pledges?category=air_defence``.
+    """
+    if status is not None and status not in STATUSES:
+        raise Problem(422, "invalid-parameter", f"status must be one of {', '.join(STATUSES)}")
+    filters, bindings = _pledge_filters(category, donor, recipient, item, status, date_from, date_to, meeting)
+    if date_from and date_to and date_to < date_from[: len(date_to)]:
+        raise Problem(422, "invalid-parameter", "date_to is before date_from")
+    records = _pledges(request, filters, bindings, limit, offset)
+    if wants_csv(request, format):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(q.PLEDGE_CSV_COLUMNS)
+        writer.writerows(q.pledge_csv_row(record) for record in records)
+        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
+    return _page(request, records, limit, offset)
+
+
+def _pledge_filters(category, donor, recipient, item, status, date_from, date_to, meeting):
+    filters: list[str] = []
+    bindings: dict[str, tuple] = {}
+    if donor:
+        filters.append("donor")
+        bindings["f_donor_a"], bindings["f_donor_b"] = _actor_candidates(donor)
+    if recipient:
+        filters.append("recipient")
+        bindings["f_recipient_a"], bindings["f_recipient_b"] = _actor_candidates(recipient)
+    if category:
+        filters.append("category")
+        bindings["f_category"] = _iri(vocab.category_iri, category, "category")
+    if item:
+        filters.append("item")
+        bindings["f_item"] = q.text(item)
+        try:
+            bindings["f_item_iri"] = q.iri(vocab.equipment_iri(item))
+        except ValueError:
+            bindings["f_item_iri"] = q.iri(vocab.equipment_iri("none"))
+    if status:
+        filters.append("status")
+        bindings["f_status"] = _iri(vocab.status_iri, status, "status")
+    if date_from:
+        filters.append("date_from")
+        bindings["f_date_from"] = q.text(_checked_date(date_from))
+    if date_to:
+        filters.append("date_to")
+        bindings["f_date_to"] = q.text(_checked_date(date_to))
+    if meeting:
+        filters.append("meeting")
+        bindings["f_meeting"] = _iri(vocab.meeting_iri, meeting, "meeting")
+    return filters, bindings
+
+
+def _checked_date(value: str) -> str:
+    padded = value + "-01-01"[len(value) - 4:] if len(value) < 10 else value
+    try:
+        date.fromisoformat(padded)
+    except ValueError:
+        raise Problem(422, "invalid-parameter", f"{value!r} is not a calendar date") from None
+    return value
+
+
+# ------------------------------------------------------------------------------------------- meetings
+
+@router.get("/meetings", responses=COMMON, summary="Meetings")
+def list_meetings(request: Request, format_key: Annotated[str | None, Query(
+        alias="format", pattern=KEY, description="format / organisation key, e.g. UDCG")] = None,
+        limit: Limit = 100, offset: Offset = 0) -> JSONResponse:
+    """Meetings newest first, with format, date, place, number of countries, attendees and pledges."""
+    sparql, bindings = q.MEETINGS, {}
+    if format_key:
+        sparql = sparql.replace("#FILTER_FORMAT", q.MEETING_FORMAT_FILTER)
+        bindings["f_format"] = _iri(vocab.org_iri, format_key, "format")
+    result = _select(request, sparql, bindings, cap=offset + limit)
+    items = [{
+        "id": q.code(q.python_value(row.get("meeting"))), "iri": q.python_value(row.get("meeting")),
+        "key": q.python_value(row.get("key")), "format": q.code(q.python_value(row.get("format"))),
+        "date": q.python_value(row.get("date")), "place": q.python_value(row.get("placeName")),
+        "countries": q.python_value(row.get("countries")), "attendees": q.python_value(row.get("attendees")),
+        "pledges": q.python_value(row.get("pledges")),
+    } for row in result["rows"][offset:offset + limit]]
+    return _page(request, items, limit, offset)
+
+
+@router.get("/meetings/{meeting_id}", responses=COMMON | NOT_FOUND, summary="One meeting")
+def get_meeting(request: Request, meeting_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
+    """A meeting: chairs, attendees in person and remote, pledges announced there, sources."""
+    meeting = _iri(vocab.meeting_iri, meeting_id, "meeting")
+    rows = _select(request, q.MEETING_DETAIL, {"meeting": meeting})["rows"]
+    if not rows:
+        raise Problem(404, "not-found", f"no meeting {meeting_id!r}", hint="list them at /meetings")
+    first = rows[0]
+    chairs, attendees, remote, articles = set(), {}, {}, set()
+    for row in rows:
+        if "chair" in row:
+            chairs.add(q.code(row["chair"][1]))
+        if "article" in row:
+            articles.add(q.article_id(row["article"][1]))
+        if "attendee" in row:
+            target = remote if "remote" in row else attendees
+            target[row["attendee"][1]] = q.python_value(row.get("name"))
+    in_person = {iri: name for iri, name in attendees.items() if iri not in remote}
+    pledges = _pledges(request, ["meeting"], {"f_meeting": meeting})
+    return {
+        "id": meeting_id, "iri": meeting[1], "key": q.python_value(first.get("key")),
+        "format": q.code(q.python_value(first.get("format"))), "date": q.python_value(first.get("date")),
+        "place": q.python_value(first.get("placeName")), "countries": q.python_value(first.get("countries")),
+        "chairs": sorted(chairs),
+        "attendees_in_person": [{"id": q.code(i), "iri": i, "name": n} for i, n in sorted(in_person.items())],
+        "attendees_remote": [{"id": q.code(i), "iri": i, "name": n} for i, n in sorted(remote.items())],
+        "pledges": pledges, "articles": sorted(a for a in articles if a),
+    }
+
+
+# ------------------------------------------------------------------------------------------- actors
+
+@router.get("/actors", responses=COMMON, summary="Persons, countries and organisations")
+def list_actors(request: Request,
+                type: Annotated[str | None, Query(pattern="^(person|country|organisation)$")] = None,
+                limit: Limit = 100, offset: Offset = 0) -> JSONResponse:
+    """Actors, most-mentioned first."""
+    sparql, bindings = q.ACTORS, {}
+    if type:
+        sparql = sparql.replace("#FILTER_TYPE", q.ACTOR_TYPE_FILTER)
+        bindings["f_type"] = q.text(type)
+    rows = _select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
+    items = [{"id": q.code(row["actor"][1]), "iri": row["actor"][1], "type": q.python_value(row["type"]),
+              "name": q.python_value(row.get("name")), "articles": q.python_value(row.get("articles"))}
+             for row in rows]
+    return _page(request, items, limit, offset)
+
+
+@router.get("/actors/{actor_id}", responses=COMMON | NOT_FOUND, summary="One actor")
+def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
+    """A person (by slug), country (ISO alpha-2) or organisation (key): posts over time, meetings
+    attended, pledges made."""
+    candidates = []
+    for make in (vocab.person_iri, vocab.country_iri, vocab.org_iri):
+        if make is vocab.country_iri and len(actor_id) != 2:
+            continue
+        try:
+            candidates.append(q.iri(make(actor_id)))
+        except ValueError:
+            continue
+    if not candidates:
+        raise Problem(400, "bad-id", f"{actor_id!r} cannot name an actor")
+    candidates += [candidates[-1]] * (3 - len(candidates))
+    found = _select(request, q.ACTOR_TYPE, dict(zip(("f_a", "f_b", "f_c"), candidates, strict=True)))["rows"]
+    if not found:
+        raise Problem(404, "not-found", f"no actor {actor_id!r}", hint="list them at /actors or /search")
+    actor = found[0]["actor"]
+    kinds = sorted({q.local_name(row["class"][1]) for row in found})
+    bound = {"actor": actor}
+    labels = [row["label"] for row in _select(request, q.ACTOR_LABELS, bound)["rows"]]
+    posts = []
+    for row in _select(request, q.ACTOR_POSTS, bound)["rows"]:
+        post = {name: q.code(q.python_value(row.get(name))) for name in ("post", "role", "country")}
+        post |= {name: q.python_value(row.get(name)) for name in ("start", "end")}
+        if post not in posts:
+            posts.append(post)
+    meetings = [{
+        "id": q.code(row["meeting"][1]), "key": q.python_value(row.get("key")),
+        "date": q.python_value(row.get("date")), "mode": q.python_value(row.get("mode")),
+    } for row in _select(request, q.ACTOR_MEETINGS, bound)["rows"]]
+    pledge_bindings = {"f_donor_a": actor, "f_donor_b": actor}
+    pledges = _pledges(request, ["donor"], pledge_bindings)
+    body = {"id": actor_id, "iri": actor[1], "types": kinds, "name": q.pick_label(labels),
+            "labels": sorted({(t[3] or "", t[1]) for t in labels}), "posts": posts, "meetings": meetings,
+            "pledges": pledges}
+    body["labels"] = [{"lang": lang or None, "label": label} for lang, label in body["labels"]]
+    if "Country" in kinds:
+        body["people"] = [{"id": q.code(r["person"][1]), "name": q.python_value(r.get("name")),
+                           "role": q.code(q.python_value(r.get("role")))}
+                          for r in _select(request, q.COUNTRY_PEOPLE, bound)["rows"]]
+    return body
+
+
+# ------------------------------------------------------------------------------------------- equipment
+
+@router.get("/equipment", responses=COMMON, summary="Equipment systems")
+def list_equipment(request: Request,
+                   category: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,50}$")] = None,
+                   limit: Limit = 100, offset: Offset = 0) -> JSONResponse:
+    """Equipment systems (reference and pledged) with category and how often they were pledged."""
+    sparql, bindings = q.EQUIPMENT, {}
+    if category:
+        sparql = sparql.replace("#FILTER_CATEGORY", q.EQUIPMENT_CATEGORY_FILTER)
+        bindings["f_category"] = _iri(vocab.category_iri, category, "category")
+    rows = _select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
+    items = [{"id": q.code(row["equipment"][1]), "iri": row["equipment"][1],
+              "name": q.python_value(row.get("name")),
+              "category": q.code(q.python_value(row.get("category"))),
+              "pledges": q.python_value(row.get("pledges")), "donors": q.python_value(row.get("donors"))}
+             for row in rows]
+    return _page(request, items, limit, offset)
+
+
+@router.get("/equipment/{equipment_id}", responses=COMMON | NOT_FOUND, summary="One equipment system")
+def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
+    """An equipment system: category, labels, who pledged it and the quantities over time."""
+    equipment = _iri(vocab.equipment_iri, equipment_id, "equipment")
+    detail = _select(request, q.EQUIPMENT_DETAIL, {"equipment": equipment})["rows"]
+    pledges = _pledges(request, [], {"equipment": equipment}, extra="?pledge schema:object ?equipment .")
+    labels = [row["label"] for row in detail if "label" in row]
+    categories = sorted({q.code(row["category"][1]) for row in detail if "category" in row})
+    if not labels and not categories and not pledges:
+        raise Problem(404, "not-found", f"no equipment {equipment_id!r}", hint="list it at /equipment")
+    timeline = sorted(({"date": p["date"], "donor": p["donor"], "quantity": p["quantity"],
+                        "status": p["status"], "amount": p["amount"], "currency": p["currency"]}
+                       for p in pledges), key=lambda row: str(row["date"] or ""))
+    return {"id": equipment_id, "iri": equipment[1], "name": q.pick_label(labels), "category": categories,
+            "labels": sorted({f"{t[1]}@{t[3]}" if t[3] else t[1] for t in labels}),
+            "donors": sorted({p["donor"] for p in pledges if p["donor"]}),
+            "quantities_over_time": timeline, "pledges": pledges}
+
+
+# ------------------------------------------------------------------------------------------- articles
+
+@router.get("/articles/{article_id}", responses=COMMON | NOT_FOUND, summary="One article")
+def get_article(request: Request, article_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
+    """An article: metadata, the facts extracted from it, and its SHACL validation report."""
+    return _article_view(request, article_id)
+
+
+def _article_view(request: Request, article_id: str, *, must_exist: bool = True) -> dict[str, Any]:
+    article = _iri(vocab.article_iri, article_id, "article id")
+    metadata: dict[str, Any] = {}
+    for row in _select(request, q.ARTICLE, {"article": article})["rows"]:
+        name = q.local_name(row["p"][1])
+        metadata.setdefault(name, q.python_value(row["o"]))
+    facts = [{"iri": row["fact"][1], "type": q.local_name(row["type"][1])}
+             for row in _select(request, q.ARTICLE_FACTS, {"f_article": article})["rows"]]
+    report = [{key: q.python_value(row.get(key)) for key in ("severity", "focus", "path", "message", "value",
+                                                             "shape")}
+              for row in _select(request, q.ARTICLE_REPORT,
+                                 {"f_report": q.iri(vocab.quarantine_report_iri(article_id))})["rows"]]
+    quarantine_graph = q.iri(vocab.quarantine_graph_iri(article_id))
+    quarantined = _select(request, q.QUARANTINED, {"f_quarantine": quarantine_graph})
+    quarantined_triples = q.python_value(quarantined["rows"][0]["triples"]) if quarantined["rows"] else 0
+    if must_exist and not metadata and not facts and not report:
+        raise Problem(404, "not-found", f"no article {article_id!r}")
+    for row in report:
+        row["severity"] = (row["severity"] or "").rsplit("#", 1)[-1] or None
+    counts: dict[str, int] = {}
+    for fact in facts:
+        counts[fact["type"]] = counts.get(fact["type"], 0) + 1
+    return {"id": article_id, "iri": article[1], "metadata": metadata, "fact_counts": counts, "facts": facts,
+            "validation": {"conforms": not any(r["severity"] == "Violation" for r in report),
+                           "results": report, "quarantined_triples": quarantined_triples}}
+
+
+class ArticleIn(BaseModel):
+    """An article to ingest."""
+
+    text: str = Field(min_length=1, description="the article text")
+    id: str | None = Field(default=None, pattern=KEY, description="stable id (default: hash of the text)")
+    lang: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+    published: date | None = None
+    publisher: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
+    title: str | None = Field(default=None, max_length=1000)
+
+
+@router.post("/articles", status_code=201, summary="Ingest one article (token required)",
+             responses={403: {"description": "no valid token"}, 413: {"description": "article too large"},
+                        422: {"description": "nothing valid came out: the SHACL report"},
+                        503: {"description": "ingest timed out"}})
+def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
+    """Extract, validate and store one article; answers what was stored and the validation report."""
+    check_token(request)
+    from graph.model import Article
+
+    article_id = article.id or Article.make_id(article.text)
+    fields = article.model_dump() | {"id": article_id, "source": f"api:{article_id}"}
+    fields["published"] = article.published.isoformat() if article.published else None
+    engine = request.app.state.engine
+    timeout = max(request.app.state.settings.query_timeout, 120.0)
+    summary = engine.call("ingest", {"article": fields}, timeout=timeout)
+    view = _article_view(request, article_id, must_exist=False)
+    if not view["facts"] and view["validation"]["results"]:
+        raise Problem(422, "nothing-valid", "no fact of the article passed validation",
+                      hint="see the SHACL report in 'validation'", validation=view["validation"])
+    return view | {"ingest": summary}
+
+
+# ------------------------------------------------------------------------------------------- search, stats
+
+@router.get("/search", responses=COMMON, summary="Search labels in all languages")
+def search(request: Request, q_text: Annotated[str, Query(alias="q", min_length=2, max_length=100)],
+           limit: Limit = 50) -> dict[str, Any]:
+    """Resources whose label, alternative label, name, notation or adjective contains ``q``
+    (any language, case-insensitive); exact matches first."""
+    rows = _select(request, q.SEARCH, {"f_q": q.text(q_text)}, cap=5000)["rows"]
+    found: dict[str, dict[str, Any]] = {}
+    needle = q_text.casefold()
+    for row in rows:
+        resource = row["resource"][1]
+        label = row["label"]
+        entry = found.setdefault(resource, {"id": q.code(resource), "iri": resource,
+                                            "kind": q.kind_of(resource), "types": set(), "matches": set()})
+        entry["matches"].add((label[1], label[3]))
+        if "type" in row:
+            entry["types"].add(q.local_name(row["type"][1]))
+
+    def rank(entry):
+        labels = [text.casefold() for text, _ in entry["matches"]]
+        return (0 if needle in labels else 1, min(len(label) for label in labels), entry["iri"])
+
+    results = sorted(found.values(), key=rank)[:limit]
+    for entry in results:
+        entry["types"] = sorted(entry["types"])
+        ordered = sorted(entry["matches"], key=lambda match: (match[1] or "", match[0]))
+        entry["matches"] = [{"label": text, "lang": lang} for text, lang in ordered]
+    return {"q": q_text, "count": len(results), "items": results}
+
+
+@router.get("/stats", responses=COMMON, summary="Counts")
+def stats(request: Request) -> dict[str, Any]:
+    """How many pledges, meetings, persons, ... the store holds, and its graphs."""
+    counts = {q.python_value(row["what"]): q.python_value(row["n"])
+              for row in _select(request, q.STATS)["rows"]}
+    graphs = _select(request, q.STATS_GRAPHS, cap=1_000_000)["rows"]
+    article_prefix = q.AIDR + "article/"
+    quarantine_prefix = "https://w3id.org/aidgraph/graph/quarantine/"
+    names = [row["g"][1] for row in graphs]
+    return counts | {
+        "triples": sum(q.python_value(row["triples"]) for row in graphs),
+        "graphs": len(names),
+        "article_graphs": sum(name.startswith(article_prefix) for name in names),
+        "quarantine_graphs": sum(name.startswith(quarantine_prefix) and not name.endswith("/report")
+                                 for name in names),
+    }
+
+
+@router.get("/health", responses={503: {"description": "the store does not answer"}}, summary="Liveness")
+async def health(request: Request) -> dict[str, Any]:
+    """OK when the store worker answers a trivial query within 5 s."""
+    engine = request.app.state.engine
+    try:
+        info = await run_in_threadpool(engine.call, "ping", {}, timeout=5.0)
+    except ServiceUnavailable as exc:
+        raise Problem(503, "unhealthy", exc.message, hint=exc.hint) from None
+    return {"status": "ok", "store": info["store"], "native_engine": info["native"],
+            "worker_restarts": engine.restarts}
+
+

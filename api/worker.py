@@ -1,0 +1,329 @@
+"""The store worker: the one process that owns the store and runs every engine call.
+
+The web process never opens the store. It sends requests ``(request_id, operation, arguments)`` over a
+pipe; this process runs each in a thread (pyoxigraph releases the GIL, so queries run side by side) and
+answers ``(request_id, "ok", result)`` or ``(request_id, "error", problem)``. When a query overruns its
+deadline the web process kills this whole process (a thread cannot be stopped, and pyoxigraph has no
+cancel) and starts a fresh one; see ``api.engine`` and ``api/README.md``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from api.results import (
+    GRAPH_FORMATS,
+    TABLE_FORMATS,
+    Term,
+    write_boolean,
+    write_table,
+)
+from api.sparql_text import classify
+from graph.errors import AidgraphError, InputError, QuerySyntaxError, StoreError
+
+FORMATS = {fmt.name: fmt for fmt in TABLE_FORMATS + GRAPH_FORMATS}
+PREFIXES = {
+    "aid": "https://w3id.org/aidgraph/ontology#", "aidr": "https://w3id.org/aidgraph/id/",
+    "aidg": "https://w3id.org/aidgraph/graph/", "schema": "https://schema.org/",
+    "org": "http://www.w3.org/ns/org#", "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#", "dcterms": "http://purl.org/dc/terms/",
+    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+}
+
+
+class StoreService:
+    """The operations the web process may ask for, over one open store."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.native = _native_store(store)
+
+    # -------------------------------------------------------------------------------- queries
+
+    def query(self, sparql: str, fmt: str, cap: int, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> dict[str, Any]:
+        """Run a SPARQL query; answer the body in ``fmt``, at most ``cap`` rows/triples."""
+        fmt_ = FORMATS[fmt]
+        operation = classify(sparql)
+        if self.native is not None:
+            result = self._native_query(sparql, operation.has_dataset_clause, default_graphs, named_graphs)
+            return self._native_body(result, fmt_, cap)
+        if default_graphs or named_graphs:
+            raise InputError("default-graph-uri and named-graph-uri need the oxigraph store",
+                             hint="use FROM / FROM NAMED in the query instead")
+        return self._rdflib_body(self.store.query(sparql), fmt_, cap)
+
+    def select(self, sparql: str, cap: int, bindings: Mapping[str, Term] | None = None) -> dict[str, Any]:
+        """Run a SELECT with values bound to variables; answer variables, rows (term tuples), truncation."""
+        if self.native is not None:
+            import pyoxigraph as ox
+
+            substitutions = {ox.Variable(name): _to_ox(term) for name, term in (bindings or {}).items()}
+            result = self._native_query(sparql, False, None, None, substitutions)
+            variables = [v.value for v in result.variables]
+            rows, truncated = _take(result, cap)
+            return {"vars": variables, "truncated": truncated,
+                    "rows": [_native_row(variables, solution) for solution in rows]}
+        rdflib_bindings = {name: _to_rdflib(term) for name, term in (bindings or {}).items()}
+        result = self.store.query(sparql, bindings=rdflib_bindings)
+        variables = [str(v) for v in result.vars]
+        rows, truncated = _take(result, cap)
+        return {"vars": variables, "truncated": truncated,
+                "rows": [_rdflib_row(variables, row) for row in rows]}
+
+    def _native_query(self, sparql, has_dataset_clause, default_graphs, named_graphs, substitutions=None):
+        import pyoxigraph as ox
+
+        options: dict[str, Any] = {"prefixes": PREFIXES}
+        if default_graphs is not None or named_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
+            if named_graphs is not None:
+                options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        elif not has_dataset_clause:
+            options["use_default_graph_as_union"] = True
+        if substitutions:
+            options["substitutions"] = substitutions
+        try:
+            return self.native.query(sparql, **options)
+        except SyntaxError as exc:
+            raise _syntax_error(exc) from exc
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise StoreError(f"the query failed: {exc}", hint="check the query") from exc
+
+    def _native_body(self, result, fmt, cap: int) -> dict[str, Any]:
+        import pyoxigraph as ox
+
+        try:
+            if isinstance(result, ox.QueryBoolean):
+                return _body(write_boolean(fmt, bool(result)), fmt, 1, False)
+            if isinstance(result, ox.QuerySolutions):
+                variables = [v.value for v in result.variables]
+                rows, truncated = _take(result, cap)
+                table = write_table(fmt, variables, (_native_row(variables, s) for s in rows))
+                return _body(table, fmt, len(rows), truncated)
+            triples, truncated = _take(result, cap)
+            rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+                          "jsonld": ox.RdfFormat.JSON_LD}[fmt.name]
+            prefixes = PREFIXES if fmt.name == "turtle" else None
+            body = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+            return _body(body, fmt, len(triples), truncated)
+        except (OSError, RuntimeError) as exc:  # evaluation errors surface while iterating
+            raise StoreError(f"the query failed: {exc}", hint="check the query") from exc
+
+    def _rdflib_body(self, result, fmt, cap: int) -> dict[str, Any]:
+        if result.type == "ASK":
+            return _body(write_boolean(fmt, bool(result.askAnswer)), fmt, 1, False)
+        if result.type == "SELECT":
+            variables = [str(v) for v in result.vars]
+            rows, truncated = _take(result, cap)
+            table = write_table(fmt, variables, (_rdflib_row(variables, row) for row in rows))
+            return _body(table, fmt, len(rows), truncated)
+        import rdflib
+
+        triples, truncated = _take(result, cap)
+        graph = rdflib.Graph()
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        for triple in triples:
+            graph.add(triple)
+        rdf_format = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}[fmt.name]
+        return _body(graph.serialize(format=rdf_format, encoding="utf-8"), fmt, len(triples), truncated)
+
+    # -------------------------------------------------------------------------------- writes
+
+    def update(self, sparql: str) -> dict[str, Any]:
+        """Run a SPARQL 1.1 Update."""
+        if not getattr(self.store, "supports_update", True):
+            raise StoreError("this store is read-only", hint="serve a store opened for writing")
+        self.store.update(sparql)
+        return {"ok": True}
+
+    def ingest(self, article: dict[str, Any]) -> dict[str, Any]:
+        """Ingest one article through ``graph.pipeline`` (extract, convert, validate, store)."""
+        from datetime import date
+
+        from graph import pipeline
+        from graph.model import Article
+
+        fields = dict(article)
+        if fields.get("published"):
+            fields["published"] = date.fromisoformat(fields["published"])
+        record = Article(**fields)
+        ingest_one = getattr(pipeline, "ingest_article", None)
+        if ingest_one is None:
+            raise StoreError("graph.pipeline has no ingest_article(article, store)",
+                             hint="update aidgraph: the pipeline does not offer single-article ingest yet")
+        outcome = ingest_one(record, self.store)
+        return _plain(outcome)
+
+    def dump(self, fmt: str, graph: str | None = None) -> bytes:
+        """The whole dataset (trig/nquads) or one graph serialised."""
+        return self.store.serialize(fmt, graph=graph)
+
+    def graph_names(self) -> list[str]:
+        """IRIs of the named graphs."""
+        return self.store.graph_names()
+
+    def ping(self) -> dict[str, Any]:
+        """Liveness: the store answers a trivial query."""
+        if self.native is not None:
+            self.native.query("ASK {}")
+        else:
+            self.store.query("ASK {}")
+        return {"store": getattr(self.store, "name", "?"), "native": self.native is not None}
+
+    def close(self) -> None:
+        self.store.close()
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+def _native_store(store):
+    """The pyoxigraph store behind a store object, when there is one (fast path, native writers)."""
+    import pyoxigraph as ox
+
+    for attribute in ("native", "ox_store", "_ox"):
+        candidate = getattr(store, attribute, None)
+        if isinstance(candidate, ox.Store):
+            return candidate
+    return None
+
+
+def _body(body: bytes, fmt, count: int, truncated: bool) -> dict[str, Any]:
+    return {"body": body, "media_type": fmt.media_type, "count": count, "truncated": truncated}
+
+
+def _take(iterable, cap: int) -> tuple[list, bool]:
+    """At most ``cap`` items, and whether there were more."""
+    items = []
+    for item in iterable:
+        if len(items) == cap:
+            return items, True
+        items.append(item)
+    return items, False
+
+
+def _from_ox(term) -> Term:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        return ("literal", term.value, term.datatype.value, term.language)
+    return ("literal", str(term), None, None)  # RDF 1.2 triple terms: shown as text
+
+
+def _native_row(variables: list[str], solution) -> dict[str, Term]:
+    row = {}
+    for index, name in enumerate(variables):
+        term = solution[index]
+        if term is not None:
+            row[name] = _from_ox(term)
+    return row
+
+
+def _rdflib_row(variables: list[str], row) -> dict[str, Term]:
+    import rdflib
+
+    out = {}
+    for name in variables:
+        term = row[name]
+        if term is None:
+            continue
+        if isinstance(term, rdflib.URIRef):
+            out[name] = ("uri", str(term))
+        elif isinstance(term, rdflib.BNode):
+            out[name] = ("bnode", str(term))
+        else:
+            datatype = str(term.datatype) if term.datatype else None
+            out[name] = ("literal", str(term), datatype, term.language)
+    return out
+
+
+def _to_ox(term: Term):
+    import pyoxigraph as ox
+
+    try:
+        if term[0] == "uri":
+            return ox.NamedNode(term[1])
+        if term[2] and not term[3]:
+            return ox.Literal(term[1], datatype=ox.NamedNode(term[2]))
+        return ox.Literal(term[1], language=term[3]) if term[3] else ox.Literal(term[1])
+    except ValueError as exc:
+        raise InputError(f"not a valid RDF term: {term[1]!r} ({exc})", hint="check the value") from exc
+
+
+def _to_rdflib(term: Term):
+    import rdflib
+
+    if term[0] == "uri":
+        return rdflib.URIRef(term[1])
+    return rdflib.Literal(term[1], lang=term[3], datatype=rdflib.URIRef(term[2]) if term[2] else None)
+
+
+def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    from graph.store.base import query_syntax_error
+
+    return query_syntax_error(exc, "")
+
+
+def _plain(value):
+    """A result made of plain, picklable values (dataclasses become dicts)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def problem_of(exc: BaseException) -> dict[str, Any]:
+    """A picklable description of an error, rebuilt into an exception by the web process."""
+    if isinstance(exc, AidgraphError):
+        return {"kind": type(exc).__name__, "message": exc.message, "hint": exc.hint,
+                "line": getattr(exc, "line", None), "column": getattr(exc, "column", None)}
+    return {"kind": "internal", "message": f"{type(exc).__name__}: {exc}", "hint": None}
+
+
+def run_worker(conn, store: str | None, backend: str, update_url: str | None, threads: int) -> None:
+    """Entry point of the worker process: open the store, then serve requests until the pipe closes."""
+    try:
+        from graph.store import open_store
+
+        opened = open_store(store, backend=backend, update_url=update_url)
+        service = StoreService(opened)
+    except BaseException as exc:  # report why the store could not be opened, then stop
+        conn.send((None, "error", problem_of(exc)))
+        return
+    conn.send((None, "ready", {"native": service.native is not None}))
+    send_lock = threading.Lock()
+
+    def handle(request_id: int, operation: str, arguments: dict[str, Any]) -> None:
+        try:
+            reply = (request_id, "ok", getattr(service, operation)(**arguments))
+        except BaseException as exc:
+            reply = (request_id, "error", problem_of(exc))
+        with send_lock:
+            conn.send(reply)
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="aidgraph-query") as pool:
+        while True:
+            try:
+                request_id, operation, arguments = conn.recv()
+            except (EOFError, OSError):
+                break
+            if operation == "shutdown":
+                break
+            pool.submit(handle, request_id, operation, arguments)
+    service.close()

@@ -2,8 +2,8 @@
 
 Both draw on a bare ``matplotlib.figure.Figure`` (Agg/SVG canvases, no pyplot state, no display
 needed) and return PNG or SVG bytes. In SVG output every donor row of the timeline is one group
-``<g id="donor-…">`` and every node type of the network one group ``<g id="nodes-…">``, so the
-pictures can be styled or checked by other tools.
+``<g id="donor-{code}">`` (the last segment of the donor IRI, e.g. ``donor-DE``) and every node type
+of the network one group ``<g id="nodes-{type}">``, so the pictures can be styled or checked.
 """
 
 from __future__ import annotations
@@ -84,21 +84,22 @@ def timeline_plot(store: Store, *, graph: str | None = None, fmt: str = "png") -
     pledges, undated = dated_pledges(store, graph=graph)
     figure = _new_figure(TIMELINE_SIZE)
     axes = figure.add_subplot()
-    donors = sorted({p["donor_label"] for p in pledges}, key=lambda label: label.lower(), reverse=True)
+    labels = {p["donor"]: p["donor_label"] for p in pledges}
+    donors = sorted(labels, key=lambda donor: labels[donor].lower(), reverse=True)
     categories = sorted({p["category_name"] for p in pledges})
     palette = _category_palette(categories)
     by_donor: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for pledge in pledges:
-        by_donor[pledge["donor_label"]].append(pledge)
+        by_donor[pledge["donor"]].append(pledge)
     for row, donor in enumerate(donors):
         rows = sorted(by_donor[donor], key=lambda p: p["when"])
         axes.scatter(
             [p["when"] for p in rows], [row] * len(rows),
             s=[30 + 20 * math.sqrt(p.get("quantity") or 1) for p in rows],
             c=[palette[p["category_name"]] for p in rows], alpha=0.8, edgecolors="black", linewidths=0.4,
-            gid=f"donor-{_svg_id(donor)}", zorder=3,
+            gid=f"donor-{_svg_id(iri_tail(donor))}", zorder=3,
         )
-    axes.set_yticks(range(len(donors)), donors)
+    axes.set_yticks(range(len(donors)), [labels[donor] for donor in donors])
     axes.set_ylim(-0.8, max(len(donors), 1) - 0.2)
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(mdates.AutoDateLocator()))
     axes.grid(axis="x", alpha=0.3)

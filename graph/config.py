@@ -20,7 +20,7 @@ from pathlib import Path
 from graph.errors import InputError
 
 DEFAULT_STORE = Path("data/store")
-DEFAULT_MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_ARTICLE_BYTES = 10_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from typing import Any
 
 from graph.errors import InputError
 from graph.model import CATEGORIES, ROLES
+from graph.vocab import slugify
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -98,6 +99,7 @@ class Equipment:
     ambiguous: bool = False
     ambiguous_aliases: tuple[str, ...] = field(default=(), compare=False)
     generic: bool = False        # a class of items ("reconnaissance drones"), not a named system
+    subcategory: str | None = None  # a narrower category key (main_battle_tanks, howitzers ...)
 
 
 @dataclass(frozen=True)
@@ -151,11 +153,6 @@ def normalise_name(text: str) -> str:
 
 _EXTRA_FOLDS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss",
                               "æ": "ae", "Æ": "AE", "ı": "i"})
-
-
-def slugify(text: str) -> str:
-    """Lowercase ASCII slug with ``-`` separators, as used in resource IRIs."""
-    return "-".join(normalise_name(text).replace("_", " ").split())
 
 
 class Knowledge:
@@ -253,7 +250,7 @@ def _organisations() -> dict[str, Organisation]:
     return result
 
 
-def _equipment() -> dict[str, Equipment]:
+def _equipment(categories: Mapping[str, Category]) -> dict[str, Equipment]:
     result = {}
     for record in _read("equipment.json"):
         _check(record["category"] in CATEGORIES,
@@ -263,10 +260,14 @@ def _equipment() -> dict[str, Equipment]:
             id=record["id"], name=record["name"], category=record["category"],
             wikidata=record.get("wikidata"), parent=record.get("parent"),
             aliases=_frozen(record.get("aliases")), ambiguous=bool(record.get("ambiguous")),
-            ambiguous_aliases=tuple(record.get("ambiguous") or ()), generic=bool(record.get("generic")))
+            ambiguous_aliases=tuple(record.get("ambiguous") or ()), generic=bool(record.get("generic")),
+            subcategory=record.get("subcategory"))
     for item in result.values():
         _check(item.parent is None or item.parent in result,
                f"equipment {item.id}: unknown parent {item.parent}")
+        _check(item.subcategory is None or (item.subcategory in categories
+                                            and categories[item.subcategory].broader == item.category),
+               f"equipment {item.id}: subcategory {item.subcategory} is not a narrower of {item.category}")
     return result
 
 
@@ -300,7 +301,8 @@ def load_knowledge() -> Knowledge:
     """Read and index all reference data (once per process)."""
     countries = _countries()
     organisations = _organisations()
+    categories = _categories()
     return Knowledge(
-        countries=countries, organisations=organisations, equipment=_equipment(),
-        persons=_persons(set(countries) | set(organisations)), categories=_categories(),
+        countries=countries, organisations=organisations, equipment=_equipment(categories),
+        persons=_persons(set(countries) | set(organisations)), categories=categories,
     )

@@ -207,7 +207,8 @@ class _Builder:
         if article.lang:
             self.add(group, iri, SCHEMA.inLanguage, Literal(article.lang))
         if article.published:
-            self.add(group, iri, SCHEMA.datePublished, Literal(article.published.isoformat(), datatype=XSD.date))
+            published = Literal(article.published.isoformat(), datatype=XSD.date)
+            self.add(group, iri, SCHEMA.datePublished, published)
         if article.title:
             self.add(group, iri, SCHEMA.headline, self.text(article.title))
         self.add(group, self.run, RDF.type, PROV.Activity)
@@ -320,7 +321,8 @@ class _Builder:
             if pledge.currency:
                 self.add(group, amount, SCHEMA.currency, Literal(pledge.currency))
         status = pledge.status or "pledged"
-        self.add(group, iri, AID.status, self.concept(_safe(status_iri, status, "status"), STATUS_SCHEME, status))
+        status_concept = self.concept(_safe(status_iri, status, "status"), STATUS_SCHEME, status)
+        self.add(group, iri, AID.status, status_concept)
         if pledge.date:
             self.add(group, iri, DCTERMS.date, _date(pledge.date))
         self.claim(group, iri, pledge.evidence)

@@ -64,7 +64,8 @@ def shapes_graph() -> Graph:
     """All shapes of ``shapes/*.ttl`` in one graph (parsed once)."""
     files = sorted(SHAPES_DIR.glob("*.ttl"))
     if not files:
-        raise InputError(f"no SHACL shapes found in {SHAPES_DIR}", hint="reinstall aidgraph from its source tree")
+        raise InputError(f"no SHACL shapes found in {SHAPES_DIR}",
+                         hint="reinstall aidgraph from its source tree")
     graph = Graph()
     for path in files:
         graph.parse(path, format="turtle")
@@ -77,9 +78,10 @@ def validate_graph(data: Graph) -> ValidationReport:
 
     The graph is validated in place (pySHACL makes no copy; no inference is run, so it is unchanged).
     """
+    view = _PreparedQueryGraph(store=data.store, identifier=data.identifier)
     conforms, report_graph, text = pyshacl.validate(
-        _PreparedQueryGraph(store=data.store, identifier=data.identifier), shacl_graph=shapes_graph(), inference="none", inplace=True, allow_warnings=True,
-        allow_infos=True, advanced=False,
+        view, shacl_graph=shapes_graph(), inference="none", inplace=True,
+        allow_warnings=True, allow_infos=True, advanced=False,
     )
     bind_prefixes(report_graph)
     violations = _results(report_graph)
@@ -112,7 +114,8 @@ def validate_file(path: str) -> ValidationReport:
     except FileNotFoundError as exc:
         raise InputError(f"no such file: {path}", hint="give the path of a Turtle file") from exc
     except Exception as exc:  # rdflib raises many parser-specific errors
-        raise RDFSyntaxError(f"cannot parse {path}: {exc}", hint="check the file is valid Turtle/N-Triples/RDF-XML") from exc
+        raise RDFSyntaxError(f"cannot parse {path}: {exc}",
+                             hint="check that the file is valid Turtle, N-Triples or RDF/XML") from exc
     return validate_graph(data)
 
 

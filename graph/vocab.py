@@ -25,7 +25,8 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, XSD, DefinedNamespace
 
 __all__ = [
-    "AID", "AIDG", "AIDR", "AIDSH", "CATEGORY_SCHEME", "DCTERMS", "EQUIPMENT_SCHEME", "MULTIPLE_DONORS_IRI", "NIF",
+    "AID", "AIDG", "AIDR", "AIDSH", "CATEGORY_SCHEME", "DCTERMS", "EQUIPMENT_SCHEME", "MULTIPLE_DONORS_IRI",
+    "NIF",
     "ONTOLOGY_DIR", "ONTOLOGY_GRAPH", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "REFERENCE_GRAPH",
     "ROLE_SCHEME", "SCHEMA", "SH", "SHAPES_DIR", "SKOS", "STATUS_SCHEME", "TIME", "WD", "XSD",
     "amount_iri", "article_iri", "bind_prefixes", "category_iri", "claim_iri", "country_iri",
@@ -103,9 +104,9 @@ SHAPES_DIR = REPO_ROOT / "shapes"
 
 PREFIXES: dict[str, str] = {
     prefix: str(namespace) for prefix, namespace in {
-        "aid": AID_IRI, "aidr": AIDR, "aidg": AIDG, "aidsh": AIDSH, "schema": SCHEMA, "org": ORG, "prov": PROV,
-        "skos": SKOS, "nif": NIF, "dcterms": DCTERMS, "time": TIME, "wd": WD, "xsd": XSD, "owl": OWL,
-        "rdfs": RDFS, "sh": SH,
+        "aid": AID_IRI, "aidr": AIDR, "aidg": AIDG, "aidsh": AIDSH, "schema": SCHEMA, "org": ORG,
+        "prov": PROV, "skos": SKOS, "nif": NIF, "dcterms": DCTERMS, "time": TIME, "wd": WD, "xsd": XSD,
+        "owl": OWL, "rdfs": RDFS, "sh": SH,
     }.items()
 }
 

@@ -36,14 +36,18 @@ def load(path: Path) -> Graph:
     return Graph().parse(path, format="turtle")
 
 
-@pytest.mark.parametrize("path", [p for p in FIXTURE_FILES if read_header(p)[1] == ["conforms"]], ids=lambda p: p.stem)
+CONFORMING = [p for p in FIXTURE_FILES if read_header(p)[1] == ["conforms"]]
+NON_CONFORMING = [p for p in FIXTURE_FILES if read_header(p)[1] != ["conforms"]]
+
+
+@pytest.mark.parametrize("path", CONFORMING, ids=lambda p: p.stem)
 def test_conforming_fixture_has_no_result(path: Path) -> None:
     report = validate_graph(load(path))
     assert report.conforms
     assert report.violations == [], report.text
 
 
-@pytest.mark.parametrize("path", [p for p in FIXTURE_FILES if read_header(p)[1] != ["conforms"]], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NON_CONFORMING, ids=lambda p: p.stem)
 def test_non_conforming_fixture_fails_the_named_constraint(path: Path) -> None:
     shape, expect = read_header(path)
     severity = expect.pop(0) if expect[0] in SEVERITIES else "Violation"
@@ -63,9 +67,10 @@ def test_non_conforming_fixture_fails_the_named_constraint(path: Path) -> None:
 
 
 def test_every_shape_has_a_conforming_and_a_failing_fixture() -> None:
-    named_shapes = {str(s).replace(str(AIDSH), "aidsh:") for s in shapes_graph().subjects(RDF.type, SH.NodeShape)}
-    ok = {read_header(p)[0] for p in FIXTURE_FILES if read_header(p)[1] == ["conforms"]}
-    failing = {read_header(p)[0] for p in FIXTURE_FILES if read_header(p)[1] != ["conforms"]}
+    node_shapes = shapes_graph().subjects(RDF.type, SH.NodeShape)
+    named_shapes = {str(s).replace(str(AIDSH), "aidsh:") for s in node_shapes}
+    ok = {read_header(p)[0] for p in CONFORMING}
+    failing = {read_header(p)[0] for p in NON_CONFORMING}
     assert named_shapes, "the shapes graph has node shapes"
     assert named_shapes - ok == set(), "shapes without a conforming fixture"
     assert named_shapes - failing == set(), "shapes without a non-conforming fixture"

@@ -39,7 +39,8 @@ def test_every_turtle_term_is_in_vocab() -> None:
 
 
 def test_no_aid_term_is_used_without_declaration() -> None:
-    used = {t for triple in ontology() for t in triple if isinstance(t, URIRef) and str(t).startswith(AID_IRI)}
+    used = {t for triple in ontology() for t in triple
+            if isinstance(t, URIRef) and str(t).startswith(AID_IRI)}
     assert used - turtle_terms() == set()
 
 
@@ -83,8 +84,8 @@ def test_resource_iris_follow_the_policy(iri: URIRef, expected: str) -> None:
 
 
 def test_graph_iris() -> None:
-    assert vocab.ONTOLOGY_GRAPH == URIRef("https://w3id.org/aidgraph/graph/ontology")
-    assert vocab.REFERENCE_GRAPH == URIRef("https://w3id.org/aidgraph/graph/reference")
+    assert URIRef("https://w3id.org/aidgraph/graph/ontology") == vocab.ONTOLOGY_GRAPH
+    assert URIRef("https://w3id.org/aidgraph/graph/reference") == vocab.REFERENCE_GRAPH
     assert vocab.quarantine_graph_iri("001") == URIRef("https://w3id.org/aidgraph/graph/quarantine/001")
     assert vocab.quarantine_report_iri("001") == URIRef("https://w3id.org/aidgraph/graph/quarantine/001/report")
 

@@ -48,6 +48,7 @@ class Gazetteer:
         self.lexicon = lexicon
         self.entries: dict[str, list[Entry]] = {}
         self.max_tokens = 1
+        self.span_by_first: dict[str, int] = {}   # first token key -> longest entry in tokens
         self.prefixes: dict[str, list[Entry]] = {}
         self._build()
 
@@ -64,6 +65,8 @@ class Gazetteer:
         if all((e.kind, e.key, e.flavour) != (entry.kind, entry.key, entry.flavour) for e in bucket):
             bucket.append(entry)
         self.max_tokens = max(self.max_tokens, len(tokens))
+        first = tokens[0].key
+        self.span_by_first[first] = max(self.span_by_first.get(first, 0), len(tokens))
         if (self.lexicon.compounds and len(tokens) == 1 and len(lookup) >= 4
                 and entry_kind in ("org", "equipment", "surname")):
             self.prefixes.setdefault(lookup, []).append(entry)
@@ -114,7 +117,10 @@ class Gazetteer:
         return mentions
 
     def _match_at(self, text: str, tokens: list[Token], i: int, out: list[Mention]) -> int:
-        limit = min(self.max_tokens + 1, len(tokens) - i)
+        longest = self.span_by_first.get(tokens[i].key, 0)
+        if longest and i + 1 < len(tokens) and _is_initial(tokens[i + 1]):
+            longest += 1
+        limit = min(longest, len(tokens) - i)
         for n in range(limit, 0, -1):
             span = tokens[i:i + n]
             if not _contiguous(text, span):

@@ -37,8 +37,10 @@ class Item:
 
 
 def find_items(text: str, sentence_start: int, sentence_text: str, mentions: list[Mention],
-               lexicon: Lexicon, quantities: list) -> list[Item]:
-    """The items of one sentence, in text order, with quantities attached."""
+               lexicon: Lexicon, quantities: list, token_starts: list[int]) -> list[Item]:
+    """The items of one sentence, in text order, with quantities attached.
+
+    Category nouns are tried only at token starts (``token_starts``, offsets in ``text``)."""
     kb = load_knowledge()
     military = lexicon.pattern("military_context")
     items: list[Item] = []
@@ -51,12 +53,18 @@ def find_items(text: str, sentence_start: int, sentence_text: str, mentions: lis
         items.append(Item(mention.start, mention.end, mention.surface, system.name, system.category, system.id))
     nouns = []
     if lexicon.category_pattern is not None:
-        for match in lexicon.category_pattern.finditer(sentence_text):
-            index = int(match.lastgroup[1:])
-            noun = lexicon.category_nouns[index]
-            start, end = match.start() + sentence_start, match.end() + sentence_start
-            nouns.append(Item(start, end, match.group(), noun.name, noun.category,
+        sentence_end = sentence_start + len(sentence_text)
+        covered = -1
+        for position in token_starts:
+            if position < covered:
+                continue
+            match = lexicon.category_pattern.match(text, position, sentence_end)
+            if match is None:
+                continue
+            noun = lexicon.category_nouns[int(match.lastgroup[1:])]
+            nouns.append(Item(match.start(), match.end(), match.group(), noun.name, noun.category,
                               absorbs_object=noun.absorbs_object))
+            covered = match.end()
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(items)
     items = _absorb_objects(text, items)

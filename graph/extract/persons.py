@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from graph.extract.gazetteer import Mention
 from graph.extract.lexicon import Lexicon
 from graph.knowledge import load_knowledge, slugify
-from graph.model import Evidence, PersonFact, Role
+from graph.model import ROLES, Evidence, PersonFact, Role
 
 _NAME_TOKEN = re.compile(r"[A-ZÀ-ÞŁŚŻŹĆŃÓ][\w'-]+")
 _BEFORE_ROLE_GAP = re.compile(r"^[\s\w:'-]{0,25}$")
@@ -66,7 +66,9 @@ def find_persons(text: str, sentences: list, mentions_by_sentence: list[list[Men
                 found.append(PersonMention(mention.key, mention.start, mention.end))
         roles = _role_mentions(sentence, lexicon)
         for role_start, role_end, role in roles:
-            country = role.country or _scope_near(text, mentions, role_start, role_end, role.scope_kind)
+            country, country_before = role.country, role.country is not None
+            if country is None:
+                country, country_before = _scope_near(text, mentions, role_start, role_end, role.scope_kind)
             former = _is_former(text, sentence.start, role_start, lexicon)
             person = _person_after(text, found, role_end) or _person_before(text, found, role_start)
             if person is None:
@@ -76,7 +78,7 @@ def find_persons(text: str, sentences: list, mentions_by_sentence: list[list[Men
                     person = PersonMention(f"new:{slugify(name)}", start, end)
                     found.append(person)
                     index.facts.setdefault(person.person, PersonFact(name=name))
-            if person is None and country and on and not former:
+            if person is None and country and country_before and on and not former:
                 holder = kb.office_holder(role.role, country, on)
                 if holder is not None:
                     person = PersonMention(holder.id, role_start, role_end)
@@ -85,6 +87,8 @@ def find_persons(text: str, sentences: list, mentions_by_sentence: list[list[Men
                 continue
             if country is None and person.person in kb.persons:
                 country = _country_from_tenures(kb.persons[person.person], role.role, on)
+            if country is None:
+                continue
             fact = _fact(index, kb, person.person)
             _add_role(fact, role.role, country, evidence_of(sentence, f"{lexicon.lang}.person.role"))
             index.stated.add((person.person, role.role, country))
@@ -96,8 +100,8 @@ def find_persons(text: str, sentences: list, mentions_by_sentence: list[list[Men
         if fact.roles or key not in kb.persons or on is None:
             continue
         posts = {(t.role, t.country) for t in kb.roles_of(key, on)}
-        if len(posts) == 1:
-            role, country = next(iter(posts))
+        if len({country for _, country in posts}) == 1:
+            role, country = min(posts, key=lambda post: ROLES.index(post[0]))  # head of state first
             fact.roles.append(Role(role, country, fact.evidence[0] if fact.evidence else None))
     return index
 
@@ -135,15 +139,17 @@ def _role_mentions(sentence, lexicon: Lexicon):
     return kept
 
 
-def _scope_near(text: str, mentions: list[Mention], start: int, end: int, scope_kind: str) -> str | None:
+def _scope_near(text: str, mentions: list[Mention], start: int, end: int,
+                scope_kind: str) -> tuple[str | None, bool]:
+    """The country (or organisation) of a post and whether it was written before the role noun."""
     kinds = ("org",) if scope_kind == "org" else ("country",)
     before = [m for m in mentions if m.kind in kinds and m.end <= start and _BEFORE_ROLE_GAP.match(text[m.end:start])]
     if before:
-        return before[-1].key
+        return before[-1].key, True
     after = [m for m in mentions if m.kind in kinds and m.start >= end and _AFTER_ROLE_GAP.match(text[end:m.start])]
     if after:
-        return after[0].key
-    return None
+        return after[0].key, False
+    return None, False
 
 
 def _is_former(text: str, sentence_start: int, role_start: int, lexicon: Lexicon) -> bool:
@@ -174,7 +180,8 @@ def _person_before(text: str, found: list[PersonMention], role_start: int) -> Pe
 def _new_person(text: str, role_end: int, mentions: list[Mention]) -> tuple[str, int, int] | None:
     """A capitalised two- or three-word name right after a role noun that the gazetteer does not know."""
     tail = text[role_end:role_end + 60]
-    match = re.match(r"\s(" + _NAME_TOKEN.pattern + r"(?:\s" + _NAME_TOKEN.pattern + r"){1,2})", tail)
+    word = _NAME_TOKEN.pattern
+    match = re.match(rf"\s({word}(?:\s(?:[A-Z]\.\s)?{word}){{1,2}})", tail)
     if not match:
         return None
     start = role_end + match.start(1)

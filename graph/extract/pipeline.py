@@ -71,17 +71,19 @@ def _extract(article: Article) -> Extraction:
         start, end = normal.original_span(sentence.start, sentence.end)
         return Evidence(article.text[start:end], start, end, rule, confidence)
 
+    all_money = normalize.find_money(text, lang)
+    all_quantities = [q for q in normalize.find_quantities(text, lang)
+                      if not any(q.start < m.end and m.start < q.end for m in all_money)]
+    all_dates = normalize.find_dates(text, lang, published) if published else []
     units = []
     for sentence in sentences:
         tokens = tokenise(sentence.text, sentence.start)
         mentions = gazetteer.match(text, tokens)
-        money = [_shift(m, sentence.start) for m in normalize.find_money(sentence.text, lang)]
-        quantities = [_shift(q, sentence.start) for q in normalize.find_quantities(sentence.text, lang)
-                      if not any(q.start + sentence.start < m.end and m.start < q.end + sentence.start
-                                 for m in money)]
-        dates = ([_shift(d, sentence.start) for d in normalize.find_dates(sentence.text, lang, published)]
-                 if published else [])
-        items = find_items(text, sentence.start, sentence.text, mentions, lexicon, quantities)
+        money = _within(all_money, sentence)
+        quantities = _within(all_quantities, sentence)
+        dates = _within(all_dates, sentence)
+        items = find_items(text, sentence.start, sentence.text, mentions, lexicon, quantities,
+                           [t.start for t in tokens if not t.glued])
         units.append(SentenceUnit(sentence, mentions, items, money, quantities, dates))
 
     persons = find_persons(text, sentences, [u.mentions for u in units], lexicon, published, evidence_of)
@@ -100,8 +102,8 @@ def _extract(article: Article) -> Extraction:
     )
 
 
-def _shift(mention, offset: int):
-    return replace(mention, start=mention.start + offset, end=mention.end + offset)
+def _within(mentions: list, sentence: Sentence) -> list:
+    return [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
 
 
 def _event_anchor(units: list[SentenceUnit], published: datetime.date | None) -> str | None:

@@ -69,8 +69,7 @@ def find_pledges(analysed: list, lexicon: Lexicon, persons, meetings: list[Meeti
         donors = _donors(unit, lexicon, persons, published)
         continuation = _search(lexicon, "continuation", text) and context.paragraph >= 0 \
             and sentence.paragraph - context.paragraph <= 1
-        money = [m for m in unit.money if not getattr(m, "conversion", False)]
-        money = [m for m in money if not _is_conversion(unit.sentence, m, unit.money, lexicon)]
+        money = [m for m in unit.money if not _is_conversion(unit.sentence, m, unit.money, lexicon)]
         has_aid_noun = bool(_search(lexicon, "aid_nouns", text))
         if not triggers and not continuation and not (money and has_aid_noun):
             continue
@@ -89,9 +88,8 @@ def find_pledges(analysed: list, lexicon: Lexicon, persons, meetings: list[Meeti
             date, meeting = main_meeting.date, main_meeting.key
         sentence_donors = _groups(text, sentence.start, donors)
         if triggers or continuation:
-            explicit = [g for g in sentence_donors]
-            if explicit:
-                context = PackageContext([d.key for d in _closest_group(explicit, triggers)],
+            if sentence_donors:
+                context = PackageContext(_package_donors(sentence_donors, triggers),
                                          date, meeting, triggers[0].status if triggers else "pledged",
                                          sentence.paragraph)
             elif continuation:
@@ -232,12 +230,15 @@ def _groups(text: str, offset: int, donors: list[Donor]) -> list[list[Donor]]:
     return groups
 
 
-def _closest_group(groups: list[list[Donor]], triggers: list[Trigger]) -> list[Donor]:
-    if not triggers:
-        return groups[0]
-    first = triggers[0].start
-    before = [g for g in groups if g[-1].end <= first]
-    return before[-1] if before else groups[0]
+def _countries_of(groups: list[list[Donor]]) -> list[str]:
+    """The distinct single donors (countries, EU) named in a sentence."""
+    return _distinct([d.key for g in groups for d in g if d.key != MULTIPLE_DONORS])
+
+
+def _package_donors(groups: list[list[Donor]], triggers: list[Trigger]) -> list[str]:
+    """Who stands behind a package announced in this sentence: every single donor named in it,
+    else the collective ("allies")."""
+    return _countries_of(groups) or [MULTIPLE_DONORS]
 
 
 def _explicit_before(groups: list[list[Donor]], trigger: Trigger | None) -> bool:

@@ -106,7 +106,8 @@ def _is_boundary(text: str, match: re.Match[str], abbreviations: frozenset[str],
     punct = match.group()
     if not punct.startswith("."):
         return True
-    before = _LAST_WORD.search(text, 0, match.start() + 1)
+    window_start = max(0, match.start() - 40)
+    before = _LAST_WORD.search(text[window_start:match.start() + 1])
     word = before.group(1) if before else ""
     word = word.lstrip("\"'([")
     following = text[match.end():match.end() + 40].lstrip(" \"'([")

@@ -67,6 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; what was stored before the interruption is kept.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
+    except Exception as exc:
+        if os.environ.get("AIDGRAPH_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("hint: this is a bug in aidgraph; rerun with AIDGRAPH_DEBUG=1 for the traceback and report it",
+              file=sys.stderr)
+        return 4
 
 
 def _report(exc: AidgraphError) -> None:

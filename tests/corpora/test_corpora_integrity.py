@@ -124,3 +124,74 @@ def test_no_sentence_is_copied_from_the_seed_articles():
         if path.suffix in (".txt", ".html", ".jsonl"):
             overlap = _shingles(path.read_text(encoding="utf-8")) & seed_shingles
             assert not overlap, (path.name, sorted(overlap)[:3])
+
+
+# --------------------------------------------------------------------------- demo corpus
+
+DEMO = ROOT / "corpus" / "demo"
+
+
+def _demo_manifest() -> list[dict]:
+    return json.loads((DEMO / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _demo_gold() -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((DEMO / "gold").glob("*.json"))}
+
+
+def test_demo_manifest_lists_every_text_article_with_full_metadata():
+    manifest = _demo_manifest()
+    assert sorted(e["file"] for e in manifest) == sorted(p.name for p in DEMO.glob("*.txt"))
+    assert len(manifest) >= 18
+    for entry in manifest:
+        assert set(entry) == {"file", "lang", "published", "publisher", "url", "title"}
+        date.fromisoformat(entry["published"])
+        assert entry["url"].startswith("https://example.org/")
+
+
+def test_demo_covers_the_languages_and_other_formats():
+    counts = {}
+    for entry in _demo_manifest():
+        counts[entry["lang"]] = counts.get(entry["lang"], 0) + 1
+    assert all(counts.get(lang, 0) >= 3 for lang in ("en", "de", "sv")), counts
+    assert all(counts.get(lang, 0) >= 1 for lang in ("fr", "nb", "da", "nl", "pl")), counts
+    lines = (DEMO / "jsonl_mixed_articles.jsonl").read_text(encoding="utf-8").splitlines()
+    assert 2 <= len([json.loads(line)["text"] for line in lines]) <= 3
+    html = (DEMO / "en_html_nasams_delivery.html").read_text(encoding="utf-8")
+    assert "article:published_time" in html and "JOIN US ON TELEGRAM" in html
+
+
+@pytest.mark.parametrize("entry", _demo_manifest(), ids=lambda e: e["file"])
+def test_demo_gold_follows_from_its_article(entry):
+    text = (DEMO / entry["file"]).read_text(encoding="utf-8")
+    assert 80 <= len(text.split()) <= 300
+    gold = _demo_gold()[entry["file"].removesuffix(".txt")]
+    keys = ("lang", "published")
+    assert gold["doc"] == entry["file"]
+    assert [gold[k] for k in keys] == [entry[k] for k in keys]
+    assert gold["notes"]
+    check_record_vocabulary(gold, text)
+
+
+def test_demo_has_a_meeting_reported_in_two_languages_and_a_contradiction():
+    langs_by_meeting, quantities = {}, {}
+    for gold in _demo_gold().values():
+        for meeting in gold["meetings"]:
+            langs_by_meeting.setdefault(meeting["key"], set()).add(gold["lang"])
+        for p in gold["pledges"]:
+            if p["quantity"] and p["meeting"]:
+                key = (p["donor"], p["item"], p["status"], p["meeting"])
+                quantities.setdefault(key, set()).add(p["quantity"])
+    assert any(len(langs) >= 2 for langs in langs_by_meeting.values())
+    assert quantities[("DE", "IRIS-T SLM", "pledged", "UDCG-2025-06-04")] == {2, 4}
+
+
+def test_demo_gold_scores_perfectly_against_itself():
+    score_py = ROOT.parent / "shared" / "eval" / "score.py"
+    if not score_py.exists():
+        pytest.skip("shared scorer not available")
+    spec = importlib.util.spec_from_file_location("score", score_py)
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    result, _ = score.score(DEMO / "gold", DEMO / "gold")
+    assert all(v["f1"] == 1.0 for v in result.values() if v["gold"]), result

@@ -22,8 +22,9 @@ class MoneyMention:
     """An amount of money in ``text[start:end]``; ``amount`` in units of ``currency`` (ISO 4217).
 
     ``approximate``: a cue such as "about", "rund", "drygt" precedes it; ``cumulative``: a cue such as
-    "in total", "insgesamt", "hittills" is near it; ``conversion``: it stands in parentheses after
-    another amount ("16.5 billion kronor ($1.6 billion)"), usually a converted value."""
+    "in total", "insgesamt", "hittills" is near it; ``conversion``: it restates the amount just before
+    it in another currency, in parentheses or after a cue ("16.5 billion kronor ($1.6 billion)",
+    "21 miljarder euro, eller närmare 234 miljarder kronor")."""
 
     start: int
     end: int
@@ -42,6 +43,7 @@ class _MoneyGrammar:
     combined: dict[str, tuple[float, str]]     # folded "mkr" -> (factor, ISO code)
     approximate: re.Pattern[str]
     cumulative: re.Pattern[str]
+    conversion: re.Pattern[str]                # what stands between an amount and its conversion
 
 
 @cache
@@ -68,6 +70,7 @@ def _grammar(lang: str | None) -> _MoneyGrammar:
     suffix_form = (rf"(?P<post_num>{spoken})(?:\s*(?P<post_mag>{magnitude}))?"
                    rf"(?:(?<=\w)\s+|(?<=\.)\s*|\s*(?=[^\w\s]))"
                    rf"(?:(?:{connectors})\s*)?(?P<post_cur>{suffix_currency}){end}")
+    conversion_cues = alternation(lexicon.get("conversion_cues", []))
     combined_form = rf"(?P<comb_num>{numbers.digits})\s*(?P<comb>{alternation(list(combined))}){end}"
     pattern = re.compile(
         rf"(?<![\w.,])(?:{prefix_form}|{suffix_form}|{combined_form})", re.IGNORECASE)
@@ -79,6 +82,9 @@ def _grammar(lang: str | None) -> _MoneyGrammar:
             rf"(?<!\w)(?:{alternation(lexicon.get('approximate_cues', []))})\s*$", re.IGNORECASE),
         cumulative=re.compile(
             rf"(?<!\w)(?:{alternation(lexicon.get('cumulative_cues', []))})(?!\w)", re.IGNORECASE),
+        conversion=re.compile(
+            rf"\s*(?:\(\s*(?:{conversion_cues})?|[,;]?\s*(?:{conversion_cues}))\s*[,:]?\s*",
+            re.IGNORECASE),
     )
 
 
@@ -131,7 +137,8 @@ def find_money(text: str, lang: str | None) -> list[MoneyMention]:
         clause_start, clause_end = _clause_bounds(text, start, end)
         left = max(clause_start, found[index - 1][0].end() if index else 0)
         right = min(clause_end, found[index + 1][0].start() if index + 1 < len(found) else len(text))
-        conversion = bool(index) and before.rstrip().endswith("(") and found[index - 1][0].end() <= start
+        previous_end = found[index - 1][0].end() if index else None
+        conversion = previous_end is not None and bool(money.conversion.fullmatch(text, previous_end, start))
         mentions.append(MoneyMention(
             start=start, end=end, text=match.group(0), amount=amount, currency=currency,
             approximate=bool(money.approximate.search(before)),

@@ -76,16 +76,21 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
     return [(media, quality) for media, quality, _ in ranges if quality > 0]
 
 
-def negotiate(accept: str | None, kind: str, override: str | None = None) -> ResultFormat | None:
-    """The response format for a result kind: ``override`` (a ?format= name) wins, then Accept.
+def negotiate(accept: str | None, kind: str, override: str | list[str] | None = None) -> ResultFormat | None:
+    """The response format for a result kind: ``override`` (?format= names or media types) wins, then Accept.
 
-    A missing Accept header means the default format; None means nothing acceptable (406).
+    The first recognised override value counts (clients such as SPARQLWrapper send several); a missing
+    Accept header means the default format; None means nothing acceptable (406).
     """
     candidates = formats_for(kind)
     by_name = {fmt.name: fmt for fmt in candidates}
     by_media = {fmt.media_type: fmt for fmt in candidates}
-    if override:
-        return by_name.get(override.lower())
+    overrides = [override] if isinstance(override, str) else list(override or [])
+    for value in overrides:
+        value = value.strip().lower()
+        chosen = by_name.get(value) or by_media.get(value) or by_name.get(MEDIA_ALIASES.get(value, ""))
+        if chosen:
+            return chosen
     if not accept or not accept.strip():
         return candidates[0]
     for media, _quality in parse_accept(accept):

@@ -87,7 +87,8 @@ async def sparql_get(
                       hint="POST the update as application/sparql-update or as the form field 'update'")
     if query is None:
         raise Problem(400, "missing-query", "no 'query' parameter", hint="send ?query=SELECT ...")
-    return await _run_query(request, query, default_graph_uri, named_graph_uri, format)
+    return await _run_query(request, query, default_graph_uri, named_graph_uri,
+                            request.query_params.getlist("format"))
 
 
 @router.post("/sparql", responses=_SPARQL_RESPONSES | {204: {"description": "update applied"}},
@@ -104,11 +105,11 @@ async def sparql_post(request: Request) -> Response:
         if updates:
             return await _run_update(request, updates[0], form)
         return await _run_query(request, queries[0], form.get("default-graph-uri"),
-                                form.get("named-graph-uri"), url_params.get("format"))
+                                form.get("named-graph-uri"), url_params.getlist("format"))
     text = (await request.body()).decode("utf-8", "replace")
     if media_type == QUERY_MEDIA:
         return await _run_query(request, text, url_params.getlist("default-graph-uri") or None,
-                                url_params.getlist("named-graph-uri") or None, url_params.get("format"))
+                                url_params.getlist("named-graph-uri") or None, url_params.getlist("format"))
     if media_type == UPDATE_MEDIA:
         return await _run_update(request, text, {})
     raise Problem(415, "unsupported-media-type",

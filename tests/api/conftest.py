@@ -77,6 +77,12 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def auth() -> dict[str, str]:
+    """The Authorization header that the test server accepts."""
+    return {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="session")
 def client(server):
     with server.client() as http:
         yield http

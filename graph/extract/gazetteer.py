@@ -156,6 +156,12 @@ class Gazetteer:
     def _match_inflected(self, text: str, token: Token, out: list[Mention]) -> int:
         """Genitive forms ("USA:s", "Frankreichs") and compound modifiers ("Natomedlemmar")."""
         key = token.key
+        if "'" in key[:3] and key.index("'") < len(key) - 3:   # elision: l'Ukraine, d'Allemagne
+            hits = self.entries.get(key[key.index("'") + 1:])
+            if hits:
+                out.extend(Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour)
+                           for e in hits if not e.case_sensitive)
+                return 1
         for suffix in self.lexicon.genitive_suffixes:
             if key.endswith(suffix) and len(key) - len(suffix) >= 3:
                 base = key[: -len(suffix)]

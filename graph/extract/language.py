@@ -14,7 +14,7 @@ DETECTABLE = ("en", "de", "sv", "fr", "nb", "da", "nl", "pl")
 def _identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
     identifier.set_languages([("no" if code == "nb" else code) for code in DETECTABLE])
     return identifier
 

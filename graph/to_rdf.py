@@ -106,6 +106,7 @@ class _Builder:
         self.person_by_name = {p.name: p for p in extraction.persons}
         self.meeting_keys = {m.key for m in extraction.meetings}
         self.equipment_by_name = {e.name.casefold(): e for e in extraction.equipment if e.name}
+        self.pledge_values: dict[URIRef, tuple] = {}
 
     # -- plumbing ------------------------------------------------------------------------------------
 
@@ -297,6 +298,12 @@ class _Builder:
 
     def build_pledge(self, pledge: PledgeFact) -> None:
         iri = pledge_iri(pledge_key(pledge))
+        values = (pledge.quantity, pledge.amount, pledge.currency)
+        if self.pledge_values.setdefault(iri, values) != values:
+            # two pledges of this article share a key but not their figures: they are different
+            # pledges ("EUR 1 bn now and EUR 2 bn next year"), so the figures join the key
+            iri = pledge_iri((*pledge_key(pledge), *values))
+            self.pledge_values[iri] = values
         group = self.open_group(iri, "pledge")
         self.add(group, iri, RDF.type, AID.Pledge)
         if pledge.donor:

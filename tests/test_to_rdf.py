@@ -208,3 +208,21 @@ def test_turtle_output_parses_back() -> None:
     text = extraction_to_turtle(extraction())
     assert "@prefix aid:" in text
     assert len(Graph().parse(data=text, format="turtle")) == len(to_rdf(extraction()).graph)
+
+
+def test_two_pledges_sharing_a_key_but_not_their_figures_stay_apart() -> None:
+    ex = extraction()
+    ex.pledges.append(radar_pledge(quantity=None, amount=80_000_000.0))
+    graph = to_rdf(ex).graph
+    pledges = set(graph.subjects(RDF.type, AID.Pledge))
+    assert len(pledges) == 2
+    assert all(len(set(graph.objects(p, SCHEMA.amount))) == 1 for p in pledges)
+
+
+def test_same_pledge_twice_in_one_article_is_one_node_with_two_claims() -> None:
+    ex = extraction()
+    ex.pledges.append(radar_pledge(evidence=evidence(0, 65)))
+    graph = to_rdf(ex).graph
+    pledges = set(graph.subjects(RDF.type, AID.Pledge))
+    assert len(pledges) == 1
+    assert len(set(graph.objects(next(iter(pledges)), PROV.qualifiedDerivation))) == 2

@@ -11,6 +11,7 @@ the first part of a compound ("Natomedlemmar", "Trumpadministrationen"); hyphena
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -24,9 +25,9 @@ _FORM_NOISE = re.compile(r"[.\s\-/]")
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    kind: str            # country | org | equipment | person | surname | city
-    key: str             # ISO2, organisation key, equipment id, person id, English city name
-    form: str            # the alias as written
+    kind: str  # country | org | equipment | person | surname | city
+    key: str  # ISO2, organisation key, equipment id, person id, English city name
+    form: str  # the alias as written
     case_sensitive: bool
     flavour: str = "name"  # country: name | adjective | metonym
 
@@ -35,7 +36,7 @@ class Entry:
 class Mention:
     kind: str
     key: str
-    start: int           # offsets in the normalised article text
+    start: int  # offsets in the normalised article text
     end: int
     surface: str
     flavour: str = "name"
@@ -48,7 +49,7 @@ class Gazetteer:
         self.lexicon = lexicon
         self.entries: dict[str, list[Entry]] = {}
         self.max_tokens = 1
-        self.span_by_first: dict[str, int] = {}   # first token key -> longest entry in tokens
+        self.span_by_first: dict[str, int] = {}  # first token key -> longest entry in tokens
         self.prefixes: dict[str, list[Entry]] = {}
         self._build()
 
@@ -67,8 +68,12 @@ class Gazetteer:
         self.max_tokens = max(self.max_tokens, len(tokens))
         first = tokens[0].key
         self.span_by_first[first] = max(self.span_by_first.get(first, 0), len(tokens))
-        if (self.lexicon.compounds and len(tokens) == 1 and len(lookup) >= 4
-                and entry_kind in ("org", "equipment", "surname")):
+        if (
+            self.lexicon.compounds
+            and len(tokens) == 1
+            and len(lookup) >= 4
+            and entry_kind in ("org", "equipment", "surname")
+        ):
             self.prefixes.setdefault(lookup, []).append(entry)
 
     def _build(self) -> None:
@@ -122,7 +127,7 @@ class Gazetteer:
             longest += 1
         limit = min(longest, len(tokens) - i)
         for n in range(limit, 0, -1):
-            span = tokens[i:i + n]
+            span = tokens[i : i + n]
             if not _contiguous(text, span):
                 continue
             keys = [" ".join(t.key for t in span)]
@@ -141,7 +146,7 @@ class Gazetteer:
     def _accept(self, entries, text: str, span: list[Token]) -> list[Entry]:
         if not entries:
             return []
-        surface = text[span[0].start:span[-1].end]
+        surface = text[span[0].start : span[-1].end]
         accepted = []
         for entry in entries:
             if entry.case_sensitive:
@@ -156,26 +161,34 @@ class Gazetteer:
     def _match_inflected(self, text: str, token: Token, out: list[Mention]) -> int:
         """Genitive forms ("USA:s", "Frankreichs") and compound modifiers ("Natomedlemmar")."""
         key = token.key
-        if "'" in key[:3] and key.index("'") < len(key) - 3:   # elision: l'Ukraine, d'Allemagne
-            hits = self.entries.get(key[key.index("'") + 1:])
+        if "'" in key[:3] and key.index("'") < len(key) - 3:  # elision: l'Ukraine, d'Allemagne
+            hits = self.entries.get(key[key.index("'") + 1 :])
             if hits:
-                out.extend(Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour)
-                           for e in hits if not e.case_sensitive)
+                out.extend(
+                    Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour)
+                    for e in hits
+                    if not e.case_sensitive
+                )
                 return 1
         for suffix in self.lexicon.genitive_suffixes:
             if key.endswith(suffix) and len(key) - len(suffix) >= 3:
                 base = key[: -len(suffix)]
-                hits = [e for e in self.entries.get(base, ()) if e.kind in ("country", "org", "person", "surname")]
+                hits = [
+                    e for e in self.entries.get(base, ()) if e.kind in ("country", "org", "person", "surname")
+                ]
                 hits = [e for e in hits if not e.case_sensitive or token.text[:1].isupper()]
                 if hits:
-                    out.extend(Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour) for e in hits)
+                    out.extend(
+                        Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour) for e in hits
+                    )
                     return 1
         if self.prefixes and token.text[:1].isupper() and len(key) >= 7:
             for cut in range(len(key) - 4, 3, -1):
                 hits = self.prefixes.get(key[:cut])
                 if hits and key[cut:].isalpha():
-                    out.extend(Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour)
-                               for e in hits)
+                    out.extend(
+                        Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour) for e in hits
+                    )
                     return 1
         return 0
 
@@ -189,8 +202,8 @@ def _is_initial(token: Token) -> bool:
 
 
 def _contiguous(text: str, span: list[Token]) -> bool:
-    for left, right in zip(span, span[1:], strict=False):
-        gap = text[left.end:right.start]
+    for left, right in itertools.pairwise(span):
+        gap = text[left.end : right.start]
         if gap.strip(" -/.") or len(gap) > 3:
             return False
     return True

@@ -20,8 +20,10 @@ from graph.knowledge import load_knowledge
 
 _GAP_ADJACENT = re.compile(r"^[\s-]{0,2}$")
 _FILLER_GAP = re.compile(r"^\s+(?:[a-zäöüåæøéèàçłśżźćńó-]+\s+){0,2}$")
-_OBJECT_GAP = re.compile(r"^\s+(?:of|to|for|av|på|von|für|an|de|du|des|af|til|for|van|voor|z|dla)\s+(?:the\s+|den\s+|der\s+|die\s+|des\s+)?$",
-                         re.IGNORECASE)
+_OBJECT_GAP = re.compile(
+    r"^\s+(?:of|to|for|av|på|von|für|an|de|du|des|af|til|for|van|voor|z|dla)\s+(?:the\s+|den\s+|der\s+|die\s+|des\s+)?$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +31,22 @@ class Item:
     start: int
     end: int
     surface: str
-    name: str | None          # canonical English name (None for a generic back-reference)
+    name: str | None  # canonical English name (None for a generic back-reference)
     category: str | None
     equipment_id: str | None = None
     absorbs_object: bool = False
     quantity: int | None = None
 
 
-def find_items(text: str, sentence_start: int, sentence_text: str, mentions: list[Mention],
-               lexicon: Lexicon, quantities: list, token_starts: list[int]) -> list[Item]:
+def find_items(
+    text: str,
+    sentence_start: int,
+    sentence_text: str,
+    mentions: list[Mention],
+    lexicon: Lexicon,
+    quantities: list,
+    token_starts: list[int],
+) -> list[Item]:
     """The items of one sentence, in text order, with quantities attached.
 
     Category nouns are tried only at token starts (``token_starts``, offsets in ``text``)."""
@@ -50,7 +59,9 @@ def find_items(text: str, sentence_start: int, sentence_text: str, mentions: lis
         system = kb.equipment[mention.key]
         if system.ambiguous and not _military_context(sentence_text, mention, sentence_start, military):
             continue
-        items.append(Item(mention.start, mention.end, mention.surface, system.name, system.category, system.id))
+        items.append(
+            Item(mention.start, mention.end, mention.surface, system.name, system.category, system.id)
+        )
     nouns = []
     if lexicon.category_pattern is not None:
         sentence_end = sentence_start + len(sentence_text)
@@ -62,8 +73,16 @@ def find_items(text: str, sentence_start: int, sentence_text: str, mentions: lis
             if match is None:
                 continue
             noun = lexicon.category_nouns[int(match.lastgroup[1:])]
-            nouns.append(Item(match.start(), match.end(), match.group(), noun.name, noun.category,
-                              absorbs_object=noun.absorbs_object))
+            nouns.append(
+                Item(
+                    match.start(),
+                    match.end(),
+                    match.group(),
+                    noun.name,
+                    noun.category,
+                    absorbs_object=noun.absorbs_object,
+                )
+            )
             covered = match.end()
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(items)
@@ -76,7 +95,7 @@ def _military_context(sentence: str, mention: Mention, offset: int, military: re
         return False
     if military is None:
         return True
-    rest = sentence[: mention.start - offset] + " " + sentence[mention.end - offset:]
+    rest = sentence[: mention.start - offset] + " " + sentence[mention.end - offset :]
     return military.search(rest) is not None
 
 
@@ -89,11 +108,11 @@ def _merge(text: str, systems: list[Item], nouns: list[Item], lexicon: Lexicon) 
         for k, system in enumerate(merged):
             if noun.start < system.end and system.start < noun.end:
                 absorbed = True
-            elif 0 <= noun.start - system.end <= 2 and _GAP_ADJACENT.match(text[system.end:noun.start]):
-                merged[k] = replace(system, end=noun.end, surface=text[system.start:noun.end])
+            elif 0 <= noun.start - system.end <= 2 and _GAP_ADJACENT.match(text[system.end : noun.start]):
+                merged[k] = replace(system, end=noun.end, surface=text[system.start : noun.end])
                 absorbed = True
-            elif 0 <= system.start - noun.end and _describes(text[noun.end:system.start], type_of):
-                merged[k] = replace(system, start=noun.start, surface=text[noun.start:system.end])
+            elif system.start - noun.end >= 0 and _describes(text[noun.end : system.start], type_of):
+                merged[k] = replace(system, start=noun.start, surface=text[noun.start : system.end])
                 absorbed = True
             if absorbed:
                 break
@@ -124,8 +143,14 @@ def _resolve_generic(items: list[Item]) -> list[Item]:
     for item in items:
         if item.name is None:
             if last_system is not None:
-                resolved.append(replace(item, name=last_system.name, category=last_system.category,
-                                        equipment_id=last_system.equipment_id))
+                resolved.append(
+                    replace(
+                        item,
+                        name=last_system.name,
+                        category=last_system.category,
+                        equipment_id=last_system.equipment_id,
+                    )
+                )
             continue
         if item.equipment_id:
             last_system = item
@@ -141,7 +166,7 @@ def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
             continue
         if item.absorbs_object and k + 1 < len(items):
             following = items[k + 1]
-            if _OBJECT_GAP.match(text[item.end:following.start]):
+            if _OBJECT_GAP.match(text[item.end : following.start]):
                 skip_until = following.end
         result.append(item)
     return result
@@ -151,7 +176,7 @@ def _with_quantity(text: str, item: Item, quantities: list) -> Item:
     for quantity in quantities:
         if quantity.end > item.start or quantity.value is None:
             continue
-        gap = text[quantity.end:item.start]
+        gap = text[quantity.end : item.start]
         if (gap == "" or gap.isspace() or _FILLER_GAP.match(gap)) and len(gap) <= 30:
             if _looks_like_year(quantity):
                 continue

@@ -41,8 +41,10 @@ def _read(code: str) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise InputError(f"language file {path} is not valid JSON: {exc}",
-                         hint="fix the file; `git diff` shows what changed") from exc
+        raise InputError(
+            f"language file {path} is not valid JSON: {exc}",
+            hint="fix the file; `git diff` shows what changed",
+        ) from exc
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -81,8 +83,8 @@ class CategoryNoun:
 class RoleNoun:
     pattern: re.Pattern[str]
     role: str
-    country: str | None      # fixed scope ("Pentagon chief" -> US, "Secretary General" -> None)
-    scope_kind: str           # "country" or "org": what kind of actor the post belongs to
+    country: str | None  # fixed scope ("Pentagon chief" -> US, "Secretary General" -> None)
+    scope_kind: str  # "country" or "org": what kind of actor the post belongs to
 
 
 class Lexicon:
@@ -102,21 +104,59 @@ class Lexicon:
         self.default_recipient: str = data.get("default_recipient", "UA")
         self.donor_roles = frozenset(data.get("donor_roles", []))
         self.meeting_formats: dict[str, str] = data.get("meeting_formats", {})
-        self.category_nouns = [CategoryNoun(e["re"], e.get("name"), e.get("category"), bool(e.get("absorbs_object")))
-                               for e in data.get("categories", [])]
-        self.category_pattern = re.compile(
-            "|".join(f"(?P<c{i}>(?<![\\w-]){e.pattern})(?!\\w)" for i, e in enumerate(self.category_nouns)),
-            re.IGNORECASE) if self.category_nouns else None
-        self.roles = [RoleNoun(re.compile(rf"(?<![\w]){e['re']}(?!\w)", re.IGNORECASE), e["role"],
-                               e.get("country"), e.get("scope", "country"))
-                      for e in data.get("roles", [])]
-        self.triggers = {status: _alternation(patterns) for status, patterns in data.get("triggers", {}).items()}
-        self.patterns = {name: _alternation(data.get(name)) for name in (
-            "negation", "continuation", "earlier", "conversion", "agent_prepositions", "collective_donors",
-            "aid_nouns", "meeting_nouns", "remote", "chair", "attend", "former", "type_of", "military_context",
-            "country_count", "quote_attribution", "coordination", "recipient_prepositions",
-            "range_start", "media_nouns", "not_at_meeting",
-        )}
+        self.category_nouns = [
+            CategoryNoun(e["re"], e.get("name"), e.get("category"), bool(e.get("absorbs_object")))
+            for e in data.get("categories", [])
+        ]
+        self.category_pattern = (
+            re.compile(
+                "|".join(
+                    f"(?P<c{i}>(?<![\\w-]){e.pattern})(?!\\w)" for i, e in enumerate(self.category_nouns)
+                ),
+                re.IGNORECASE,
+            )
+            if self.category_nouns
+            else None
+        )
+        self.roles = [
+            RoleNoun(
+                re.compile(rf"(?<![\w]){e['re']}(?!\w)", re.IGNORECASE),
+                e["role"],
+                e.get("country"),
+                e.get("scope", "country"),
+            )
+            for e in data.get("roles", [])
+        ]
+        self.triggers = {
+            status: _alternation(patterns) for status, patterns in data.get("triggers", {}).items()
+        }
+        self.patterns = {
+            name: _alternation(data.get(name))
+            for name in (
+                "negation",
+                "continuation",
+                "earlier",
+                "conversion",
+                "agent_prepositions",
+                "collective_donors",
+                "aid_nouns",
+                "meeting_nouns",
+                "remote",
+                "chair",
+                "attend",
+                "former",
+                "type_of",
+                "military_context",
+                "country_count",
+                "quote_attribution",
+                "coordination",
+                "recipient_prepositions",
+                "range_start",
+                "media_nouns",
+                "not_at_meeting",
+                "purpose_prepositions",
+            )
+        }
 
     def pattern(self, name: str) -> re.Pattern[str] | None:
         """The compiled alternation for the lexicon list ``name`` (None when the language has none)."""

@@ -17,7 +17,9 @@ from graph.extract.lexicon import Lexicon
 from graph.knowledge import load_knowledge
 from graph.model import MeetingFact
 
-_PLACE_PREPOSITION = re.compile(r"(?:^|\s)(?:in|at|i|på|à|en|w|we|im|nach|til|op)\s+(?:the\s+)?$", re.IGNORECASE)
+_PLACE_PREPOSITION = re.compile(
+    r"(?:^|\s)(?:in|at|i|på|à|en|w|we|im|nach|til|op)\s+(?:the\s+)?$", re.IGNORECASE
+)
 _COORDINATION = re.compile(r"^\s*(?:,|and|und|och|og|et|en|i|oraz|&)?\s*(?:the\s+)?$", re.IGNORECASE)
 
 
@@ -43,8 +45,14 @@ class MeetingDraft:
     sentences: set[int] = field(default_factory=set)
 
 
-def find_meetings(analysed: list, lexicon: Lexicon, persons, published: datetime.date | None,
-                  anchor: str | None, evidence_of) -> tuple[list[MeetingFact], MeetingFact | None]:
+def find_meetings(
+    analysed: list,
+    lexicon: Lexicon,
+    persons,
+    published: datetime.date | None,
+    anchor: str | None,
+    evidence_of,
+) -> tuple[list[MeetingFact], MeetingFact | None]:
     """The meetings of the article and its main meeting (or None).
 
     ``anchor`` is the article's event day (ISO); a format mentioned together with a meeting noun
@@ -55,8 +63,14 @@ def find_meetings(analysed: list, lexicon: Lexicon, persons, published: datetime
     nouns = lexicon.pattern("meeting_nouns")
     last_format: str | None = None
     for unit in analysed:
-        formats = sorted({lexicon.meeting_formats[m.key] for m in unit.mentions
-                          if m.kind == "org" and m.key in lexicon.meeting_formats}, key=_format_rank)
+        formats = sorted(
+            {
+                lexicon.meeting_formats[m.key]
+                for m in unit.mentions
+                if m.kind == "org" and m.key in lexicon.meeting_formats
+            },
+            key=_format_rank,
+        )
         noun = nouns.search(unit.sentence.text) if nouns else None
         if formats:
             last_format = formats[0]
@@ -64,14 +78,20 @@ def find_meetings(analysed: list, lexicon: Lexicon, persons, published: datetime
             continue
         fmt = formats[0] if formats else last_format
         day_dates = [d.value for d in unit.dates if len(d.value) == 10]
-        if formats and noun and not unit.dates and anchor and not any(p.search(unit.sentence.text) for p in past):
+        if (
+            formats
+            and noun
+            and not unit.dates
+            and anchor
+            and not any(p.search(unit.sentence.text) for p in past)
+        ):
             day_dates = [anchor]
         if fmt is None or not day_dates:
             continue
         date = day_dates[0]
         same_day = [d for d in drafts.values() if d.fact.date == date and _format_rank(d.fact.format) == 0]
         if same_day and _format_rank(fmt) > 0:
-            fmt = same_day[0].fact.format   # "held at NATO headquarters": the format's meeting, not NATO's
+            fmt = same_day[0].fact.format  # "held at NATO headquarters": the format's meeting, not NATO's
         key = f"{fmt}-{date}"
         draft = drafts.get(key)
         if draft is None:
@@ -118,7 +138,9 @@ def _refers_to_meeting(unit, lexicon: Lexicon, fmt: str) -> bool:
         return False
     if any(m.kind == "org" and lexicon.meeting_formats.get(m.key) == fmt for m in unit.mentions):
         return True
-    return any(p.search(text) for p in (lexicon.pattern(n) for n in ("meeting_nouns", "remote", "attend")) if p)
+    return any(
+        p.search(text) for p in (lexicon.pattern(n) for n in ("meeting_nouns", "remote", "attend")) if p
+    )
 
 
 def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, persons) -> None:
@@ -133,8 +155,11 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, persons) 
         text = unit.sentence.text
         offset = unit.sentence.start
         if fact.place is None:
-            cities = [m for m in unit.mentions if m.kind == "city"
-                      and _PLACE_PREPOSITION.search(text[:m.start - offset])]
+            cities = [
+                m
+                for m in unit.mentions
+                if m.kind == "city" and _PLACE_PREPOSITION.search(text[: m.start - offset])
+            ]
             if cities:
                 fact.place = cities[0].key
         remote = remote_cue.search(text) if remote_cue else None

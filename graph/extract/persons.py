@@ -23,12 +23,14 @@ from graph.model import ROLES, Evidence, PersonFact, Role
 
 _NAME_TOKEN = re.compile(r"[A-ZÀ-ÞŁŚŻŹĆŃÓ][\w'-]+")
 _BEFORE_ROLE_GAP = re.compile(r"^[\s\w:'-]{0,25}$")
-_AFTER_ROLE_GAP = re.compile(r"^\s*(?:of|for|des|der|de|du|av|för|van|af|for|til)?\s*(?:the|la|le|l')?\s*$", re.IGNORECASE)
+_AFTER_ROLE_GAP = re.compile(
+    r"^\s*(?:of|for|des|der|de|du|av|för|van|af|for|til)?\s*(?:the|la|le|l')?\s*$", re.IGNORECASE
+)
 
 
 @dataclass
 class PersonMention:
-    person: str              # reference id, or "new:<slug>"
+    person: str  # reference id, or "new:<slug>"
     start: int
     end: int
 
@@ -36,7 +38,7 @@ class PersonMention:
 @dataclass
 class PersonIndex:
     facts: dict[str, PersonFact] = field(default_factory=dict)
-    mentions: dict[int, list[PersonMention]] = field(default_factory=dict)   # sentence index -> mentions
+    mentions: dict[int, list[PersonMention]] = field(default_factory=dict)  # sentence index -> mentions
     stated: set[tuple[str, str, str | None]] = field(default_factory=set)
 
     def donor_of(self, person: str, on: datetime.date | None, donor_roles: frozenset[str]) -> str | None:
@@ -50,8 +52,14 @@ class PersonIndex:
         return None
 
 
-def find_persons(text: str, sentences: list, mentions_by_sentence: list[list[Mention]],
-                 lexicon: Lexicon, on: datetime.date | None, evidence_of) -> PersonIndex:
+def find_persons(
+    text: str,
+    sentences: list,
+    mentions_by_sentence: list[list[Mention]],
+    lexicon: Lexicon,
+    on: datetime.date | None,
+    evidence_of,
+) -> PersonIndex:
     """All persons of the article with their roles; ``evidence_of(sentence, rule)`` builds evidence."""
     kb = load_knowledge()
     index = PersonIndex()
@@ -110,7 +118,11 @@ def _fact(index: PersonIndex, kb, key: str) -> PersonFact:
     fact = index.facts.get(key)
     if fact is None:
         person = kb.persons.get(key)
-        fact = PersonFact(name=person.name, id=person.id, wikidata=person.wikidata) if person else PersonFact(name=key)
+        fact = (
+            PersonFact(name=person.name, id=person.id, wikidata=person.wikidata)
+            if person
+            else PersonFact(name=key)
+        )
         index.facts[key] = fact
     return fact
 
@@ -139,14 +151,23 @@ def _role_mentions(sentence, lexicon: Lexicon):
     return kept
 
 
-def _scope_near(text: str, mentions: list[Mention], start: int, end: int,
-                scope_kind: str) -> tuple[str | None, bool]:
+def _scope_near(
+    text: str, mentions: list[Mention], start: int, end: int, scope_kind: str
+) -> tuple[str | None, bool]:
     """The country (or organisation) of a post and whether it was written before the role noun."""
     kinds = ("org",) if scope_kind == "org" else ("country",)
-    before = [m for m in mentions if m.kind in kinds and m.end <= start and _BEFORE_ROLE_GAP.match(text[m.end:start])]
+    before = [
+        m
+        for m in mentions
+        if m.kind in kinds and m.end <= start and _BEFORE_ROLE_GAP.match(text[m.end : start])
+    ]
     if before:
         return before[-1].key, True
-    after = [m for m in mentions if m.kind in kinds and m.start >= end and _AFTER_ROLE_GAP.match(text[end:m.start])]
+    after = [
+        m
+        for m in mentions
+        if m.kind in kinds and m.start >= end and _AFTER_ROLE_GAP.match(text[end : m.start])
+    ]
     if after:
         return after[0].key, False
     return None, False
@@ -156,13 +177,13 @@ def _is_former(text: str, sentence_start: int, role_start: int, lexicon: Lexicon
     pattern = lexicon.pattern("former")
     if pattern is None:
         return False
-    window = text[max(sentence_start, role_start - 30):role_start]
+    window = text[max(sentence_start, role_start - 30) : role_start]
     return pattern.search(window) is not None
 
 
 def _person_after(text: str, found: list[PersonMention], role_end: int) -> PersonMention | None:
     for person in found:
-        if person.start >= role_end and re.fullmatch(r"[\s,]{1,3}", text[role_end:person.start]):
+        if person.start >= role_end and re.fullmatch(r"[\s,]{1,3}", text[role_end : person.start]):
             return person
     return None
 
@@ -170,7 +191,7 @@ def _person_after(text: str, found: list[PersonMention], role_end: int) -> Perso
 def _person_before(text: str, found: list[PersonMention], role_start: int) -> PersonMention | None:
     for person in reversed(found):
         if person.end <= role_start:
-            gap = text[person.end:role_start]
+            gap = text[person.end : role_start]
             if gap.lstrip().startswith(",") and len(gap) <= 30 and "," not in gap.lstrip()[1:]:
                 return person
             return None
@@ -179,7 +200,7 @@ def _person_before(text: str, found: list[PersonMention], role_start: int) -> Pe
 
 def _new_person(text: str, role_end: int, mentions: list[Mention]) -> tuple[str, int, int] | None:
     """A capitalised two- or three-word name right after a role noun that the gazetteer does not know."""
-    tail = text[role_end:role_end + 60]
+    tail = text[role_end : role_end + 60]
     word = _NAME_TOKEN.pattern
     match = re.match(rf"\s({word}(?:\s(?:[A-Z]\.\s)?{word}){{1,2}})", tail)
     if not match:

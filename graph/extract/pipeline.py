@@ -51,8 +51,10 @@ def extract_article(article: Article) -> Extraction:
     except ExtractionError:
         raise
     except Exception as exc:  # a bug in a rule must not look like bad input
-        raise ExtractionError(f"extraction failed on article {article.id}: {type(exc).__name__}: {exc}",
-                              hint="report this article to the extraction maintainers") from exc
+        raise ExtractionError(
+            f"extraction failed on article {article.id}: {type(exc).__name__}: {exc}",
+            hint="report this article to the extraction maintainers",
+        ) from exc
 
 
 def _extract(article: Article) -> Extraction:
@@ -72,8 +74,11 @@ def _extract(article: Article) -> Extraction:
         return Evidence(article.text[start:end], start, end, rule, confidence)
 
     all_money = normalize.find_money(text, lang)
-    all_quantities = [q for q in normalize.find_quantities(text, lang)
-                      if not any(q.start < m.end and m.start < q.end for m in all_money)]
+    all_quantities = [
+        q
+        for q in normalize.find_quantities(text, lang)
+        if not any(q.start < m.end and m.start < q.end for m in all_money)
+    ]
     all_dates = normalize.find_dates(text, lang, published) if published else []
     units = []
     for sentence in sentences:
@@ -82,8 +87,15 @@ def _extract(article: Article) -> Extraction:
         money = _within(all_money, sentence)
         quantities = _within(all_quantities, sentence)
         dates = _within(all_dates, sentence)
-        items = find_items(text, sentence.start, sentence.text, mentions, lexicon, quantities,
-                           [t.start for t in tokens if not t.glued])
+        items = find_items(
+            text,
+            sentence.start,
+            sentence.text,
+            mentions,
+            lexicon,
+            quantities,
+            [t.start for t in tokens if not t.glued],
+        )
         units.append(SentenceUnit(sentence, mentions, items, money, quantities, dates))
 
     persons = find_persons(text, sentences, [u.mentions for u in units], lexicon, published, evidence_of)
@@ -98,7 +110,8 @@ def _extract(article: Article) -> Extraction:
         meetings=meetings,
         equipment=_equipment(units, evidence_of, lang),
         pledges=pledges,
-        event_anchor=(main_meeting.date if main_meeting else anchor) or (published.isoformat() if published else None),
+        event_anchor=(main_meeting.date if main_meeting else anchor)
+        or (published.isoformat() if published else None),
     )
 
 
@@ -128,7 +141,7 @@ def _countries(units: list[SentenceUnit], lexicon, evidence_of) -> list[CountryF
         for mention in unit.mentions:
             if mention.kind != "country":
                 continue
-            following = unit.sentence.text[mention.end - offset:mention.end - offset + 20]
+            following = unit.sentence.text[mention.end - offset : mention.end - offset + 20]
             if media and following[:1] == " " and media.match(following.lstrip()):
                 continue
             fact = facts.setdefault(mention.key, CountryFact(mention.key))
@@ -159,11 +172,17 @@ def _equipment(units: list[SentenceUnit], evidence_of, lang: str) -> list[Equipm
             if not item.name or not item.category:
                 continue
             system = kb.equipment.get(item.equipment_id) if item.equipment_id else None
-            fact = facts.setdefault((item.name, item.category), EquipmentFact(
-                item.name, item.category, item.equipment_id, system.wikidata if system else None))
+            fact = facts.setdefault(
+                (item.name, item.category),
+                EquipmentFact(
+                    item.name, item.category, item.equipment_id, system.wikidata if system else None
+                ),
+            )
             if item.surface not in fact.surface:
                 fact.surface.append(item.surface)
-            fact.evidence.append(evidence_of(unit.sentence, f"{lang}.equipment.{'system' if system else 'noun'}"))
+            fact.evidence.append(
+                evidence_of(unit.sentence, f"{lang}.equipment.{'system' if system else 'noun'}")
+            )
     return list(facts.values())
 
 

@@ -28,12 +28,14 @@ from graph.extract.lexicon import Lexicon
 from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
 
 _COORDINATION_GAP = re.compile(r"^\s*(?:,|and|und|och|og|et|en|i|oraz|a|&)?\s*(?:,\s*)?$", re.IGNORECASE)
-_RELATIVE_AGENT = re.compile(r"^\s*(?:which|that|som|die|den|das|que|dat|które|który)\s+(?:the\s+)?$", re.IGNORECASE)
+_RELATIVE_AGENT = re.compile(
+    r"^\s*(?:which|that|som|die|den|das|que|dat|które|który)\s+(?:the\s+)?$", re.IGNORECASE
+)
 
 
 @dataclass
 class Donor:
-    key: str          # ISO2, org key, or "multiple"
+    key: str  # ISO2, org key, or "multiple"
     start: int
     end: int
     agentive: bool = False
@@ -56,8 +58,15 @@ class Trigger:
     negated: bool
 
 
-def find_pledges(analysed: list, lexicon: Lexicon, persons, meetings: list[MeetingFact],
-                 main_meeting: MeetingFact | None, published: datetime.date | None, evidence_of) -> list[PledgeFact]:
+def find_pledges(
+    analysed: list,
+    lexicon: Lexicon,
+    persons,
+    meetings: list[MeetingFact],
+    main_meeting: MeetingFact | None,
+    published: datetime.date | None,
+    evidence_of,
+) -> list[PledgeFact]:
     """All pledges of the article, in text order."""
     pledges: list[PledgeFact] = []
     context = PackageContext()
@@ -67,8 +76,11 @@ def find_pledges(analysed: list, lexicon: Lexicon, persons, meetings: list[Meeti
         text = sentence.text
         triggers = _triggers(text, sentence.start, lexicon)
         donors = _donors(unit, lexicon, persons, published)
-        continuation = _search(lexicon, "continuation", text) and context.paragraph >= 0 \
+        continuation = (
+            _search(lexicon, "continuation", text)
+            and context.paragraph >= 0
             and sentence.paragraph - context.paragraph <= 1
+        )
         money = [m for m in unit.money if not _is_conversion(unit.sentence, m, unit.money, lexicon)]
         has_aid_noun = bool(_search(lexicon, "aid_nouns", text))
         if not triggers and not continuation and not (money and has_aid_noun):
@@ -89,13 +101,20 @@ def find_pledges(analysed: list, lexicon: Lexicon, persons, meetings: list[Meeti
         sentence_donors = _groups(text, sentence.start, donors)
         if triggers or continuation:
             if sentence_donors:
-                context = PackageContext(_package_donors(sentence_donors, triggers),
-                                         date, meeting, triggers[0].status if triggers else "pledged",
-                                         sentence.paragraph)
+                context = PackageContext(
+                    _package_donors(sentence_donors, triggers),
+                    date,
+                    meeting,
+                    triggers[0].status if triggers else "pledged",
+                    sentence.paragraph,
+                )
             elif continuation:
                 context.paragraph = sentence.paragraph
         rule_base = f"{lexicon.lang}.pledge"
+        earmarked = {id(a): _earmark(text, sentence.start, a, unit.items, lexicon) for a in money}
         for item in unit.items:
+            if any(target is item for target in earmarked.values()):
+                continue
             trigger = _governing(triggers, item.start)
             if trigger is not None and trigger.negated:
                 continue
@@ -108,11 +127,20 @@ def find_pledges(analysed: list, lexicon: Lexicon, persons, meetings: list[Meeti
                 keys = [MULTIPLE_DONORS] if len(keys) > 1 else keys
             rule = f"{rule_base}.{'list' if len(unit.items) > 1 else 'item'}"
             for key in keys:
-                pledges.append(PledgeFact(
-                    donor=key, recipient=lexicon.default_recipient, item=item.name, item_id=item.equipment_id,
-                    category=item.category, quantity=item.quantity, date=_pledge_date(date, status, main_meeting),
-                    meeting=meeting if status == "pledged" else None, status=status,
-                    evidence=evidence_of(sentence, rule, 0.7 if len(keys) == 1 else 0.6)))
+                pledges.append(
+                    PledgeFact(
+                        donor=key,
+                        recipient=lexicon.default_recipient,
+                        item=item.name,
+                        item_id=item.equipment_id,
+                        category=item.category,
+                        quantity=item.quantity,
+                        date=_pledge_date(date, status, main_meeting),
+                        meeting=meeting if status == "pledged" else None,
+                        status=status,
+                        evidence=evidence_of(sentence, rule, 0.7 if len(keys) == 1 else 0.6),
+                    )
+                )
         for amount in money:
             trigger = _governing(triggers, amount.start)
             if trigger is not None and trigger.negated:
@@ -124,12 +152,42 @@ def find_pledges(analysed: list, lexicon: Lexicon, persons, meetings: list[Meeti
                 continue
             keys = _distinct([d.key for d in group])
             donor = keys[0] if len(keys) == 1 else MULTIPLE_DONORS
-            pledges.append(PledgeFact(
-                donor=donor, recipient=lexicon.default_recipient, item=None, item_id=None, category="financial",
-                amount=amount.amount, currency=amount.currency, date=_pledge_date(date, status, main_meeting),
-                meeting=meeting if status == "pledged" else None, status=status,
-                evidence=evidence_of(sentence, f"{rule_base}.money", 0.7)))
+            target = earmarked[id(amount)]
+            pledges.append(
+                PledgeFact(
+                    donor=donor,
+                    recipient=lexicon.default_recipient,
+                    item=target.name if target else None,
+                    item_id=target.equipment_id if target else None,
+                    category=target.category if target else "financial",
+                    quantity=target.quantity if target else None,
+                    amount=amount.amount,
+                    currency=amount.currency,
+                    date=_pledge_date(date, status, main_meeting),
+                    meeting=meeting if status == "pledged" else None,
+                    status=status,
+                    evidence=evidence_of(sentence, f"{rule_base}.money", 0.7),
+                )
+            )
     return _deduplicate(pledges)
+
+
+def _earmark(text: str, offset: int, amount, items: list, lexicon: Lexicon):
+    """The item a sum is earmarked for ("€500 million for drones", "1,5 milliarder kroner til
+    luftvern"): a purpose preposition and at most one other word between the sum and the item."""
+    purpose = None
+    prepositions = lexicon.pattern("purpose_prepositions")
+    if prepositions is None:
+        return None
+    for item in items:
+        if item.start < amount.end:
+            continue
+        gap = text[amount.end - offset : item.start - offset]
+        words = gap.split()
+        return (
+            item if 1 <= len(words) <= 3 and prepositions.fullmatch(words[0]) and "," not in gap else purpose
+        )
+    return purpose
 
 
 def _pledge_date(date: str | None, status: str, main_meeting: MeetingFact | None) -> str | None:
@@ -150,7 +208,7 @@ def _triggers(text: str, offset: int, lexicon: Lexicon) -> list[Trigger]:
         if pattern is None:
             continue
         for match in pattern.finditer(text):
-            window = text[max(0, match.start() - 40):match.start()]
+            window = text[max(0, match.start() - 40) : match.start()]
             window = re.split(r"[,;:]|\s-\s", window)[-1]
             negated = bool(negation and (negation.search(window) or negation.search(match.group())))
             found.append(Trigger(match.start() + offset, match.end() + offset, status, negated))
@@ -188,7 +246,7 @@ def _donors(unit, lexicon: Lexicon, persons, published) -> list[Donor]:
             key = lexicon.org_donor.get(mention.key)
         if key is None:
             continue
-        following = text[mention.end - offset:mention.end - offset + 20]
+        following = text[mention.end - offset : mention.end - offset + 20]
         if media and media.match(following.lstrip()) and following[:1] == " ":
             continue
         donors.append(Donor(key, mention.start, mention.end, _agentive(text, mention.start - offset, agent)))
@@ -209,11 +267,9 @@ def _donors(unit, lexicon: Lexicon, persons, published) -> list[Donor]:
 def _agentive(text: str, start: int, agent: re.Pattern[str] | None) -> bool:
     if agent is None:
         return False
-    window = text[max(0, start - 12):start]
-    match = None
-    for match in agent.finditer(window):
-        pass
-    return match is not None and not window[match.end():].strip(" the")
+    window = text[max(0, start - 12) : start]
+    matches = list(agent.finditer(window))
+    return bool(matches) and not window[matches[-1].end() :].strip(" the")
 
 
 def _groups(text: str, offset: int, donors: list[Donor]) -> list[list[Donor]]:
@@ -222,7 +278,7 @@ def _groups(text: str, offset: int, donors: list[Donor]) -> list[list[Donor]]:
     for donor in donors:
         if groups:
             last = groups[-1][-1]
-            gap = text[last.end - offset:donor.start - offset]
+            gap = text[last.end - offset : donor.start - offset]
             if donor.start <= last.end or _COORDINATION_GAP.match(gap) or gap.strip().lower() == "the":
                 groups[-1].append(donor)
                 continue
@@ -247,8 +303,9 @@ def _explicit_before(groups: list[list[Donor]], trigger: Trigger | None) -> bool
     return any(g[-1].end <= trigger.start for g in groups)
 
 
-def _donor_group(groups: list[list[Donor]], trigger: Trigger | None, continuation: bool,
-                 context: PackageContext) -> list[Donor]:
+def _donor_group(
+    groups: list[list[Donor]], trigger: Trigger | None, continuation: bool, context: PackageContext
+) -> list[Donor]:
     if trigger is not None:
         before = [g for g in groups if g[-1].end <= trigger.start]
         if before:
@@ -271,7 +328,7 @@ def _money_agent(text: str, offset: int, amount, donors: list[Donor]) -> Donor |
     for donor in donors:
         if donor.start < end:
             continue
-        gap = text[end - offset:donor.start - offset]
+        gap = text[end - offset : donor.start - offset]
         if "," in gap or len(gap) > 45:
             return None
         if donor.agentive or _RELATIVE_AGENT.match(gap):
@@ -284,7 +341,7 @@ def _is_conversion(sentence, amount, all_money: list, lexicon: Lexicon) -> bool:
     for other in all_money:
         if other is amount or other.end > amount.start:
             continue
-        gap = sentence.text[other.end - sentence.start:amount.start - sentence.start]
+        gap = sentence.text[other.end - sentence.start : amount.start - sentence.start]
         if len(gap) > 25:
             continue
         if "(" in gap:
@@ -330,8 +387,16 @@ def _deduplicate(pledges: list[PledgeFact]) -> list[PledgeFact]:
     seen = set()
     result = []
     for p in pledges:
-        key = (p.donor, p.item, p.category, p.quantity, p.amount, p.currency, p.status,
-               p.evidence.start if p.evidence else None)
+        key = (
+            p.donor,
+            p.item,
+            p.category,
+            p.quantity,
+            p.amount,
+            p.currency,
+            p.status,
+            p.evidence.start if p.evidence else None,
+        )
         if key in seen:
             continue
         seen.add(key)

@@ -14,12 +14,40 @@ from dataclasses import dataclass
 
 # One character in, at most one character out ("" = dropped).
 _CHAR_MAP = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2039": '"', "\u203a": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ", "\t": " ",
-    "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "", "\u2060": "",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2039": '"',
+    "\u203a": '"',
+    "\u2033": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\t": " ",
+    "\u00ad": "",
+    "\u200b": "",
+    "\u200c": "",
+    "\u200d": "",
+    "\ufeff": "",
+    "\u2060": "",
     "\r": "",
 }
 
@@ -101,16 +129,17 @@ def _append(sentences: list[Sentence], text: str, start: int, end: int, paragrap
         sentences.append(Sentence(start, end, text[start:end], paragraph, len(sentences)))
 
 
-def _is_boundary(text: str, match: re.Match[str], abbreviations: frozenset[str],
-                 month_words: frozenset[str]) -> bool:
+def _is_boundary(
+    text: str, match: re.Match[str], abbreviations: frozenset[str], month_words: frozenset[str]
+) -> bool:
     punct = match.group()
     if not punct.startswith("."):
         return True
     window_start = max(0, match.start() - 40)
-    before = _LAST_WORD.search(text[window_start:match.start() + 1])
+    before = _LAST_WORD.search(text[window_start : match.start() + 1])
     word = before.group(1) if before else ""
     word = word.lstrip("\"'([")
-    following = text[match.end():match.end() + 40].lstrip(" \"'([")
+    following = text[match.end() : match.end() + 40].lstrip(" \"'([")
     next_word = re.match(r"[\w.-]*", following).group()
     if next_word[:1].islower():
         return False
@@ -118,9 +147,7 @@ def _is_boundary(text: str, match: re.Match[str], abbreviations: frozenset[str],
         return False
     if re.fullmatch(r"[A-ZÄÖÜÅÆØ]\.", word):
         return False
-    if re.fullmatch(r"\d{1,2}\.", word) and next_word.casefold().rstrip(".") in month_words:
-        return False
-    return True
+    return not (re.fullmatch(r"\d{1,2}\.", word) and next_word.casefold().rstrip(".") in month_words)
 
 
 TOKEN = re.compile(r"\w+(?:[.'&:]\w+)*")

@@ -96,7 +96,7 @@ class _Builder:
         self.article = extraction.article
         self.article_iri = article_iri(self.article.id)
         self.run = run_iri(self.article.id)
-        self.graph = Graph()
+        self.graph = Graph(bind_namespaces="none")
         bind_prefixes(self.graph)
         self.groups: dict[URIRef, set[Triple]] = {}
         self.kinds: dict[URIRef, str] = {}
@@ -107,6 +107,7 @@ class _Builder:
         self.meeting_keys = {m.key for m in extraction.meetings}
         self.equipment_by_name = {e.name.casefold(): e for e in extraction.equipment if e.name}
         self.pledge_values: dict[URIRef, tuple] = {}
+        self.typed: set[URIRef] = set()  # entities whose typing triples are already in the graph
 
     # -- plumbing ------------------------------------------------------------------------------------
 
@@ -144,6 +145,9 @@ class _Builder:
     # -- referenced entities (typed so sh:class works on the article graph alone) -------------------
 
     def entity(self, iri: URIRef, *types: URIRef, notation: str | None = None) -> URIRef:
+        if iri in self.typed:
+            return iri
+        self.typed.add(iri)
         group = self.open_group(iri, "entity")
         for rdf_type in types:
             self.add(group, iri, RDF.type, rdf_type)
@@ -153,6 +157,9 @@ class _Builder:
         return iri
 
     def concept(self, iri: URIRef, scheme: URIRef, notation: str) -> URIRef:
+        if iri in self.typed:
+            return iri
+        self.typed.add(iri)
         group = self.open_group(iri, "entity")
         self.add(group, iri, RDF.type, SKOS.Concept)
         self.add(group, iri, SKOS.inScheme, scheme)

@@ -141,7 +141,7 @@ def gate(article_graph: ArticleGraph) -> GateResult:
     if article_graph.article_iri in failing:
         failing = set(groups)
 
-    accepted, quarantined = Graph(), Graph()
+    accepted, quarantined = Graph(bind_namespaces="none"), Graph(bind_namespaces="none")
     bind_prefixes(accepted)
     bind_prefixes(quarantined)
     for key, triples in groups.items():

@@ -248,6 +248,17 @@ def test_country_wikidata(kb, code, qid):
     assert kb.countries[code].wikidata == qid
 
 
+def test_wikidata_ids_are_well_formed_and_unique(kb):
+    owners = defaultdict(list)
+    for kind, records in (("country", kb.countries), ("organisation", kb.organisations),
+                          ("person", kb.persons), ("equipment", kb.equipment)):
+        for key, record in records.items():
+            if record.wikidata:
+                assert re.fullmatch(r"Q[1-9][0-9]*", record.wikidata), (kind, key)
+                owners[record.wikidata].append((kind, key))
+    assert {qid: keys for qid, keys in owners.items() if len(keys) > 1} == {}
+
+
 # --------------------------------------------------------------------------------------------------
 # organisations
 

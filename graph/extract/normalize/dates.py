@@ -25,13 +25,13 @@ Overlapping matches: the one starting first wins, then the longest, then the ear
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from graph.extract.normalize.lexicon import alternation, fold, language
+from graph.extract.normalize.lexicon import alternation, canonical_code, fold, language, lower_same_length
 
 _PLACEHOLDERS = {
     "{day}": r"(?P<day>0?[1-9]|[12]\d|3[01])",
@@ -59,6 +59,8 @@ class _Rule:
     pattern: re.Pattern[str]
     resolve: str
     offset: int
+    needs: str                     # "names": every alternative has a weekday/month name; "year": a year;
+    keywords: tuple[str, ...]      # else one literal per alternative: the rule runs near these only
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,11 @@ class _DateGrammar:
     rules: tuple[_Rule, ...]
     months: dict[str, int]
     weekdays: dict[str, int]
+    names: re.Pattern[str]         # any weekday or month name: the rules that need one run near them
 
 
 def _compile(pattern: str, months: str, weekdays: str) -> re.Pattern[str]:
-    source = pattern.replace(" ?", r"\s*").replace(" ", r"\s+")
+    source = pattern.lower().replace(" ?", r"\s*").replace(" ", r"\s+")
     groups = {**_PLACEHOLDERS, "{month}": f"(?P<month>{months})", "{weekday}": f"(?P<weekday>{weekdays})"}
     for placeholder, group in groups.items():
         pieces = source.split(placeholder)
@@ -77,15 +80,59 @@ def _compile(pattern: str, months: str, weekdays: str) -> re.Pattern[str]:
         source = pieces[0] + "".join(
             (group if n == 1 else group.replace(">", f"_{n}>", 1)) + piece
             for n, piece in enumerate(pieces[1:], start=1))
-    return re.compile(rf"(?<!\w)(?:{source})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{source})(?!\w)")
 
 
-def _group(match: re.Match[str], name: str) -> str | None:
-    """The first non-empty group called ``name`` or ``name_<n>``."""
-    for key, value in match.groupdict().items():
-        if value and (key == name or key.startswith(name + "_")):
-            return value
-    return None
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, depth, current, escaped = [], 0, [], False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _required_literal(alternative: str) -> str | None:
+    """The longest run of letters outside any group (present in every match), if any."""
+    outside, depth, escaped = [], 0, False
+    # placeholders and optional letters ("Monats?") are not required
+    for char in re.sub(r"\{\w+\}|[^\W\d_][?*]", " ", alternative):
+        if escaped:
+            escaped = False
+            outside.append(" ")
+            continue
+        if char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        outside.append(char if depth == 0 and char.isalpha() else " ")
+    words = "".join(outside).split()
+    return max(words, key=len).lower() if words else None
+
+
+def _gates(pattern: str) -> tuple[str, tuple[str, ...]]:
+    alternatives = _top_level_alternatives(pattern)
+    if all("{weekday}" in a or "{month}" in a for a in alternatives):
+        return "names", ()
+    if all("{year}" in a for a in alternatives):
+        return "year", ()
+    literals = [_required_literal(a) for a in alternatives]
+    if any(literal is None for literal in literals):
+        return "", ()  # no cheap gate: always run on the whole text
+    return "keywords", tuple(sorted(set(literals)))
 
 
 @cache
@@ -96,14 +143,55 @@ def _grammar(lang: str | None) -> _DateGrammar:
     month_names = "|".join(part for part in (
         alternation(list(full_months)), alternation(list(abbreviations), optional_dot=True)) if part)
     weekday_names = alternation(list(lexicon.get("weekdays", {})))
-    rules = tuple(
-        _Rule(rule["id"], _compile(rule["pattern"], month_names, weekday_names), rule["resolve"],
-              int(rule.get("offset", 0)))
-        for rule in lexicon.get("date_rules", [])
-    )
+    rules = []
+    for rule in lexicon.get("date_rules", []):
+        needs, keywords = _gates(rule["pattern"])
+        rules.append(_Rule(rule["id"], _compile(rule["pattern"], month_names, weekday_names), rule["resolve"],
+                           int(rule.get("offset", 0)), needs, keywords))
     months = {fold(k): v for k, v in {**abbreviations, **full_months}.items()}
     weekdays = {fold(k): v for k, v in lexicon.get("weekdays", {}).items()}
-    return _DateGrammar(rules=rules, months=months, weekdays=weekdays)
+    names = re.compile(rf"{month_names}|{weekday_names}")
+    return _DateGrammar(rules=tuple(rules), months=months, weekdays=weekdays, names=names)
+
+
+_WINDOW = 60  # characters around a weekday/month name that a date expression can reach
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _windows(text: str, hits: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merged spans of ``_WINDOW`` characters around each hit, widened to word boundaries (so that
+    the lookarounds at a span's edges see what they would see in the whole text)."""
+    windows: list[tuple[int, int]] = []
+    for hit_start, hit_end in sorted(hits):
+        start = max(0, hit_start - _WINDOW)
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        end = min(len(text), hit_end + _WINDOW)
+        while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+            end += 1
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _keyword_hits(text: str, keywords: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    for keyword in keywords:
+        position = text.find(keyword)
+        while position >= 0:
+            yield position, position + len(keyword)
+            position = text.find(keyword, position + 1)
+
+
+def _group(match: re.Match[str], name: str) -> str | None:
+    """The first non-empty group called ``name`` or ``name_<n>``."""
+    for key, value in match.groupdict().items():
+        if value and (key == name or key.startswith(name + "_")):
+            return value
+    return None
 
 
 def _month_of(match: re.Match[str], grammar: _DateGrammar) -> int | None:
@@ -194,26 +282,59 @@ def find_dates(text: str, lang: str | None, anchor: date | None, *, include_week
     Only specific days, months and years are returned; week references ("last week") only with
     ``include_weeks=True`` (value "2025-W15", precision "week"). Without an anchor only dates that
     carry their own year are resolved."""
+    return list(_find_dates(text, canonical_code(lang), anchor, include_weeks))
+
+
+@lru_cache(maxsize=256)
+def _candidates(text: str, lang: str) -> tuple[tuple[_Rule, re.Match[str]], ...]:
+    """The selected rule matches of ``text`` (lower-cased): leftmost, then longest, then first rule.
+    They do not depend on the anchor, so money/quantity finders can reuse the spans."""
     grammar = _grammar(lang)
-    candidates: list[tuple[int, int, int, _Rule, re.Match[str]]] = []
+    name_windows = _windows(text, (m.span() for m in grammar.names.finditer(text)))
+    year_windows = _windows(text, (m.span() for m in _YEAR.finditer(text)))
+    found: list[tuple[int, int, int, _Rule, re.Match[str]]] = []
     for order, rule in enumerate(grammar.rules):
-        for match in rule.pattern.finditer(text):
-            if match.end() > match.start():
-                candidates.append((match.start(), -(match.end() - match.start()), order, rule, match))
-    candidates.sort(key=lambda c: c[:3])
-    mentions, covered_until = [], -1
-    for start, _, _, rule, match in candidates:
-        if start < covered_until:
-            continue
-        covered_until = match.end()
+        if rule.needs == "names":
+            spans = name_windows
+        elif rule.needs == "year":
+            spans = year_windows
+        elif rule.needs == "keywords":
+            spans = _windows(text, _keyword_hits(text, rule.keywords))
+        else:
+            spans = [(0, len(text))]
+        for start, end in spans:
+            for match in rule.pattern.finditer(text, start, end):
+                if match.end() > match.start():
+                    found.append((match.start(), -(match.end() - match.start()), order, rule, match))
+    found.sort(key=lambda c: c[:3])
+    selected, covered_until = [], -1
+    for start, _, _, rule, match in found:
+        if start >= covered_until:
+            selected.append((rule, match))
+            covered_until = match.end()
+    return tuple(selected)
+
+
+def date_spans(text: str, lang: str | None) -> list[tuple[int, int]]:
+    """The spans of every date expression in ``text``, resolvable or not (no anchor needed)."""
+    return [match.span() for _, match in _candidates(lower_same_length(text), canonical_code(lang))]
+
+
+@lru_cache(maxsize=256)
+def _find_dates(original: str, lang: str, anchor: date | None, include_weeks: bool
+                ) -> tuple[DateMention, ...]:
+    grammar = _grammar(lang)
+    mentions = []
+    for rule, match in _candidates(lower_same_length(original), lang):
         resolved = _resolve(rule, match, grammar, anchor)
         if resolved is None:
             continue
         value, precision = resolved
         if precision == "week" and not include_weeks:
             continue
-        mentions.append(DateMention(start, match.end(), match.group(0), value, precision, rule.id))
-    return mentions
+        start, end = match.span()
+        mentions.append(DateMention(start, end, original[start:end], value, precision, rule.id))
+    return tuple(mentions)
 
 
 def rule_ids(lang: str | None) -> list[str]:

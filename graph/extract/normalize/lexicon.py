@@ -97,10 +97,10 @@ def language(lang: str | None) -> Language:
 
 
 def alternation(words: list[str] | tuple[str, ...], *, optional_dot: bool = False) -> str:
-    """A regex alternation of literal ``words``, longest first so that the longest form wins;
-    spaces inside a word match any run of whitespace."""
+    """A regex alternation of literal ``words`` in lower case (patterns run on lower-cased text), longest
+    first so that the longest form wins; spaces inside a word match any run of whitespace."""
     parts = []
-    for word in sorted(set(words), key=len, reverse=True):
+    for word in sorted({word.lower() for word in words}, key=len, reverse=True):
         escaped = r"\s+".join(re.escape(piece) for piece in word.split(" "))
         parts.append(escaped + (r"\.?" if optional_dot and not word.endswith(".") else ""))
     return "|".join(parts) if parts else r"(?!x)x"
@@ -109,3 +109,12 @@ def alternation(words: list[str] | tuple[str, ...], *, optional_dot: bool = Fals
 def fold(word: str) -> str:
     """The lookup key of a surface word: lower case, whitespace collapsed, trailing dot kept."""
     return " ".join(word.lower().split())
+
+
+def lower_same_length(text: str) -> str:
+    """``text`` in lower case, character for character (offsets stay valid: a character whose lower
+    case is longer, such as "İ", is kept as it is)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-from graph.extract.normalize.lexicon import alternation, fold, language
+from graph.extract.normalize.lexicon import alternation, canonical_code, fold, language, lower_same_length
 from graph.extract.normalize.numbers import grammar, number_value
 
 
@@ -72,19 +72,17 @@ def _grammar(lang: str | None) -> _MoneyGrammar:
                    rf"(?:(?:{connectors})\s*)?(?P<post_cur>{suffix_currency}){end}")
     conversion_cues = alternation(lexicon.get("conversion_cues", []))
     combined_form = rf"(?P<comb_num>{numbers.digits})\s*(?P<comb>{alternation(list(combined))}){end}"
-    pattern = re.compile(
-        rf"(?<![\w.,])(?:{prefix_form}|{suffix_form}|{combined_form})", re.IGNORECASE)
+    pattern = re.compile(rf"(?<![\w.,])(?:{prefix_form}|{suffix_form}|{combined_form})")
     return _MoneyGrammar(
         pattern=pattern,
         currencies=currencies,
         combined=combined,
         approximate=re.compile(
-            rf"(?<!\w)(?:{alternation(lexicon.get('approximate_cues', []))})\s*$", re.IGNORECASE),
+            rf"(?<!\w)(?:{alternation(lexicon.get('approximate_cues', []))})\s*$"),
         cumulative=re.compile(
-            rf"(?<!\w)(?:{alternation(lexicon.get('cumulative_cues', []))})(?!\w)", re.IGNORECASE),
+            rf"(?<!\w)(?:{alternation(lexicon.get('cumulative_cues', []))})(?!\w)"),
         conversion=re.compile(
-            rf"\s*(?:\(\s*(?:{conversion_cues})?|[,;]?\s*(?:{conversion_cues}))\s*[,:]?\s*",
-            re.IGNORECASE),
+            rf"\s*(?:\(\s*(?:{conversion_cues})?|[,;]?\s*(?:{conversion_cues}))\s*[,:]?\s*"),
     )
 
 
@@ -123,8 +121,14 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 def find_money(text: str, lang: str | None) -> list[MoneyMention]:
     """All money mentions in ``text`` (offsets relative to ``text``), in text order.
 
-    A parenthesised amount right after another one is reported too, with ``conversion=True``."""
+    An amount restating the one before it in another currency is reported too, with ``conversion=True``."""
+    return list(_find_money(text, canonical_code(lang)))
+
+
+@lru_cache(maxsize=256)
+def _find_money(original: str, lang: str) -> tuple[MoneyMention, ...]:
     money = _grammar(lang)
+    text = lower_same_length(original)
     found: list[tuple[re.Match[str], float, str]] = []
     for match in money.pattern.finditer(text):
         parsed = _amount_and_currency(match, money, lang)
@@ -140,9 +144,9 @@ def find_money(text: str, lang: str | None) -> list[MoneyMention]:
         previous_end = found[index - 1][0].end() if index else None
         conversion = previous_end is not None and bool(money.conversion.fullmatch(text, previous_end, start))
         mentions.append(MoneyMention(
-            start=start, end=end, text=match.group(0), amount=amount, currency=currency,
+            start=start, end=end, text=original[start:end], amount=amount, currency=currency,
             approximate=bool(money.approximate.search(before)),
             cumulative=bool(money.cumulative.search(text, left, right)),
             conversion=conversion,
         ))
-    return mentions
+    return tuple(mentions)

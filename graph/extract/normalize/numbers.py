@@ -73,8 +73,8 @@ def grammar(lang: str | None) -> NumberGrammar:
         magnitude_words=magnitude_words,
         short_magnitudes=short,
         short_magnitude_words=alternation(list(short)),
-        word_pattern=re.compile(rf"(?<!\w)(?:{single_word})(?!\w)", re.IGNORECASE),
-        number_pattern=re.compile(rf"^\s*(?:{number})\s*$", re.IGNORECASE),
+        word_pattern=re.compile(rf"(?<!\w)(?:{single_word})(?!\w)"),
+        number_pattern=re.compile(rf"^\s*(?:{number})\s*$"),
     )
 
 
@@ -115,7 +115,8 @@ def _is_grouped(parts: list[str]) -> bool:
 def parse_words(phrase: str, lang: str | None) -> int | None:
     """The value of a phrase of number words (``twenty-five``, ``zwei``, ``dwadzieścia pięć``)."""
     numbers = grammar(lang)
-    values = [numbers.word_values.get(fold(m.group(0))) for m in numbers.word_pattern.finditer(phrase)]
+    matches = numbers.word_pattern.finditer(phrase.lower())
+    values = [numbers.word_values.get(fold(m.group(0))) for m in matches]
     if not values or any(value is None for value in values):
         return None
     total, current = 0, 0
@@ -148,7 +149,7 @@ def number_value(number: str, magnitude: str | None, lang: str | None) -> float 
 def parse_number(token: str, lang: str | None) -> float | None:
     """Parse one number written in ``lang``: digits with the language's separators or number words,
     optionally followed by a magnitude word (``"4,5 Milliarden"``). None when it is not a number."""
-    match = grammar(lang).number_pattern.match(token)
+    match = grammar(lang).number_pattern.match(token.lower())
     if not match:
         return None
     return number_value(match.group("num"), match.group("mag"), lang)

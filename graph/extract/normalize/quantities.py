@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 
-from graph.extract.normalize.lexicon import fold, language
+from graph.extract.normalize.lexicon import fold, language, lower_same_length
 from graph.extract.normalize.money import find_money
 from graph.extract.normalize.numbers import grammar, number_value
-
-_SPAN_ANCHOR = date(2000, 1, 1)  # any anchor: only the spans of dates matter here
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,6 @@ def _grammar(lang: str | None) -> _QuantityGrammar:
         rf"(?<![\w.,\-/–])(?P<num>{numbers.digits}|{numbers.words})"
         rf"(?:\s+(?P<mag>{numbers.magnitude_words})(?!\w))?"
         rf"(?=\s+(?P<next>[^\W\d_][\w'’\-]*))",
-        re.IGNORECASE,
     )
     blocked = set()
     for key in ("quantity_stop_words", "months", "month_abbreviations", "weekdays", "currency_names",
@@ -60,13 +56,13 @@ def _is_year(number: str) -> bool:
 
 def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
     """All counts in ``text`` (offsets relative to ``text``), in text order."""
-    from graph.extract.normalize.dates import find_dates  # dates import nothing from here
+    from graph.extract.normalize.dates import date_spans  # dates import nothing from here
 
     quantities = _grammar(lang)
     taken = [(m.start, m.end) for m in find_money(text, lang)]
-    taken += [(m.start, m.end) for m in find_dates(text, lang, _SPAN_ANCHOR, include_weeks=True)]
+    taken += date_spans(text, lang)
     mentions = []
-    for match in quantities.pattern.finditer(text):
+    for match in quantities.pattern.finditer(lower_same_length(text)):
         number, next_word = match.group("num"), match.group("next")
         if _is_year(number) or fold(next_word) in quantities.blocked_next_words:
             continue
@@ -75,5 +71,6 @@ def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
         value = number_value(number, match.group("mag"), lang)
         if value is None or value <= 0 or value != int(value):
             continue
-        mentions.append(QuantityMention(match.start(), match.end(), match.group(0), int(value)))
+        start, end = match.span()
+        mentions.append(QuantityMention(start, end, text[start:end], int(value)))
     return mentions

@@ -259,6 +259,20 @@ def test_wikidata_ids_are_well_formed_and_unique(kb):
     assert {qid: keys for qid, keys in owners.items() if len(keys) > 1} == {}
 
 
+@pytest.mark.parametrize(("lookup", "name", "expected"), [
+    ("country_by_name", "Storbritannien", "GB"), ("country_by_name", "deu", "DE"),
+    ("country_by_name", "Vereinigtes Königreich", "GB"), ("country_by_name", "oekraine", "UA"),
+    ("country_by_name", "Berlin", None), ("organisation_by_name", "ramsteingruppen", "UDCG"),
+    ("organisation_by_name", "OTAN", "NATO"), ("organisation_by_name", "Atlantis", None),
+    ("equipment_by_name", "iris-t", "iris-t-slm"), ("equipment_by_name", "Panzerhaubitze 2000", "pzh-2000"),
+    ("equipment_by_name", "stridsvagnsminor", "anti-tank-mines"), ("equipment_by_name", "Excalibre", None),
+])
+def test_lookups_by_name(kb, lookup, name, expected):
+    record = getattr(kb, lookup)(name)
+    key = record and (getattr(record, "code", None) or getattr(record, "key", None) or record.id)
+    assert key == expected
+
+
 # --------------------------------------------------------------------------------------------------
 # organisations
 

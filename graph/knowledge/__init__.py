@@ -16,6 +16,7 @@ Usage::
     kb.countries["DE"].adjectives["de"]         # ("deutsch", "deutsche", "deutschen", ...)
     kb.office_holder("defence_minister", "DE", date(2025, 4, 11)).name   # "Boris Pistorius"
     kb.person_by_name("Selenskyj").id           # "volodymyr-zelenskyy"
+    kb.country_by_name("Storbritannien").code   # "GB"  (also organisation_by_name, equipment_by_name)
 
 Dates are ISO strings; a tenure's ``end`` is the first day the person no longer held the post
 (the successor's first day), ``None`` while still in office as far as the data knows.
@@ -191,6 +192,46 @@ class Knowledge:
     def person_by_name(self, name: str) -> Person | None:
         """The person whose full name or alias matches ``name`` (accent/case/punctuation-insensitive)."""
         return self._by_name.get(normalise_name(name))
+
+    def country_by_name(self, name: str) -> Country | None:
+        """The country with code, alpha-3 code or name (any language) ``name``; case/accent-insensitive.
+
+        Adjectives and metonyms are not used: "Berlin" or "German" are the extractor's call.
+        """
+        return self._country_index.get(normalise_name(name))
+
+    def organisation_by_name(self, name: str) -> Organisation | None:
+        """The organisation with key, name or alias ``name`` (any language)."""
+        return self._organisation_index.get(normalise_name(name))
+
+    def equipment_by_name(self, name: str) -> Equipment | None:
+        """The equipment item with id, name or alias ``name`` (any language)."""
+        return self._equipment_index.get(normalise_name(name))
+
+    @functools.cached_property
+    def _country_index(self) -> dict[str, Country]:
+        return _index((c, (c.code, c.alpha3, c.name, *_all(c.names))) for c in self.countries.values())
+
+    @functools.cached_property
+    def _organisation_index(self) -> dict[str, Organisation]:
+        return _index((o, (o.key, o.name, *_all(o.names))) for o in self.organisations.values())
+
+    @functools.cached_property
+    def _equipment_index(self) -> dict[str, Equipment]:
+        return _index((e, (e.id, e.name, *_all(e.aliases))) for e in self.equipment.values())
+
+
+def _all(by_lang: LangMap) -> list[str]:
+    return [name for names in by_lang.values() for name in names]
+
+
+def _index(records: Iterable[tuple[Any, Iterable[str]]]) -> dict[str, Any]:
+    """Normalised name -> record; the first record to claim a name keeps it."""
+    index: dict[str, Any] = {}
+    for record, names in records:
+        for name in names:
+            index.setdefault(normalise_name(name), record)
+    return index
 
 
 def _read(name: str) -> Any:

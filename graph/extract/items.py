@@ -5,7 +5,9 @@ Rules (all language-independent, the words come from the lexicon):
   vehicles", "luftvärnssystem av typen Iris-T", "Patriot-Systeme") and is merged into it;
 - a generic noun ("17 more systems", "weitere Systeme") refers back to the last named system;
 - a maintenance noun absorbs its object ("repairs of armoured vehicles" is one maintenance item);
-- ambiguous system names (Patriot, Leopard, Archer ...) need military context in the sentence;
+- ambiguous system names (Patriot, Leopard, Archer ...) need military context in the sentence
+  (a military word or a category noun such as "haubitser", "Schützenpanzer");
+- a category noun glued to an unknown name names a system of that class ("Bohdana-haubitser");
 - a quantity directly before the item (at most two filler words between) is its quantity.
 """
 
@@ -19,6 +21,8 @@ from graph.extract.lexicon import Lexicon
 from graph.knowledge import load_knowledge
 
 _GAP_ADJACENT = re.compile(r"^[\s-]{0,2}$")
+_GLUE = re.compile(r"(?<=\w)-(?=\w)")
+_PREFIX = re.compile(r"(?<![\w-])\w[\w.]*$")
 _FILLER_GAP = re.compile(r"^\s+(?:[a-zäöüåæøéèàçłśżźćńó-]+\s+){0,2}$")
 _OBJECT_GAP = re.compile(
     r"^\s+(?:of|to|for|av|på|von|für|an|de|du|des|af|til|for|van|voor|z|dla)\s+(?:the\s+|den\s+|der\s+|die\s+|des\s+)?$",
@@ -49,45 +53,76 @@ def find_items(
 ) -> list[Item]:
     """The items of one sentence, in text order, with quantities attached.
 
-    Category nouns are tried only at token starts (``token_starts``, offsets in ``text``)."""
+    Category nouns are tried at token starts (``token_starts``, offsets in ``text``) and after
+    hyphens inside words."""
     kb = load_knowledge()
+    nouns = _category_nouns(text, sentence_start, sentence_text, mentions, lexicon, token_starts)
     military = lexicon.pattern("military_context")
+    # a class of weapons named in the sentence is military context for ambiguous names
+    described = any(noun.category not in (None, "financial") for noun in nouns)
     items: list[Item] = []
     for mention in mentions:
         if mention.kind != "equipment":
             continue
         system = kb.equipment[mention.key]
-        if system.ambiguous and not _military_context(sentence_text, mention, sentence_start, military):
+        if (
+            system.ambiguous
+            and not (described and mention.surface[:1].isupper())
+            and not _military_context(sentence_text, mention, sentence_start, military)
+        ):
             continue
         items.append(
             Item(mention.start, mention.end, mention.surface, system.name, system.category, system.id)
         )
-    nouns = []
-    if lexicon.category_pattern is not None:
-        sentence_end = sentence_start + len(sentence_text)
-        covered = -1
-        for position in token_starts:
-            if position < covered:
-                continue
-            match = lexicon.category_pattern.match(text, position, sentence_end)
-            if match is None:
-                continue
-            noun = lexicon.category_nouns[int(match.lastgroup[1:])]
-            nouns.append(
-                Item(
-                    match.start(),
-                    match.end(),
-                    match.group(),
-                    noun.name,
-                    noun.category,
-                    absorbs_object=noun.absorbs_object,
-                )
-            )
-            covered = match.end()
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(items)
     items = _absorb_objects(text, items)
     return [_with_quantity(text, item, quantities) for item in items]
+
+
+def _category_nouns(
+    text: str,
+    sentence_start: int,
+    sentence_text: str,
+    mentions: list[Mention],
+    lexicon: Lexicon,
+    token_starts: list[int],
+) -> list[Item]:
+    """Category nouns at word starts and after a hyphen ("Caesar-kanoner", "M109-haubitser",
+    "FPV-droner"). A noun glued to an unknown capitalised name or model number names a system of
+    that class: "Bohdana-haubitser" is the artillery system "Bohdana"."""
+    if lexicon.category_pattern is None:
+        return []
+    sentence_end = sentence_start + len(sentence_text)
+    glued = [sentence_start + m.end() for m in _GLUE.finditer(sentence_text)]
+    nouns: list[Item] = []
+    covered = -1
+    for position in sorted({*token_starts, *glued}):
+        if position < covered:
+            continue
+        match = lexicon.category_pattern.match(text, position, sentence_end)
+        if match is None:
+            continue
+        noun = lexicon.category_nouns[int(match.lastgroup[1:])]
+        item = Item(match.start(), match.end(), match.group(), noun.name, noun.category,
+                    absorbs_object=noun.absorbs_object)
+        if position in glued:
+            item = _named_by_prefix(text, sentence_start, item, mentions)
+        nouns.append(item)
+        covered = match.end()
+    return nouns
+
+
+def _named_by_prefix(text: str, sentence_start: int, noun: Item, mentions: list[Mention]) -> Item:
+    prefix = _PREFIX.search(text, sentence_start, noun.start - 1)
+    if prefix is None or noun.category is None or noun.absorbs_object:
+        return noun
+    if any(m.start < noun.start and prefix.start() < m.end for m in mentions):
+        return noun  # a known name ("IRIS-T-systemen", "Nato-land"): handled by the gazetteer
+    word = prefix.group()
+    if not (word[:1].isupper() or any(c.isdigit() for c in word)):
+        return noun
+    return replace(noun, start=prefix.start(), surface=text[prefix.start() : noun.end], name=word)
 
 
 def _military_context(sentence: str, mention: Mention, offset: int, military: re.Pattern[str] | None) -> bool:

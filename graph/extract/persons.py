@@ -5,7 +5,13 @@
   försvarsminister") takes its country from an adjacent country mention (adjective, genitive,
   hyphenated prefix, "of X") or from the lexicon (Pentagon chief -> US), and its person from the
   name right after it or from an apposition right before it ("Blinken, der US-Außenminister").
+- The country may also sit inside or right after the role noun ("ministre français des Armées",
+  "Außenminister Schwedens", "ministre de la Défense de la France", "minister obrony Polski").
 - A role noun with a country but no name resolves to the office holder on the article date.
+- A bare role noun ("försvarsministern", "Forsvarsminister Troels Lund Poulsen") in a language with
+  a home country (``home_country`` in the lexicon: the country whose press writes it) means that
+  country's post, unless the person is known to hold the post elsewhere or the article already
+  named another holder of that role (then the bare noun refers back to them).
 - A title followed by an unknown capitalised name is a new person (kept with the name as written).
 - A person without a stated role gets the one post they hold on the article date, if exactly one.
 """
@@ -24,7 +30,7 @@ from graph.model import ROLES, Evidence, PersonFact, Role
 _NAME_TOKEN = re.compile(r"[A-ZÀ-ÞŁŚŻŹĆŃÓ][\w'-]+")
 _BEFORE_ROLE_GAP = re.compile(r"^[\s\w:'-]{0,25}$")
 _AFTER_ROLE_GAP = re.compile(
-    r"^\s*(?:of|for|des|der|de|du|av|för|van|af|for|til)?\s*(?:the|la|le|l')?\s*$", re.IGNORECASE
+    r"^\s*(?:of|for|des|der|de|du|av|för|van|af|for|til)?\s*(?:the|la|le|l'|het|die|den)?\s*$", re.IGNORECASE
 )
 
 
@@ -64,6 +70,9 @@ def find_persons(
     kb = load_knowledge()
     index = PersonIndex()
     seen_full: set[str] = set()
+    home = lexicon.data.get("home_country")
+    home_roles = frozenset(lexicon.data.get("home_roles", ()))
+    roles_named: set[str] = set()  # roles the article has already given a person
     for sentence, mentions in zip(sentences, mentions_by_sentence, strict=True):
         found: list[PersonMention] = []
         for mention in mentions:
@@ -74,11 +83,15 @@ def find_persons(
                 found.append(PersonMention(mention.key, mention.start, mention.end))
         roles = _role_mentions(sentence, lexicon)
         for role_start, role_end, role in roles:
-            country, country_before = role.country, role.country is not None
+            country, definite = role.country, role.country is not None
             if country is None:
-                country, country_before = _scope_near(text, mentions, role_start, role_end, role.scope_kind)
+                country, definite = _scope_near(text, mentions, role_start, role_end, role.scope_kind)
             former = _is_former(text, sentence.start, role_start, lexicon)
             person = _person_after(text, found, role_end) or _person_before(text, found, role_start)
+            if country is None and home and role.role in home_roles and role.role not in roles_named:
+                known = kb.persons.get(person.person) if person else None
+                if known is None or _country_from_tenures(known, role.role, on) in (None, home):
+                    country, definite = home, True
             if person is None:
                 new = _new_person(text, role_end, mentions)
                 if new is not None:
@@ -86,7 +99,7 @@ def find_persons(
                     person = PersonMention(f"new:{slugify(name)}", start, end)
                     found.append(person)
                     index.facts.setdefault(person.person, PersonFact(name=name))
-            if person is None and country and country_before and on and not former:
+            if person is None and country and definite and on and not former:
                 holder = kb.office_holder(role.role, country, on)
                 if holder is not None:
                     person = PersonMention(holder.id, role_start, role_end)
@@ -100,6 +113,7 @@ def find_persons(
             fact = _fact(index, kb, person.person)
             _add_role(fact, role.role, country, evidence_of(sentence, f"{lexicon.lang}.person.role"))
             index.stated.add((person.person, role.role, country))
+            roles_named.add(role.role)
         for person in found:
             fact = _fact(index, kb, person.person)
             fact.evidence.append(evidence_of(sentence, f"{lexicon.lang}.person.mention"))
@@ -154,12 +168,20 @@ def _role_mentions(sentence, lexicon: Lexicon):
 def _scope_near(
     text: str, mentions: list[Mention], start: int, end: int, scope_kind: str
 ) -> tuple[str | None, bool]:
-    """The country (or organisation) of a post and whether it was written before the role noun."""
+    """The country (or organisation) of a post and whether it is stated with it: before the role
+    noun, inside it ("ministre français des Armées") or right after it ("Außenminister Schwedens",
+    "minister obrony Polski", "defence minister of France")."""
     kinds = ("org",) if scope_kind == "org" else ("country",)
+    inside = [m for m in mentions if m.kind in kinds and start <= m.start and m.end <= end]
+    if inside:
+        return inside[0].key, True
     before = [
         m
         for m in mentions
-        if m.kind in kinds and m.end <= start and _BEFORE_ROLE_GAP.match(text[m.end : start])
+        if m.kind in kinds
+        and m.end <= start
+        and _BEFORE_ROLE_GAP.match(text[m.end : start])
+        and (m.flavour != "metonym" or not text[m.end : start].strip())  # not "in Bukarest drängte Präsident"
     ]
     if before:
         return before[-1].key, True
@@ -169,7 +191,7 @@ def _scope_near(
         if m.kind in kinds and m.start >= end and _AFTER_ROLE_GAP.match(text[end : m.start])
     ]
     if after:
-        return after[0].key, False
+        return after[0].key, True
     return None, False
 
 

@@ -11,9 +11,16 @@ the first part of a compound ("Natomedlemmar", "Trumpadministrationen"); hyphena
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
+import os
+import pickle
 import re
+import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
 
 from graph.extract.lexicon import Lexicon, load_lexicon
 from graph.extract.text import Token, tokenise
@@ -21,10 +28,12 @@ from graph.knowledge import load_knowledge
 
 _INITIAL = re.compile(r"[A-ZÀ-Þ]")
 _FORM_NOISE = re.compile(r"[.\s\-/]")
+_CACHE_FORMAT = 1  # bump when the pickled tables change shape
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """One known surface form (a tuple: cheap to build and to unpickle from the cache)."""
+
     kind: str  # country | org | equipment | person | surname | city
     key: str  # ISO2, organisation key, equipment id, person id, English city name
     form: str  # the alias as written
@@ -43,15 +52,26 @@ class Mention:
 
 
 class Gazetteer:
-    """Token n-gram dictionary of every known surface form in one language."""
+    """Token n-gram dictionary of every known surface form in one language.
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    ``Gazetteer(lexicon)`` builds the tables from the reference knowledge; ``tables`` (from
+    :meth:`tables`) restores a gazetteer built earlier without rebuilding it.
+    """
+
+    def __init__(self, lexicon: Lexicon, tables: tuple | None = None) -> None:
         self.lexicon = lexicon
         self.entries: dict[str, list[Entry]] = {}
         self.max_tokens = 1
         self.span_by_first: dict[str, int] = {}  # first token key -> longest entry in tokens
         self.prefixes: dict[str, list[Entry]] = {}
-        self._build()
+        if tables is None:
+            self._build()
+        else:
+            self.entries, self.max_tokens, self.span_by_first, self.prefixes = tables
+
+    def tables(self) -> tuple:
+        """The built look-up tables (picklable), for :class:`Gazetteer` ``(lexicon, tables)``."""
+        return self.entries, self.max_tokens, self.span_by_first, self.prefixes
 
     # -- building ------------------------------------------------------------------------------
     def _add(self, form: str, entry_kind: str, key: str, flavour: str = "name") -> None:
@@ -115,9 +135,13 @@ class Gazetteer:
     def match(self, text: str, tokens: list[Token]) -> list[Mention]:
         """All gazetteer mentions in ``tokens`` (longest match first, left to right)."""
         mentions: list[Mention] = []
+        starts = self.span_by_first
         i = 0
         while i < len(tokens):
-            consumed = self._match_at(text, tokens, i, mentions)
+            if tokens[i].key in starts:
+                consumed = self._match_at(text, tokens, i, mentions)
+            else:
+                consumed = self._match_inflected(text, tokens[i], mentions)
             i += consumed or 1
         return mentions
 
@@ -170,7 +194,8 @@ class Gazetteer:
                     if not e.case_sensitive
                 )
                 return 1
-        for suffix in self.lexicon.genitive_suffixes:
+        suffixes = self.lexicon.genitive_suffixes
+        for suffix in suffixes if suffixes and key.endswith(suffixes) else ():
             if key.endswith(suffix) and len(key) - len(suffix) >= 3:
                 base = key[: -len(suffix)]
                 hits = [
@@ -211,5 +236,66 @@ def _contiguous(text: str, span: list[Token]) -> bool:
 
 @functools.cache
 def gazetteer_for(lang: str) -> Gazetteer:
-    """The compiled gazetteer of ``lang`` (built on first use, then cached)."""
-    return Gazetteer(load_lexicon(lang))
+    """The compiled gazetteer of ``lang``: built on first use, then cached in memory and on disk.
+
+    The disk cache (``$AIDGRAPH_CACHE_DIR`` or ``~/.cache/aidgraph``; ``AIDGRAPH_CACHE_DIR=off``
+    disables it) is keyed by a hash of the knowledge data, the language files and this code, so an
+    edit of any of them rebuilds the gazetteer. An unreadable or unwritable cache is ignored.
+    """
+    lexicon = load_lexicon(lang)
+    path = _cache_path(lexicon.lang)
+    if path is not None:
+        try:
+            with path.open("rb") as handle:
+                return Gazetteer(lexicon, pickle.load(handle))
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            pass
+    gazetteer = Gazetteer(lexicon)
+    if path is not None:
+        _write_cache(path, gazetteer.tables())
+    return gazetteer
+
+
+def _cache_path(lang: str) -> Path | None:
+    setting = os.environ.get("AIDGRAPH_CACHE_DIR", "")
+    if setting.lower() in ("off", "none", "0"):
+        return None
+    if setting:
+        root = Path(setting)
+    else:
+        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aidgraph"
+    return root / f"gazetteer-{lang}-{_fingerprint(lang)}.pickle"
+
+
+def _fingerprint(lang: str) -> str:
+    """A hash of everything a built gazetteer depends on."""
+    from graph.extract import text as text_module
+    from graph.extract.lexicon import LANG_DIR, SHARED
+    from graph.knowledge import DATA_DIR
+
+    digest = hashlib.sha256(f"{_CACHE_FORMAT} {sys.version_info[:2]}".encode())
+    sources = [
+        *sorted(DATA_DIR.glob("*.json")),
+        LANG_DIR / f"{SHARED}.json",
+        LANG_DIR / f"{lang}.json",
+        Path(__file__),
+        Path(text_module.__file__),
+    ]
+    for source in sources:
+        if source.is_file():
+            digest.update(source.name.encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _write_cache(path: Path, tables: tuple) -> None:
+    """Write atomically (a temporary file renamed into place), so parallel runs never read half a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pickle"):
+            stale.unlink(missing_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
+            pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except OSError:
+        pass

@@ -8,9 +8,12 @@ the normalised text back to the original, so evidence offsets always refer to ``
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # One character in, at most one character out ("" = dropped).
 _CHAR_MAP = {
@@ -54,10 +57,11 @@ _CHAR_MAP = {
 
 @dataclass(frozen=True, slots=True)
 class NormalText:
-    """``text`` is the normalised text; ``offsets[i]`` is the original index of ``text[i]``."""
+    """``text`` is the normalised text; ``offsets[i]`` is the original index of ``text[i]``
+    (a ``range`` when no character was dropped)."""
 
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]
     original_length: int
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
@@ -69,17 +73,23 @@ class NormalText:
         return original_start, original_end
 
 
+_ONE_TO_ONE = str.maketrans({k: v for k, v in _CHAR_MAP.items() if v})
+_DROPPED = re.compile("[" + "".join(re.escape(k) for k, v in _CHAR_MAP.items() if not v) + "]")
+
+
 def normalise(text: str) -> NormalText:
     """Unify quotes, dashes and spaces; drop soft hyphens; keep an offset map to ``text``."""
-    text = unicodedata.normalize("NFC", text)
-    chars: list[str] = []
+    composed = unicodedata.normalize("NFC", text)
+    mapped = composed.translate(_ONE_TO_ONE)
+    if not _DROPPED.search(mapped):  # the common case: one character out per character in
+        return NormalText(mapped, range(len(mapped)), len(text))
     offsets: list[int] = []
-    for index, char in enumerate(text):
-        mapped = _CHAR_MAP.get(char, char)
-        if mapped:
-            chars.append(mapped)
-            offsets.append(index)
-    return NormalText("".join(chars), tuple(offsets), len(text))
+    position = 0
+    for match in _DROPPED.finditer(mapped):
+        offsets.extend(range(position, match.start()))
+        position = match.end()
+    offsets.extend(range(position, len(mapped)))
+    return NormalText(_DROPPED.sub("", mapped), tuple(offsets), len(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +163,7 @@ def _is_boundary(
 TOKEN = re.compile(r"\w+(?:[.'&:]\w+)*")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A word piece: hyphenated and slashed words are split into parts (``IRIS-T`` -> IRIS, T).
 
     ``key`` is the folded form used for look-ups; ``glued`` tells that the token is attached to the
@@ -171,12 +180,15 @@ class Token:
 _FOLDS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "ß": "ss", "æ": "ae", "Æ": "AE"})
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """Case-, accent- and dot-insensitive form of a word ("U.S." -> "us", "Brüssel" -> "brussel")."""
+    if word.isascii():
+        return word.lower().replace(".", "")
     word = word.translate(_FOLDS)
     decomposed = unicodedata.normalize("NFKD", word)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return plain.casefold().replace(".", "").replace("'", "'")
+    return plain.casefold().replace(".", "")
 
 
 _PIECE = re.compile(r"\w+(?:[.'&:]\w+)*\.?|[-/]")
@@ -193,14 +205,15 @@ def tokenise(text: str, offset: int = 0) -> list[Token]:
     last_end = -1
     for match in _PIECE.finditer(text):
         piece = match.group()
-        if piece in "-/":
-            glue_next = match.start() == last_end and tokens != []
-            continue
-        if piece.endswith(".") and "." not in piece[:-1]:
-            piece = piece[:-1]
         start = match.start()
+        if piece == "-" or piece == "/":
+            glue_next = start == last_end and bool(tokens)
+            continue
+        if piece[-1] == "." and "." not in piece[:-1]:
+            piece = piece[:-1]
+        end = start + len(piece)
         glued = glue_next and start == last_end + 1
-        tokens.append(Token(start + offset, start + len(piece) + offset, piece, fold(piece), glued))
-        last_end = start + len(piece)
+        tokens.append(Token(start + offset, end + offset, piece, fold(piece), glued))
+        last_end = end
         glue_next = False
     return tokens

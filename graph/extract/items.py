@@ -65,15 +65,14 @@ def find_items(
         if mention.kind != "equipment":
             continue
         system = kb.equipment[mention.key]
-        if (
-            system.ambiguous
-            and not (described and mention.surface[:1].isupper())
-            and not _military_context(sentence_text, mention, sentence_start, military)
-        ):
+        item = Item(mention.start, mention.end, mention.surface, system.name, system.category, system.id)
+        if system.generic:  # a class of items ("chars", "Haubitzen"): merges like a category noun
+            nouns.append(replace(item, equipment_id=None))
             continue
-        items.append(
-            Item(mention.start, mention.end, mention.surface, system.name, system.category, system.id)
-        )
+        if system.ambiguous and not _unambiguous(sentence_text, mention, sentence_start, military, described):
+            continue
+        items.append(item)
+    nouns.sort(key=lambda noun: (noun.start, -noun.end))
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(items)
     items = _absorb_objects(text, items)
@@ -123,6 +122,20 @@ def _named_by_prefix(text: str, sentence_start: int, noun: Item, mentions: list[
     if not (word[:1].isupper() or any(c.isdigit() for c in word)):
         return noun
     return replace(noun, start=prefix.start(), surface=text[prefix.start() : noun.end], name=word)
+
+
+def _unambiguous(
+    sentence: str, mention: Mention, offset: int, military: re.Pattern[str] | None, described: bool
+) -> bool:
+    """An ambiguous name (Patriot, Leopard, Caesar) is a weapon when written as a name (capital or
+    digits) and either named with more words ("canons Caesar", "Leopard 2") or in a sentence with
+    a category noun or another military word."""
+    surface = mention.surface
+    if not any(c.isupper() or c.isdigit() for c in surface):
+        return False
+    if len(surface.split()) > 1 or any(c.isdigit() for c in surface):
+        return True
+    return described or _military_context(sentence, mention, offset, military)
 
 
 def _military_context(sentence: str, mention: Mention, offset: int, military: re.Pattern[str] | None) -> bool:

@@ -21,6 +21,7 @@ Per sentence (words from the lexicon, order rules language-independent):
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -218,7 +219,38 @@ def _triggers(text: str, offset: int, lexicon: Lexicon) -> list[Trigger]:
         if any(trigger.start < k.end and k.start < trigger.end for k in kept):
             continue
         kept.append(trigger)
-    return kept
+    return _chain(text, offset, kept, lexicon)
+
+
+def _chain(text: str, offset: int, triggers: list[Trigger], lexicon: Lexicon) -> list[Trigger]:
+    """A verb of intention or promise governs the infinitive it takes: "prévoient de livrer",
+    "plans to supply", "planerar att skicka", "promised to deliver" are one trigger with the status
+    of the first verb."""
+    marker = _infinitive_gap(lexicon)
+    if marker is None:
+        return triggers
+    chained: list[Trigger] = []
+    for trigger in triggers:
+        if chained:
+            last = chained[-1]
+            gap = text[last.end - offset : trigger.start - offset]
+            if len(gap) <= 25 and marker.fullmatch(gap):
+                chained[-1] = Trigger(last.start, trigger.end, last.status, last.negated or trigger.negated)
+                continue
+        chained.append(trigger)
+    return chained
+
+
+@functools.cache
+def _infinitive_gap_of(lang: str, markers: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not markers:
+        return None
+    alternatives = "|".join(markers)
+    return re.compile(rf"\s*(?:\w+\s+)?(?:{alternatives})\s*(?:\w+\s+)?|\s+", re.IGNORECASE)
+
+
+def _infinitive_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
+    return _infinitive_gap_of(lexicon.lang, tuple(lexicon.data.get("infinitive_markers", ())))
 
 
 def _governing(triggers: list[Trigger], position: int) -> Trigger | None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from api.problems import Problem
+from api.routes_sparql import check_token
 from graph.errors import InputError, StoreError
 
 ExportRunner = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -53,27 +55,39 @@ ProjectionParam = Annotated[Projection, Query(description="network projection fo
 ImageParam = Annotated[ImageFormat, Query(alias="format", description="png or svg")]
 
 
+# Whole-dataset dumps are unbounded: like GET /dump they need the bearer token.
+DATASET_DUMP_FORMATS = frozenset({"trig", "nquads", "jsonld"})
+
+
 async def _respond(runner: ExportRunner, operation: str, arguments: dict[str, Any],
                    filename: str) -> Response:
+    """Run the operation off the event loop; an unknown graph is 404, other bad input 400."""
     try:
         payload = await run_in_threadpool(runner, operation, arguments)
     except InputError as exc:
-        status = 404 if "no named graph" in exc.message else 400
-        raise HTTPException(status, detail=str(exc)) from exc
+        if exc.message.startswith("no named graph"):
+            raise Problem(404, "graph-not-found", exc.message, hint=exc.hint) from exc
+        raise
     headers = {"Content-Disposition": f'inline; filename="{filename}.{payload["extension"]}"'}
     return Response(content=payload["body"], media_type=payload["media_type"], headers=headers)
 
 
-@router.get("/export/{fmt}", summary="Export the graph (GEXF, GraphML, RDF or CSV)")
+@router.get("/export/{fmt}", summary="Export the graph (GEXF, GraphML, RDF or CSV)",
+            responses={400: {"description": "bad input"}, 403: {"description": "dataset dump without token"},
+                       404: {"description": "no such named graph"}})
 async def get_export(
-    fmt: ExportFormat, runner: RunnerDep, projection: ProjectionParam = "full", graph: GraphParam = None,
+    request: Request, fmt: ExportFormat, runner: RunnerDep, projection: ProjectionParam = "full",
+    graph: GraphParam = None,
     table: Annotated[Literal["pledges", "meetings", "actors"], Query(description="csv table")] = "pledges",
     weight_by: Annotated[Literal["pledges", "quantity"], Query(description="donor-equipment weight")]
     = "pledges",
     dynamic: Annotated[bool, Query(description="gexf with time spells")] = True,
 ) -> Response:
     """The store (or one named graph) as ``fmt``: gexf (Gephi, dynamic), graphml, csv (one table)
-    or RDF (turtle and nt need ``graph``; trig, nquads and jsonld dump the whole dataset)."""
+    or RDF (turtle and nt need ``graph``; trig, nquads and jsonld without ``graph`` dump the whole
+    dataset and need the bearer token, like GET /dump)."""
+    if fmt in DATASET_DUMP_FORMATS and graph is None:
+        check_token(request)
     arguments = {"fmt": fmt, "projection": projection, "graph": graph, "table": table,
                  "weight_by": weight_by, "dynamic": dynamic}
     name = f"aidgraph-{table}" if fmt == "csv" else f"aidgraph-{projection}" if fmt in {

@@ -22,6 +22,7 @@ import calendar
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -109,7 +110,7 @@ def date_interval(value: str | None) -> tuple[str, str] | None:
             last = calendar.monthrange(year, month)[1]
             return f"{text}-01", f"{text}-{last:02d}"
         if len(text) == 10:
-            int(text[:4]), int(text[5:7]), int(text[8:10])
+            date.fromisoformat(text)  # refuses impossible days
             return text, text
     except ValueError:
         return None

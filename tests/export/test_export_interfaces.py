@@ -58,14 +58,29 @@ def test_cli_bad_input_exits_2_with_a_hint(store_path, tmp_path, capsys, argumen
     assert "error:" in err and "hint:" in err
 
 
-@pytest.fixture(scope="module")
-def client(store):
-    from api.routes_export import export_runner, router, store_runner
+TOKEN = "export-test-token"
+
+
+def export_app() -> FastAPI:
+    """An app with only the export router, the problem handlers and a token (no store engine)."""
+    from api.problems import install_problem_handlers
+    from api.routes_export import router
+    from api.settings import ApiSettings
 
     app = FastAPI()
+    app.state.settings = ApiSettings(store=None, backend="memory", token=TOKEN)
+    install_problem_handlers(app)
     app.include_router(router)
+    return app
+
+
+@pytest.fixture(scope="module")
+def client(store):
+    from api.routes_export import export_runner, store_runner
+
+    app = export_app()
     app.dependency_overrides[export_runner] = lambda: store_runner(store)
-    with TestClient(app) as test_client:
+    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as test_client:
         yield test_client
 
 
@@ -105,18 +120,25 @@ def test_api_gexf_counts_match_the_store(client, store):
     ("/export/turtle", 400),
     ("/export/gexf?graph=https://example.org/missing", 404),
 ])
-def test_api_rejects_bad_requests(client, path, status):
+def test_api_rejects_bad_requests_with_a_problem(client, path, status):
     response = client.get(path)
     assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["status"] == status and problem["detail"]
     if status != 422:
-        assert "(" in response.json()["detail"]  # the message carries its hint
+        assert problem["hint"]
 
 
-def test_api_without_engine_is_a_store_error():
-    from api.routes_export import router
-    from graph.errors import StoreError
+def test_api_dataset_dump_needs_the_token(client):
+    assert client.get("/export/nquads", headers={"Authorization": ""}).status_code == 403
+    assert client.get("/export/nquads", headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert client.get(f"/export/nquads?graph={T1}", headers={"Authorization": ""}).status_code == 200
+    assert client.get("/export/gexf", headers={"Authorization": ""}).status_code == 200
 
-    app = FastAPI()
-    app.include_router(router)
-    with TestClient(app, raise_server_exceptions=True) as test_client, pytest.raises(StoreError):
-        test_client.get("/export/gexf")
+
+def test_api_without_engine_is_a_store_problem():
+    with TestClient(export_app(), raise_server_exceptions=False) as test_client:
+        response = test_client.get("/export/gexf")
+    assert response.status_code == 500
+    assert "engine" in response.json()["detail"]

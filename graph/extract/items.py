@@ -13,6 +13,7 @@ Rules (all language-independent, the words come from the lexicon):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -99,7 +100,8 @@ def _category_nouns(
     for position in sorted({*token_starts, *glued}):
         if position < covered:
             continue
-        match = lexicon.category_pattern.match(text, position, sentence_end)
+        pattern = _glued_category_pattern(lexicon) if position in glued else lexicon.category_pattern
+        match = pattern.match(text, position, sentence_end)
         if match is None:
             continue
         noun = lexicon.category_nouns[int(match.lastgroup[1:])]
@@ -110,6 +112,18 @@ def _category_nouns(
         nouns.append(item)
         covered = match.end()
     return nouns
+
+
+@functools.cache
+def _glued_category_pattern_of(lang: str, patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(
+        "|".join(f"(?P<c{i}>{pattern})(?!\\w)" for i, pattern in enumerate(patterns)), re.IGNORECASE
+    )
+
+
+def _glued_category_pattern(lexicon: Lexicon) -> re.Pattern[str]:
+    """The lexicon's category nouns as the second part of a hyphenated word ("Caesar-kanoner")."""
+    return _glued_category_pattern_of(lexicon.lang, tuple(noun.pattern for noun in lexicon.category_nouns))
 
 
 def _named_by_prefix(text: str, sentence_start: int, noun: Item, mentions: list[Mention]) -> Item:

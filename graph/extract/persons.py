@@ -221,10 +221,11 @@ def _person_before(text: str, found: list[PersonMention], role_start: int) -> Pe
 
 
 def _new_person(text: str, role_end: int, mentions: list[Mention]) -> tuple[str, int, int] | None:
-    """A capitalised two- or three-word name right after a role noun that the gazetteer does not know."""
+    """A capitalised two- or three-word name right after a role noun (or in apposition after a comma:
+    "Danmarks forsvarsminister, Jakob Ellemann-Jensen,") that the gazetteer does not know."""
     tail = text[role_end : role_end + 60]
     word = _NAME_TOKEN.pattern
-    match = re.match(rf"\s({word}(?:\s(?:[A-Z]\.\s)?{word}){{1,2}})", tail)
+    match = re.match(rf",?\s({word}(?:\s(?:[A-Z]\.\s)?{word}){{1,2}})(?=[\s,.;:)]|$)", tail)
     if not match:
         return None
     start = role_end + match.start(1)

@@ -351,6 +351,8 @@ def _donor_group(
     agentive = [g for g in groups if any(d.agentive for d in g)]
     if agentive:
         return agentive[0]
+    if len({d.key for g in groups for d in g}) == 1:  # "Minister X presented Denmark's package"
+        return groups[0]
     return groups[0] if len(groups) == 1 else []
 
 

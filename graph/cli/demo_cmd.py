@@ -32,10 +32,11 @@ def run(args) -> int:
         return 0 if summary.ok else 1
     try:
         from api.server import serve
+        from api.settings import ApiSettings
     except ImportError:
         print("the API server is not available in this build; query the store with `aidgraph query`",
               file=sys.stderr)
         return 0 if summary.ok else 1
     print(f"serving on http://{args.host}:{args.port}/ (SPARQL at /sparql); Ctrl-C stops", file=sys.stderr)
-    serve(settings, args.host, args.port)
+    serve(ApiSettings.from_config(settings), args.host, args.port)
     return 0

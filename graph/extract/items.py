@@ -31,6 +31,11 @@ _OBJECT_GAP = re.compile(
 )
 
 
+_PURPOSE_GAP = re.compile(
+    r"^\s+(?:for|to|til|till|für|pour|voor|dla|na)\s+(?:[\w']+\s+)?$", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     start: int
@@ -221,11 +226,19 @@ def _resolve_generic(items: list[Item]) -> list[Item]:
 
 
 def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
+    """A maintenance noun keeps its object ("repairs of armoured vehicles" is maintenance); a fund
+    gives way to what it is for ("fond for Ukraines luftforsvar" is air defence)."""
     result: list[Item] = []
     skip_until = -1
     for k, item in enumerate(items):
         if item.start < skip_until:
             continue
+        if item.category == "financial" and k + 1 < len(items):
+            following = items[k + 1]
+            if following.category not in (None, "financial") and _PURPOSE_GAP.match(
+                text[item.end : following.start]
+            ):
+                continue
         if item.absorbs_object and k + 1 < len(items):
             following = items[k + 1]
             if _OBJECT_GAP.match(text[item.end : following.start]):

@@ -11,7 +11,8 @@ Per sentence (words from the lexicon, order rules language-independent):
    donor group before the trigger, else after it. Donors are countries (not the recipient),
    organisations mapped by the lexicon (EU -> EU, NATO/UDCG -> multiple), persons with a post
    (Kallas -> EU) and collective nouns ("allies", "Natoallierade" -> multiple). Coordinated
-   countries give one pledge each for items and one "multiple" pledge for a shared sum;
+   countries give one pledge each for items and one "multiple" pledge for a shared sum; with a
+   "jointly" cue ("i fællesskab", "samen", "gemeinsam") also one "multiple" pledge for items;
 4. an enumeration gives one pledge per item, all sharing donor, status and date;
 5. date: "earlier"/cumulative cues -> none; a month- or day-precise date in the sentence; the
    package's date for a continuation; a unique date of the paragraph (quotes with their
@@ -112,6 +113,7 @@ def find_pledges(
             elif continuation:
                 context.paragraph = sentence.paragraph
         rule_base = f"{lexicon.lang}.pledge"
+        joint = bool(_data_pattern(lexicon, "jointly") and _data_pattern(lexicon, "jointly").search(text))
         earmarked = {id(a): _earmark(text, sentence.start, a, unit.items, lexicon) for a in money}
         for item in unit.items:
             if any(target is item for target in earmarked.values()):
@@ -124,8 +126,8 @@ def find_pledges(
             if not group:
                 continue
             keys = _distinct([d.key for d in group])
-            if continuation and not _explicit_before(sentence_donors, trigger):
-                keys = [MULTIPLE_DONORS] if len(keys) > 1 else keys
+            if len(keys) > 1 and (joint or (continuation and not _explicit_before(sentence_donors, trigger))):
+                keys = [MULTIPLE_DONORS]
             rule = f"{rule_base}.{'list' if len(unit.items) > 1 else 'item'}"
             for key in keys:
                 pledges.append(
@@ -186,9 +188,22 @@ def _earmark(text: str, offset: int, amount, items: list, lexicon: Lexicon):
         gap = text[amount.end - offset : item.start - offset]
         words = gap.split()
         return (
-            item if 1 <= len(words) <= 3 and prepositions.fullmatch(words[0]) and "," not in gap else purpose
+            item if 1 <= len(words) <= 4 and prepositions.fullmatch(words[0]) and "," not in gap else purpose
         )
     return purpose
+
+
+@functools.cache
+def _data_pattern_of(lang: str, name: str, patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"(?<![\w-])(?:{body})(?!\w)", re.IGNORECASE)
+
+
+def _data_pattern(lexicon: Lexicon, name: str) -> re.Pattern[str] | None:
+    """A word list of the language data that the lexicon does not compile itself (e.g. "jointly")."""
+    return _data_pattern_of(lexicon.lang, name, tuple(lexicon.data.get(name, ())))
 
 
 def _pledge_date(date: str | None, status: str, main_meeting: MeetingFact | None) -> str | None:

@@ -102,6 +102,8 @@ DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 # ------------------------------------------------------------------------------------------- pledges
 
+# dates of different precision (2025 / 2025-04 / 2025-04-11) are compared at the coarser of the two:
+# a pledge dated "2025-04" is inside date_from=2025-04-15 and inside date_to=2025-04-01
 PLEDGE_FILTERS = {
     "donor": "?pledge schema:agent ?f_donor_node . FILTER(?f_donor_node IN (?f_donor_a, ?f_donor_b))",
     "recipient": "?pledge schema:recipient ?f_recipient_node . "
@@ -113,10 +115,20 @@ PLEDGE_FILTERS = {
     "status": "?pledge aid:status ?f_status .",
     "meeting": "?pledge aid:announcedAt ?f_meeting .",
     "date_from": "?pledge dcterms:date ?f_date1 . "
-                 "FILTER(SUBSTR(?f_date_from, 1, STRLEN(STR(?f_date1))) <= STR(?f_date1))",
+                 "FILTER(SUBSTR(?f_date_from, 1, STRLEN(STR(?f_date1))) "
+                 "<= SUBSTR(STR(?f_date1), 1, STRLEN(?f_date_from)))",
     "date_to": "?pledge dcterms:date ?f_date2 . "
-               "FILTER(STR(?f_date2) <= SUBSTR(?f_date_to, 1, STRLEN(STR(?f_date2))))",
+               "FILTER(SUBSTR(STR(?f_date2), 1, STRLEN(?f_date_to)) "
+               "<= SUBSTR(?f_date_to, 1, STRLEN(STR(?f_date2))))",
 }
+
+
+QUARANTINE = "https://w3id.org/aidgraph/graph/quarantine/"
+
+
+def accepted(pattern: str, graph_var: str) -> str:
+    """``pattern`` as asserted in some graph other than a quarantine graph (rejected facts are hidden)."""
+    return f'GRAPH ?{graph_var} {{ {pattern} }} FILTER(!STRSTARTS(STR(?{graph_var}), "{QUARANTINE}"))'
 
 
 def pledge_query(filters: Iterable[str], limit: int, offset: int, *, bound: Iterable[str] = (),
@@ -134,24 +146,24 @@ SELECT ?pledge ?donor ?recipient ?item ?itemLabel ?itemName ?category ?quantity 
        ?date ?meeting ?claim ?article ?evidence ?confidence {projected}
 WHERE {{
   {{ SELECT DISTINCT ?pledge ?sortDate {projected} WHERE {{
-      ?pledge a aid:Pledge .
+      {accepted("?pledge a aid:Pledge", "g0")}
       {extra}
       {fragments}
       OPTIONAL {{ ?pledge dcterms:date ?anyDate }}
       BIND(COALESCE(STR(?anyDate), "") AS ?sortDate)
     }} ORDER BY DESC(?sortDate) ?pledge LIMIT {int(limit)} OFFSET {int(offset)} }}
-  OPTIONAL {{ ?pledge schema:agent ?donor }}
-  OPTIONAL {{ ?pledge schema:recipient ?recipient }}
-  OPTIONAL {{ ?pledge schema:object ?item . OPTIONAL {{ ?item {LABEL_PATH} ?itemName }} }}
-  OPTIONAL {{ ?pledge aid:itemLabel ?itemLabel }}
-  OPTIONAL {{ ?pledge aid:category ?category }}
-  OPTIONAL {{ ?pledge aid:quantity ?quantity }}
-  OPTIONAL {{ ?pledge schema:amount ?amountNode . ?amountNode schema:value ?value .
+  OPTIONAL {{ {accepted("?pledge schema:agent ?donor", "g1")} }}
+  OPTIONAL {{ {accepted("?pledge schema:recipient ?recipient", "g2")} }}
+  OPTIONAL {{ {accepted("?pledge schema:object ?item", "g3")} OPTIONAL {{ ?item {LABEL_PATH} ?itemName }} }}
+  OPTIONAL {{ {accepted("?pledge aid:itemLabel ?itemLabel", "g4")} }}
+  OPTIONAL {{ {accepted("?pledge aid:category ?category", "g5")} }}
+  OPTIONAL {{ {accepted("?pledge aid:quantity ?quantity", "g6")} }}
+  OPTIONAL {{ {accepted("?pledge schema:amount ?amountNode", "g7")} ?amountNode schema:value ?value .
              OPTIONAL {{ ?amountNode schema:currency ?currency }} }}
-  OPTIONAL {{ ?pledge aid:status ?status }}
-  OPTIONAL {{ ?pledge dcterms:date ?date }}
-  OPTIONAL {{ ?pledge aid:announcedAt ?meeting }}
-  OPTIONAL {{ ?pledge prov:qualifiedDerivation ?claim .
+  OPTIONAL {{ {accepted("?pledge aid:status ?status", "g8")} }}
+  OPTIONAL {{ {accepted("?pledge dcterms:date ?date", "g9")} }}
+  OPTIONAL {{ {accepted("?pledge aid:announcedAt ?meeting", "g10")} }}
+  OPTIONAL {{ {accepted("?pledge prov:qualifiedDerivation ?claim", "g11")}
              OPTIONAL {{ ?claim prov:entity ?article }}
              OPTIONAL {{ ?claim nif:anchorOf ?evidence }}
              OPTIONAL {{ ?claim aid:confidence ?confidence }} }}
@@ -233,7 +245,7 @@ MEETINGS = PREFIXES + """
 SELECT ?meeting ?key ?format ?date ?placeName ?countries
        (COUNT(DISTINCT ?attendee) AS ?attendees) (COUNT(DISTINCT ?pledge) AS ?pledges) ?f_format
 WHERE {
-  ?meeting a aid:Meeting .
+  GRAPH ?g { ?meeting a aid:Meeting } FILTER(!STRSTARTS(STR(?g), "https://w3id.org/aidgraph/graph/quarantine/"))
   OPTIONAL { ?meeting skos:notation ?key }
   OPTIONAL { ?meeting aid:format ?format }
   OPTIONAL { ?meeting schema:startDate ?date }
@@ -397,7 +409,8 @@ SELECT ?what (COUNT(DISTINCT ?x) AS ?n) WHERE {
     ("organisations" org:Organization) ("equipment" aid:EquipmentSystem) ("articles" schema:NewsArticle)
     ("claims" aid:Claim)
   }
-  OPTIONAL { ?x a ?class }
+  OPTIONAL { GRAPH ?g { ?x a ?class }
+             FILTER(!STRSTARTS(STR(?g), "https://w3id.org/aidgraph/graph/quarantine/")) }
 }
 GROUP BY ?what
 """

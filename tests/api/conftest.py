@@ -67,6 +67,18 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
+def store_builder():
+    """``build_store(location)``: a fresh store with the known test content."""
+    return build_store
+
+
+@pytest.fixture(scope="session")
+def live_server_class():
+    """``LiveServer(settings)``: a context manager serving the app on a free port."""
+    return LiveServer
+
+
+@pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """The app over the known test store; token TOKEN; normal limits (result cap 50 rows)."""
     store = build_store(tmp_path_factory.mktemp("api-store") / "store")

@@ -101,7 +101,7 @@ def find_pledges(
         elif date is None and main_meeting is not None:
             date, meeting = main_meeting.date, main_meeting.key
         sentence_donors = _groups(text, sentence.start, donors)
-        if triggers or continuation:
+        if triggers or continuation or money:
             if sentence_donors:
                 context = PackageContext(
                     _package_donors(sentence_donors, triggers),
@@ -122,7 +122,8 @@ def find_pledges(
             if trigger is not None and trigger.negated:
                 continue
             status = trigger.status if trigger else context.status
-            group = _donor_group(sentence_donors, trigger, continuation, context)
+            group = _clause_subject(text, sentence.start, sentence_donors, trigger, item.start, lexicon)
+            group = group or _donor_group(sentence_donors, trigger, continuation, context)
             if not group:
                 continue
             keys = _distinct([d.key for d in group])
@@ -150,7 +151,9 @@ def find_pledges(
                 continue
             status = trigger.status if trigger else context.status
             local = _money_agent(text, sentence.start, amount, donors)
-            group = [local] if local else _donor_group(sentence_donors, trigger, continuation, context)
+            clause = _clause_subject(text, sentence.start, sentence_donors, trigger, amount.start, lexicon)
+            group = [local] if local else clause
+            group = group or _donor_group(sentence_donors, trigger, continuation, context)
             if not group:
                 continue
             keys = _distinct([d.key for d in group])
@@ -348,6 +351,28 @@ def _explicit_before(groups: list[list[Donor]], trigger: Trigger | None) -> bool
     if trigger is None:
         return False
     return any(g[-1].end <= trigger.start for g in groups)
+
+
+def _clause_subject(
+    text: str,
+    offset: int,
+    groups: list[list[Donor]],
+    trigger: Trigger | None,
+    position: int,
+    lexicon: Lexicon,
+) -> list[Donor]:
+    """The subject of a reported clause: "announced that the Netherlands and Denmark will ...",
+    "ogłosiła, że Niemcy przekażą", "a annoncé que la France ..." (a complementiser between the
+    trigger and the donors, the donors before the item)."""
+    complementiser = _data_pattern(lexicon, "complementisers")
+    if trigger is None or complementiser is None:
+        return []
+    for group in groups:
+        if trigger.end <= group[0].start and group[-1].end <= position:
+            gap = text[trigger.end - offset : group[0].start - offset]
+            if len(gap) <= 30 and complementiser.search(gap):
+                return group
+    return []
 
 
 def _donor_group(

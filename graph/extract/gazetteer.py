@@ -138,10 +138,20 @@ class Gazetteer:
         starts = self.span_by_first
         i = 0
         while i < len(tokens):
-            if tokens[i].key in starts:
-                consumed = self._match_at(text, tokens, i, mentions)
-            else:
-                consumed = self._match_inflected(text, tokens[i], mentions)
+            if tokens[i].key not in starts:
+                i += self._match_inflected(text, tokens[i], mentions) or 1
+                continue
+            found: list[Mention] = []
+            consumed = self._match_at(text, tokens, i, found)
+            # a longer name starting inside this match wins: "the Ukraine Defense Contact Group"
+            for j in range(i + 1, i + consumed):
+                if tokens[j].key in starts:
+                    later: list[Mention] = []
+                    reach = self._match_at(text, tokens, j, later)
+                    if j + reach > i + consumed:
+                        i, consumed, found = j, reach, later
+                        break
+            mentions.extend(found)
             i += consumed or 1
         return mentions
 

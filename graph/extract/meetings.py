@@ -1,26 +1,457 @@
-"""Meetings: a format (UDCG, coalition of the willing, E5, NATO ...) or a meeting noun with a
-day-precise date; place from the city gazetteer; chairs, participants, remote participants and the
-number of countries from cue words of the lexicon.
+"""Meetings: a format (UDCG, coalition of the willing, E5, NATO ...) or a bilateral visit, with a date;
+place from the city gazetteer; chairs, participants, remote participants and the number of countries
+from cue words.
 
-A sentence that refers to a meeting without a date ("under mötet", "after a meeting of the UDCG",
-"var med på länk") is attached to the article's main meeting: the meeting on (or shortly before)
-the publication date that the article mentions most.
+The cue words are data: the lexicon lists (``meeting_nouns``, ``remote``, ``chair``, ``attend``,
+``not_at_meeting``, ``country_count``) plus the meeting lists of ``lang/meetings/<code>.json`` over
+``lang/meetings/xx.json`` (meeting verbs, visits, absence, upcoming/previous meetings, addressing
+the meeting, the host country of a city and a calendar of recurring formats).
+
+Rules, in order:
+- a sentence with a meeting cue (noun or verb) and a format (in the sentence, else the last one
+  mentioned, else the article's main format) is a meeting of that format;
+- its date is the day in the sentence nearest to the cue; else the day of the previous sentence of
+  the lead or of the same paragraph that names the format; else the article's event day when the
+  sentence reports the meeting (not an earlier or upcoming one); a month ("the previous meeting in
+  February") gives a month key, or the day of the format's calendar when that month has one;
+- a day that contradicts a known meeting of the format less than two weeks away is dropped;
+- a visit cue with a day and persons (or a city) of two countries is a bilateral meeting keyed
+  ``{visitor}-{host}-{date}``, with Ukraine always last;
+- sentences without a date of their own that refer to a meeting (cue, format, attendance, remote,
+  "after the meeting") add participants to the meeting of the previous sentence, else to the main
+  meeting; persons in a sentence that says they were absent or spoke before the meeting are not
+  participants, nor are persons only named in a genitive ("Trump's administration").
+
+Keys are ``{FORMAT}-{YYYY-MM-DD}`` (or ``{FORMAT}-{YYYY-MM}``), so several articles about one meeting
+give one meeting node.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from graph.extract.lexicon import Lexicon
+from graph.errors import InputError
+from graph.extract.lexicon import SHARED, Lexicon
 from graph.knowledge import load_knowledge
 from graph.model import MeetingFact
+
+MEETING_DATA_DIR = Path(__file__).with_name("lang") / "meetings"
+_CALENDAR_WINDOW = datetime.timedelta(days=14)
+_RECENT = datetime.timedelta(days=7)
 
 _PLACE_PREPOSITION = re.compile(
     r"(?:^|\s)(?:in|at|i|på|à|en|w|we|im|nach|til|op)\s+(?:the\s+)?$", re.IGNORECASE
 )
 _COORDINATION = re.compile(r"^\s*(?:,|and|und|och|og|et|en|i|oraz|&)?\s*(?:the\s+)?$", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------------------------- cue data
+
+@dataclass(frozen=True)
+class MeetingCues:
+    """The compiled meeting cues of one language."""
+
+    cue: re.Pattern[str] | None  # meeting nouns of the lexicon + meeting verbs
+    visit: re.Pattern[str] | None
+    absent: re.Pattern[str] | None
+    upcoming: re.Pattern[str] | None
+    previous: re.Pattern[str] | None
+    chair: re.Pattern[str] | None
+    address: re.Pattern[str] | None
+    place_countries: dict[str, str]
+    calendar: dict[str, tuple[str, ...]]
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"(?<![\w-])(?:{body})(?!\w)", re.IGNORECASE)
+
+
+def _read_meeting_data(code: str) -> dict[str, Any]:
+    path = MEETING_DATA_DIR / f"{code}.json"
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"meeting cue file {path} is not valid JSON: {exc}", hint="fix the file") from exc
+
+
+@functools.cache
+def meeting_cues(lexicon: Lexicon) -> MeetingCues:
+    """The meeting cues of ``lexicon``'s language (lexicon lists + ``lang/meetings`` data), cached."""
+    shared, own = _read_meeting_data(SHARED), _read_meeting_data(lexicon.lang)
+
+    def words(name: str) -> list[str]:
+        return [*shared.get(name, []), *own.get(name, [])]
+
+    return MeetingCues(
+        cue=_alternation([*lexicon.data.get("meeting_nouns", []), *words("meeting_verbs")]),
+        visit=_alternation(words("visit")),
+        absent=_alternation(words("absent")),
+        upcoming=_alternation(words("upcoming")),
+        previous=_alternation(words("previous")),
+        chair=_alternation([*lexicon.data.get("chair", []), *words("chair")]),
+        address=_alternation(words("address")),
+        place_countries={**shared.get("place_countries", {}), **own.get("place_countries", {})},
+        calendar={k: tuple(v) for k, v in {**shared.get("calendar", {}), **own.get("calendar", {})}.items()},
+    )
+
+
+# --------------------------------------------------------------------------------------------- finding
+
+@dataclass
+class MeetingDraft:
+    fact: MeetingFact
+    sentences: set[int] = field(default_factory=set)
+    parties: tuple[str, ...] = ()  # bilateral meetings: the two countries
+
+
+def find_meetings(
+    analysed: list,
+    lexicon: Lexicon,
+    persons,
+    published: datetime.date | None,
+    anchor: str | None,
+    evidence_of,
+) -> tuple[list[MeetingFact], MeetingFact | None]:
+    """The meetings of the article and its main meeting (or None).
+
+    ``analysed`` are the pipeline's sentence units (sentence, mentions, dates ...), ``persons`` the
+    :class:`graph.extract.persons.PersonIndex`; ``anchor`` is the article's event day (ISO).
+    """
+    cues = meeting_cues(lexicon)
+    past = [p for p in (lexicon.pattern("earlier"), lexicon.pattern("former"), cues.previous) if p]
+    main_format = _main_format(analysed, lexicon)
+    drafts: dict[str, MeetingDraft] = {}
+    by_sentence: dict[int, MeetingDraft] = {}
+    last_format: str | None = None
+    for position, unit in enumerate(analysed):
+        text = unit.sentence.text
+        formats = _formats(unit, lexicon)
+        cue = cues.cue.search(text) if cues.cue else None
+        if not cue:
+            if formats:
+                last_format = formats[0]
+            draft = _bilateral(unit, analysed[:position], cues, persons, anchor, drafts)
+            if draft is not None:
+                _attach(draft, unit, by_sentence, evidence_of, f"{lexicon.lang}.meeting.visit")
+            continue
+        fmt = _choose_format(formats, last_format, main_format)
+        if formats:
+            last_format = formats[0]
+        if fmt is None:
+            continue
+        date = _meeting_date(unit, cue, analysed[:position], fmt, lexicon, cues, past, anchor, published)
+        if date is None:
+            continue
+        if len(date) == 10 and _contradicts_calendar(cues, fmt, date):
+            continue
+        fmt = _host_format(fmt, date, drafts)
+        key = f"{fmt}-{date}"
+        draft = drafts.get(key)
+        if draft is None:
+            draft = drafts[key] = MeetingDraft(MeetingFact(key=key, format=fmt, date=date))
+        _attach(draft, unit, by_sentence, evidence_of, f"{lexicon.lang}.meeting.format_date")
+    main = _main_meeting(drafts, published)
+    previous_draft: MeetingDraft | None = None
+    for unit in analysed:
+        index = unit.sentence.index
+        if index in by_sentence:
+            previous_draft = by_sentence[index]
+            continue
+        if not _refers_to_meeting(unit, lexicon, cues):
+            previous_draft = None
+            continue
+        target = previous_draft if _continues(previous_draft, published) else main
+        if target is None or (target is main and not _may_refer_to_main(unit, lexicon, target.fact.format)):
+            continue
+        target.sentences.add(index)
+        previous_draft = target
+    for draft in drafts.values():
+        _fill_slots(draft, analysed, lexicon, cues, persons)
+    facts = [d.fact for d in drafts.values()]
+    return facts, main.fact if main else None
+
+
+def _continues(draft: MeetingDraft | None, published: datetime.date | None) -> bool:
+    """The next sentences may go on about a bilateral visit or a recent meeting, not about an old one."""
+    if draft is None:
+        return False
+    if draft.parties:
+        return True
+    date = draft.fact.date
+    if published is None or not date or len(date) != 10:
+        return False
+    return datetime.timedelta(0) <= published - datetime.date.fromisoformat(date) <= _RECENT
+
+
+def _attach(draft: MeetingDraft, unit, by_sentence: dict, evidence_of, rule: str) -> None:
+    draft.sentences.add(unit.sentence.index)
+    by_sentence.setdefault(unit.sentence.index, draft)
+    draft.fact.evidence.append(evidence_of(unit.sentence, rule))
+
+
+def _formats(unit, lexicon: Lexicon) -> list[str]:
+    found = {
+        lexicon.meeting_formats[m.key]
+        for m in unit.mentions
+        if m.kind == "org" and m.key in lexicon.meeting_formats
+    }
+    return sorted(found, key=lambda key: (_format_rank(key), key))
+
+
+def _main_format(analysed: list, lexicon: Lexicon) -> str | None:
+    """The meeting format (UDCG, COTW, E5 ...) the article names most often."""
+    counts = Counter(
+        lexicon.meeting_formats[m.key]
+        for unit in analysed
+        for m in unit.mentions
+        if m.kind == "org" and m.key in lexicon.meeting_formats and _format_rank(m.key) == 0
+    )
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _choose_format(formats: list[str], last_format: str | None, main_format: str | None) -> str | None:
+    """A format named in the sentence; an alliance (NATO) there is only the venue when the article is
+    about a format ("at NATO headquarters")."""
+    if formats and _format_rank(formats[0]) == 0:
+        return formats[0]
+    for candidate in (last_format, main_format):
+        if candidate and _format_rank(candidate) == 0:
+            return candidate
+    return formats[0] if formats else last_format
+
+
+def _format_rank(key: str) -> int:
+    """Meeting formats (UDCG, COTW, E5) before alliances and unions (NATO, EU) that host them."""
+    org = load_knowledge().organisations.get(key)
+    return 0 if org is not None and org.kind == "format" else 1
+
+
+def _host_format(fmt: str, date: str, drafts: dict[str, MeetingDraft]) -> str:
+    """"held at NATO headquarters": the format's meeting of that day, not NATO's."""
+    if _format_rank(fmt) == 0:
+        return fmt
+    same_day = [d for d in drafts.values() if d.fact.date == date and _format_rank(d.fact.format) == 0]
+    return same_day[0].fact.format if same_day else fmt
+
+
+def _meeting_date(unit, cue, before: list, fmt: str, lexicon: Lexicon, cues: MeetingCues, past: list,
+                  anchor: str | None, published: datetime.date | None) -> str | None:
+    text = unit.sentence.text
+    offset = unit.sentence.start
+    days = [d for d in unit.dates if len(d.value) == 10]
+    if days:
+        cue_at = offset + cue.start()
+        return min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at))).value
+    months = [d for d in unit.dates if len(d.value) == 7]
+    if months:  # "the previous meeting in February": the calendar's day, else the month
+        known_day = _calendar_day(cues, fmt, months[0].value)
+        if known_day or (cues.previous and cues.previous.search(text)):
+            return known_day or months[0].value
+    if unit.dates:
+        return None
+    if any(p.search(text) for p in past) or (cues.upcoming and cues.upcoming.search(text)):
+        return None
+    neighbour = _neighbour_day(unit, before, lexicon, fmt, published)
+    if neighbour:
+        return neighbour
+    if anchor and any(
+        m.kind == "org" and lexicon.meeting_formats.get(m.key) == fmt for m in unit.mentions
+    ):
+        return anchor
+    return None
+
+
+def _neighbour_day(unit, before: list, lexicon: Lexicon, fmt: str,
+                   published: datetime.date | None) -> str | None:
+    """The recent day of the previous sentence when it is in the lead or names the format."""
+    if not before or published is None:
+        return None
+    previous = before[-1]
+    in_lead = previous.sentence.index <= 1 and previous.sentence.paragraph == unit.sentence.paragraph
+    names_format = any(
+        m.kind == "org" and lexicon.meeting_formats.get(m.key) == fmt for m in previous.mentions
+    )
+    if not (in_lead or names_format):
+        return None
+    for mention in previous.dates:
+        if len(mention.value) == 10:
+            day = datetime.date.fromisoformat(mention.value)
+            if datetime.timedelta(0) <= published - day <= _RECENT:
+                return mention.value
+    return None
+
+
+def _calendar_day(cues: MeetingCues, fmt: str, month: str) -> str | None:
+    days = [d for d in cues.calendar.get(fmt, ()) if d.startswith(month)]
+    return days[0] if len(days) == 1 else None
+
+
+def _contradicts_calendar(cues: MeetingCues, fmt: str, date: str) -> bool:
+    known = cues.calendar.get(fmt)
+    if not known or date in known:
+        return False
+    day = datetime.date.fromisoformat(date)
+    return any(abs(datetime.date.fromisoformat(k) - day) < _CALENDAR_WINDOW for k in known)
+
+
+def _bilateral(unit, before: list, cues: MeetingCues, persons, anchor: str | None,
+               drafts: dict[str, MeetingDraft]) -> MeetingDraft | None:
+    """A visit with a day: "X travelled to Kyiv on Tuesday", "Y was received on Monday by Z"."""
+    if cues.visit is None or not cues.visit.search(unit.sentence.text):
+        return None
+    days = [d.value for d in unit.dates if len(d.value) == 10]
+    if not days:
+        return None
+    countries = []
+    for mention in persons.mentions.get(unit.sentence.index, []):
+        country = _person_country(persons, mention.person)
+        if country and country not in countries:
+            countries.append(country)
+    host = None
+    for mention in unit.mentions:
+        if mention.kind == "city" and mention.key in cues.place_countries:
+            host = cues.place_countries[mention.key]
+            break
+    if host and host not in countries:
+        countries.append(host)
+    if len(countries) != 2:
+        return None
+    visitor = next((c for c in countries if c != host), countries[0])
+    parties = tuple(sorted(countries, key=lambda c: (c == "UA", c != visitor)))
+    key = f"{parties[0]}-{parties[1]}-{days[0]}"
+    draft = drafts.get(key)
+    if draft is None:
+        fact = MeetingFact(key=key, format="bilateral", date=days[0])
+        draft = drafts[key] = MeetingDraft(fact, parties=parties)
+    return draft
+
+
+def _person_country(persons, person: str) -> str | None:
+    fact = persons.facts.get(person)
+    if fact is None:
+        return None
+    countries = [r.country for r in fact.roles if r.country and len(r.country) == 2 and r.country.isupper()]
+    return countries[0] if countries else None
+
+
+def _main_meeting(drafts: dict[str, MeetingDraft], published: datetime.date | None) -> MeetingDraft | None:
+    if published is None:
+        return None
+    candidates = []
+    for draft in drafts.values():
+        if not draft.fact.date or len(draft.fact.date) != 10:
+            continue
+        day = datetime.date.fromisoformat(draft.fact.date)
+        if datetime.timedelta(0) <= published - day <= _RECENT:
+            candidates.append((len(draft.sentences), day, draft))
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
+    return candidates[0][2]
+
+
+def _refers_to_meeting(unit, lexicon: Lexicon, cues: MeetingCues) -> bool:
+    """A sentence without a day of its own that speaks about a meeting."""
+    text = unit.sentence.text
+    if any(len(d.value) == 10 for d in unit.dates):
+        return False
+    if cues.address and cues.address.search(text):  # "told the group that ... in April"
+        return True
+    if unit.dates:
+        return False
+    patterns = (cues.cue, cues.visit, lexicon.pattern("remote"), lexicon.pattern("attend"))
+    return any(p.search(text) for p in patterns if p)
+
+
+def _may_refer_to_main(unit, lexicon: Lexicon, fmt: str) -> bool:
+    """A sentence far from the meeting's own sentences joins it unless it names another format."""
+    named = {lexicon.meeting_formats[m.key] for m in unit.mentions
+             if m.kind == "org" and m.key in lexicon.meeting_formats and _format_rank(m.key) == 0}
+    return not named or fmt in named
+
+
+# --------------------------------------------------------------------------------------------- slots
+
+def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: MeetingCues, persons) -> None:
+    fact = draft.fact
+    remote_cue = lexicon.pattern("remote")
+    count_cue = lexicon.pattern("country_count")
+    before_cue = lexicon.pattern("not_at_meeting")
+    for unit in analysed:
+        if unit.sentence.index not in draft.sentences:
+            continue
+        text = unit.sentence.text
+        offset = unit.sentence.start
+        if fact.place is None:
+            cities = [
+                m
+                for m in unit.mentions
+                if m.kind == "city" and _PLACE_PREPOSITION.search(text[: m.start - offset])
+            ]
+            if cities:
+                fact.place = cities[0].key
+        people = [p for p in persons.mentions.get(unit.sentence.index, [])
+                  if not _is_modifier(unit.sentence.text, p.start - offset, p.end - offset)]
+        if draft.parties:
+            people = [p for p in people if _person_country(persons, p.person) in draft.parties]
+        people = _present(people, text, offset, before_cue, cues)
+        remote = remote_cue.search(text) if remote_cue else None
+        remote_person = None
+        if remote:
+            before = [p for p in people if p.end - offset <= remote.start()]
+            remote_person = before[-1] if before else None
+        for person in people:
+            name = persons.facts[person.person].name
+            if person is remote_person:
+                if name not in fact.remote_participants:
+                    fact.remote_participants.append(name)
+            elif name not in fact.participants and name not in fact.remote_participants:
+                fact.participants.append(name)
+        if remote:
+            fact.participants[:] = [n for n in fact.participants if n not in fact.remote_participants]
+        chair = cues.chair.search(text) if cues.chair else None
+        if chair and not fact.chairs:
+            fact.chairs = _coordinated_countries(text, offset, unit.mentions, chair.end())
+        if fact.n_countries is None and count_cue:
+            match = count_cue.search(text)
+            if match:
+                fact.n_countries = int(re.search(r"\d+", match.group()).group())
+
+
+def _present(people: list, text: str, offset: int, before_cue, cues: MeetingCues) -> list:
+    """Without the persons who spoke before the meeting ("before the meeting", "innan mötet": the whole
+    sentence) or who stayed away ("Hegseth did not attend": the person named before the cue)."""
+    if before_cue and cues.cue:
+        for match in before_cue.finditer(text):
+            following = cues.cue.search(text, match.end())
+            if following and following.start() - match.end() <= 30:
+                return []
+    if cues.absent:
+        for match in cues.absent.finditer(text):
+            named_before = [p for p in people if p.end - offset <= match.start()]
+            absent = named_before[-1] if named_before else (people[0] if people else None)
+            people = [p for p in people if p.person != getattr(absent, "person", None)]
+    return people
+
+
+def _is_modifier(text: str, start: int, end: int) -> bool:
+    """A name used as a modifier: a genitive ("Trump's", "Pistorius'") or a compound's first part."""
+    surface = text[start:end]
+    if "'" in surface[1:]:
+        return True
+    return end < len(text) and text[end : end + 1] == "'"
 
 
 def _coordinated_countries(text: str, offset: int, mentions: list, cue_end: int) -> list[str]:
@@ -37,152 +468,3 @@ def _coordinated_countries(text: str, offset: int, mentions: list, cue_end: int)
             chairs.append(mention.key)
         position = mention.end - offset
     return chairs
-
-
-@dataclass
-class MeetingDraft:
-    fact: MeetingFact
-    sentences: set[int] = field(default_factory=set)
-
-
-def find_meetings(
-    analysed: list,
-    lexicon: Lexicon,
-    persons,
-    published: datetime.date | None,
-    anchor: str | None,
-    evidence_of,
-) -> tuple[list[MeetingFact], MeetingFact | None]:
-    """The meetings of the article and its main meeting (or None).
-
-    ``anchor`` is the article's event day (ISO); a format mentioned together with a meeting noun
-    but without a date of its own ("after a meeting of the UDCG") is taken to meet on that day.
-    """
-    past = [p for p in (lexicon.pattern("earlier"), lexicon.pattern("former")) if p is not None]
-    drafts: dict[str, MeetingDraft] = {}
-    nouns = lexicon.pattern("meeting_nouns")
-    last_format: str | None = None
-    for unit in analysed:
-        formats = sorted(
-            {
-                lexicon.meeting_formats[m.key]
-                for m in unit.mentions
-                if m.kind == "org" and m.key in lexicon.meeting_formats
-            },
-            key=_format_rank,
-        )
-        noun = nouns.search(unit.sentence.text) if nouns else None
-        if formats:
-            last_format = formats[0]
-        if not noun:
-            continue
-        fmt = formats[0] if formats else last_format
-        day_dates = [d.value for d in unit.dates if len(d.value) == 10]
-        if (
-            formats
-            and noun
-            and not unit.dates
-            and anchor
-            and not any(p.search(unit.sentence.text) for p in past)
-        ):
-            day_dates = [anchor]
-        if fmt is None or not day_dates:
-            continue
-        date = day_dates[0]
-        same_day = [d for d in drafts.values() if d.fact.date == date and _format_rank(d.fact.format) == 0]
-        if same_day and _format_rank(fmt) > 0:
-            fmt = same_day[0].fact.format  # "held at NATO headquarters": the format's meeting, not NATO's
-        key = f"{fmt}-{date}"
-        draft = drafts.get(key)
-        if draft is None:
-            draft = MeetingDraft(MeetingFact(key=key, format=fmt, date=date))
-            drafts[key] = draft
-        draft.sentences.add(unit.sentence.index)
-        draft.fact.evidence.append(evidence_of(unit.sentence, f"{lexicon.lang}.meeting.format_date"))
-    main = _main_meeting(drafts, published)
-    if main is not None:
-        for unit in analysed:
-            if unit.sentence.index in main.sentences:
-                continue
-            if _refers_to_meeting(unit, lexicon, main.fact.format):
-                main.sentences.add(unit.sentence.index)
-    for draft in drafts.values():
-        _fill_slots(draft, analysed, lexicon, persons)
-    facts = [d.fact for d in drafts.values()]
-    return facts, main.fact if main else None
-
-
-def _format_rank(key: str) -> int:
-    """Meeting formats (UDCG, COTW, E5) before alliances and unions (NATO, EU) that host them."""
-    org = load_knowledge().organisations.get(key)
-    return 0 if org is not None and org.kind == "format" else 1
-
-
-def _main_meeting(drafts: dict[str, MeetingDraft], published: datetime.date | None) -> MeetingDraft | None:
-    if published is None:
-        return None
-    candidates = []
-    for draft in drafts.values():
-        day = datetime.date.fromisoformat(draft.fact.date)
-        if datetime.timedelta(0) <= published - day <= datetime.timedelta(days=7):
-            candidates.append((len(draft.sentences), day, draft))
-    if not candidates:
-        return None
-    candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
-    return candidates[0][2]
-
-
-def _refers_to_meeting(unit, lexicon: Lexicon, fmt: str) -> bool:
-    text = unit.sentence.text
-    if unit.dates:
-        return False
-    if any(m.kind == "org" and lexicon.meeting_formats.get(m.key) == fmt for m in unit.mentions):
-        return True
-    return any(
-        p.search(text) for p in (lexicon.pattern(n) for n in ("meeting_nouns", "remote", "attend")) if p
-    )
-
-
-def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, persons) -> None:
-    fact = draft.fact
-    remote_cue = lexicon.pattern("remote")
-    chair_cue = lexicon.pattern("chair")
-    count_cue = lexicon.pattern("country_count")
-    away_cue = lexicon.pattern("not_at_meeting")
-    for unit in analysed:
-        if unit.sentence.index not in draft.sentences:
-            continue
-        text = unit.sentence.text
-        offset = unit.sentence.start
-        if fact.place is None:
-            cities = [
-                m
-                for m in unit.mentions
-                if m.kind == "city" and _PLACE_PREPOSITION.search(text[: m.start - offset])
-            ]
-            if cities:
-                fact.place = cities[0].key
-        remote = remote_cue.search(text) if remote_cue else None
-        people = persons.mentions.get(unit.sentence.index, [])
-        if away_cue and away_cue.search(text):
-            people = []
-        remote_person = None
-        if remote:
-            before = [p for p in people if p.end - offset <= remote.start()]
-            remote_person = before[-1] if before else None
-        for person in people:
-            name = persons.facts[person.person].name
-            if person is remote_person:
-                if name not in fact.remote_participants:
-                    fact.remote_participants.append(name)
-            elif name not in fact.participants and name not in fact.remote_participants:
-                fact.participants.append(name)
-        if remote:
-            fact.participants[:] = [n for n in fact.participants if n not in fact.remote_participants]
-        chair = chair_cue.search(text) if chair_cue else None
-        if chair and not fact.chairs:
-            fact.chairs = _coordinated_countries(text, offset, unit.mentions, chair.end())
-        if fact.n_countries is None and count_cue:
-            match = count_cue.search(text)
-            if match:
-                fact.n_countries = int(re.search(r"\d+", match.group()).group())

@@ -24,7 +24,7 @@ from graph.knowledge import load_knowledge
 _GAP_ADJACENT = re.compile(r"^[\s-]{0,2}$")
 _GLUE = re.compile(r"(?<=\w)-(?=\w)")
 _PREFIX = re.compile(r"(?<![\w-])\w[\w.]*$")
-_FILLER_GAP = re.compile(r"^\s+(?:[a-zäöüåæøéèàçłśżźćńó-]+\s+){0,2}$")
+_FILLER_GAP = re.compile(r"^\s+(?:[a-zäöüåæøéèàçłśżźćńó-]+\s+){0,2}$", re.IGNORECASE)  # "5.000 Schuss"
 _OBJECT_GAP = re.compile(
     r"^\s+(?:of|to|for|av|på|von|für|an|de|du|des|af|til|for|van|voor|z|dla)\s+(?:the\s+|den\s+|der\s+|die\s+|des\s+)?$",
     re.IGNORECASE,

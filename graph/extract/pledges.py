@@ -181,7 +181,7 @@ def find_pledges(
 def _earmark(text: str, offset: int, amount, items: list, lexicon: Lexicon):
     """The item a sum is earmarked for ("€500 million for drones", "1,5 milliarder kroner til
     luftvern"): a purpose preposition and at most one other word between the sum and the item."""
-    purpose = None
+    purpose = _valued(text, offset, amount, items, lexicon)
     prepositions = lexicon.pattern("purpose_prepositions")
     if prepositions is None:
         return None
@@ -207,6 +207,16 @@ def _data_pattern_of(lang: str, name: str, patterns: tuple[str, ...]) -> re.Patt
 def _data_pattern(lexicon: Lexicon, name: str) -> re.Pattern[str] | None:
     """A word list of the language data that the lexicon does not compile itself (e.g. "jointly")."""
     return _data_pattern_of(lexicon.lang, name, tuple(lexicon.data.get(name, ())))
+
+
+def _valued(text: str, offset: int, amount, items: list, lexicon: Lexicon):
+    """The item a sum is the value of: "luftvärnssystem till ett värde av 1,2 miljarder kronor"."""
+    value_of = _data_pattern(lexicon, "value_of")
+    before = [item for item in items if item.end <= amount.start]
+    if value_of is None or not before:
+        return None
+    gap = text[before[-1].end - offset : amount.start - offset].strip(" ,")
+    return before[-1] if value_of.fullmatch(gap) else None
 
 
 def _pledge_date(date: str | None, status: str, main_meeting: MeetingFact | None) -> str | None:

@@ -390,7 +390,7 @@ def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
     timeout = max(request.app.state.settings.query_timeout, 120.0)
     summary = engine.call("ingest", {"article": fields}, timeout=timeout)
     view = _article_view(request, article_id, must_exist=False)
-    if not view["facts"] and view["validation"]["results"]:
+    if summary["facts_accepted"] == 0 and summary["facts_quarantined"] > 0:
         raise Problem(422, "nothing-valid", "no fact of the article passed validation",
                       hint="see the SHACL report in 'validation'", validation=view["validation"])
     return view | {"ingest": summary}

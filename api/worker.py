@@ -153,12 +153,12 @@ class StoreService:
         if fields.get("published"):
             fields["published"] = date.fromisoformat(fields["published"])
         record = Article(**fields)
-        ingest_one = getattr(pipeline, "ingest_article", None)
-        if ingest_one is None:
-            raise StoreError("graph.pipeline has no ingest_article(article, store)",
-                             hint="update aidgraph: the pipeline does not offer single-article ingest yet")
-        outcome = ingest_one(record, self.store)
-        return _plain(outcome)
+        doc = pipeline.process_article(record, self.store)
+        gate = doc.gate
+        return {"article": record.id, "facts_accepted": int(getattr(gate, "facts_accepted", 0) or 0),
+                "facts_quarantined": int(getattr(gate, "facts_quarantined", 0) or 0),
+                "triples_stored": doc.triples_stored,
+                "seconds": {stage: round(value, 4) for stage, value in doc.seconds.items()}}
 
     def dump(self, fmt: str, graph: str | None = None) -> bytes:
         """The whole dataset (trig/nquads) or one graph serialised."""
@@ -271,21 +271,6 @@ def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     from graph.store.base import query_syntax_error
 
     return query_syntax_error(exc, "")
-
-
-def _plain(value):
-    """A result made of plain, picklable values (dataclasses become dicts)."""
-    import dataclasses
-
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_plain(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 def problem_of(exc: BaseException) -> dict[str, Any]:

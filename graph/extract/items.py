@@ -75,7 +75,10 @@ def find_items(
         if system.generic:  # a class of items ("chars", "Haubitzen"): merges like a category noun
             nouns.append(replace(item, equipment_id=None))
             continue
-        if system.ambiguous and not _unambiguous(sentence_text, mention, sentence_start, military, described):
+        glued_noun = any(0 <= noun.start - mention.end <= 1 for noun in nouns)  # "Patriot-Systeme"
+        if system.ambiguous and not _unambiguous(
+            sentence_text, mention, sentence_start, military, described or glued_noun
+        ):
             continue
         items.append(item)
     nouns.sort(key=lambda noun: (noun.start, -noun.end))

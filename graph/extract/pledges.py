@@ -35,6 +35,9 @@ _RELATIVE_AGENT = re.compile(
 )
 
 
+_AFTER_TRIGGER = re.compile(r"\s+(?:\w+\s+)?\w+(?:'\w+)?")
+
+
 @dataclass
 class Donor:
     key: str  # ISO2, org key, or "multiple"
@@ -239,7 +242,15 @@ def _triggers(text: str, offset: int, lexicon: Lexicon) -> list[Trigger]:
         for match in pattern.finditer(text):
             window = text[max(0, match.start() - 40) : match.start()]
             window = re.split(r"[,;:]|\s-\s", window)[-1]
-            negated = bool(negation and (negation.search(window) or negation.search(match.group())))
+            after = _AFTER_TRIGGER.match(text, match.end())  # "stuurt geen", "sender ikke", "liefert keine"
+            negated = bool(
+                negation
+                and (
+                    negation.search(window)
+                    or negation.search(match.group())
+                    or (after and negation.search(after.group()))
+                )
+            )
             found.append(Trigger(match.start() + offset, match.end() + offset, status, negated))
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     kept: list[Trigger] = []

@@ -118,16 +118,36 @@ def _fixtures() -> list[dict]:
     return json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else []
 
 
-# Fixture articles the extractor fully satisfies today; the others are reported by
-# tests/data/articles/check_expected.py and tracked as known gaps (see the extraction report).
-PASSING_FIXTURES = {"nl/vorige_maand.txt"}
+# Fixture articles the extractor does not fully satisfy yet, with the reason (see the extraction
+# report); every other fixture must pass. xfail is not strict: a fixed fixture simply passes.
+KNOWN_GAPS = {
+    "en/udcg_brussels.txt": "meeting chairs ('hosted jointly by') not found (meetings.py)",
+    "en/pentagon_chief.txt": "Ramstein place; '$250 million in weapons' and 'the package includes' donors",
+    "en/statuses.txt": "'It plans to supply' - pronoun subject does not carry the donor",
+    "en/money_metonyms.txt": "'will use ... to buy', 'would add', 'set aside' with an adjective donor",
+    "de/kontaktgruppe_video.txt": "'Umerow' not in the reference; remote participant, chairs (meetings.py)",
+    "de/patriot_verneinung.txt": "reference name 'MIM-104 Patriot' vs 'Patriot'; IRIS-T-Feuereinheiten",
+    "de/ramstein_pfund.txt": "meeting not found (meetings.py), so no meeting date for the money pledges",
+    "sv/ramstein_lank.txt": "meeting chairs (meetings.py); money of 'den norska regeringen'",
+    "fr/coalition_volontaires.txt": "meeting format 'coalition of the willing' vs COTW (meetings.py)",
+    "fr/proposition_otan.txt": "NATO as an institutional donor (donor 'NATO', not 'multiple')",
+    "da/ramstein_caesar.txt": "UDCG meeting at Ramstein in 2023 not found (meetings.py)",
+    "nl/miljard_drones.txt": "reference name 'MIM-104 Patriot' vs 'Patriot'; 'Daarvan gaat' money",
+    "nl/contactgroep_video.txt": "meeting (meetings.py); 'Roestem Oemerov' spelling not in the reference",
+    "pl/ramstein_gepard.txt": "meeting of 26 April 2022 at Ramstein not found (meetings.py)",
+}
 
 
-@pytest.mark.parametrize(
-    "entry",
-    [e for e in _fixtures() if e["file"] in PASSING_FIXTURES] or [None],
-    ids=lambda e: e["file"] if e else "none",
-)
+def _fixture_params() -> list:
+    params = []
+    for entry in _fixtures():
+        reason = KNOWN_GAPS.get(entry["file"])
+        marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
+        params.append(pytest.param(entry, marks=marks, id=entry["file"]))
+    return params or [pytest.param(None, id="none")]
+
+
+@pytest.mark.parametrize("entry", _fixture_params())
 def test_fixture_articles(entry: dict | None) -> None:
     if entry is None:
         pytest.skip("no fixture articles")

@@ -91,8 +91,17 @@ async def sparql_get(
                             request.query_params.getlist("format"))
 
 
+_POST_BODY = {"requestBody": {"required": True, "content": {
+    FORM: {"schema": {"type": "object", "properties": {
+        "query": {"type": "string"}, "update": {"type": "string"},
+        "default-graph-uri": {"type": "string"}, "named-graph-uri": {"type": "string"}}}},
+    QUERY_MEDIA: {"schema": {"type": "string"}, "example": "ASK {}"},
+    UPDATE_MEDIA: {"schema": {"type": "string"}},
+}}}
+
+
 @router.post("/sparql", responses=_SPARQL_RESPONSES | {204: {"description": "update applied"}},
-             summary="SPARQL 1.1 query or update (POST)")
+             summary="SPARQL 1.1 query or update (POST)", openapi_extra=_POST_BODY)
 async def sparql_post(request: Request) -> Response:
     """Query or update in the body: URL-encoded form (query= / update=), or a direct SPARQL body."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

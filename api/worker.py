@@ -164,6 +164,18 @@ class StoreService:
         """The whole dataset (trig/nquads) or one graph serialised."""
         return self.store.serialize(fmt, graph=graph)
 
+    def export(self, **arguments: Any) -> dict[str, Any]:
+        """A graph export (GEXF, GraphML, RDF, CSV): ``graph.export.export_payload`` over this store."""
+        from graph.export import export_payload
+
+        return export_payload(self.store, **arguments)
+
+    def plot(self, **arguments: Any) -> dict[str, Any]:
+        """A picture (timeline, network): ``graph.export.plot_payload`` over this store."""
+        from graph.export import plot_payload
+
+        return plot_payload(self.store, **arguments)
+
     def graph_names(self) -> list[str]:
         """IRIs of the named graphs."""
         return self.store.graph_names()

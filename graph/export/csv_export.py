@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError
 from graph.export import CSV_TABLES
-from graph.export.projections import article_scope, full_graph, iri_tail, pledge_records, select_rows
+from graph.export.projections import (
+    RESOURCE_BASE,
+    article_scope,
+    distinct_pairs,
+    full_graph,
+    iri_tail,
+    pledge_records,
+    select_rows,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -23,6 +31,7 @@ if TYPE_CHECKING:
 
 TABLES = CSV_TABLES
 LIST_SEPARATOR = "; "
+PLACE_BASE = f"{RESOURCE_BASE}place/"
 
 PLEDGE_COLUMNS = (
     "pledge", "donor", "donor_label", "object", "object_label", "item_label", "category", "quantity",
@@ -79,7 +88,7 @@ def pledges_csv(store: Store, *, graph: str | None = None, network: nx.Graph | N
 def meetings_csv(store: Store, *, graph: str | None = None, network: nx.Graph | None = None) -> bytes:
     """One row per meeting: format, dates, place, number of countries, chairs and attendees."""
     network = network if network is not None else full_graph(store, graph=graph)
-    details = _meeting_details(store, graph)
+    details = _meeting_details(store, network)
     pledges_per_meeting: dict[str, int] = defaultdict(int)
     for record in pledge_records(store, graph=graph):
         if record.get("meeting"):
@@ -106,17 +115,17 @@ def meetings_csv(store: Store, *, graph: str | None = None, network: nx.Graph | 
     return _write(MEETING_COLUMNS, rows)
 
 
-def _meeting_details(store: Store, graph: str | None) -> dict[str, dict[str, Any]]:
-    query = """SELECT ?meeting (SAMPLE(?place_name) AS ?place) (MAX(?countries) AS ?n_countries) WHERE {
-        ?meeting a aid:Meeting .
-        OPTIONAL { ?meeting schema:location ?where . OPTIONAL { ?where schema:name ?place_name } }
-        OPTIONAL { ?meeting aid:numberOfCountries ?countries } } GROUP BY ?meeting"""
-    details = {}
-    for row in select_rows(store, query, None):
-        details[str(row.meeting)] = {
-            "place": str(row.place) if row.place is not None else None,
-            "n_countries": int(row.n_countries) if row.n_countries is not None else None,
-        }
+def _meeting_details(store: Store, network: nx.Graph) -> dict[str, dict[str, Any]]:
+    """Meeting IRI -> place name and number of countries (single-pattern look-ups, see projections)."""
+    place_names = {place: str(name) for place, name in distinct_pairs(store, "schema:name")
+                   if place.startswith(PLACE_BASE)}
+    details: dict[str, dict[str, Any]] = defaultdict(dict)
+    for meeting, place in distinct_pairs(store, "schema:location"):
+        if meeting in network:
+            details[meeting]["place"] = place_names.get(str(place), iri_tail(str(place)))
+    for meeting, number in distinct_pairs(store, "aid:numberOfCountries"):
+        if meeting in network:
+            details[meeting]["n_countries"] = max(int(number), details[meeting].get("n_countries", 0))
     return details
 
 

@@ -56,18 +56,22 @@ def sparql_prefixes() -> str:
     return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in vocab.PREFIXES.items())
 
 
-# Each edge type: the pattern that states it (read inside the article graphs, or inside the one
-# graph asked for) and, optionally, context read from the whole dataset (e.g. which country a post is
-# in, which lives in the reference graph). Both bind ?source and ?target; ?meeting dates the edge.
-EDGE_PATTERNS: Mapping[str, tuple[str, str]] = {
-    "attended": ("?meeting schema:attendee ?source . BIND(?meeting AS ?target)", ""),
-    "attended_remotely": ("?meeting aid:remoteAttendee ?source . BIND(?meeting AS ?target)", ""),
-    "chaired": ("?meeting aid:chair ?source . BIND(?meeting AS ?target)", ""),
-    "holds_post": ("?source org:holds ?post .",
-                   "?post org:postIn ?target . OPTIONAL { ?post org:role ?role }"),
-    "member_of": ("{ ?source org:memberOf ?target } UNION { ?target org:hasMember ?source }", ""),
-    "in_format": ("?meeting aid:format ?target . BIND(?meeting AS ?source)", ""),
+# Each edge type: the pattern that states it inside an article graph, binding ?source and ?target
+# (and ?meeting, which dates the edge). holds_post binds the post as ?target; the post's country and
+# role are looked up afterwards (they may live in the reference graph).
+EDGE_PATTERNS: Mapping[str, str] = {
+    "attended": "?meeting schema:attendee ?source . BIND(?meeting AS ?target)",
+    "attended_remotely": "?meeting aid:remoteAttendee ?source . BIND(?meeting AS ?target)",
+    "chaired": "?meeting aid:chair ?source . BIND(?meeting AS ?target)",
+    "holds_post": "?source org:holds ?target .",
+    "member_of": "{ ?source org:memberOf ?target } UNION { ?target org:hasMember ?source }",
+    "in_format": "?meeting aid:format ?target . BIND(?meeting AS ?source)",
 }
+
+# Performance rule for these queries: the union default graph repeats a triple once per article that
+# states it, so a join over it multiplies (a system typed in 2,000 articles x its category stated in
+# 2,000 = 4M rows). Joins therefore run inside GRAPH ?g; whole-store look-ups are single-pattern
+# SELECT DISTINCT queries, joined in Python.
 
 # Graphs that hold vocabulary and world knowledge, not article facts.
 NON_ARTICLE_GRAPHS = (f"<{vocab.ONTOLOGY_GRAPH}>", f"<{vocab.REFERENCE_GRAPH}>")
@@ -141,14 +145,19 @@ def full_graph(store: Store, *, graph: str | None = None) -> nx.MultiDiGraph:
     meeting_dates = meeting_dates_of(store)
     for node in _mentioned_nodes(store, graph):
         network.add_node(node)
-    for edge_type, (pattern, context) in EDGE_PATTERNS.items():
-        for row in select_rows(store, _edge_query(pattern, context, graph), graph):
+    posts = _posts(store)
+    for edge_type, pattern in EDGE_PATTERNS.items():
+        for row in select_rows(store, _edge_query(pattern, graph), graph):
             source, target = str(row.source), str(row.target)
+            attributes: dict[str, Any] = {"type": edge_type, "weight": 1.0}
+            if edge_type == "holds_post":
+                if target not in posts:
+                    continue
+                target, role = posts[target]
+                if role:
+                    attributes["role"] = role
             if node_type(source) is None or node_type(target) is None:
                 continue
-            attributes: dict[str, Any] = {"type": edge_type, "weight": 1.0}
-            if row.role is not None:
-                attributes["role"] = str(row.role).rsplit("/", 1)[-1]
             meeting = str(row.meeting) if row.meeting is not None else None
             if meeting in meeting_dates:
                 attributes["spells"] = [meeting_dates[meeting]]
@@ -159,26 +168,37 @@ def full_graph(store: Store, *, graph: str | None = None) -> nx.MultiDiGraph:
     return network
 
 
-def _edge_query(pattern: str, context: str, graph: str | None) -> str:
-    # The article pattern runs first in a sub-select: joining it with the context directly makes the
-    # engine evaluate the context over the whole dataset (measured: 100x slower).
-    scoped = article_scope(pattern, graph)
-    return (f"SELECT DISTINCT ?source ?target ?meeting ?role WHERE {{ "
-            f"{{ SELECT DISTINCT ?g ?source ?target ?meeting ?post WHERE {{ {scoped} }} }} {context} }}")
+def _edge_query(pattern: str, graph: str | None) -> str:
+    return f"SELECT DISTINCT ?source ?target ?meeting WHERE {{ {article_scope(pattern, graph)} }}"
+
+
+def distinct_pairs(store: Store, predicate: str) -> list[tuple[str, Any]]:
+    """Every distinct (subject IRI, object) of one predicate anywhere in the store."""
+    rows = select_rows(store, f"SELECT DISTINCT ?s ?o WHERE {{ ?s {predicate} ?o }}", None)
+    return [(str(row.s), row.o) for row in rows]
+
+
+def _posts(store: Store) -> dict[str, tuple[str, str | None]]:
+    """Post IRI -> (country or organisation IRI it is in, role key)."""
+    roles = {post: iri_tail(str(role)) for post, role in distinct_pairs(store, "org:role")}
+    return {post: (str(place), roles.get(post)) for post, place in distinct_pairs(store, "org:postIn")}
 
 
 def meeting_dates_of(store: Store) -> dict[str, tuple[str, str]]:
-    """Meeting IRI -> (start, end) days, from schema:startDate / schema:endDate anywhere in the store."""
-    query = """SELECT ?meeting (MIN(STR(?start)) AS ?first) (MAX(STR(?end)) AS ?last) WHERE {
-        ?meeting a aid:Meeting ; schema:startDate ?start . OPTIONAL { ?meeting schema:endDate ?end } }
-        GROUP BY ?meeting"""
-    dates: dict[str, tuple[str, str]] = {}
-    for row in select_rows(store, query, None):
-        first = date_interval(str(row.first))
-        last = date_interval(str(row.last)) if row.last is not None else None
-        if first:
-            dates[str(row.meeting)] = (first[0], max(first[1], last[1]) if last else first[1])
-    return dates
+    """Meeting IRI -> (first, last) day, from schema:startDate / schema:endDate anywhere in the store
+    (the earliest start and latest end where articles disagree)."""
+    starts: dict[str, str] = {}
+    ends: dict[str, str] = {}
+    for meeting, value in distinct_pairs(store, "schema:startDate"):
+        interval = date_interval(str(value))
+        if node_type(meeting) == "meeting" and interval:
+            starts[meeting] = min(starts.get(meeting, interval[0]), interval[0])
+            ends[meeting] = max(ends.get(meeting, interval[1]), interval[1])
+    for meeting, value in distinct_pairs(store, "schema:endDate"):
+        interval = date_interval(str(value))
+        if meeting in starts and interval:
+            ends[meeting] = max(ends[meeting], interval[1])
+    return {meeting: (start, ends[meeting]) for meeting, start in starts.items()}
 
 
 def _mentioned_nodes(store: Store, graph: str | None) -> list[str]:
@@ -289,10 +309,10 @@ def _labels(store: Store) -> dict[str, str]:
     """Best human label per resource: schema:name, else an English/untagged skos:prefLabel or
     rdfs:label, else skos:notation."""
     queries = (
-        "SELECT ?node ?value WHERE { ?node schema:name ?value }",
-        """SELECT ?node ?value WHERE { ?node skos:prefLabel|rdfs:label ?value
+        "SELECT DISTINCT ?node ?value WHERE { ?node schema:name ?value }",
+        """SELECT DISTINCT ?node ?value WHERE { ?node skos:prefLabel|rdfs:label ?value
            FILTER(lang(?value) = "" || langMatches(lang(?value), "en")) }""",
-        "SELECT ?node ?value WHERE { ?node skos:notation ?value }",
+        "SELECT DISTINCT ?node ?value WHERE { ?node skos:notation ?value }",
     )
     ranked: dict[str, tuple[int, str]] = {}
     for rank, query in enumerate(queries):
@@ -307,8 +327,9 @@ def _labels(store: Store) -> dict[str, str]:
 
 
 def _equipment_categories(store: Store) -> dict[str, str]:
-    query = "SELECT DISTINCT ?node ?category WHERE { ?node a aid:EquipmentSystem ; aid:category ?category }"
-    return {str(row.node): iri_tail(str(row.category)) for row in select_rows(store, query, None)}
+    """Equipment system IRI -> category key."""
+    return {node: iri_tail(str(category)) for node, category in distinct_pairs(store, "aid:category")
+            if node.startswith(f"{RESOURCE_BASE}equipment/")}
 
 
 def attach_node_spells(network: nx.Graph) -> None:

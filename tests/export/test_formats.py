@@ -189,6 +189,7 @@ def test_csv_meetings(store, sparql_count):
     assert first["chairs"].split("; ") == sorted(first["chairs"].split("; "))
     assert len(first["chairs"].split("; ")) == 2
     assert first["remote_attendees"] == "Pete Hegseth"
+    assert (first["place"], first["n_countries"]) == ("Brussels", "50")
     assert first["n_pledges"] == "2"
 
 

@@ -172,9 +172,11 @@ def _edge_query(pattern: str, graph: str | None) -> str:
     return f"SELECT DISTINCT ?source ?target ?meeting WHERE {{ {article_scope(pattern, graph)} }}"
 
 
-def distinct_pairs(store: Store, predicate: str) -> list[tuple[str, Any]]:
-    """Every distinct (subject IRI, object) of one predicate anywhere in the store."""
-    rows = select_rows(store, f"SELECT DISTINCT ?s ?o WHERE {{ ?s {predicate} ?o }}", None)
+def distinct_pairs(store: Store, predicate: str, *, subject_prefix: str = "") -> list[tuple[str, Any]]:
+    """Every distinct (subject IRI, object) of one predicate anywhere in the store, optionally only
+    for subjects whose IRI starts with ``subject_prefix`` (a constant of this package)."""
+    condition = f'FILTER(STRSTARTS(STR(?s), "{subject_prefix}"))' if subject_prefix else ""
+    rows = select_rows(store, f"SELECT DISTINCT ?s ?o WHERE {{ ?s {predicate} ?o {condition} }}", None)
     return [(str(row.s), row.o) for row in rows]
 
 
@@ -328,8 +330,8 @@ def _labels(store: Store) -> dict[str, str]:
 
 def _equipment_categories(store: Store) -> dict[str, str]:
     """Equipment system IRI -> category key."""
-    return {node: iri_tail(str(category)) for node, category in distinct_pairs(store, "aid:category")
-            if node.startswith(f"{RESOURCE_BASE}equipment/")}
+    pairs = distinct_pairs(store, "aid:category", subject_prefix=f"{RESOURCE_BASE}equipment/")
+    return {node: iri_tail(str(category)) for node, category in pairs}
 
 
 def attach_node_spells(network: nx.Graph) -> None:

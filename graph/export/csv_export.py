@@ -20,6 +20,7 @@ from graph.export.projections import (
     distinct_pairs,
     full_graph,
     iri_tail,
+    node_labels,
     pledge_records,
     select_rows,
 )
@@ -62,22 +63,16 @@ def _sources(store: Store, graph: str | None) -> dict[str, list[str]]:
     return sources
 
 
-def _label(network: nx.Graph, iri: str | None) -> str | None:
-    if iri is None:
-        return None
-    return network.nodes[iri].get("label") if iri in network else iri_tail(iri)
-
-
-def pledges_csv(store: Store, *, graph: str | None = None, network: nx.Graph | None = None) -> bytes:
+def pledges_csv(store: Store, *, graph: str | None = None) -> bytes:
     """One row per pledge: donor, item, category, quantity, amount, status, date, meeting, sources."""
-    network = network if network is not None else full_graph(store, graph=graph)
+    labels = node_labels(store)
     sources = _sources(store, graph)
     rows = []
     for record in pledge_records(store, graph=graph):
         rows.append({
             **record,
-            "donor_label": _label(network, record.get("donor")),
-            "object_label": _label(network, record.get("object")),
+            "donor_label": labels.get(record["donor"], iri_tail(record["donor"])),
+            "object_label": labels.get(record["object"]) if record.get("object") else None,
             "category": iri_tail(record["category"]) if record.get("category") else None,
             "status": iri_tail(record["status"]) if record.get("status") else None,
             "sources": LIST_SEPARATOR.join(sorted(sources.get(record["pledge"], []))),

@@ -20,9 +20,9 @@ from graph.export.gexf import DEFAULT_COLOUR, TYPE_COLOURS
 from graph.export.projections import (
     build_projection,
     date_interval,
-    full_graph,
     iri_tail,
     meeting_dates_of,
+    node_labels,
     pledge_records,
 )
 
@@ -61,7 +61,7 @@ def _midpoint(interval: tuple[str, str]) -> date:
 def dated_pledges(store: Store, *, graph: str | None = None) -> tuple[list[dict[str, Any]], int]:
     """Pledges with a ``when`` date (their own date, else their meeting's; the middle of a month or
     year when only that is known) and a ``donor_label``; plus the number of undated pledges."""
-    network = full_graph(store, graph=graph)
+    labels = node_labels(store)
     meetings = meeting_dates_of(store)
     dated, undated = [], 0
     for record in pledge_records(store, graph=graph):
@@ -70,9 +70,9 @@ def dated_pledges(store: Store, *, graph: str | None = None) -> tuple[list[dict[
             undated += 1
             continue
         donor = record["donor"]
-        label = network.nodes[donor].get("label") if donor in network else iri_tail(donor)
-        dated.append({**record, "when": _midpoint(interval), "donor_label": label or iri_tail(donor),
-                      "category_name": iri_tail(record["category"]) if record.get("category") else "other"})
+        category = iri_tail(record["category"]) if record.get("category") else "other"
+        dated.append({**record, "when": _midpoint(interval), "category_name": category,
+                      "donor_label": labels.get(donor, iri_tail(donor))})
     return dated, undated
 
 

@@ -290,7 +290,7 @@ def iri_tail(iri: str) -> str:
 def _describe_nodes(network: nx.MultiDiGraph, store: Store,
                     meeting_dates: Mapping[str, tuple[str, str]]) -> None:
     """Set ``type``, ``label`` (English or untagged name) and ``date``/``category`` where known."""
-    labels = _labels(store)
+    labels = node_labels(store)
     categories = _equipment_categories(store)
     for node, data in network.nodes(data=True):
         data["type"] = node_type(node)
@@ -307,7 +307,7 @@ def _fallback_label(iri: str) -> str:
     return words.title() if segment == "person" else words
 
 
-def _labels(store: Store) -> dict[str, str]:
+def node_labels(store: Store) -> dict[str, str]:
     """Best human label per resource: schema:name, else an English/untagged skos:prefLabel or
     rdfs:label, else skos:notation."""
     queries = (

@@ -84,10 +84,9 @@ def meetings_csv(store: Store, *, graph: str | None = None, network: nx.Graph | 
     """One row per meeting: format, dates, place, number of countries, chairs and attendees."""
     network = network if network is not None else full_graph(store, graph=graph)
     details = _meeting_details(store, network)
-    pledges_per_meeting: dict[str, int] = defaultdict(int)
-    for record in pledge_records(store, graph=graph):
-        if record.get("meeting"):
-            pledges_per_meeting[record["meeting"]] += 1
+    query = f"""SELECT ?meeting (COUNT(DISTINCT ?pledge) AS ?n) WHERE {{
+        {article_scope("?pledge aid:announcedAt ?meeting", graph)} }} GROUP BY ?meeting"""
+    pledges_per_meeting = {str(row.meeting): int(row.n) for row in select_rows(store, query, graph)}
     rows = []
     for meeting, data in sorted(network.nodes(data=True)):
         if data.get("type") != "meeting":

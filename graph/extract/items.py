@@ -13,7 +13,6 @@ Rules (all language-independent, the words come from the lexicon):
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -99,17 +98,18 @@ def _category_nouns(
     """Category nouns at word starts and after a hyphen ("Caesar-kanoner", "M109-haubitser",
     "FPV-droner"). A noun glued to an unknown capitalised name or model number names a system of
     that class: "Bohdana-haubitser" is the artillery system "Bohdana"."""
-    if lexicon.category_pattern is None:
+    if not lexicon.category_nouns:
         return []
     sentence_end = sentence_start + len(sentence_text)
-    glued = [sentence_start + m.end() for m in _GLUE.finditer(sentence_text)]
+    glued = {sentence_start + m.end() for m in _GLUE.finditer(sentence_text)}
     nouns: list[Item] = []
     covered = -1
     for position in sorted({*token_starts, *glued}):
         if position < covered:
             continue
-        pattern = _glued_category_pattern(lexicon) if position in glued else lexicon.category_pattern
-        match = pattern.match(text, position, sentence_end)
+        index = lexicon.glued_category_index if position in glued else lexicon.category_index
+        pattern = index.pattern_at(text[position])
+        match = pattern.match(text, position, sentence_end) if pattern is not None else None
         if match is None:
             continue
         noun = lexicon.category_nouns[int(match.lastgroup[1:])]
@@ -120,18 +120,6 @@ def _category_nouns(
         nouns.append(item)
         covered = match.end()
     return nouns
-
-
-@functools.cache
-def _glued_category_pattern_of(lang: str, patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(
-        "|".join(f"(?P<c{i}>{pattern})(?!\\w)" for i, pattern in enumerate(patterns)), re.IGNORECASE
-    )
-
-
-def _glued_category_pattern(lexicon: Lexicon) -> re.Pattern[str]:
-    """The lexicon's category nouns as the second part of a hyphenated word ("Caesar-kanoner")."""
-    return _glued_category_pattern_of(lexicon.lang, tuple(noun.pattern for noun in lexicon.category_nouns))
 
 
 def _named_by_prefix(text: str, sentence_start: int, noun: Item, mentions: list[Mention]) -> Item:

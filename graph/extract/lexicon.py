@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError
+from graph.extract.starts import StartIndex, first_characters
 
 LANG_DIR = Path(__file__).with_name("lang")
 SHARED = "xx"
@@ -82,6 +83,7 @@ class CategoryNoun:
 @dataclass(frozen=True)
 class RoleNoun:
     pattern: re.Pattern[str]
+    first: frozenset[str] | None  # characters a match begins with (None: any)
     role: str
     country: str | None  # fixed scope ("Pentagon chief" -> US, "Secretary General" -> None)
     scope_kind: str  # "country" or "org": what kind of actor the post belongs to
@@ -118,17 +120,28 @@ class Lexicon:
             if self.category_nouns
             else None
         )
+        nouns = [noun.pattern for noun in self.category_nouns]
+        self.category_index = StartIndex(nouns, "(?P<c{i}>(?<![\\w-]){p})(?!\\w)")
+        self.glued_category_index = StartIndex(nouns, "(?P<c{i}>{p})(?!\\w)")
         self.roles = [
             RoleNoun(
                 re.compile(rf"(?<![\w]){e['re']}(?!\w)", re.IGNORECASE),
+                first_characters(e["re"]),
                 e["role"],
                 e.get("country"),
                 e.get("scope", "country"),
             )
             for e in data.get("roles", [])
         ]
+        self._roles_by_first: dict[str, list[RoleNoun]] = {}
         self.triggers = {
             status: _alternation(patterns) for status, patterns in data.get("triggers", {}).items()
+        }
+        self.trigger_index = {
+            status: StartIndex(patterns if isinstance(patterns, list) else [patterns],
+                               "(?<![\\w-])(?:{p})(?!\\w)")
+            for status, patterns in data.get("triggers", {}).items()
+            if patterns
         }
         self.patterns = {
             name: _alternation(data.get(name))
@@ -157,6 +170,15 @@ class Lexicon:
                 "purpose_prepositions",
             )
         }
+
+    def roles_starting_with(self, character: str) -> list[RoleNoun]:
+        """The role nouns whose matches may begin with ``character``."""
+        key = character.lower()
+        roles = self._roles_by_first.get(key)
+        if roles is None:
+            roles = [r for r in self.roles if r.first is None or key in r.first]
+            self._roles_by_first[key] = roles
+        return roles
 
     def pattern(self, name: str) -> re.Pattern[str] | None:
         """The compiled alternation for the lexicon list ``name`` (None when the language has none)."""

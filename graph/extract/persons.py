@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from graph.extract.gazetteer import Mention
 from graph.extract.lexicon import Lexicon
+from graph.extract.text import tokenise
 from graph.knowledge import load_knowledge, slugify
 from graph.model import ROLES, Evidence, PersonFact, Role
 
@@ -65,15 +66,21 @@ def find_persons(
     lexicon: Lexicon,
     on: datetime.date | None,
     evidence_of,
+    word_starts: list[list[int]] | None = None,
 ) -> PersonIndex:
-    """All persons of the article with their roles; ``evidence_of(sentence, rule)`` builds evidence."""
+    """All persons of the article with their roles; ``evidence_of(sentence, rule)`` builds evidence.
+
+    ``word_starts`` (per sentence, offsets in ``text``) are where role nouns may begin; without
+    them the sentences are tokenised again."""
     kb = load_knowledge()
     index = PersonIndex()
     seen_full: set[str] = set()
     home = lexicon.data.get("home_country")
     home_roles = frozenset(lexicon.data.get("home_roles", ()))
     roles_named: set[str] = set()  # roles the article has already given a person
-    for sentence, mentions in zip(sentences, mentions_by_sentence, strict=True):
+    if word_starts is None:
+        word_starts = [[t.start for t in tokenise(s.text, s.start)] for s in sentences]
+    for sentence, mentions, starts in zip(sentences, mentions_by_sentence, word_starts, strict=True):
         found: list[PersonMention] = []
         for mention in mentions:
             if mention.kind == "person":
@@ -81,7 +88,7 @@ def find_persons(
                 found.append(PersonMention(mention.key, mention.start, mention.end))
             elif mention.kind == "surname":
                 found.append(PersonMention(mention.key, mention.start, mention.end))
-        roles = _role_mentions(sentence, lexicon)
+        roles = _role_mentions(text, sentence, starts, lexicon)
         for role_start, role_end, role in roles:
             country, definite = role.country, role.country is not None
             if country is None:
@@ -151,11 +158,15 @@ def _add_role(fact: PersonFact, role: str, country: str | None, evidence: Eviden
     fact.roles.append(Role(role, country, evidence))
 
 
-def _role_mentions(sentence, lexicon: Lexicon):
+def _role_mentions(text: str, sentence, starts: list[int], lexicon: Lexicon):
+    """Role nouns of the sentence (longest first where they overlap), tried at word starts."""
     found = []
-    for role in lexicon.roles:
-        for match in role.pattern.finditer(sentence.text):
-            found.append((match.start() + sentence.start, match.end() + sentence.start, role))
+    end = sentence.end
+    for position in starts:
+        for role in lexicon.roles_starting_with(text[position]):
+            match = role.pattern.match(text, position, end)
+            if match is not None:
+                found.append((match.start(), match.end(), role))
     found.sort(key=lambda r: (r[0], -(r[1] - r[0])))
     kept = []
     for item in found:

@@ -10,6 +10,7 @@ knowledge from :mod:`graph.knowledge`; nothing here depends on a particular lang
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, replace
 
 from graph.errors import ExtractionError
@@ -31,12 +32,15 @@ from graph.model import (
     OrganisationFact,
 )
 
+_WORD_START = re.compile(r"(?<!\w)\w")  # also after hyphens and apostrophes ("n'enverra", "US-Minister")
+
 
 @dataclass
 class SentenceUnit:
     """Everything found in one sentence (offsets in the normalised article text)."""
 
     sentence: Sentence
+    word_starts: list[int]  # where the words of the sentence begin (offsets in the text)
     mentions: list[Mention]
     items: list[Item]
     money: list
@@ -96,9 +100,13 @@ def _extract(article: Article) -> Extraction:
             quantities,
             [t.start for t in tokens if not t.glued],
         )
-        units.append(SentenceUnit(sentence, mentions, items, money, quantities, dates))
+        word_starts = [sentence.start + m.start() for m in _WORD_START.finditer(sentence.text)]
+        units.append(SentenceUnit(sentence, word_starts, mentions, items, money, quantities, dates))
 
-    persons = find_persons(text, sentences, [u.mentions for u in units], lexicon, published, evidence_of)
+    persons = find_persons(
+        text, sentences, [u.mentions for u in units], lexicon, published, evidence_of,
+        [u.word_starts for u in units],
+    )
     anchor = _event_anchor(units, published)
     meetings, main_meeting = find_meetings(units, lexicon, persons, published, anchor, evidence_of)
     pledges = find_pledges(units, lexicon, persons, meetings, main_meeting, published, evidence_of)

@@ -79,7 +79,7 @@ def find_pledges(
     for unit in analysed:
         sentence = unit.sentence
         text = sentence.text
-        triggers = _triggers(text, sentence.start, lexicon)
+        triggers = _triggers(text, sentence.start, lexicon, unit.word_starts)
         donors = _donors(unit, lexicon, persons, published)
         continuation = (
             _search(lexicon, "continuation", text)
@@ -233,13 +233,13 @@ def _search(lexicon: Lexicon, name: str, text: str):
     return pattern.search(text) if pattern else None
 
 
-def _triggers(text: str, offset: int, lexicon: Lexicon) -> list[Trigger]:
+def _triggers(text: str, offset: int, lexicon: Lexicon, word_starts: list[int]) -> list[Trigger]:
+    """Status triggers of a sentence (tried at its word starts), negated or not, chained."""
     found = []
     negation = lexicon.pattern("negation")
-    for status, pattern in lexicon.triggers.items():
-        if pattern is None:
-            continue
-        for match in pattern.finditer(text):
+    starts = [start - offset for start in word_starts]
+    for status, index in lexicon.trigger_index.items():
+        for match in index.scan(text, starts):
             window = text[max(0, match.start() - 40) : match.start()]
             window = re.split(r"[,;:]|\s-\s", window)[-1]
             after = _AFTER_TRIGGER.match(text, match.end())  # "stuurt geen", "sender ikke", "liefert keine"

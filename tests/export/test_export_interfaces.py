@@ -142,3 +142,29 @@ def test_api_without_engine_is_a_store_problem():
         response = test_client.get("/export/gexf")
     assert response.status_code == 500
     assert "engine" in response.json()["detail"]
+
+
+@pytest.mark.slow
+def test_api_app_serves_exports_through_its_store_worker(store_path, store, tmp_path):
+    """The real app: routes -> engine -> worker process -> graph.export over its own store copy."""
+    import shutil
+
+    from lxml import etree
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    copy = tmp_path / "store"
+    shutil.copytree(store_path, copy)
+    app = create_app(ApiSettings(store=str(copy), backend="oxigraph", query_timeout=120))
+    with TestClient(app) as test_client:
+        gexf = test_client.get("/export/gexf?projection=donor-equipment")
+        timeline = test_client.get("/plot/timeline?format=svg")
+        missing = test_client.get("/export/gexf?graph=https://example.org/missing")
+    assert gexf.status_code == 200 and validate_gexf(gexf.content) == []
+    expected = build_projection(store, "donor-equipment")
+    root = etree.fromstring(gexf.content)
+    assert len(root.findall(".//{http://gexf.net/1.3}edge")) == expected.number_of_edges()
+    assert timeline.status_code == 200 and timeline.headers["content-type"] == "image/svg+xml"
+    assert timeline.content.count(b'<g id="donor-') == 4
+    assert missing.status_code == 404

@@ -112,6 +112,19 @@ OFFICE_HOLDERS = [
     ("eu_high_representative", "EU", "2025-04-11", "Kaja Kallas"),
     ("envoy", "US", "2025-04-11", "Steve Witkoff"),
     ("defence_minister", "XK", "2025-04-11", None),
+    ("defence_minister", "DK", "2022-06-01", "Morten Bødskov"),
+    ("defence_minister", "DK", "2023-01-10", "Jakob Ellemann-Jensen"),
+    ("defence_minister", "DK", "2023-03-01", "Troels Lund Poulsen"),   # acting (the minister on leave)
+    ("defence_minister", "DK", "2023-08-10", "Jakob Ellemann-Jensen"),
+    ("defence_minister", "DK", "2025-04-11", "Troels Lund Poulsen"),
+    ("defence_minister", "NO", "2022-01-10", "Odd Roger Enoksen"),
+    ("defence_minister", "NO", "2023-01-20", "Bjørn Arild Gram"),
+    ("defence_minister", "NO", "2025-04-11", "Tore O. Sandvik"),
+    ("defence_minister", "FI", "2022-06-15", "Antti Kaikkonen"),
+    ("defence_minister", "FI", "2023-02-14", "Mikko Savola"),
+    ("defence_minister", "FI", "2025-04-11", "Antti Häkkänen"),
+    ("defence_minister", "CZ", "2024-02-14", "Jana Černochová"),
+    ("foreign_minister", "DK", "2022-04-26", "Jeppe Kofod"),
 ]
 
 
@@ -156,6 +169,18 @@ NAME_LOOKUPS = [
     ("Wladyslaw Kosiniak-Kamysz", "wladyslaw-kosiniak-kamysz"), ("Sebastien Lecornu", "sebastien-lecornu"),
     ("Rustem Umjerow", "rustem-umerov"), ("Sergej Lawrow", "sergei-lavrov"), ("pistorius", "boris-pistorius"),
     ("Nobody Atall", None),
+    # transliterations and case forms met in the eight languages
+    ("Rustem Umerow", "rustem-umerov"), ("Roestem Oemerov", "rustem-umerov"), ("Oumerov", "rustem-umerov"),
+    ("Umjerov", "rustem-umerov"), ("Rustemem Umierowem", "rustem-umerov"),
+    ("Zełenskim", "volodymyr-zelenskyy"),
+    ("Selenski", "volodymyr-zelenskyy"), ("Rieznikow", "oleksii-reznikov"), ("Resnikow", "oleksii-reznikov"),
+    ("Sjmyhal", "denys-shmyhal"), ("Szmyhal", "denys-shmyhal"), ("Sybiga", "andrii-sybiha"),
+    ("Kułeby", "dmytro-kuleba"), ("Syrskij", "oleksandr-syrskyi"), ("Syrski", "oleksandr-syrskyi"),
+    ("Poetin", "vladimir-putin"), ("Putinem", "vladimir-putin"), ("Lavrof", "sergei-lavrov"),
+    ("Sjojgu", "sergei-shoigu"), ("Choïgou", "sergei-shoigu"),
+    ("Kosiniaka-Kamysza", "wladyslaw-kosiniak-kamysz"),
+    ("Lund Poulsen", "troels-lund-poulsen"), ("Bjorn Arild Gram", "bjorn-arild-gram"),
+    ("Jana Cernochova", "jana-cernochova"),
 ]
 
 
@@ -286,6 +311,14 @@ def test_lookups_by_name(kb, lookup, name, expected):
     ("NATO", "fr", "OTAN"), ("NATO", "en", "Atlantic Alliance"),
     ("IFU", "en", "International Fund for Ukraine"),
     ("KIEL_INSTITUTE", "en", "Kiel Research Institute"), ("EC", "en", "European Commission"),
+    ("UDCG", "nl", "Oekraïne-contactgroep"), ("UDCG", "nl", "Contactgroep voor de Verdediging van Oekraïne"),
+    ("UDCG", "pl", "Grupy Kontaktowej ds. Obrony Ukrainy"), ("UDCG", "pl", "grupie Ramstein"),
+    ("UDCG", "da", "kontaktgruppen"), ("UDCG", "nb", "kontaktgruppa"), ("UDCG", "fr", "groupe de Ramstein"),
+    ("UDCG", "sv", "Ukrainas kontaktgrupp för försvar"), ("UDCG", "de", "Ramstein-Format"),
+    ("COTW", "pl", "koalicji chętnych"), ("COTW", "pl", "koalicję chętnych"),
+    ("COTW", "nb", "koalisjonen av villige"),
+    ("NATO", "nl", "NAVO"), ("NATO", "pl", "Sojuszu Północnoatlantyckiego"), ("NATO", "fr", "l'OTAN"),
+    ("EU", "pl", "Unii Europejskiej"), ("EC", "de", "EU-Kommission"), ("EC", "pl", "Komisji Europejskiej"),
 ])
 def test_organisation_names(kb, key, lang, name):
     assert name in kb.organisations[key].names[lang]
@@ -332,7 +365,33 @@ REQUIRED_SYSTEMS = [
     ("Panzerfaust 3", "small_arms"), ("Bayraktar TB2", "drones"), ("Switchblade", "drones"),
     ("Phoenix Ghost", "drones"), ("Puma", "drones"), ("Dingo", "vehicles"), ("MRAP", "vehicles"),
     ("Humvee", "vehicles"), ("TRML-4D", "radar"), ("Giraffe", "radar"),
+    ("Bohdana", "artillery"), ("Grom", "air_defence"), ("Hellfire", "missiles"), ("Neptune", "missiles"),
+    ("Brimstone", "missiles"), ("AMX-10 RC", "armour"), ("VAB", "armour"), ("Bastion", "armour"),
+    ("Patria AMV", "armour"), ("Lynx", "armour"), ("Boxer", "armour"), ("CV9040", "armour"),
+    ("BMP-1", "armour"),
+    ("Leopard 2A5", "armour"), ("Stridsvagn 122", "armour"), ("Pansarbandvagn 302", "armour"),
+    ("Mirage 2000-5", "other"), ("Gripen C/D", "other"), ("Rafale", "other"), ("MiG-29", "other"),
+    ("ASC 890", "radar"), ("Saab 340 AEW", "radar"), ("GLSDB", "missiles"), ("TOW", "missiles"),
+    ("RGW 90", "small_arms"), ("ScanEagle", "drones"),
 ]
+
+
+# The scorer compares item names by normalised prefix: the canonical name must start like the name the
+# press uses, so "Patriot" (not "MIM-104 Patriot"), "Gripen" (not "JAS 39 Gripen").
+PRESS_NAMES = ["Patriot", "Stinger", "HAWK", "Javelin", "HIMARS", "Krab", "Gripen", "Abrams", "Bradley",
+               "Dingo", "Taurus", "Archer", "Leopard 2", "F-16", "Mirage 2000", "SCALP", "IRIS-T", "Bohdana",
+               "Neptune", "Hellfire", "Rafale", "Excalibur", "Zuzana"]
+
+
+def _prefix_form(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", normalise_name(text))
+
+
+@pytest.mark.parametrize("press_name", PRESS_NAMES)
+def test_canonical_equipment_names_start_with_the_press_name(kb, press_name):
+    item = kb.equipment_by_name(press_name)
+    assert item is not None, press_name
+    assert _prefix_form(item.name).startswith(_prefix_form(press_name)), (press_name, item.name)
 
 
 @pytest.mark.parametrize(("alias", "category"), REQUIRED_SYSTEMS)
@@ -460,3 +519,45 @@ def test_a_broken_data_file_is_reported_with_a_hint(tmp_path, monkeypatch):
             load_knowledge()
     finally:
         load_knowledge.cache_clear()
+
+
+# --------------------------------------------------------------------------------------------------
+# the names as the extractor's gazetteer sees them (inflected and elided forms inside real sentences)
+
+GAZETTEER_CASES = [
+    ("pl", "Ministrowie spotkali się w ramach koalicji chętnych w Paryżu.", "org", "COTW"),
+    ("pl", "Posiedzenie Grupy Kontaktowej ds. Obrony Ukrainy odbyło się w Brukseli.", "org", "UDCG"),
+    ("pl", "Sekretarz generalny Sojuszu Północnoatlantyckiego przemawiał w Wilnie.", "org", "NATO"),
+    ("pl", "Minister rozmawiał z Rustemem Umierowem o dostawach.", "person", "rustem-umerov"),
+    ("pl", "Premier spotkał się z Zełenskim w Kijowie.", "person", "volodymyr-zelenskyy"),
+    ("pl", "Decyzję ogłosił wicepremier Kosiniak-Kamysz.", "person", "wladyslaw-kosiniak-kamysz"),
+    ("nl", "De Oekraïne-contactgroep vergaderde opnieuw in Brussel.", "org", "UDCG"),
+    ("nl", "Volgens de NAVO is meer luchtverdediging nodig.", "org", "NATO"),
+    ("nl", "Ook de coalitie van bereidwilligen sprak over garanties.", "org", "COTW"),
+    ("nl", "Minister Roestem Oemerov was via video aanwezig.", "person", "rustem-umerov"),
+    ("da", "Ramstein-gruppen mødtes i Bruxelles i går.", "org", "UDCG"),
+    ("da", "Forsvarsminister Troels Lund Poulsen præsenterede pakken.", "person", "troels-lund-poulsen"),
+    ("nb", "Koalisjonen av villige møttes i London.", "org", "COTW"),
+    ("nb", "Forsvarsminister Bjørn Arild Gram deltok på møtet.", "person", "bjorn-arild-gram"),
+    ("fr", "Le secrétaire général de l'OTAN était présent.", "org", "NATO"),
+    ("fr", "Les ministres du groupe de Ramstein se sont réunis vendredi.", "org", "UDCG"),
+    ("fr", "Le ministre Roustem Oumerov a remercié les alliés.", "person", "rustem-umerov"),
+    ("de", "Die Minister der Ukraine-Kontaktgruppe berieten am Mittwoch.", "org", "UDCG"),
+    ("de", "Verteidigungsminister Rustem Umerow war zugeschaltet.", "person", "rustem-umerov"),
+    ("de", "Die EU-Kommission schlug ein neues Paket vor.", "org", "EC"),
+    ("sv", "Natos generalsekreterare talade i Bryssel.", "org", "NATO"),
+    ("sv", "EU:s utrikeschef deltog också.", "org", "EU"),
+    ("sv", "Ukrainas kontaktgrupp för försvar möttes i fredags.", "org", "UDCG"),
+    ("nl", "Nederland leverde eerder twee Patriot-lanceerinrichtingen.", "equipment", "patriot"),
+    ("sv", "Sverige skänker Stridsvagn 122 och Pansarbandvagn 302.", "equipment", "stridsvagn-122"),
+    ("en", "Ukraine will receive more Bohdana howitzers.", "equipment", "bohdana"),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence", "kind", "key"), GAZETTEER_CASES)
+def test_the_extractor_gazetteer_finds_the_names(lang, sentence, kind, key):
+    gazetteer_module = pytest.importorskip("graph.extract.gazetteer")
+    from graph.extract.text import tokenise
+
+    found = gazetteer_module.gazetteer_for(lang).match(sentence, tokenise(sentence))
+    assert (kind, key) in {("person" if m.kind == "surname" else m.kind, m.key) for m in found}, found

@@ -47,8 +47,17 @@ _CALENDAR_WINDOW = datetime.timedelta(days=14)
 _RECENT = datetime.timedelta(days=7)
 
 _PLACE_PREPOSITION = re.compile(
-    r"(?:^|\s)(?:in|at|i|på|à|en|w|we|im|nach|til|op)\s+(?:the\s+)?$", re.IGNORECASE
+    r"(?:^|\s)(?:in|at|i|på|à|en|w|we|im|nach|til|op|auf)\s+(?:the\s+)?$", re.IGNORECASE
 )
+_VENUE_LEAD = re.compile(  # "auf dem US-Stützpunkt ", "w amerykańskiej bazie ", "at the US air base "
+    r"(?:^|\s)(?:in|at|i|på|à|en|w|we|im|auf|op|til|ved|bij|sur)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE
+)
+_CLAUSE_BREAK = re.compile(r"[,;:()]")
+_CHAIR_COORDINATION = re.compile(  # "Germany and the U.K.", "Pistorius und seinem britischen Amtskollegen"
+    r"^\s*(?:,|and|und|och|og|et|en|i|oraz|&|a|y|sowie|samt|with|mit|med|avec|met|z)?\s*(?:[\w']+\s+)?$",
+    re.IGNORECASE,
+)
+_CHAIR_REACH = 70  # characters between a chair cue and the first chair ("the US defence secretary ...")
 _COORDINATION = re.compile(r"^\s*(?:,|and|und|och|og|et|en|i|oraz|&)?\s*(?:the\s+)?$", re.IGNORECASE)
 
 
@@ -65,6 +74,9 @@ class MeetingCues:
     previous: re.Pattern[str] | None
     chair: re.Pattern[str] | None
     address: re.Pattern[str] | None
+    chair_preposition: re.Pattern[str] | None  # a cue starting/ending so names the chair after it
+    venue: re.Pattern[str] | None  # "air base", "Stützpunkt", "luftbasen": a place noun before a city
+    venue_formats: dict[str, str]  # a city whose meetings are a format's ("Ramstein" -> UDCG)
     place_countries: dict[str, str]
     calendar: dict[str, tuple[str, ...]]
 
@@ -102,6 +114,9 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         previous=_alternation(words("previous")),
         chair=_alternation([*lexicon.data.get("chair", []), *words("chair")]),
         address=_alternation(words("address")),
+        chair_preposition=_alternation(words("chair_prepositions")),
+        venue=_alternation(words("venue_nouns")),
+        venue_formats={**shared.get("venue_formats", {}), **own.get("venue_formats", {})},
         place_countries={**shared.get("place_countries", {}), **own.get("place_countries", {})},
         calendar={k: tuple(v) for k, v in {**shared.get("calendar", {}), **own.get("calendar", {})}.items()},
     )
@@ -146,7 +161,7 @@ def find_meetings(
             if draft is not None:
                 _attach(draft, unit, by_sentence, evidence_of, f"{lexicon.lang}.meeting.visit")
             continue
-        fmt = _choose_format(formats, last_format, main_format)
+        fmt = _choose_format(formats, last_format, main_format) or _venue_format(unit, cues)
         if formats:
             last_format = formats[0]
         if fmt is None:
@@ -230,6 +245,14 @@ def _choose_format(formats: list[str], last_format: str | None, main_format: str
         if candidate and _format_rank(candidate) == 0:
             return candidate
     return formats[0] if formats else last_format
+
+
+def _venue_format(unit, cues: MeetingCues) -> str | None:
+    """The format whose meetings a city is known for ("met at Ramstein" is the contact group)."""
+    for mention in unit.mentions:
+        if mention.kind == "city" and mention.key in cues.venue_formats:
+            return cues.venue_formats[mention.key]
+    return None
 
 
 def _format_rank(key: str) -> int:
@@ -396,9 +419,7 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
         offset = unit.sentence.start
         if fact.place is None:
             cities = [
-                m
-                for m in unit.mentions
-                if m.kind == "city" and _PLACE_PREPOSITION.search(text[: m.start - offset])
+                m for m in unit.mentions if m.kind == "city" and _is_place(text[: m.start - offset], cues)
             ]
             if cities:
                 fact.place = cities[0].key
@@ -421,9 +442,12 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
                 fact.participants.append(name)
         if remote:
             fact.participants[:] = [n for n in fact.participants if n not in fact.remote_participants]
-        chair = cues.chair.search(text) if cues.chair else None
-        if chair and not fact.chairs:
-            fact.chairs = _coordinated_countries(text, offset, unit.mentions, chair.end())
+        if cues.chair and not fact.chairs:
+            for chair in cues.chair.finditer(text):
+                named = persons.mentions.get(unit.sentence.index, [])
+                fact.chairs = _chairs(text, offset, unit.mentions, named, persons, chair, lexicon, cues)
+                if fact.chairs:
+                    break
         if fact.n_countries is None and count_cue:
             match = count_cue.search(text)
             if match:
@@ -454,17 +478,61 @@ def _is_modifier(text: str, start: int, end: int) -> bool:
     return end < len(text) and text[end : end + 1] == "'"
 
 
-def _coordinated_countries(text: str, offset: int, mentions: list, cue_end: int) -> list[str]:
-    """The countries right after a chair cue: "hosted jointly by Germany and the U.K."."""
+def _is_place(before: str, cues: MeetingCues) -> bool:
+    """A city is the meeting's place after a preposition ("in Brussels", "i Ramstein"), also with a
+    venue noun between ("auf dem US-Stützpunkt Ramstein", "på luftbasen Ramstein")."""
+    if _PLACE_PREPOSITION.search(before):
+        return True
+    lead = _VENUE_LEAD.search(before)
+    return bool(lead and cues.venue and cues.venue.search(lead.group()))
+
+
+def _chairs(
+    text: str, offset: int, mentions: list, people: list, persons, cue, lexicon: Lexicon, cues: MeetingCues
+) -> list[str]:
+    """The countries chairing a meeting. A prepositional or passive cue names them after it ("chaired
+    jointly by Germany and the United Kingdom", "unter dem Vorsitz von US-Verteidigungsminister Lloyd
+    Austin", "under ledelse af den amerikanske forsvarsminister ..."); a verb or noun names them in the
+    clause before it and in a coordination after it ("med Storbritannien och Tyskland som värdar",
+    "Macron stod värd för mötet tillsammans med Storbritannien", "któremu przewodniczyli prezydent
+    Francji ... i brytyjski premier ..."). Persons count with the country of their post."""
+    actors = sorted(
+        [(m.start - offset, m.end - offset, m.key) for m in mentions if m.kind == "country"]
+        + [
+            (p.start - offset, p.end - offset, _person_country(persons, p.person))
+            for p in people
+            if _person_country(persons, p.person)
+        ]
+    )
     chairs: list[str] = []
-    position = cue_end
-    for mention in sorted((m for m in mentions if m.kind == "country"), key=lambda m: m.start):
-        local = mention.start - offset
-        if local < position:
+    position = cue.end()
+    recipient = lexicon.default_recipient  # Ukraine is the guest, not the chair, of the aid formats
+    for start, end, country in actors:
+        if start < position:
             continue
-        if not _COORDINATION.match(text[position:local]):
+        if country == recipient:
             break
-        if mention.key not in chairs:
-            chairs.append(mention.key)
-        position = mention.end - offset
-    return chairs
+        gap = text[position:start]
+        if chairs and country == chairs[-1] and len(gap) <= 30 and not _CLAUSE_BREAK.search(gap):
+            position = end  # the person after their country: "US-Verteidigungsminister Lloyd Austin"
+            continue
+        if chairs and not _CHAIR_COORDINATION.match(gap):
+            break
+        if not chairs and (len(gap) > _CHAIR_REACH or _CLAUSE_BREAK.search(gap)):
+            break
+        if country not in chairs:
+            chairs.append(country)
+        position = end
+    words = cue.group().split()
+    prepositional = cues.chair_preposition is not None and any(
+        cues.chair_preposition.fullmatch(word) for word in (words[0], words[-1])
+    )
+    if prepositional:
+        return chairs
+    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, cue.start())), default=0)
+    subject = [
+        country
+        for start, end, country in actors
+        if clause_start <= start and end <= cue.start() and country != recipient
+    ]
+    return list(dict.fromkeys([*subject, *chairs]))

@@ -6,8 +6,7 @@
     ├── ExtractionError      the extractor failed on an article (a bug, not bad data)
     ├── QuerySyntaxError     malformed SPARQL; carries line/column where the parser gives them
     ├── RDFSyntaxError       malformed RDF (Turtle, TriG, ...)
-    ├── StoreError           the store cannot be opened, is locked, or a backend call failed
-    └── ValidationFailed     only raised at the edges (CLI/API) when a caller asked to fail on violations
+    └── StoreError           the store cannot be opened, is locked, or a backend call failed
 
 Library functions raise these; only ``graph.cli`` turns them into exit codes and only ``api`` into
 HTTP problem responses. Validation itself never raises for data problems: it returns a report.
@@ -58,7 +57,3 @@ class RDFSyntaxError(AidgraphError):
 
 class StoreError(AidgraphError):
     code = "store-error"
-
-
-class ValidationFailed(AidgraphError):
-    code = "validation-failed"

@@ -1,0 +1,214 @@
+"""Latency of the saved queries and /pledges over HTTP at 1k and 10k generated articles, against
+rdflib's in-memory SPARQL engine on the same data in the same run.
+
+    .venv/bin/python benchmarks/bench_api.py [--sizes 1000 10000] [--repeat 20]
+
+For each size it generates articles in aidgraph's RDF model (one named graph per article: a meeting,
+three pledges with claims and evidence, persons), loads them into a fresh on-disk oxigraph store,
+starts the real server (uvicorn + store worker) and times each saved query through /sparql and a few
+/pledges lookups; then it runs the same saved queries on an rdflib ``Dataset`` (default graph = union)
+holding the same quads. Prints p50/p95 in milliseconds. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import rdflib
+import uvicorn
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from api.app import create_app  # noqa: E402
+from api.saved_queries import saved_queries  # noqa: E402
+from api.settings import ApiSettings  # noqa: E402
+from graph.store import open_store  # noqa: E402
+
+AID = "https://w3id.org/aidgraph/ontology#"
+R = "https://w3id.org/aidgraph/id/"
+SCHEMA = "https://schema.org/"
+PROV = "http://www.w3.org/ns/prov#"
+NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+ORG = "http://www.w3.org/ns/org#"
+DCT = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DONORS = ["DE", "GB", "FR", "NL", "NO", "SE", "DK", "PL", "US", "CA", "IT", "ES"]
+CATEGORIES = ["air_defence", "artillery", "ammunition", "armour", "drones", "missiles", "radar", "vehicles"]
+SYSTEMS = ["iris-t-slm", "patriot", "nasams", "leopard-2", "caesar", "archer", "f-16", "storm-shadow"]
+PEOPLE = [("boris-pistorius", "Boris Pistorius", "DE"), ("john-healey", "John Healey", "GB"),
+          ("pete-hegseth", "Pete Hegseth", "US"), ("tore-sandvik", "Tore Sandvik", "NO"),
+          ("pal-jonson", "Pål Jonson", "SE")]
+PLEDGE_REQUESTS = [
+    {"category": "air_defence", "limit": 100},
+    {"donor": "DE", "limit": 100},
+    {"donor": "GB", "date_from": "2025-03", "date_to": "2025-06", "limit": 50},
+    {"item": "patriot", "limit": 100},
+]
+
+
+def generate_quads(n_articles: int, seed: int = 7) -> list[ox.Quad]:
+    """Quads of ``n_articles`` synthetic articles (about 60 triples each)."""
+    rng = random.Random(seed)
+    quads: list[ox.Quad] = []
+    node, lit = ox.NamedNode, ox.Literal
+
+    def add(graph, s, p, o):
+        quads.append(ox.Quad(node(s), node(p), o if isinstance(o, ox.Literal) else node(o), graph))
+
+    for i in range(n_articles):
+        article = f"{R}article/gen-{i}"
+        graph = node(article)
+        day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        add(graph, article, RDF_TYPE, f"{SCHEMA}NewsArticle")
+        add(graph, article, f"{SCHEMA}identifier", lit(f"gen-{i}"))
+        add(graph, article, f"{SCHEMA}datePublished", lit(day, datatype=node(XSD + "date")))
+        meeting = f"{R}meeting/UDCG-{day}"
+        add(graph, meeting, RDF_TYPE, f"{AID}Meeting")
+        add(graph, meeting, f"{SKOS}notation", lit(f"UDCG-{day}"))
+        add(graph, meeting, f"{AID}format", f"{R}org/UDCG")
+        add(graph, meeting, f"{SCHEMA}startDate", lit(day, datatype=node(XSD + "date")))
+        for slug, name, country in rng.sample(PEOPLE, 2):
+            person = f"{R}person/{slug}"
+            add(graph, person, RDF_TYPE, f"{SCHEMA}Person")
+            add(graph, person, f"{SCHEMA}name", lit(name))
+            add(graph, person, f"{ORG}holds", f"{R}post/defence_minister-{country}")
+            add(graph, meeting, f"{AID}remoteAttendee" if rng.random() < 0.3 else f"{SCHEMA}attendee", person)
+        for j in range(3):
+            donor = rng.choice(DONORS)
+            system = rng.choice(SYSTEMS)
+            pledge = f"{R}pledge/gen-{i}-{j}"
+            claim = f"{R}claim/gen-{i}/{j}"
+            add(graph, pledge, RDF_TYPE, f"{AID}Pledge")
+            add(graph, pledge, f"{SCHEMA}agent", f"{R}country/{donor}")
+            add(graph, pledge, f"{SCHEMA}recipient", f"{R}country/UA")
+            add(graph, pledge, f"{SCHEMA}object", f"{R}equipment/{system}")
+            add(graph, pledge, f"{AID}category", f"{R}category/{rng.choice(CATEGORIES)}")
+            add(graph, pledge, f"{AID}quantity", lit(str(rng.randint(1, 50)), datatype=node(XSD + "integer")))
+            add(graph, pledge, f"{AID}status", f"{R}status/pledged")
+            add(graph, pledge, f"{DCT}date", lit(day, datatype=node(XSD + "date")))
+            add(graph, pledge, f"{AID}announcedAt", meeting)
+            add(graph, pledge, f"{PROV}wasDerivedFrom", article)
+            add(graph, pledge, f"{PROV}qualifiedDerivation", claim)
+            add(graph, claim, RDF_TYPE, f"{AID}Claim")
+            add(graph, claim, f"{PROV}entity", article)
+            add(graph, claim, f"{NIF}anchorOf", lit(f"{donor} will send {system} systems (article {i}).",
+                                                    language="en"))
+    return quads
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def timed(call, repeat: int) -> tuple[float, float]:
+    call()  # warm-up
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return percentiles(samples)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_size(n_articles: int, repeat: int) -> list[tuple[str, str, float, float]]:
+    """Rows (engine, request, p50 ms, p95 ms) for one corpus size."""
+    rows = []
+    quads = generate_quads(n_articles)
+    workdir = Path(tempfile.mkdtemp(prefix="aidgraph-bench-"))
+    try:
+        location = workdir / "store"
+        started = time.perf_counter()
+        with open_store(location) as store:
+            native = store._ox  # bulk load straight into pyoxigraph (the store's loader is per graph)
+            native.bulk_extend(quads)
+            native.flush()
+        print(f"  {n_articles} articles, {len(quads)} quads loaded in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr)
+        settings = ApiSettings(store=str(location), query_timeout=120, result_cap=100_000)
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                               log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.05)
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as http:
+                for name, query in saved_queries().items():
+                    def run(text=query.sparql):
+                        response = http.post("/sparql", data={"query": text})
+                        response.raise_for_status()
+                    rows.append(("oxigraph via HTTP", f"query {name}", *timed(run, repeat)))
+                for params in PLEDGE_REQUESTS:
+                    def lookup(p=params):
+                        http.get("/pledges", params=p).raise_for_status()
+                    label = "GET /pledges?" + "&".join(f"{k}={v}" for k, v in params.items() if k != "limit")
+                    rows.append(("oxigraph via HTTP", label, *timed(lookup, repeat)))
+        finally:
+            server.should_exit = True
+            thread.join(30)
+
+        dataset = rdflib.Dataset(default_union=True)
+        started = time.perf_counter()
+        for quad in quads:
+            dataset.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object),
+                         rdflib.URIRef(quad.graph_name.value)))
+        print(f"  rdflib load {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        rdflib_repeat = max(3, repeat // 4)
+        for name, query in saved_queries().items():
+            def run_rdflib(text=query.sparql):
+                list(dataset.query(text))
+            rows.append(("rdflib in memory", f"query {name}", *timed(run_rdflib, rdflib_repeat)))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return rows
+
+
+def _rdflib(term):
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per request (rdflib: a quarter)")
+    args = parser.parse_args(argv)
+    table = []
+    for size in args.sizes:
+        print(f"benchmarking {size} articles ...", file=sys.stderr)
+        table += [(size, *row) for row in bench_size(size, args.repeat)]
+    width = max(len(row[2]) for row in table)
+    print(f"\n{'articles':>8}  {'engine':<18}  {'request':<{width}}  {'p50 ms':>9}  {'p95 ms':>9}")
+    for size, engine, request, p50, p95 in table:
+        print(f"{size:>8}  {engine:<18}  {request:<{width}}  {p50:>9.1f}  {p95:>9.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -44,6 +44,7 @@ class Donor:
     start: int
     end: int
     agentive: bool = False
+    organisation: str | None = None  # the key of the organisation mention that names this donor
 
 
 @dataclass
@@ -76,11 +77,16 @@ def find_pledges(
     pledges: list[PledgeFact] = []
     context = PackageContext()
     paragraph_dates = _paragraph_dates(analysed, published)
+    previous_donors: list[str] = []
     for unit in analysed:
         sentence = unit.sentence
         text = sentence.text
         triggers = _triggers(text, sentence.start, lexicon, unit.word_starts)
         donors = _donors(unit, lexicon, persons, published)
+        named_donors, previous_donors = previous_donors, _distinct([d.key for d in donors])
+        if not donors and len(named_donors) == 1 and _starts_with_pronoun(text, lexicon):
+            donors = [Donor(named_donors[0], sentence.start, sentence.start)]  # "It plans to supply ..."
+            previous_donors = named_donors
         continuation = (
             _search(lexicon, "continuation", text)
             and context.paragraph >= 0
@@ -96,7 +102,7 @@ def find_pledges(
         date, meeting = _sentence_date(unit, meetings, published)
         if earlier:
             date, meeting = None, None
-        elif date is None and continuation:
+        elif date is None and continuation and context.date:
             date, meeting = context.date, context.meeting
         elif date is None and sentence.paragraph in paragraph_dates:
             date = paragraph_dates[sentence.paragraph]
@@ -188,14 +194,18 @@ def _earmark(text: str, offset: int, amount, items: list, lexicon: Lexicon):
     prepositions = lexicon.pattern("purpose_prepositions")
     if prepositions is None:
         return None
+    purchase = _data_pattern(lexicon, "purchase_cues")
     for item in items:
         if item.start < amount.end:
             continue
         gap = text[amount.end - offset : item.start - offset]
         words = gap.split()
-        return (
-            item if 1 <= len(words) <= 4 and prepositions.fullmatch(words[0]) and "," not in gap else purpose
-        )
+        if 1 <= len(words) <= 4 and prepositions.fullmatch(words[0]) and "," not in gap:
+            return item
+        # "will use £1.6 billion of export finance to buy more than 5,000 air defence missiles"
+        if purchase and len(words) <= 12 and not re.search(r"[,;:](?!\d)", gap) and purchase.search(gap):
+            return item
+        return purpose
     return purpose
 
 
@@ -320,11 +330,19 @@ def _donors(unit, lexicon: Lexicon, persons, published) -> list[Donor]:
         following = text[mention.end - offset : mention.end - offset + 20]
         if media and media.match(following.lstrip()) and following[:1] == " ":
             continue
-        donors.append(Donor(key, mention.start, mention.end, _agentive(text, mention.start - offset, agent)))
+        if mention.kind == "country" and _is_location(text, mention.start - offset, lexicon):
+            continue
+        donor = Donor(key, mention.start, mention.end, _agentive(text, mention.start - offset, agent))
+        donor.organisation = mention.key if mention.kind == "org" else None
+        donors.append(donor)
+    acting: list[Donor] = []
     for person in persons.mentions.get(unit.sentence.index, []):
         key = persons.donor_of(person.person, published, lexicon.donor_roles)
         if key and key not in lexicon.non_donors:
-            donors.append(Donor(key, person.start, person.end))
+            acting.append(Donor(key, person.start, person.end))
+    # an officer of an organisation acts for it: "le secrétaire général de l'OTAN, Jens Stoltenberg"
+    officers = {d.key for d in acting}
+    donors = [d for d in donors if d.organisation is None or d.organisation not in officers] + acting
     collective = lexicon.pattern("collective_donors")
     if collective:
         for match in collective.finditer(text):
@@ -333,6 +351,23 @@ def _donors(unit, lexicon: Lexicon, persons, published) -> list[Donor]:
                 donors.append(Donor(MULTIPLE_DONORS, start, end, _agentive(text, match.start(), agent)))
     donors.sort(key=lambda d: d.start)
     return donors
+
+
+def _starts_with_pronoun(text: str, lexicon: Lexicon) -> bool:
+    """The sentence's subject is a pronoun ("It plans to ...", "Il prévoit de ...", "Den planerar ...")."""
+    pronouns = _data_pattern(lexicon, "subject_pronouns")
+    return bool(pronouns and pronouns.match(text))
+
+
+def _is_location(text: str, start: int, lexicon: Lexicon) -> bool:
+    """A country after a place preposition is where something happens, not who gives:
+    "at the US air base in Germany to announce", "w Niemczech"."""
+    locative = _data_pattern(lexicon, "locative_prepositions")
+    if locative is None:
+        return False
+    window = text[max(0, start - 15) : start]
+    last = re.search(r"(\w+)\s+$", window)
+    return bool(last and locative.fullmatch(last.group(1)))
 
 
 def _agentive(text: str, start: int, agent: re.Pattern[str] | None) -> bool:

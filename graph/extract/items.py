@@ -143,8 +143,8 @@ def _unambiguous(
     surface = mention.surface
     if not any(c.isupper() or c.isdigit() for c in surface):
         return False
-    if len(surface.split()) > 1 or any(c.isdigit() for c in surface):
-        return True
+    if len(re.findall(r"\w+", surface)) > 1 or any(c.isdigit() for c in surface):
+        return True  # a known alias of several words names the weapon: "Patriot-Systeme", "canons Caesar"
     return described or _military_context(sentence, mention, offset, military)
 
 

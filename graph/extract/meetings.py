@@ -460,7 +460,7 @@ def _present(people: list, text: str, offset: int, before_cue, cues: MeetingCues
     if before_cue and cues.cue:
         for match in before_cue.finditer(text):
             following = cues.cue.search(text, match.end())
-            if following and following.start() - match.end() <= 30:
+            if following and following.start() - match.end() <= 16:
                 return []
     if cues.absent:
         for match in cues.absent.finditer(text):

@@ -77,15 +77,20 @@ def find_pledges(
     pledges: list[PledgeFact] = []
     context = PackageContext()
     paragraph_dates = _paragraph_dates(analysed, published)
-    previous_donors: list[str] = []
+    previous_donors: list[str] = []  # the donors named in the previous sentence
+    previous_donors_paragraph = -1
     for unit in analysed:
         sentence = unit.sentence
         text = sentence.text
         triggers = _triggers(text, sentence.start, lexicon, unit.word_starts)
         donors = _donors(unit, lexicon, persons, published)
         named_donors, previous_donors = previous_donors, _distinct([d.key for d in donors])
-        if not donors and len(named_donors) == 1 and _starts_with_pronoun(text, lexicon):
-            donors = [Donor(named_donors[0], sentence.start, sentence.start)]  # "It plans to supply ..."
+        previous_paragraph, previous_donors_paragraph = previous_donors_paragraph, sentence.paragraph
+        if not donors and len(named_donors) == 1 and (
+            _starts_with_pronoun(text, lexicon)  # "It plans to supply ...", "Elle prévoit de livrer ..."
+            or (unit.items and previous_paragraph == sentence.paragraph)  # "Bereits geliefert wurden ..."
+        ):
+            donors = [Donor(named_donors[0], sentence.start, sentence.start)]
             previous_donors = named_donors
         continuation = (
             _search(lexicon, "continuation", text)
@@ -233,7 +238,9 @@ def _valued(text: str, offset: int, amount, items: list, lexicon: Lexicon):
 
 
 def _pledge_date(date: str | None, status: str, main_meeting: MeetingFact | None) -> str | None:
-    if status != "pledged" and main_meeting is not None and date == main_meeting.date:
+    """A delivery reported in an article about a meeting did not happen at the meeting; a plan or a
+    proposal made there is dated by it."""
+    if status == "delivered" and main_meeting is not None and date == main_meeting.date:
         return None
     return date
 

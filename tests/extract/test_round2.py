@@ -71,6 +71,15 @@ MEETINGS = [
         "key": "UDCG-2025-06-04", "chairs": {"GB", "DE"},
     },
     {
+        "id": "nl-remote-by-video-link-and-voor-as-for",
+        "lang": "nl", "published": "2023-10-11",
+        "text": "De Contactgroep voor de Verdediging van Oekraïne kwam woensdag bijeen in Brussel onder "
+                "voorzitterschap van de Amerikaanse minister van Defensie Lloyd Austin. De Britse minister "
+                "Grant Shapps was via een videoverbinding aanwezig.",
+        "key": "UDCG-2023-10-11", "chairs": {"US"}, "place": "Brussels",
+        "participants": ["Lloyd Austin"], "remote": ["Grant Shapps"],
+    },
+    {
         "id": "en-no-chair-cue-no-chairs",
         "lang": "en", "published": "2025-04-11",
         "text": "The Ukraine Defense Contact Group met in Brussels on Friday. Germany and Britain pledged "
@@ -96,6 +105,18 @@ def test_meeting_chairs_and_place(case: dict) -> None:
     assert set(meeting["chairs"] or []) == case["chairs"]
     if "place" in case:
         assert meeting["place"] == case["place"]
+    for name in case.get("participants", []):
+        assert name in meeting["participants"], meeting
+    for name in case.get("remote", []):
+        assert name in meeting["remote_participants"], meeting
+
+
+def test_a_known_alias_of_several_words_is_equipment_without_other_military_words() -> None:
+    article = Article(id="x", text="Weitere Patriot-Systeme kann Schweden derzeit nicht abgeben.", lang="de",
+                      published=datetime.date(2025, 2, 14))
+    record = extract(article).to_record()
+    assert any(e["name"] == "Patriot" and e["category"] == "air_defence" for e in record["equipment"])
+    assert record["pledges"] == []
 
 
 @pytest.mark.parametrize(

@@ -81,6 +81,7 @@ def find_items(
             continue
         items.append(item)
     nouns.sort(key=lambda noun: (noun.start, -noun.end))
+    nouns = _head_nouns(text, nouns)
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(items)
     items = _absorb_objects(text, items)
@@ -183,6 +184,20 @@ def _merge(text: str, systems: list[Item], nouns: list[Item], lexicon: Lexicon) 
             continue
         deduped.append(item)
     return deduped
+
+
+def _head_nouns(text: str, nouns: list[Item]) -> list[Item]:
+    """Two class nouns in a row are one noun phrase whose last noun is the head: "air defence
+    radars" is radar, "drone ammunition" is ammunition."""
+    result: list[Item] = []
+    for noun in nouns:
+        if result and noun.start > result[-1].start:
+            last = result[-1]
+            if last.name and noun.name and noun.start - last.end == 1 and text[last.end] in " -":
+                result[-1] = replace(noun, start=last.start, surface=text[last.start : noun.end])
+                continue
+        result.append(noun)
+    return result
 
 
 def _describes(gap: str, type_of: re.Pattern[str] | None) -> bool:

@@ -109,7 +109,7 @@ def _extract(article: Article) -> Extraction:
     )
     anchor = _event_anchor(units, published)
     meetings, main_meeting = find_meetings(units, lexicon, persons, published, anchor, evidence_of)
-    pledges = find_pledges(units, lexicon, persons, meetings, main_meeting, published, evidence_of)
+    pledges = find_pledges(units, lexicon, persons, meetings, main_meeting, published, evidence_of, anchor)
     return Extraction(
         article=article,
         persons=list(persons.facts.values()),

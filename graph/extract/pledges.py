@@ -35,7 +35,7 @@ _RELATIVE_AGENT = re.compile(
 )
 
 
-_AFTER_TRIGGER = re.compile(r"\s+(?:\w+\s+)?\w+(?:'\w+)?")
+_AFTER_TRIGGER = re.compile(r"(?:\s+[\w']+){1,4}")  # "stuurt Den Haag voorlopig niet"
 
 
 @dataclass
@@ -72,11 +72,17 @@ def find_pledges(
     main_meeting: MeetingFact | None,
     published: datetime.date | None,
     evidence_of,
+    event_day: str | None = None,
 ) -> list[PledgeFact]:
-    """All pledges of the article, in text order."""
+    """All pledges of the article, in text order. ``event_day``: the day the article's news
+    happened (dates undated promises when the article is not about a meeting)."""
+    anchor = event_day if main_meeting is None else None
     pledges: list[PledgeFact] = []
     context = PackageContext()
     paragraph_dates = _paragraph_dates(analysed, published)
+    undated: set[int] = set()  # indices of pledges that the event day may date
+    same_time = _data_pattern(lexicon, "same_time")
+    last_date: str | None = None  # the date of the latest sentence that had one
     previous_donors: list[str] = []  # the donors named in the previous sentence
     previous_donors_paragraph = -1
     for unit in analysed:
@@ -99,14 +105,18 @@ def find_pledges(
         )
         money = [m for m in unit.money if not _is_conversion(unit.sentence, m, unit.money, lexicon)]
         has_aid_noun = bool(_search(lexicon, "aid_nouns", text))
+        own_date = _sentence_date(unit, meetings, published, triggers)[0]
+        dated_before, last_date = last_date, own_date or last_date
         if not triggers and not continuation and not (money and has_aid_noun):
             continue
         if all(t.negated for t in triggers) and triggers and not continuation:
             continue
         earlier = bool(_search(lexicon, "earlier", text))
-        date, meeting = _sentence_date(unit, meetings, published)
+        date, meeting = _sentence_date(unit, meetings, published, triggers)
         if earlier:
             date, meeting = None, None
+        elif date is None and dated_before and same_time and same_time.search(text):
+            date, meeting = dated_before, _meeting_on(meetings, dated_before)  # "Samma dag", "samtidig"
         elif date is None and continuation and context.date:
             date, meeting = context.date, context.meeting
         elif date is None and sentence.paragraph in paragraph_dates:
@@ -126,6 +136,7 @@ def find_pledges(
                 )
             elif continuation:
                 context.paragraph = sentence.paragraph
+        sentence_first = len(pledges)
         rule_base = f"{lexicon.lang}.pledge"
         joint = bool(_data_pattern(lexicon, "jointly") and _data_pattern(lexicon, "jointly").search(text))
         earmarked = {id(a): _earmark(text, sentence.start, a, unit.items, lexicon) for a in money}
@@ -189,6 +200,9 @@ def find_pledges(
                     evidence=evidence_of(sentence, f"{rule_base}.money", 0.7),
                 )
             )
+        if not earlier:
+            undated.update(range(sentence_first, len(pledges)))
+    _date_by_event_day(pledges, undated, anchor)
     return _deduplicate(pledges)
 
 
@@ -245,6 +259,19 @@ def _pledge_date(date: str | None, status: str, main_meeting: MeetingFact | None
     return date
 
 
+def _date_by_event_day(pledges: list[PledgeFact], undated: set[int], event_day: str | None) -> None:
+    """An undated promise, plan or proposal of a donor who announced something on the article's
+    event day is dated by that day ("Kosiniak-Kamysz also said that Warsaw plans to order Piorun");
+    deliveries, earlier pledges and donors without news that day stay undated."""
+    if event_day is None:
+        return
+    announcing = {p.donor for p in pledges if p.date == event_day}
+    for index in undated:
+        pledge = pledges[index]
+        if pledge.date is None and pledge.status != "delivered" and pledge.donor in announcing:
+            pledge.date = event_day
+
+
 def _search(lexicon: Lexicon, name: str, text: str):
     pattern = lexicon.pattern(name)
     return pattern.search(text) if pattern else None
@@ -254,19 +281,16 @@ def _triggers(text: str, offset: int, lexicon: Lexicon, word_starts: list[int]) 
     """Status triggers of a sentence (tried at its word starts), negated or not, chained."""
     found = []
     negation = lexicon.pattern("negation")
+    exceptions = _data_pattern(lexicon, "negation_exceptions")
     starts = [start - offset for start in word_starts]
     for status, index in lexicon.trigger_index.items():
         for match in index.scan(text, starts):
             window = text[max(0, match.start() - 40) : match.start()]
             window = re.split(r"[,;:]|\s-\s", window)[-1]
             after = _AFTER_TRIGGER.match(text, match.end())  # "stuurt geen", "sender ikke", "liefert keine"
-            negated = bool(
-                negation
-                and (
-                    negation.search(window)
-                    or negation.search(match.group())
-                    or (after and negation.search(after.group()))
-                )
+            negated = any(
+                _negates(fragment, negation, exceptions)
+                for fragment in (window, match.group(), after.group() if after else "")
             )
             found.append(Trigger(match.start() + offset, match.end() + offset, status, negated))
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
@@ -276,6 +300,15 @@ def _triggers(text: str, offset: int, lexicon: Lexicon, word_starts: list[int]) 
             continue
         kept.append(trigger)
     return _chain(text, offset, kept, lexicon)
+
+
+def _negates(fragment: str, negation: re.Pattern[str] | None, exceptions: re.Pattern[str] | None) -> bool:
+    """A negation cue in ``fragment`` that is not part of "not only", "nicht nur", "inte bara" ..."""
+    if negation is None or not fragment:
+        return False
+    if exceptions is not None:
+        fragment = exceptions.sub(" ", fragment)
+    return negation.search(fragment) is not None
 
 
 def _chain(text: str, offset: int, triggers: list[Trigger], lexicon: Lexicon) -> list[Trigger]:
@@ -350,6 +383,13 @@ def _donors(unit, lexicon: Lexicon, persons, published) -> list[Donor]:
     # an officer of an organisation acts for it: "le secrétaire général de l'OTAN, Jens Stoltenberg"
     officers = {d.key for d in acting}
     donors = [d for d in donors if d.organisation is None or d.organisation not in officers] + acting
+    for start, end, key in _institutions(text, lexicon):
+        start, end = start + offset, end + offset
+        # "den ukrainska regeringen" is described by its country; "die Regierung in Kiew" is placed
+        described = any(m.start < end and start <= m.end + 1 for m in unit.mentions)
+        placed = _is_location(text, end - offset, lexicon, after=True)
+        if key not in lexicon.non_donors and not described and not placed:
+            donors.append(Donor(key, start, end, _agentive(text, start - offset, agent)))
     collective = lexicon.pattern("collective_donors")
     if collective:
         for match in collective.finditer(text):
@@ -360,21 +400,52 @@ def _donors(unit, lexicon: Lexicon, persons, published) -> list[Donor]:
     return donors
 
 
+@functools.cache
+def _institution_patterns(lang: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    lexicon_data = _lexicon_data(lang)
+    table = dict(lexicon_data.get("institution_donors", {}))
+    home = lexicon_data.get("home_country")
+    if home:
+        table.update({noun: home for noun in lexicon_data.get("government_nouns", [])})
+    return tuple(
+        (re.compile(rf"(?<![\w-])(?:{pattern})(?!\w)", re.IGNORECASE), key) for pattern, key in table.items()
+    )
+
+
+def _lexicon_data(lang: str) -> dict:
+    from graph.extract.lexicon import load_lexicon
+
+    return load_lexicon(lang).data
+
+
+def _institutions(text: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
+    """Parliaments and governments that act for their country: "der Bundestag", "die Bundesregierung",
+    "Stortinget"; a bare "the government" ("Regjeringen", "Regeringen") in a language with a home
+    country is that country's government."""
+    found = []
+    for pattern, key in _institution_patterns(lexicon.lang):
+        found.extend((m.start(), m.end(), key) for m in pattern.finditer(text))
+    return found
+
+
 def _starts_with_pronoun(text: str, lexicon: Lexicon) -> bool:
     """The sentence's subject is a pronoun ("It plans to ...", "Il prévoit de ...", "Den planerar ...")."""
     pronouns = _data_pattern(lexicon, "subject_pronouns")
     return bool(pronouns and pronouns.match(text))
 
 
-def _is_location(text: str, start: int, lexicon: Lexicon) -> bool:
+def _is_location(text: str, start: int, lexicon: Lexicon, after: bool = False) -> bool:
     """A country after a place preposition is where something happens, not who gives:
-    "at the US air base in Germany to announce", "w Niemczech"."""
+    "at the US air base in Germany to announce", "w Niemczech". With ``after``: a place preposition
+    follows ``start`` ("die Regierung in Kiew", "regeringen i Kyiv")."""
     locative = _data_pattern(lexicon, "locative_prepositions")
     if locative is None:
         return False
-    window = text[max(0, start - 15) : start]
-    last = re.search(r"(\w+)\s+$", window)
-    return bool(last and locative.fullmatch(last.group(1)))
+    if after:
+        word = re.match(r"\s+(\w+)", text[start : start + 15])
+    else:
+        word = re.search(r"(\w+)\s+$", text[max(0, start - 15) : start])
+    return bool(word and locative.fullmatch(word.group(1)))
 
 
 def _agentive(text: str, start: int, agent: re.Pattern[str] | None) -> bool:
@@ -489,15 +560,25 @@ def _is_conversion(sentence, amount, all_money: list, lexicon: Lexicon) -> bool:
     return False
 
 
-def _sentence_date(unit, meetings: list[MeetingFact], published: datetime.date | None):
-    """The first day- or month-precise date of the sentence (year-only periods are not dates of
-    an announcement) and the meeting held that day."""
-    for mention in unit.dates:
-        if len(mention.value) >= 7:
-            if published and mention.value > published.isoformat():
-                continue
-            return mention.value, _meeting_on(meetings, mention.value)
-    return None, None
+def _sentence_date(
+    unit, meetings: list[MeetingFact], published: datetime.date | None, triggers: list[Trigger]
+):
+    """The day- or month-precise date of the sentence nearest to its first status verb (year-only
+    periods are not dates of an announcement; "said on Thursday that Denmark last month transferred"
+    is dated last month) and the meeting held that day."""
+    dates = [
+        m for m in unit.dates
+        if len(m.value) >= 7 and not (published and m.value > published.isoformat())
+    ]
+    if not dates:
+        return None, None
+    verbs = [t for t in triggers if not t.negated] or triggers
+    if verbs:
+        verb = verbs[0]
+        nearest = min(dates, key=lambda m: max(verb.start - m.end, m.start - verb.end, 0))
+    else:
+        nearest = dates[0]
+    return nearest.value, _meeting_on(meetings, nearest.value)
 
 
 def _meeting_on(meetings: list[MeetingFact], date: str | None) -> str | None:

@@ -131,99 +131,111 @@ def accepted(pattern: str, graph_var: str) -> str:
     return f'GRAPH ?{graph_var} {{ {pattern} }} FILTER(!STRSTARTS(STR(?{graph_var}), "{QUARANTINE}"))'
 
 
-def pledge_query(filters: Iterable[str], limit: int, offset: int, *, bound: Iterable[str] = (),
-                 extra: str = "") -> str:
-    """One row per pledge x source x value, for a page of pledges (newest first) matching ``filters``.
+def pledge_page_query(filters: Iterable[str], limit: int, offset: int, *, bound: Iterable[str] = (),
+                      extra: str = "") -> str:
+    """The IRIs of one page of pledges (newest first) matching ``filters``.
 
     ``filters`` names keys of PLEDGE_FILTERS; ``extra`` is a fixed pattern about ?pledge (no user text);
     ``bound`` names the variables the caller binds (pyoxigraph binds only projected variables, so they
-    are projected here).
+    are projected).
     """
-    fragments = "\n      ".join(PLEDGE_FILTERS[name] for name in filters)
+    fragments = "\n  ".join(PLEDGE_FILTERS[name] for name in filters)
     projected = " ".join(f"?{name}" for name in sorted(bound))
     return PREFIXES + f"""
-SELECT ?pledge ?donor ?recipient ?item ?itemLabel ?itemName ?category ?quantity ?value ?currency ?status
-       ?date ?meeting ?claim ?article ?evidence ?confidence {projected}
-WHERE {{
-  {{ SELECT DISTINCT ?pledge ?sortDate {projected} WHERE {{
-      {accepted("?pledge a aid:Pledge", "g0")}
-      {extra}
-      {fragments}
-      OPTIONAL {{ ?pledge dcterms:date ?anyDate }}
-      BIND(COALESCE(STR(?anyDate), "") AS ?sortDate)
-    }} ORDER BY DESC(?sortDate) ?pledge LIMIT {int(limit)} OFFSET {int(offset)} }}
-  OPTIONAL {{ {accepted("?pledge schema:agent ?donor", "g1")} }}
-  OPTIONAL {{ {accepted("?pledge schema:recipient ?recipient", "g2")} }}
-  OPTIONAL {{ {accepted("?pledge schema:object ?item", "g3")} OPTIONAL {{ ?item {LABEL_PATH} ?itemName }} }}
-  OPTIONAL {{ {accepted("?pledge aid:itemLabel ?itemLabel", "g4")} }}
-  OPTIONAL {{ {accepted("?pledge aid:category ?category", "g5")} }}
-  OPTIONAL {{ {accepted("?pledge aid:quantity ?quantity", "g6")} }}
-  OPTIONAL {{ {accepted("?pledge schema:amount ?amountNode", "g7")} ?amountNode schema:value ?value .
-             OPTIONAL {{ ?amountNode schema:currency ?currency }} }}
-  OPTIONAL {{ {accepted("?pledge aid:status ?status", "g8")} }}
-  OPTIONAL {{ {accepted("?pledge dcterms:date ?date", "g9")} }}
-  OPTIONAL {{ {accepted("?pledge aid:announcedAt ?meeting", "g10")} }}
-  OPTIONAL {{ {accepted("?pledge prov:qualifiedDerivation ?claim", "g11")}
-             OPTIONAL {{ ?claim prov:entity ?article }}
-             OPTIONAL {{ ?claim nif:anchorOf ?evidence }}
-             OPTIONAL {{ ?claim aid:confidence ?confidence }} }}
-}}
-ORDER BY DESC(?sortDate) ?pledge ?claim
+SELECT DISTINCT ?pledge ?sortDate {projected} WHERE {{
+  {accepted("?pledge a aid:Pledge", "g0")}
+  {extra}
+  {fragments}
+  OPTIONAL {{ ?pledge dcterms:date ?anyDate }}
+  BIND(COALESCE(STR(?anyDate), "") AS ?sortDate)
+}} ORDER BY DESC(?sortDate) ?pledge LIMIT {int(limit)} OFFSET {int(offset)}
 """
 
 
-def shape_pledges(rows: list[dict[str, Term]]) -> list[dict[str, Any]]:
-    """Group pledge rows into one record per pledge (first-seen order), with its sources."""
-    records: dict[str, dict[str, Any]] = {}
-    values: dict[str, dict[str, list]] = {}
+def pledge_details_query(pledges: list[str]) -> str:
+    """Every accepted triple about the given pledges, their claims and amounts, and their items' labels.
+
+    The pledge IRIs come from the store (the page query), and are checked by pyoxigraph's IRI parser
+    before they are written into the VALUES clause. One row per distinct (pledge, node, property, value):
+    linear in the data even when many articles report the same pledge.
+    """
+    from pyoxigraph import NamedNode
+
+    values = " ".join(str(NamedNode(iri)) for iri in pledges)
+    return PREFIXES + f"""
+SELECT DISTINCT ?pledge ?node ?p ?o WHERE {{
+  VALUES ?pledge {{ {values} }}
+  {{ GRAPH ?g {{ ?pledge ?p ?o }} BIND(?pledge AS ?node)
+     FILTER(!STRSTARTS(STR(?g), "{QUARANTINE}")) }}
+  UNION
+  {{ GRAPH ?g {{ ?pledge prov:qualifiedDerivation|schema:amount ?node . ?node ?p ?o }}
+     FILTER(!STRSTARTS(STR(?g), "{QUARANTINE}")) }}
+  UNION
+  {{ ?pledge schema:object ?node . ?node skos:prefLabel|schema:name ?o . BIND(skos:prefLabel AS ?p) }}
+}}
+"""
+
+
+P = {
+    "agent": "https://schema.org/agent", "recipient": "https://schema.org/recipient",
+    "object": "https://schema.org/object", "itemLabel": "https://w3id.org/aidgraph/ontology#itemLabel",
+    "category": "https://w3id.org/aidgraph/ontology#category",
+    "quantity": "https://w3id.org/aidgraph/ontology#quantity", "amount": "https://schema.org/amount",
+    "value": "https://schema.org/value", "currency": "https://schema.org/currency",
+    "status": "https://w3id.org/aidgraph/ontology#status", "date": "http://purl.org/dc/terms/date",
+    "meeting": "https://w3id.org/aidgraph/ontology#announcedAt",
+    "claim": "http://www.w3.org/ns/prov#qualifiedDerivation", "entity": "http://www.w3.org/ns/prov#entity",
+    "anchor": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf",
+    "confidence": "https://w3id.org/aidgraph/ontology#confidence",
+    "label": "http://www.w3.org/2004/02/skos/core#prefLabel",
+}
+
+
+def shape_pledges(order: list[str], rows: list[dict[str, Term]]) -> list[dict[str, Any]]:
+    """One record per pledge (in ``order``) from the rows of :func:`pledge_details_query`."""
+    facts: dict[str, dict[str, dict[str, list[Term]]]] = {}
     for row in rows:
-        pledge = row["pledge"][1]
-        if pledge not in records:
-            records[pledge] = {"id": pledge, "sources": []}
-            values[pledge] = {}
-        seen = values[pledge]
-        for name in ("donor", "recipient", "item", "itemLabel", "category", "quantity", "value", "currency",
-                     "status", "date", "meeting"):
-            term = row.get(name)
-            if term is not None and term not in seen.setdefault(name, []):
-                seen[name].append(term)
-        if "itemName" in row:
-            seen.setdefault("itemName", []).append(row["itemName"])
-        claim = row.get("claim")
-        if claim is not None and all(s["claim"] != claim[1] for s in records[pledge]["sources"]):
-            records[pledge]["sources"].append({
-                "claim": claim[1], "article": article_id(python_value(row.get("article"))),
-                "article_iri": python_value(row.get("article")),
-                "evidence": python_value(row.get("evidence")),
-                "confidence": python_value(row.get("confidence")),
-            })
-    out = []
-    for pledge, record in records.items():
-        seen = values[pledge]
+        pledge, node = row["pledge"][1], row["node"][1]
+        values = facts.setdefault(pledge, {}).setdefault(node, {}).setdefault(row["p"][1], [])
+        if row["o"] not in values:
+            values.append(row["o"])
+    records = []
+    for pledge in order:
+        nodes = facts.get(pledge, {})
+        own = nodes.get(pledge, {})
 
-        def first(name: str, convert=python_value, seen=seen):
-            terms = seen.get(name) or []
-            return convert(terms[0]) if terms else None
+        def values(prop: str, node: str | None = None, own=own, nodes=nodes) -> list[Term]:
+            found = own if node is None else nodes.get(node, {})
+            return sorted(found.get(P[prop], []))
 
-        def term_code(term: Term) -> str | None:
-            return code(term[1])
+        def first(prop: str, convert=python_value, node: str | None = None) -> Any:
+            found = values(prop, node)
+            return convert(found[0]) if found else None
 
-        item_iri = first("item")
-        record |= {
-            "donor": first("donor", term_code), "recipient": first("recipient", term_code),
-            "item": first("itemLabel") or pick_label(seen.get("itemName", [])) or code(item_iri),
-            "item_iri": item_iri, "category": first("category", term_code),
-            "quantity": first("quantity"), "amount": first("value"), "currency": first("currency"),
-            "status": first("status", term_code), "date": first("date"),
-            "meeting": first("meeting", term_code),
+        item_iri = first("object")
+        amount_node = first("amount")
+        record: dict[str, Any] = {
+            "id": pledge, "donor": code(first("agent")), "recipient": code(first("recipient")),
+            "item": first("itemLabel") or pick_label(values("label", item_iri) if item_iri else [])
+            or code(item_iri),
+            "item_iri": item_iri, "category": code(first("category")), "quantity": first("quantity"),
+            "amount": first("value", node=amount_node) if amount_node else None,
+            "currency": first("currency", node=amount_node) if amount_node else None,
+            "status": code(first("status")), "date": first("date"), "meeting": code(first("meeting")),
         }
-        conflicts = {name: [python_value(t) for t in seen[name]]
-                     for name in ("quantity", "value", "date", "status") if len(seen.get(name, [])) > 1}
+        conflicts = {name: [python_value(t) for t in values(name)]
+                     for name in ("quantity", "date", "status", "agent") if len(values(name)) > 1}
         if conflicts:
             record["conflicting_values"] = conflicts
-        record["sources"] = record.pop("sources")
-        out.append(record)
-    return out
+        sources = []
+        for claim in values("claim"):
+            article = first("entity", node=claim[1])
+            sources.append({"claim": claim[1], "article": article_id(article), "article_iri": article,
+                            "evidence": first("anchor", node=claim[1]),
+                            "confidence": first("confidence", node=claim[1])})
+        record["sources"] = sorted(sources, key=lambda source: (str(source["article"]), source["claim"]))
+        records.append(record)
+    return records
 
 
 PLEDGE_CSV_COLUMNS = ("donor", "recipient", "item", "category", "quantity", "amount", "currency", "status",
@@ -241,41 +253,48 @@ def pledge_csv_row(record: dict[str, Any]) -> list[Any]:
 
 # ------------------------------------------------------------------------------------------- meetings
 
-MEETINGS = PREFIXES + """
-SELECT ?meeting ?key ?format ?date ?placeName ?countries
-       (COUNT(DISTINCT ?attendee) AS ?attendees) (COUNT(DISTINCT ?pledge) AS ?pledges) ?f_format
-WHERE {
-  GRAPH ?g { ?meeting a aid:Meeting } FILTER(!STRSTARTS(STR(?g), "https://w3id.org/aidgraph/graph/quarantine/"))
-  OPTIONAL { ?meeting skos:notation ?key }
-  OPTIONAL { ?meeting aid:format ?format }
-  OPTIONAL { ?meeting schema:startDate ?date }
-  OPTIONAL { ?meeting schema:location/schema:name ?placeName }
-  OPTIONAL { ?meeting aid:numberOfCountries ?countries }
-  OPTIONAL { ?meeting schema:attendee|aid:remoteAttendee ?attendee }
-  OPTIONAL { ?pledge aid:announcedAt ?meeting }
-  #FILTER_FORMAT
-}
-GROUP BY ?meeting ?key ?format ?date ?placeName ?countries ?f_format
+# Meetings are reported by many articles, so their triples repeat once per named graph in the union
+# default graph: each property is read in its own DISTINCT/aggregate subquery, joined on ?meeting.
+MEETINGS = PREFIXES + f"""
+SELECT ?meeting ?key ?format ?date ?placeName ?countries ?attendees ?pledges ?f_format
+WHERE {{
+  {{ SELECT DISTINCT ?meeting ?f_format WHERE {{
+      {accepted("?meeting a aid:Meeting", "g")}
+      #FILTER_FORMAT
+  }} }}
+  OPTIONAL {{ SELECT ?meeting (SAMPLE(?k) AS ?key) WHERE {{ ?meeting skos:notation ?k }} GROUP BY ?meeting }}
+  OPTIONAL {{ SELECT ?meeting (SAMPLE(?fm) AS ?format)
+             WHERE {{ ?meeting aid:format ?fm }} GROUP BY ?meeting }}
+  OPTIONAL {{ SELECT ?meeting (SAMPLE(?d) AS ?date)
+             WHERE {{ ?meeting schema:startDate ?d }} GROUP BY ?meeting }}
+  OPTIONAL {{ SELECT ?meeting (SAMPLE(?pn) AS ?placeName)
+             WHERE {{ ?meeting schema:location/schema:name ?pn }} GROUP BY ?meeting }}
+  OPTIONAL {{ SELECT ?meeting (MAX(?n) AS ?countries)
+             WHERE {{ ?meeting aid:numberOfCountries ?n }} GROUP BY ?meeting }}
+  OPTIONAL {{ SELECT ?meeting (COUNT(DISTINCT ?a) AS ?attendees)
+             WHERE {{ ?meeting schema:attendee|aid:remoteAttendee ?a }} GROUP BY ?meeting }}
+  OPTIONAL {{ SELECT ?meeting (COUNT(DISTINCT ?p) AS ?pledges)
+             WHERE {{ ?p aid:announcedAt ?meeting }} GROUP BY ?meeting }}
+}}
 ORDER BY DESC(STR(?date)) ?meeting
 """
 MEETING_FORMAT_FILTER = "?meeting aid:format ?f_format ."
 
+# one row per (field, value): linear however many articles report the meeting
 MEETING_DETAIL = PREFIXES + """
-SELECT ?meeting ?key ?format ?date ?placeName ?countries ?chair ?attendee ?remote ?name ?article
+SELECT DISTINCT ?meeting ?field ?value ?name
 WHERE {
-  ?meeting a aid:Meeting .
-  OPTIONAL { ?meeting skos:notation ?key }
-  OPTIONAL { ?meeting aid:format ?format }
-  OPTIONAL { ?meeting schema:startDate ?date }
-  OPTIONAL { ?meeting schema:location/schema:name ?placeName }
-  OPTIONAL { ?meeting aid:numberOfCountries ?countries }
-  OPTIONAL { ?meeting prov:wasDerivedFrom ?article }
-  OPTIONAL { ?meeting aid:chair ?chair }
-  OPTIONAL {
-    { ?meeting schema:attendee ?attendee }
-    UNION { ?meeting aid:remoteAttendee ?attendee . BIND(true AS ?remote) }
-    OPTIONAL { ?attendee schema:name ?name }
-  }
+  { ?meeting skos:notation ?value BIND("key" AS ?field) }
+  UNION { ?meeting aid:format ?value BIND("format" AS ?field) }
+  UNION { ?meeting schema:startDate ?value BIND("date" AS ?field) }
+  UNION { ?meeting schema:location/schema:name ?value BIND("place" AS ?field) }
+  UNION { ?meeting aid:numberOfCountries ?value BIND("countries" AS ?field) }
+  UNION { ?meeting prov:wasDerivedFrom ?value BIND("article" AS ?field) }
+  UNION { ?meeting aid:chair ?value BIND("chair" AS ?field) }
+  UNION { ?meeting schema:attendee ?value BIND("attendee" AS ?field) }
+  UNION { ?meeting aid:remoteAttendee ?value BIND("remote" AS ?field) }
+  UNION { { ?meeting schema:attendee|aid:remoteAttendee ?value } ?value schema:name ?name
+          BIND("name" AS ?field) }
 }
 """
 
@@ -319,25 +338,29 @@ ORDER BY STR(?start)
 """
 
 ACTOR_MEETINGS = PREFIXES + """
-SELECT DISTINCT ?actor ?meeting ?key ?date ?mode
+SELECT ?actor ?meeting ?key ?date ?mode
 WHERE {
-  { ?meeting aid:remoteAttendee ?actor . BIND("remote" AS ?mode) }
-  UNION
-  { ?meeting schema:attendee ?actor . FILTER NOT EXISTS { ?meeting aid:remoteAttendee ?actor }
-    BIND("in person" AS ?mode) }
-  UNION
-  { ?meeting aid:chair ?actor . BIND("chair" AS ?mode) }
-  OPTIONAL { ?meeting skos:notation ?key }
-  OPTIONAL { ?meeting schema:startDate ?date }
+  { SELECT ?actor ?meeting (IF(MAX(?how) = 2, "chair", IF(MAX(?how) = 1, "remote", "in person")) AS ?mode)
+    WHERE {
+      { SELECT DISTINCT ?actor ?meeting ?how WHERE {
+          { ?meeting schema:attendee ?actor BIND(0 AS ?how) }
+          UNION { ?meeting aid:remoteAttendee ?actor BIND(1 AS ?how) }
+          UNION { ?meeting aid:chair ?actor BIND(2 AS ?how) } } }
+    } GROUP BY ?actor ?meeting }
+  OPTIONAL { SELECT ?meeting (SAMPLE(?k) AS ?key) WHERE { ?meeting skos:notation ?k } GROUP BY ?meeting }
+  OPTIONAL { SELECT ?meeting (SAMPLE(?d) AS ?date) WHERE { ?meeting schema:startDate ?d } GROUP BY ?meeting }
 }
 ORDER BY STR(?date)
 """
 
 COUNTRY_PEOPLE = PREFIXES + """
-SELECT DISTINCT ?actor ?person ?name ?role
-WHERE { ?post org:postIn ?actor ; org:role ?role .
-        { ?person org:holds ?post } UNION { ?tenure org:member ?person ; aid:post ?post }
-        OPTIONAL { ?person schema:name ?name } }
+SELECT ?actor ?person ?name ?role
+WHERE {
+  { SELECT DISTINCT ?actor ?person ?role WHERE {
+      ?post org:postIn ?actor ; org:role ?role .
+      { ?person org:holds ?post } UNION { ?tenure org:member ?person ; aid:post ?post } } }
+  OPTIONAL { SELECT ?person (SAMPLE(?n) AS ?name) WHERE { ?person schema:name ?n } GROUP BY ?person }
+}
 ORDER BY ?name
 """
 

@@ -16,14 +16,14 @@ from pydantic import BaseModel, Field
 from api import lookups as q
 from api.engine import ServiceUnavailable
 from api.problems import Problem
-from api.results import parse_accept
+from api.results import Term, parse_accept
 from api.routes_sparql import check_token
 from graph import vocab
 from graph.model import Status
 
 router = APIRouter()
 
-ROW_FACTOR = 50  # rows per pledge the lookups read at most (sources x conflicting values)
+ROW_FACTOR = 200  # detail rows per pledge read at most (own triples, claims, amount, item labels)
 KEY = r"^[A-Za-z0-9][A-Za-z0-9_.~-]{0,99}$"
 DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 COMMON = {400: {"description": "malformed filter value"}, 422: {"description": "parameter out of range"},
@@ -45,9 +45,17 @@ def _select(request: Request, sparql: str, bindings: dict[str, tuple] | None = N
 
 def _pledges(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int = 1000,
              offset: int = 0, extra: str = "") -> list[dict[str, Any]]:
-    """Pledge records matching the named filters, values bound (see api.lookups.pledge_query)."""
-    sparql = q.pledge_query(filters, limit, offset, bound=bindings, extra=extra)
-    return q.shape_pledges(_select(request, sparql, bindings, cap=limit * ROW_FACTOR)["rows"])
+    """Pledge records matching the named filters, values bound: a page of IRIs, then their details."""
+    page = _select(request, q.pledge_page_query(filters, limit, offset, bound=bindings, extra=extra),
+                   bindings, cap=limit)["rows"]
+    order = [row["pledge"][1] for row in page]
+    if not order:
+        return []
+    details = _select(request, q.pledge_details_query(order), cap=limit * ROW_FACTOR)
+    if details["truncated"]:
+        raise Problem(503, "too-much-detail", "the pledges of this page have too many facts to list",
+                      hint="ask for a smaller page (limit)")
+    return q.shape_pledges(order, details["rows"])
 
 
 def _iri(make, value: str, what: str) -> tuple:
@@ -198,26 +206,30 @@ def get_meeting(request: Request, meeting_id: Annotated[str, Path(pattern=KEY)])
     rows = _select(request, q.MEETING_DETAIL, {"meeting": meeting})["rows"]
     if not rows:
         raise Problem(404, "not-found", f"no meeting {meeting_id!r}", hint="list them at /meetings")
-    first = rows[0]
-    chairs, attendees, remote, articles = set(), {}, {}, set()
+    fields: dict[str, list[Term]] = {}
+    names: dict[str, str] = {}
     for row in rows:
-        if "chair" in row:
-            chairs.add(q.code(row["chair"][1]))
-        if "article" in row:
-            articles.add(q.article_id(row["article"][1]))
-        if "attendee" in row:
-            target = remote if "remote" in row else attendees
-            target[row["attendee"][1]] = q.python_value(row.get("name"))
-    in_person = {iri: name for iri, name in attendees.items() if iri not in remote}
+        if row["field"][1] == "name":
+            names.setdefault(row["value"][1], row["name"][1])
+        else:
+            fields.setdefault(row["field"][1], []).append(row["value"])
+
+    def one(field: str) -> Any:
+        values = sorted(fields.get(field, []))
+        return q.python_value(values[0]) if values else None
+
+    def people(field: str, exclude: set[str] = frozenset()) -> list[dict[str, Any]]:
+        iris = sorted({term[1] for term in fields.get(field, [])} - exclude)
+        return [{"id": q.code(iri), "iri": iri, "name": names.get(iri)} for iri in iris]
+
+    remote = {term[1] for term in fields.get("remote", [])}
     pledges = _pledges(request, ["meeting"], {"f_meeting": meeting})
     return {
-        "id": meeting_id, "iri": meeting[1], "key": q.python_value(first.get("key")),
-        "format": q.code(q.python_value(first.get("format"))), "date": q.python_value(first.get("date")),
-        "place": q.python_value(first.get("placeName")), "countries": q.python_value(first.get("countries")),
-        "chairs": sorted(chairs),
-        "attendees_in_person": [{"id": q.code(i), "iri": i, "name": n} for i, n in sorted(in_person.items())],
-        "attendees_remote": [{"id": q.code(i), "iri": i, "name": n} for i, n in sorted(remote.items())],
-        "pledges": pledges, "articles": sorted(a for a in articles if a),
+        "id": meeting_id, "iri": meeting[1], "key": one("key"), "format": q.code(one("format")),
+        "date": one("date"), "place": one("place"), "countries": one("countries"),
+        "chairs": sorted(q.code(term[1]) for term in fields.get("chair", [])),
+        "attendees_in_person": people("attendee", exclude=remote), "attendees_remote": people("remote"),
+        "pledges": pledges, "articles": sorted(q.article_id(term[1]) for term in fields.get("article", [])),
     }
 
 

@@ -69,6 +69,11 @@ def generate_quads(n_articles: int, seed: int = 7) -> list[ox.Quad]:
     def add(graph, s, p, o):
         quads.append(ox.Quad(node(s), node(p), o if isinstance(o, ox.Literal) else node(o), graph))
 
+    reference = node("https://w3id.org/aidgraph/graph/bench-reference")
+    for _, _, country in PEOPLE:
+        post = f"{R}post/defence_minister-{country}"
+        add(reference, post, f"{ORG}role", f"{R}role/defence_minister")
+        add(reference, post, f"{ORG}postIn", f"{R}country/{country}")
     for i in range(n_articles):
         article = f"{R}article/gen-{i}"
         graph = node(article)
@@ -141,9 +146,8 @@ def bench_size(n_articles: int, repeat: int) -> list[tuple[str, str, float, floa
         location = workdir / "store"
         started = time.perf_counter()
         with open_store(location) as store:
-            native = store._ox  # bulk load straight into pyoxigraph (the store's loader is per graph)
-            native.bulk_extend(quads)
-            native.flush()
+            # bulk load straight into pyoxigraph (the store's loader goes graph by graph)
+            store._ox.bulk_extend(quads)
         print(f"  {n_articles} articles, {len(quads)} quads loaded in {time.perf_counter() - started:.1f} s",
               file=sys.stderr)
         settings = ApiSettings(store=str(location), query_timeout=120, result_cap=100_000)
@@ -153,6 +157,8 @@ def bench_size(n_articles: int, repeat: int) -> list[tuple[str, str, float, floa
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the server did not start (see the log above)")
             time.sleep(0.05)
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as http:

@@ -13,10 +13,9 @@ def register(subparsers) -> None:
                     "(/pledges, /meetings, /actors, /equipment, /articles, /search, /stats) and /docs. "
                     "Read-only unless AIDGRAPH_TOKEN is set. The server holds the store open: stop it "
                     "before running `aidgraph ingest` on the same store.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
-    parser.add_argument("--port", type=int, default=8000, help="TCP port")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000)")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds a query may run (default: $AIDGRAPH_API_TIMEOUT or 30)")
     parser.add_argument("--result-cap", type=int, default=None,

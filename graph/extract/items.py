@@ -35,6 +35,9 @@ _PURPOSE_GAP = re.compile(
 )
 
 
+_COORDINATION = re.compile(r"^\s*(?:,|and|und|och|og|en|et|i|oraz|a)\s*$", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     start: int
@@ -188,13 +191,16 @@ def _merge(text: str, systems: list[Item], nouns: list[Item], lexicon: Lexicon) 
 
 def _head_nouns(text: str, nouns: list[Item]) -> list[Item]:
     """Two class nouns in a row are one noun phrase whose last noun is the head: "air defence
-    radars" is radar, "drone ammunition" is ammunition."""
+    radars" is radar, "drone ammunition" is ammunition; of the same class, the first is the more
+    specific name ("Manpads ground-based air defence systems" is MANPADS)."""
     result: list[Item] = []
     for noun in nouns:
         if result and noun.start > result[-1].start:
             last = result[-1]
             if last.name and noun.name and noun.start - last.end == 1 and text[last.end] in " -":
-                result[-1] = replace(noun, start=last.start, surface=text[last.start : noun.end])
+                head = last if last.category == noun.category else noun
+                surface = text[last.start : noun.end]
+                result[-1] = replace(head, start=last.start, end=noun.end, surface=surface)
                 continue
         result.append(noun)
     return result
@@ -233,24 +239,36 @@ def _resolve_generic(items: list[Item]) -> list[Item]:
 
 def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
     """A maintenance noun keeps its object ("repairs of armoured vehicles" is maintenance); a fund
-    gives way to what it is for ("fond for Ukraines luftforsvar" is air defence)."""
+    gives way to what it is for ("fond for Ukraines luftforsvar" is air defence); missiles for an
+    air-defence system are that system ("robotar till luftvärnssystemet RBS 70"); ammunition keeps
+    the classes it is for ("munitions for air defence and artillery" is ammunition)."""
     result: list[Item] = []
     skip_until = -1
     for k, item in enumerate(items):
         if item.start < skip_until:
             continue
-        if item.category == "financial" and k + 1 < len(items):
-            following = items[k + 1]
-            if following.category not in (None, "financial") and _PURPOSE_GAP.match(
-                text[item.end : following.start]
-            ):
-                continue
-        if item.absorbs_object and k + 1 < len(items):
-            following = items[k + 1]
-            if _OBJECT_GAP.match(text[item.end : following.start]):
-                skip_until = following.end
+        following = items[k + 1] if k + 1 < len(items) else None
+        purpose = following is not None and _PURPOSE_GAP.match(text[item.end : following.start])
+        if item.category == "financial" and purpose and following.category not in (None, "financial"):
+            continue
+        if item.category == "missiles" and purpose and following.category == "air_defence":
+            continue
+        if item.category == "ammunition" and purpose and not following.equipment_id:
+            skip_until = _coordinated_end(text, items, k + 1)
+        if item.absorbs_object and following and _OBJECT_GAP.match(text[item.end : following.start]):
+            skip_until = following.end
         result.append(item)
     return result
+
+
+def _coordinated_end(text: str, items: list[Item], first: int) -> int:
+    """The end of the class nouns coordinated from ``items[first]`` on ("air defence and artillery")."""
+    end = items[first].end
+    for item in items[first + 1 :]:
+        if item.equipment_id or not _COORDINATION.match(text[end : item.start]):
+            break
+        end = item.end
+    return end
 
 
 def _with_quantity(text: str, item: Item, quantities: list) -> Item:

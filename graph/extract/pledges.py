@@ -105,8 +105,8 @@ def find_pledges(
         )
         money = [m for m in unit.money if not _is_conversion(unit.sentence, m, unit.money, lexicon)]
         has_aid_noun = bool(_search(lexicon, "aid_nouns", text))
-        own_date = _sentence_date(unit, meetings, published, triggers)[0]
-        dated_before, last_date = last_date, own_date or last_date
+        dated_before = last_date
+        last_date = _occasion_date(unit, published, event_day) or last_date
         if not triggers and not continuation and not (money and has_aid_noun):
             continue
         if all(t.negated for t in triggers) and triggers and not continuation:
@@ -140,8 +140,13 @@ def find_pledges(
         rule_base = f"{lexicon.lang}.pledge"
         joint = bool(_data_pattern(lexicon, "jointly") and _data_pattern(lexicon, "jointly").search(text))
         earmarked = {id(a): _earmark(text, sentence.start, a, unit.items, lexicon) for a in money}
+        covered = [
+            id(item)
+            for target in earmarked.values() if target is not None
+            for item in [target, *_covered_by_earmark(text, sentence.start, target, unit.items, lexicon)]
+        ]
         for item in unit.items:
-            if any(target is item for target in earmarked.values()):
+            if id(item) in covered:
                 continue
             trigger = _governing(triggers, item.start)
             if trigger is not None and trigger.negated:
@@ -208,24 +213,50 @@ def find_pledges(
 
 def _earmark(text: str, offset: int, amount, items: list, lexicon: Lexicon):
     """The item a sum is earmarked for ("€500 million for drones", "1,5 milliarder kroner til
-    luftvern"): a purpose preposition and at most one other word between the sum and the item."""
+    luftvern", "a $150 million package of munitions", "1,2 miljard euro vrijmaakt voor de
+    luchtverdediging"): a purpose or content preposition, perhaps after one word (a verb or
+    "package"), and at most four words between the sum and the item."""
     purpose = _valued(text, offset, amount, items, lexicon)
     prepositions = lexicon.pattern("purpose_prepositions")
     if prepositions is None:
         return None
+    content = _data_pattern(lexicon, "content_prepositions")
     purchase = _data_pattern(lexicon, "purchase_cues")
     for item in items:
         if item.start < amount.end:
             continue
         gap = text[amount.end - offset : item.start - offset]
         words = gap.split()
-        if 1 <= len(words) <= 4 and prepositions.fullmatch(words[0]) and "," not in gap:
+        if 1 <= len(words) <= 4 and "," not in gap and any(
+            _is_preposition(word, prepositions, content) for word in words[:2]
+        ):
             return item
         # "will use £1.6 billion of export finance to buy more than 5,000 air defence missiles"
         if purchase and len(words) <= 12 and not re.search(r"[,;:](?!\d)", gap) and purchase.search(gap):
             return item
         return purpose
     return purpose
+
+
+def _is_preposition(word: str, purpose: re.Pattern[str], content: re.Pattern[str] | None) -> bool:
+    return bool(purpose.fullmatch(word) or (content and content.fullmatch(word)))
+
+
+def _covered_by_earmark(text: str, offset: int, target, items: list, lexicon: Lexicon) -> list:
+    """The items a sum's purpose lists after its main purpose: "1,5 miljarder kronor till luftvärn,
+    bland annat till fler NASAMS-system", "5 milliarder kroner til luftvern, blant annet til radarer"
+    (uses of the sum, not pledges of their own)."""
+    including = _data_pattern(lexicon, "including_cues")
+    if including is None:
+        return []
+    cue = including.search(text, target.end - offset)
+    if cue is None or cue.start() - (target.end - offset) > 40:
+        return []
+    between = text[target.end - offset : cue.start()]
+    interrupted = any(target.end <= i.start and i.end <= cue.start() + offset for i in items)
+    if interrupted or re.search(r"[;:]", between):
+        return []
+    return [i for i in items if i.start >= cue.end() + offset]
 
 
 @functools.cache
@@ -242,13 +273,20 @@ def _data_pattern(lexicon: Lexicon, name: str) -> re.Pattern[str] | None:
 
 
 def _valued(text: str, offset: int, amount, items: list, lexicon: Lexicon):
-    """The item a sum is the value of: "luftvärnssystem till ett värde av 1,2 miljarder kronor"."""
+    """The item a sum is the value of: "luftvärnssystem till ett värde av 1,2 miljarder kronor",
+    "100,000 drones this year, backed by £350 million"."""
     value_of = _data_pattern(lexicon, "value_of")
     before = [item for item in items if item.end <= amount.start]
     if value_of is None or not before:
         return None
     gap = text[before[-1].end - offset : amount.start - offset].strip(" ,")
-    return before[-1] if value_of.fullmatch(gap) else None
+    if value_of.fullmatch(gap):
+        return before[-1]
+    backing = _data_pattern(lexicon, "backing_cues")
+    cue = backing.search(gap) if backing else None
+    if cue and len(gap) <= 60 and not gap[cue.end() :].strip() and not re.search(r"[;:]", gap):
+        return before[-1]
+    return None
 
 
 def _pledge_date(date: str | None, status: str, main_meeting: MeetingFact | None) -> str | None:
@@ -579,6 +617,18 @@ def _sentence_date(
     else:
         nearest = dates[0]
     return nearest.value, _meeting_on(meetings, nearest.value)
+
+
+def _occasion_date(unit, published: datetime.date | None, event_day: str | None) -> str | None:
+    """The day a sentence's statement was made, for a following "the same day" / "on the same
+    occasion": the event day when the sentence names it, else its first day- or month-precise date."""
+    values = [
+        m.value for m in unit.dates
+        if len(m.value) >= 7 and not (published and m.value > published.isoformat())
+    ]
+    if event_day in values:
+        return event_day
+    return values[0] if values else None
 
 
 def _meeting_on(meetings: list[MeetingFact], date: str | None) -> str | None:

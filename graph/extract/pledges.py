@@ -35,7 +35,7 @@ _RELATIVE_AGENT = re.compile(
 )
 
 
-_AFTER_TRIGGER = re.compile(r"(?:\s+[\w']+){1,4}")  # "stuurt Den Haag voorlopig niet"
+_AFTER_TRIGGER = re.compile(r"(?:\s+[\w']+){1,5}")  # "stuurt Den Haag voorlopig niet"
 
 
 @dataclass

@@ -301,18 +301,21 @@ WHERE {
 # ------------------------------------------------------------------------------------------- actors
 
 ACTORS = PREFIXES + """
-SELECT ?actor ?type (SAMPLE(?label) AS ?name) (COUNT(DISTINCT ?article) AS ?articles) ?f_type
+SELECT ?actor ?type ?name ?articles ?f_type
 WHERE {
-  VALUES (?type ?class) {
-    ("person" schema:Person) ("country" schema:Country) ("organisation" org:Organization) }
-  ?actor a ?class .
-  #FILTER_TYPE
-  OPTIONAL { ?actor aid:mentionedIn ?article }
-  OPTIONAL { ?actor skos:prefLabel|schema:name ?label
-             FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")) }
+  { SELECT DISTINCT ?actor ?type ?f_type WHERE {
+      VALUES (?type ?class) {
+        ("person" schema:Person) ("country" schema:Country) ("organisation" org:Organization) }
+      ?actor a ?class .
+      #FILTER_TYPE
+  } }
+  OPTIONAL { SELECT ?actor (COUNT(DISTINCT ?article) AS ?articles)
+             WHERE { ?actor aid:mentionedIn ?article } GROUP BY ?actor }
+  OPTIONAL { SELECT ?actor (SAMPLE(?label) AS ?name) WHERE {
+               ?actor skos:prefLabel|schema:name ?label
+               FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")) } GROUP BY ?actor }
 }
-GROUP BY ?actor ?type ?f_type
-ORDER BY DESC(?articles) ?actor
+ORDER BY DESC(COALESCE(?articles, 0)) ?actor
 """
 
 ACTOR_TYPE_FILTER = "FILTER(?type = ?f_type)"
@@ -367,18 +370,23 @@ ORDER BY ?name
 # ------------------------------------------------------------------------------------------- equipment
 
 EQUIPMENT = PREFIXES + """
-SELECT ?equipment (SAMPLE(?label) AS ?name) (SAMPLE(?cat) AS ?category)
-       (COUNT(DISTINCT ?pledge) AS ?pledges) (COUNT(DISTINCT ?donor) AS ?donors) ?f_category
+SELECT ?equipment ?name ?category ?pledges ?donors ?f_category
 WHERE {
-  { ?equipment a aid:EquipmentSystem } UNION { ?pledge0 schema:object ?equipment }
-  #FILTER_CATEGORY
-  OPTIONAL { ?equipment aid:category ?cat }
-  OPTIONAL { ?equipment skos:prefLabel|schema:name ?label
-             FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")) }
-  OPTIONAL { ?pledge schema:object ?equipment ; a aid:Pledge . OPTIONAL { ?pledge schema:agent ?donor } }
+  { SELECT DISTINCT ?equipment ?f_category WHERE {
+      { ?equipment a aid:EquipmentSystem } UNION { ?anyPledge schema:object ?equipment }
+      #FILTER_CATEGORY
+  } }
+  OPTIONAL { SELECT ?equipment (SAMPLE(?cat) AS ?category) WHERE { ?equipment aid:category ?cat }
+             GROUP BY ?equipment }
+  OPTIONAL { SELECT ?equipment (SAMPLE(?label) AS ?name) WHERE {
+               ?equipment skos:prefLabel|schema:name ?label
+               FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")) } GROUP BY ?equipment }
+  OPTIONAL { SELECT ?equipment (COUNT(DISTINCT ?pledge) AS ?pledges) (COUNT(DISTINCT ?donor) AS ?donors)
+             WHERE { ?pledge schema:object ?equipment ; a aid:Pledge .
+                     OPTIONAL { ?pledge schema:agent ?donor } }
+             GROUP BY ?equipment }
 }
-GROUP BY ?equipment ?f_category
-ORDER BY DESC(?pledges) ?equipment
+ORDER BY DESC(COALESCE(?pledges, 0)) ?equipment
 """
 EQUIPMENT_CATEGORY_FILTER = "?equipment aid:category/skos:broader* ?f_category ."
 
@@ -418,10 +426,9 @@ SELECT (COUNT(*) AS ?triples) ?f_quarantine WHERE { GRAPH ?f_quarantine { ?s ?p 
 # ------------------------------------------------------------------------------------------- search, stats
 
 SEARCH = PREFIXES + f"""
-SELECT ?resource ?label ?type ?f_q WHERE {{
+SELECT DISTINCT ?resource ?label ?f_q WHERE {{
   ?resource {SEARCH_LABEL_PATH} ?label .
   FILTER(CONTAINS(LCASE(STR(?label)), LCASE(?f_q)))
-  OPTIONAL {{ ?resource a ?type }}
 }}
 """
 

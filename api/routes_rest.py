@@ -418,10 +418,8 @@ def search(request: Request, q_text: Annotated[str, Query(alias="q", min_length=
         resource = row["resource"][1]
         label = row["label"]
         entry = found.setdefault(resource, {"id": q.code(resource), "iri": resource,
-                                            "kind": q.kind_of(resource), "types": set(), "matches": set()})
+                                            "kind": q.kind_of(resource), "matches": set()})
         entry["matches"].add((label[1], label[3]))
-        if "type" in row:
-            entry["types"].add(q.local_name(row["type"][1]))
 
     def rank(entry):
         labels = [text.casefold() for text, _ in entry["matches"]]
@@ -429,7 +427,6 @@ def search(request: Request, q_text: Annotated[str, Query(alias="q", min_length=
 
     results = sorted(found.values(), key=rank)[:limit]
     for entry in results:
-        entry["types"] = sorted(entry["types"])
         ordered = sorted(entry["matches"], key=lambda match: (match[1] or "", match[0]))
         entry["matches"] = [{"label": text, "lang": lang} for text, lang in ordered]
     return {"q": q_text, "count": len(results), "items": results}

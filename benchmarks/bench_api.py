@@ -7,7 +7,8 @@ For each size it generates articles in aidgraph's RDF model (one named graph per
 three pledges with claims and evidence, persons), loads them into a fresh on-disk oxigraph store,
 starts the real server (uvicorn + store worker) and times each saved query through /sparql and a few
 /pledges lookups; then it runs the same saved queries on an rdflib ``Dataset`` (default graph = union)
-holding the same quads. Prints p50/p95 in milliseconds. Not part of the test suite.
+holding the same quads, in a child process that is stopped when a query overruns its budget.
+Prints p50/p95 in milliseconds. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def bench_size(n_articles: int, repeat: int) -> list[tuple[str, str, float, float]]:
+def bench_size(n_articles: int, repeat: int, budget: float) -> list[tuple[str, str, float, float]]:
     """Rows (engine, request, p50 ms, p95 ms) for one corpus size."""
     rows = []
     quads = generate_quads(n_articles)
@@ -176,19 +177,55 @@ def bench_size(n_articles: int, repeat: int) -> list[tuple[str, str, float, floa
             server.should_exit = True
             thread.join(30)
 
-        dataset = rdflib.Dataset(default_union=True)
-        started = time.perf_counter()
-        for quad in quads:
-            dataset.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object),
-                         rdflib.URIRef(quad.graph_name.value)))
-        print(f"  rdflib load {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        rdflib_repeat = max(3, repeat // 4)
-        for name, query in saved_queries().items():
-            def run_rdflib(text=query.sparql):
-                list(dataset.query(text))
-            rows.append(("rdflib in memory", f"query {name}", *timed(run_rdflib, rdflib_repeat)))
+        rows += rdflib_rows(n_articles, max(3, repeat // 4), budget)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    return rows
+
+
+def _rdflib_worker(n_articles: int, names: list[str], repeat: int, conn) -> None:
+    """Child process: load the same quads into an rdflib Dataset, time each named query, report."""
+    dataset = rdflib.Dataset(default_union=True)
+    for quad in generate_quads(n_articles):
+        dataset.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object),
+                     rdflib.URIRef(quad.graph_name.value)))
+    conn.send(("loaded", None))
+    for name in names:
+        text = saved_queries()[name].sparql
+        conn.send(("start", name))
+        conn.send(("done", (name, *timed(lambda text=text: list(dataset.query(text)), repeat))))
+
+
+def rdflib_rows(n_articles: int, repeat: int, budget: float) -> list[tuple[str, str, float, float]]:
+    """The saved queries on rdflib's engine, each stopped (child killed) after ``budget`` seconds."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    pending = list(saved_queries())
+    rows = []
+    while pending:
+        parent, child = context.Pipe()
+        process = context.Process(target=_rdflib_worker, args=(n_articles, pending, repeat, child),
+                                  daemon=True)
+        process.start()
+        parent.poll(600)
+        parent.recv()  # loaded
+        current = None
+        while pending:
+            if not parent.poll(budget):
+                rows.append(("rdflib in memory", f"query {current}", float("inf"), float("inf")))
+                print(f"  rdflib: {current} stopped after {budget:.0f} s", file=sys.stderr)
+                pending.remove(current)
+                process.kill()
+                process.join()
+                break
+            kind, payload = parent.recv()
+            if kind == "start":
+                current = payload
+            else:
+                rows.append(("rdflib in memory", f"query {payload[0]}", payload[1], payload[2]))
+                pending.remove(payload[0])
+        process.join(5)
     return rows
 
 
@@ -204,15 +241,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per request (rdflib: a quarter)")
+    parser.add_argument("--rdflib-budget", type=float, default=60.0,
+                        help="seconds one rdflib query (all its runs) may take before it is stopped")
     args = parser.parse_args(argv)
     table = []
     for size in args.sizes:
         print(f"benchmarking {size} articles ...", file=sys.stderr)
-        table += [(size, *row) for row in bench_size(size, args.repeat)]
+        table += [(size, *row) for row in bench_size(size, args.repeat, args.rdflib_budget)]
     width = max(len(row[2]) for row in table)
     print(f"\n{'articles':>8}  {'engine':<18}  {'request':<{width}}  {'p50 ms':>9}  {'p95 ms':>9}")
     for size, engine, request, p50, p95 in table:
-        print(f"{size:>8}  {engine:<18}  {request:<{width}}  {p50:>9.1f}  {p95:>9.1f}")
+        if p50 == float("inf"):
+            print(f"{size:>8}  {engine:<18}  {request:<{width}}  {'stopped':>9}  {'stopped':>9}")
+        else:
+            print(f"{size:>8}  {engine:<18}  {request:<{width}}  {p50:>9.1f}  {p95:>9.1f}")
     return 0
 
 

@@ -83,21 +83,11 @@ def find_pledges(
     undated: set[int] = set()  # indices of pledges that the event day may date
     same_time = _data_pattern(lexicon, "same_time")
     last_date: str | None = None  # the date of the latest sentence that had one
-    previous_donors: list[str] = []  # the donors named in the previous sentence
-    previous_donors_paragraph = -1
-    for unit in analysed:
+    sentence_donors_of = _SentenceDonors(analysed, lexicon, persons, published)
+    for position, unit in enumerate(analysed):
         sentence = unit.sentence
         text = sentence.text
         triggers = _triggers(text, sentence.start, lexicon, unit.word_starts)
-        donors = _donors(unit, lexicon, persons, published)
-        named_donors, previous_donors = previous_donors, _distinct([d.key for d in donors])
-        previous_paragraph, previous_donors_paragraph = previous_donors_paragraph, sentence.paragraph
-        if not donors and len(named_donors) == 1 and (
-            _starts_with_pronoun(text, lexicon)  # "It plans to supply ...", "Elle prévoit de livrer ..."
-            or (unit.items and previous_paragraph == sentence.paragraph)  # "Bereits geliefert wurden ..."
-        ):
-            donors = [Donor(named_donors[0], sentence.start, sentence.start)]
-            previous_donors = named_donors
         continuation = (
             _search(lexicon, "continuation", text)
             and context.paragraph >= 0
@@ -111,6 +101,7 @@ def find_pledges(
             continue
         if all(t.negated for t in triggers) and triggers and not continuation:
             continue
+        donors = sentence_donors_of(position)
         earlier = bool(_search(lexicon, "earlier", text))
         date, meeting = _sentence_date(unit, meetings, published, triggers)
         if earlier:
@@ -209,6 +200,56 @@ def find_pledges(
             undated.update(range(sentence_first, len(pledges)))
     _date_by_event_day(pledges, undated, anchor)
     return _deduplicate(pledges)
+
+
+class _SentenceDonors:
+    """The donors of a sentence, worked out only for the sentences that need them (pledge sentences
+    and, for a sentence without a donor, the sentences before it). A sentence without a donor of
+    its own takes the single donor of the previous sentence when its subject is a pronoun ("It
+    plans to supply ...", "Elle prévoit de livrer ...") or when it names items in the same
+    paragraph ("Bereits geliefert wurden ...")."""
+
+    def __init__(self, analysed: list, lexicon: Lexicon, persons, published) -> None:
+        self.analysed = analysed
+        self.lexicon = lexicon
+        self.persons = persons
+        self.published = published
+        self._own: dict[int, list[Donor]] = {}
+
+    def own(self, position: int) -> list[Donor]:
+        if position not in self._own:
+            unit = self.analysed[position]
+            self._own[position] = _donors(unit, self.lexicon, self.persons, self.published)
+        return self._own[position]
+
+    def may_carry(self, position: int) -> bool:
+        """Whether sentence ``position`` may take the previous sentence's donor (its form alone)."""
+        if position == 0:
+            return False
+        unit = self.analysed[position]
+        same_paragraph = self.analysed[position - 1].sentence.paragraph == unit.sentence.paragraph
+        return _starts_with_pronoun(unit.sentence.text, self.lexicon) or bool(unit.items and same_paragraph)
+
+    def named(self, position: int) -> list[str]:
+        """The donor keys a sentence names or carries over (iterative: chains may be long)."""
+        chain = []
+        while position >= 0 and not self.own(position) and self.may_carry(position):
+            chain.append(position)
+            position -= 1
+        keys = _distinct([d.key for d in self.own(position)]) if position >= 0 else []
+        for _ in chain:
+            keys = keys if len(keys) == 1 else []
+        return keys
+
+    def __call__(self, position: int) -> list[Donor]:
+        donors = self.own(position)
+        if donors or not self.may_carry(position):
+            return donors
+        carried = self.named(position - 1)
+        if len(carried) != 1:
+            return []
+        start = self.analysed[position].sentence.start
+        return [Donor(carried[0], start, start)]
 
 
 def _earmark(text: str, offset: int, amount, items: list, lexicon: Lexicon):
@@ -439,31 +480,29 @@ def _donors(unit, lexicon: Lexicon, persons, published) -> list[Donor]:
 
 
 @functools.cache
-def _institution_patterns(lang: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    lexicon_data = _lexicon_data(lang)
-    table = dict(lexicon_data.get("institution_donors", {}))
-    home = lexicon_data.get("home_country")
-    if home:
-        table.update({noun: home for noun in lexicon_data.get("government_nouns", [])})
-    return tuple(
-        (re.compile(rf"(?<![\w-])(?:{pattern})(?!\w)", re.IGNORECASE), key) for pattern, key in table.items()
-    )
-
-
-def _lexicon_data(lang: str) -> dict:
+def _institution_pattern(lang: str) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+    """One alternation of the institution names of ``lang`` (group ``i<n>`` -> the n-th country)."""
     from graph.extract.lexicon import load_lexicon
 
-    return load_lexicon(lang).data
+    data = load_lexicon(lang).data
+    table = dict(data.get("institution_donors", {}))
+    home = data.get("home_country")
+    if home:
+        table.update({noun: home for noun in data.get("government_nouns", [])})
+    if not table:
+        return None, ()
+    body = "|".join(f"(?P<i{n}>{pattern})" for n, pattern in enumerate(table))
+    return re.compile(rf"(?<![\w-])(?:{body})(?!\w)", re.IGNORECASE), tuple(table.values())
 
 
 def _institutions(text: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
     """Parliaments and governments that act for their country: "der Bundestag", "die Bundesregierung",
     "Stortinget"; a bare "the government" ("Regjeringen", "Regeringen") in a language with a home
     country is that country's government."""
-    found = []
-    for pattern, key in _institution_patterns(lexicon.lang):
-        found.extend((m.start(), m.end(), key) for m in pattern.finditer(text))
-    return found
+    pattern, keys = _institution_pattern(lexicon.lang)
+    if pattern is None:
+        return []
+    return [(m.start(), m.end(), keys[int(m.lastgroup[1:])]) for m in pattern.finditer(text)]
 
 
 def _starts_with_pronoun(text: str, lexicon: Lexicon) -> bool:

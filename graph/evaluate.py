@@ -181,13 +181,13 @@ def score_records(gold: dict[str, dict[str, Any]], system: dict[str, dict[str, A
 
 
 def load_records(folder: str | Path) -> dict[str, dict[str, Any]]:
-    """Every ``*.json`` record in ``folder``, keyed by file stem."""
+    """Every ``*.json`` record in ``folder`` and its sub-folders (``gold/<lang>/``), keyed by stem."""
     path = Path(folder)
     if not path.is_dir():
         raise InputError(f"{folder}: not a folder of JSON records",
                          hint="give the folder with <stem>.json files")
     records = {}
-    for file in sorted(path.glob("*.json")):
+    for file in sorted(path.rglob("*.json")):
         try:
             records[file.stem] = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:

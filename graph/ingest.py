@@ -202,8 +202,17 @@ def _file_metadata(path: Path) -> dict[str, Any]:
             if not isinstance(data, dict):
                 raise IngestError(f"{sidecar}: must hold one JSON object", hint='e.g. {"lang": "en"}')
             return {k: data.get(k) for k in METADATA_KEYS}
-    manifest = _manifest(path.parent.resolve())
-    return dict(manifest.get(path.name, {}))
+    # The nearest manifest.json that lists the file: in its own folder ("name.txt") or in a folder
+    # above it, naming the file by its relative path ("sv/name.txt").
+    resolved = path.resolve()
+    for folder in list(resolved.parents)[:MANIFEST_SEARCH_DEPTH]:
+        entry = _manifest(folder).get(resolved.relative_to(folder).as_posix())
+        if entry is not None:
+            return dict(entry)
+    return {}
+
+
+MANIFEST_SEARCH_DEPTH = 3  # the file's folder and two above it
 
 
 @functools.lru_cache(maxsize=64)

@@ -37,6 +37,7 @@ PAGE = """<!doctype html>
 
 
 def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, bytes):
         path.write_bytes(content)
     else:
@@ -71,6 +72,14 @@ def test_txt_with_folder_manifest_and_explicit_override(tmp_path):
     assert (article.lang, article.published, article.publisher) == ("de", date(2022, 11, 29), "Zeitung")
     overridden = read_article(tmp_path / "x.txt", published="2023-01-02")
     assert overridden.published == date(2023, 1, 2)
+
+
+def test_manifest_in_a_parent_folder_names_files_by_relative_path(tmp_path):
+    write(tmp_path / "sv" / "y.txt", "Sverige skickar luftvärn till Ukraina, meddelade regeringen i dag.")
+    entry = {"file": "sv/y.txt", "lang": "sv", "published": "2025-02-20"}
+    write(tmp_path / "manifest.json", json.dumps([entry]))
+    article = only(read_articles([tmp_path / "sv"]))
+    assert (article.lang, article.published) == ("sv", date(2025, 2, 20))
 
 
 def test_utf8_bom_and_utf16_are_read(tmp_path):

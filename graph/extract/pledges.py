@@ -383,11 +383,9 @@ def _triggers(text: str, offset: int, lexicon: Lexicon, word_starts: list[int]) 
 
 def _negates(fragment: str, negation: re.Pattern[str] | None, exceptions: re.Pattern[str] | None) -> bool:
     """A negation cue in ``fragment`` that is not part of "not only", "nicht nur", "inte bara" ..."""
-    if negation is None or not fragment:
+    if negation is None or not fragment or negation.search(fragment) is None:
         return False
-    if exceptions is not None:
-        fragment = exceptions.sub(" ", fragment)
-    return negation.search(fragment) is not None
+    return exceptions is None or negation.search(exceptions.sub(" ", fragment)) is not None
 
 
 def _chain(text: str, offset: int, triggers: list[Trigger], lexicon: Lexicon) -> list[Trigger]:

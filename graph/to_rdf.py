@@ -15,6 +15,7 @@ quantity stays negative, an unknown currency stays as it is), so the problem sho
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -72,16 +73,35 @@ _QID = re.compile(r"^Q[1-9][0-9]*$")
 
 @dataclass
 class ArticleGraph:
-    """The RDF of one article: the whole graph plus its triples grouped per fact.
+    """The RDF of one article: its triples grouped per fact, and the whole graph.
 
     ``kinds[key]`` says what a group is: ``article``, ``pledge``, ``meeting``, ``person``,
     ``equipment`` (facts read from the text) or ``entity`` (a referenced node's typing triples).
+    ``graph`` (the union of the groups as an rdflib graph) is built on first use: the pipeline
+    works on the triples and never needs it, and building an rdflib graph costs ~20 µs per triple.
     """
 
     article_iri: URIRef
-    graph: Graph
     groups: dict[URIRef, set[Triple]]
     kinds: dict[URIRef, str] = field(default_factory=dict)
+    _graph: Graph | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> Graph:
+        """The article's triples as an rdflib graph (built once; changes to it are seen by the gate)."""
+        if self._graph is None:
+            graph = Graph(bind_namespaces="none")
+            bind_prefixes(graph)
+            for triple in self.triples():
+                graph.add(triple)
+            self._graph = graph
+        return self._graph
+
+    def triples(self) -> set[Triple]:
+        """Every triple of the article: the graph's when it was built, else the union of the groups."""
+        if self._graph is not None:
+            return set(self._graph)
+        return set().union(*self.groups.values())
 
     def fact_keys(self) -> list[URIRef]:
         """Keys of the groups that are facts read from the text (not the article, not entities)."""
@@ -96,8 +116,8 @@ class _Builder:
         self.article = extraction.article
         self.article_iri = article_iri(self.article.id)
         self.run = run_iri(self.article.id)
-        self.graph = Graph(bind_namespaces="none")
-        bind_prefixes(self.graph)
+        lang = self.article.lang
+        self.text_lang = lang if lang and re.fullmatch(r"[a-z]{2,3}", lang) else None  # tag of quoted text
         self.groups: dict[URIRef, set[Triple]] = {}
         self.kinds: dict[URIRef, str] = {}
         self.claims = 0
@@ -112,9 +132,10 @@ class _Builder:
     # -- plumbing ------------------------------------------------------------------------------------
 
     def add(self, group: URIRef, subject: URIRef, predicate: URIRef, obj) -> None:
-        triple = (subject, predicate, obj)
-        self.graph.add(triple)
-        self.groups.setdefault(group, set()).add(triple)
+        triples = self.groups.get(group)
+        if triples is None:
+            triples = self.groups[group] = set()
+        triples.add((subject, predicate, obj))
 
     def open_group(self, key: URIRef, kind: str) -> URIRef:
         self.groups.setdefault(key, set())
@@ -132,15 +153,14 @@ class _Builder:
         self.add(group, claim, RDF.type, AID.Claim)
         self.add(group, claim, PROV.entity, self.article_iri)
         self.add(group, claim, NIF.anchorOf, self.text(evidence.text))
-        self.add(group, claim, NIF.beginIndex, Literal(int(evidence.start), datatype=XSD.nonNegativeInteger))
-        self.add(group, claim, NIF.endIndex, Literal(int(evidence.end), datatype=XSD.nonNegativeInteger))
-        self.add(group, claim, AID.extractionRule, Literal(evidence.rule))
+        self.add(group, claim, NIF.beginIndex, _literal(int(evidence.start), XSD.nonNegativeInteger))
+        self.add(group, claim, NIF.endIndex, _literal(int(evidence.end), XSD.nonNegativeInteger))
+        self.add(group, claim, AID.extractionRule, _literal(evidence.rule))
         self.add(group, claim, AID.confidence, _decimal(evidence.confidence))
         self.add(group, claim, PROV.wasGeneratedBy, self.run)
 
     def text(self, value: str) -> Literal:
-        lang = self.article.lang
-        return Literal(value, lang=lang) if lang and re.fullmatch(r"[a-z]{2,3}", lang) else Literal(value)
+        return Literal(value, lang=self.text_lang)
 
     # -- referenced entities (typed so sh:class works on the article graph alone) -------------------
 
@@ -152,7 +172,7 @@ class _Builder:
         for rdf_type in types:
             self.add(group, iri, RDF.type, rdf_type)
         if notation is not None:
-            self.add(group, iri, SKOS.notation, Literal(notation))
+            self.add(group, iri, SKOS.notation, _literal(notation))
         self.add(group, iri, AID.mentionedIn, self.article_iri)
         return iri
 
@@ -163,7 +183,7 @@ class _Builder:
         group = self.open_group(iri, "entity")
         self.add(group, iri, RDF.type, SKOS.Concept)
         self.add(group, iri, SKOS.inScheme, scheme)
-        self.add(group, iri, SKOS.notation, Literal(notation))
+        self.add(group, iri, SKOS.notation, _literal(notation))
         return iri
 
     def actor(self, code: str) -> URIRef:
@@ -192,7 +212,7 @@ class _Builder:
         iri = _safe(meeting_iri, key, "meeting")
         if key not in self.meeting_keys:
             self.add(group, iri, RDF.type, AID.Meeting)
-            self.add(group, iri, SKOS.notation, Literal(key))
+            self.add(group, iri, SKOS.notation, _literal(key))
             self.add(group, iri, PROV.wasDerivedFrom, self.article_iri)
             for _, _, claim in [t for t in self.groups[group] if t[1] == PROV.qualifiedDerivation]:
                 self.add(group, iri, PROV.qualifiedDerivation, claim)
@@ -261,7 +281,7 @@ class _Builder:
             iri = _safe(meeting_iri, meeting.key, "meeting")
             group = self.open_group(iri, "meeting")
             self.add(group, iri, RDF.type, AID.Meeting)
-            self.add(group, iri, SKOS.notation, Literal(meeting.key))
+            self.add(group, iri, SKOS.notation, _literal(meeting.key))
             if meeting.format and meeting.format != "bilateral":
                 self.add(group, iri, AID.format, self.actor(meeting.format))
             if meeting.date:
@@ -277,7 +297,7 @@ class _Builder:
             for name in meeting.remote_participants:
                 self.add(group, iri, AID.remoteAttendee, self.person(name))
             if meeting.n_countries is not None:
-                self.add(group, iri, AID.numberOfCountries, Literal(int(meeting.n_countries)))
+                self.add(group, iri, AID.numberOfCountries, _literal(int(meeting.n_countries)))
             self.claim(group, iri, meeting.evidence[0] if meeting.evidence else None)
 
     def build_equipment(self) -> None:
@@ -325,7 +345,7 @@ class _Builder:
         if pledge.category:
             self.add(group, iri, AID.category, self.category(pledge.category))
         if pledge.quantity is not None:
-            self.add(group, iri, AID.quantity, Literal(int(pledge.quantity)))
+            self.add(group, iri, AID.quantity, _literal(int(pledge.quantity)))
         if pledge.amount is not None or pledge.currency:
             amount = amount_iri(iri)
             self.add(group, iri, SCHEMA.amount, amount)
@@ -333,7 +353,7 @@ class _Builder:
             if pledge.amount is not None:
                 self.add(group, amount, SCHEMA.value, _decimal(pledge.amount))
             if pledge.currency:
-                self.add(group, amount, SCHEMA.currency, Literal(pledge.currency))
+                self.add(group, amount, SCHEMA.currency, _literal(pledge.currency))
         status = pledge.status or "pledged"
         status_concept = self.concept(_safe(status_iri, status, "status"), STATUS_SCHEME, status)
         self.add(group, iri, AID.status, status_concept)
@@ -373,7 +393,7 @@ def to_rdf(extraction: Extraction) -> ArticleGraph:
     builder.build_meetings()
     builder.build_equipment()
     builder.build_pledges()
-    return ArticleGraph(builder.article_iri, builder.graph, builder.groups, builder.kinds)
+    return ArticleGraph(builder.article_iri, builder.groups, builder.kinds)
 
 
 def extraction_to_turtle(extraction: Extraction) -> str:
@@ -391,6 +411,7 @@ def _is_country_code(code: str, countries: set[str], organisations: set[str]) ->
     return len(code) == 2 and code.isalpha() and code.upper() not in TWO_LETTER_ORGANISATIONS
 
 
+@functools.lru_cache(maxsize=4096)
 def _date(value: str) -> Literal:
     """An ISO date string typed by its precision; anything else stays as a string (shapes reject it)."""
     value = value.strip()
@@ -398,6 +419,13 @@ def _date(value: str) -> Literal:
     return Literal(value, datatype=datatype) if datatype else Literal(value)
 
 
+@functools.lru_cache(maxsize=16384)
+def _literal(value: str | int, datatype: URIRef | None = None) -> Literal:
+    """A literal, shared between the triples that use it (rdflib builds a literal in ~10 µs)."""
+    return Literal(value, datatype=datatype)
+
+
+@functools.lru_cache(maxsize=4096)
 def _decimal(value: float) -> Literal:
     try:
         number = Decimal(str(value))
@@ -406,6 +434,7 @@ def _decimal(value: float) -> Literal:
     return Literal(number, datatype=XSD.decimal)
 
 
+@functools.lru_cache(maxsize=16384)
 def _safe(make_iri: Callable[[str], URIRef], value: str, kind: str) -> URIRef:
     """``make_iri(value)``, or for a value that cannot make an IRI (empty, no letters) a stable
     placeholder IRI, so that to_rdf does not raise and the shapes report the bad node."""

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from rdflib import Graph, Literal
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, SH, SKOS
 
 from graph.errors import InputError, RDFSyntaxError
 from graph.model import Article, CountryFact, Evidence, Extraction, MeetingFact, PledgeFact
@@ -140,3 +140,56 @@ def test_gate_is_fast_enough_for_a_typical_article() -> None:
     started = time.perf_counter()
     gate(article_graph)
     assert time.perf_counter() - started < 1.0  # ~35 ms measured; generous for loaded CI machines
+
+
+# --------------------------------------------------------------------------- batches (gate_many)
+
+def _batch_of_articles() -> list:
+    """Articles that share nodes in every way batching must handle, some with failing facts."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL
+
+    from graph.model import PersonFact
+
+    minister = PersonFact(name="Example Minister", id="example-minister", evidence=[evidence(0, 40)])
+    graphs = []
+    for n, pledges in enumerate([(GOOD, OTHER), (GOOD,), (with_changes(GOOD, quantity=-3), OTHER),
+                                 (with_changes(OTHER, item="tugboats"),), (OTHER,)]):
+        ex = extraction(*pledges)
+        ex.article = Article(id=f"t-batch-{n}", text=TEXT, lang="en", published=PUBLISHED)
+        ex.persons.append(minister)
+        graphs.append(to_rdf(ex))
+    # one article says something wrong about the shared person, on a value-by-value property
+    person = next(key for key, kind in graphs[3].kinds.items() if kind == "person")
+    bad_link = (person, OWL.sameAs, URIRef("http://example.org/not-wikidata"))
+    graphs[3].groups[person].add(bad_link)
+    return graphs
+
+
+def test_gate_many_gives_each_article_what_gate_gives_it_alone() -> None:
+    from graph.validate import _ArticleView, _compatible_batches, gate_many
+
+    together = gate_many(_batch_of_articles())
+    alone = [gate(article_graph) for article_graph in _batch_of_articles()]
+    for many, one in zip(together, alone, strict=True):
+        assert many.accepted_triples == one.accepted_triples
+        assert many.quarantined_triples == one.quarantined_triples
+        assert many.report.violations == one.report.violations
+        assert (many.facts_accepted, many.facts_quarantined) == (one.facts_accepted, one.facts_quarantined)
+    assert [r.facts_quarantined for r in together] == [0, 0, 1, 1, 0]
+    assert together[3].report.violations[0].result_path == "owl:sameAs"
+    # the shared person and the shared country stubs did not force one pySHACL call per article
+    batches = _compatible_batches([_ArticleView(g) for g in _batch_of_articles()])
+    assert len(batches) < 5
+
+
+def test_gate_many_report_graph_holds_only_the_articles_results() -> None:
+    from graph.validate import gate_many
+
+    results = gate_many(_batch_of_articles())
+    bad = results[2].report.graph
+    focus_nodes = set(bad.objects(None, SH.focusNode))
+    assert focus_nodes == {pledge_iri(pledge_key(with_changes(GOOD, quantity=-3)))}
+    assert len(list(bad.subjects(RDF.type, SH.ValidationReport))) == 1
+    assert not results[0].report.violations
+    assert "Conforms: False" in results[2].report.text

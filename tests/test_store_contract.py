@@ -188,3 +188,35 @@ def test_unknown_backend_and_bad_remote_url():
 def test_unreachable_remote_store_is_a_store_error():
     with pytest.raises(StoreError, match="cannot reach"):
         open_store("http://127.0.0.1:9/query", backend="sparql")
+
+
+def test_replace_graphs_writes_drops_and_replaces_in_one_step(store, ns):
+    from graph.store.convert import graph_to_ntriples
+
+    store.add_graph(str(ns.old), sample_graph(ns))
+    store.add_graph(str(ns.kept), sample_graph(ns))
+    one = rdflib.Graph()
+    one.add((ns.a, ns.p, Literal("eins", lang="de")))
+    store.replace_graphs({
+        str(ns.g1): graph_to_ntriples(sample_graph(ns)),  # N-Triples text
+        str(ns.g2): one,                                  # an rdflib graph
+        str(ns.g3): [(ns.b, ns.p, ns.c)],                 # triples
+        str(ns.old): "",                                  # empty: dropped
+    })
+    names = set(store.graph_names())
+    assert {str(ns.g1), str(ns.g2), str(ns.g3), str(ns.kept)} <= names
+    assert str(ns.old) not in names
+    assert values(store.get_graph(str(ns.g1))) == values(sample_graph(ns))
+    assert set(store.get_graph(str(ns.g2))) == set(one)
+    store.replace_graphs({str(ns.g3): [(ns.b, ns.p, ns.d)]})
+    assert set(store.get_graph(str(ns.g3))) == {(ns.b, ns.p, ns.d)}
+
+
+def test_replace_graphs_with_bad_content_changes_nothing(store, ns):
+    if store.name == "sparql":
+        pytest.skip("a remote server decides itself whether one request is one transaction")
+    store.add_graph(str(ns.g1), sample_graph(ns))
+    with pytest.raises(StoreError):
+        store.replace_graphs({str(ns.g1): [(ns.a, ns.p, ns.b)], str(ns.g2): "<not n-triples"})
+    assert values(store.get_graph(str(ns.g1))) == values(sample_graph(ns))
+    assert str(ns.g2) not in store.graph_names()

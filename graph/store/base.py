@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -19,6 +19,9 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from graph.errors import QuerySyntaxError, StoreError
+
+#: the new content of a named graph: N-Triples text, an rdflib graph, or rdflib triples
+GraphContent = str | rdflib.Graph | Iterable[tuple]
 
 GRAPH_NS = "https://w3id.org/aidgraph/graph/"
 ONTOLOGY_GRAPH = GRAPH_NS + "ontology"
@@ -41,6 +44,13 @@ class Store(Protocol):
 
     def drop_graph(self, name: str) -> None:
         """Remove the named graph ``name`` (no error when it does not exist)."""
+
+    def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
+        """Replace several named graphs in one step: all or none where the backend has transactions.
+
+        Each value is the graph's new content: N-Triples text, an rdflib graph or an iterable of
+        rdflib triples. Empty content drops the graph.
+        """
 
     def graph_names(self) -> list[str]:
         """IRIs of all non-empty named graphs, sorted."""
@@ -136,6 +146,20 @@ def initial_graphs() -> dict[str, rdflib.Graph]:
 
 
 # --------------------------------------------------------------------------- SPARQL helpers
+
+def replacement_update(graphs: Mapping[str, GraphContent]) -> str:
+    """A SPARQL update that drops each graph and inserts its new content (one request, one step)."""
+    from graph.store.convert import as_ntriples
+
+    operations = []
+    for name, content in graphs.items():
+        target = rdflib.URIRef(name).n3()
+        operations.append(f"DROP SILENT GRAPH {target}")
+        body = as_ntriples(content)
+        if body.strip():
+            operations.append(f"INSERT DATA {{ GRAPH {target} {{\n{body}}} }}")
+    return " ;\n".join(operations)
+
 
 _SYNTAX_POSITION = re.compile(r"(?:error )?at (\d+):(\d+)")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import XSD
@@ -55,10 +57,24 @@ def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
     raise TypeError(f"unexpected term {term!r}")
 
 
-def graph_to_ntriples(graph: rdflib.Graph) -> str:
-    """N-Triples text of an rdflib graph, written by pyoxigraph (fast and strictly escaped)."""
-    triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
+def graph_to_ntriples(graph: Iterable[tuple]) -> str:
+    """N-Triples text of an rdflib graph (or any iterable of rdflib triples), written by pyoxigraph
+    (fast and strictly escaped). Each distinct term is converted once."""
+    converted: dict = {}
+
+    def term(node):
+        found = converted.get(node)
+        if found is None:
+            found = converted[node] = to_ox(node)
+        return found
+
+    triples = [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def as_ntriples(content: str | Iterable[tuple]) -> str:
+    """N-Triples text for a graph's new content: text as it is, an rdflib graph or triples converted."""
+    return content if isinstance(content, str) else graph_to_ntriples(content)
 
 
 def quads_to_graph(quads, identifier: str | None = None) -> rdflib.Graph:

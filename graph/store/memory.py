@@ -11,6 +11,7 @@ from rdflib.term import Node
 from graph.errors import StoreError
 from graph.store.base import (
     DATASET_FORMATS,
+    GraphContent,
     StoreBase,
     check_bindings,
     initial_graphs,
@@ -43,6 +44,24 @@ class MemoryStore(StoreBase):
 
     def drop_graph(self, name: str) -> None:
         self._dataset.remove_graph(rdflib.URIRef(name))
+
+    def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
+        """Every content is parsed before anything changes, so bad text leaves the store as it was."""
+        parsed = {}
+        for name, content in graphs.items():
+            if isinstance(content, str):
+                try:
+                    parsed[name] = rdflib.Graph().parse(data=content, format="nt")
+                except Exception as exc:  # rdflib raises parser-specific errors
+                    raise StoreError(f"cannot replace graph {name}: {exc}",
+                                     hint="nothing was changed; check the graphs' content") from exc
+            else:
+                parsed[name] = content
+        for name, content in parsed.items():
+            self.drop_graph(name)
+            target = self._dataset.graph(rdflib.URIRef(name))
+            for triple in content:
+                target.add(triple)
 
     def graph_names(self) -> list[str]:
         return sorted(str(g.identifier) for g in self._dataset.graphs()

@@ -18,12 +18,14 @@ from rdflib.term import Node
 from graph.errors import StoreError
 from graph.store.base import (
     DATASET_FORMATS,
+    GraphContent,
     StoreBase,
     check_bindings,
     initial_fingerprint,
     initial_graph_files,
     inject_values,
     query_syntax_error,
+    replacement_update,
 )
 from graph.store.convert import PREFIXES, graph_to_ntriples, quads_to_graph
 
@@ -103,6 +105,17 @@ class OxigraphStore(StoreBase):
     def drop_graph(self, name: str) -> None:
         self._check_writable()
         self._ox.update(f"DROP SILENT GRAPH {ox.NamedNode(name)}")
+
+    def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
+        """One SPARQL update (one transaction) drops every graph and inserts the new contents."""
+        self._check_writable()
+        if not graphs:
+            return
+        try:
+            self._ox.update(replacement_update(graphs))
+        except (SyntaxError, OSError, RuntimeError) as exc:
+            raise StoreError(f"cannot replace {len(graphs)} graphs: {exc}",
+                             hint="nothing was changed; check the graphs' content") from exc
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))

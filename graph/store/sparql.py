@@ -16,7 +16,15 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from graph.errors import QuerySyntaxError, StoreError
-from graph.store.base import DATASET_FORMATS, StoreBase, initial_graphs, inject_values, query_syntax_error
+from graph.store.base import (
+    DATASET_FORMATS,
+    GraphContent,
+    StoreBase,
+    initial_graphs,
+    inject_values,
+    query_syntax_error,
+    replacement_update,
+)
 from graph.store.convert import PREFIXES, graph_to_ntriples
 
 
@@ -70,6 +78,12 @@ class SparqlStore(StoreBase):
     def drop_graph(self, name: str) -> None:
         self._check_writable()
         self.update(f"DROP SILENT GRAPH {rdflib.URIRef(name).n3()}")
+
+    def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
+        """One update request (one transaction on servers that run a request as one, like oxigraph)."""
+        self._check_writable()
+        if graphs:
+            self.update(replacement_update(graphs))
 
     def graph_names(self) -> list[str]:
         result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")

@@ -54,6 +54,7 @@ class PackageContext:
     meeting: str | None = None
     status: str = "pledged"
     paragraph: int = -1
+    joint: bool = False  # announced by several donors together ("Denmark and Norway will jointly ...")
 
 
 @dataclass
@@ -80,6 +81,7 @@ def find_pledges(
     pledges: list[PledgeFact] = []
     context = PackageContext()
     paragraph_dates = _paragraph_dates(analysed, published)
+    meeting_reach = _MeetingReach(analysed, main_meeting, evidence_of)
     undated: set[int] = set()  # indices of pledges that the event day may date
     same_time = _data_pattern(lexicon, "same_time")
     last_date: str | None = None  # the date of the latest sentence that had one
@@ -110,26 +112,39 @@ def find_pledges(
             date, meeting = dated_before, _meeting_on(meetings, dated_before)  # "Samma dag", "samtidig"
         elif date is None and continuation and context.date:
             date, meeting = context.date, context.meeting
-        elif date is None and sentence.paragraph in paragraph_dates:
-            date = paragraph_dates[sentence.paragraph]
+        elif date is None and sentence.paragraph in paragraph_dates and _shares_donor(
+            donors, paragraph_dates[sentence.paragraph], sentence_donors_of
+        ):
+            date = paragraph_dates[sentence.paragraph][0]
             meeting = _meeting_on(meetings, date)
-        elif date is None and main_meeting is not None:
+        elif date is None and main_meeting is not None and meeting_reach(sentence):
             date, meeting = main_meeting.date, main_meeting.key
-        sentence_donors = _groups(text, sentence.start, donors)
+        sentence_donors = _groups(text, sentence.start, donors, _data_pattern(lexicon, "articles"))
+        jointly = _data_pattern(lexicon, "jointly")
+        joint_cue = bool(jointly and jointly.search(text))
         if triggers or continuation or money:
-            if sentence_donors:
+            # "The package includes ..., according to the Danish ministry": a joint package stays joint
+            keeps_package = (
+                continuation
+                and context.joint
+                and not _explicit_before(sentence_donors, triggers[0] if triggers else None)
+                and set(_countries_of(sentence_donors)) <= set(context.donors)
+            )
+            if sentence_donors and not keeps_package:
                 context = PackageContext(
                     _package_donors(sentence_donors, triggers),
                     date,
                     meeting,
                     triggers[0].status if triggers else "pledged",
                     sentence.paragraph,
+                    joint_cue or _joint_partner(text, sentence.start, donors, lexicon),
                 )
             elif continuation:
                 context.paragraph = sentence.paragraph
         sentence_first = len(pledges)
         rule_base = f"{lexicon.lang}.pledge"
-        joint = bool(_data_pattern(lexicon, "jointly") and _data_pattern(lexicon, "jointly").search(text))
+        joint = joint_cue
+        partnered = _joint_partner(text, sentence.start, donors, lexicon)
         earmarked = {id(a): _earmark(text, sentence.start, a, unit.items, lexicon) for a in money}
         covered = [
             id(item)
@@ -148,7 +163,8 @@ def find_pledges(
             if not group:
                 continue
             keys = _distinct([d.key for d in group])
-            if len(keys) > 1 and (joint or (continuation and not _explicit_before(sentence_donors, trigger))):
+            together = joint or (continuation and not _explicit_before(sentence_donors, trigger))
+            if partnered or (len(keys) > 1 and together):
                 keys = [MULTIPLE_DONORS]
             rule = f"{rule_base}.{'list' if len(unit.items) > 1 else 'item'}"
             for key in keys:
@@ -178,7 +194,7 @@ def find_pledges(
             if not group:
                 continue
             keys = _distinct([d.key for d in group])
-            donor = keys[0] if len(keys) == 1 else MULTIPLE_DONORS
+            donor = keys[0] if len(keys) == 1 and not partnered else MULTIPLE_DONORS
             target = earmarked[id(amount)]
             pledges.append(
                 PledgeFact(
@@ -283,6 +299,21 @@ def _is_preposition(word: str, purpose: re.Pattern[str], content: re.Pattern[str
     return bool(purpose.fullmatch(word) or (content and content.fullmatch(word)))
 
 
+def _joint_partner(text: str, offset: int, donors: list[Donor], lexicon: Lexicon) -> bool:
+    """A donor named right after a "jointly" cue ("together with Norway", "gemeinsam mit den
+    Niederlanden", "financed together with Denmark", "razem z Litwą") shares the sentence's package
+    with another donor: the package is one of several donors ("multiple")."""
+    jointly = _data_pattern(lexicon, "jointly")
+    keys = {d.key for d in donors}
+    if jointly is None or len(keys) < 2:
+        return False
+    for cue in jointly.finditer(text):
+        after = cue.end() + offset
+        if any(0 <= d.start - after <= 25 and "," not in text[cue.end() : d.start - offset] for d in donors):
+            return True
+    return False
+
+
 def _covered_by_earmark(text: str, offset: int, target, items: list, lexicon: Lexicon) -> list:
     """The items a sum's purpose lists after its main purpose: "1,5 miljarder kronor till luftvärn,
     bland annat till fler NASAMS-system", "5 milliarder kroner til luftvern, blant annet til radarer"
@@ -293,6 +324,9 @@ def _covered_by_earmark(text: str, offset: int, target, items: list, lexicon: Le
     cue = including.search(text, target.end - offset)
     if cue is None or cue.start() - (target.end - offset) > 40:
         return []
+    purpose = lexicon.pattern("purpose_prepositions")
+    if purpose is None or not purpose.match(text, cue.end() + 1):
+        return []  # "for air defence, including 20 radars": things listed are pledged items
     between = text[target.end - offset : cue.start()]
     interrupted = any(target.end <= i.start and i.end <= cue.start() + offset for i in items)
     if interrupted or re.search(r"[;:]", between):
@@ -531,13 +565,19 @@ def _agentive(text: str, start: int, agent: re.Pattern[str] | None) -> bool:
     return bool(matches) and not window[matches[-1].end() :].strip(" the")
 
 
-def _groups(text: str, offset: int, donors: list[Donor]) -> list[list[Donor]]:
-    """Donor mentions grouped by coordination ("Germany and the U.K.", "Polen, Frankreich und ...")."""
+def _groups(
+    text: str, offset: int, donors: list[Donor], articles: re.Pattern[str] | None = None
+) -> list[list[Donor]]:
+    """Donor mentions grouped by coordination ("Germany and the U.K.", "Polen, Frankreich und ...",
+    "Deutschland und die Niederlande", "la France et le Royaume-Uni"): the gap may hold a
+    conjunction and an article of the language (``articles``)."""
     groups: list[list[Donor]] = []
     for donor in donors:
         if groups:
             last = groups[-1][-1]
             gap = text[last.end - offset : donor.start - offset]
+            if articles is not None:
+                gap = articles.sub(" ", gap)
             if donor.start <= last.end or _COORDINATION_GAP.match(gap) or gap.strip().lower() == "the":
                 groups[-1].append(donor)
                 continue
@@ -574,8 +614,8 @@ def _clause_subject(
     "ogłosiła, że Niemcy przekażą", "a annoncé que la France ..." (a complementiser between the
     trigger and the donors, the donors before the item)."""
     complementiser = _data_pattern(lexicon, "complementisers")
-    if trigger is None or complementiser is None:
-        return []
+    if trigger is None or complementiser is None or trigger.status == "proposed":
+        return []  # who proposes that the Nordic countries set up a fund is the one who proposes
     for group in groups:
         if trigger.end <= group[0].start and group[-1].end <= position:
             gap = text[trigger.end - offset : group[0].start - offset]
@@ -673,15 +713,54 @@ def _meeting_on(meetings: list[MeetingFact], date: str | None) -> str | None:
     return same_day[0] if len(same_day) == 1 else None
 
 
-def _paragraph_dates(analysed: list, published) -> dict[int, str]:
+def _paragraph_dates(analysed: list, published) -> dict[int, tuple[str, list[int]]]:
+    """The single day named in a paragraph of several sentences, with the positions of the
+    sentences that name it."""
     by_paragraph: dict[int, set[str]] = {}
+    dated: dict[int, list[int]] = {}
     sentences: dict[int, int] = {}
-    for unit in analysed:
+    for position, unit in enumerate(analysed):
         sentences[unit.sentence.paragraph] = sentences.get(unit.sentence.paragraph, 0) + 1
         for mention in unit.dates:
             if len(mention.value) == 10 and (published is None or mention.value <= published.isoformat()):
                 by_paragraph.setdefault(unit.sentence.paragraph, set()).add(mention.value)
-    return {p: next(iter(v)) for p, v in by_paragraph.items() if len(v) == 1 and sentences[p] > 1}
+                dated.setdefault(unit.sentence.paragraph, []).append(position)
+    return {
+        p: (next(iter(v)), dated[p]) for p, v in by_paragraph.items() if len(v) == 1 and sentences[p] > 1
+    }
+
+
+def _shares_donor(donors: list[Donor], paragraph_date: tuple[str, list[int]], donors_of) -> bool:
+    """A paragraph's day dates a sentence that names no donor of its own (a quote, "The package
+    ...") or one of the donors of the sentence that names the day - not another donor's
+    background ("On Monday Germany pledged ... Norway has also promised ...")."""
+    if not donors:
+        return True
+    own = {d.key for d in donors}
+    return any(own & {d.key for d in donors_of(position)} for position in paragraph_date[1])
+
+
+class _MeetingReach:
+    """Which sentences the main meeting dates: all of them when the meeting is in the lead (the
+    article is about it), else only the paragraphs that speak about it (a visit reported in the
+    third paragraph does not date the background pledges of the others)."""
+
+    LEAD = 3  # sentences
+
+    def __init__(self, analysed: list, main_meeting: MeetingFact | None, evidence_of) -> None:
+        self.everywhere = False
+        self.paragraphs: set[int] = set()
+        if main_meeting is None:
+            return
+        starts = {e.start for e in main_meeting.evidence}
+        for unit in analysed:
+            if evidence_of(unit.sentence, "reach").start in starts:
+                self.paragraphs.add(unit.sentence.paragraph)
+                self.everywhere = self.everywhere or unit.sentence.index < self.LEAD
+        self.everywhere = self.everywhere or not starts
+
+    def __call__(self, sentence) -> bool:
+        return self.everywhere or sentence.paragraph in self.paragraphs
 
 
 def _distinct(keys: list[str]) -> list[str]:

@@ -152,8 +152,13 @@ def find_meetings(
     last_format: str | None = None
     for position, unit in enumerate(analysed):
         text = unit.sentence.text
-        formats = _formats(unit, lexicon)
+        formats = _formats(unit, lexicon, persons)
         cue = cues.cue.search(text) if cues.cue else None
+        if cue and not formats and not _venue_format(unit, cues):  # "Tusk met Zelensky on Thursday"
+            draft = _bilateral(unit, analysed[:position], cues, persons, anchor, drafts, cue)
+            if draft is not None:
+                _attach(draft, unit, by_sentence, evidence_of, f"{lexicon.lang}.meeting.bilateral")
+                continue
         if not cue:
             if formats:
                 last_format = formats[0]
@@ -216,13 +221,34 @@ def _attach(draft: MeetingDraft, unit, by_sentence: dict, evidence_of, rule: str
     draft.fact.evidence.append(evidence_of(unit.sentence, rule))
 
 
-def _formats(unit, lexicon: Lexicon) -> list[str]:
+def _formats(unit, lexicon: Lexicon, persons=None) -> list[str]:
+    """The meeting formats a sentence names, formats first; an organisation that only titles a
+    person ("NATO chief Mark Rutte", "Nato-Generalsekretär Rutte", "sekretarz generalny NATO Mark
+    Rutte") is not a meeting of it."""
     found = {
         lexicon.meeting_formats[m.key]
         for m in unit.mentions
         if m.kind == "org" and m.key in lexicon.meeting_formats
+        and not _titles_person(unit, m, lexicon, persons)
     }
     return sorted(found, key=lambda key: (_format_rank(key), key))
+
+
+def _titles_person(unit, mention, lexicon: Lexicon, persons) -> bool:
+    """The organisation mention is part of a person's title: only a role noun (or nothing) stands
+    between it and the person's name."""
+    if persons is None:
+        return False
+    text = unit.sentence.text
+    offset = unit.sentence.start
+    for person in persons.mentions.get(unit.sentence.index, []):
+        if not 0 <= person.start - mention.end <= 40:
+            continue
+        gap = text[mention.end - offset : person.start - offset].strip(" -'’s")
+        titles = lexicon.data.get("title_words", [])
+        if not gap or gap.casefold() in titles or any(role.pattern.fullmatch(gap) for role in lexicon.roles):
+            return True
+    return False
 
 
 def _main_format(analysed: list, lexicon: Lexicon) -> str | None:
@@ -330,9 +356,11 @@ def _contradicts_calendar(cues: MeetingCues, fmt: str, date: str) -> bool:
 
 
 def _bilateral(unit, before: list, cues: MeetingCues, persons, anchor: str | None,
-               drafts: dict[str, MeetingDraft]) -> MeetingDraft | None:
-    """A visit with a day: "X travelled to Kyiv on Tuesday", "Y was received on Monday by Z"."""
-    if cues.visit is None or not cues.visit.search(unit.sentence.text):
+               drafts: dict[str, MeetingDraft], cue=None) -> MeetingDraft | None:
+    """A visit with a day: "X travelled to Kyiv on Tuesday", "Y was received on Monday by Z"; with
+    ``cue`` (a meeting verb in a sentence without a format) a meeting of two persons: "X met Y on
+    Thursday"."""
+    if cue is None and (cues.visit is None or not cues.visit.search(unit.sentence.text)):
         return None
     days = [d.value for d in unit.dates if len(d.value) == 10]
     if not days:
@@ -347,6 +375,8 @@ def _bilateral(unit, before: list, cues: MeetingCues, persons, anchor: str | Non
         if mention.kind == "city" and mention.key in cues.place_countries:
             host = cues.place_countries[mention.key]
             break
+    if cue is not None and len(countries) != 2:
+        return None  # a meeting verb alone needs two persons of two countries
     if host and host not in countries:
         countries.append(host)
     if len(countries) != 2:

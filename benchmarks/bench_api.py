@@ -237,17 +237,8 @@ def _rdflib(term):
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--repeat", type=int, default=20, help="timed runs per request (rdflib: a quarter)")
-    parser.add_argument("--rdflib-budget", type=float, default=60.0,
-                        help="seconds one rdflib query (all its runs) may take before it is stopped")
-    args = parser.parse_args(argv)
-    table = []
-    for size in args.sizes:
-        print(f"benchmarking {size} articles ...", file=sys.stderr)
-        table += [(size, *row) for row in bench_size(size, args.repeat, args.rdflib_budget)]
+def print_table(table: list[tuple]) -> None:
+    """The rows of one corpus size, p50/p95 in milliseconds ("stopped" = over the rdflib budget)."""
     width = max(len(row[2]) for row in table)
     print(f"\n{'articles':>8}  {'engine':<18}  {'request':<{width}}  {'p50 ms':>9}  {'p95 ms':>9}")
     for size, engine, request, p50, p95 in table:
@@ -255,6 +246,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{size:>8}  {engine:<18}  {request:<{width}}  {'stopped':>9}  {'stopped':>9}")
         else:
             print(f"{size:>8}  {engine:<18}  {request:<{width}}  {p50:>9.1f}  {p95:>9.1f}")
+    sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per request (rdflib: a quarter)")
+    parser.add_argument("--rdflib-budget", type=float, default=60.0,
+                        help="seconds one rdflib query (all its runs) may take before it is stopped")
+    args = parser.parse_args(argv)
+    for size in args.sizes:
+        print(f"benchmarking {size} articles ...", file=sys.stderr)
+        print_table([(size, *row) for row in bench_size(size, args.repeat, args.rdflib_budget)])
     return 0
 
 

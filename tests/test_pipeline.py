@@ -127,3 +127,23 @@ def test_quarantine_graphs_are_written_and_cleared(store):
     store_stage(_doc(quantity=3), store)
     assert not {quarantine, report} & set(store.graph_names())
     assert str(article_iri("gate-1")) in store.graph_names()
+
+
+def _contents(store) -> dict:
+    return {name: set(store.get_graph(name)) for name in store.graph_names()}
+
+
+def test_worker_processes_store_the_same_graphs(corpus, store_factory):
+    alone, parallel = store_factory("oxigraph"), store_factory("oxigraph")
+    one = ingest_paths([corpus], alone, progress=False, workers=1)
+    two = ingest_paths([corpus], parallel, progress=False, workers=2, batch_size=1)
+    assert one.ok and two.ok, (one.failures, two.failures)
+    assert (two.workers, two.articles_stored, two.facts_stored) == (2, 3, one.facts_stored)
+    assert _contents(parallel) == _contents(alone)
+
+
+def test_small_batches_give_the_same_store_as_one_batch(corpus, store_factory):
+    big, small = store_factory("memory"), store_factory("memory")
+    ingest_paths([corpus], big, progress=False, workers=1, batch_size=32)
+    ingest_paths([corpus], small, progress=False, workers=1, batch_size=1)
+    assert _contents(small) == _contents(big)

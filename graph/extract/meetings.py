@@ -305,9 +305,11 @@ def _meeting_date(unit, cue, before: list, fmt: str, lexicon: Lexicon, cues: Mee
         return min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at))).value
     months = [d for d in unit.dates if len(d.value) == 7]
     if months:  # "the previous meeting in February": the calendar's day, else the month
-        known_day = _calendar_day(cues, fmt, months[0].value)
-        if known_day or (cues.previous and cues.previous.search(text)):
-            return known_day or months[0].value
+        upcoming = bool(cues.upcoming and cues.upcoming.search(text))
+        month = _coming_month(months[0].value, published) if upcoming else months[0].value
+        known_day = _calendar_day(cues, fmt, month)
+        if known_day or upcoming or (cues.previous and cues.previous.search(text)):
+            return known_day or month
     if unit.dates:
         return None
     if any(p.search(text) for p in past) or (cues.upcoming and cues.upcoming.search(text)):
@@ -340,6 +342,14 @@ def _neighbour_day(unit, before: list, lexicon: Lexicon, fmt: str,
             if datetime.timedelta(0) <= published - day <= _RECENT:
                 return mention.value
     return None
+
+
+def _coming_month(month: str, published: datetime.date | None) -> str:
+    """A month named for an upcoming meeting is not in the past: "the next meeting in April" written
+    in February 2025 is April 2025 (a bare month name resolves to the last such month)."""
+    if published is None or month >= published.isoformat()[:7]:
+        return month
+    return f"{int(month[:4]) + 1}{month[4:]}"
 
 
 def _calendar_day(cues: MeetingCues, fmt: str, month: str) -> str | None:

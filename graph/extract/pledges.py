@@ -128,14 +128,17 @@ def find_pledges(
                 continuation
                 and context.joint
                 and not _explicit_before(sentence_donors, triggers[0] if triggers else None)
-                and set(_countries_of(sentence_donors)) <= set(context.donors)
+                and (
+                    set(_countries_of(sentence_donors)) <= set(context.donors)
+                    or context.donors == [MULTIPLE_DONORS]
+                )
             )
             if sentence_donors and not keeps_package:
                 context = PackageContext(
                     _package_donors(sentence_donors, triggers),
                     date,
                     meeting,
-                    triggers[0].status if triggers else "pledged",
+                    triggers[0].status if triggers else (context.status if continuation else "pledged"),
                     sentence.paragraph,
                     joint_cue or _joint_partner(text, sentence.start, donors, lexicon),
                 )

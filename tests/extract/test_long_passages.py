@@ -1,0 +1,105 @@
+"""Round-4 rules on our own long, news-style passages (tests/extract/long_passages.json): joint
+packages of several donors, item lists after "including", background deliveries, training pledges,
+bilateral meetings of two persons, roles next to other countries' roles, dates of background pledges.
+
+Each passage lists pledges that must be found (every given key equal), pledges that must not be found,
+roles, and meetings (date, persons who took part, persons who did not).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+from pathlib import Path
+
+import pytest
+
+from graph.extract import extract
+from graph.model import Article
+
+PASSAGES = json.loads(Path(__file__).with_name("long_passages.json").read_text(encoding="utf-8"))["passages"]
+
+
+@functools.cache
+def _record(passage_id: str) -> dict:
+    passage = next(p for p in PASSAGES if p["id"] == passage_id)
+    article = Article(
+        id=passage["id"],
+        text=passage["text"],
+        lang=passage["lang"],
+        published=datetime.date.fromisoformat(passage["published"]),
+    )
+    return extract(article).to_record()
+
+
+def _matches(pledge: dict, expected: dict) -> bool:
+    for key, value in expected.items():
+        actual = pledge.get(key)
+        if isinstance(value, (int, float)) and isinstance(actual, (int, float)) and value is not None:
+            if abs(actual - value) > 1e-6:
+                return False
+        elif actual != value:
+            return False
+    return True
+
+
+def _surname(name: str) -> str:
+    return name.split()[-1].casefold()
+
+
+def _cases(field: str):
+    return [
+        pytest.param(p["id"], entry, id=f"{p['id']}-{n}")
+        for p in PASSAGES
+        for n, entry in enumerate(p.get(field, []))
+    ]
+
+
+def test_passages_are_long_news_texts():
+    for passage in PASSAGES:
+        assert 90 <= len(passage["text"].split()) <= 300, passage["id"]
+    assert {p["lang"] for p in PASSAGES} >= {"en", "de", "sv", "fr", "nb", "da", "nl", "pl"}
+
+
+@pytest.mark.parametrize(("passage_id", "expected"), _cases("pledges"))
+def test_pledge_is_found(passage_id, expected):
+    pledges = _record(passage_id)["pledges"]
+    assert any(_matches(p, expected) for p in pledges), (
+        f"{expected} not among "
+        f"{[(p['donor'], p['category'], p['item'], p['status'], p['date']) for p in pledges]}"
+    )
+
+
+@pytest.mark.parametrize(("passage_id", "unexpected"), _cases("absent"))
+def test_pledge_is_not_found(passage_id, unexpected):
+    wrong = [p for p in _record(passage_id)["pledges"] if _matches(p, unexpected)]
+    assert not wrong, [p["evidence"] for p in wrong]
+
+
+@pytest.mark.parametrize(("passage_id", "expected"), _cases("roles"))
+def test_role_is_found(passage_id, expected):
+    surname, role, country = expected
+    roles = {
+        (_surname(p["name"]), r["role"], r["country"])
+        for p in _record(passage_id)["persons"]
+        for r in p["roles"]
+    }
+    assert (surname.casefold(), role, country) in roles
+    assert not any(s == surname.casefold() and r == role and c != country for s, r, c in roles)
+
+
+@pytest.mark.parametrize(("passage_id", "expected"), _cases("meetings"))
+def test_meeting_is_found(passage_id, expected):
+    meetings = [m for m in _record(passage_id)["meetings"] if m["date"] == expected["date"]]
+    assert meetings, [m["key"] for m in _record(passage_id)["meetings"]]
+    present = {_surname(n) for m in meetings for n in m["participants"] + m["remote_participants"]}
+    for name in expected.get("participants", []):
+        assert name.casefold() in present
+    for name in expected.get("not_participants", []):
+        assert name.casefold() not in present
+
+
+@pytest.mark.parametrize(("passage_id", "fmt"), _cases("no_meeting_format"))
+def test_organisation_in_a_title_is_no_meeting(passage_id, fmt):
+    assert all(m["format"] != fmt for m in _record(passage_id)["meetings"])

@@ -39,12 +39,14 @@ from typing import Any
 
 from graph.errors import InputError
 from graph.extract.lexicon import SHARED, Lexicon
+from graph.extract.normalize.dates import assumes_past
 from graph.knowledge import load_knowledge
 from graph.model import MeetingFact
 
 MEETING_DATA_DIR = Path(__file__).with_name("lang") / "meetings"
 _CALENDAR_WINDOW = datetime.timedelta(days=14)
 _RECENT = datetime.timedelta(days=7)
+_MONTH_REACH = 120  # characters between a meeting cue and the month of a coming meeting
 
 _PLACE_PREPOSITION = re.compile(
     r"(?:^|\s)(?:in|at|i|på|à|en|w|we|im|nach|til|op|auf)\s+(?:the\s+)?$", re.IGNORECASE
@@ -110,7 +112,7 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         cue=_alternation([*lexicon.data.get("meeting_nouns", []), *words("meeting_verbs")]),
         visit=_alternation(words("visit")),
         absent=_alternation(words("absent")),
-        upcoming=_alternation(words("upcoming")),
+        upcoming=_alternation(words("upcoming") + words("future")),
         previous=_alternation(words("previous")),
         chair=_alternation([*lexicon.data.get("chair", []), *words("chair")]),
         address=_alternation(words("address")),
@@ -155,14 +157,18 @@ def find_meetings(
         formats = _formats(unit, lexicon, persons)
         cue = cues.cue.search(text) if cues.cue else None
         if cue and not formats and not _venue_format(unit, cues):  # "Tusk met Zelensky on Thursday"
-            draft = _bilateral(unit, analysed[:position], cues, persons, anchor, drafts, cue)
+            draft = _bilateral(
+                unit, analysed[:position], cues, persons, anchor, drafts, cue, lexicon.lang, published
+            )
             if draft is not None:
                 _attach(draft, unit, by_sentence, evidence_of, f"{lexicon.lang}.meeting.bilateral")
                 continue
         if not cue:
             if formats:
                 last_format = formats[0]
-            draft = _bilateral(unit, analysed[:position], cues, persons, anchor, drafts)
+            draft = _bilateral(
+                unit, analysed[:position], cues, persons, anchor, drafts, None, lexicon.lang, published
+            )
             if draft is not None:
                 _attach(draft, unit, by_sentence, evidence_of, f"{lexicon.lang}.meeting.visit")
             continue
@@ -302,10 +308,13 @@ def _meeting_date(unit, cue, before: list, fmt: str, lexicon: Lexicon, cues: Mee
     days = [d for d in unit.dates if len(d.value) == 10]
     if days:
         cue_at = offset + cue.start()
-        return min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at))).value
+        nearest = min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at)))
+        return _forward_day(nearest, text, cues, lexicon.lang, published)
     months = [d for d in unit.dates if len(d.value) == 7]
     if months:  # "the previous meeting in February": the calendar's day, else the month
-        upcoming = bool(cues.upcoming and cues.upcoming.search(text))
+        cue_at = offset + cue.start()
+        near = min(abs(months[0].start - cue_at), abs(months[0].end - cue_at)) <= _MONTH_REACH
+        upcoming = near and bool(cues.upcoming and cues.upcoming.search(text))
         month = _coming_month(months[0].value, published) if upcoming else months[0].value
         known_day = _calendar_day(cues, fmt, month)
         if known_day or upcoming or (cues.previous and cues.previous.search(text)):
@@ -344,6 +353,16 @@ def _neighbour_day(unit, before: list, lexicon: Lexicon, fmt: str,
     return None
 
 
+def _forward_day(mention, text: str, cues: MeetingCues, lang: str, published: datetime.date | None) -> str:
+    """A weekday of a sentence about a coming meeting or visit ("will meet on Thursday", "wird am
+    Montag Kiew besuchen") is the coming one, not the last one."""
+    if published is None or mention.value >= published.isoformat():
+        return mention.value
+    if not (cues.upcoming and cues.upcoming.search(text)) or not assumes_past(lang, mention.rule):
+        return mention.value
+    return (datetime.date.fromisoformat(mention.value) + datetime.timedelta(days=7)).isoformat()
+
+
 def _coming_month(month: str, published: datetime.date | None) -> str:
     """A month named for an upcoming meeting is not in the past: "the next meeting in April" written
     in February 2025 is April 2025 (a bare month name resolves to the last such month)."""
@@ -366,13 +385,16 @@ def _contradicts_calendar(cues: MeetingCues, fmt: str, date: str) -> bool:
 
 
 def _bilateral(unit, before: list, cues: MeetingCues, persons, anchor: str | None,
-               drafts: dict[str, MeetingDraft], cue=None) -> MeetingDraft | None:
+               drafts: dict[str, MeetingDraft], cue=None, lang: str = "xx",
+               published: datetime.date | None = None) -> MeetingDraft | None:
     """A visit with a day: "X travelled to Kyiv on Tuesday", "Y was received on Monday by Z"; with
     ``cue`` (a meeting verb in a sentence without a format) a meeting of two persons: "X met Y on
     Thursday"."""
     if cue is None and (cues.visit is None or not cues.visit.search(unit.sentence.text)):
         return None
-    days = [d.value for d in unit.dates if len(d.value) == 10]
+    days = [
+        _forward_day(d, unit.sentence.text, cues, lang, published) for d in unit.dates if len(d.value) == 10
+    ]
     if not days:
         return None
     countries = []
@@ -434,8 +456,11 @@ def _refers_to_meeting(unit, lexicon: Lexicon, cues: MeetingCues) -> bool:
         return True
     if unit.dates:
         return False
-    patterns = (cues.cue, cues.visit, lexicon.pattern("remote"), lexicon.pattern("attend"))
-    return any(p.search(text) for p in patterns if p)
+    if any(p.search(text) for p in (lexicon.pattern("remote"), lexicon.pattern("attend")) if p):
+        return True
+    if cues.upcoming and cues.upcoming.search(text):
+        return False  # "It is not yet clear if he will meet Putin": another, coming meeting
+    return any(p.search(text) for p in (cues.cue, cues.visit) if p)
 
 
 def _may_refer_to_main(unit, lexicon: Lexicon, fmt: str) -> bool:

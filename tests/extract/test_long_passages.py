@@ -103,3 +103,22 @@ def test_meeting_is_found(passage_id, expected):
 @pytest.mark.parametrize(("passage_id", "fmt"), _cases("no_meeting_format"))
 def test_organisation_in_a_title_is_no_meeting(passage_id, fmt):
     assert all(m["format"] != fmt for m in _record(passage_id)["meetings"])
+
+
+FUTURE_MEETINGS = [  # published on Wednesday 2025-02-12: "on Friday"/"am Montag" of a coming meeting
+    ("en", "Ukrainian President Volodymyr Zelensky will meet Polish Prime Minister Donald Tusk in Warsaw on "
+           "Friday, his office said. It is not yet clear if he will meet Russian leader Vladimir Putin.",
+     "2025-02-14", {"tusk", "zelenskyy"}),
+    ("de", "Bundeskanzler Olaf Scholz wird am Montag den ukrainischen Präsidenten Wolodymyr Selenskyj "
+           "in Berlin "
+           "treffen.",
+     "2025-02-17", {"scholz", "zelenskyy"}),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "day", "present"), FUTURE_MEETINGS)
+def test_weekday_of_a_coming_meeting_is_the_coming_one(lang, text, day, present):
+    record = extract(Article(id="future", text=text, lang=lang, published=datetime.date(2025, 2, 12))).to_record()
+    meetings = [m for m in record["meetings"] if m["date"] == day]
+    assert meetings, [m["key"] for m in record["meetings"]]
+    assert {_surname(n) for m in meetings for n in m["participants"]} == present

@@ -285,6 +285,13 @@ def find_dates(text: str, lang: str | None, anchor: date | None, *, include_week
     return list(_find_dates(text, canonical_code(lang), anchor, include_weeks))
 
 
+def assumes_past(lang: str | None, rule_id: str) -> bool:
+    """Whether the date rule ``rule_id`` resolves an open expression to the past ("on Friday" -> the
+    last Friday): a sentence about the future may move such a day a week on."""
+    grammar = _grammar(canonical_code(lang))
+    return any(rule.id == rule_id and rule.resolve == "weekday_on_or_before" for rule in grammar.rules)
+
+
 @lru_cache(maxsize=256)
 def _candidates(text: str, lang: str) -> tuple[tuple[_Rule, re.Match[str]], ...]:
     """The selected rule matches of ``text`` (lower-cased): leftmost, then longest, then first rule.

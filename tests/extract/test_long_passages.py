@@ -118,7 +118,8 @@ FUTURE_MEETINGS = [  # published on Wednesday 2025-02-12: "on Friday"/"am Montag
 
 @pytest.mark.parametrize(("lang", "text", "day", "present"), FUTURE_MEETINGS)
 def test_weekday_of_a_coming_meeting_is_the_coming_one(lang, text, day, present):
-    record = extract(Article(id="future", text=text, lang=lang, published=datetime.date(2025, 2, 12))).to_record()
+    article = Article(id="future", text=text, lang=lang, published=datetime.date(2025, 2, 12))
+    record = extract(article).to_record()
     meetings = [m for m in record["meetings"] if m["date"] == day]
     assert meetings, [m["key"] for m in record["meetings"]]
     assert {_surname(n) for m in meetings for n in m["participants"]} == present

@@ -1,14 +1,17 @@
 """Ingest throughput: extraction only, and end to end (read -> extract -> to_rdf -> SHACL -> store).
 
-    python benchmarks/bench_ingest.py [--n 1000] [--seed 0] [--corpus DIR] [--json]
+    python benchmarks/bench_ingest.py [--n 1000] [--seed 0] [--corpus DIR] [--workers 1 2]
+                                      [--batch-size 32] [--no-memory] [--json]
 
 Generates a synthetic corpus with benchmarks/generate_corpus.py (or reads --corpus), then measures
-in ONE process and prints:
+and prints:
   - reading (decode + language detection), extraction only: articles/s and MB/s;
-  - end to end into the default oxigraph store on disk, with the time per stage and pyshacl's share;
-  - the same end to end into the pure-rdflib memory store: the baseline the ratio is taken against;
-  - peak resident memory after each phase (ru_maxrss; it only grows, so read it as "so far").
-Not part of the test suite.
+  - end to end with ``graph.pipeline.ingest_paths`` (reading included) into the default oxigraph store
+    on disk, once per --workers value: articles/s, MB/s, ms per article and stage, the gate's share;
+  - the same with one process into the pure-rdflib memory store (the baseline of the store ratio);
+  - peak resident memory: this process so far (ru_maxrss only grows) and the largest worker process.
+Stage times are per article, summed over the workers' processes (so with several workers they add up
+to more than the wall time). Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -25,9 +29,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set size so far, in MB (Linux reports KiB); RUSAGE_CHILDREN: largest child."""
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def generate_corpus(n: int, seed: int, out_dir: Path) -> Path:
@@ -59,37 +63,28 @@ def extraction_only(articles: list) -> float:
     return time.perf_counter() - started
 
 
-def end_to_end(articles: list, store) -> dict:
-    """Every article through every stage into ``store``; seconds per stage and in total."""
-    from graph.pipeline import process_article
-
-    stages: dict[str, float] = {}
-    facts = failures = 0
-    started = time.perf_counter()
-    for article in articles:
-        try:
-            doc = process_article(article, store)
-        except Exception as exc:  # count, never stop a benchmark on one article
-            failures += 1
-            if failures == 1:
-                print(f"warning: {article.id}: {type(exc).__name__}: {exc}", file=sys.stderr)
-            continue
-        facts += doc.gate.facts_accepted + doc.gate.facts_quarantined
-        for stage, seconds in doc.seconds.items():
-            stages[stage] = stages.get(stage, 0.0) + seconds
-    return {"seconds": time.perf_counter() - started, "stages": stages, "facts": facts, "failures": failures}
-
-
 def warm_up(articles: list) -> float:
     """Load lexicons, reference knowledge and shapes once, so that the phases measure steady state."""
-    from graph.pipeline import process_article
-    from graph.store import open_store
+    from graph.pipeline import prepare_batch
 
     started = time.perf_counter()
-    with open_store(backend="memory") as store:
-        for article in articles[:3]:
-            process_article(article, store)
+    prepare_batch(articles[:3])
     return time.perf_counter() - started
+
+
+def end_to_end(corpus: Path, store, workers: int, batch_size: int) -> dict:
+    """``ingest_paths`` over the corpus into ``store``: wall seconds, CPU seconds of this process,
+    seconds per stage (summed over processes), facts and failures."""
+    from graph.pipeline import ingest_paths
+
+    cpu = time.process_time()
+    summary = ingest_paths([corpus], store, progress=False, workers=workers, batch_size=batch_size)
+    if summary.failures:
+        print(f"warning: {len(summary.failures)} failures, e.g. {summary.failures[0]}", file=sys.stderr)
+    return {"workers": workers, "batch_size": batch_size, "seconds": summary.seconds,
+            "main_process_cpu_seconds": time.process_time() - cpu, "stages": summary.stage_seconds,
+            "articles": summary.articles_stored, "facts": summary.facts_stored + summary.facts_quarantined,
+            "triples": summary.triples_stored, "failures": len(summary.failures)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,28 +92,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=1000, help="articles to generate (default 1000)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--corpus", type=Path, help="use this folder instead of generating one")
+    parser.add_argument("--workers", type=int, nargs="+", default=None,
+                        help="worker counts to measure end to end (default: 1 and the CPUs, at most 4)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--no-memory", action="store_true", help="skip the rdflib memory-store baseline")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
+    from graph.pipeline import MAX_DEFAULT_WORKERS
     from graph.store import open_store
 
-    with tempfile.TemporaryDirectory(prefix="aidgraph-bench-") as tmp:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    worker_counts = args.workers or sorted({1, min(cpus, MAX_DEFAULT_WORKERS)})
+    with tempfile.TemporaryDirectory(prefix="aidgraph-bench-", ignore_cleanup_errors=True) as tmp:
         corpus = args.corpus or generate_corpus(args.n, args.seed, Path(tmp) / "corpus")
         megabytes = sum(p.stat().st_size for p in corpus.rglob("*.txt")) / 1e6
 
         articles, read_seconds = read_all(corpus)
-        n = len(articles)
-        figures: dict = {"articles": n, "megabytes": round(megabytes, 3),
+        figures: dict = {"articles": len(articles), "megabytes": round(megabytes, 3), "cpus": cpus,
                          "read": {"seconds": read_seconds, "peak_rss_mb": peak_rss_mb()}}
         figures["warm_up_seconds"] = warm_up(articles)
+        figures["extract_only"] = {"seconds": extraction_only(articles), "peak_rss_mb": peak_rss_mb()}
+        del articles
 
-        seconds = extraction_only(articles)
-        figures["extract_only"] = {"seconds": seconds, "peak_rss_mb": peak_rss_mb()}
-
-        with open_store(Path(tmp) / "store") as store:
-            figures["end_to_end_oxigraph"] = end_to_end(articles, store) | {"peak_rss_mb": peak_rss_mb()}
-        with open_store(backend="memory") as store:
-            figures["end_to_end_memory"] = end_to_end(articles, store) | {"peak_rss_mb": peak_rss_mb()}
+        runs = []
+        for workers in worker_counts:
+            with open_store(Path(tmp) / f"store-{workers}") as store:
+                run = end_to_end(corpus, store, workers, args.batch_size)
+            runs.append(run | {"store": "oxigraph", "peak_rss_mb": peak_rss_mb(),
+                               "worker_peak_rss_mb": peak_rss_mb(resource.RUSAGE_CHILDREN)})
+        if not args.no_memory:
+            with open_store(backend="memory") as store:
+                run = end_to_end(corpus, store, 1, args.batch_size)
+            runs.append(run | {"store": "memory", "peak_rss_mb": peak_rss_mb(), "worker_peak_rss_mb": 0.0})
+        figures["end_to_end"] = runs
 
     if args.json:
         print(json.dumps(figures, indent=2))
@@ -131,25 +138,29 @@ def report(figures: dict) -> str:
     n, mb = figures["articles"], figures["megabytes"]
 
     def rate(seconds: float) -> str:
-        return f"{n / seconds:8.1f} articles/s  {mb / seconds:6.2f} MB/s  ({seconds:6.2f} s)"
+        return f"{n / seconds:8.1f} articles/s  {mb / seconds:6.3f} MB/s  ({seconds:7.2f} s)"
 
-    lines = [f"corpus: {n} articles, {mb:.2f} MB of text",
-             f"read + language detection  {rate(figures['read']['seconds'])}",
+    lines = [f"corpus: {n} articles, {mb:.2f} MB of text; {figures['cpus']} CPUs",
+             f"read + language detection        {rate(figures['read']['seconds'])}",
              f"warm-up (lexicons, reference, shapes): {figures['warm_up_seconds']:.2f} s",
-             f"extraction only            {rate(figures['extract_only']['seconds'])}"]
-    for key, label in (("end_to_end_oxigraph", "end to end, oxigraph disk"),
-                       ("end_to_end_memory", "end to end, rdflib memory")):
-        run = figures[key]
-        lines.append(f"{label:26} {rate(run['seconds'])}  peak RSS {run['peak_rss_mb']:.0f} MB")
+             f"extraction only                  {rate(figures['extract_only']['seconds'])}"]
+    for run in figures["end_to_end"]:
+        label = f"end to end, {run['store']}, {run['workers']} proc."
+        lines.append(f"{label:32} {rate(run['seconds'])}  peak RSS {run['peak_rss_mb']:.0f} MB"
+                     + (f" (workers {run['worker_peak_rss_mb']:.0f} MB)" if run["workers"] > 1 else ""))
         total = sum(run["stages"].values()) or 1.0
-        shares = ", ".join(f"{stage} {100 * s / total:.0f}%" for stage, s in run["stages"].items())
-        lines.append(f"    time per stage: {shares}; pyshacl (gate) share "
-                     f"{100 * run['stages'].get('gate', 0) / total:.0f}%; facts {run['facts']}; "
-                     f"failures {run['failures']}")
-    oxigraph, memory = figures["end_to_end_oxigraph"], figures["end_to_end_memory"]
-    store_ratio = memory["stages"].get("store", 0) / max(oxigraph["stages"].get("store", 0), 1e-9)
-    lines.append(f"ratio oxigraph / rdflib-memory end-to-end throughput: "
-                 f"{memory['seconds'] / oxigraph['seconds']:.2f}x  (store stage alone: {store_ratio:.2f}x)")
+        per_article = ", ".join(f"{stage} {1000 * s / max(run['articles'], 1):.1f}"
+                                for stage, s in run["stages"].items())
+        lines.append(f"    ms per article: {per_article}; gate (pySHACL) share "
+                     f"{100 * run['stages'].get('gate', 0) / total:.0f}%; main process CPU "
+                     f"{run['main_process_cpu_seconds']:.1f} s; facts {run['facts']}; "
+                     f"triples {run['triples']}; failures {run['failures']}")
+    by_store = {run["store"]: run for run in figures["end_to_end"] if run["workers"] == 1}
+    if {"oxigraph", "memory"} <= set(by_store):
+        oxigraph, memory = by_store["oxigraph"], by_store["memory"]
+        store_ratio = memory["stages"].get("store", 0) / max(oxigraph["stages"].get("store", 0), 1e-9)
+        lines.append("ratio oxigraph / rdflib-memory end-to-end throughput (1 process): "
+                     f"{memory['seconds'] / oxigraph['seconds']:.2f}x (store stage: {store_ratio:.2f}x)")
     return "\n".join(lines)
 
 

@@ -46,15 +46,16 @@ MAX_DEFAULT_WORKERS = 4
 class ArticleDoc:
     """One article on its way through the pipeline; each stage fills in its part.
 
-    ``graphs`` maps each named graph the article writes to its N-Triples text ("" drops the graph).
-    A doc coming back from a worker process keeps only the counts, ``graphs`` and ``seconds``.
+    ``graphs`` maps each named graph the article writes to its new content (triples, an rdflib graph
+    or N-Triples text; empty drops the graph). A doc coming back from a worker process keeps only
+    the counts, ``seconds`` and ``graphs`` as N-Triples text (cheap to send between processes).
     """
 
     article: Article
     extraction: Any = None          # graph.model.Extraction
     article_graph: Any = None       # graph.to_rdf.ArticleGraph
     gate: Any = None                # graph.validate.GateResult
-    graphs: dict[str, str] = field(default_factory=dict)
+    graphs: dict[str, Any] = field(default_factory=dict)
     facts_accepted: int = 0
     facts_quarantined: int = 0
     triples_stored: int = 0
@@ -62,9 +63,14 @@ class ArticleDoc:
     failure: IngestFailure | None = None
 
     def slim(self) -> ArticleDoc:
-        """The doc without its rdflib objects and text (what a worker sends back)."""
+        """The doc without its rdflib objects and text, graphs as N-Triples (what a worker sends back)."""
+        from graph.store.convert import as_ntriples
+
+        started = time.perf_counter()
+        graphs = {name: as_ntriples(content) for name, content in self.graphs.items()}
+        self.seconds["serialise"] = time.perf_counter() - started
         article = Article(id=self.article.id, text="", source=self.article.source)
-        return ArticleDoc(article, graphs=self.graphs, facts_accepted=self.facts_accepted,
+        return ArticleDoc(article, graphs=graphs, facts_accepted=self.facts_accepted,
                           facts_quarantined=self.facts_quarantined, triples_stored=self.triples_stored,
                           seconds=self.seconds, failure=self.failure)
 
@@ -149,17 +155,16 @@ def gate_stage(doc: ArticleDoc) -> ArticleDoc:
 
 
 def _graphs_stage(doc: ArticleDoc) -> None:
-    """GateResult -> the N-Triples of the article's graph, its quarantine graph and report graph."""
-    from graph.store.convert import graph_to_ntriples
+    """GateResult -> the new contents of the article's graph, its quarantine graph and report graph."""
     from graph.vocab import article_iri, quarantine_graph_iri, quarantine_report_iri
 
     article_id = doc.article.id
     result = doc.gate
     quarantined = result.quarantined_triples
     doc.graphs = {
-        str(article_iri(article_id)): graph_to_ntriples(result.accepted_triples),
-        str(quarantine_graph_iri(article_id)): graph_to_ntriples(quarantined) if quarantined else "",
-        str(quarantine_report_iri(article_id)): graph_to_ntriples(result.report.graph) if quarantined else "",
+        str(article_iri(article_id)): result.accepted_triples,
+        str(quarantine_graph_iri(article_id)): quarantined,
+        str(quarantine_report_iri(article_id)): result.report.graph if quarantined else (),
     }
     doc.facts_accepted, doc.facts_quarantined = result.facts_accepted, result.facts_quarantined
     doc.triples_stored = len(result.accepted_triples)
@@ -208,13 +213,11 @@ def prepare_batch(articles: list[Article]) -> list[ArticleDoc]:
     for doc, result in zip(ready, results, strict=True):
         if result is None:
             continue
-        started = time.perf_counter()
         try:
             doc.gate = result
             _graphs_stage(doc)
         except Exception as exc:
             doc.failure = _failure(doc.article, exc)
-        doc.seconds["serialise"] = time.perf_counter() - started
     return docs
 
 

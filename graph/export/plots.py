@@ -95,7 +95,8 @@ def timeline_plot(store: Store, *, graph: str | None = None, fmt: str = "png") -
         rows = sorted(by_donor[donor], key=lambda p: p["when"])
         axes.scatter(
             [p["when"] for p in rows], [row] * len(rows),
-            s=[30 + 20 * math.sqrt(p.get("quantity") or 1) for p in rows],
+            # log scale: a pledge of 100,000 drones must not hide the rest of the row
+            s=[30 + 30 * math.log10(1 + (p.get("quantity") or 0)) for p in rows],
             c=[palette[p["category_name"]] for p in rows], alpha=0.8, edgecolors="black", linewidths=0.4,
             gid=f"donor-{_svg_id(iri_tail(donor))}", zorder=3,
         )
@@ -139,7 +140,7 @@ def network_plot(store: Store, projection: str = "full", *, graph: str | None = 
                  max_nodes: int = 150, seed: int = 7) -> bytes:
     """Draw ``projection`` (nodes coloured by type, sized by degree, the best-connected labelled).
 
-    Only the ``max_nodes`` nodes of highest degree are drawn, so large stores stay readable.
+    Only the ``max_nodes`` connected nodes of highest degree are drawn, so large stores stay readable.
     Returns PNG or SVG bytes (1000 x 1000 px).
     """
     network = build_projection(store, projection, graph=graph)
@@ -147,8 +148,11 @@ def network_plot(store: Store, projection: str = "full", *, graph: str | None = 
 
 
 def top_nodes(network: nx.Graph, max_nodes: int) -> list[Any]:
-    """The ``max_nodes`` nodes of highest degree (ties broken by id, so the choice is stable)."""
-    return sorted(network.nodes, key=lambda node: (-network.degree(node), str(node)))[:max_nodes]
+    """The ``max_nodes`` connected nodes of highest degree (ties broken by id, so the choice is stable).
+
+    Isolated nodes are left out: scattered at the edges they only shrink the picture."""
+    connected = [node for node in network.nodes if network.degree(node) > 0]
+    return sorted(connected, key=lambda node: (-network.degree(node), str(node)))[:max_nodes]
 
 
 def draw_network(network: nx.Graph, *, title: str = "", fmt: str = "png", max_nodes: int = 150,
@@ -166,7 +170,8 @@ def draw_network(network: nx.Graph, *, title: str = "", fmt: str = "png", max_no
     if shown.number_of_nodes() == 0:
         axes.text(0.5, 0.5, "empty network", transform=axes.transAxes, ha="center", va="center")
         return _render(figure, fmt)
-    positions = nx.spring_layout(nx.Graph(shown), seed=seed, weight="weight")
+    positions = nx.spring_layout(nx.Graph(shown), seed=seed, weight="weight",
+                                 k=1.5 / math.sqrt(shown.number_of_nodes()))
     segments = [(positions[u], positions[v]) for u, v in shown.edges()]
     widths = [0.4 + math.log1p(data.get("weight", 1.0)) for *_ends, data in shown.edges(data=True)]
     axes.add_collection(LineCollection(segments, colors="#888888", linewidths=widths, alpha=0.5,

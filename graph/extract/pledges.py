@@ -145,6 +145,8 @@ def find_pledges(
             elif continuation:
                 context.paragraph = sentence.paragraph
         sentence_first = len(pledges)
+        clauses = _clauses(text, sentence.start, lexicon)
+        verb_clauses = _clauses(text, sentence.start, lexicon, commas=False)  # "plant, ... zu liefern"
         rule_base = f"{lexicon.lang}.pledge"
         joint = joint_cue
         partnered = _joint_partner(text, sentence.start, donors, lexicon)
@@ -157,7 +159,7 @@ def find_pledges(
         for item in unit.items:
             if id(item) in covered:
                 continue
-            trigger = _governing(triggers, item.start)
+            trigger = _governing(triggers, item.start, verb_clauses)
             if trigger is not None and trigger.negated:
                 continue
             status = trigger.status if trigger else context.status
@@ -170,6 +172,7 @@ def find_pledges(
             if partnered or (len(keys) > 1 and together):
                 keys = [MULTIPLE_DONORS]
             rule = f"{rule_base}.{'list' if len(unit.items) > 1 else 'item'}"
+            clause_date = _clause_date(date, unit, trigger, clauses, triggers)
             for key in keys:
                 pledges.append(
                     PledgeFact(
@@ -179,14 +182,14 @@ def find_pledges(
                         item_id=item.equipment_id,
                         category=item.category,
                         quantity=item.quantity,
-                        date=_pledge_date(date, status, main_meeting),
+                        date=_pledge_date(clause_date, status, main_meeting),
                         meeting=meeting if status == "pledged" else None,
                         status=status,
                         evidence=evidence_of(sentence, rule, 0.7 if len(keys) == 1 else 0.6),
                     )
                 )
         for amount in money:
-            trigger = _governing(triggers, amount.start)
+            trigger = _governing(triggers, amount.start, verb_clauses)
             if trigger is not None and trigger.negated:
                 continue
             status = trigger.status if trigger else context.status
@@ -209,7 +212,8 @@ def find_pledges(
                     quantity=target.quantity if target else None,
                     amount=amount.amount,
                     currency=amount.currency,
-                    date=_pledge_date(date, status, main_meeting),
+                    date=_pledge_date(_clause_date(date, unit, trigger, clauses, triggers), status,
+                                      main_meeting),
                     meeting=meeting if status == "pledged" else None,
                     status=status,
                     evidence=evidence_of(sentence, f"{rule_base}.money", 0.7),
@@ -300,6 +304,64 @@ def _earmark(text: str, offset: int, amount, items: list, lexicon: Lexicon):
 
 def _is_preposition(word: str, purpose: re.Pattern[str], content: re.Pattern[str] | None) -> bool:
     return bool(purpose.fullmatch(word) or (content and content.fullmatch(word)))
+
+
+def _clauses(text: str, offset: int, lexicon: Lexicon, commas: bool = True) -> list[tuple[int, int, str]]:
+    """The clauses of a sentence (absolute spans) split at semicolons, the contrast openers of the
+    language ("while", "während", "medan", "tandis que", "terwijl", "podczas gdy"), relative pronouns
+    ("which", "som", "qui") and, with ``commas``, at commas; the third field names the kind of opener
+    that begins the clause ("clause_openers", "relative_openers" or "")."""
+    cuts = [(m.start(), m.end(), "") for m in re.finditer(r"[,;]" if commas else ";", text)]
+    for kind in ("clause_openers", "relative_openers"):
+        openers = _data_pattern(lexicon, kind)
+        if openers is not None:
+            cuts += [(m.start(), m.start(), kind) for m in openers.finditer(text)]
+    cuts.sort()
+    clauses: list[tuple[int, int, str]] = []
+    start, opener = 0, ""
+    for cut_start, cut_end, kind in cuts:
+        if cut_start > start or not kind:
+            clauses.append((start + offset, cut_start + offset, opener))
+            start, opener = cut_end, ""
+        opener = opener or kind
+    clauses.append((start + offset, len(text) + offset, opener))
+    return [c for c in clauses if c[1] > c[0]]
+
+
+def _clause_at(clauses: list, position: int):
+    return next((c for c in clauses if c[0] <= position < c[1]), None)
+
+
+def _clause_date(
+    date: str | None, unit, trigger: Trigger | None, clauses: list, triggers: list[Trigger]
+) -> str | None:
+    """The sentence's date for a pledge governed by ``trigger``, unless the date belongs to another
+    clause: a pledge told in a contrasting aside ("while Norway has already sent NASAMS"), a delivery
+    told in a relative clause ("which donated Patriot systems last year") or a date in a clause with
+    a status verb and items of its own ("Spain has promised ..., and Germany on Tuesday pledged two
+    Patriot systems") does not date it; an attribution ("..., Pistorius announced on Friday") does."""
+    if date is None or trigger is None:
+        return date
+    clause = _clause_at(clauses, trigger.start)
+    if clause is None:
+        return date
+    named = [m for m in unit.dates if m.value == date]
+    if not named or any(clause[0] <= m.start < clause[1] for m in named):
+        return date
+    delivery_aside = clause[2] == "relative_openers" and trigger.status == "delivered"
+    if clause[2] == "clause_openers" or delivery_aside:
+        return None  # "while Norway has sent ...", "which donated Patriot systems last year"
+    for mention in named:
+        other = _clause_at(clauses, mention.start)
+        if other is None:
+            continue
+        verbs = [t for t in triggers if t is not trigger and not t.negated]
+        things = [*unit.items, *unit.money]
+        if any(other[0] <= t.start < other[1] for t in verbs) and any(
+            other[0] <= x.start < other[1] for x in things
+        ):
+            return None
+    return date
 
 
 def _joint_partner(text: str, offset: int, donors: list[Donor], lexicon: Lexicon) -> bool:
@@ -456,10 +518,23 @@ def _infinitive_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
     return _infinitive_gap_of(lexicon.lang, tuple(lexicon.data.get("infinitive_markers", ())))
 
 
-def _governing(triggers: list[Trigger], position: int) -> Trigger | None:
+def _governing(triggers: list[Trigger], position: int, clauses: list | None = None
+               ) -> Trigger | None:
+    """The status verb that governs an item at ``position``: a proposal governs the whole sentence;
+    else a verb phrase around the item ("wird vier IRIS-T-Systeme liefern"); else the nearest verb
+    before it, else the first after it - looked for in the item's clause first ("Germany will send
+    X, while Norway has sent Y")."""
     proposed = [t for t in triggers if t.status == "proposed" and not t.negated]
     if proposed:
         return proposed[0]
+    spanning = [t for t in triggers if t.start <= position < t.end]
+    if spanning:
+        return spanning[-1]
+    clause = _clause_at(clauses or [], position)
+    if clause is not None:
+        own = [t for t in triggers if clause[0] <= t.start < clause[1]]
+        if own:
+            triggers = own
     before = [t for t in triggers if t.end <= position]
     if before:
         return before[-1]

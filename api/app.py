@@ -52,12 +52,15 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                     "problem details (application/problem+json); 400 answers a malformed query or "
                     "filter, 422 a parameter outside its range.",
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from api.routes_docs, with vendored scripts (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     install_problem_handlers(app)
 
-    from api import routes_rest, routes_sparql
+    from api import routes_docs, routes_rest, routes_sparql
 
+    app.include_router(routes_docs.router)
     app.include_router(routes_sparql.router)
     app.include_router(routes_rest.router)
     try:

@@ -29,7 +29,7 @@ from graph.errors import AidgraphError, StoreError
 
 log = logging.getLogger("aidgraph.api")
 
-READ_OPERATIONS = frozenset({"query", "select", "graph_names", "ping", "dump", "export", "plot"})
+READ_OPERATIONS = frozenset({"query", "select", "graph_names", "has_graph", "ping", "dump", "export", "plot"})
 START_TIMEOUT = 120.0
 
 

@@ -384,10 +384,16 @@ class ArticleIn(BaseModel):
 
 @router.post("/articles", status_code=201, summary="Ingest one article (token required)",
              responses={403: {"description": "no valid token"}, 413: {"description": "article too large"},
-                        422: {"description": "nothing valid came out: the SHACL report"},
+                        422: {"description": "nothing valid came out: every fact failed SHACL (the report "
+                                             "is in 'validation' and kept at GET /articles/{id}), or no "
+                                             "fact was found at all (nothing is stored), or a field is "
+                                             "malformed"},
                         503: {"description": "ingest timed out"}})
 def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
-    """Extract, validate and store one article; answers what was stored and the validation report."""
+    """Extract, validate and store one article; answers what was stored and the validation report.
+
+    An article in which no fact is found (no pledge, meeting, person, ...) is not stored: 422
+    ``no-facts``. Re-posting an id replaces the stored article."""
     check_token(request)
     from graph.model import Article
 
@@ -396,7 +402,13 @@ def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
     fields["published"] = article.published.isoformat() if article.published else None
     engine = request.app.state.engine
     timeout = max(request.app.state.settings.query_timeout, 120.0)
-    summary = engine.call("ingest", {"article": fields}, timeout=timeout)
+    summary = engine.call("ingest", {"article": fields, "keep_empty": False}, timeout=timeout)
+    if not summary["stored"]:
+        lang = summary.get("lang")
+        raise Problem(422, "no-facts", "no fact (pledge, meeting, person, country, equipment) was found in "
+                      "the article, so nothing was stored", ingest=summary,
+                      hint=f"check that the text is about military aid and that 'lang' ({lang or 'unknown'}"
+                           f"{'' if article.lang else ', detected'}) and 'published' are right")
     view = _article_view(request, article_id, must_exist=False)
     if summary["facts_accepted"] == 0 and summary["facts_quarantined"] > 0:
         raise Problem(422, "nothing-valid", "no fact of the article passed validation",

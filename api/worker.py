@@ -142,11 +142,15 @@ class StoreService:
         self.store.update(sparql)
         return {"ok": True}
 
-    def ingest(self, article: dict[str, Any]) -> dict[str, Any]:
-        """Ingest one article through ``graph.pipeline`` (extract, convert, validate, store)."""
+    def ingest(self, article: dict[str, Any], keep_empty: bool = True) -> dict[str, Any]:
+        """Ingest one article through ``graph.pipeline`` (extract, convert, validate, store).
+
+        With ``keep_empty`` False an article that yields no fact at all (none accepted, none
+        quarantined) is not kept: its graphs are dropped again (``stored`` is False in the answer).
+        """
         from datetime import date
 
-        from graph import pipeline
+        from graph import pipeline, vocab
         from graph.model import Article
 
         fields = dict(article)
@@ -155,9 +159,16 @@ class StoreService:
         record = Article(**fields)
         doc = pipeline.process_article(record, self.store)
         gate = doc.gate
-        return {"article": record.id, "facts_accepted": int(getattr(gate, "facts_accepted", 0) or 0),
-                "facts_quarantined": int(getattr(gate, "facts_quarantined", 0) or 0),
-                "triples_stored": doc.triples_stored,
+        accepted = int(getattr(gate, "facts_accepted", 0) or 0)
+        quarantined = int(getattr(gate, "facts_quarantined", 0) or 0)
+        stored = keep_empty or accepted + quarantined > 0
+        if not stored:
+            for name in (vocab.article_iri(record.id), vocab.quarantine_graph_iri(record.id),
+                         vocab.quarantine_report_iri(record.id)):
+                self.store.drop_graph(str(name))
+        return {"article": record.id, "lang": _detected_lang(doc) or record.lang,
+                "stored": stored, "facts_accepted": accepted, "facts_quarantined": quarantined,
+                "triples_stored": doc.triples_stored if stored else 0,
                 "seconds": {stage: round(value, 4) for stage, value in doc.seconds.items()}}
 
     def dump(self, fmt: str, graph: str | None = None) -> bytes:
@@ -165,8 +176,9 @@ class StoreService:
         return self.store.serialize(fmt, graph=graph)
 
     def export(self, **arguments: Any) -> dict[str, Any]:
-        """A graph export (GEXF, GraphML, RDF, CSV): ``graph.export.export_payload`` over this store."""
-        from graph.export import export_payload
+        """A graph export (GEXF, GraphML, RDF, CSV) over this store: ``api.export_payloads.export_payload``
+        (``graph.export.export_payload``, plus the merged graph as Turtle/N-Triples)."""
+        from api.export_payloads import export_payload
 
         return export_payload(self.store, **arguments)
 
@@ -179,6 +191,14 @@ class StoreService:
     def graph_names(self) -> list[str]:
         """IRIs of the named graphs."""
         return self.store.graph_names()
+
+    def has_graph(self, graph: str) -> bool:
+        """Whether ``graph`` is the IRI of a named graph of the store."""
+        if self.native is not None:
+            import pyoxigraph as ox
+
+            return self.native.contains_named_graph(ox.NamedNode(graph))
+        return graph in set(self.store.graph_names())
 
     def ping(self) -> dict[str, Any]:
         """Liveness: the store answers a trivial query."""
@@ -193,6 +213,12 @@ class StoreService:
 
 
 # ------------------------------------------------------------------------------------------- helpers
+
+def _detected_lang(doc) -> str | None:
+    """The language the pipeline worked with (given or detected)."""
+    extraction = getattr(doc, "extraction", None)
+    return getattr(getattr(extraction, "article", None), "lang", None)
+
 
 def _native_store(store):
     """The pyoxigraph store behind a store object, when there is one (fast path, native writers)."""

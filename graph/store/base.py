@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -147,14 +147,20 @@ def initial_graphs() -> dict[str, rdflib.Graph]:
 
 # --------------------------------------------------------------------------- SPARQL helpers
 
-def replacement_update(graphs: Mapping[str, GraphContent]) -> str:
-    """A SPARQL update that drops each graph and inserts its new content (one request, one step)."""
+def replacement_update(graphs: Mapping[str, GraphContent],
+                       exists: Callable[[str], bool] | None = None) -> str:
+    """A SPARQL update that drops each graph and inserts its new content (one request, one step).
+
+    ``exists(name)`` (when given) tells which graphs are there to drop: a DROP of a graph that does
+    not exist still costs oxigraph ~0.1 ms, a third of a fresh article's write.
+    """
     from graph.store.convert import as_ntriples
 
     operations = []
     for name, content in graphs.items():
         target = rdflib.URIRef(name).n3()
-        operations.append(f"DROP SILENT GRAPH {target}")
+        if exists is None or exists(name):
+            operations.append(f"DROP SILENT GRAPH {target}")
         body = as_ntriples(content)
         if body.strip():
             operations.append(f"INSERT DATA {{ GRAPH {target} {{\n{body}}} }}")

@@ -107,15 +107,22 @@ class OxigraphStore(StoreBase):
         self._ox.update(f"DROP SILENT GRAPH {ox.NamedNode(name)}")
 
     def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
-        """One SPARQL update (one transaction) drops every graph and inserts the new contents."""
+        """One SPARQL update (one transaction) drops the graphs that exist and inserts the new contents.
+
+        Which graphs exist is read just before the update: the store has one writer (RocksDB's lock).
+        """
         self._check_writable()
-        if not graphs:
-            return
+
+        def exists(name: str) -> bool:
+            return self._ox.contains_named_graph(ox.NamedNode(name))
+
         try:
-            self._ox.update(replacement_update(graphs))
-        except (SyntaxError, OSError, RuntimeError) as exc:
+            update = replacement_update(graphs, exists)
+            if update:
+                self._ox.update(update)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
             raise StoreError(f"cannot replace {len(graphs)} graphs: {exc}",
-                             hint="nothing was changed; check the graphs' content") from exc
+                             hint="nothing was changed; check the graphs' names and content") from exc
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))

@@ -47,6 +47,7 @@ MEETING_DATA_DIR = Path(__file__).with_name("lang") / "meetings"
 _CALENDAR_WINDOW = datetime.timedelta(days=14)
 _RECENT = datetime.timedelta(days=7)
 _MONTH_REACH = 120  # characters between a meeting cue and the month of a coming meeting
+_PAST_MONTH_REACH = 80  # characters between a meeting cue and the month of a past meeting
 
 _PLACE_PREPOSITION = re.compile(
     r"(?:^|\s)(?:in|at|i|på|à|en|w|we|im|nach|til|op|auf)\s+(?:the\s+)?$", re.IGNORECASE
@@ -80,7 +81,25 @@ class MeetingCues:
     venue: re.Pattern[str] | None  # "air base", "Stützpunkt", "luftbasen": a place noun before a city
     venue_formats: dict[str, str]  # a city whose meetings are a format's ("Ramstein" -> UDCG)
     place_countries: dict[str, str]
-    calendar: dict[str, tuple[str, ...]]
+    calendar: dict[str, tuple[tuple[str, str], ...]]  # key -> (first day, last day) of each meeting
+    at_meeting: re.Pattern[str] | None = None  # "on the sidelines of", "am Rande", "after the meeting"
+    month_since: re.Pattern[str] | None = None  # "since" before a month: not the month of a meeting
+    complementiser: re.Pattern[str] | None = None  # "that", "dass": what follows is reported speech
+    short_names: dict[str, re.Pattern[str]] = field(default_factory=dict)  # "the contact group" -> UDCG
+    kinds: tuple[MeetingKind, ...] = ()  # "NATO summit": NATO-SUMMIT
+
+
+@dataclass(frozen=True)
+class MeetingKind:
+    """A kind of meeting of a format, keyed apart from the format's other meetings: a NATO summit
+    (``NATO-SUMMIT``), the European Council (``EU-EUCO``). ``with_format`` are the words that make a
+    meeting of the format this kind ("summit", "leaders"); ``names`` name it on their own ("European
+    Council")."""
+
+    key: str
+    format: str
+    with_format: re.Pattern[str] | None
+    names: re.Pattern[str] | None
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
@@ -108,6 +127,21 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
     def words(name: str) -> list[str]:
         return [*shared.get(name, []), *own.get(name, [])]
 
+    short_names = {
+        fmt: pattern
+        for fmt, names in own.get("short_names", {}).items()
+        if (pattern := _alternation(names)) is not None
+    }
+    kinds = tuple(
+        MeetingKind(
+            key,
+            key.split("-", 1)[0],
+            _alternation(own.get("kinds", {}).get(key, {}).get("with_format", [])),
+            _alternation(own.get("kinds", {}).get(key, {}).get("names", [])),
+        )
+        for key in own.get("kinds", {})
+    )
+
     return MeetingCues(
         cue=_alternation([*lexicon.data.get("meeting_nouns", []), *words("meeting_verbs")]),
         visit=_alternation(words("visit")),
@@ -120,8 +154,22 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         venue=_alternation(words("venue_nouns")),
         venue_formats={**shared.get("venue_formats", {}), **own.get("venue_formats", {})},
         place_countries={**shared.get("place_countries", {}), **own.get("place_countries", {})},
-        calendar={k: tuple(v) for k, v in {**shared.get("calendar", {}), **own.get("calendar", {})}.items()},
+        calendar={
+            k: tuple(_span(day) for day in v)
+            for k, v in {**shared.get("calendar", {}), **own.get("calendar", {})}.items()
+        },
+        at_meeting=_alternation(words("at_meeting")),
+        complementiser=_alternation(lexicon.data.get("complementisers", [])),
+        month_since=_alternation([rf"(?:{w})\s*$" for w in words("month_since")]),
+        short_names=short_names,
+        kinds=kinds,
     )
+
+
+def _span(entry: str) -> tuple[str, str]:
+    """A calendar entry: one day ("2025-04-11") or the first and last day ("2024-07-09/2024-07-11")."""
+    first, _, last = entry.partition("/")
+    return first, last or first
 
 
 # --------------------------------------------------------------------------------------------- finding
@@ -130,6 +178,7 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
 class MeetingDraft:
     fact: MeetingFact
     sentences: set[int] = field(default_factory=set)
+    dated: set[int] = field(default_factory=set)  # the sentences that name and date the meeting
     parties: tuple[str, ...] = ()  # bilateral meetings: the two countries
 
 
@@ -149,12 +198,13 @@ def find_meetings(
     cues = meeting_cues(lexicon)
     past = [p for p in (lexicon.pattern("earlier"), lexicon.pattern("former"), cues.previous) if p]
     main_format = _main_format(analysed, lexicon)
+    named = {fmt for unit in analysed for fmt in [*_formats(unit, lexicon), _venue_format(unit, cues)] if fmt}
     drafts: dict[str, MeetingDraft] = {}
     by_sentence: dict[int, MeetingDraft] = {}
     last_format: str | None = None
     for position, unit in enumerate(analysed):
         text = unit.sentence.text
-        formats = _formats(unit, lexicon, persons)
+        formats = _formats(unit, lexicon, persons, cues, named)
         cue = cues.cue.search(text) if cues.cue else None
         if cue and not formats and not _venue_format(unit, cues):  # "Tusk met Zelensky on Thursday"
             draft = _bilateral(
@@ -172,18 +222,34 @@ def find_meetings(
             if draft is not None:
                 _attach(draft, unit, by_sentence, evidence_of, f"{lexicon.lang}.meeting.visit")
             continue
-        fmt = _choose_format(formats, last_format, main_format) or _venue_format(unit, cues)
+        kinds = [
+            (fmt, kind)
+            for fmt in formats
+            if (kind := _kind(text, fmt, cues)) and _named_not_as_venue(unit, fmt, lexicon, cues)
+        ]
+        if kinds and _format_rank(kinds[0][0]) <= _format_rank(formats[0]):
+            # "the allies met in Washington for the NATO summit", not "NATO defence ministers met
+            # for the contact group"
+            fmt, kind = kinds[0]
+        else:
+            fmt = _choose_format(formats, last_format, main_format) or _venue_format(unit, cues)
+            kind = _kind(text, fmt, cues) if fmt else None
         if formats:
             last_format = formats[0]
         if fmt is None:
             continue
-        date = _meeting_date(unit, cue, analysed[:position], fmt, lexicon, cues, past, anchor, published)
+        date = _meeting_date(
+            unit, cue, analysed[:position], fmt, kind or fmt, lexicon, cues, past, anchor, published
+        )
         if date is None:
             continue
-        if len(date) == 10 and _contradicts_calendar(cues, fmt, date):
-            continue
-        fmt = _host_format(fmt, date, drafts)
-        key = f"{fmt}-{date}"
+        if len(date) == 10:
+            if _contradicts_calendar(cues, kind or fmt, date):
+                continue
+            date = _calendar_start(cues, kind or fmt, date)
+        if kind is None:
+            fmt = _host_format(fmt, date, drafts)
+        key = f"{kind or fmt}-{date}"
         draft = drafts.get(key)
         if draft is None:
             draft = drafts[key] = MeetingDraft(MeetingFact(key=key, format=fmt, date=date))
@@ -198,7 +264,8 @@ def find_meetings(
         if not _refers_to_meeting(unit, lexicon, cues):
             previous_draft = None
             continue
-        target = previous_draft if _continues(previous_draft, published) else main
+        follows = previous_draft is not None and _follows_its_sentence(unit, analysed, previous_draft)
+        target = previous_draft if follows or _continues(previous_draft, published) else main
         if target is None or (target is main and not _may_refer_to_main(unit, lexicon, target.fact.format)):
             continue
         target.sentences.add(index)
@@ -221,23 +288,71 @@ def _continues(draft: MeetingDraft | None, published: datetime.date | None) -> b
     return datetime.timedelta(0) <= published - datetime.date.fromisoformat(date) <= _RECENT
 
 
+def _follows_its_sentence(unit, analysed: list, draft: MeetingDraft) -> bool:
+    """The sentence comes right after one of the meeting's own sentences in the same paragraph
+    ("Im Juli hatten sich die Nato-Chefs in Washington getroffen. Dort war auch Selenskyj dabei.")."""
+    index = unit.sentence.index
+    previous = next((u for u in analysed if u.sentence.index == index - 1), None)
+    return (
+        previous is not None
+        and previous.sentence.index in draft.sentences
+        and previous.sentence.paragraph == unit.sentence.paragraph
+    )
+
+
 def _attach(draft: MeetingDraft, unit, by_sentence: dict, evidence_of, rule: str) -> None:
     draft.sentences.add(unit.sentence.index)
+    draft.dated.add(unit.sentence.index)
     by_sentence.setdefault(unit.sentence.index, draft)
     draft.fact.evidence.append(evidence_of(unit.sentence, rule))
 
 
-def _formats(unit, lexicon: Lexicon, persons=None) -> list[str]:
+def _formats(unit, lexicon: Lexicon, persons=None, cues: MeetingCues | None = None,
+             named: set[str] | None = None) -> list[str]:
     """The meeting formats a sentence names, formats first; an organisation that only titles a
     person ("NATO chief Mark Rutte", "Nato-Generalsekretär Rutte", "sekretarz generalny NATO Mark
-    Rutte") is not a meeting of it."""
+    Rutte") is not a meeting of it. With ``cues``, also a kind's own name ("European Council") and
+    the short name of a format the article names in full (``named``): "the contact group",
+    "die Kontaktgruppe", "le groupe de contact"."""
     found = {
         lexicon.meeting_formats[m.key]
         for m in unit.mentions
         if m.kind == "org" and m.key in lexicon.meeting_formats
         and not _titles_person(unit, m, lexicon, persons)
     }
+    if cues is not None:
+        text = unit.sentence.text
+        found |= {kind.format for kind in cues.kinds if kind.names and kind.names.search(text)}
+        found |= {
+            fmt for fmt, pattern in cues.short_names.items() if fmt in (named or ()) and pattern.search(text)
+        }
     return sorted(found, key=lambda key: (_format_rank(key), key))
+
+
+def _named_not_as_venue(unit, fmt: str, lexicon: Lexicon, cues: MeetingCues) -> bool:
+    """The sentence names the format itself, not only its building ("at NATO headquarters",
+    "im Nato-Hauptquartier", "au siège de l'Otan")."""
+    text, offset = unit.sentence.text, unit.sentence.start
+    for mention in unit.mentions:
+        if mention.kind != "org" or lexicon.meeting_formats.get(mention.key) != fmt:
+            continue
+        after = text[mention.end - offset : mention.end - offset + 20].lstrip(" -")
+        before = text[max(0, mention.start - offset - 25) : mention.start - offset]
+        venue_after = cues.venue and cues.venue.match(after)
+        venue_before = cues.venue and re.search(rf"(?:{cues.venue.pattern})\s+\w+'?\s*$", before, re.I)
+        if not (venue_after or venue_before):
+            return True
+    return not any(m.kind == "org" for m in unit.mentions)  # named by a kind's own name
+
+
+def _kind(text: str, fmt: str, cues: MeetingCues) -> str | None:
+    """The kind of the format's meeting the sentence speaks of ("NATO summit" -> NATO-SUMMIT)."""
+    for kind in cues.kinds:
+        if kind.format != fmt:
+            continue
+        if any(pattern and pattern.search(text) for pattern in (kind.names, kind.with_format)):
+            return kind.key
+    return None
 
 
 def _titles_person(unit, mention, lexicon: Lexicon, persons) -> bool:
@@ -301,8 +416,8 @@ def _host_format(fmt: str, date: str, drafts: dict[str, MeetingDraft]) -> str:
     return same_day[0].fact.format if same_day else fmt
 
 
-def _meeting_date(unit, cue, before: list, fmt: str, lexicon: Lexicon, cues: MeetingCues, past: list,
-                  anchor: str | None, published: datetime.date | None) -> str | None:
+def _meeting_date(unit, cue, before: list, fmt: str, calendar_key: str, lexicon: Lexicon, cues: MeetingCues,
+                  past: list, anchor: str | None, published: datetime.date | None) -> str | None:
     text = unit.sentence.text
     offset = unit.sentence.start
     days = [d for d in unit.dates if len(d.value) == 10]
@@ -310,15 +425,17 @@ def _meeting_date(unit, cue, before: list, fmt: str, lexicon: Lexicon, cues: Mee
         cue_at = offset + cue.start()
         nearest = min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at)))
         return _forward_day(nearest, text, cues, lexicon.lang, published)
-    months = [d for d in unit.dates if len(d.value) == 7]
-    if months:  # "the previous meeting in February": the calendar's day, else the month
+    months = [d for d in unit.dates if len(d.value) == 7 and not _since(text, d.start - offset, cues)]
+    if months:  # "the previous meeting in February", "In July, the allies met in Vilnius"
         cue_at = offset + cue.start()
         near = min(abs(months[0].start - cue_at), abs(months[0].end - cue_at)) <= _MONTH_REACH
         upcoming = near and bool(cues.upcoming and cues.upcoming.search(text))
         month = _coming_month(months[0].value, published) if upcoming else months[0].value
-        known_day = _calendar_day(cues, fmt, month)
+        known_day = _calendar_day(cues, calendar_key, month)
         if known_day or upcoming or (cues.previous and cues.previous.search(text)):
             return known_day or month
+        if _past_month_of_meeting(text, offset, months[0], cues):
+            return month
     if unit.dates:
         return None
     if any(p.search(text) for p in past) or (cues.upcoming and cues.upcoming.search(text)):
@@ -331,6 +448,26 @@ def _meeting_date(unit, cue, before: list, fmt: str, lexicon: Lexicon, cues: Mee
     ):
         return anchor
     return None
+
+
+def _since(text: str, start: int, cues: MeetingCues) -> bool:
+    """The month at ``start`` begins a period ("since April 2022", "seit Juni"): no meeting's date."""
+    return bool(cues.month_since and cues.month_since.search(text[max(0, start - 20) : start]))
+
+
+def _past_month_of_meeting(text: str, offset: int, month, cues: MeetingCues) -> bool:
+    """A month next to a meeting cue of a sentence about the past: "In July, the allies met in
+    Vilnius", "im Juni in Brüssel zusammengekommen" (not "since April", not a coming meeting)."""
+    if cues.upcoming and cues.upcoming.search(text):
+        return False
+    start, end = month.start - offset, month.end - offset
+    for match in cues.cue.finditer(text):
+        between = text[min(end, match.end()) : max(start, match.start())]
+        if len(between) > _PAST_MONTH_REACH:
+            continue
+        if not _CLAUSE_BREAK.search(between) or (start <= 3 and match.start() > end):
+            return True  # same clause, or the month opens the sentence: "In July, the allies met"
+    return False
 
 
 def _neighbour_day(unit, before: list, lexicon: Lexicon, fmt: str,
@@ -371,17 +508,27 @@ def _coming_month(month: str, published: datetime.date | None) -> str:
     return f"{int(month[:4]) + 1}{month[4:]}"
 
 
-def _calendar_day(cues: MeetingCues, fmt: str, month: str) -> str | None:
-    days = [d for d in cues.calendar.get(fmt, ()) if d.startswith(month)]
+def _calendar_day(cues: MeetingCues, key: str, month: str) -> str | None:
+    """The first day of the format's only known meeting in ``month``."""
+    days = [first for first, _ in cues.calendar.get(key, ()) if first.startswith(month)]
     return days[0] if len(days) == 1 else None
 
 
-def _contradicts_calendar(cues: MeetingCues, fmt: str, date: str) -> bool:
-    known = cues.calendar.get(fmt)
-    if not known or date in known:
+def _calendar_start(cues: MeetingCues, key: str, date: str) -> str:
+    """The first day of a known meeting of several days that ``date`` falls in ("wrapped up the
+    summit on Wednesday" is the summit that began on Tuesday), else ``date``."""
+    for first, last in cues.calendar.get(key, ()):
+        if first <= date <= last:
+            return first
+    return date
+
+
+def _contradicts_calendar(cues: MeetingCues, key: str, date: str) -> bool:
+    known = cues.calendar.get(key)
+    if not known or any(first <= date <= last for first, last in known):
         return False
     day = datetime.date.fromisoformat(date)
-    return any(abs(datetime.date.fromisoformat(k) - day) < _CALENDAR_WINDOW for k in known)
+    return any(abs(datetime.date.fromisoformat(first) - day) < _CALENDAR_WINDOW for first, _ in known)
 
 
 def _bilateral(unit, before: list, cues: MeetingCues, persons, anchor: str | None,
@@ -454,13 +601,14 @@ def _refers_to_meeting(unit, lexicon: Lexicon, cues: MeetingCues) -> bool:
         return False
     if cues.address and cues.address.search(text):  # "told the group that ... in April"
         return True
-    if unit.dates:
+    if any(len(d.value) == 7 for d in unit.dates):  # a year ("this year") is no other event's date
         return False
-    if any(p.search(text) for p in (lexicon.pattern("remote"), lexicon.pattern("attend")) if p):
+    attendance = (lexicon.pattern("remote"), lexicon.pattern("attend"), cues.at_meeting)
+    if any(p.search(text) for p in attendance if p):
         return True
     if cues.upcoming and cues.upcoming.search(text):
         return False  # "It is not yet clear if he will meet Putin": another, coming meeting
-    return any(p.search(text) for p in (cues.cue, cues.visit) if p)
+    return any(p.search(text) for p in (cues.cue, cues.visit, cues.chair) if p)
 
 
 def _may_refer_to_main(unit, lexicon: Lexicon, fmt: str) -> bool:
@@ -493,6 +641,8 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
         if draft.parties:
             people = [p for p in people if _person_country(persons, p.person) in draft.parties]
         people = _present(people, text, offset, before_cue, cues)
+        if unit.sentence.index not in draft.dated:
+            people = _not_reported(people, text, offset, lexicon, cues)
         remote = remote_cue.search(text) if remote_cue else None
         remote_person = None
         if remote:
@@ -533,6 +683,22 @@ def _present(people: list, text: str, offset: int, before_cue, cues: MeetingCues
             absent = named_before[-1] if named_before else (people[0] if people else None)
             people = [p for p in people if p.person != getattr(absent, "person", None)]
     return people
+
+
+def _not_reported(people: list, text: str, offset: int, lexicon: Lexicon, cues: MeetingCues) -> list:
+    """Without the persons a speaker talks about ("Umerov said that Trump wants a ceasefire ...
+    the meeting"): after a complementiser only those followed by an attendance cue count ("said
+    that Pistorius attended")."""
+    opener = cues.complementiser.search(text) if cues.complementiser else None
+    if opener is None:
+        return people
+    attendance = [p for p in (lexicon.pattern("attend"), lexicon.pattern("remote"), cues.at_meeting) if p]
+    kept = []
+    for person in people:
+        start = person.start - offset
+        if start < opener.start() or any(p.search(text, person.end - offset) for p in attendance):
+            kept.append(person)
+    return kept
 
 
 def _is_modifier(text: str, start: int, end: int) -> bool:

@@ -16,7 +16,8 @@ Rules, in order:
   February") gives a month key, or the day of the format's calendar when that month has one;
 - a day that contradicts a known meeting of the format less than two weeks away is dropped;
 - a visit cue with a day and persons (or a city) of two countries is a bilateral meeting keyed
-  ``{visitor}-{host}-{date}``, with Ukraine always last;
+  ``{visitor}-{host}-{date}``, with Ukraine always last; visitors of several countries to a host
+  city give ``{visitors sorted}-{host}-{date}``;
 - sentences without a date of their own that refer to a meeting (cue, format, attendance, remote,
   "after the meeting") add participants to the meeting of the previous sentence, else to the main
   meeting; persons in a sentence that says they were absent or spoke before the meeting are not
@@ -47,6 +48,7 @@ MEETING_DATA_DIR = Path(__file__).with_name("lang") / "meetings"
 _CALENDAR_WINDOW = datetime.timedelta(days=14)
 _RECENT = datetime.timedelta(days=7)
 _MONTH_REACH = 120  # characters between a meeting cue and the month of a coming meeting
+_FOLLOW_REACH = 2  # sentences after a meeting's sentence that may go on about it with one between
 _PAST_MONTH_REACH = 80  # characters between a meeting cue and the month of a past meeting
 
 _PLACE_PREPOSITION = re.compile(
@@ -254,22 +256,25 @@ def find_meetings(
         if draft is None:
             draft = drafts[key] = MeetingDraft(MeetingFact(key=key, format=fmt, date=date))
         _attach(draft, unit, by_sentence, evidence_of, f"{lexicon.lang}.meeting.format_date")
+    _merge_into_kinds(drafts, by_sentence)
     main = _main_meeting(drafts, published)
     previous_draft: MeetingDraft | None = None
+    previous_at = -10
     for unit in analysed:
         index = unit.sentence.index
         if index in by_sentence:
-            previous_draft = by_sentence[index]
+            previous_draft, previous_at = by_sentence[index], index
             continue
         if not _refers_to_meeting(unit, lexicon, cues):
-            previous_draft = None
             continue
+        if index - previous_at > _FOLLOW_REACH:
+            previous_draft = None
         follows = previous_draft is not None and _follows_its_sentence(unit, analysed, previous_draft)
         target = previous_draft if follows or _continues(previous_draft, published) else main
         if target is None or (target is main and not _may_refer_to_main(unit, lexicon, target.fact.format)):
             continue
         target.sentences.add(index)
-        previous_draft = target
+        previous_draft, previous_at = target, index
     for draft in drafts.values():
         _fill_slots(draft, analysed, lexicon, cues, persons)
     facts = [d.fact for d in drafts.values()]
@@ -286,6 +291,27 @@ def _continues(draft: MeetingDraft | None, published: datetime.date | None) -> b
     if published is None or not date or len(date) != 10:
         return False
     return datetime.timedelta(0) <= published - datetime.date.fromisoformat(date) <= _RECENT
+
+
+def _merge_into_kinds(drafts: dict[str, MeetingDraft], by_sentence: dict[int, MeetingDraft]) -> None:
+    """A format's meeting of the same day as a kind of its meetings is that meeting: "EU-2025-03-06"
+    ("Ratspräsident Costa leitete die Beratungen") joins "EU-EUCO-2025-03-06"."""
+    for key, draft in list(drafts.items()):
+        fact = draft.fact
+        if draft.parties or key != f"{fact.format}-{fact.date}":
+            continue
+        kinds = [d for k, d in drafts.items() if k != key and d.fact.format == fact.format
+                 and d.fact.date == fact.date and not d.parties]
+        if len(kinds) != 1:
+            continue
+        target = kinds[0]
+        target.sentences |= draft.sentences
+        target.dated |= draft.dated
+        target.fact.evidence.extend(fact.evidence)
+        for index, owner in by_sentence.items():
+            if owner is draft:
+                by_sentence[index] = target
+        del drafts[key]
 
 
 def _follows_its_sentence(unit, analysed: list, draft: MeetingDraft) -> bool:
@@ -558,11 +584,14 @@ def _bilateral(unit, before: list, cues: MeetingCues, persons, anchor: str | Non
         return None  # a meeting verb alone needs two persons of two countries
     if host and host not in countries:
         countries.append(host)
-    if len(countries) != 2:
-        return None
+    if len(countries) < 2 or (len(countries) > 2 and (cue is not None or host is None)):
+        return None  # several visitors need a host city: "Macron, Merz and Starmer travelled to Kyiv"
     visitor = next((c for c in countries if c != host), countries[0])
-    parties = tuple(sorted(countries, key=lambda c: (c == "UA", c != visitor)))
-    key = f"{parties[0]}-{parties[1]}-{days[0]}"
+    if len(countries) == 2:
+        parties = tuple(sorted(countries, key=lambda c: (c == "UA", c != visitor)))
+    else:
+        parties = (*sorted(c for c in countries if c != host), host)
+    key = f"{'-'.join(parties)}-{days[0]}"
     draft = drafts.get(key)
     if draft is None:
         fact = MeetingFact(key=key, format="bilateral", date=days[0])
@@ -625,20 +654,16 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
     remote_cue = lexicon.pattern("remote")
     count_cue = lexicon.pattern("country_count")
     before_cue = lexicon.pattern("not_at_meeting")
+    fact.place = _place(draft, analysed, cues)
     for unit in analysed:
         if unit.sentence.index not in draft.sentences:
             continue
         text = unit.sentence.text
         offset = unit.sentence.start
-        if fact.place is None:
-            cities = [
-                m for m in unit.mentions if m.kind == "city" and _is_place(text[: m.start - offset], cues)
-            ]
-            if cities:
-                fact.place = cities[0].key
         people = [p for p in persons.mentions.get(unit.sentence.index, [])
                   if not _is_modifier(unit.sentence.text, p.start - offset, p.end - offset)]
-        if draft.parties:
+        attending = any(p.search(text) for p in (lexicon.pattern("attend"), cues.at_meeting) if p)
+        if draft.parties and not attending:  # "Tusk participait également" joins a visit
             people = [p for p in people if _person_country(persons, p.person) in draft.parties]
         people = _present(people, text, offset, before_cue, cues)
         if unit.sentence.index not in draft.dated:
@@ -667,6 +692,21 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
             match = count_cue.search(text)
             if match:
                 fact.n_countries = int(re.search(r"\d+", match.group()).group())
+
+
+def _place(draft: MeetingDraft, analysed: list, cues: MeetingCues) -> str | None:
+    """The city after a preposition in the sentences that name and date the meeting, else in the
+    sentences about it."""
+    units = [u for u in analysed if u.sentence.index in draft.sentences]
+    for own in (True, False):
+        for unit in units:
+            if (unit.sentence.index in draft.dated) != own:
+                continue
+            text, offset = unit.sentence.text, unit.sentence.start
+            for mention in unit.mentions:
+                if mention.kind == "city" and _is_place(text[: mention.start - offset], cues):
+                    return mention.key
+    return None
 
 
 def _present(people: list, text: str, offset: int, before_cue, cues: MeetingCues) -> list:

@@ -412,11 +412,12 @@ SELECT ?fact ?type ?f_article WHERE {
 ORDER BY ?type ?fact
 """
 ARTICLE_REPORT = PREFIXES + """
-SELECT ?result ?severity ?focus ?path ?message ?value ?shape ?f_report WHERE {
+SELECT ?result ?severity ?focus ?path ?message ?value ?shape ?constraint ?f_report WHERE {
   GRAPH ?f_report { ?result a sh:ValidationResult .
     OPTIONAL { ?result sh:resultSeverity ?severity } OPTIONAL { ?result sh:focusNode ?focus }
     OPTIONAL { ?result sh:resultPath ?path } OPTIONAL { ?result sh:resultMessage ?message }
-    OPTIONAL { ?result sh:value ?value } OPTIONAL { ?result sh:sourceShape ?shape } }
+    OPTIONAL { ?result sh:value ?value } OPTIONAL { ?result sh:sourceShape ?shape }
+    OPTIONAL { ?result sh:sourceConstraintComponent ?constraint } }
 }
 """
 QUARANTINED = PREFIXES + """
@@ -445,3 +446,29 @@ SELECT ?what (COUNT(DISTINCT ?x) AS ?n) WHERE {
 GROUP BY ?what
 """
 STATS_GRAPHS = "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+# ------------------------------------------------------------------------------------------- filter checks
+
+#: one row when the bound ?x is a typed resource of the store (the filter value names something)
+EXISTS = "SELECT ?x WHERE { ?x a ?type } LIMIT 1"
+CATEGORY_KEYS = PREFIXES + """
+SELECT DISTINCT ?key WHERE {
+  ?category skos:inScheme <https://w3id.org/aidgraph/id/scheme/categories> ; skos:notation ?key }
+ORDER BY ?key
+"""
+
+# ------------------------------------------------------------------------------------------- article list
+
+ARTICLES = PREFIXES + """
+SELECT ?article ?id ?published ?lang ?headline ?publisherName ?url ?f_lang WHERE {
+  GRAPH ?article { ?article a schema:NewsArticle ; schema:identifier ?id .
+    OPTIONAL { ?article schema:datePublished ?published }
+    OPTIONAL { ?article schema:inLanguage ?lang }
+    OPTIONAL { ?article schema:headline ?headline }
+    OPTIONAL { ?article schema:url ?url }
+    OPTIONAL { ?article schema:publisher/schema:name ?publisherName } }
+  #FILTER_LANG
+}
+ORDER BY DESC(?published) ?id
+"""
+ARTICLE_LANG_FILTER = "FILTER(STR(?lang) = ?f_lang)"

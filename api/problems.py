@@ -34,6 +34,13 @@ TITLES = {
 }
 
 
+#: hints for the errors of routing itself (no route, wrong method)
+ROUTING_HINTS = {
+    404: "GET / lists the entry points; /docs describes every route",
+    405: "/docs lists the methods of each route (the 'Allow' header names those of this one)",
+}
+
+
 def problem_response(status: int, code: str, detail: str, *, hint: str | None = None,
                      headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     """A problem-details JSON response."""
@@ -80,6 +87,11 @@ def install_problem_handlers(app: FastAPI) -> None:
                                 hint="see /docs for the accepted parameters")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(exc.status_code, f"http-{exc.status_code}", str(exc.detail),
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail, hint = str(exc.detail), ROUTING_HINTS.get(exc.status_code)
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no route {request.url.path}"
+        elif exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}"
+        return problem_response(exc.status_code, f"http-{exc.status_code}", detail, hint=hint,
                                 headers=getattr(exc, "headers", None))

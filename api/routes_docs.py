@@ -1,4 +1,4 @@
-"""The OpenAPI pages, served from the app itself: ``/docs`` (Swagger UI) and ``/redoc`` (ReDoc).
+"""The entry pages: ``/`` (where to go), ``/docs`` (Swagger UI), ``/redoc`` (ReDoc), ``/favicon.ico``.
 
 FastAPI's own pages load their scripts from a CDN, so they break offline. These pages load the
 vendored copies in ``api/static/swagger-ui/`` and ``api/static/redoc/`` (see their NOTICE.md).
@@ -6,14 +6,28 @@ vendored copies in ``api/static/swagger-ui/`` and ``api/static/redoc/`` (see the
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from api.results import parse_accept
 
 SWAGGER_JS = "/static/swagger-ui/swagger-ui-bundle.js"
 SWAGGER_CSS = "/static/swagger-ui/swagger-ui.css"
 FAVICON = "/static/swagger-ui/favicon-32x32.png"
 REDOC_JS = "/static/redoc/redoc.standalone.js"
+FAVICON_FILE = Path(__file__).resolve().parent / "static" / "swagger-ui" / "favicon-32x32.png"
+
+#: what GET / lists: the entry points of the service
+ENTRY_POINTS = {
+    "docs": "/docs", "reference": "/redoc", "openapi": "/openapi.json", "sparql": "/sparql",
+    "saved_queries": "/queries", "pledges": "/pledges", "meetings": "/meetings", "actors": "/actors",
+    "equipment": "/equipment", "articles": "/articles", "search": "/search?q=", "stats": "/stats",
+    "health": "/health", "exports": "/export/{format}", "plots": "/plot/timeline",
+}
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,3 +47,26 @@ async def redoc(request: Request) -> HTMLResponse:
     """ReDoc over /openapi.json, without Google Fonts."""
     return get_redoc_html(openapi_url=request.app.openapi_url, title=f"{request.app.title} API reference",
                           redoc_js_url=REDOC_JS, redoc_favicon_url=FAVICON, with_google_fonts=False)
+
+
+@router.get("/")
+async def index(request: Request) -> Response:
+    """Browsers go to /docs; other clients get the entry points as JSON."""
+    ranges = parse_accept(request.headers.get("accept"))
+    if ranges and ranges[0][0] in ("text/html", "application/xhtml+xml"):
+        return RedirectResponse("/docs", status_code=307)
+    body: dict[str, Any] = {
+        "name": request.app.title, "version": request.app.version,
+        "description": "military aid to Ukraine as a knowledge graph: SPARQL at /sparql, REST lookups, "
+                       "exports; every route is described at /docs",
+        "links": ENTRY_POINTS,
+    }
+    return JSONResponse(body)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    """The icon browsers ask for (Swagger UI's)."""
+    return FileResponse(FAVICON_FILE, media_type="image/png")
+
+

@@ -125,13 +125,37 @@ def list_pledges(
     """
     filters, bindings = _pledge_filters(category, donor, recipient, item, status, date_from, date_to, meeting)
     records = _pledges(request, filters, bindings, limit, offset)
+    warnings = _unknown_filter_values(request, bindings) if not records and offset == 0 else []
     if wants_csv(request, format):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(q.PLEDGE_CSV_COLUMNS)
         writer.writerows(q.pledge_csv_row(record) for record in records)
         return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
-    return _page(request, records, limit, offset)
+    return _page(request, records, limit, offset, {"warnings": warnings} if warnings else None)
+
+
+def _unknown_filter_values(request: Request, bindings: dict[str, tuple]) -> list[str]:
+    """Why an empty answer may be empty: the filter values that name nothing in the store."""
+    def exists(term: tuple) -> bool:
+        return bool(_select(request, q.EXISTS, {"x": term}, cap=1)["rows"])
+
+    warnings = []
+    for name in ("donor", "recipient"):
+        candidates = {bindings.get(f"f_{name}_a"), bindings.get(f"f_{name}_b")} - {None}
+        if candidates and not any(exists(term) for term in candidates):
+            value = q.code(next(iter(candidates))[1])
+            warnings.append(f"{name} {value!r} names no country or organisation in the store: use an ISO "
+                            f"alpha-2 code (DE, GB, US) or an organisation key (EU, NATO); find it with "
+                            f"/search?q={value}")
+    if "f_category" in bindings and not exists(bindings["f_category"]):
+        keys = [q.python_value(row["key"]) for row in _select(request, q.CATEGORY_KEYS)["rows"]]
+        warnings.append(f"category {q.code(bindings['f_category'][1])!r} is not a category; the categories "
+                        f"are: {', '.join(keys)}")
+    if "f_meeting" in bindings and not exists(bindings["f_meeting"]):
+        warnings.append(f"meeting {q.code(bindings['f_meeting'][1])!r} is not a meeting in the store; list "
+                        f"the meeting keys at /meetings")
+    return warnings
 
 
 def _pledge_filters(category, donor, recipient, item, status, date_from, date_to, meeting):
@@ -337,6 +361,25 @@ def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KE
 
 # ------------------------------------------------------------------------------------------- articles
 
+@router.get("/articles", responses=COMMON, summary="Articles")
+def list_articles(request: Request,
+                  lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="e.g. en, de, sv")]
+                  = None,
+                  limit: Limit = 100, offset: Offset = 0) -> JSONResponse:
+    """The stored articles, newest first: id, publication date, language, headline, publisher, url."""
+    sparql, bindings = q.ARTICLES, {}
+    if lang:
+        sparql = sparql.replace("#FILTER_LANG", q.ARTICLE_LANG_FILTER)
+        bindings["f_lang"] = q.text(lang)
+    rows = _select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
+    items = [{"id": q.python_value(row["id"]), "iri": row["article"][1],
+              "published": q.python_value(row.get("published")), "lang": q.python_value(row.get("lang")),
+              "headline": q.python_value(row.get("headline")),
+              "publisher": q.python_value(row.get("publisherName")), "url": q.python_value(row.get("url"))}
+             for row in rows]
+    return _page(request, items, limit, offset)
+
+
 @router.get("/articles/{article_id}", responses=COMMON | NOT_FOUND, summary="One article")
 def get_article(request: Request, article_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
     """An article: metadata, the facts extracted from it, and its SHACL validation report."""
@@ -351,15 +394,14 @@ def _article_view(request: Request, article_id: str, *, must_exist: bool = True)
         metadata.setdefault(name, q.python_value(row["o"]))
     facts = [{"iri": row["fact"][1], "type": q.local_name(row["type"][1])}
              for row in _select(request, q.ARTICLE_FACTS, {"f_article": article})["rows"]]
-    report = [{key: q.python_value(row.get(key)) for key in ("severity", "focus", "path", "message", "value",
-                                                             "shape")}
-              for row in _select(request, q.ARTICLE_REPORT,
-                                 {"f_report": q.iri(vocab.quarantine_report_iri(article_id))})["rows"]]
+    report_graph = q.iri(vocab.quarantine_report_iri(article_id))
+    report = [_report_row(row)
+              for row in _select(request, q.ARTICLE_REPORT, {"f_report": report_graph})["rows"]]
     quarantine_graph = q.iri(vocab.quarantine_graph_iri(article_id))
     quarantined = _select(request, q.QUARANTINED, {"f_quarantine": quarantine_graph})
     quarantined_triples = q.python_value(quarantined["rows"][0]["triples"]) if quarantined["rows"] else 0
     if must_exist and not metadata and not facts and not report:
-        raise Problem(404, "not-found", f"no article {article_id!r}")
+        raise Problem(404, "not-found", f"no article {article_id!r}", hint="list them at /articles")
     for row in report:
         row["severity"] = (row["severity"] or "").rsplit("#", 1)[-1] or None
     counts: dict[str, int] = {}
@@ -368,6 +410,21 @@ def _article_view(request: Request, article_id: str, *, must_exist: bool = True)
     return {"id": article_id, "iri": article[1], "metadata": metadata, "fact_counts": counts, "facts": facts,
             "validation": {"conforms": not any(r["severity"] == "Violation" for r in report),
                            "results": report, "quarantined_triples": quarantined_triples}}
+
+
+SHACL = "http://www.w3.org/ns/shacl#"
+
+
+def _report_row(row: dict[str, Term]) -> dict[str, Any]:
+    """One SHACL result: severity, focus node, path, message, value, the shape (None when it is a blank
+    node, whose id means nothing outside the store) and the constraint, e.g. ``sh:MinInclusive``."""
+    result = {key: q.python_value(row.get(key)) for key in ("severity", "focus", "path", "message", "value")}
+    shape = row.get("shape")
+    result["shape"] = q.python_value(shape) if shape and shape[0] == "uri" else None
+    constraint = q.python_value(row.get("constraint"))
+    result["constraint"] = ("sh:" + constraint.removeprefix(SHACL).removesuffix("ConstraintComponent")
+                            if constraint and constraint.startswith(SHACL) else constraint)
+    return result
 
 
 class ArticleIn(BaseModel):

@@ -62,6 +62,9 @@ def test_article_whose_every_fact_fails_shacl_is_422_with_the_report(ingest_clie
                   if result["severity"] == "Violation"}
     assert ("http://purl.org/dc/terms/date", "2010-03-03") in violations  # the pledge's date, before 2014
     assert all("2014" in result["message"] for result in validation["results"])
+    # each result names its SHACL constraint; blank-node shape ids (meaningless outside) are left out
+    assert all(result["constraint"].startswith("sh:") and result["shape"] is None
+               for result in validation["results"])
     # the report stays readable, and nothing of the article reached the REST lookups
     assert ingest_client.get("/articles/posted-old").json()["validation"] == validation
     pledges = ingest_client.get("/pledges", params={"donor": "DE"}).json()["items"]

@@ -86,7 +86,7 @@ def find_items(
     nouns.sort(key=lambda noun: (noun.start, -noun.end))
     nouns = _head_nouns(text, nouns)
     items = _merge(text, items, nouns, lexicon)
-    items = _resolve_generic(items)
+    items = _resolve_generic(text, items)
     items = _absorb_objects(text, items)
     return [_with_quantity(text, item, quantities) for item in items]
 
@@ -216,12 +216,15 @@ def _describes(gap: str, type_of: re.Pattern[str] | None) -> bool:
     return match is not None and len(gap) - len(stripped) <= 2
 
 
-def _resolve_generic(items: list[Item]) -> list[Item]:
+def _resolve_generic(text: str, items: list[Item]) -> list[Item]:
+    """A bare "systems" noun ("und weitere Systeme", "flere systemer") is the system named before it;
+    the head of a compound with a name we do not know ("Skyguard-systemer") names another system."""
     resolved = []
     last_system: Item | None = None
     for item in items:
         if item.name is None:
-            if last_system is not None:
+            unknown_name = re.search(r"\w-$", text[max(0, item.start - 2) : item.start])
+            if last_system is not None and not unknown_name:
                 resolved.append(
                     replace(
                         item,

@@ -63,6 +63,7 @@ class Trigger:
     end: int
     status: str
     negated: bool
+    receipt: bool = False  # "Ukraine received ... from Denmark": the giver follows "from"
 
 
 def find_pledges(
@@ -163,8 +164,11 @@ def find_pledges(
             if trigger is not None and trigger.negated:
                 continue
             status = trigger.status if trigger else context.status
-            group = _clause_subject(text, sentence.start, sentence_donors, trigger, item.start, lexicon)
-            group = group or _donor_group(sentence_donors, trigger, continuation, context)
+            if trigger is not None and trigger.receipt:
+                group = _giver(text, sentence.start, sentence_donors, item, unit, lexicon)
+            else:
+                group = _clause_subject(text, sentence.start, sentence_donors, trigger, item.start, lexicon)
+                group = group or _donor_group(sentence_donors, trigger, continuation, context)
             if not group:
                 continue
             keys = _distinct([d.key for d in group])
@@ -172,7 +176,7 @@ def find_pledges(
             if partnered or (len(keys) > 1 and together):
                 keys = [MULTIPLE_DONORS]
             rule = f"{rule_base}.{'list' if len(unit.items) > 1 else 'item'}"
-            clause_date = _clause_date(date, unit, trigger, clauses, triggers)
+            clause_date = _clause_date(date, unit, trigger, clauses, triggers, same_time)
             for key in keys:
                 pledges.append(
                     PledgeFact(
@@ -194,9 +198,13 @@ def find_pledges(
                 continue
             status = trigger.status if trigger else context.status
             local = _money_agent(text, sentence.start, amount, donors)
-            clause = _clause_subject(text, sentence.start, sentence_donors, trigger, amount.start, lexicon)
-            group = [local] if local else clause
-            group = group or _donor_group(sentence_donors, trigger, continuation, context)
+            if local:
+                group = [local]
+            elif trigger is not None and trigger.receipt:
+                group = _giver(text, sentence.start, sentence_donors, amount, unit, lexicon)
+            else:
+                group = _clause_subject(text, sentence.start, sentence_donors, trigger, amount.start, lexicon)
+                group = group or _donor_group(sentence_donors, trigger, continuation, context)
             if not group:
                 continue
             keys = _distinct([d.key for d in group])
@@ -212,7 +220,7 @@ def find_pledges(
                     quantity=target.quantity if target else None,
                     amount=amount.amount,
                     currency=amount.currency,
-                    date=_pledge_date(_clause_date(date, unit, trigger, clauses, triggers), status,
+                    date=_pledge_date(_clause_date(date, unit, trigger, clauses, triggers, same_time), status,
                                       main_meeting),
                     meeting=meeting if status == "pledged" else None,
                     status=status,
@@ -333,7 +341,8 @@ def _clause_at(clauses: list, position: int):
 
 
 def _clause_date(
-    date: str | None, unit, trigger: Trigger | None, clauses: list, triggers: list[Trigger]
+    date: str | None, unit, trigger: Trigger | None, clauses: list, triggers: list[Trigger],
+    same_time: re.Pattern[str] | None = None,
 ) -> str | None:
     """The sentence's date for a pledge governed by ``trigger``, unless the date belongs to another
     clause: a pledge told in a contrasting aside ("while Norway has already sent NASAMS"), a delivery
@@ -348,6 +357,9 @@ def _clause_date(
     named = [m for m in unit.dates if m.value == date]
     if not named or any(clause[0] <= m.start < clause[1] for m in named):
         return date
+    between = unit.sentence.text[named[0].end - unit.sentence.start : trigger.start - unit.sentence.start]
+    if same_time and same_time.search(between):
+        return date  # "Tirsdag lovede Tyskland ..., og Norge meddelte samme dag, at landet vil ..."
     delivery_aside = clause[2] == "relative_openers" and trigger.status == "delivered"
     if clause[2] == "clause_openers" or delivery_aside:
         return None  # "while Norway has sent ...", "which donated Patriot systems last year"
@@ -473,9 +485,12 @@ def _triggers(text: str, offset: int, lexicon: Lexicon, word_starts: list[int]) 
             found.append(Trigger(match.start() + offset, match.end() + offset, status, negated))
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     kept: list[Trigger] = []
+    receipt = _data_pattern(lexicon, "receipt_verbs")
     for trigger in found:
         if any(trigger.start < k.end and k.start < trigger.end for k in kept):
             continue
+        words = text[trigger.start - offset : trigger.end - offset]
+        trigger.receipt = bool(receipt and receipt.fullmatch(words))
         kept.append(trigger)
     return _chain(text, offset, kept, lexicon)
 
@@ -500,7 +515,8 @@ def _chain(text: str, offset: int, triggers: list[Trigger], lexicon: Lexicon) ->
             last = chained[-1]
             gap = text[last.end - offset : trigger.start - offset]
             if len(gap) <= 25 and marker.fullmatch(gap):
-                chained[-1] = Trigger(last.start, trigger.end, last.status, last.negated or trigger.negated)
+                chained[-1] = Trigger(last.start, trigger.end, last.status, last.negated or trigger.negated,
+                                      last.receipt or trigger.receipt)
                 continue
         chained.append(trigger)
     return chained
@@ -709,6 +725,10 @@ def _donor_group(
         before = [g for g in groups if g[-1].end <= trigger.start]
         if before:
             return before[-1]
+        # the subject inside a split verb in V2 order: "Dinsdag zegde Duitsland vier IRIS-T-systemen toe"
+        inside = [g for g in groups if trigger.start <= g[0].start and g[-1].end <= trigger.end]
+        if inside:
+            return inside[0]
     if continuation and context.donors:
         return [Donor(key, -1, -1) for key in context.donors]
     if trigger is not None:
@@ -721,6 +741,24 @@ def _donor_group(
     if len({d.key for g in groups for d in g}) == 1:  # "Minister X presented Denmark's package"
         return groups[0]
     return groups[0] if len(groups) == 1 else []
+
+
+def _giver(text: str, offset: int, groups: list[list[Donor]], thing, unit, lexicon: Lexicon) -> list[Donor]:
+    """Who gives what the recipient receives ("Oekraïne ontving Gepard-tanks uit Duitsland en
+    Hawk-raketten van Nederland", "Ukraine får 300 millioner kroner fra Danmark"): the donors after
+    a "from" preposition right after the thing, else the only such donors of the sentence - and only
+    when the recipient is named in the sentence (Denmark receiving F-35 jets from the US is no aid)."""
+    recipient = lexicon.default_recipient
+    if not any(m.kind == "country" and m.key == recipient for m in unit.mentions):
+        return []
+    agentive = [g for g in groups if g[0].agentive]
+    for group in agentive:
+        gap = text[thing.end - offset : group[0].start - offset]
+        if group[0].start >= thing.end and len(gap) <= 40 and not re.search(r"[,;:]", gap):
+            return group
+    if len({d.key for g in agentive for d in g}) == 1:
+        return agentive[0]
+    return []
 
 
 def _money_agent(text: str, offset: int, amount, donors: list[Donor]) -> Donor | None:

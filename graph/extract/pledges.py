@@ -113,7 +113,7 @@ def find_pledges(
             date, meeting = dated_before, _meeting_on(meetings, dated_before)  # "Samma dag", "samtidig"
         elif date is None and continuation and context.date:
             date, meeting = context.date, context.meeting
-        elif date is None and sentence.paragraph in paragraph_dates and _shares_donor(
+        elif date is None and not unit.dates and sentence.paragraph in paragraph_dates and _shares_donor(
             donors, paragraph_dates[sentence.paragraph], sentence_donors_of
         ):
             date = paragraph_dates[sentence.paragraph][0]
@@ -549,8 +549,10 @@ def _governing(triggers: list[Trigger], position: int, clauses: list | None = No
     clause = _clause_at(clauses or [], position)
     if clause is not None:
         own = [t for t in triggers if clause[0] <= t.start < clause[1]]
-        if own:
-            triggers = own
+        # a contrasting clause has its own subject and verb: "Norway said it would fund NASAMS
+        # launchers, while Sweden has already delivered ..." - its verb does not govern the item
+        contrasts = [c for c in clauses if c[2] == "clause_openers" and c is not clause]
+        triggers = own or [t for t in triggers if not any(c[0] <= t.start < c[1] for c in contrasts)]
     before = [t for t in triggers if t.end <= position]
     if before:
         return before[-1]

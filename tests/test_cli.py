@@ -177,6 +177,20 @@ def test_ingest_reports_failures_and_keeps_going(run_cli, tmp_path):
         assert stats["articles"] == 1
 
 
+def test_ingest_with_worker_processes_stores_every_article(run_cli, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n, donor in enumerate(["Sweden", "Norway", "Denmark"]):
+        (folder / f"a{n}.txt").write_text(f"{donor} will send more artillery ammunition to Ukraine, the "
+                                          "government said on Friday.", encoding="utf-8")
+        (folder / f"a{n}.meta.json").write_text('{"lang": "en", "published": "2025-04-11"}', encoding="utf-8")
+    result = run_cli("ingest", folder, "--workers", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["articles_stored"] == 3
+    refused = run_cli("ingest", folder, "--workers", "0")
+    assert refused.returncode == 2 and "--workers must be 1 or more" in refused.stderr
+
+
 def test_ingest_missing_path_is_a_usage_error(run_cli, tmp_path):
     result = run_cli("ingest", tmp_path / "nope")
     assert result.returncode == 2 and "no such file" in result.stderr

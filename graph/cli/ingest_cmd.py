@@ -18,6 +18,9 @@ def register(subparsers) -> None:
     parser.add_argument("--published", metavar="YYYY-MM-DD", help="publication date of all articles")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="processes that extract and validate in parallel (default: 1 for fewer than "
+                             "200 files, else the number of CPUs up to 4)")
     parser.set_defaults(handler=run)
 
 
@@ -30,10 +33,13 @@ def run(args) -> int:
     if missing:
         raise InputError(f"no such file or folder: {', '.join(missing)}", hint="check the paths")
     published = parse_date(args.published, "--published") if args.published else None
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers must be 1 or more, not {args.workers}", hint="e.g. --workers 2")
     settings = settings_from(args)
     with open_for_writing(args) as store:
         summary = ingest_paths(args.paths, store, progress=not args.no_progress, lang=args.lang,
-                               published=published, max_bytes=settings.max_article_bytes)
+                               published=published, max_bytes=settings.max_article_bytes,
+                               workers=args.workers)
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -9,28 +9,24 @@ roles, and meetings (date, persons who took part, persons who did not).
 from __future__ import annotations
 
 import datetime
-import functools
-import json
-from pathlib import Path
 
 import pytest
+from passages import cases, load, record, surname
 
 from graph.extract import extract
 from graph.model import Article
 
-PASSAGES = json.loads(Path(__file__).with_name("long_passages.json").read_text(encoding="utf-8"))["passages"]
+FILE = "long_passages.json"
+PASSAGES = load(FILE)
+_surname = surname
 
 
-@functools.cache
 def _record(passage_id: str) -> dict:
-    passage = next(p for p in PASSAGES if p["id"] == passage_id)
-    article = Article(
-        id=passage["id"],
-        text=passage["text"],
-        lang=passage["lang"],
-        published=datetime.date.fromisoformat(passage["published"]),
-    )
-    return extract(article).to_record()
+    return record(FILE, passage_id)
+
+
+def _cases(field: str) -> list:
+    return cases(FILE, field)
 
 
 def _matches(pledge: dict, expected: dict) -> bool:
@@ -42,18 +38,6 @@ def _matches(pledge: dict, expected: dict) -> bool:
         elif actual != value:
             return False
     return True
-
-
-def _surname(name: str) -> str:
-    return name.split()[-1].casefold()
-
-
-def _cases(field: str):
-    return [
-        pytest.param(p["id"], entry, id=f"{p['id']}-{n}")
-        for p in PASSAGES
-        for n, entry in enumerate(p.get(field, []))
-    ]
 
 
 def test_passages_are_long_news_texts():
@@ -119,7 +103,7 @@ FUTURE_MEETINGS = [  # published on Wednesday 2025-02-12: "on Friday"/"am Montag
 @pytest.mark.parametrize(("lang", "text", "day", "present"), FUTURE_MEETINGS)
 def test_weekday_of_a_coming_meeting_is_the_coming_one(lang, text, day, present):
     article = Article(id="future", text=text, lang=lang, published=datetime.date(2025, 2, 12))
-    record = extract(article).to_record()
-    meetings = [m for m in record["meetings"] if m["date"] == day]
-    assert meetings, [m["key"] for m in record["meetings"]]
+    extracted = extract(article).to_record()
+    meetings = [m for m in extracted["meetings"] if m["date"] == day]
+    assert meetings, [m["key"] for m in extracted["meetings"]]
     assert {_surname(n) for m in meetings for n in m["participants"]} == present

@@ -11,42 +11,20 @@ or remote), must be remote, or must not be listed; dates that must not be a meet
 
 from __future__ import annotations
 
-import datetime
-import functools
-import json
-from pathlib import Path
-
 import pytest
+from passages import cases, load, record, surname
 
-from graph.extract import extract
-from graph.model import Article
-
-PASSAGES_FILE = Path(__file__).with_name("meeting_passages.json")
-PASSAGES = json.loads(PASSAGES_FILE.read_text(encoding="utf-8"))["passages"]
+FILE = "meeting_passages.json"
+PASSAGES = load(FILE)
+_surname = surname
 
 
-@functools.cache
 def _record(passage_id: str) -> dict:
-    passage = next(p for p in PASSAGES if p["id"] == passage_id)
-    article = Article(
-        id=passage["id"],
-        text=passage["text"],
-        lang=passage["lang"],
-        published=datetime.date.fromisoformat(passage["published"]),
-    )
-    return extract(article).to_record()
+    return record(FILE, passage_id)
 
 
-def _surname(name: str) -> str:
-    return name.split()[-1].casefold()
-
-
-def _cases(field: str):
-    return [
-        pytest.param(p["id"], entry, id=f"{p['id']}-{n}")
-        for p in PASSAGES
-        for n, entry in enumerate(p.get(field, []))
-    ]
+def _cases(field: str) -> list:
+    return cases(FILE, field)
 
 
 def test_passages_are_long_news_texts_in_every_language():

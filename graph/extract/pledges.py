@@ -24,7 +24,9 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from graph.extract.lexicon import Lexicon
 from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
@@ -66,6 +68,41 @@ class Trigger:
     receipt: bool = False  # "Ukraine received ... from Denmark": the giver follows "from"
 
 
+@dataclass
+class _ArticleScope:
+    """What every sentence's steps need to know about the whole article."""
+
+    lexicon: Lexicon
+    meetings: list[MeetingFact]
+    main_meeting: MeetingFact | None
+    published: datetime.date | None
+    evidence_of: Callable
+    donors_of: _SentenceDonors  # the donors of the sentence at a position (own or carried over)
+    paragraph_dates: dict[int, tuple[str, list[int]]]
+    meeting_reach: _MeetingReach
+    same_time: re.Pattern[str] | None  # "the same day", "samma dag": the previous sentence's date
+
+
+@dataclass
+class _PledgeSentence:
+    """One sentence that may state pledges, with what the sentence steps decided about it."""
+
+    unit: Any  # the pipeline's SentenceUnit
+    triggers: list[Trigger]  # status verbs, in text order
+    continuation: bool  # goes on about the package of the sentences before ("It includes ...")
+    money: list  # the sums (without conversions of another sum into another currency)
+    donors: list[Donor]  # donor mentions, own or carried over from the sentence before
+    groups: list[list[Donor]]  # the donors grouped by coordination
+    earlier: bool  # an "earlier" or cumulative cue: no date of this article
+    date: str | None
+    meeting: str | None
+    joint_cue: bool  # "jointly", "i fællesskab", "gemeinsam"
+    partnered: bool  # a donor right after a "jointly" cue ("together with Norway")
+    clauses: list[tuple[int, int, str]]  # split at commas too (for dates)
+    verb_clauses: list[tuple[int, int, str]]  # split without commas (for status verbs)
+    earmarks: dict[int, Any]  # id(sum) -> the item the sum is for (or None)
+
+
 def find_pledges(
     analysed: list,
     lexicon: Lexicon,
@@ -77,160 +114,277 @@ def find_pledges(
     event_day: str | None = None,
 ) -> list[PledgeFact]:
     """All pledges of the article, in text order. ``event_day``: the day the article's news
-    happened (dates undated promises when the article is not about a meeting)."""
-    anchor = event_day if main_meeting is None else None
+    happened (dates undated promises when the article is not about a meeting).
+
+    Per sentence: status verbs, sums and donors (:func:`_pledge_sentence`, which also dates the
+    sentence with :func:`_date_and_meeting`) -> the package it announces or continues
+    (:func:`_next_package`) -> one pledge per item and donor (:func:`_item_pledges`) and one per
+    sum (:func:`_money_pledges`). Then the event day dates the undated promises of the donors that
+    announced something that day, and repeated pledges of one sentence are dropped."""
+    article = _ArticleScope(
+        lexicon,
+        meetings,
+        main_meeting,
+        published,
+        evidence_of,
+        _SentenceDonors(analysed, lexicon, persons, published),
+        _paragraph_dates(analysed, published),
+        _MeetingReach(analysed, main_meeting, evidence_of),
+        _data_pattern(lexicon, "same_time"),
+    )
     pledges: list[PledgeFact] = []
-    context = PackageContext()
-    paragraph_dates = _paragraph_dates(analysed, published)
-    meeting_reach = _MeetingReach(analysed, main_meeting, evidence_of)
     undated: set[int] = set()  # indices of pledges that the event day may date
-    same_time = _data_pattern(lexicon, "same_time")
+    package = PackageContext()
     last_date: str | None = None  # the date of the latest sentence that had one
-    sentence_donors_of = _SentenceDonors(analysed, lexicon, persons, published)
     for position, unit in enumerate(analysed):
-        sentence = unit.sentence
-        text = sentence.text
-        triggers = _triggers(text, sentence.start, lexicon, unit.word_starts)
-        continuation = (
-            _search(lexicon, "continuation", text)
-            and context.paragraph >= 0
-            and sentence.paragraph - context.paragraph <= 1
-        )
-        money = [m for m in unit.money if not _is_conversion(unit.sentence, m, unit.money, lexicon)]
-        has_aid_noun = bool(_search(lexicon, "aid_nouns", text))
         dated_before = last_date
         last_date = _occasion_date(unit, published, event_day) or last_date
-        if not triggers and not continuation and not (money and has_aid_noun):
+        sentence = _pledge_sentence(unit, position, package, dated_before, article)
+        if sentence is None:
             continue
-        if all(t.negated for t in triggers) and triggers and not continuation:
-            continue
-        donors = sentence_donors_of(position)
-        earlier = bool(_search(lexicon, "earlier", text))
-        date, meeting = _sentence_date(unit, meetings, published, triggers)
-        if earlier:
-            date, meeting = None, None
-        elif date is None and dated_before and same_time and same_time.search(text):
-            date, meeting = dated_before, _meeting_on(meetings, dated_before)  # "Samma dag", "samtidig"
-        elif date is None and continuation and context.date:
-            date, meeting = context.date, context.meeting
-        elif date is None and not unit.dates and sentence.paragraph in paragraph_dates and _shares_donor(
-            donors, paragraph_dates[sentence.paragraph], sentence_donors_of
-        ):
-            date = paragraph_dates[sentence.paragraph][0]
-            meeting = _meeting_on(meetings, date)
-        elif date is None and main_meeting is not None and meeting_reach(sentence):
-            date, meeting = main_meeting.date, main_meeting.key
-        sentence_donors = _groups(text, sentence.start, donors, _data_pattern(lexicon, "articles"))
-        jointly = _data_pattern(lexicon, "jointly")
-        joint_cue = bool(jointly and jointly.search(text))
-        if triggers or continuation or money:
-            # "The package includes ..., according to the Danish ministry": a joint package stays joint
-            keeps_package = (
-                continuation
-                and context.joint
-                and not _explicit_before(sentence_donors, triggers[0] if triggers else None)
-                and (
-                    set(_countries_of(sentence_donors)) <= set(context.donors)
-                    or context.donors == [MULTIPLE_DONORS]
-                )
-            )
-            if sentence_donors and not keeps_package:
-                context = PackageContext(
-                    _package_donors(sentence_donors, triggers),
-                    date,
-                    meeting,
-                    triggers[0].status if triggers else (context.status if continuation else "pledged"),
-                    sentence.paragraph,
-                    joint_cue or _joint_partner(text, sentence.start, donors, lexicon),
-                )
-            elif continuation:
-                context.paragraph = sentence.paragraph
+        package = _next_package(package, sentence)
         sentence_first = len(pledges)
-        clauses = _clauses(text, sentence.start, lexicon)
-        verb_clauses = _clauses(text, sentence.start, lexicon, commas=False)  # "plant, ... zu liefern"
-        rule_base = f"{lexicon.lang}.pledge"
-        joint = joint_cue
-        partnered = _joint_partner(text, sentence.start, donors, lexicon)
-        earmarked = {id(a): _earmark(text, sentence.start, a, unit.items, lexicon) for a in money}
-        covered = [
-            id(item)
-            for target in earmarked.values() if target is not None
-            for item in [target, *_covered_by_earmark(text, sentence.start, target, unit.items, lexicon)]
-        ]
-        for item in unit.items:
-            if id(item) in covered:
-                continue
-            trigger = _governing(triggers, item.start, verb_clauses)
-            if trigger is not None and trigger.negated:
-                continue
-            status = trigger.status if trigger else context.status
-            if trigger is not None and trigger.receipt:
-                group = _giver(text, sentence.start, sentence_donors, item, unit, lexicon)
-            else:
-                group = _clause_subject(text, sentence.start, sentence_donors, trigger, item.start, lexicon)
-                group = group or _donor_group(sentence_donors, trigger, continuation, context)
-            if not group:
-                continue
-            keys = _distinct([d.key for d in group])
-            together = joint or (continuation and not _explicit_before(sentence_donors, trigger))
-            if partnered or (len(keys) > 1 and together):
-                keys = [MULTIPLE_DONORS]
-            rule = f"{rule_base}.{'list' if len(unit.items) > 1 else 'item'}"
-            clause_date = _clause_date(date, unit, trigger, clauses, triggers, same_time)
-            for key in keys:
-                pledges.append(
-                    PledgeFact(
-                        donor=key,
-                        recipient=lexicon.default_recipient,
-                        item=item.name,
-                        item_id=item.equipment_id,
-                        category=item.category,
-                        quantity=item.quantity,
-                        date=_pledge_date(clause_date, status, main_meeting),
-                        meeting=meeting if status == "pledged" else None,
-                        status=status,
-                        evidence=evidence_of(sentence, rule, 0.7 if len(keys) == 1 else 0.6),
-                    )
-                )
-        for amount in money:
-            trigger = _governing(triggers, amount.start, verb_clauses)
-            if trigger is not None and trigger.negated:
-                continue
-            status = trigger.status if trigger else context.status
-            local = _money_agent(text, sentence.start, amount, donors)
-            if local:
-                group = [local]
-            elif trigger is not None and trigger.receipt:
-                group = _giver(text, sentence.start, sentence_donors, amount, unit, lexicon)
-            else:
-                group = _clause_subject(text, sentence.start, sentence_donors, trigger, amount.start, lexicon)
-                group = group or _donor_group(sentence_donors, trigger, continuation, context)
-            if not group:
-                continue
-            keys = _distinct([d.key for d in group])
-            donor = keys[0] if len(keys) == 1 and not partnered else MULTIPLE_DONORS
-            target = earmarked[id(amount)]
-            pledges.append(
-                PledgeFact(
-                    donor=donor,
-                    recipient=lexicon.default_recipient,
-                    item=target.name if target else None,
-                    item_id=target.equipment_id if target else None,
-                    category=target.category if target else "financial",
-                    quantity=target.quantity if target else None,
-                    amount=amount.amount,
-                    currency=amount.currency,
-                    date=_pledge_date(_clause_date(date, unit, trigger, clauses, triggers, same_time), status,
-                                      main_meeting),
-                    meeting=meeting if status == "pledged" else None,
-                    status=status,
-                    evidence=evidence_of(sentence, f"{rule_base}.money", 0.7),
-                )
-            )
-        if not earlier:
+        pledges += _item_pledges(sentence, package, article)
+        pledges += _money_pledges(sentence, package, article)
+        if not sentence.earlier:
             undated.update(range(sentence_first, len(pledges)))
-    _date_by_event_day(pledges, undated, anchor)
+    _date_by_event_day(pledges, undated, event_day if main_meeting is None else None)
     return _deduplicate(pledges)
+
+
+def _pledge_sentence(
+    unit, position: int, package: PackageContext, dated_before: str | None, article: _ArticleScope
+) -> _PledgeSentence | None:
+    """What a sentence says about pledges: its status verbs, whether it continues the current
+    package, its sums, donors, date and clauses. None when it cannot state a pledge: no status
+    verb, no continuation and no sum with an aid noun; or only negated status verbs."""
+    lexicon = article.lexicon
+    sentence = unit.sentence
+    text, offset = sentence.text, sentence.start
+    triggers = _triggers(text, offset, lexicon, unit.word_starts)
+    continuation = (
+        bool(_search(lexicon, "continuation", text))
+        and package.paragraph >= 0
+        and sentence.paragraph - package.paragraph <= 1
+    )
+    money = [m for m in unit.money if not _is_conversion(sentence, m, unit.money, lexicon)]
+    has_aid_noun = bool(_search(lexicon, "aid_nouns", text))
+    if not triggers and not continuation and not (money and has_aid_noun):
+        return None
+    if triggers and all(t.negated for t in triggers) and not continuation:
+        return None
+    donors = article.donors_of(position)
+    earlier = bool(_search(lexicon, "earlier", text))
+    date, meeting = _date_and_meeting(
+        unit, triggers, continuation, earlier, donors, dated_before, package, article
+    )
+    jointly = _data_pattern(lexicon, "jointly")
+    return _PledgeSentence(
+        unit=unit,
+        triggers=triggers,
+        continuation=continuation,
+        money=money,
+        donors=donors,
+        groups=_groups(text, offset, donors, _data_pattern(lexicon, "articles")),
+        earlier=earlier,
+        date=date,
+        meeting=meeting,
+        joint_cue=bool(jointly and jointly.search(text)),
+        partnered=_joint_partner(text, offset, donors, lexicon),
+        clauses=_clauses(text, offset, lexicon),
+        verb_clauses=_clauses(text, offset, lexicon, commas=False),  # "plant, ... zu liefern"
+        earmarks={id(a): _earmark(text, offset, a, unit.items, lexicon) for a in money},
+    )
+
+
+def _date_and_meeting(
+    unit,
+    triggers: list[Trigger],
+    continuation: bool,
+    earlier: bool,
+    donors: list[Donor],
+    dated_before: str | None,
+    package: PackageContext,
+    article: _ArticleScope,
+) -> tuple[str | None, str | None]:
+    """The date of a sentence's pledges and the meeting held that day, the first that applies:
+    none after an "earlier"/cumulative cue; the sentence's own day or month; the previous dated
+    sentence's date after "the same day"; the package's date for a continuation; the single day
+    of the paragraph (for a sentence that shares a donor with the sentences naming it, or names
+    none); the main meeting's date when the meeting reaches the sentence."""
+    if earlier:
+        return None, None
+    meetings, sentence = article.meetings, unit.sentence
+    date, meeting = _sentence_date(unit, meetings, article.published, triggers)
+    if date is not None:
+        return date, meeting
+    if dated_before and article.same_time and article.same_time.search(sentence.text):
+        return dated_before, _meeting_on(meetings, dated_before)  # "Samma dag", "samtidig"
+    if continuation and package.date:
+        return package.date, package.meeting
+    paragraph_date = article.paragraph_dates.get(sentence.paragraph)
+    if not unit.dates and paragraph_date and _shares_donor(donors, paragraph_date, article.donors_of):
+        return paragraph_date[0], _meeting_on(meetings, paragraph_date[0])
+    main_meeting = article.main_meeting
+    if main_meeting is not None and article.meeting_reach(sentence):
+        return main_meeting.date, main_meeting.key
+    return None, None
+
+
+def _next_package(package: PackageContext, sentence: _PledgeSentence) -> PackageContext:
+    """The package the following sentences may continue. A sentence that names donors starts a new
+    one (its donors, date, meeting, first status verb; joint with a "jointly" cue or partner) -
+    unless it continues a joint package and only repeats its donors after the verb ("The package
+    includes ..., according to the Danish ministry"); a continuation keeps the package going."""
+    first = sentence.triggers[0] if sentence.triggers else None
+    keeps_joint_package = (
+        sentence.continuation
+        and package.joint
+        and not _explicit_before(sentence.groups, first)
+        and (
+            set(_countries_of(sentence.groups)) <= set(package.donors)
+            or package.donors == [MULTIPLE_DONORS]
+        )
+    )
+    paragraph = sentence.unit.sentence.paragraph
+    if sentence.groups and not keeps_joint_package:
+        return PackageContext(
+            _package_donors(sentence.groups),
+            sentence.date,
+            sentence.meeting,
+            _package_status(package, sentence, first),
+            paragraph,
+            sentence.joint_cue or sentence.partnered,
+        )
+    if sentence.continuation:
+        return replace(package, paragraph=paragraph)
+    return package
+
+
+def _package_status(package: PackageContext, sentence: _PledgeSentence, first: Trigger | None) -> str:
+    """A new package has the status of the sentence's first verb; without one, a continuation keeps
+    the package's status and anything else is a promise."""
+    if first is not None:
+        return first.status
+    return package.status if sentence.continuation else "pledged"
+
+
+def _item_pledges(
+    sentence: _PledgeSentence, package: PackageContext, article: _ArticleScope
+) -> list[PledgeFact]:
+    """One pledge per item and donor. An item a sum is earmarked for is that sum's pledge; an item
+    governed by a negated status verb is none. Coordinated donors give one pledge each, or one
+    "multiple" pledge when they act jointly (a "jointly" cue or partner, a joint package)."""
+    unit = sentence.unit
+    covered = _earmarked_items(sentence, article.lexicon)
+    rule = "list" if len(unit.items) > 1 else "item"
+    pledges = []
+    for item in unit.items:
+        if id(item) in covered:
+            continue
+        trigger = _governing(sentence.triggers, item.start, sentence.verb_clauses)
+        if trigger is not None and trigger.negated:
+            continue
+        group = _givers(sentence, trigger, item, package, article.lexicon)
+        if not group:
+            continue
+        keys = _distinct([d.key for d in group])
+        together = sentence.joint_cue or (
+            sentence.continuation and not _explicit_before(sentence.groups, trigger)
+        )
+        if sentence.partnered or (len(keys) > 1 and together):
+            keys = [MULTIPLE_DONORS]
+        confidence = 0.7 if len(keys) == 1 else 0.6
+        pledges += [
+            _pledge_fact(sentence, key, trigger, package, article, rule, confidence, item=item)
+            for key in keys
+        ]
+    return pledges
+
+
+def _earmarked_items(sentence: _PledgeSentence, lexicon: Lexicon) -> set[int]:
+    """The ids of the items a sum of the sentence is for, with the uses listed after them: they are
+    pledged with the sum, not on their own."""
+    unit = sentence.unit
+    text, offset = unit.sentence.text, unit.sentence.start
+    covered = set()
+    for target in sentence.earmarks.values():
+        if target is not None:
+            covered.add(id(target))
+            covered.update(id(i) for i in _covered_by_earmark(text, offset, target, unit.items, lexicon))
+    return covered
+
+
+def _money_pledges(
+    sentence: _PledgeSentence, package: PackageContext, article: _ArticleScope
+) -> list[PledgeFact]:
+    """One pledge per sum (not governed by a negated status verb), for the item it is earmarked
+    for or "financial". Its donor is the one attached to the sum ("€11 billion from Germany"),
+    else found as for items; a sum of several donors is a "multiple" pledge."""
+    unit = sentence.unit
+    pledges = []
+    for amount in sentence.money:
+        trigger = _governing(sentence.triggers, amount.start, sentence.verb_clauses)
+        if trigger is not None and trigger.negated:
+            continue
+        local = _money_agent(unit.sentence.text, unit.sentence.start, amount, sentence.donors)
+        group = [local] if local else _givers(sentence, trigger, amount, package, article.lexicon)
+        if not group:
+            continue
+        keys = _distinct([d.key for d in group])
+        donor = keys[0] if len(keys) == 1 and not sentence.partnered else MULTIPLE_DONORS
+        target = sentence.earmarks[id(amount)]
+        pledges.append(
+            _pledge_fact(sentence, donor, trigger, package, article, "money", 0.7, item=target, amount=amount)
+        )
+    return pledges
+
+
+def _givers(
+    sentence: _PledgeSentence, trigger: Trigger | None, thing, package: PackageContext, lexicon: Lexicon
+) -> list[Donor]:
+    """The donors of an item or sum governed by ``trigger``: for a receiving verb, who it comes
+    from; else the subject of a reported clause, else the donor group of the verb or package."""
+    text, offset = sentence.unit.sentence.text, sentence.unit.sentence.start
+    if trigger is not None and trigger.receipt:
+        return _giver(text, offset, sentence.groups, thing, sentence.unit, lexicon)
+    return _clause_subject(text, offset, sentence.groups, trigger, thing.start, lexicon) or _donor_group(
+        sentence.groups, trigger, sentence.continuation, package
+    )
+
+
+def _pledge_fact(
+    sentence: _PledgeSentence,
+    donor: str,
+    trigger: Trigger | None,
+    package: PackageContext,
+    article: _ArticleScope,
+    rule: str,
+    confidence: float,
+    item=None,
+    amount=None,
+) -> PledgeFact:
+    """The pledge of ``donor`` for ``item`` and/or ``amount``: the status of its verb (else of the
+    package), the date of its clause, the sentence's meeting for a promise, the sentence as evidence."""
+    status = trigger.status if trigger else package.status
+    lexicon = article.lexicon
+    clause_date = _clause_date(
+        sentence.date, sentence.unit, trigger, sentence.clauses, sentence.triggers, article.same_time
+    )
+    return PledgeFact(
+        donor=donor,
+        recipient=lexicon.default_recipient,
+        item=item.name if item is not None else None,
+        item_id=item.equipment_id if item is not None else None,
+        category=item.category if item is not None else "financial",
+        quantity=item.quantity if item is not None else None,
+        amount=amount.amount if amount is not None else None,
+        currency=amount.currency if amount is not None else None,
+        date=_pledge_date(clause_date, status, article.main_meeting),
+        meeting=sentence.meeting if status == "pledged" else None,
+        status=status,
+        evidence=article.evidence_of(sentence.unit.sentence, f"{lexicon.lang}.pledge.{rule}", confidence),
+    )
 
 
 class _SentenceDonors:
@@ -686,7 +840,7 @@ def _countries_of(groups: list[list[Donor]]) -> list[str]:
     return _distinct([d.key for g in groups for d in g if d.key != MULTIPLE_DONORS])
 
 
-def _package_donors(groups: list[list[Donor]], triggers: list[Trigger]) -> list[str]:
+def _package_donors(groups: list[list[Donor]]) -> list[str]:
     """Who stands behind a package announced in this sentence: every single donor named in it,
     else the collective ("allies")."""
     return _countries_of(groups) or [MULTIPLE_DONORS]

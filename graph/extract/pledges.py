@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from graph.extract.lexicon import Lexicon
+from graph.extract.lexicon import Lexicon, _alternation
 from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
 
 _COORDINATION_GAP = re.compile(r"^\s*(?:,|and|und|och|og|et|en|i|oraz|a|&)?\s*(?:,\s*)?$", re.IGNORECASE)
@@ -566,16 +566,13 @@ def _covered_by_earmark(text: str, offset: int, target, items: list, lexicon: Le
 
 
 @functools.cache
-def _data_pattern_of(lang: str, name: str, patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not patterns:
-        return None
-    body = "|".join(f"(?:{p})" for p in patterns)
-    return re.compile(rf"(?<![\w-])(?:{body})(?!\w)", re.IGNORECASE)
+def _words_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    return _alternation(list(patterns))
 
 
 def _data_pattern(lexicon: Lexicon, name: str) -> re.Pattern[str] | None:
     """A word list of the language data that the lexicon does not compile itself (e.g. "jointly")."""
-    return _data_pattern_of(lexicon.lang, name, tuple(lexicon.data.get(name, ())))
+    return _words_pattern(tuple(lexicon.data.get(name, ())))
 
 
 def _valued(text: str, offset: int, amount, items: list, lexicon: Lexicon):
@@ -677,7 +674,7 @@ def _chain(text: str, offset: int, triggers: list[Trigger], lexicon: Lexicon) ->
 
 
 @functools.cache
-def _infinitive_gap_of(lang: str, markers: tuple[str, ...]) -> re.Pattern[str] | None:
+def _infinitive_gap_of(markers: tuple[str, ...]) -> re.Pattern[str] | None:
     if not markers:
         return None
     alternatives = "|".join(markers)
@@ -685,7 +682,7 @@ def _infinitive_gap_of(lang: str, markers: tuple[str, ...]) -> re.Pattern[str] |
 
 
 def _infinitive_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
-    return _infinitive_gap_of(lexicon.lang, tuple(lexicon.data.get("infinitive_markers", ())))
+    return _infinitive_gap_of(tuple(lexicon.data.get("infinitive_markers", ())))
 
 
 def _governing(triggers: list[Trigger], position: int, clauses: list | None = None
@@ -953,10 +950,7 @@ def _sentence_date(
     """The day- or month-precise date of the sentence nearest to its first status verb (year-only
     periods are not dates of an announcement; "said on Thursday that Denmark last month transferred"
     is dated last month) and the meeting held that day."""
-    dates = [
-        m for m in unit.dates
-        if len(m.value) >= 7 and not (published and m.value > published.isoformat())
-    ]
+    dates = _statement_dates(unit, published)
     if not dates:
         return None, None
     verbs = [t for t in triggers if not t.negated] or triggers
@@ -971,13 +965,18 @@ def _sentence_date(
 def _occasion_date(unit, published: datetime.date | None, event_day: str | None) -> str | None:
     """The day a sentence's statement was made, for a following "the same day" / "on the same
     occasion": the event day when the sentence names it, else its first day- or month-precise date."""
-    values = [
-        m.value for m in unit.dates
-        if len(m.value) >= 7 and not (published and m.value > published.isoformat())
-    ]
+    values = [m.value for m in _statement_dates(unit, published)]
     if event_day in values:
         return event_day
     return values[0] if values else None
+
+
+def _statement_dates(unit, published: datetime.date | None) -> list:
+    """The day- or month-precise dates of a sentence that are not after publication."""
+    return [
+        m for m in unit.dates
+        if len(m.value) >= 7 and not (published and m.value > published.isoformat())
+    ]
 
 
 def _meeting_on(meetings: list[MeetingFact], date: str | None) -> str | None:

@@ -63,7 +63,6 @@ _CHAIR_COORDINATION = re.compile(  # "Germany and the U.K.", "Pistorius und sein
     re.IGNORECASE,
 )
 _CHAIR_REACH = 70  # characters between a chair cue and the first chair ("the US defence secretary ...")
-_COORDINATION = re.compile(r"^\s*(?:,|and|und|och|og|et|en|i|oraz|&)?\s*(?:the\s+)?$", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------------------------- cue data
@@ -184,6 +183,21 @@ class MeetingDraft:
     parties: tuple[str, ...] = ()  # bilateral meetings: the two countries
 
 
+@dataclass
+class _ArticleScope:
+    """What the steps of finding meetings need to know about the whole article."""
+
+    analysed: list  # the pipeline's sentence units
+    lexicon: Lexicon
+    cues: MeetingCues
+    persons: Any  # graph.extract.persons.PersonIndex
+    published: datetime.date | None
+    anchor: str | None  # the article's event day (ISO)
+    past: list[re.Pattern[str]]  # "earlier", "former", "previous": a sentence about an older meeting
+    main_format: str | None  # the format the article names most often
+    named: set[str]  # the formats the article names (their short names count then)
+
+
 def find_meetings(
     analysed: list,
     lexicon: Lexicon,
@@ -196,89 +210,153 @@ def find_meetings(
 
     ``analysed`` are the pipeline's sentence units (sentence, mentions, dates ...), ``persons`` the
     :class:`graph.extract.persons.PersonIndex`; ``anchor`` is the article's event day (ISO).
+
+    Steps: the meetings sentences name and date (:func:`_dated_meetings`) -> a format's meeting
+    joins the same day's meeting of a kind of it -> the main meeting (the recent one most spoken
+    of) -> the sentences that go on about a meeting (:func:`_add_follow_up_sentences`) -> place,
+    participants, chairs and number of countries from the meeting's sentences (:func:`_fill_slots`).
     """
     cues = meeting_cues(lexicon)
-    past = [p for p in (lexicon.pattern("earlier"), lexicon.pattern("former"), cues.previous) if p]
-    main_format = _main_format(analysed, lexicon)
-    named = {fmt for unit in analysed for fmt in [*_formats(unit, lexicon), _venue_format(unit, cues)] if fmt}
-    drafts: dict[str, MeetingDraft] = {}
-    by_sentence: dict[int, MeetingDraft] = {}
-    last_format: str | None = None
-    for position, unit in enumerate(analysed):
-        text = unit.sentence.text
-        formats = _formats(unit, lexicon, persons, cues, named)
-        cue = cues.cue.search(text) if cues.cue else None
-        if cue and not formats and not _venue_format(unit, cues):  # "Tusk met Zelensky on Thursday"
-            draft = _bilateral(
-                unit, analysed[:position], cues, persons, anchor, drafts, cue, lexicon.lang, published
-            )
-            if draft is not None:
-                _attach(draft, unit, by_sentence, evidence_of, f"{lexicon.lang}.meeting.bilateral")
-                continue
-        if not cue:
-            if formats:
-                last_format = formats[0]
-            draft = _bilateral(
-                unit, analysed[:position], cues, persons, anchor, drafts, None, lexicon.lang, published
-            )
-            if draft is not None:
-                _attach(draft, unit, by_sentence, evidence_of, f"{lexicon.lang}.meeting.visit")
-            continue
-        kinds = [
-            (fmt, kind)
-            for fmt in formats
-            if (kind := _kind(text, fmt, cues)) and _named_not_as_venue(unit, fmt, lexicon, cues)
-        ]
-        if kinds and _format_rank(kinds[0][0]) <= _format_rank(formats[0]):
-            # "the allies met in Washington for the NATO summit", not "NATO defence ministers met
-            # for the contact group"
-            fmt, kind = kinds[0]
-        else:
-            fmt = _choose_format(formats, last_format, main_format) or _venue_format(unit, cues)
-            kind = _kind(text, fmt, cues) if fmt else None
-        if formats:
-            last_format = formats[0]
-        if fmt is None:
-            continue
-        date = _meeting_date(
-            unit, cue, analysed[:position], fmt, kind or fmt, lexicon, cues, past, anchor, published
-        )
-        if date is None:
-            continue
-        if len(date) == 10:
-            if _contradicts_calendar(cues, kind or fmt, date):
-                continue
-            date = _calendar_start(cues, kind or fmt, date)
-        if kind is None:
-            fmt = _host_format(fmt, date, drafts)
-        key = f"{kind or fmt}-{date}"
-        draft = drafts.get(key)
-        if draft is None:
-            draft = drafts[key] = MeetingDraft(MeetingFact(key=key, format=fmt, date=date))
-        _attach(draft, unit, by_sentence, evidence_of, f"{lexicon.lang}.meeting.format_date")
+    article = _ArticleScope(
+        analysed,
+        lexicon,
+        cues,
+        persons,
+        published,
+        anchor,
+        past=[p for p in (lexicon.pattern("earlier"), lexicon.pattern("former"), cues.previous) if p],
+        main_format=_main_format(analysed, lexicon),
+        named=_named_formats(analysed, lexicon, cues),
+    )
+    drafts, by_sentence = _dated_meetings(article, evidence_of)
     _merge_into_kinds(drafts, by_sentence)
     main = _main_meeting(drafts, published)
-    previous_draft: MeetingDraft | None = None
-    previous_at = -10
-    for unit in analysed:
-        index = unit.sentence.index
-        if index in by_sentence:
-            previous_draft, previous_at = by_sentence[index], index
-            continue
-        if not _refers_to_meeting(unit, lexicon, cues):
-            continue
-        if index - previous_at > _FOLLOW_REACH:
-            previous_draft = None
-        follows = previous_draft is not None and _follows_its_sentence(unit, analysed, previous_draft)
-        target = previous_draft if follows or _continues(previous_draft, published) else main
-        if target is None or (target is main and not _may_refer_to_main(unit, lexicon, target.fact.format)):
-            continue
-        target.sentences.add(index)
-        previous_draft, previous_at = target, index
+    _add_follow_up_sentences(article, by_sentence, main)
     for draft in drafts.values():
         _fill_slots(draft, analysed, lexicon, cues, persons)
     facts = [d.fact for d in drafts.values()]
     return facts, main.fact if main else None
+
+
+def _dated_meetings(
+    article: _ArticleScope, evidence_of
+) -> tuple[dict[str, MeetingDraft], dict[int, MeetingDraft]]:
+    """The meetings the sentences name and date, by key, and the meeting of each such sentence.
+    A format not named in a sentence is the last one named before it (see :func:`_format_meeting`)."""
+    drafts: dict[str, MeetingDraft] = {}
+    by_sentence: dict[int, MeetingDraft] = {}
+    last_format: str | None = None
+    for position, unit in enumerate(article.analysed):
+        formats = _formats(unit, article.lexicon, article.persons, article.cues, article.named)
+        found = _sentence_meeting(article, position, formats, last_format, drafts)
+        if formats:
+            last_format = formats[0]
+        if found is not None:
+            draft, rule = found
+            _attach(draft, unit, by_sentence, evidence_of, f"{article.lexicon.lang}.meeting.{rule}")
+    return drafts, by_sentence
+
+
+def _sentence_meeting(
+    article: _ArticleScope,
+    position: int,
+    formats: list[str],
+    last_format: str | None,
+    drafts: dict[str, MeetingDraft],
+) -> tuple[MeetingDraft, str] | None:
+    """The meeting a sentence names and dates, with the rule that found it: without a meeting cue, a
+    visit ("visit"); with a cue but no format or venue of one, a meeting of persons of two countries
+    ("bilateral": "Tusk met Zelensky on Thursday"); else a meeting of a format ("format_date")."""
+    unit, cues = article.analysed[position], article.cues
+    cue = cues.cue.search(unit.sentence.text) if cues.cue else None
+    if cue is None:
+        draft = _bilateral(unit, cues, article.persons, drafts, None, article.lexicon.lang, article.published)
+        return (draft, "visit") if draft is not None else None
+    if not formats and not _venue_format(unit, cues):
+        draft = _bilateral(unit, cues, article.persons, drafts, cue, article.lexicon.lang, article.published)
+        if draft is not None:
+            return draft, "bilateral"
+    draft = _format_meeting(article, position, cue, formats, last_format, drafts)
+    return (draft, "format_date") if draft is not None else None
+
+
+def _format_meeting(
+    article: _ArticleScope,
+    position: int,
+    cue: re.Match[str],
+    formats: list[str],
+    last_format: str | None,
+    drafts: dict[str, MeetingDraft],
+) -> MeetingDraft | None:
+    """The meeting of a format that a sentence with a meeting cue dates (:func:`_meeting_date`),
+    keyed ``{kind or format}-{date}``. A day that contradicts the format's calendar gives none; a
+    day within a known meeting of several days is its first day; an alliance's meeting on the day
+    of a format's meeting is that format's ("held at NATO headquarters")."""
+    unit, cues = article.analysed[position], article.cues
+    fmt, kind = _format_and_kind(unit, formats, last_format, article)
+    if fmt is None:
+        return None
+    date = _meeting_date(article, position, cue, fmt, kind or fmt)
+    if date is None:
+        return None
+    if len(date) == 10:
+        if _contradicts_calendar(cues, kind or fmt, date):
+            return None
+        date = _calendar_start(cues, kind or fmt, date)
+    if kind is None:
+        fmt = _host_format(fmt, date, drafts)
+    key = f"{kind or fmt}-{date}"
+    draft = drafts.get(key)
+    if draft is None:
+        draft = drafts[key] = MeetingDraft(MeetingFact(key=key, format=fmt, date=date))
+    return draft
+
+
+def _format_and_kind(
+    unit, formats: list[str], last_format: str | None, article: _ArticleScope
+) -> tuple[str | None, str | None]:
+    """The format of a sentence's meeting and the kind of meeting (or None). A kind named with its
+    format counts unless a format of higher rank is named ("the allies met in Washington for the
+    NATO summit", not "NATO defence ministers met for the contact group"); else the format chosen
+    by :func:`_choose_format`, else the format of the sentence's venue."""
+    text, cues = unit.sentence.text, article.cues
+    kinds = [
+        (fmt, kind)
+        for fmt in formats
+        if (kind := _kind(text, fmt, cues)) and _named_not_as_venue(unit, fmt, article.lexicon, cues)
+    ]
+    if kinds and _format_rank(kinds[0][0]) <= _format_rank(formats[0]):
+        return kinds[0]
+    fmt = _choose_format(formats, last_format, article.main_format) or _venue_format(unit, cues)
+    return fmt, _kind(text, fmt, cues) if fmt else None
+
+
+def _add_follow_up_sentences(
+    article: _ArticleScope, by_sentence: dict[int, MeetingDraft], main: MeetingDraft | None
+) -> None:
+    """Sentences without a day of their own that refer to a meeting (:func:`_refers_to_meeting`)
+    join the meeting of a sentence at most ``_FOLLOW_REACH`` before them when they follow one of its
+    sentences in the paragraph or it is a visit or a recent meeting; else the main meeting, unless
+    they name another format."""
+    previous_draft: MeetingDraft | None = None
+    previous_at = -10
+    for unit in article.analysed:
+        index = unit.sentence.index
+        if index in by_sentence:
+            previous_draft, previous_at = by_sentence[index], index
+            continue
+        if not _refers_to_meeting(unit, article.lexicon, article.cues):
+            continue
+        if index - previous_at > _FOLLOW_REACH:
+            previous_draft = None
+        follows = previous_draft is not None and _follows_its_sentence(unit, article.analysed, previous_draft)
+        target = previous_draft if follows or _continues(previous_draft, article.published) else main
+        if target is None or (
+            target is main and not _may_refer_to_main(unit, article.lexicon, target.fact.format)
+        ):
+            continue
+        target.sentences.add(index)
+        previous_draft, previous_at = target, index
 
 
 def _continues(draft: MeetingDraft | None, published: datetime.date | None) -> bool:
@@ -409,6 +487,11 @@ def _main_format(analysed: list, lexicon: Lexicon) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def _named_formats(analysed: list, lexicon: Lexicon, cues: MeetingCues) -> set[str]:
+    """The formats the article names by name or by a venue of theirs ("Ramstein")."""
+    return {fmt for unit in analysed for fmt in [*_formats(unit, lexicon), _venue_format(unit, cues)] if fmt}
+
+
 def _choose_format(formats: list[str], last_format: str | None, main_format: str | None) -> str | None:
     """A format named in the sentence; an alliance (NATO) there is only the venue when the article is
     about a format ("at NATO headquarters")."""
@@ -442,8 +525,16 @@ def _host_format(fmt: str, date: str, drafts: dict[str, MeetingDraft]) -> str:
     return same_day[0].fact.format if same_day else fmt
 
 
-def _meeting_date(unit, cue, before: list, fmt: str, calendar_key: str, lexicon: Lexicon, cues: MeetingCues,
-                  past: list, anchor: str | None, published: datetime.date | None) -> str | None:
+def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt: str,
+                  calendar_key: str) -> str | None:
+    """The date of the meeting of ``fmt`` that sentence ``position`` speaks of, the first that applies:
+    the day nearest to the cue; a month of a known meeting in the format's calendar, of a coming or
+    previous meeting, or next to the cue in a sentence about the past; none for a sentence with
+    another date or about an earlier or coming meeting; the recent day of the sentence before when
+    it is in the lead or names the format; the article's event day when the sentence names the
+    format."""
+    unit, before = article.analysed[position], article.analysed[:position]
+    lexicon, cues, published = article.lexicon, article.cues, article.published
     text = unit.sentence.text
     offset = unit.sentence.start
     days = [d for d in unit.dates if len(d.value) == 10]
@@ -464,15 +555,15 @@ def _meeting_date(unit, cue, before: list, fmt: str, calendar_key: str, lexicon:
             return month
     if unit.dates:
         return None
-    if any(p.search(text) for p in past) or (cues.upcoming and cues.upcoming.search(text)):
+    if any(p.search(text) for p in article.past) or (cues.upcoming and cues.upcoming.search(text)):
         return None
     neighbour = _neighbour_day(unit, before, lexicon, fmt, published)
     if neighbour:
         return neighbour
-    if anchor and any(
+    if article.anchor and any(
         m.kind == "org" and lexicon.meeting_formats.get(m.key) == fmt for m in unit.mentions
     ):
-        return anchor
+        return article.anchor
     return None
 
 
@@ -557,8 +648,7 @@ def _contradicts_calendar(cues: MeetingCues, key: str, date: str) -> bool:
     return any(abs(datetime.date.fromisoformat(first) - day) < _CALENDAR_WINDOW for first, _ in known)
 
 
-def _bilateral(unit, before: list, cues: MeetingCues, persons, anchor: str | None,
-               drafts: dict[str, MeetingDraft], cue=None, lang: str = "xx",
+def _bilateral(unit, cues: MeetingCues, persons, drafts: dict[str, MeetingDraft], cue=None, lang: str = "xx",
                published: datetime.date | None = None) -> MeetingDraft | None:
     """A visit with a day: "X travelled to Kyiv on Tuesday", "Y was received on Monday by Z"; with
     ``cue`` (a meeting verb in a sentence without a format) a meeting of two persons: "X met Y on

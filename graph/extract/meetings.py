@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError
-from graph.extract.lexicon import SHARED, Lexicon
+from graph.extract.lexicon import SHARED, Lexicon, _alternation
 from graph.extract.normalize.dates import assumes_past
 from graph.knowledge import load_knowledge
 from graph.model import MeetingFact
@@ -101,13 +101,6 @@ class MeetingKind:
     format: str
     with_format: re.Pattern[str] | None
     names: re.Pattern[str] | None
-
-
-def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
-    if not patterns:
-        return None
-    body = "|".join(f"(?:{p})" for p in patterns)
-    return re.compile(rf"(?<![\w-])(?:{body})(?!\w)", re.IGNORECASE)
 
 
 def _read_meeting_data(code: str) -> dict[str, Any]:
@@ -365,7 +358,11 @@ def _continues(draft: MeetingDraft | None, published: datetime.date | None) -> b
         return False
     if draft.parties:
         return True
-    date = draft.fact.date
+    return _is_recent_day(draft.fact.date, published)
+
+
+def _is_recent_day(date: str | None, published: datetime.date | None) -> bool:
+    """``date`` is a day (not a month) of the week up to publication."""
     if published is None or not date or len(date) != 10:
         return False
     return datetime.timedelta(0) <= published - datetime.date.fromisoformat(date) <= _RECENT
@@ -478,13 +475,17 @@ def _titles_person(unit, mention, lexicon: Lexicon, persons) -> bool:
 
 def _main_format(analysed: list, lexicon: Lexicon) -> str | None:
     """The meeting format (UDCG, COTW, E5 ...) the article names most often."""
-    counts = Counter(
+    counts = Counter(fmt for unit in analysed for fmt in _format_mentions(unit, lexicon))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _format_mentions(unit, lexicon: Lexicon) -> list[str]:
+    """The formats (UDCG, COTW, E5 ...; not NATO or the EU) the sentence's organisation mentions name."""
+    return [
         lexicon.meeting_formats[m.key]
-        for unit in analysed
         for m in unit.mentions
         if m.kind == "org" and m.key in lexicon.meeting_formats and _format_rank(m.key) == 0
-    )
-    return counts.most_common(1)[0][0] if counts else None
+    ]
 
 
 def _named_formats(analysed: list, lexicon: Lexicon, cues: MeetingCues) -> set[str]:
@@ -560,11 +561,14 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
     neighbour = _neighbour_day(unit, before, lexicon, fmt, published)
     if neighbour:
         return neighbour
-    if article.anchor and any(
-        m.kind == "org" and lexicon.meeting_formats.get(m.key) == fmt for m in unit.mentions
-    ):
+    if article.anchor and _names_format(unit, lexicon, fmt):
         return article.anchor
     return None
+
+
+def _names_format(unit, lexicon: Lexicon, fmt: str) -> bool:
+    """The sentence names the organisation of format ``fmt`` ("the Ukraine Defense Contact Group")."""
+    return any(m.kind == "org" and lexicon.meeting_formats.get(m.key) == fmt for m in unit.mentions)
 
 
 def _since(text: str, start: int, cues: MeetingCues) -> bool:
@@ -594,17 +598,9 @@ def _neighbour_day(unit, before: list, lexicon: Lexicon, fmt: str,
         return None
     previous = before[-1]
     in_lead = previous.sentence.index <= 1 and previous.sentence.paragraph == unit.sentence.paragraph
-    names_format = any(
-        m.kind == "org" and lexicon.meeting_formats.get(m.key) == fmt for m in previous.mentions
-    )
-    if not (in_lead or names_format):
+    if not (in_lead or _names_format(previous, lexicon, fmt)):
         return None
-    for mention in previous.dates:
-        if len(mention.value) == 10:
-            day = datetime.date.fromisoformat(mention.value)
-            if datetime.timedelta(0) <= published - day <= _RECENT:
-                return mention.value
-    return None
+    return next((m.value for m in previous.dates if _is_recent_day(m.value, published)), None)
 
 
 def _forward_day(mention, text: str, cues: MeetingCues, lang: str, published: datetime.date | None) -> str:
@@ -700,13 +696,11 @@ def _person_country(persons, person: str) -> str | None:
 def _main_meeting(drafts: dict[str, MeetingDraft], published: datetime.date | None) -> MeetingDraft | None:
     if published is None:
         return None
-    candidates = []
-    for draft in drafts.values():
-        if not draft.fact.date or len(draft.fact.date) != 10:
-            continue
-        day = datetime.date.fromisoformat(draft.fact.date)
-        if datetime.timedelta(0) <= published - day <= _RECENT:
-            candidates.append((len(draft.sentences), day, draft))
+    candidates = [
+        (len(draft.sentences), datetime.date.fromisoformat(draft.fact.date), draft)
+        for draft in drafts.values()
+        if _is_recent_day(draft.fact.date, published)
+    ]
     if not candidates:
         return None
     candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
@@ -732,8 +726,7 @@ def _refers_to_meeting(unit, lexicon: Lexicon, cues: MeetingCues) -> bool:
 
 def _may_refer_to_main(unit, lexicon: Lexicon, fmt: str) -> bool:
     """A sentence far from the meeting's own sentences joins it unless it names another format."""
-    named = {lexicon.meeting_formats[m.key] for m in unit.mentions
-             if m.kind == "org" and m.key in lexicon.meeting_formats and _format_rank(m.key) == 0}
+    named = set(_format_mentions(unit, lexicon))
     return not named or fmt in named
 
 

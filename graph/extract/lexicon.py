@@ -60,7 +60,7 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _alternation(patterns: list[str] | str | None) -> re.Pattern[str] | None:
+def word_alternation(patterns: list[str] | str | None) -> re.Pattern[str] | None:
     """One case-insensitive pattern matching any of ``patterns`` as whole words."""
     if not patterns:
         return None
@@ -135,7 +135,7 @@ class Lexicon:
         ]
         self._roles_by_first: dict[str, list[RoleNoun]] = {}
         self.triggers = {
-            status: _alternation(patterns) for status, patterns in data.get("triggers", {}).items()
+            status: word_alternation(patterns) for status, patterns in data.get("triggers", {}).items()
         }
         self.trigger_index = {
             status: StartIndex(patterns if isinstance(patterns, list) else [patterns],
@@ -144,7 +144,7 @@ class Lexicon:
             if patterns
         }
         self.patterns = {
-            name: _alternation(data.get(name))
+            name: word_alternation(data.get(name))
             for name in (
                 "negation",
                 "continuation",

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError
-from graph.extract.lexicon import SHARED, Lexicon, _alternation
+from graph.extract.lexicon import SHARED, Lexicon, word_alternation
 from graph.extract.normalize.dates import assumes_past
 from graph.knowledge import load_knowledge
 from graph.model import MeetingFact
@@ -124,37 +124,37 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
     short_names = {
         fmt: pattern
         for fmt, names in own.get("short_names", {}).items()
-        if (pattern := _alternation(names)) is not None
+        if (pattern := word_alternation(names)) is not None
     }
     kinds = tuple(
         MeetingKind(
             key,
             key.split("-", 1)[0],
-            _alternation(own.get("kinds", {}).get(key, {}).get("with_format", [])),
-            _alternation(own.get("kinds", {}).get(key, {}).get("names", [])),
+            word_alternation(own.get("kinds", {}).get(key, {}).get("with_format", [])),
+            word_alternation(own.get("kinds", {}).get(key, {}).get("names", [])),
         )
         for key in own.get("kinds", {})
     )
 
     return MeetingCues(
-        cue=_alternation([*lexicon.data.get("meeting_nouns", []), *words("meeting_verbs")]),
-        visit=_alternation(words("visit")),
-        absent=_alternation(words("absent")),
-        upcoming=_alternation(words("upcoming") + words("future")),
-        previous=_alternation(words("previous")),
-        chair=_alternation([*lexicon.data.get("chair", []), *words("chair")]),
-        address=_alternation(words("address")),
-        chair_preposition=_alternation(words("chair_prepositions")),
-        venue=_alternation(words("venue_nouns")),
+        cue=word_alternation([*lexicon.data.get("meeting_nouns", []), *words("meeting_verbs")]),
+        visit=word_alternation(words("visit")),
+        absent=word_alternation(words("absent")),
+        upcoming=word_alternation(words("upcoming") + words("future")),
+        previous=word_alternation(words("previous")),
+        chair=word_alternation([*lexicon.data.get("chair", []), *words("chair")]),
+        address=word_alternation(words("address")),
+        chair_preposition=word_alternation(words("chair_prepositions")),
+        venue=word_alternation(words("venue_nouns")),
         venue_formats={**shared.get("venue_formats", {}), **own.get("venue_formats", {})},
         place_countries={**shared.get("place_countries", {}), **own.get("place_countries", {})},
         calendar={
             k: tuple(_span(day) for day in v)
             for k, v in {**shared.get("calendar", {}), **own.get("calendar", {})}.items()
         },
-        at_meeting=_alternation(words("at_meeting")),
-        complementiser=_alternation(lexicon.data.get("complementisers", [])),
-        month_since=_alternation([rf"(?:{w})\s*$" for w in words("month_since")]),
+        at_meeting=word_alternation(words("at_meeting")),
+        complementiser=word_alternation(lexicon.data.get("complementisers", [])),
+        month_since=word_alternation([rf"(?:{w})\s*$" for w in words("month_since")]),
         short_names=short_names,
         kinds=kinds,
     )

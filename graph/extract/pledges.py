@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from graph.extract.lexicon import Lexicon, _alternation
+from graph.extract.lexicon import Lexicon, word_alternation
 from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
 
 _COORDINATION_GAP = re.compile(r"^\s*(?:,|and|und|och|og|et|en|i|oraz|a|&)?\s*(?:,\s*)?$", re.IGNORECASE)
@@ -567,7 +567,7 @@ def _covered_by_earmark(text: str, offset: int, target, items: list, lexicon: Le
 
 @functools.cache
 def _words_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    return _alternation(list(patterns))
+    return word_alternation(list(patterns))
 
 
 def _data_pattern(lexicon: Lexicon, name: str) -> re.Pattern[str] | None:

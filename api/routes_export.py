@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.problems import Problem
-from api.routes_sparql import check_token
+from api.routes_sparql import TOKEN_OPTIONAL, TOKEN_SECURITY, check_token
 from graph.errors import InputError, StoreError
 
 ExportRunner = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -115,7 +115,8 @@ async def _respond(runner: ExportRunner, operation: str, arguments: dict[str, An
 
 
 @router.get("/export/{fmt}", summary="Export the graph (GEXF, GraphML, RDF or CSV)",
-            responses=EXPORT_RESPONSES, response_class=Response)
+            responses=EXPORT_RESPONSES, response_class=Response, dependencies=TOKEN_SECURITY,
+            openapi_extra=TOKEN_OPTIONAL)
 async def get_export(
     request: Request, fmt: ExportFormat, runner: RunnerDep, projection: ProjectionParam = "full",
     graph: GraphParam = None,

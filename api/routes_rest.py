@@ -17,7 +17,7 @@ from api import lookups as q
 from api.engine import ServiceUnavailable
 from api.problems import Problem
 from api.results import Term, parse_accept
-from api.routes_sparql import check_token
+from api.routes_sparql import TOKEN_SECURITY, check_token
 from graph import vocab
 from graph.model import Status
 
@@ -445,7 +445,8 @@ class ArticleIn(BaseModel):
                                              "is in 'validation' and kept at GET /articles/{id}), or no "
                                              "fact was found at all (nothing is stored), or a field is "
                                              "malformed"},
-                        503: {"description": "ingest timed out"}})
+                        503: {"description": "ingest timed out"}},
+             dependencies=TOKEN_SECURITY)
 def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
     """Extract, validate and store one article; answers what was stored and the validation report.
 

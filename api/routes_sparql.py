@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
+from fastapi.security import HTTPBearer
 
 from api.problems import Problem
 from api.results import GRAPH_FORMATS, TABLE_FORMATS, negotiate, parse_accept
@@ -37,6 +38,21 @@ _SPARQL_RESPONSES = {
     415: {"description": "POST with a Content-Type other than form, sparql-query or sparql-update"},
     503: {"description": "the query overran the timeout and was stopped, or the store is busy"},
 }
+
+
+#: The bearer token as an OpenAPI security scheme, so that Swagger UI at /docs shows "Authorize" and
+#: sends the header. It only declares and reads the header (auto_error=False): check_token decides,
+#: and answers the documented 403 problem (never FastAPI's own 401/403).
+BEARER = HTTPBearer(scheme_name="bearerToken", auto_error=False,
+                    description="the server's AIDGRAPH_TOKEN, sent as 'Authorization: Bearer TOKEN'; "
+                                "needed for SPARQL Update, POST /articles, GET /dump and whole-dataset "
+                                "RDF exports")
+#: route dependencies that declare the scheme on an operation (security: [{bearerToken: []}])
+TOKEN_SECURITY = [Security(BEARER)]
+#: openapi_extra for operations where only some requests need the token (POST /sparql: updates;
+#: /export/{fmt}: whole-dataset RDF). FastAPI appends this list to the declared requirement, giving
+#: [{bearerToken: []}, {}]: the token, or no authentication at all.
+TOKEN_OPTIONAL = {"security": [{}]}
 
 
 def check_token(request: Request) -> None:
@@ -101,7 +117,8 @@ _POST_BODY = {"requestBody": {"required": True, "content": {
 
 
 @router.post("/sparql", responses=_SPARQL_RESPONSES | {204: {"description": "update applied"}},
-             summary="SPARQL 1.1 query or update (POST)", openapi_extra=_POST_BODY)
+             summary="SPARQL 1.1 query or update (POST)", dependencies=TOKEN_SECURITY,
+             openapi_extra=_POST_BODY | TOKEN_OPTIONAL)
 async def sparql_post(request: Request) -> Response:
     """Query or update in the body: URL-encoded form (query= / update=), or a direct SPARQL body."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -222,7 +239,8 @@ async def run_saved_query(
 
 @router.get("/dump", summary="The whole dataset (token required)",
             responses={200: {"content": {m: {} for m in DUMP_FORMATS.values()}},
-                       403: {"description": "no valid token"}, 503: {"description": "timed out"}})
+                       403: {"description": "no valid token"}, 503: {"description": "timed out"}},
+            dependencies=TOKEN_SECURITY)
 async def dump(request: Request,
                format: Annotated[str, Query(pattern="^(trig|nquads)$")] = "trig") -> Response:
     """Every named graph as TriG or N-Quads. Dumps are unbounded, hence the token."""

@@ -152,6 +152,54 @@ SELECT DISTINCT ?pledge ?sortDate {projected} WHERE {{
 """
 
 
+#: (sortDate, rows) newest first: how many (pledge, date) rows each date string has in the whole store.
+#: One index scan, no IRI decoding; the windowed page query picks its date cutoff from it.
+PLEDGE_DATE_HISTOGRAM = PREFIXES + """
+SELECT ?sortDate (COUNT(*) AS ?rows) WHERE {
+  { SELECT DISTINCT ?pledge ?sortDate WHERE { ?pledge dcterms:date ?date BIND(STR(?date) AS ?sortDate) } }
+} GROUP BY ?sortDate ORDER BY DESC(?sortDate)
+"""
+
+
+def date_cutoff(histogram: list[tuple[str, int]], rows_wanted: int) -> str | None:
+    """The newest date string whose window (it and every newer date) holds ``rows_wanted`` rows.
+
+    ``histogram`` is (date string, rows) newest first; None when the whole store holds fewer rows.
+    """
+    seen = 0
+    for sort_date, rows in histogram:
+        seen += rows
+        if seen >= rows_wanted:
+            return sort_date
+    return None
+
+
+def pledge_window_query(filters: Iterable[str], limit: int, offset: int, cutoff: str, *,
+                        bound: Iterable[str] = (), extra: str = "") -> str:
+    """:func:`pledge_page_query` restricted to the pledge dates at or after ``cutoff``.
+
+    Its rows are the rows of the page query whose ``?sortDate >= cutoff``, in the same order; all the
+    others sort after them. So when it answers a full page (``limit`` rows), that page is the page
+    query's page. It is fast because the candidates come from one date-ordered pattern and only
+    they are checked (an accepted pledge, the filters) and sorted; the whole store is never sorted by
+    pledge IRI (decoding every IRI for the tie-break is what made the page query slow on disk).
+    ``cutoff`` is a date string read from the store, written as a literal by pyoxigraph's serialiser.
+    """
+    from pyoxigraph import Literal
+
+    fragments = "\n  ".join(PLEDGE_FILTERS[name] for name in filters)
+    projected = " ".join(f"?{name}" for name in sorted(bound))
+    return PREFIXES + f"""
+SELECT DISTINCT ?pledge ?sortDate {projected} WHERE {{
+  {{ SELECT DISTINCT ?pledge ?sortDate WHERE {{ ?pledge dcterms:date ?anyDate
+      BIND(STR(?anyDate) AS ?sortDate) FILTER(?sortDate >= {Literal(cutoff)}) }} }}
+  FILTER EXISTS {{ {accepted("?pledge a aid:Pledge", "g0")} }}
+  {extra}
+  {fragments}
+}} ORDER BY DESC(?sortDate) ?pledge LIMIT {int(limit)} OFFSET {int(offset)}
+"""
+
+
 def pledge_details_query(pledges: list[str]) -> str:
     """Every accepted triple about the given pledges, their claims and amounts, and their items' labels.
 

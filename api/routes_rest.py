@@ -23,6 +23,7 @@ from graph.model import Status
 
 router = APIRouter()
 
+WINDOW_GROWTH = 4  # how much the date window of the /pledges page query grows when it held too few
 ROW_FACTOR = 200  # detail rows per pledge read at most (own triples, claims, amount, item labels)
 KEY = r"^[A-Za-z0-9][A-Za-z0-9_.~-]{0,99}$"
 DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
@@ -43,11 +44,36 @@ def _select(request: Request, sparql: str, bindings: dict[str, tuple] | None = N
                                   "cap": cap or request.app.state.settings.result_cap})
 
 
+def _pledge_page(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int, offset: int,
+                 extra: str) -> list[dict[str, Term]]:
+    """The page query's rows, found in a window of the newest dates first when that can answer.
+
+    The window starts with the dates that hold twice the rows the page reaches (offset + limit) and
+    grows fourfold while the filters leave less than a full page in it; once it would cover half the
+    store, the page query runs over everything. Same rows, same order, either way (see
+    :func:`api.lookups.pledge_window_query`).
+    """
+    histogram = [(row["sortDate"][1], int(row["rows"][1]))
+                 for row in _select(request, q.PLEDGE_DATE_HISTOGRAM)["rows"]]
+    total = sum(rows for _, rows in histogram)
+    wanted = 2 * (offset + limit)
+    while wanted <= total // 2:
+        cutoff = q.date_cutoff(histogram, wanted)
+        if cutoff is None:
+            break
+        page = _select(request, q.pledge_window_query(filters, limit, offset, cutoff, bound=bindings,
+                                                      extra=extra), bindings, cap=limit)["rows"]
+        if len(page) == limit:
+            return page
+        wanted *= WINDOW_GROWTH
+    return _select(request, q.pledge_page_query(filters, limit, offset, bound=bindings, extra=extra),
+                   bindings, cap=limit)["rows"]
+
+
 def _pledges(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int = 1000,
              offset: int = 0, extra: str = "") -> list[dict[str, Any]]:
     """Pledge records matching the named filters, values bound: a page of IRIs, then their details."""
-    page = _select(request, q.pledge_page_query(filters, limit, offset, bound=bindings, extra=extra),
-                   bindings, cap=limit)["rows"]
+    page = _pledge_page(request, filters, bindings, limit, offset, extra)
     order = [row["pledge"][1] for row in page]
     if not order:
         return []

@@ -54,6 +54,8 @@ PEOPLE = [("boris-pistorius", "Boris Pistorius", "DE"), ("john-healey", "John He
           ("pete-hegseth", "Pete Hegseth", "US"), ("tore-sandvik", "Tore Sandvik", "NO"),
           ("pal-jonson", "Pål Jonson", "SE")]
 PLEDGE_REQUESTS = [
+    {"limit": 100},
+    {"limit": 100, "offset": 5000},
     {"category": "air_defence", "limit": 100},
     {"donor": "DE", "limit": 100},
     {"donor": "GB", "date_from": "2025-03", "date_to": "2025-06", "limit": 50},
@@ -138,7 +140,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def bench_size(n_articles: int, repeat: int, budget: float) -> list[tuple[str, str, float, float]]:
+def bench_size(n_articles: int, repeat: int, budget: float, *, with_rdflib: bool = True,
+               pledges_only: bool = False) -> list[tuple[str, str, float, float]]:
     """Rows (engine, request, p50 ms, p95 ms) for one corpus size."""
     rows = []
     quads = generate_quads(n_articles)
@@ -163,7 +166,7 @@ def bench_size(n_articles: int, repeat: int, budget: float) -> list[tuple[str, s
             time.sleep(0.05)
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as http:
-                for name, query in saved_queries().items():
+                for name, query in ({} if pledges_only else saved_queries()).items():
                     def run(text=query.sparql):
                         response = http.post("/sparql", data={"query": text})
                         response.raise_for_status()
@@ -177,7 +180,8 @@ def bench_size(n_articles: int, repeat: int, budget: float) -> list[tuple[str, s
             server.should_exit = True
             thread.join(30)
 
-        rows += rdflib_rows(n_articles, max(3, repeat // 4), budget)
+        if with_rdflib and not pledges_only:
+            rows += rdflib_rows(n_articles, max(3, repeat // 4), budget)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return rows
@@ -255,10 +259,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per request (rdflib: a quarter)")
     parser.add_argument("--rdflib-budget", type=float, default=60.0,
                         help="seconds one rdflib query (all its runs) may take before it is stopped")
+    parser.add_argument("--no-rdflib", action="store_true", help="skip the rdflib comparison")
+    parser.add_argument("--pledges-only", action="store_true",
+                        help="time only the /pledges lookups (no saved queries, no rdflib)")
     args = parser.parse_args(argv)
     for size in args.sizes:
         print(f"benchmarking {size} articles ...", file=sys.stderr)
-        print_table([(size, *row) for row in bench_size(size, args.repeat, args.rdflib_budget)])
+        print_table([(size, *row) for row in bench_size(size, args.repeat, args.rdflib_budget,
+                                                            with_rdflib=not args.no_rdflib,
+                                                            pledges_only=args.pledges_only)])
     return 0
 
 

@@ -174,6 +174,19 @@ def date_cutoff(histogram: list[tuple[str, int]], rows_wanted: int) -> str | Non
     return None
 
 
+def rows_from(histogram: list[tuple[str, int]], cutoff: str) -> int:
+    """How many rows the histogram has at or after ``cutoff`` (the candidates of that window)."""
+    return sum(rows for sort_date, rows in histogram if sort_date >= cutoff)
+
+
+def date_in_range(sort_date: str, date_from: str | None, date_to: str | None) -> bool:
+    """Whether a pledge date passes the date_from / date_to filters (compared at the coarser precision,
+    as PLEDGE_FILTERS does)."""
+    if date_from and not date_from[:len(sort_date)] <= sort_date[:len(date_from)]:
+        return False
+    return not date_to or sort_date[:len(date_to)] <= date_to[:len(sort_date)]
+
+
 def pledge_window_query(filters: Iterable[str], limit: int, offset: int, cutoff: str, *,
                         bound: Iterable[str] = (), extra: str = "") -> str:
     """:func:`pledge_page_query` restricted to the pledge dates at or after ``cutoff``.

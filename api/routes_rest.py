@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -23,7 +24,7 @@ from graph.model import Status
 
 router = APIRouter()
 
-WINDOW_GROWTH = 4  # how much the date window of the /pledges page query grows when it held too few
+WINDOW_SHARE = 3  # /pledges pages through a date window while it holds at most a third of the store
 ROW_FACTOR = 200  # detail rows per pledge read at most (own triples, claims, amount, item labels)
 KEY = r"^[A-Za-z0-9][A-Za-z0-9_.~-]{0,99}$"
 DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
@@ -48,24 +49,31 @@ def _pledge_page(request: Request, filters: list[str], bindings: dict[str, tuple
                  extra: str) -> list[dict[str, Term]]:
     """The page query's rows, found in a window of the newest dates first when that can answer.
 
-    The window starts with the dates that hold twice the rows the page reaches (offset + limit) and
-    grows fourfold while the filters leave less than a full page in it; once it would cover half the
-    store, the page query runs over everything. Same rows, same order, either way (see
+    The first window holds the newest dates with twice the rows the page reaches (offset + limit),
+    counting only dates inside date_from/date_to. While the filters leave less than a full page in
+    it, it grows by the share of its rows that matched (or eightfold when that is unknown); when it
+    would hold more than a third of the store, or the store is small (``pledge_window_min_rows``), the
+    page query runs over everything. Same rows, same order, either way (see
     :func:`api.lookups.pledge_window_query`).
     """
     histogram = [(row["sortDate"][1], int(row["rows"][1]))
                  for row in _select(request, q.PLEDGE_DATE_HISTOGRAM)["rows"]]
+    date_from, date_to = (bindings.get(name, (None, None))[1] for name in ("f_date_from", "f_date_to"))
+    in_range = [(sort_date, rows) for sort_date, rows in histogram
+                if q.date_in_range(sort_date, date_from, date_to)]
     total = sum(rows for _, rows in histogram)
-    wanted = 2 * (offset + limit)
-    while wanted <= total // 2:
-        cutoff = q.date_cutoff(histogram, wanted)
-        if cutoff is None:
-            break
+    if total < request.app.state.settings.pledge_window_min_rows:
+        in_range = []  # a small store: sorting everything is as fast as a window
+    reach = offset + limit
+    wanted = 2 * reach
+    while (cutoff := q.date_cutoff(in_range, wanted)) is not None and \
+            q.rows_from(histogram, cutoff) <= total // WINDOW_SHARE:
         page = _select(request, q.pledge_window_query(filters, limit, offset, cutoff, bound=bindings,
                                                       extra=extra), bindings, cap=limit)["rows"]
         if len(page) == limit:
             return page
-        wanted *= WINDOW_GROWTH
+        matched = offset + len(page) if page or not offset else 0  # rows of the window that matched
+        wanted = math.ceil(wanted * max(2.0, 1.5 * reach / matched)) if matched else wanted * 8
     return _select(request, q.pledge_page_query(filters, limit, offset, bound=bindings, extra=extra),
                    bindings, cap=limit)["rows"]
 

@@ -25,6 +25,8 @@ class ApiSettings:
     article_max_bytes largest article text POST /articles accepts
     page_max         hard maximum of ``limit`` on the REST lists
     worker_threads   queries the store worker runs at the same time
+    pledge_window_min_rows  /pledges pages through a window of the newest dates only on stores with at
+                     least this many dated pledge rows (below it sorting everything is as fast)
     """
 
     store: str | None = DEFAULT_STORE
@@ -37,6 +39,7 @@ class ApiSettings:
     article_max_bytes: int = 10 * 1024 * 1024
     page_max: int = 1000
     worker_threads: int = 4
+    pledge_window_min_rows: int = 5000
     cors_origins: tuple[str, ...] = ("*",)
 
     @classmethod

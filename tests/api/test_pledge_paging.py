@@ -86,7 +86,8 @@ def paging(tmp_path_factory, live_server_class):
         store._ox.bulk_extend(generated_quads(600))
         expected = {(i, limit, offset): page_query_ids(store._ox, filters, bindings, limit, offset)
                     for i, (_, filters, bindings) in enumerate(REQUESTS) for limit, offset in PAGES}
-    with live_server_class(ApiSettings(store=str(location), query_timeout=30)) as server:
+    settings = ApiSettings(store=str(location), query_timeout=30, pledge_window_min_rows=0)
+    with live_server_class(settings) as server:
         yield server, expected
 
 
@@ -147,3 +148,13 @@ def test_the_window_is_the_page_query_cut_at_a_date(memory_store, index, cutoff)
     window = rows(memory_store, q.pledge_window_query(filters, 1000, 0, cutoff, bound=bindings), bindings)
     assert window == [row for row in everything if row[1] >= cutoff]
     assert window  # the cutoffs are dates of the store
+
+
+@pytest.mark.parametrize(("sort_date", "date_from", "date_to", "inside"), [
+    ("2025-04-11", "2025-04", None, True), ("2025-03-31", "2025-04", None, False),
+    ("2025", "2025-04-15", None, True), ("2025-04", None, "2025-04-01", True),
+    ("2025-05-01", None, "2025-04", False), ("2024-12", "2025", "2025-06", False),
+    ("2025-02-14", "2025-01", "2025-03", True), ("2025-02-14", None, None, True),
+])
+def test_date_in_range_compares_at_the_coarser_precision(sort_date, date_from, date_to, inside):
+    assert q.date_in_range(sort_date, date_from, date_to) is inside

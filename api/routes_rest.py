@@ -49,12 +49,12 @@ def _pledge_page(request: Request, filters: list[str], bindings: dict[str, tuple
                  extra: str) -> list[dict[str, Term]]:
     """The page query's rows, found in a window of the newest dates first when that can answer.
 
-    The first window holds the newest dates with twice the rows the page reaches (offset + limit),
-    counting only dates inside date_from/date_to. While the filters leave less than a full page in
-    it, it grows by the share of its rows that matched (or eightfold when that is unknown); when it
-    would hold more than a third of the store, or the store is small (``pledge_window_min_rows``), the
-    page query runs over everything. Same rows, same order, either way (see
-    :func:`api.lookups.pledge_window_query`).
+    The first window holds the newest dates with twice the rows the page reaches (offset + limit;
+    1.25 times without filters), counting only dates inside date_from/date_to. While the filters
+    leave less than a full page in it, it grows by the share of its rows that matched (or eightfold
+    when that is unknown). When it would hold more than a third of the store, or the store is small
+    (``pledge_window_min_rows``), the page query runs over everything. Same rows, same order,
+    either way (see :func:`api.lookups.pledge_window_query`).
     """
     histogram = [(row["sortDate"][1], int(row["rows"][1]))
                  for row in _select(request, q.PLEDGE_DATE_HISTOGRAM)["rows"]]
@@ -65,7 +65,7 @@ def _pledge_page(request: Request, filters: list[str], bindings: dict[str, tuple
     if total < request.app.state.settings.pledge_window_min_rows:
         in_range = []  # a small store: sorting everything is as fast as a window
     reach = offset + limit
-    wanted = 2 * reach
+    wanted = math.ceil(reach * (2 if filters or extra else 1.25))  # headroom for the rows filters drop
     while (cutoff := q.date_cutoff(in_range, wanted)) is not None and \
             q.rows_from(histogram, cutoff) <= total // WINDOW_SHARE:
         page = _select(request, q.pledge_window_query(filters, limit, offset, cutoff, bound=bindings,

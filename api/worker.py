@@ -23,16 +23,9 @@ from api.results import (
 )
 from api.sparql_text import classify
 from graph.errors import AidgraphError, InputError, QuerySyntaxError, StoreError
+from graph.vocab import PREFIXES
 
 FORMATS = {fmt.name: fmt for fmt in TABLE_FORMATS + GRAPH_FORMATS}
-PREFIXES = {
-    "aid": "https://w3id.org/aidgraph/ontology#", "aidr": "https://w3id.org/aidgraph/id/",
-    "aidg": "https://w3id.org/aidgraph/graph/", "schema": "https://schema.org/",
-    "org": "http://www.w3.org/ns/org#", "prov": "http://www.w3.org/ns/prov#",
-    "skos": "http://www.w3.org/2004/02/skos/core#", "dcterms": "http://purl.org/dc/terms/",
-    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-}
 
 
 class StoreService:

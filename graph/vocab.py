@@ -106,7 +106,7 @@ PREFIXES: dict[str, str] = {
     prefix: str(namespace) for prefix, namespace in {
         "aid": AID_IRI, "aidr": AIDR, "aidg": AIDG, "aidsh": AIDSH, "schema": SCHEMA, "org": ORG,
         "prov": PROV, "skos": SKOS, "nif": NIF, "dcterms": DCTERMS, "time": TIME, "wd": WD, "xsd": XSD,
-        "owl": OWL, "rdfs": RDFS, "sh": SH,
+        "owl": OWL, "rdf": RDF, "rdfs": RDFS, "sh": SH,
     }.items()
 }
 

@@ -8,23 +8,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import XSD
 
-PREFIXES = {
-    "aid": "https://w3id.org/aidgraph/ontology#",
-    "aidr": "https://w3id.org/aidgraph/id/",
-    "aidg": "https://w3id.org/aidgraph/graph/",
-    "schema": "https://schema.org/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "wd": "http://www.wikidata.org/entity/",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+from graph.vocab import PREFIXES
 
 
 def to_ox(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -17,7 +17,7 @@ from graph.store.base import (
     initial_graphs,
     query_syntax_error,
 )
-from graph.store.convert import PREFIXES
+from graph.vocab import PREFIXES
 
 RDFLIB_FORMATS = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "ttl": "turtle",
                   "nt": "nt", "ntriples": "nt", "jsonld": "json-ld", "json-ld": "json-ld", "xml": "xml"}

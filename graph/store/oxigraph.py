@@ -27,7 +27,8 @@ from graph.store.base import (
     query_syntax_error,
     replacement_update,
 )
-from graph.store.convert import PREFIXES, graph_to_ntriples, quads_to_graph
+from graph.store.convert import graph_to_ntriples, quads_to_graph
+from graph.vocab import PREFIXES
 
 #: a small file in the store directory that records which ontology/reference files were loaded
 FINGERPRINT_FILE = "aidgraph-reference.sha1"

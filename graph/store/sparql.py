@@ -25,7 +25,8 @@ from graph.store.base import (
     query_syntax_error,
     replacement_update,
 )
-from graph.store.convert import PREFIXES, graph_to_ntriples
+from graph.store.convert import graph_to_ntriples
+from graph.vocab import PREFIXES
 
 
 class SparqlStore(StoreBase):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from graph.config import DEFAULT_STORE, env_int
 from graph.errors import InputError
-
-DEFAULT_STORE = "data/store"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +27,7 @@ class ApiSettings:
                      least this many dated pledge rows (below it sorting everything is as fast)
     """
 
-    store: str | None = DEFAULT_STORE
+    store: str | None = str(DEFAULT_STORE)
     backend: str = "oxigraph"
     update_url: str | None = None
     token: str | None = None
@@ -60,7 +58,7 @@ class ApiSettings:
             query_timeout=config.api_timeout_s,
             result_cap=config.api_result_cap,
             article_max_bytes=config.max_article_bytes,
-            worker_threads=_number(os.environ, "AIDGRAPH_WORKER_THREADS", 4, int),
+            worker_threads=env_int("AIDGRAPH_WORKER_THREADS", 4),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -76,13 +74,3 @@ class ApiSettings:
         """The store directory for the on-disk backend."""
         return Path(self.store) if self.store and self.backend == "oxigraph" else None
 
-
-def _number(env: os._Environ, name: str, default, kind):
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return kind(raw)
-    except ValueError:
-        raise InputError(f"{name}={raw!r} is not a number",
-                         hint=f"set {name} to a number or unset it") from None

@@ -47,9 +47,9 @@ class Settings:
             store=location,
             backend=chosen_backend,
             update_url=env.get("AIDGRAPH_UPDATE_URL") or None,
-            max_article_bytes=_int_env("AIDGRAPH_MAX_ARTICLE_BYTES", DEFAULT_MAX_ARTICLE_BYTES),
-            api_timeout_s=float(_int_env("AIDGRAPH_API_TIMEOUT", 30)),
-            api_result_cap=_int_env("AIDGRAPH_RESULT_CAP", 10_000),
+            max_article_bytes=env_int("AIDGRAPH_MAX_ARTICLE_BYTES", DEFAULT_MAX_ARTICLE_BYTES),
+            api_timeout_s=float(env_int("AIDGRAPH_API_TIMEOUT", 30)),
+            api_result_cap=env_int("AIDGRAPH_RESULT_CAP", 10_000),
             token=env.get("AIDGRAPH_TOKEN") or None,
         )
         return replace(settings, **overrides) if overrides else settings
@@ -62,7 +62,8 @@ class Settings:
         return open_store(location, backend=self.backend, read_only=read_only, update_url=self.update_url)
 
 
-def _int_env(name: str, default: int) -> int:
+def env_int(name: str, default: int) -> int:
+    """An integer setting from the environment; unset or empty gives ``default``, junk an InputError."""
     raw = os.environ.get(name)
     if not raw:
         return default

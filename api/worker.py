@@ -217,11 +217,8 @@ def _native_store(store):
     """The pyoxigraph store behind a store object, when there is one (fast path, native writers)."""
     import pyoxigraph as ox
 
-    for attribute in ("native", "ox_store", "_ox"):
-        candidate = getattr(store, attribute, None)
-        if isinstance(candidate, ox.Store):
-            return candidate
-    return None
+    candidate = getattr(store, "native", None)
+    return candidate if isinstance(candidate, ox.Store) else None
 
 
 def _body(body: bytes, fmt, count: int, truncated: bool) -> dict[str, Any]:

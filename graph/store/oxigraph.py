@@ -53,6 +53,11 @@ class OxigraphStore(StoreBase):
         if not read_only:
             self._initialise()
 
+    @property
+    def native(self) -> ox.Store | None:
+        """The pyoxigraph store underneath, for callers that want its native engine and writers."""
+        return self._ox
+
     def _open(self, read_only: bool) -> ox.Store:
         if self.location is None:
             return ox.Store()

@@ -14,6 +14,7 @@ an article that is missing or could not be read counts as "nothing extracted".
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -46,12 +47,34 @@ def surname(name: Any) -> str | None:
     return norm(parts[-1]) if parts else None
 
 
+#: groups of names of one item ("Robot 70" ~ "RBS 70"); the same file as ../shared/eval/item_aliases.json
+ITEM_ALIASES_FILE = Path(__file__).with_name("item_aliases.json")
+
+
+@functools.cache
+def _aliases() -> dict[str, str]:
+    """normalised name -> normalised first name of its alias group."""
+    aliases: dict[str, str] = {}
+    for group in json.loads(ITEM_ALIASES_FILE.read_text(encoding="utf-8")):
+        for name in group:
+            aliases[norm(name)] = norm(group[0])
+    return aliases
+
+
 def equip_match(a: Any, b: Any) -> bool:
-    """Equipment names match when equal or one is a prefix of the other (after :func:`norm`)."""
+    """Item names match when equal, when one is a prefix or suffix of the other ("IRIS-T" ~ "IRIS-T SLM",
+    "Gepard" ~ "Flakpanzer Gepard"), or when they are aliases of each other (after :func:`norm`)."""
     a, b = norm(a), norm(b)
     if not a or not b:
         return False
-    return a == b or a.startswith(b) or b.startswith(a)
+    aliases = _aliases()
+    a, b = aliases.get(a, a), aliases.get(b, b)
+    return a == b or a.startswith(b) or b.startswith(a) or a.endswith(b) or b.endswith(a)
+
+
+def to_ukraine(pledge: dict[str, Any]) -> bool:
+    """Pledges count when their recipient is Ukraine or unstated (CONVENTIONS.md, rule 3)."""
+    return str(pledge.get("recipient") or "UA").upper() == "UA"
 
 
 def _donor(pledge: dict[str, Any]) -> str | None:
@@ -80,7 +103,7 @@ def tuples(record: dict[str, Any]) -> dict[str, set]:
     out["attendance"] = attend
     equipment = record.get("equipment") or []
     out["equipment_categories"] = {e.get("category") for e in equipment if e.get("category")}
-    pledges = record.get("pledges") or []
+    pledges = [p for p in record.get("pledges") or [] if to_ukraine(p)]
     out["pledge_donor_category"] = {(_donor(p), p.get("category")) for p in pledges if p.get("category")}
     out["air_defence_who_when"] = {(_donor(p), p.get("date")) for p in pledges
                                    if p.get("category") == "air_defence"}

@@ -70,9 +70,33 @@ def _json_text(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
+#: the libraries countries.json is generated from, with the versions of the last generation
+SOURCES_FILE = DATA_DIR / "countries.sources.json"
+SOURCE_LIBRARIES = ("babel", "pycountry")
+
+
+def installed_source_versions() -> dict[str, str | None]:
+    """The installed versions of the libraries countries.json is generated from (None: not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions: dict[str, str | None] = {}
+    for name in SOURCE_LIBRARIES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def recorded_source_versions() -> dict[str, str]:
+    """The library versions the committed countries.json was generated with."""
+    return json.loads(SOURCES_FILE.read_text(encoding="utf-8"))
+
+
 def write_countries(path: Path = DATA_DIR / "countries.json") -> Path:
-    """Write the generated country file; returns its path."""
+    """Write the generated country file and the versions it came from; returns its path."""
     path.write_text(_json_text(country_records()), encoding="utf-8")
+    SOURCES_FILE.write_text(_json_text(installed_source_versions()), encoding="utf-8")
     return path
 
 

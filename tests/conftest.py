@@ -35,7 +35,8 @@ def _oxigraph_binary() -> str | None:
 
 @pytest.fixture(scope="session")
 def remote_sparql_url(tmp_path_factory):
-    """A live SPARQL 1.1 endpoint whose default graph is the union of the named graphs."""
+    """A live SPARQL 1.1 endpoint with a default graph of its own (not --union-default-graph): aidgraph
+    keeps it the merge of the accepted graphs."""
     configured = os.environ.get("AIDGRAPH_REMOTE_SPARQL")
     if configured:
         yield configured
@@ -47,8 +48,7 @@ def remote_sparql_url(tmp_path_factory):
     location = tmp_path_factory.mktemp("oxigraph-server")
     log = (location / "server.log").open("wb")
     process = subprocess.Popen(
-        [binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
+        [binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}"],
         stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/query"
     try:

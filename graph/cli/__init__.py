@@ -20,7 +20,7 @@ from graph.errors import AidgraphError, InputError, StoreError
 
 COMMAND_MODULES = (
     "ingest_cmd", "extract_cmd", "query_cmd", "stats_cmd", "validate_cmd", "quarantine_cmd",
-    "evaluate_cmd", "serve_cmd", "export_cmd", "plot_cmd", "demo_cmd",
+    "evaluate_cmd", "serve_cmd", "export_cmd", "plot_cmd", "demo_cmd", "rebuild_cmd",
 )
 
 

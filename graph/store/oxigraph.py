@@ -165,8 +165,9 @@ class OxigraphStore(StoreBase):
                 yield quad.graph_name.value
 
     def rebuild_default_graph(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Clear the default graph and fill it with the triples of every merged named graph, one graph
-        at a time (not one transaction: a store interrupted half-way is rebuilt when next opened)."""
+        """Clear the default graph and fill it with the triples of every merged named graph, with
+        pyoxigraph's bulk loader (not one transaction: a store interrupted half-way counts as outdated
+        and is rebuilt when next opened)."""
         self._check_writable()
         marker = self._format_file()
         with self._write_lock:
@@ -174,12 +175,16 @@ class OxigraphStore(StoreBase):
                 marker.unlink()  # until the rebuild is complete the store counts as outdated
             self._ox.clear_graph(ox.DefaultGraph())
             graphs = list(self._ox.named_graphs())
-            for done, graph in enumerate(graphs, 1):
-                if isinstance(graph, ox.NamedNode) and merge.is_merged(graph.value):
-                    self._ox.extend([ox.Quad(quad.subject, quad.predicate, quad.object)
-                                     for quad in self._ox.quads_for_pattern(None, None, None, graph)])
-                if progress:
-                    progress(done, len(graphs))
+
+            def merged_quads():
+                for done, graph in enumerate(graphs, 1):
+                    if isinstance(graph, ox.NamedNode) and merge.is_merged(graph.value):
+                        for quad in self._ox.quads_for_pattern(None, None, None, graph):
+                            yield ox.Quad(quad.subject, quad.predicate, quad.object)
+                    if progress:
+                        progress(done, len(graphs))
+
+            self._ox.bulk_extend(merged_quads())
             self._ox.flush()
             if marker is not None:
                 marker.write_text(merge.STORE_FORMAT + "\n")

@@ -57,8 +57,8 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0
-    for key in ("store", "backend", "triples", "default_graph_triples", "graphs", "articles", "pledges", "meetings",
-                "quarantined_articles", "quarantined_facts"):
+    for key in ("store", "backend", "triples", "default_graph_triples", "graphs", "articles", "pledges",
+                "meetings", "quarantined_articles", "quarantined_facts"):
         print(f"{key.replace('_', ' '):22} {stats[key]}")
     print("instances per class:")
     for name, count in stats["classes"].items():

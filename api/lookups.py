@@ -210,21 +210,27 @@ SELECT DISTINCT ?pledge ?sortDate {projected} WHERE {{
 
 
 def pledge_details_query(pledges: list[str]) -> str:
-    """Every triple about the given pledges, their claims and amounts, and their items' labels.
+    """The facts :func:`shape_pledges` reads about the given pledges, their claims and amounts, and
+    their items' labels.
 
     The pledge IRIs come from the store (the page query), and are checked by pyoxigraph's IRI parser
     before they are written into the VALUES clause. One row per (pledge, node, property, value):
-    linear in the data (a pledge reported by n articles has n claims).
+    linear in the data (a pledge reported by n articles has n claims, three rows each).
     """
     from pyoxigraph import NamedNode
 
     values = " ".join(str(NamedNode(iri)) for iri in pledges)
+    own = ", ".join(f"<{P[name]}>" for name in PLEDGE_PROPERTIES)
+    # FILTER(?p IN ...), not VALUES ?p: pyoxigraph would join VALUES ?p first and scan every pledge
     return PREFIXES + f"""
 SELECT DISTINCT ?pledge ?node ?p ?o WHERE {{
   VALUES ?pledge {{ {values} }}
-  {{ ?pledge ?p ?o BIND(?pledge AS ?node) }}
+  {{ ?pledge ?p ?o FILTER(?p IN ({own})) BIND(?pledge AS ?node) }}
   UNION
-  {{ ?pledge prov:qualifiedDerivation|schema:amount ?node . ?node ?p ?o }}
+  {{ ?pledge prov:qualifiedDerivation ?node . ?node ?p ?o
+     FILTER(?p IN (prov:entity, nif:anchorOf, aid:confidence)) }}
+  UNION
+  {{ ?pledge schema:amount ?node . ?node ?p ?o FILTER(?p IN (schema:value, schema:currency)) }}
   UNION
   {{ ?pledge schema:object ?node . ?node skos:prefLabel|schema:name ?o . BIND(skos:prefLabel AS ?p) }}
 }}
@@ -244,6 +250,9 @@ P = {
     "confidence": "https://w3id.org/aidgraph/ontology#confidence",
     "label": "http://www.w3.org/2004/02/skos/core#prefLabel",
 }
+#: the pledge's own properties a record shows
+PLEDGE_PROPERTIES = ("agent", "recipient", "object", "itemLabel", "category", "quantity", "amount", "status",
+                     "date", "meeting", "claim")
 
 
 def shape_pledges(order: list[str], rows: list[dict[str, Term]]) -> list[dict[str, Any]]:

@@ -49,9 +49,9 @@ class Store(Protocol):
         follows in the same step. This is the one write path that keeps the merge exact.
         """
 
-    def rebuild_default_graph(self, progress: Callable[[int], None] | None = None) -> int:
+    def rebuild_default_graph(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Recompute the default graph from the named graphs (after raw SPARQL Updates of named
-        graphs); ``progress(n)`` is called after each n graphs. Answers the default graph's size."""
+        graphs); ``progress(done, total)`` is called as graphs are read. Answers the default graph's size."""
 
     def graph_names(self) -> list[str]:
         """IRIs of all non-empty named graphs, sorted."""

@@ -13,6 +13,7 @@ for writing, by rebuilding its default graph from the named graphs.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -240,11 +241,15 @@ class OxigraphStore(StoreBase):
         return ox.serialize(quads, format=rdf_format, prefixes=prefixes)
 
     def close(self) -> None:
+        """Flush and release the store. RocksDB's lock goes with the last reference to the pyoxigraph
+        store: rdflib's graph objects hold it in reference cycles, so they are collected here (query
+        results still held by the caller keep it until they go)."""
         if self._ox is not None:
             if self.supports_update:
                 self._ox.flush()
             self._dataset = None
             self._ox = None
+            gc.collect()
 
 
 def default_graph_size(store: ox.Store) -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from graph.extract.text import fold  # noqa: E402
+from graph.extract.lemmas import lemma_key as fold  # noqa: E402
 
 RELATIONS = REPO / "graph" / "extract" / "lang" / "relations"
 LEMMAS = REPO / "graph" / "extract" / "lang" / "lemmas"

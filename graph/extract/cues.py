@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError
-from graph.extract.lemmas import Lemmatiser, lemmatiser_for
+from graph.extract.lemmas import Lemmatiser, lemma_key, lemmatiser_for
 from graph.extract.lexicon import canonical_language
-from graph.extract.text import Token, fold
+from graph.extract.text import Token
 
 RELATIONS_DIR = Path(__file__).with_name("lang") / "relations"
 TRIGGER_CLASSES = ("pledge", "give", "deliver", "fund", "buy_for", "plan", "propose", "train", "receive",
@@ -77,9 +77,9 @@ class RelationLexicon:
         corrections = tuple(sorted((data.get("forms") or {}).items()))
         self.lemmatiser: Lemmatiser = lemmatiser_for(lang, corrections)
         self.compounds = bool(data.get("compounds"))
-        self.past_forms = frozenset(fold(w) for w in data.get("past_forms", []))
-        self.past_suffixes = tuple(fold(s) for s in data.get("past_suffixes", []))
-        self.first_person_suffixes = tuple(fold(s) for s in data.get("first_person_suffixes", []))
+        self.past_forms = frozenset(lemma_key(w) for w in data.get("past_forms", []))
+        self.past_suffixes = tuple(lemma_key(s) for s in data.get("past_suffixes", []))
+        self.first_person_suffixes = tuple(lemma_key(s) for s in data.get("first_person_suffixes", []))
         self.home_country: str | None = data.get("home_country")
         self.institutions = {self._lemma_of(k): v for k, v in (data.get("institutions") or {}).items()}
         self.entries: list[Entry] = []
@@ -94,13 +94,12 @@ class RelationLexicon:
         self.heads: dict[str, list[Entry]] = {}
         if self.compounds and self.compound_classes:
             for entry in self.entries:
-                if entry.cls in self.compound_classes and len(entry.words) == 1 and not entry.words[0].exact:
+                if entry.cls in self.compound_classes and len(entry.words) == 1:
                     self.heads.setdefault(entry.words[0].value, []).append(entry)
             self.lemmatiser.allow_heads(set(self.heads))
 
     def _lemma_of(self, word: str) -> str:
-        folded = fold(word)
-        return self.lemmatiser.lemma(folded)
+        return self.lemmatiser.lemma(lemma_key(word))
 
     def _entry(self, cls: str, text: str) -> Entry:
         words: list[Word] = []
@@ -113,8 +112,8 @@ class RelationLexicon:
             raw = raw[1:] if glued else raw
             exact = raw.startswith("=") and len(raw) > 1
             raw = raw[1:] if exact else raw
-            folded = fold(raw)
-            words.append(Word(folded if exact else self.lemmatiser.lemma(folded), exact, glued))
+            key = lemma_key(raw)
+            words.append(Word(key if exact else self.lemmatiser.lemma(key), exact, glued))
         if not words:
             raise InputError(f"relation lexicon {self.lang}: empty entry in class {cls!r}",
                              hint=f"fix graph/extract/lang/relations/{self.lang}.json")
@@ -123,7 +122,7 @@ class RelationLexicon:
     def lemmas(self, tokens: list[Token]) -> list[str]:
         """The lemma of every token."""
         lemma = self.lemmatiser.lemma
-        return [lemma(t.key) for t in tokens]
+        return [lemma(lemma_key(t.text)) for t in tokens]
 
     def find(self, text: str, offset: int, tokens: list[Token], lemmas: list[str],
              names: list[tuple[int, int]] = ()) -> list[Cue]:
@@ -139,9 +138,10 @@ class RelationLexicon:
             token = tokens[i]
             if i in blocked:
                 continue
+            form = lemma_key(token.text)
             candidates = index.get(lemmas[i])
-            if token.key != lemmas[i]:
-                by_form = index.get(token.key)
+            if form != lemmas[i]:
+                by_form = index.get(form)
                 if by_form:
                     candidates = [*candidates, *by_form] if candidates else by_form
             matched_here = False
@@ -152,8 +152,8 @@ class RelationLexicon:
                         end = tokens[last - 1].end
                         found.append(Cue(entry.cls, i, last, token.start, end, entry.text))
                         matched_here = True
-            if heads and not matched_here and len(token.key) >= 7:
-                lemma = self.lemmatiser.head(token.key)
+            if heads and not matched_here and len(form) >= 7:
+                lemma = self.lemmatiser.head(form)
                 for entry in heads.get(lemma, ()) if lemma else ():
                     found.append(Cue(entry.cls, i, i + 1, token.start, token.end, entry.text))
         return found
@@ -162,9 +162,10 @@ class RelationLexicon:
     def _fits(word: Word, token: Token, lemma: str) -> bool:
         if word.glued and not token.glued:
             return False
+        form = lemma_key(token.text)
         if word.exact:
-            return token.key == word.value
-        return lemma == word.value or token.key == word.value
+            return form == word.value
+        return lemma == word.value or form == word.value
 
     def _match(self, entry: Entry, text: str, offset: int, tokens: list[Token], lemmas: list[str],
                i: int) -> int | None:
@@ -191,13 +192,15 @@ class RelationLexicon:
 
     def is_first_person(self, token: Token) -> bool:
         """Whether a verb form is in the first person plural ("przekazujemy", "enviamos")."""
-        return len(token.key) > 5 and any(token.key.endswith(s) for s in self.first_person_suffixes)
+        form = lemma_key(token.text)
+        return len(form) > 5 and any(form.endswith(s) for s in self.first_person_suffixes)
 
     def is_past(self, token: Token, lemma: str) -> bool:
         """Whether a trigger word is a past form (simple past or participle)."""
-        if token.key in self.past_forms:
+        form = lemma_key(token.text)
+        if form in self.past_forms:
             return True
-        return token.key != lemma and any(token.key.endswith(s) for s in self.past_suffixes)
+        return form != lemma and any(form.endswith(s) for s in self.past_suffixes)
 
 
 def _read(path: Path) -> dict[str, Any]:

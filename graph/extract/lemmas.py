@@ -16,23 +16,29 @@ from __future__ import annotations
 
 import functools
 import json
+import unicodedata
 from pathlib import Path
 
-from graph.extract.text import fold
-
 LEMMA_DIR = Path(__file__).with_name("lang") / "lemmas"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def lemma_key(word: str) -> str:
+    """The form lemma tables are keyed by: case-folded, diacritics kept ("stöd" is not "stod")."""
+    return unicodedata.normalize("NFC", word).casefold().replace("\u2019", "'")
+
 _MIN_HEAD = 4  # characters of the known end of a compound
 _MIN_MODIFIER = 3  # characters before it
 
 
 class Lemmatiser:
-    """Folded form -> folded lemma for one language (tables + corrections)."""
+    """Form -> lemma (both :func:`lemma_key`) for one language (tables + corrections)."""
 
     def __init__(self, lang: str, forms: dict[str, str], corrections: dict[str, str] | None = None) -> None:
         self.lang = lang
         self.forms = dict(forms)
         for form, lemma in (corrections or {}).items():
-            self.forms[fold(form)] = fold(lemma)
+            self.forms[lemma_key(form)] = lemma_key(lemma)
         self._heads: dict[str, str] = {}
         self.lemma = functools.lru_cache(maxsize=1 << 15)(self._lemma)
         self._head_cache: dict[str, str | None] = {}
@@ -42,7 +48,7 @@ class Lemmatiser:
 
     def allow_heads(self, lemmas: set[str]) -> None:
         """Let compounds ending in a form of one of ``lemmas`` match it (see :meth:`head`)."""
-        wanted = {fold(lemma) for lemma in lemmas}
+        wanted = {lemma_key(lemma) for lemma in lemmas}
         for form, lemma in self.forms.items():
             if lemma in wanted and len(form) >= _MIN_HEAD:
                 self._heads[form] = lemma

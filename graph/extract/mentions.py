@@ -21,7 +21,7 @@ from graph.extract.lexicon import Lexicon
 from graph.model import MULTIPLE_DONORS
 
 DONOR, RECIPIENT, ITEM, MONEY, DATE, TRIGGER, CUE, QUOTE = (
-    "donor", "recipient", "item", "money", "date", "trigger", "cue", "quote")
+    "donor", "aid_recipient", "item", "money", "date", "trigger", "cue", "quote")
 QUOTE_MARKS = "\"«»“”„"
 DASHES = "-–—"
 
@@ -131,10 +131,13 @@ def build_view(position: int, unit, tokens: list, relations: RelationLexicon, le
     names = [(m.start, m.end) for m in unit.mentions if m.kind in ("country", "org", "person", "surname")]
     cues = relations.find(text, offset, tokens, lemmas, names)
     item_spans = [(i.start, i.end) for i in unit.items]
+    openers = {(c.first, c.last) for c in cues if c.cls == "including"}
     for cue in cues:
         kind = TRIGGER if cue.cls in TRIGGER_CLASSES else CUE
         if kind == TRIGGER and cue.cls != "train" and _inside(cue.start, cue.end, item_spans):
             continue  # "Patriot launcher" is no verb
+        if kind == TRIGGER and (cue.first, cue.last) in openers:
+            continue  # "including", "darunter": a list opener, not a verb of its own
         mentions.append(TypedMention(kind, cue.cls, cue.first, cue.last, cue.start, cue.end, value=cue))
         if kind == TRIGGER and relations.is_first_person(tokens[cue.first]):
             mentions.append(TypedMention(CUE, "first_person", cue.first, cue.first + 1, cue.start,
@@ -174,7 +177,7 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
         if mention.kind == "country":
             if mention.key in lexicon.non_donors:
                 if mention.key == lexicon.default_recipient:
-                    add(RECIPIENT, "recipient", mention.start, mention.end, key=mention.key,
+                    add(RECIPIENT, RECIPIENT, mention.start, mention.end, key=mention.key,
                         flavour=mention.flavour)
                 continue
             flavour = mention.flavour

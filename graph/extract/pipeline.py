@@ -122,8 +122,7 @@ def _extract(article: Article) -> Extraction:
     relations = relation_lexicon(lang)
     views = [build_view(position, unit, unit.tokens, relations, lexicon, persons, published)
              for position, unit in enumerate(units)]
-    event_day = (main_meeting.date if main_meeting else None) or anchor or (
-        published.isoformat() if published else None)
+    event_day = anchor or (published.isoformat() if published else None)
     pledges = find_pledges(views, lexicon, meetings, main_meeting, published, evidence_of, event_day,
                            attachment_model())
     return Extraction(

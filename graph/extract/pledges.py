@@ -46,7 +46,7 @@ _ASPECT_REACH = 5
 _ATTACHED_REACH = 4  # tokens between an item and the agent preposition of its donor
 _EARMARK_REACH = 6
 _CONTEXT_SENTENCES = 3  # sentences a package goes on for without naming its donor again
-DELIVERY_CLASSES = frozenset({"give", "deliver", "receive", "train", "deploy", "buy_for", "fund"})
+DELIVERY_CLASSES = frozenset({"give", "deliver", "receive", "train", "deploy"})
 STRONG_BREAKS = ";:()[]"
 
 
@@ -120,6 +120,8 @@ class Decision:
     rule: str
     confidence: float
     recipient: str
+    joint: bool = False
+    background: bool = False
 
 
 @dataclass
@@ -145,6 +147,7 @@ class ArticleScope:
     model: Any  # graph.extract.attachment.AttachmentModel or None
     meeting_paragraphs: set[int] = field(default_factory=set)
     meeting_everywhere: bool = False
+    paragraph_dates: dict[int, tuple[str, list[int]]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -155,18 +158,28 @@ def find_pledges(views: list[SentenceView], lexicon: Lexicon, meetings: list[Mee
     """All pledges of the article, in text order (see the module docstring)."""
     article = ArticleScope(lexicon, views, meetings, main_meeting, published, event_day, evidence_of, model)
     _meeting_reach(article)
+    article.paragraph_dates = _paragraph_dates(views, published)
     pledges: list[PledgeFact] = []
     news: set[int] = set()
     package = PackageContext()
     previous_date: str | None = None
+    last_made: list[PledgeFact] = []  # the pledges of the sentence before
     for view in views:
         sentence = analyse_sentence(view, package, article)
         dated = _statement_dates(view, published)
         if sentence is not None:
             first = len(pledges)
-            made, package = _sentence_pledges(sentence, package, article, previous_date)
+            made, package, old = _sentence_pledges(sentence, package, article, previous_date)
             pledges += made
-            news.update(i for i in range(first, len(pledges)) if not sentence.background)
+            news.update(first + i for i in range(len(made)) if not old[i])
+            last_made = made
+        elif dated and last_made and _attributes_before(view):
+            for pledge in last_made:  # "... on weapons for Ukraine. That is what X said on Tuesday."
+                if pledge.date is None and pledge.status != "delivered":
+                    pledge.date = dated[0].value.value
+            last_made = []
+        else:
+            last_made = []
         previous_date = (dated[0].value.value if dated else None) or previous_date
     _date_by_event_day(pledges, news, event_day if main_meeting is None else None)
     return _merge_restatements(pledges, views)
@@ -185,26 +198,47 @@ class PledgeSentence:
     background: bool
     clause: list[int]  # clause number of every token
     joint: bool
+    implicit: bool = False  # a sum stated as aid without a verb of giving
 
 
 def analyse_sentence(view: SentenceView, package: PackageContext, article: ArticleScope
                      ) -> PledgeSentence | None:
     """What a sentence says about pledges (None when it states none)."""
     triggers = _triggers(view)
-    continuation = _continues(view, package)
+    continuation = _continues(view, package, triggers)
     attachables = _attachables(view, triggers)
-    if not attachables:
-        return None
     live = [t for t in triggers if not t.negated and not t.blocked]
-    if not live and not continuation:
+    if not attachables:
+        if live and view.of(DONOR) and view.of("aid_noun", "package"):
+            return _announcement(view, triggers)  # "X and Y presented new support": a package opens
+        return None
+    implicit = not live and _implicit_aid(view, attachables)
+    if not live and not continuation and not implicit:
         return None
     clause = _clauses(view)
     groups = _groups(view)
     context = _context_groups(view, package, article)
-    background = bool(view.of("background", "cumulative")) or any(
-        getattr(a.money, "cumulative", False) for a in attachables)
+    background = False  # decided per attachable (is_background)
     return PledgeSentence(view, triggers, attachables, groups, context, continuation, background, clause,
-                          bool(view.of("jointly")))
+                          bool(view.of("jointly")) or (continuation and package.joint), implicit)
+
+
+def _attributes_before(view: SentenceView) -> bool:
+    """A sentence that only says who told the sentence before, and when: it opens with a pronoun or
+    a back-reference and has a verb of saying or announcing ("Det melder ... tirsdag")."""
+    opening = [c for c in view.of("subject_pronoun", "continuation") if c.first == 0]
+    return bool(opening) and bool(view.of("say") or view.of("pledge"))
+
+
+def _announcement(view: SentenceView, triggers: list[Trigger]) -> PledgeSentence:
+    """A sentence that announces support without naming contents or value: it gives no pledge of
+    its own but opens a package for the sentences after it."""
+    return PledgeSentence(view, triggers, [], _groups(view), [], False, False, _clauses(view), False)
+
+
+def _implicit_aid(view: SentenceView, attachables: list[Attachable]) -> bool:
+    """A sum stated as aid without a verb of giving ("The support from the allies amounts to ...")."""
+    return any(a.kind == MONEY for a in attachables) and bool(view.of("aid_noun", "package"))
 
 
 def _triggers(view: SentenceView) -> list[Trigger]:
@@ -292,7 +326,7 @@ def _breaks_between(view: SentenceView, first: int, last: int) -> bool:
     return any(first <= c.first < last for c in view.of("contrast"))
 
 
-def _continues(view: SentenceView, package: PackageContext) -> bool:
+def _continues(view: SentenceView, package: PackageContext, triggers: list[Trigger]) -> bool:
     """A sentence goes on about the package of the sentences just before: it opens with a
     continuation cue ("It includes", "Paketet", "Dessutom"), or its verb is "include" without a
     donor of its own."""
@@ -301,10 +335,12 @@ def _continues(view: SentenceView, package: PackageContext) -> bool:
     if view.paragraph - package.paragraph > 2:
         return False
     own = {d.key for d in view.of(DONOR)}
+    opening = [c for c in view.of("continuation", "package") if c.first <= 2]
     if own - set(package.donors):
-        opening = [c for c in view.of("continuation", "including", "package") if c.first <= 2]
         return bool(opening) and all(d.first > opening[0].first for d in view.of(DONOR))
-    return bool(view.of("continuation", "including", "package", "include", "share"))
+    if not any(not t.negated and not t.blocked for t in triggers):
+        return bool(opening)
+    return bool(opening or view.of("package", "include", "share"))
 
 
 def _clauses(view: SentenceView) -> list[int]:
@@ -341,7 +377,9 @@ def _groups(view: SentenceView) -> list[Group]:
             gap = view.gap_text(view.tokens[last.last - 1].end, view.tokens[donor.first].start)
             coordinated = (len(between) <= 3 and all(i in coordination for i in between)
                            and not any(c in gap for c in STRONG_BREAKS))
-            if coordinated and (between or "," in gap or "/" in gap):
+            adjacent = not between and not gap.strip() and "collective" in (donor.cls, last.cls) or \
+                not between and "org" in (donor.cls, last.cls) and "collective" in (donor.cls, last.cls)
+            if coordinated and (between or "," in gap or "/" in gap) or adjacent:
                 groups[-1].donors.append(donor)
                 groups[-1].last = donor.last
                 continue
@@ -352,11 +390,19 @@ def _groups(view: SentenceView) -> list[Group]:
 
 
 def _cue_before(view: SentenceView, index: int) -> str:
-    """The kind of preposition right before token ``index`` (perhaps after an article)."""
+    """The kind of preposition before token ``index``: right before it, or before an article and up
+    to two other words that are no donor, verb or preposition ("to the multinational UDCG")."""
+    marked = {i for m in view.mentions if m.kind in (DONOR, TRIGGER, MONEY, ITEM) or
+              m.cls in ("agent", "recipient", "locative", "jointly", "content", "coordination")
+              for i in range(m.first, m.last)}
     for cls in ("agent", "recipient", "locative", "jointly", "content"):
         for cue in view.of(cls):
-            if cue.last == index or (cue.last == index - 1 and len(view.tokens[index - 1].key) <= 3):
+            if cue.last == index:
                 return cls
+            if 0 < index - cue.last <= 2 and not any(i in marked for i in range(cue.last, index)):
+                between = view.gap_text(view.tokens[cue.last - 1].end, view.tokens[index].start)
+                if not any(c in between for c in ",;:"):
+                    return cls
     return ""
 
 
@@ -401,7 +447,7 @@ def _speaker(view: SentenceView, article: ArticleScope) -> str | None:
 # --------------------------------------------------------------------------- attachables
 
 def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable]:
-    items = [m for m in view.of(ITEM) if m.value.category]
+    items = _munitions_for_systems(view, [m for m in view.of(ITEM) if m.value.category])
     sums = [m for m in view.of(MONEY) if not _is_conversion(view, m)]
     found: list[Attachable] = []
     covered: set[int] = set()
@@ -442,6 +488,31 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
     return found
 
 
+def _munitions_for_systems(view: SentenceView, items: list[TypedMention]) -> list[TypedMention]:
+    """Missiles or ammunition for a named air-defence system ("missiles for the IRIS-T systems",
+    "Munition für Gepard") are that system's munitions: one item, of the system's category."""
+    result: list[TypedMention] = []
+    skip: set[int] = set()
+    for index, item in enumerate(items):
+        if index in skip:
+            continue
+        following = items[index + 1] if index + 1 < len(items) else None
+        if (following is not None and item.value.category in ("missiles", "ammunition")
+                and following.value.equipment_id and following.value.category == "air_defence"
+                and following.first - item.last <= 5
+                and any(item.last <= c.first < following.first for c in view.of("purpose"))
+                and not any(ch in view.gap_text(item.end, following.start) for ch in ",;:")):
+            noun = "missiles" if item.value.category == "missiles" else "ammunition"
+            merged = replace(following.value, name=f"{following.value.name} {noun}",
+                             quantity=item.value.quantity or following.value.quantity)
+            result.append(TypedMention(ITEM, "item", item.first, following.last, item.start, following.end,
+                                       value=merged))
+            skip.add(index + 1)
+            continue
+        result.append(item)
+    return result
+
+
 def _quantity_after(view: SentenceView, train: TypedMention) -> int | None:
     for quantity in view.unit.quantities:
         index = view.token_at(quantity.start)
@@ -477,15 +548,20 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
                 money.last <= c.first < item.first for c in view.of("purpose", "content")):
             return item
         buys = [t for t in view.of("buy_for") if money.last <= t.first < item.first]
-        if buys and words <= 14 and not any(c in gap for c in ";:"):
+        others = [m for m in view.of(MONEY) if money.last <= m.first < item.first]
+        if buys and words <= 14 and not others and not any(c in gap for c in ",;:"):
             return item
     before = [i for i in items if i.last <= money.first]
     if before:
         item = before[-1]
         values = [c for c in view.of("value") if item.last <= c.first < money.first]
         gap = view.gap_text(item.end, money.start)
-        listed = len([i for i in before if _same_list(view, i, item)]) > 1
-        if values and money.first - item.last <= 6 and not listed and not any(c in gap for c in ";:"):
+        listed = len([i for i in before if _same_list(view, i, item)]) > 1 or \
+            bool(view.of("coordination")) and any(c.last <= item.first and item.first - c.last <= 3
+                                                  for c in view.of("coordination")) or \
+            any(c.first >= item.last and c.last <= values[0].first for c in view.of("coordination")) \
+            if values else False
+        if values and money.first - item.last <= 6 and not listed and not any(c in gap for c in ",;:"):
             return item
     return None
 
@@ -511,13 +587,15 @@ def _uses_of_sum(view: SentenceView, target: TypedMention, items: list[TypedMent
 
 def _sum_category(view: SentenceView, money: TypedMention, items: list[TypedMention]) -> str:
     """A sum for no named item: a package's value ("other"), money for training, or money as money."""
-    if any(0 <= money.first - c.last <= 2 for c in view.of("value")):
-        return "other"  # "support worth £450 million": the value of a package
+    if any(0 <= money.first - c.last <= 2 or 0 <= c.first - money.last <= 0 for c in view.of("value")):
+        return "other"  # "support worth £450 million", "$3bn worth of support": the value of a package
     near = [c for c in view.of("package", "fund_noun", "train")
             if abs(c.first - money.first) <= 8 or abs(c.first - money.last) <= 8]
     near.sort(key=lambda c: min(abs(c.first - money.first), abs(c.first - money.last)))
     if near and near[0].cls == "train" and near[0].first >= money.last:
         return "training"
+    if near and near[0].cls == "package":
+        return "other"
     if any(c.cls == "fund_noun" for c in near):
         return "financial"
     if any(c.cls == "package" for c in near):
@@ -528,12 +606,13 @@ def _sum_category(view: SentenceView, money: TypedMention, items: list[TypedMent
 # --------------------------------------------------------------------------- pledges of a sentence
 
 def _sentence_pledges(sentence: PledgeSentence, package: PackageContext, article: ArticleScope,
-                      previous_date: str | None) -> tuple[list[PledgeFact], PackageContext]:
+                      previous_date: str | None) -> tuple[list[PledgeFact], PackageContext, list[bool]]:
+    """The pledges of a sentence, the package after it, and which pledges are background."""
     view = sentence.view
     decisions: list[Decision] = []
     for attachable in sentence.attachables:
         trigger = governing_trigger(sentence, attachable)
-        if trigger is None and not sentence.continuation:
+        if trigger is None and not (sentence.continuation or sentence.implicit):
             continue
         if trigger is not None and (trigger.negated or trigger.blocked):
             continue
@@ -543,18 +622,27 @@ def _sentence_pledges(sentence: PledgeSentence, package: PackageContext, article
         if decision is not None:
             decisions.append(decision)
     decisions = _drop_package_when_listed(decisions)
+    shared = [d.group.keys for d in decisions if d.attachable.kind == MONEY and len(d.group.keys) > 1]
+    for decision in decisions:  # donors that share a sum give its contents together
+        if decision.group.keys in shared:
+            decision.joint = True
     date, meeting = _sentence_date(sentence, package, article, previous_date)
     pledges: list[PledgeFact] = []
+    background: list[bool] = []
     for decision in decisions:
-        pledges += _pledges_of(decision, sentence, package, article, date, meeting)
-    return pledges, _next_package(package, sentence, decisions, date, meeting)
+        made = _pledges_of(decision, sentence, package, article, date, meeting)
+        pledges += made
+        background += [decision.background] * len(made)
+    return pledges, _next_package(package, sentence, decisions, date, meeting), background
 
 
 def governing_trigger(sentence: PledgeSentence, attachable: Attachable) -> Trigger | None:
     """The trigger of the attachable's clause nearest before it (one spanning it, for a separable
     verb), else the first after it; else the same in the whole sentence."""
+    training = attachable.category == "training"
     triggers = [t for t in sentence.triggers if not (t.first <= attachable.first < t.last and
-                                                     t.mention is attachable.mention)]
+                                                     t.mention is attachable.mention)
+                and (t.cls != "train" or training)]  # "F-16 training" trains, it gives no F-16
     if not triggers:
         return None
     clause = sentence.clause
@@ -594,7 +682,8 @@ def decide_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trig
     if group is None or not group.keys:
         return None
     recipient = _recipient(sentence, attachable, trigger, article.lexicon)
-    return Decision(attachable, trigger, group, how, confidence, recipient)
+    return Decision(attachable, trigger, group, how, confidence, recipient,
+                    background=is_background(sentence, attachable, trigger))
 
 
 def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigger | None
@@ -606,7 +695,11 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
     if attached is not None:
         return attached, "agent"
     if trigger is not None and trigger.cls == "receive":
-        return None, "receive"
+        # "officials announced Ukraine would receive ...": who announces gives
+        announcers = [t for t in sentence.triggers if t.last <= trigger.first and t.cls == "pledge"]
+        if not announcers or not view.of(RECIPIENT):
+            return None, "receive"
+        trigger = announcers[-1]
     if trigger is not None:
         own = clause[min(trigger.first, len(clause) - 1)]
         subjects = [g for g in usable if g.last <= trigger.first and clause[g.first] == own
@@ -631,6 +724,10 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
     keys = {k for g in usable for k in g.keys}
     if len(keys) == 1:
         return usable[0], "only"
+    if trigger is not None and not any(g.last <= trigger.first for g in usable):
+        after = [g for g in usable if g.first >= trigger.last and g.before == ""]
+        if after:
+            return after[0], "later"
     if not usable:
         for source in ("speaker", "package", "carried"):
             found = [g for g in sentence.context if g.source == source]
@@ -645,9 +742,14 @@ def _attached_agent(view: SentenceView, attachable: Attachable, trigger: Trigger
     package from the UK and Norway", "F-16s by the Netherlands"), or right after a passive or
     receiving verb ("donated by Denmark", "received from Norway"), or a passive agent right before
     a participle ("door Nederland toegezegde Patriot-radar")."""
+    aid_nouns = view.of("aid_noun", "package")
     for group in groups:
         if group.before != "agent":
             continue
+        # "The support from the allies amounts to ...", "a package from the UK and Norway includes ..."
+        if any(0 <= group.first - noun.last <= 1 and noun.last <= attachable.first and
+               not _breaks_between(view, noun.last, attachable.first) for noun in aid_nouns):
+            return group
         for anchor in (attachable.last, trigger.last if trigger else None):
             if anchor is None:
                 continue
@@ -726,9 +828,9 @@ def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageCo
     if len(named) <= 1 and not collective_member:
         return [fact(keys[0], True)]
     shared = attachable.quantity is not None or attachable.money is not None
-    joint = sentence.joint or shared or collective_member or attachable.kind == "package" and False
+    joint = sentence.joint or decision.joint or shared or collective_member
     pledges = [fact(k, False) for k in named]
-    if joint or collective_member:
+    if joint:
         pledges.append(fact(MULTIPLE_DONORS, True))
     return pledges
 
@@ -764,6 +866,9 @@ def _sentence_date(sentence: PledgeSentence, package: PackageContext, article: A
         return nearest.value.value, _meeting_on(article.meetings, nearest.value.value)
     if previous_date and view.of("same_time"):
         return previous_date, _meeting_on(article.meetings, previous_date)
+    paragraph = article.paragraph_dates.get(view.paragraph)
+    if paragraph is not None and _shares_donor(view, paragraph[1], article):
+        return paragraph[0], _meeting_on(article.meetings, paragraph[0])
     if sentence.continuation and package.date:
         return package.date, package.meeting
     main = article.main_meeting
@@ -773,11 +878,36 @@ def _sentence_date(sentence: PledgeSentence, package: PackageContext, article: A
     return None, None
 
 
+def _paragraph_dates(views: list[SentenceView], published: datetime.date | None
+                     ) -> dict[int, tuple[str, list[int]]]:
+    """The single day named in a paragraph of several sentences (a quotation and its attribution
+    "..., she said on Friday"), with the positions of the sentences that name it."""
+    days: dict[int, set[str]] = {}
+    naming: dict[int, list[int]] = {}
+    sizes: dict[int, int] = {}
+    for view in views:
+        sizes[view.paragraph] = sizes.get(view.paragraph, 0) + 1
+        for date in _statement_dates(view, published):
+            if len(date.value.value) == 10:
+                days.setdefault(view.paragraph, set()).add(date.value.value)
+                naming.setdefault(view.paragraph, []).append(view.position)
+    return {p: (next(iter(d)), naming[p]) for p, d in days.items() if len(d) == 1 and sizes[p] > 1}
+
+
+def _shares_donor(view: SentenceView, positions: list[int], article: ArticleScope) -> bool:
+    """A paragraph's day dates a sentence naming no donor (a quotation, "The package ...") or one of
+    the donors of the sentence that names the day - not another donor's background."""
+    own = {d.key for d in view.of(DONOR)}
+    if not own:
+        return True
+    return any(own & {d.key for d in article.views[p].of(DONOR)} for p in positions)
+
+
 def _pledge_date(decision: Decision, sentence: PledgeSentence, status: str, date: str | None,
                  article: ArticleScope) -> str | None:
     """The pledge's date: none for background; a delivery only by a day of its own sentence."""
     view = sentence.view
-    if sentence.background or _background_item(view, decision.attachable):
+    if decision.background:
         return None
     own = _statement_dates(view, article.published)
     if status == "delivered":
@@ -787,8 +917,25 @@ def _pledge_date(decision: Decision, sentence: PledgeSentence, status: str, date
     return None
 
 
-def _background_item(view: SentenceView, attachable: Attachable) -> bool:
-    """An item after "in addition to" or "already" is what was given before."""
+def is_background(sentence: PledgeSentence, attachable: Attachable, trigger: Trigger | None) -> bool:
+    """What was given before, not news: a cumulative sum or a cumulative cue in the thing's clause; a
+    background cue ("earlier", "so far", "since 2022") before its verb in the verb's clause or
+    right before the thing; an item after "in addition to" or "already"."""
+    view, clause = sentence.view, sentence.clause
+    if getattr(attachable.money, "cumulative", False):
+        return True
+    own = clause[min(attachable.first, len(clause) - 1)]
+    for cue in view.of("cumulative"):
+        if clause[min(cue.first, len(clause) - 1)] == own:
+            return True
+    anchor = trigger.first if trigger is not None else attachable.first
+    anchor_clause = clause[min(anchor, len(clause) - 1)]
+    for cue in view.of("background"):
+        cue_clause = clause[min(cue.first, len(clause) - 1)]
+        if cue.last <= anchor and cue_clause == anchor_clause:
+            return True
+        if 0 <= attachable.first - cue.last <= 2 or trigger is not None and 0 <= cue.first - trigger.last <= 1:
+            return True
     for cue in view.of("addition", "already"):
         if cue.last <= attachable.first and attachable.first - cue.last <= 6:
             return True
@@ -831,6 +978,14 @@ def _next_package(package: PackageContext, sentence: PledgeSentence, decisions: 
     """The package later sentences may go on about: the donors that gave in this sentence."""
     view = sentence.view
     own = [d for d in decisions if d.group.source == "sentence"]
+    if not sentence.attachables:  # an announcement: its subjects stand behind what follows
+        groups = [g for g in sentence.groups if g.before not in ("recipient", "locative")]
+        keys = list(dict.fromkeys(k for g in groups for k in g.keys))
+        live = [t for t in sentence.triggers if not t.negated and not t.blocked]
+        if keys and live:
+            return PackageContext(keys, date, meeting, live[0].status, view.position, view.paragraph,
+                                  sentence.joint or len(keys) > 1)
+        return package
     if own:
         keys = list(dict.fromkeys(k for d in own for k in d.group.keys))
         first = own[0].trigger
@@ -858,10 +1013,18 @@ def _merge_restatements(pledges: list[PledgeFact], views: list[SentenceView]) ->
 
 
 def _restates(one: PledgeFact, other: PledgeFact) -> bool:
-    if one.donor != other.donor or one.category != other.category or one.recipient != other.recipient:
+    if one.donor != other.donor or one.recipient != other.recipient:
+        return False
+    if one.amount is not None and one.amount == other.amount and one.currency == other.currency and \
+            "financial" in (one.category, other.category) and one.item is None and other.item is None:
+        return True  # the same sum told twice, once with its purpose
+    if one.category != other.category:
         return False
     if one.evidence is not None and other.evidence is not None and one.evidence.start == other.evidence.start:
-        return one.item == other.item and one.amount == other.amount and one.quantity == other.quantity
+        if one.item != other.item or one.category != other.category:
+            return False
+        return all(a is None or b is None or a == b for a, b in
+                   ((one.amount, other.amount), (one.quantity, other.quantity)))
     if one.status != other.status:
         return False
     for a, b in ((one.item, other.item), (one.quantity, other.quantity), (one.amount, other.amount)):
@@ -876,6 +1039,8 @@ def _restates(one: PledgeFact, other: PledgeFact) -> bool:
 
 
 def _absorb(kept: PledgeFact, other: PledgeFact) -> None:
+    if kept.category == "financial" and other.category != "financial":
+        kept.category = other.category
     for name in ("item", "item_id", "quantity", "amount", "currency", "date", "meeting"):
         if getattr(kept, name) is None and getattr(other, name) is not None:
             setattr(kept, name, getattr(other, name))

@@ -31,7 +31,7 @@ def corpora() -> dict[str, tuple[Path, Path, str | None]]:
         "real-a": (real / "articles", real / "gold", "a"),
         "real-c": (real / "articles", real / "gold", "c"),
         "demo": (REPO / "corpus" / "demo", REPO / "corpus" / "demo" / "gold", None),
-        "own": (REPO / "tests" / "data" / "heldout", REPO / "tests" / "data" / "heldout" / "gold", None),
+        "own": (REPO / "tests" / "data" / "longform", REPO / "tests" / "data" / "longform" / "gold", None),
     }
 
 

@@ -179,6 +179,8 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
                 if mention.key == lexicon.default_recipient:
                     add(RECIPIENT, RECIPIENT, mention.start, mention.end, key=mention.key,
                         flavour=mention.flavour)
+                else:  # Russia and its allies: the other side of the war
+                    add(CUE, "adversary", mention.start, mention.end, key=mention.key)
                 continue
             flavour = mention.flavour
             if flavour == "name" and _genitive(mention.surface, lexicon):

@@ -258,9 +258,9 @@ def _triggers(view: SentenceView) -> list[Trigger]:
         trigger.negated = _near_before(view, trigger.first, ("negation",), _NEGATION_REACH) and not \
             _near_before(view, trigger.first, ("negation_exception",), _NEGATION_REACH + 2)
         trigger.negated = trigger.negated or _right_after(view, trigger.last, "negation", 2)
-        for cue in ("request", "agenda", "own_use"):
-            reach = _REQUEST_REACH if cue != "own_use" else 0
-            if reach and _near_before(view, trigger.first, (cue,), reach):
+        for cue in ("request", "agenda"):
+            if _near_before(view, trigger.first, (cue,), _REQUEST_REACH) or \
+                    _verb_final_cue(view, trigger, cue):
                 trigger.blocked = cue
                 break
     _chain(view, found)
@@ -300,6 +300,18 @@ def _chain(view: SentenceView, triggers: list[Trigger]) -> None:
             trigger.status = previous.status
         trigger.negated = trigger.negated or previous.negated
         trigger.blocked = trigger.blocked or previous.blocked
+
+
+def _verb_final_cue(view: SentenceView, trigger: Trigger, cls: str) -> bool:
+    """A request or agenda verb that closes the trigger's clause after an infinitive marker ("planen,
+    weitere Lieferungen zu erörtern"): the trigger's noun is what they talk about or ask for."""
+    for cue in view.of(cls):
+        if 0 < cue.first - trigger.last <= 8 and not _breaks_between(view, trigger.last, cue.first):
+            if not any(trigger.last <= t.first < cue.first for t in view.of(TRIGGER)):
+                gap = view.gap_text(view.tokens[trigger.last - 1].end, view.tokens[cue.first].start)
+                if "," not in gap:
+                    return True
+    return False
 
 
 def _near_before(view: SentenceView, index: int, classes: tuple[str, ...], reach: int) -> bool:
@@ -675,10 +687,12 @@ def decide_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trig
     rule_group, rule = rule_donor(sentence, attachable, trigger)
     group, how, confidence = rule_group, rule, 0.7
     if article.model is not None:
-        choice = article.model.choose(sentence, attachable, trigger, rule_group)
+        choice = article.model.choose(sentence, attachable, trigger, rule_group, rule,
+                                      candidate_groups(sentence))
         if choice is not None:
             group, confidence = choice
-            how = "model" if group is not rule_group else rule
+            how = f"model.{rule}" if group is rule_group else "model.other"
+            confidence = round(confidence, 3)
     if group is None or not group.keys:
         return None
     recipient = _recipient(sentence, attachable, trigger, article.lexicon)

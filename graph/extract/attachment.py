@@ -40,30 +40,13 @@ def _bucket(distance: int) -> str:
     return "far"
 
 
-def features(sentence, attachable, trigger, group, rule_group, rule: str) -> list[str]:
-    """The features of one candidate donor group for one attachable (names of active indicators)."""
+def _sentence_features(sentence) -> list[str]:
+    """The features every candidate of a sentence shares (computed once per sentence)."""
+    cached = sentence.__dict__.get("_features")
+    if cached is not None:
+        return cached
     view = sentence.view
-    clause = sentence.clause
-    n = len(clause)
-    out = [f"rule={rule}", f"kind={attachable.kind}", f"category={attachable.category}",
-           f"source={group.source}", f"trigger={trigger.cls if trigger else 'none'}",
-           f"status={trigger.status if trigger else 'none'}", f"before={group.before or 'none'}",
-           f"groups={min(len(sentence.groups), 3)}", f"size={min(len(group.keys), 3)}"]
-    if group is rule_group:
-        out += ["picked", f"picked:{rule}"]
-    elif rule_group is None:
-        out.append("rules_found_none")
-    classes = sorted({d.cls for d in group.donors})
-    out += [f"cls={c}" for c in classes]
-    flavours = {d.flavour for d in group.donors if d.cls == "country"}
-    out += [f"flavour={f}" for f in sorted(flavours)]
-    if group.collective:
-        out.append("collective")
-    item = attachable.item
-    if item is not None:
-        out.append("system" if getattr(item, "equipment_id", None) else "generic_item")
-    if attachable.quantity is not None:
-        out.append("quantity")
+    out = [f"groups={min(len(sentence.groups), 3)}"]
     for cue in ("continuation", "request", "agenda", "say", "first_person", "jointly", "package", "aid_noun",
                 "background", "already", "addition", "including", "origin"):
         if view.of(cue):
@@ -76,6 +59,77 @@ def features(sentence, attachable, trigger, group, rule_group, rule: str) -> lis
         out.append("quoted")
     if view.of("aid_recipient"):
         out.append("recipient_named")
+    if view.of("adversary"):
+        out.append("adversary_named")
+    if view.position == 0:
+        out.append("first_sentence")
+    if not sentence.groups:
+        out.append("no_donor_in_sentence")
+    sentence.__dict__["_features"] = out
+    return out
+
+
+def _group_features(sentence, group) -> list[str]:
+    """The features of a candidate group that do not depend on the item (cached per sentence)."""
+    cache = sentence.__dict__.setdefault("_group_features", {})
+    cached = cache.get(id(group))
+    if cached is not None:
+        return cached
+    view = sentence.view
+    out = [f"source={group.source}", f"before={group.before or 'none'}", f"size={min(len(group.keys), 3)}"]
+    out += [f"cls={c}" for c in sorted({d.cls for d in group.donors})]
+    out += [f"flavour={f}" for f in sorted({d.flavour for d in group.donors if d.cls == "country"})]
+    if group.collective:
+        out.append("collective")
+    if group.first >= 0:
+        if sentence.groups and sentence.groups[0] is group:
+            out.append("first_group")
+        if group.first == 0 or (group.first <= 2 and not view.of("say")):
+            out.append("sentence_start")
+        if any(0 <= c.first - group.last <= 1 for c in view.of("origin")):
+            out.append("made_in")  # "American-made": where it was built, not who gives it
+    else:
+        out.append("from_context")
+    cache[id(group)] = out
+    return out
+
+
+def _trigger_features(sentence, attachable, trigger) -> list[str]:
+    """The features of the governing trigger (cached per sentence and trigger)."""
+    if trigger is None:
+        return ["trigger=none", "status=none"]
+    cache = sentence.__dict__.setdefault("_trigger_features", {})
+    cached = cache.get(id(trigger))
+    if cached is None:
+        view, clause = sentence.view, sentence.clause
+        n = len(clause)
+        own = clause[min(trigger.first, n - 1)]
+        cached = [f"trigger={trigger.cls}", f"status={trigger.status}"]
+        if trigger.future:
+            cached.append("future")
+        for cls in ("request", "agenda", "negation", "own_use", "say", "plan"):
+            if any(c.first >= trigger.last and clause[min(c.first, n - 1)] == own for c in view.of(cls)):
+                cached.append(f"after_trigger:{cls}")
+        cache[id(trigger)] = cached
+    return [*cached, f"trigger_item_gap={_bucket(abs(attachable.first - trigger.first))}"]
+
+
+def features(sentence, attachable, trigger, group, rule_group, rule: str) -> list[str]:
+    """The features of one candidate donor group for one attachable (names of active indicators)."""
+    clause = sentence.clause
+    n = len(clause)
+    out = [*_sentence_features(sentence), *_group_features(sentence, group),
+           *_trigger_features(sentence, attachable, trigger),
+           f"rule={rule}", f"kind={attachable.kind}", f"category={attachable.category}"]
+    if group is rule_group:
+        out += ["picked", f"picked:{rule}"]
+    elif rule_group is None:
+        out.append("rules_found_none")
+    item = attachable.item
+    if item is not None:
+        out.append("system" if getattr(item, "equipment_id", None) else "generic_item")
+    if attachable.quantity is not None:
+        out.append("quantity")
     if group.first >= 0:
         a_first, a_last = attachable.first, attachable.last
         if group.last <= a_first:
@@ -84,47 +138,27 @@ def features(sentence, attachable, trigger, group, rule_group, rule: str) -> lis
             out += ["after_item", f"item_gap={_bucket(group.first - a_last)}"]
         else:
             out.append("inside_item")
-        own = clause[min(a_first, n - 1)]
-        if clause[min(group.first, n - 1)] == own:
+        group_clause = clause[min(group.first, n - 1)]
+        if group_clause == clause[min(a_first, n - 1)]:
             out.append("same_clause_item")
         if trigger is not None:
             if group.last <= trigger.first:
                 out += ["before_trigger", f"trigger_gap={_bucket(trigger.first - group.last)}"]
             elif group.first >= trigger.last:
                 out += ["after_trigger", f"trigger_gap={_bucket(group.first - trigger.last)}"]
-            if clause[min(group.first, n - 1)] == clause[min(trigger.first, n - 1)]:
+            if group_clause == clause[min(trigger.first, n - 1)]:
                 out.append("same_clause_trigger")
-        between = [g for g in sentence.groups if g is not group and
-                   min(group.last, a_first) <= g.first < max(group.first, a_first)]
-        if between:
-            out.append("donor_between")
-        ordered = [g for g in sentence.groups if g.last <= a_first]
-        if ordered and ordered[-1] is group:
+        low, high = min(group.last, a_first), max(group.first, a_first)
+        nearest = None
+        for other in sentence.groups:
+            if other is not group and low <= other.first < high:
+                out.append("donor_between")
+                break
+        for other in sentence.groups:
+            if other.last <= a_first:
+                nearest = other
+        if nearest is group:
             out.append("nearest_before_item")
-        if sentence.groups and sentence.groups[0] is group:
-            out.append("first_group")
-        if group.first == 0 or (group.first <= 2 and not view.of("say")):
-            out.append("sentence_start")
-        origin = [c for c in view.of("origin") if 0 <= c.first - group.last <= 1]
-        if origin:
-            out.append("made_in")  # "American-made": where it was built, not who gives it
-    else:
-        out.append("from_context")
-    if trigger is not None:
-        if trigger.future:
-            out.append("future")
-        own = clause[min(trigger.first, n - 1)]
-        for cls in ("request", "agenda", "negation", "own_use", "say", "plan"):
-            if any(c.first >= trigger.last and clause[min(c.first, n - 1)] == own for c in view.of(cls)):
-                out.append(f"after_trigger:{cls}")
-        span = abs(attachable.first - trigger.first)
-        out.append(f"trigger_item_gap={_bucket(span)}")
-    if view.of("adversary"):
-        out.append("adversary_named")
-    if view.position == 0:
-        out.append("first_sentence")
-    if not sentence.groups:
-        out.append("no_donor_in_sentence")
     return out
 
 

@@ -87,6 +87,10 @@ class RelationLexicon:
             self.entries += [self._entry(cls, w) for w in words]
         for cls, words in (data.get("cues") or {}).items():
             self.entries += [self._entry(cls, w) for w in words]
+        unique: dict[tuple, Entry] = {}
+        for entry in self.entries:  # "be", "been", "being" are one lemma: one entry
+            unique.setdefault((entry.cls, entry.words, entry.gap), entry)
+        self.entries = list(unique.values())
         self.index: dict[str, list[Entry]] = {}
         for entry in sorted(self.entries, key=lambda e: -len(e.words)):
             self.index.setdefault(entry.words[0].value, []).append(entry)
@@ -121,8 +125,8 @@ class RelationLexicon:
 
     def lemmas(self, tokens: list[Token]) -> list[str]:
         """The lemma of every token."""
-        lemma = self.lemmatiser.lemma
-        return [lemma(lemma_key(t.text)) for t in tokens]
+        lemma = self.lemmatiser.lemma_of_text
+        return [lemma(t.text) for t in tokens]
 
     def find(self, text: str, offset: int, tokens: list[Token], lemmas: list[str],
              names: list[tuple[int, int]] = ()) -> list[Cue]:
@@ -132,8 +136,7 @@ class RelationLexicon:
         index = self.index
         heads = self.heads
         n = len(tokens)
-        blocked = {i for i, t in enumerate(tokens) if any(s <= t.start and t.end <= e for s, e in names)} \
-            if names else ()
+        blocked = _inside_spans(tokens, names) if names else ()
         for i in range(n):
             token = tokens[i]
             if i in blocked:
@@ -201,6 +204,23 @@ class RelationLexicon:
         if form in self.past_forms:
             return True
         return form != lemma and any(form.endswith(s) for s in self.past_suffixes)
+
+
+def _inside_spans(tokens: list[Token], spans: list[tuple[int, int]]) -> set[int]:
+    """Indices of the tokens that lie inside one of ``spans`` (one pass over both, sorted)."""
+    inside: set[int] = set()
+    ordered = sorted(spans)
+    j = 0
+    for i, token in enumerate(tokens):
+        while j < len(ordered) and ordered[j][1] <= token.start:
+            j += 1
+        k = j
+        while k < len(ordered) and ordered[k][0] <= token.start:
+            if token.end <= ordered[k][1]:
+                inside.add(i)
+                break
+            k += 1
+    return inside
 
 
 def _read(path: Path) -> dict[str, Any]:

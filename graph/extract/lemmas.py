@@ -41,10 +41,15 @@ class Lemmatiser:
             self.forms[lemma_key(form)] = lemma_key(lemma)
         self._heads: dict[str, str] = {}
         self.lemma = functools.lru_cache(maxsize=1 << 15)(self._lemma)
+        self.lemma_of_text = functools.lru_cache(maxsize=1 << 15)(self._lemma_of_text)
         self._head_cache: dict[str, str | None] = {}
 
     def _lemma(self, folded: str) -> str:
         return self.forms.get(folded, folded)
+
+    def _lemma_of_text(self, word: str) -> str:
+        key = lemma_key(word)
+        return self.forms.get(key, key)
 
     def allow_heads(self, lemmas: set[str]) -> None:
         """Let compounds ending in a form of one of ``lemmas`` match it (see :meth:`head`)."""

@@ -26,6 +26,9 @@ QUOTE_MARKS = "\"«»“”„"
 DASHES = "-–—"
 
 
+_NONE: list = []
+
+
 @dataclass(slots=True)
 class TypedMention:
     """A typed span of a sentence: ``kind`` and ``cls`` say what it is, ``first``/``last`` are token
@@ -70,10 +73,13 @@ class SentenceView:
     def of(self, *classes: str) -> list[TypedMention]:
         """The mentions of the given classes (triggers, cues, donor flavours ...), in text order."""
         if len(classes) == 1:
-            return self.by_class.get(classes[0], [])
-        found = [m for c in classes for m in self.by_class.get(c, [])]
-        found.sort(key=lambda m: (m.first, -m.last))
-        return found
+            return self.by_class.get(classes[0], _NONE)
+        cached = self.by_class.get(classes)
+        if cached is None:
+            cached = [m for c in classes for m in self.by_class.get(c, _NONE)]
+            cached.sort(key=lambda m: (m.first, -m.last))
+            self.by_class[classes] = cached
+        return cached
 
     def kind(self, kind: str) -> list[TypedMention]:
         return [m for m in self.mentions if m.kind == kind]

@@ -83,7 +83,12 @@ class Group:
 
     @property
     def keys(self) -> list[str]:
-        return list(dict.fromkeys(d.key for d in self.donors if d.key))
+        """The distinct donor keys, in order (the list of donors may grow while groups are built)."""
+        cached = self.__dict__.get("_keys")
+        if cached is None or cached[0] != len(self.donors):
+            cached = (len(self.donors), list(dict.fromkeys(d.key for d in self.donors if d.key)))
+            self.__dict__["_keys"] = cached
+        return cached[1]
 
     @property
     def collective(self) -> bool:
@@ -204,6 +209,10 @@ class PledgeSentence:
 def analyse_sentence(view: SentenceView, package: PackageContext, article: ArticleScope
                      ) -> PledgeSentence | None:
     """What a sentence says about pledges (None when it states none)."""
+    if not view.of(TRIGGER) and not view.of(MONEY) and not view.of("continuation", "package"):
+        return None  # no verb of giving, no sum, no package: nothing to attach
+    if not view.of(ITEM, MONEY, "package", "train") and not (view.of(DONOR) and view.of("aid_noun")):
+        return None
     triggers = _triggers(view)
     continuation = _continues(view, package, triggers)
     attachables = _attachables(view, triggers)
@@ -404,9 +413,12 @@ def _groups(view: SentenceView) -> list[Group]:
 def _cue_before(view: SentenceView, index: int) -> str:
     """The kind of preposition before token ``index``: right before it, or before an article and up
     to two other words that are no donor, verb or preposition ("to the multinational UDCG")."""
-    marked = {i for m in view.mentions if m.kind in (DONOR, TRIGGER, MONEY, ITEM) or
-              m.cls in ("agent", "recipient", "locative", "jointly", "content", "coordination")
-              for i in range(m.first, m.last)}
+    marked = view.__dict__.get("_marked")
+    if marked is None:
+        marked = {i for m in view.mentions if m.kind in (DONOR, TRIGGER, MONEY, ITEM) or
+                  m.cls in ("agent", "recipient", "locative", "jointly", "content", "coordination")
+                  for i in range(m.first, m.last)}
+        view.__dict__["_marked"] = marked
     for cls in ("agent", "recipient", "locative", "jointly", "content"):
         for cue in view.of(cls):
             if cue.last == index:

@@ -561,8 +561,8 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
     neighbour = _neighbour_day(unit, before, lexicon, fmt, published)
     if neighbour:
         return neighbour
-    if article.anchor and _names_format(unit, lexicon, fmt):
-        return article.anchor
+    if article.anchor and (_names_format(unit, lexicon, fmt) or _venue_format(unit, cues) == fmt):
+        return article.anchor  # the meeting the article reports: its day (CONVENTIONS.md rule 10)
     return None
 
 

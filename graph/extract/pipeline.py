@@ -77,7 +77,8 @@ def _extract(article: Article) -> Extraction:
     gazetteer = gazetteer_for(lang)
     normal = normalise(article.text)
     text = normal.text
-    sentences = split_sentences(text, lexicon.abbreviations, lexicon.month_words)
+    sentences = split_sentences(text, lexicon.abbreviations, lexicon.month_words,
+                                bool(lexicon.data.get("ordinal_dot")))
     published = article.published
 
     def evidence_of(sentence: Sentence, rule: str, confidence: float = 0.8) -> Evidence:
@@ -118,11 +119,12 @@ def _extract(article: Article) -> Extraction:
         [u.word_starts for u in units],
     )
     anchor = _event_anchor(units, published)
-    meetings, main_meeting = find_meetings(units, lexicon, persons, published, anchor, evidence_of)
+    day = anchor or (published.isoformat() if published else None)  # the article's own day
+    meetings, main_meeting = find_meetings(units, lexicon, persons, published, day, evidence_of)
     relations = relation_lexicon(lang)
     views = [build_view(position, unit, unit.tokens, relations, lexicon, persons, published)
              for position, unit in enumerate(units)]
-    event_day = anchor or (published.isoformat() if published else None)
+    event_day = day
     pledges = find_pledges(views, lexicon, meetings, main_meeting, published, evidence_of, event_day,
                            attachment_model())
     return Extraction(

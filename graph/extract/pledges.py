@@ -186,7 +186,7 @@ def find_pledges(views: list[SentenceView], lexicon: Lexicon, meetings: list[Mee
         else:
             last_made = []
         previous_date = (dated[0].value.value if dated else None) or previous_date
-    _date_by_event_day(pledges, news, event_day if main_meeting is None else None)
+    _date_by_event_day(pledges, news, event_day)
     return _merge_restatements(pledges, views)
 
 

@@ -35,7 +35,7 @@ RELATIONS_DIR = Path(__file__).with_name("lang") / "relations"
 TRIGGER_CLASSES = ("pledge", "give", "deliver", "fund", "buy_for", "plan", "propose", "train", "receive",
                    "deploy", "include")
 GAP = "…"
-_GAP_REACH = 14  # tokens between the two parts of a separable entry
+_GAP_REACH = 20  # tokens between the two parts of a separable entry
 _CLAUSE_END = re.compile(r"[.;:!?]")
 
 
@@ -81,6 +81,7 @@ class RelationLexicon:
         self.past_suffixes = tuple(lemma_key(s) for s in data.get("past_suffixes", []))
         self.first_person_suffixes = tuple(lemma_key(s) for s in data.get("first_person_suffixes", []))
         self.home_country: str | None = data.get("home_country")
+        self.elisions = tuple(lemma_key(e) for e in data.get("elisions", []))  # "n'", "l'", "dell'"
         self.institutions = {self._lemma_of(k): v for k, v in (data.get("institutions") or {}).items()}
         self.entries: list[Entry] = []
         for cls, words in (data.get("triggers") or {}).items():
@@ -124,9 +125,20 @@ class RelationLexicon:
         return Entry(cls, tuple(words), len(words) if gap is None else gap, text)
 
     def lemmas(self, tokens: list[Token]) -> list[str]:
-        """The lemma of every token."""
+        """The lemma of every token (of the word after an elided article or particle: "n'enverra")."""
         lemma = self.lemmatiser.lemma_of_text
-        return [lemma(t.text) for t in tokens]
+        if not self.elisions:
+            return [lemma(t.text) for t in tokens]
+        return [lemma(self._elided(t.text)[1]) for t in tokens]
+
+    def _elided(self, text: str) -> tuple[str | None, str]:
+        """("n'", "enverra") for "n'enverra"; (None, text) for a word without an elided prefix."""
+        if "'" in text:
+            key = lemma_key(text)
+            for prefix in self.elisions:
+                if key.startswith(prefix) and len(key) > len(prefix):
+                    return prefix, text[len(prefix):]
+        return None, text
 
     def find(self, text: str, offset: int, tokens: list[Token], lemmas: list[str],
              names: list[tuple[int, int]] = ()) -> list[Cue]:
@@ -155,6 +167,11 @@ class RelationLexicon:
                         end = tokens[last - 1].end
                         found.append(Cue(entry.cls, i, last, token.start, end, entry.text))
                         matched_here = True
+            if self.elisions and "'" in token.text:
+                prefix, _ = self._elided(token.text)
+                for entry in index.get(prefix, ()) if prefix else ():
+                    if len(entry.words) == 1:
+                        found.append(Cue(entry.cls, i, i + 1, token.start, token.end, entry.text))
             if heads and not matched_here and len(form) >= 7:
                 lemma = self.lemmatiser.head(form)
                 for entry in heads.get(lemma, ()) if lemma else ():

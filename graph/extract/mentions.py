@@ -173,6 +173,15 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
     media = lexicon.pattern("media_nouns")
     taken: list[tuple[int, int]] = []
     seen: set[tuple[int, int, str]] = set()
+    officers: set[str] = set()
+    if persons is not None:
+        for person in persons.mentions.get(unit.sentence.index, []):
+            key = persons.donor_of(person.person, published, lexicon.donor_roles)
+            if key and key not in lexicon.non_donors and (person.start, person.end, key) not in seen:
+                seen.add((person.start, person.end, key))
+                officers.add(key)
+                add(DONOR, "person", person.start, person.end, key=key, flavour="person")
+                taken.append((person.start, person.end))
     for mention in unit.mentions:
         if _inside(mention.start, mention.end, item_spans) or (mention.start, mention.end, mention.key) in seen:
             continue
@@ -195,16 +204,10 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
             taken.append((mention.start, mention.end))
         elif mention.kind == "org":
             key = lexicon.org_donor.get(mention.key)
-            if key is not None:
+            # an officer of the organisation acts for it: "NATO Secretary General Mark Rutte" is NATO
+            if key is not None and mention.key not in officers:
                 add(DONOR, "org", mention.start, mention.end, key=key, flavour=mention.key)
                 taken.append((mention.start, mention.end))
-    if persons is not None:
-        for person in persons.mentions.get(unit.sentence.index, []):
-            key = persons.donor_of(person.person, published, lexicon.donor_roles)
-            if key and key not in lexicon.non_donors and (person.start, person.end, key) not in seen:
-                seen.add((person.start, person.end, key))
-                add(DONOR, "person", person.start, person.end, key=key, flavour="person")
-                taken.append((person.start, person.end))
     for cue in cues:
         if any(s < cue.end and cue.start < e for s, e in taken):
             continue

@@ -31,6 +31,7 @@ undated news of the donors that announced something that day.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -266,7 +267,7 @@ def _triggers(view: SentenceView) -> list[Trigger]:
         trigger.status = _status(view, trigger, relations)
         trigger.negated = _near_before(view, trigger.first, ("negation",), _NEGATION_REACH) and not \
             _near_before(view, trigger.first, ("negation_exception",), _NEGATION_REACH + 2)
-        trigger.negated = trigger.negated or _right_after(view, trigger.last, "negation", 2)
+        trigger.negated = trigger.negated or _negated_after(view, trigger)
         for cue in ("request", "agenda"):
             if _near_before(view, trigger.first, (cue,), _REQUEST_REACH) or \
                     _verb_final_cue(view, trigger, cue):
@@ -301,8 +302,9 @@ def _chain(view: SentenceView, triggers: list[Trigger]) -> None:
         gap = trigger.first - previous.last
         if gap > _CHAIN_GAP or _breaks_between(view, previous.last, trigger.first):
             continue
-        if view.of("complementiser") and any(
-                previous.last <= c.first < trigger.first for c in view.of("complementiser")):
+        if any(previous.last <= d.first < trigger.first for d in view.of(DONOR)):
+            continue  # "announced that Germany will send": two subjects, two verbs
+        if gap > 2 and any(previous.last <= c.first < trigger.first for c in view.of("complementiser")):
             continue
         if previous.cls in ("plan", "propose", "pledge") and previous.status != "pledged" or \
                 previous.cls in ("plan", "propose"):
@@ -330,8 +332,17 @@ def _near_before(view: SentenceView, index: int, classes: tuple[str, ...], reach
     return False
 
 
-def _right_after(view: SentenceView, index: int, cls: str, reach: int) -> bool:
-    return any(0 <= cue.first - index <= reach for cue in view.of(cls))
+def _negated_after(view: SentenceView, trigger: Trigger) -> bool:
+    """A negation shortly after the verb, before anything it gives ("levert Nederland dit jaar zeker
+    niet", "sender ikke flere", "liefert keine")."""
+    for cue in view.of("negation"):
+        if 0 <= cue.first - trigger.last <= _NEGATION_REACH and \
+                not _breaks_between(view, trigger.last, cue.first) and \
+                not any(trigger.last <= m.first < cue.first for m in view.of(ITEM, MONEY, TRIGGER)):
+            gap = view.gap_text(view.tokens[trigger.last - 1].end, view.tokens[cue.first].start)
+            if "," not in gap:
+                return not any(cue.first <= e.first < cue.first + 3 for e in view.of("negation_exception"))
+    return False
 
 
 def _breaks_between(view: SentenceView, first: int, last: int) -> bool:
@@ -419,8 +430,14 @@ def _cue_before(view: SentenceView, index: int) -> str:
                   m.cls in ("agent", "recipient", "locative", "jointly", "content", "coordination")
                   for i in range(m.first, m.last)}
         view.__dict__["_marked"] = marked
+    verbs = view.__dict__.get("_verb_tokens")
+    if verbs is None:  # a particle of a separable verb ("kondigde ... aan") is no preposition
+        verbs = {i for t in view.of(TRIGGER) for i in range(t.first, t.last)}
+        view.__dict__["_verb_tokens"] = verbs
     for cls in ("agent", "recipient", "locative", "jointly", "content"):
         for cue in view.of(cls):
+            if cue.first in verbs:
+                continue
             if cue.last == index:
                 return cls
             if 0 < index - cue.last <= 2 and not any(i in marked for i in range(cue.last, index)):
@@ -434,8 +451,9 @@ def _context_groups(view: SentenceView, package: PackageContext, article: Articl
     """Donors the sentence may mean without naming them: the package it goes on about, the single
     donor of the sentence before (a pronoun subject, a sentence of items), a quotation's speaker."""
     context: list[Group] = []
+    opening = bool(view.of("continuation", "package"))  # "the package", "Paketet", "Dessutom"
     if package.donors and view.position - package.position <= _CONTEXT_SENTENCES \
-            and view.paragraph - package.paragraph <= 2:
+            and (view.paragraph == package.paragraph or opening and view.paragraph - package.paragraph <= 2):
         context.append(_virtual_group(package.donors, "package", view))
     speaker = _speaker(view, article)
     if speaker:
@@ -443,7 +461,7 @@ def _context_groups(view: SentenceView, package: PackageContext, article: Articl
     if view.position > 0:
         before = article.views[view.position - 1]
         keys = list(dict.fromkeys(d.key for d in before.of(DONOR) if d.cls != "collective"))
-        if len(keys) == 1 and before.paragraph >= view.paragraph - 1:
+        if len(keys) == 1 and before.paragraph == view.paragraph:
             context.append(_virtual_group(keys, "carried", view))
     return context
 
@@ -568,14 +586,18 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
         item = after[0]
         gap = view.gap_text(money.end, item.start)
         words = item.first - money.last
-        if words <= _EARMARK_REACH and not any(c in gap for c in ",;:") and any(
+        if words <= _EARMARK_REACH and not _punctuated(gap) and any(
                 money.last <= c.first < item.first for c in view.of("purpose", "content")):
             return item
         buys = [t for t in view.of("buy_for") if money.last <= t.first < item.first]
         others = [m for m in view.of(MONEY) if money.last <= m.first < item.first]
-        if buys and words <= 14 and not others and not any(c in gap for c in ",;:"):
+        if buys and words <= 14 and not others and not _punctuated(gap):
             return item
     before = [i for i in items if i.last <= money.first]
+    backing = [c for c in view.of("backing") if 0 <= money.first - c.last <= 2]
+    if before and backing and backing[0].first - before[-1].last <= 8 and \
+            not _punctuated(view.gap_text(before[-1].end, money.start), ";:"):
+        return before[-1]  # "5,000 drones this year, backed by DKK 800 million"
     if before:
         item = before[-1]
         values = [c for c in view.of("value") if item.last <= c.first < money.first]
@@ -585,9 +607,19 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
                                                   for c in view.of("coordination")) or \
             any(c.first >= item.last and c.last <= values[0].first for c in view.of("coordination")) \
             if values else False
-        if values and money.first - item.last <= 6 and not listed and not any(c in gap for c in ",;:"):
+        if values and money.first - item.last <= 6 and not listed and not _punctuated(gap):
             return item
     return None
+
+
+_PUNCTUATION = re.compile(r"[;:]|,(?!\d)")
+
+
+def _punctuated(gap: str, marks: str = ",;:") -> bool:
+    """A clause mark in ``gap`` (a comma inside a number, "5,000", is none)."""
+    if marks == ",;:":
+        return bool(_PUNCTUATION.search(gap))
+    return any(c in gap for c in marks)
 
 
 def _same_list(view: SentenceView, one: TypedMention, other: TypedMention) -> bool:
@@ -782,7 +814,7 @@ def _attached_agent(view: SentenceView, attachable: Attachable, trigger: Trigger
             distance = group.first - anchor
             gap = view.gap_text(view.tokens[anchor - 1].end, view.tokens[group.first].start) \
                 if 0 < anchor <= group.first else ""
-            if 0 <= distance <= _ATTACHED_REACH and not any(c in gap for c in ",;:"):
+            if 0 <= distance <= _ATTACHED_REACH and not _punctuated(gap):
                 return group
         if trigger is not None and 0 <= trigger.first - group.last <= 1 and trigger.first <= attachable.first:
             return group  # "the by-the-Netherlands pledged radar" order (de, nl)
@@ -799,7 +831,8 @@ def _recipient(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
     if trigger is None or trigger.cls not in ("deploy", "give", "deliver"):
         return lexicon.default_recipient
     for group in sentence.groups:
-        if group.before == "recipient" and group.first >= trigger.first and not group.collective:
+        if group.before == "recipient" and group.first >= trigger.first and \
+                all(d.cls == "country" for d in group.donors):
             keys = group.keys
             if len(keys) == 1:
                 return keys[0]

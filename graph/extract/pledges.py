@@ -71,6 +71,14 @@ class Trigger:
     def last(self) -> int:
         return self.mention.last
 
+    @property
+    def head_last(self) -> int:
+        """The end of the verb itself: for a separable verb ("zegde ... toe") its first word."""
+        cue = self.mention.value
+        if cue is not None and "…" in getattr(cue, "entry", ""):
+            return self.mention.first + 1
+        return self.mention.last
+
 
 @dataclass
 class Group:
@@ -398,6 +406,7 @@ def _groups(view: SentenceView) -> list[Group]:
     donors = view.of(DONOR)
     groups: list[Group] = []
     coordination = {i for c in view.of("coordination", "article") for i in range(c.first, c.last)}
+    conjunctions = {i for c in view.of("coordination") for i in range(c.first, c.last)}
     for donor in donors:
         if groups:
             last = groups[-1].donors[-1]
@@ -411,7 +420,10 @@ def _groups(view: SentenceView) -> list[Group]:
                            and not any(c in gap for c in STRONG_BREAKS))
             adjacent = not between and not gap.strip() and "collective" in (donor.cls, last.cls) or \
                 not between and "org" in (donor.cls, last.cls) and "collective" in (donor.cls, last.cls)
-            if coordinated and (between or "," in gap or "/" in gap) or adjacent:
+            # "In The Hague, the Dutch government": a place, then the giver - no list
+            placed = "," in gap and not any(i in conjunctions for i in between) and \
+                _cue_before(view, groups[-1].first) == "locative"
+            if (coordinated and (between or "," in gap or "/" in gap) or adjacent) and not placed:
                 groups[-1].donors.append(donor)
                 groups[-1].last = donor.last
                 continue
@@ -434,7 +446,7 @@ def _cue_before(view: SentenceView, index: int) -> str:
     if verbs is None:  # a particle of a separable verb ("kondigde ... aan") is no preposition
         verbs = {i for t in view.of(TRIGGER) for i in range(t.first, t.last)}
         view.__dict__["_verb_tokens"] = verbs
-    for cls in ("agent", "recipient", "locative", "jointly", "content"):
+    for cls in ("jointly", "agent", "recipient", "locative", "content"):
         for cue in view.of(cls):
             if cue.first in verbs:
                 continue
@@ -696,9 +708,8 @@ def governing_trigger(sentence: PledgeSentence, attachable: Attachable) -> Trigg
     """The trigger of the attachable's clause nearest before it (one spanning it, for a separable
     verb), else the first after it; else the same in the whole sentence."""
     training = attachable.category == "training"
-    triggers = [t for t in sentence.triggers if not (t.first <= attachable.first < t.last and
-                                                     t.mention is attachable.mention)
-                and (t.cls != "train" or training)]  # "F-16 training" trains, it gives no F-16
+    triggers = [t for t in sentence.triggers
+                if t.cls != "train" or training]  # "F-16 training" trains, it gives no F-16
     if not triggers:
         return None
     clause = sentence.clause
@@ -707,7 +718,7 @@ def governing_trigger(sentence: PledgeSentence, attachable: Attachable) -> Trigg
     if spanning:
         return spanning[-1]
     for pool in ([t for t in triggers if clause[t.first] == own], triggers):
-        before = [t for t in pool if t.last <= attachable.first or t.mention is attachable.mention]
+        before = [t for t in pool if t.last <= attachable.first or t.first == attachable.first]
         if before:
             return before[-1]
         after = [t for t in pool if t.first >= attachable.last]
@@ -739,16 +750,36 @@ def decide_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trig
             confidence = round(confidence, 3)
     if group is None or not group.keys:
         return None
+    partner = _partner(sentence, group, trigger)
+    joint = partner is not None
+    if partner is not None:  # "Norway, together with Denmark, buys ...": one joint pledge
+        group = Group([*group.donors, *partner.donors], group.source, group.first, group.last, group.before)
     recipient = _recipient(sentence, attachable, trigger, article.lexicon)
-    return Decision(attachable, trigger, group, how, confidence, recipient,
+    return Decision(attachable, trigger, group, how, confidence, recipient, joint=joint,
                     background=is_background(sentence, attachable, trigger))
+
+
+def _partner(sentence: PledgeSentence, group: Group, trigger: Trigger | None) -> Group | None:
+    """A donor group introduced by a "together with" cue in the clause of the giver ("together with
+    Norway", "tillsammans med Danmark", "razem z Holandią"): the giver's partner in a joint pledge."""
+    clause = sentence.clause
+    n = len(clause)
+    anchor = trigger.first if trigger is not None else group.first
+    if anchor < 0:
+        return None
+    for other in sentence.groups:
+        if other is group or other.before != "jointly" or set(other.keys) <= set(group.keys):
+            continue
+        if clause[min(other.first, n - 1)] == clause[min(anchor, n - 1)]:
+            return other
+    return None
 
 
 def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigger | None
                ) -> tuple[Group | None, str]:
     """The rules' donor group for an attachable and the name of the rule that chose it."""
     view, groups, clause = sentence.view, sentence.groups, sentence.clause
-    usable = [g for g in groups if g.before not in ("recipient", "locative")]
+    usable = [g for g in groups if g.before not in ("recipient", "locative", "jointly")]
     attached = _attached_agent(view, attachable, trigger, groups)
     if attached is not None:
         return attached, "agent"
@@ -764,7 +795,7 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
                     and g.before != "agent"]
         if subjects:
             return subjects[-1], "subject"
-        inverted = [g for g in usable if 0 <= g.first - trigger.last <= 3 and g.before == ""]
+        inverted = [g for g in usable if 0 <= g.first - trigger.head_last <= 3 and g.before == ""]
         if inverted:
             return inverted[0], "inverted"
         if sentence.continuation:
@@ -969,10 +1000,66 @@ def _pledge_date(decision: Decision, sentence: PledgeSentence, status: str, date
     if decision.background:
         return None
     own = _statement_dates(view, article.published)
+    if own and decision.trigger is not None:
+        clause_day = _clause_day(sentence, decision.trigger, own)
+        if clause_day is not _NO_DAY:
+            return clause_day
+        own = []  # the sentence's day belongs to another clause's news
+        date = None if status == "delivered" else _fallback_date(sentence, article)
     if status == "delivered":
         return date if own else None
-    if date is not None:
-        return date
+    return date
+
+
+_NO_DAY = object()
+
+
+def _comma_clauses(sentence: PledgeSentence) -> list[int]:
+    """Clause numbers split also at commas ("Spain has promised ..., and Germany on Tuesday pledged")."""
+    cached = sentence.__dict__.get("_comma_clauses")
+    if cached is None:
+        view = sentence.view
+        cached, current = [], 0
+        for i, token in enumerate(view.tokens):
+            if i > 0 and (_punctuated(view.gap_text(view.tokens[i - 1].end, token.start)) or
+                          sentence.clause[i] != sentence.clause[i - 1]):
+                current += 1
+            cached.append(current)
+        sentence.__dict__["_comma_clauses"] = cached
+    return cached
+
+
+def _clause_day(sentence: PledgeSentence, trigger: Trigger, days: list[TypedMention]):
+    """The day of the sentence that dates a pledge of ``trigger``: one in the trigger's own clause,
+    else one in a clause that gives nothing itself (an attribution: "..., Pistorius said on
+    Monday"); ``_NO_DAY`` when every day belongs to another clause's own news."""
+    clauses = _comma_clauses(sentence)
+    n = len(clauses)
+    own = clauses[min(trigger.first, n - 1)]
+    fronted = [d for d in days if d.first <= 1]
+    if fronted:  # "Dinsdag zegde Duitsland ... toe, en ook Noorwegen ...": the day opens every clause
+        return fronted[0].value.value
+    same = [d for d in days if clauses[min(d.first, n - 1)] == own]
+    if same:
+        return min(same, key=lambda d: abs(d.first - trigger.first)).value.value
+    things = [a for a in sentence.attachables]
+    for day in sorted(days, key=lambda d: abs(d.first - trigger.first)):
+        clause = clauses[min(day.first, n - 1)]
+        news = any(clauses[min(t.first, n - 1)] == clause and not t.negated and t is not trigger
+                   for t in sentence.triggers) and \
+            any(clauses[min(a.first, n - 1)] == clause for a in things)
+        if not news:
+            return day.value.value
+    return _NO_DAY
+
+
+def _fallback_date(sentence: PledgeSentence, article: ArticleScope) -> str | None:
+    """The day a pledge gets when its sentence's day belongs to another clause: the main meeting's
+    where the meeting reaches the sentence (else the event day, later)."""
+    main = article.main_meeting
+    if main is not None and main.date and (article.meeting_everywhere or
+                                           sentence.view.paragraph in article.meeting_paragraphs):
+        return main.date
     return None
 
 
@@ -980,7 +1067,7 @@ def is_background(sentence: PledgeSentence, attachable: Attachable, trigger: Tri
     """What was given before, not news: a cumulative sum or a cumulative cue in the thing's clause; a
     background cue ("earlier", "so far", "since 2022") before its verb in the verb's clause or
     right before the thing; an item after "in addition to" or "already"."""
-    view, clause = sentence.view, sentence.clause
+    view, clause = sentence.view, _comma_clauses(sentence)
     if getattr(attachable.money, "cumulative", False):
         return True
     own = clause[min(attachable.first, len(clause) - 1)]

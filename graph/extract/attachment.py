@@ -69,6 +69,12 @@ def _sentence_features(sentence) -> list[str]:
     return out
 
 
+def _comma_clauses_of(sentence) -> list[int]:
+    from graph.extract.pledges import _comma_clauses
+
+    return _comma_clauses(sentence)
+
+
 def _group_features(sentence, group) -> list[str]:
     """The features of a candidate group that do not depend on the item (cached per sentence)."""
     cache = sentence.__dict__.setdefault("_group_features", {})
@@ -88,6 +94,8 @@ def _group_features(sentence, group) -> list[str]:
             out.append("sentence_start")
         if any(0 <= c.first - group.last <= 1 for c in view.of("origin")):
             out.append("made_in")  # "American-made": where it was built, not who gives it
+        if any(0 <= group.first - c.last <= 2 or 0 <= c.first - group.last <= 1 for c in view.of("say")):
+            out.append("attribution")  # "..., the government says": who tells, perhaps not who gives
     else:
         out.append("from_context")
     cache[id(group)] = out
@@ -118,9 +126,12 @@ def features(sentence, attachable, trigger, group, rule_group, rule: str) -> lis
     """The features of one candidate donor group for one attachable (names of active indicators)."""
     clause = sentence.clause
     n = len(clause)
+    kind = attachable.kind
     out = [*_sentence_features(sentence), *_group_features(sentence, group),
            *_trigger_features(sentence, attachable, trigger),
-           f"rule={rule}", f"kind={attachable.kind}", f"category={attachable.category}"]
+           f"rule={rule}", f"kind={kind}", f"category={attachable.category}",
+           f"rule={rule}|kind={kind}", f"source={group.source}|kind={kind}",
+           f"trigger={trigger.cls if trigger else 'none'}|kind={kind}"]
     if group is rule_group:
         out += ["picked", f"picked:{rule}"]
     elif rule_group is None:
@@ -148,6 +159,9 @@ def features(sentence, attachable, trigger, group, rule_group, rule: str) -> lis
                 out += ["after_trigger", f"trigger_gap={_bucket(group.first - trigger.last)}"]
             if group_clause == clause[min(trigger.first, n - 1)]:
                 out.append("same_clause_trigger")
+            commas = _comma_clauses_of(sentence)
+            if commas[min(group.first, n - 1)] == commas[min(trigger.first, n - 1)]:
+                out.append("same_comma_clause_trigger")
         low, high = min(group.last, a_first), max(group.first, a_first)
         nearest = None
         for other in sentence.groups:
@@ -187,13 +201,14 @@ class AttachmentModel:
 
     def __init__(self, donor: Logistic, emit: Logistic, threshold: float = 0.5,
                  record: dict[str, Any] | None = None, trusted: tuple[str, ...] = (),
-                 emit_trusted: bool = True) -> None:
+                 emit_trusted: bool = True, threshold_none: float = 0.5) -> None:
         self.donor = donor
         self.emit = emit
         self.threshold = threshold
         self.record = record or {}
         self.trusted = tuple(trusted)  # rules whose choice of donor stands (the model decides elsewhere)
         self.emit_trusted = emit_trusted  # whether the emit model may still drop a trusted rule's pledge
+        self.threshold_none = threshold_none  # what a giver the rules did not find needs
 
     def best(self, sentence, attachable, trigger, rule_group, rule: str, candidates: list):
         """``(group, its feature names)`` of the candidate the donor model ranks first."""
@@ -217,12 +232,13 @@ class AttachmentModel:
         else:
             group, names = self.best(sentence, attachable, trigger, rule_group, rule, candidates)
         p = self.emit.probability(names)
-        if p < self.threshold:
+        if p < (self.threshold if rule_group is not None else self.threshold_none):
             return None, p
         return group, p
 
     def to_json(self) -> dict[str, Any]:
-        return {"threshold": self.threshold, "trusted_rules": list(self.trusted),
+        return {"threshold": self.threshold, "threshold_without_rule": self.threshold_none,
+                "trusted_rules": list(self.trusted),
                 "emit_on_trusted_rules": self.emit_trusted, "record": self.record,
                 "donor": self.donor.to_json(), "emit": self.emit.to_json()}
 
@@ -230,7 +246,8 @@ class AttachmentModel:
     def from_json(cls, data: dict[str, Any]) -> AttachmentModel:
         return cls(Logistic.from_json(data["donor"]), Logistic.from_json(data["emit"]),
                    float(data.get("threshold", 0.5)), data.get("record"),
-                   tuple(data.get("trusted_rules", ())), bool(data.get("emit_on_trusted_rules", True)))
+                   tuple(data.get("trusted_rules", ())), bool(data.get("emit_on_trusted_rules", True)),
+                   float(data.get("threshold_without_rule", 0.5)))
 
 
 @functools.cache

@@ -95,7 +95,7 @@ def _group_features(sentence, group) -> list[str]:
         if any(0 <= c.first - group.last <= 1 for c in view.of("origin")):
             out.append("made_in")  # "American-made": where it was built, not who gives it
         if any(0 <= group.first - c.last <= 2 or 0 <= c.first - group.last <= 1 for c in view.of("say")):
-            out.append("attribution")  # "..., the government says": who tells, perhaps not who gives
+            out.append("attribution")  # "..., said the ministry": who tells, perhaps not who gives
     else:
         out.append("from_context")
     cache[id(group)] = out

@@ -204,7 +204,7 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
             taken.append((mention.start, mention.end))
         elif mention.kind == "org":
             key = lexicon.org_donor.get(mention.key)
-            # an officer of the organisation acts for it: "NATO Secretary General Mark Rutte" is NATO
+            # an officer of the organisation acts for it: the secretary general of an alliance gives for the alliance
             if key is not None and mention.key not in officers:
                 add(DONOR, "org", mention.start, mention.end, key=key, flavour=mention.key)
                 taken.append((mention.start, mention.end))

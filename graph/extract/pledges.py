@@ -15,7 +15,7 @@ Per sentence:
 4. its **donor** is chosen among the sentence's coordinated donor groups and the article context
    (package donors, the previous sentence's subject, a quotation's speaker) - by the learned
    attachment model of :mod:`graph.extract.attachment` when it is loaded, else by the rules:
-   an agent right after it ("from the UK and Norway", "by the Netherlands, Denmark, and Norway"),
+   an agent right after it ("from Latvia and Estonia", "by Greece, Croatia, and Slovenia"),
    the subject of its trigger's clause, a donor right after the trigger (inverted order), the
    subject of an earlier clause, the only donor of the sentence, the context;
 5. a group of several donors gives one pledge each; the quantity or sum they share goes to one
@@ -401,7 +401,7 @@ def _clauses(view: SentenceView) -> list[int]:
 
 def _groups(view: SentenceView) -> list[Group]:
     """The donors of the sentence grouped by coordination ("Poland, Germany, and Sweden",
-    "Deutschland und die Niederlande"): between two donors only commas, a coordination cue and
+    "Belgien und Luxemburg"): between two donors only commas, a coordination cue and
     short function words."""
     donors = view.of(DONOR)
     groups: list[Group] = []
@@ -420,7 +420,7 @@ def _groups(view: SentenceView) -> list[Group]:
                            and not any(c in gap for c in STRONG_BREAKS))
             adjacent = not between and not gap.strip() and "collective" in (donor.cls, last.cls) or \
                 not between and "org" in (donor.cls, last.cls) and "collective" in (donor.cls, last.cls)
-            # "In The Hague, the Dutch government": a place, then the giver - no list
+            # "In Lisbon, the Portuguese government": a place, then the giver - no list
             placed = "," in gap and not any(i in conjunctions for i in between) and \
                 _cue_before(view, groups[-1].first) == "locative"
             if (coordinated and (between or "," in gap or "/" in gap) or adjacent) and not placed:
@@ -435,10 +435,10 @@ def _groups(view: SentenceView) -> list[Group]:
 
 def _cue_before(view: SentenceView, index: int) -> str:
     """The kind of preposition before token ``index``: right before it, or before an article and up
-    to two other words that are no donor, verb or preposition ("to the multinational UDCG")."""
+    to two other words that are no donor, verb or preposition ("to the joint fund")."""
     marked = view.__dict__.get("_marked")
     if marked is None:
-        marked = {i for m in view.mentions if m.kind in (DONOR, TRIGGER, MONEY, ITEM) or
+        marked = {i for m in view.mentions if m.kind in (DONOR, TRIGGER, MONEY, ITEM, "date") or
                   m.cls in ("agent", "recipient", "locative", "jointly", "content", "coordination")
                   for i in range(m.first, m.last)}
         view.__dict__["_marked"] = marked
@@ -591,7 +591,7 @@ def _is_conversion(view: SentenceView, money: TypedMention) -> bool:
 
 
 def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention]) -> TypedMention | None:
-    """The item a sum is for: "€500m for drones", "a package of munitions worth £150m", "12 howitzers
+    """The item a sum is for: "€500m for drones", "a set of shells worth €80m", "12 howitzers
     worth €150m" (a value after a single item), "£1.6bn ... to buy 5,000 missiles"."""
     after = [i for i in items if i.first >= money.last]
     if after:
@@ -609,7 +609,7 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
     backing = [c for c in view.of("backing") if 0 <= money.first - c.last <= 2]
     if before and backing and backing[0].first - before[-1].last <= 8 and \
             not _punctuated(view.gap_text(before[-1].end, money.start), ";:"):
-        return before[-1]  # "5,000 drones this year, backed by DKK 800 million"
+        return before[-1]  # "900 drones, backed by €40 million"
     if before:
         item = before[-1]
         values = [c for c in view.of("value") if item.last <= c.first < money.first]
@@ -656,7 +656,7 @@ def _uses_of_sum(view: SentenceView, target: TypedMention, items: list[TypedMent
 def _sum_category(view: SentenceView, money: TypedMention, items: list[TypedMention]) -> str:
     """A sum for no named item: a package's value ("other"), money for training, or money as money."""
     if any(0 <= money.first - c.last <= 2 or 0 <= c.first - money.last <= 0 for c in view.of("value")):
-        return "other"  # "support worth £450 million", "$3bn worth of support": the value of a package
+        return "other"  # "support worth €70 million", "€2bn worth of support": the value of a package
     near = [c for c in view.of("package", "fund_noun", "train")
             if abs(c.first - money.first) <= 8 or abs(c.first - money.last) <= 8]
     near.sort(key=lambda c: min(abs(c.first - money.first), abs(c.first - money.last)))
@@ -761,7 +761,7 @@ def decide_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trig
 
 def _partner(sentence: PledgeSentence, group: Group, trigger: Trigger | None) -> Group | None:
     """A donor group introduced by a "together with" cue in the clause of the giver ("together with
-    Norway", "tillsammans med Danmark", "razem z Holandią"): the giver's partner in a joint pledge."""
+    Norway", "tillsammans med Island", "razem z Holandią"): the giver's partner in a joint pledge."""
     clause = sentence.clause
     n = len(clause)
     anchor = trigger.first if trigger is not None else group.first
@@ -784,7 +784,7 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
     if attached is not None:
         return attached, "agent"
     if trigger is not None and trigger.cls == "receive":
-        # "officials announced Ukraine would receive ...": who announces gives
+        # "ministers said Ukraine will get ...": who announces gives
         announcers = [t for t in sentence.triggers if t.last <= trigger.first and t.cls == "pledge"]
         if not announcers or not view.of(RECIPIENT):
             return None, "receive"
@@ -828,14 +828,14 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
 def _attached_agent(view: SentenceView, attachable: Attachable, trigger: Trigger | None,
                     groups: list[Group]) -> Group | None:
     """A donor group introduced by an agent preposition right after the attachable ("£450 million
-    package from the UK and Norway", "F-16s by the Netherlands"), or right after a passive or
+    package from Latvia and Estonia", "jets by Greece"), or right after a passive or
     receiving verb ("donated by Denmark", "received from Norway"), or a passive agent right before
-    a participle ("door Nederland toegezegde Patriot-radar")."""
+    a participle ("door België beloofde radars")."""
     aid_nouns = view.of("aid_noun", "package")
     for group in groups:
         if group.before != "agent":
             continue
-        # "The support from the allies amounts to ...", "a package from the UK and Norway includes ..."
+        # "The support from the allies amounts to ...", "a package from Latvia and Estonia includes ..."
         if any(0 <= group.first - noun.last <= 1 and noun.last <= attachable.first and
                not _breaks_between(view, noun.last, attachable.first) for noun in aid_nouns):
             return group

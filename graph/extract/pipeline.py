@@ -86,11 +86,10 @@ def _extract(article: Article) -> Extraction:
         return Evidence(article.text[start:end], start, end, rule, confidence)
 
     all_money = normalize.find_money(text, lang)
-    all_quantities = [
-        q
-        for q in normalize.find_quantities(text, lang)
-        if not any(q.start < m.end and m.start < q.end for m in all_money)
-    ]
+    from graph.extract.normalize.quantities import spans_overlap
+
+    in_money = spans_overlap([(m.start, m.end) for m in all_money])
+    all_quantities = [q for q in normalize.find_quantities(text, lang) if not in_money(q.start, q.end)]
     all_dates = normalize.find_dates(text, lang, published) if published else []
     money_of = _by_sentence(all_money, sentences)
     quantities_of = _by_sentence(all_quantities, sentences)

@@ -111,11 +111,16 @@ def _one_words(lang: str | None) -> frozenset[str]:
     return frozenset(fold(word) for word in language(lang).get("one_words", []))
 
 
+_CLAUSE_REACH = 2000  # characters: no sentence is longer, and long texts stay linear
+
+
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around ``text[start:end]`` (a cheap split on sentence punctuation)."""
-    left = max(text.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "\n"))
-    right_candidates = [i for i in (text.find(mark, end) for mark in (". ", "! ", "? ", "\n")) if i >= 0]
-    return left + 1, min(right_candidates, default=len(text))
+    """The sentence around ``text[start:end]`` (a cheap split on sentence punctuation), looked for
+    at most ``_CLAUSE_REACH`` characters away."""
+    low, high = max(0, start - _CLAUSE_REACH), min(len(text), end + _CLAUSE_REACH)
+    left = max(max(text.rfind(mark, low, start) for mark in (". ", "! ", "? ", "\n")), low - 1)
+    right_candidates = [i for i in (text.find(mark, end, high) for mark in (". ", "! ", "? ", "\n")) if i >= 0]
+    return left + 1, min(right_candidates, default=high)
 
 
 def find_money(text: str, lang: str | None) -> list[MoneyMention]:

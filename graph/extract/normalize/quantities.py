@@ -54,6 +54,25 @@ def _is_year(number: str) -> bool:
     return number.isdigit() and len(number) == 4 and 1900 <= int(number) <= 2100
 
 
+def spans_overlap(spans: list[tuple[int, int]]):
+    """A test whether [start, end) overlaps one of ``spans``, in logarithmic time (sorted starts and
+    the running maximum of the ends), so that checking every match of a text stays linear."""
+    import bisect
+
+    ordered = sorted(spans)
+    starts = [s for s, _ in ordered]
+    reach, furthest = [], -1
+    for _, end in ordered:
+        furthest = max(furthest, end)
+        reach.append(furthest)
+
+    def overlaps(start: int, end: int) -> bool:
+        i = bisect.bisect_left(starts, end) - 1  # the spans that start before ``end``
+        return i >= 0 and reach[i] > start
+
+    return overlaps
+
+
 def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
     """All counts in ``text`` (offsets relative to ``text``), in text order."""
     from graph.extract.normalize.dates import date_spans  # dates import nothing from here
@@ -61,12 +80,13 @@ def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
     quantities = _grammar(lang)
     taken = [(m.start, m.end) for m in find_money(text, lang)]
     taken += date_spans(text, lang)
+    overlaps = spans_overlap(taken)
     mentions = []
     for match in quantities.pattern.finditer(lower_same_length(text)):
         number, next_word = match.group("num"), match.group("next")
         if _is_year(number) or fold(next_word) in quantities.blocked_next_words:
             continue
-        if any(start < match.end() and match.start() < end for start, end in taken):
+        if overlaps(match.start(), match.end()):
             continue
         value = number_value(number, match.group("mag"), lang)
         if value is None or value <= 0 or value != int(value):

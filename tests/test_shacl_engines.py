@@ -29,7 +29,7 @@ from rdflib.namespace import RDF, SH, SKOS, XSD
 from rdflib.plugins.sparql import prepareQuery
 
 from graph.extract import extract
-from graph.ingest import read_articles
+from graph.ingest import IngestFailure, read_articles
 from graph.to_rdf import to_rdf
 from graph.validate import compiled_shapes, shapes_graph, validate_triples
 from graph.vocab import AID, NIF, PROV, SCHEMA
@@ -180,8 +180,9 @@ def inject_faults(triples: set) -> set:
 # --------------------------------------------------------------------------- data
 
 def _article_graphs(folder: Path) -> list:
-    paths = sorted(p for p in folder.iterdir() if p.suffix in (".txt", ".html") and p.name != "README.md")
-    return [to_rdf(extract(article)) for article in read_articles(paths)]
+    articles = list(read_articles([folder]))
+    assert not [a for a in articles if isinstance(a, IngestFailure)]
+    return [to_rdf(extract(article)) for article in articles]
 
 
 @functools.cache

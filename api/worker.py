@@ -18,7 +18,9 @@ from api.results import (
     GRAPH_FORMATS,
     TABLE_FORMATS,
     Term,
+    rdflib_term,
     write_boolean,
+    write_rdfxml,
     write_table,
 )
 from api.sparql_text import classify
@@ -99,10 +101,13 @@ class StoreService:
                 table = write_table(fmt, variables, (_native_row(variables, s) for s in rows))
                 return _body(table, fmt, len(rows), truncated)
             triples, truncated = _take(result, cap)
-            rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-                          "jsonld": ox.RdfFormat.JSON_LD}[fmt.name]
-            prefixes = PREFIXES if fmt.name == "turtle" else None
-            body = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+            if fmt.name == "rdfxml":
+                body = write_rdfxml(((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object))
+                                     for t in triples), PREFIXES)
+            else:
+                prefixes = PREFIXES if fmt.name == "turtle" else None
+                body = ox.serialize(triples, format=ox.RdfFormat.from_media_type(fmt.media_type),
+                                    prefixes=prefixes)
             return _body(body, fmt, len(triples), truncated)
         except (OSError, RuntimeError) as exc:  # evaluation errors surface while iterating
             raise StoreError(f"the query failed: {exc}", hint="check the query") from exc
@@ -118,13 +123,15 @@ class StoreService:
         import rdflib
 
         triples, truncated = _take(result, cap)
+        if fmt.name == "rdfxml":
+            terms = ((rdflib_term(s), rdflib_term(p), rdflib_term(o)) for s, p, o in triples)
+            return _body(write_rdfxml(terms, PREFIXES), fmt, len(triples), truncated)
         graph = rdflib.Graph()
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)
         for triple in triples:
             graph.add(triple)
-        rdf_format = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}[fmt.name]
-        return _body(graph.serialize(format=rdf_format, encoding="utf-8"), fmt, len(triples), truncated)
+        return _body(graph.serialize(format=fmt.media_type, encoding="utf-8"), fmt, len(triples), truncated)
 
     # -------------------------------------------------------------------------------- writes
 
@@ -257,21 +264,7 @@ def _native_row(variables: list[str], solution) -> dict[str, Term]:
 
 
 def _rdflib_row(variables: list[str], row) -> dict[str, Term]:
-    import rdflib
-
-    out = {}
-    for name in variables:
-        term = row[name]
-        if term is None:
-            continue
-        if isinstance(term, rdflib.URIRef):
-            out[name] = ("uri", str(term))
-        elif isinstance(term, rdflib.BNode):
-            out[name] = ("bnode", str(term))
-        else:
-            datatype = str(term.datatype) if term.datatype else None
-            out[name] = ("literal", str(term), datatype, term.language)
-    return out
+    return {name: rdflib_term(row[name]) for name in variables if row[name] is not None}
 
 
 def _to_ox(term: Term):

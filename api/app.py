@@ -58,10 +58,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_problem_handlers(app)
 
-    from api import routes_docs, routes_rest, routes_sparql
+    from api import routes_docs, routes_gsp, routes_rest, routes_sparql
 
     app.include_router(routes_docs.router)
     app.include_router(routes_sparql.router)
+    app.include_router(routes_gsp.router)
     app.include_router(routes_rest.router)
     try:
         export_routes = importlib.import_module("api.routes_export")

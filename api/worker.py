@@ -36,6 +36,7 @@ class StoreService:
     def __init__(self, store) -> None:
         self.store = store
         self.native = _native_store(store)
+        self._graph_writes = threading.Lock()  # Graph Store writes read, then replace: one at a time
 
     # -------------------------------------------------------------------------------- queries
 
@@ -141,6 +142,27 @@ class StoreService:
             raise StoreError("this store is read-only", hint="serve a store opened for writing")
         self.store.update(sparql)
         return {"ok": True}
+
+    def graph_write(self, action: str, graph: str, ntriples: str = "") -> dict[str, Any]:
+        """A Graph Store Protocol write through the store's own methods: ``put`` replaces the named
+        graph with ``ntriples``, ``post`` adds them to it, ``delete`` drops it. Answers whether the graph
+        existed before."""
+        if not getattr(self.store, "supports_update", True):
+            raise StoreError("this store is read-only", hint="serve a store opened for writing")
+        with self._graph_writes:
+            existed = self.has_graph(graph)
+            if action == "delete":
+                if existed:
+                    self.store.drop_graph(graph)
+                return {"existed": existed}
+            if action == "post" and existed:
+                from graph.store.convert import graph_to_ntriples
+
+                ntriples = graph_to_ntriples(self.store.get_graph(graph)) + "\n" + ntriples
+            elif action not in ("put", "post"):
+                raise InputError(f"unknown graph store action {action!r}", hint="put, post or delete")
+            self.store.replace_graphs({graph: ntriples})
+            return {"existed": existed}
 
     def ingest(self, article: dict[str, Any], keep_empty: bool = True) -> dict[str, Any]:
         """Ingest one article through ``graph.pipeline`` (extract, convert, validate, store).

@@ -487,10 +487,15 @@ def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
     An article in which no fact is found (no pledge, meeting, person, ...) is not stored: 422
     ``no-facts``. Re-posting an id replaces the stored article."""
     check_token(request)
+    from graph.ingest import normalise_text
     from graph.model import Article
 
     article_id = article.id or Article.make_id(article.text)
-    fields = article.model_dump() | {"id": article_id, "source": f"api:{article_id}"}
+    fields = article.model_dump() | {"id": article_id, "source": f"api:{article_id}",
+                                     "text": normalise_text(article.text)}  # as file ingest: no C0 controls
+    if not fields["text"].strip():
+        raise Problem(422, "empty-text", "the article text holds no visible characters",
+                      hint="send the article's text in 'text'")
     fields["published"] = article.published.isoformat() if article.published else None
     engine = request.app.state.engine
     timeout = max(request.app.state.settings.query_timeout, 120.0)

@@ -171,13 +171,14 @@ def _read_limited(path: Path, max_bytes: int) -> bytes:
 
 
 #: C0 control characters other than tab and line breaks: XML 1.0 cannot hold them (SPARQL XML results,
-#: RDF/XML and GEXF would not be well-formed), so page breaks become line breaks and the rest go
-_CONTROLS = {code: None for code in range(32) if chr(code) not in "\t\n\r"} | {0x0B: "\n", 0x0C: "\n"}
+#: RDF/XML and GEXF would not be well-formed). A form feed (a page break of converted PDFs, often in the
+#: middle of a sentence) becomes a space, a vertical tab (a manual line break) a line break; the rest go.
+_CONTROLS = {code: None for code in range(32) if chr(code) not in "\t\n\r"} | {0x0B: "\n", 0x0C: " "}
 
 
 def normalise_text(text: str) -> str:
-    """Unify line endings, drop C0 control characters (form and vertical feeds become line breaks),
-    strip trailing spaces; character offsets refer to this text."""
+    """Unify line endings, drop C0 control characters (a form feed becomes a space, a vertical tab a line
+    break), strip trailing spaces; character offsets refer to this text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").translate(_CONTROLS)
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 

@@ -152,7 +152,7 @@ def write_table(fmt: ResultFormat, variables: Sequence[str], rows: Iterable[dict
 def write_boolean(fmt: ResultFormat, value: bool) -> bytes:
     """An ASK result in one of the table formats."""
     if fmt.name == "json":
-        return json.dumps({"head": {}, "boolean": value}).encode()
+        return json.dumps({"head": {}, "boolean": value}).encode() + b"\n"
     if fmt.name == "xml":
         return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
                 f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
@@ -174,7 +174,7 @@ def _json_term(term: Term) -> dict[str, str]:
 def _json(variables: Sequence[str], rows: Iterable[dict[str, Term]]) -> bytes:
     bindings = [{name: _json_term(term) for name, term in row.items()} for row in rows]
     return json.dumps({"head": {"vars": list(variables)}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, separators=(",", ":")).encode()
+                      ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
 def _xml_text(text: str) -> str:
@@ -305,6 +305,11 @@ def _tsv_term(term: Term | None) -> str:
     if term[2] and term[2] != XSD_STRING:
         return f"{text}^^<{term[2]}>"
     return text
+
+
+def rdflib_row(variables: Sequence[str], row) -> dict[str, Term]:
+    """One rdflib result row as ``{variable: term tuple}`` (unbound variables left out)."""
+    return {name: rdflib_term(row[name]) for name in variables if row[name] is not None}
 
 
 def rdflib_term(term) -> Term:

@@ -285,7 +285,7 @@ def _annotate(body: bytes, fmt_name: str, note: str) -> bytes:
     if fmt_name == "json":
         document = json.loads(body)
         document["aidgraph"] = {"truncated": True, "note": note}
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
     if fmt_name in ("turtle", "ntriples"):
         return f"# {note}\n".encode() + body
     return body

@@ -18,6 +18,7 @@ from api.results import (
     GRAPH_FORMATS,
     TABLE_FORMATS,
     Term,
+    rdflib_row,
     rdflib_term,
     write_boolean,
     write_rdfxml,
@@ -69,7 +70,7 @@ class StoreService:
         variables = [str(v) for v in result.vars]
         rows, truncated = _take(result, cap)
         return {"vars": variables, "truncated": truncated,
-                "rows": [_rdflib_row(variables, row) for row in rows]}
+                "rows": [rdflib_row(variables, row) for row in rows]}
 
     def _native_query(self, sparql, has_dataset_clause, default_graphs, named_graphs, substitutions=None):
         import pyoxigraph as ox
@@ -119,7 +120,7 @@ class StoreService:
         if result.type == "SELECT":
             variables = [str(v) for v in result.vars]
             rows, truncated = _take(result, cap)
-            table = write_table(fmt, variables, (_rdflib_row(variables, row) for row in rows))
+            table = write_table(fmt, variables, (rdflib_row(variables, row) for row in rows))
             return _body(table, fmt, len(rows), truncated)
         import rdflib
 
@@ -283,10 +284,6 @@ def _native_row(variables: list[str], solution) -> dict[str, Term]:
         if term is not None:
             row[name] = _from_ox(term)
     return row
-
-
-def _rdflib_row(variables: list[str], row) -> dict[str, Term]:
-    return {name: rdflib_term(row[name]) for name in variables if row[name] is not None}
 
 
 def _to_ox(term: Term):

@@ -78,11 +78,14 @@ async def _call(request: Request, operation: str, arguments: dict) -> dict:
     return await run_in_threadpool(request.app.state.engine.call, operation, arguments)
 
 
-@router.api_route(PATH, methods=["GET", "HEAD"], summary="Read a graph (Graph Store Protocol)",
-                  dependencies=TOKEN_SECURITY, openapi_extra=TOKEN_OPTIONAL,
-                  responses={200: {"description": "the graph", "content": _RDF_CONTENT},
-                             404: {"description": "no such named graph"},
-                             406: {"description": "no acceptable RDF type"}} | _ERRORS)
+_READ = {"dependencies": TOKEN_SECURITY, "openapi_extra": TOKEN_OPTIONAL, "response_class": Response,
+         "responses": {200: {"description": "the graph", "content": _RDF_CONTENT},
+                       404: {"description": "no such named graph"},
+                       406: {"description": "no acceptable RDF type"}} | _ERRORS}
+
+
+@router.get(PATH, summary="Read a graph (Graph Store Protocol)", operation_id="read_graph", **_READ)
+@router.head(PATH, summary="Headers of a graph (Graph Store Protocol)", operation_id="graph_headers", **_READ)
 async def read_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
     """A named graph (no token needed) or the default graph (token) in the RDF type Accept asks for."""
     target = _target(request)
@@ -104,7 +107,7 @@ async def read_graph(request: Request, graph: GraphParam = None, default: Defaul
 
 
 @router.put(PATH, summary="Replace a graph (Graph Store Protocol, token)", dependencies=TOKEN_SECURITY,
-            status_code=204, openapi_extra=_BODY,
+            status_code=204, openapi_extra=_BODY, response_class=Response,
             responses={201: {"description": "the graph was created"},
                        204: {"description": "the graph was replaced"},
                        405: {"description": "the default graph cannot be written"},
@@ -121,7 +124,7 @@ async def put_graph(request: Request, graph: GraphParam = None, default: Default
 
 
 @router.post(PATH, summary="Add to a graph, or create one (Graph Store Protocol, token)",
-             dependencies=TOKEN_SECURITY, status_code=204, openapi_extra=_BODY,
+             dependencies=TOKEN_SECURITY, status_code=204, openapi_extra=_BODY, response_class=Response,
              responses={201: {"description": "a graph was created (Location names it when the server chose "
                                              "the IRI)"},
                         204: {"description": "the triples were added"},
@@ -144,7 +147,7 @@ async def post_graph(request: Request, graph: GraphParam = None, default: Defaul
 
 
 @router.delete(PATH, summary="Drop a graph (Graph Store Protocol, token)", dependencies=TOKEN_SECURITY,
-               status_code=204,
+               status_code=204, response_class=Response,
                responses={204: {"description": "the graph was dropped"},
                           404: {"description": "no such named graph"},
                           405: {"description": "the default graph cannot be written"}} | _ERRORS)

@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPBearer
 
+from api.models import SPARQL_RESULTS_SCHEMA, SavedQuery
 from api.problems import Problem
 from api.results import GRAPH_FORMATS, TABLE_FORMATS, negotiate, parse_accept
 from api.saved_queries import saved_queries
@@ -35,10 +36,12 @@ DUMP_FORMATS = {"trig": "application/trig", "nquads": "application/n-quads"}
 
 router = APIRouter()
 
+_TEXT = {"schema": {"type": "string"}}
 _SPARQL_RESPONSES = {
-    200: {"description": "query results (SPARQL JSON/XML/CSV/TSV, or Turtle/N-Triples/JSON-LD), or the "
-                         "query page for Accept: text/html",
-          "content": {fmt.media_type: {} for fmt in TABLE_FORMATS + GRAPH_FORMATS} | {"text/html": {}}},
+    200: {"description": "query results (SPARQL JSON/XML/CSV/TSV, or Turtle/N-Triples/JSON-LD/RDF/XML), the "
+                         "query page for Accept: text/html, or (GET without a query) the service description",
+          "content": {fmt.media_type: _TEXT for fmt in TABLE_FORMATS + GRAPH_FORMATS}
+          | {TABLE_FORMATS[0].media_type: {"schema": SPARQL_RESULTS_SCHEMA}, "text/html": _TEXT}},
     400: {"description": "malformed query (the parser's message with line and column), or a missing query"},
     403: {"description": "SERVICE/LOAD refused, or an update without a valid token"},
     406: {"description": "no acceptable result format in Accept"},
@@ -94,7 +97,7 @@ def query_page() -> HTMLResponse:
     return HTMLResponse(_page_template().replace("/*SAVED_QUERIES*/[]", payload))
 
 
-@router.get("/sparql", responses=_SPARQL_RESPONSES, summary="SPARQL 1.1 query (GET)")
+@router.get("/sparql", responses=_SPARQL_RESPONSES, summary="SPARQL 1.1 query (GET)", response_class=Response)
 async def sparql_get(
     request: Request,
     query: Annotated[str | None, Query(description="SPARQL query; without it the service description is "
@@ -138,7 +141,7 @@ _POST_BODY = {"requestBody": {"required": True, "content": {
 
 @router.post("/sparql", responses=_SPARQL_RESPONSES | {204: {"description": "update applied"}},
              summary="SPARQL 1.1 query or update (POST)", dependencies=TOKEN_SECURITY,
-             openapi_extra=_POST_BODY | TOKEN_OPTIONAL)
+             response_class=Response, openapi_extra=_POST_BODY | TOKEN_OPTIONAL)
 async def sparql_post(request: Request) -> Response:
     """Query or update in the body: URL-encoded form (query= / update=), or a direct SPARQL body.
 
@@ -335,14 +338,14 @@ async def _run_update(request: Request, sparql: str, using: list[str], using_nam
     return Response(status_code=204)
 
 
-@router.get("/queries", summary="The saved analyst queries")
+@router.get("/queries", summary="The saved analyst queries", response_model=list[SavedQuery])
 def list_saved_queries() -> list[dict[str, str]]:
     """Name, title, description, parameters and SPARQL text of every saved query (queries/*.rq)."""
     return [{"name": q.name, "title": q.title, "description": q.description, "parameters": q.parameters,
              "sparql": q.sparql} for q in saved_queries().values()]
 
 
-@router.get("/queries/{name}", summary="Run one saved query",
+@router.get("/queries/{name}", summary="Run one saved query", response_class=Response,
             responses={404: {"description": "no saved query of that name"}} | _SPARQL_RESPONSES)
 async def run_saved_query(
         request: Request, name: str,
@@ -356,7 +359,7 @@ async def run_saved_query(
 
 
 @router.get("/dump", summary="The whole dataset (token required)",
-            responses={200: {"content": {m: {} for m in DUMP_FORMATS.values()}},
+            response_class=Response, responses={200: {"content": {m: _TEXT for m in DUMP_FORMATS.values()}},
                        403: {"description": "no valid token"}, 503: {"description": "timed out"}},
             dependencies=TOKEN_SECURITY)
 async def dump(request: Request,

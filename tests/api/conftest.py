@@ -49,7 +49,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = settings
         config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on")
+                                lifespan="on", http="h11")  # the HTTP parser of api.server.serve
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

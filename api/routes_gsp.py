@@ -4,7 +4,7 @@
     GET|HEAD  /store?default      the default graph (the whole dataset merged: token, like GET /dump)
     PUT       /store?graph=IRI    replace the graph with the body (201 created, 204 replaced)
     POST      /store?graph=IRI    add the body's triples to the graph (201 created, 204 merged)
-    POST      /store              a new graph with a server-made IRI (201, Location)
+    POST      /store              a new graph named urn:uuid:... by the server (201, Location)
     DELETE    /store?graph=IRI    drop the graph (204, or 404 when there is none)
 
 Writes need the bearer token (as SPARQL Update does) and go through the store's own write methods
@@ -28,11 +28,10 @@ from fastapi.responses import Response
 from api.problems import Problem
 from api.results import GRAPH_FORMATS, negotiate
 from api.routes_sparql import TOKEN_OPTIONAL, TOKEN_SECURITY, check_token, checked_iri
-from graph.vocab import AIDG
 
 PATH = "/store"
-#: graphs that POST /store creates are named under this namespace
-NEW_GRAPH_NS = AIDG["gsp/"]
+#: graphs that POST /store creates get a UUID URN (outside aidg:, so they are merged into the default graph)
+NEW_GRAPH_NS = "urn:uuid:"
 UNBOUNDED = 2**62  # a graph is answered whole (the body limit bounds what can be written)
 
 router = APIRouter(tags=["graph store"])

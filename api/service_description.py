@@ -22,12 +22,14 @@ FIXED_GRAPHS = {
     str(ONTOLOGY_GRAPH): "the aidgraph ontology and its SKOS concept schemes",
     str(REFERENCE_GRAPH): "reference knowledge: countries, organisations, people, equipment systems",
 }
-DEFAULT_GRAPH = ("The RDF merge of the article graphs (one named graph per article, named by the article "
-                 f"IRI {article_iri('ID')}) and the ontology and reference graphs; the "
-                 "quarantine graphs (facts that failed SHACL validation, and their reports, under "
-                 f"{AIDG}quarantine/) are not part of it, but every named graph, quarantine included, "
-                 "is reachable with GRAPH. FROM / FROM NAMED and default-graph-uri / named-graph-uri "
-                 "select local named graphs only; nothing is fetched.")
+DEFAULT_GRAPH = ("The RDF merge (every triple once) of the named graphs outside "
+                 f"{AIDG} — one graph per article, named by the article IRI {article_iri('ID')}, and "
+                 "graphs written through the Graph Store Protocol (/store) — and of the ontology and "
+                 "reference graphs. The quarantine graphs (facts that failed SHACL validation, and their "
+                 f"reports, under {AIDG}quarantine/) are not part of it; they, like every named graph, are "
+                 "reachable with GRAPH. A SPARQL Update changes only the graphs it names. FROM / FROM NAMED "
+                 "and default-graph-uri / named-graph-uri select local named graphs only; nothing is "
+                 "fetched.")
 
 
 def describe(endpoint: str, settings, fmt: ResultFormat) -> bytes:

@@ -204,3 +204,19 @@ def test_service_description_of_a_read_only_server(tmp_path, store_builder, live
 def test_browsers_still_get_the_query_page(client):
     response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_the_described_default_graph_is_the_one_queries_read(client):
+    """The service description claims a merged default graph without the quarantine graphs (and no
+    union): check it against what queries see. Needs the merged default graph (graph.store.merge)."""
+    pytest.importorskip("graph.store.merge", reason="this tree's default graph is still the union of all "
+                                                    "named graphs (graph.store.merge is absent)")
+    quarantined = "<https://w3id.org/aidgraph/id/pledge/bad>"
+    outside = client.get("/sparql", params={"query": f"ASK {{ {quarantined} ?p ?o }}"})
+    assert outside.json()["boolean"] is False
+    in_graph = f"ASK {{ GRAPH ?g {{ {quarantined} ?p ?o }} }}"
+    assert client.get("/sparql", params={"query": in_graph}).json()["boolean"] is True
+    # a pledge stated by two articles is one set of triples in the default graph (a merge, not a bag)
+    copies = client.get("/sparql", params={
+        "query": "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/aidgraph/id/pledge/de-iris> a ?type }"})
+    assert count(copies) == 1

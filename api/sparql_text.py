@@ -81,7 +81,6 @@ def classify(sparql: str) -> Operation:
 
 #: SPARQL versions the engine understands (SPARQL 1.2 ``VERSION`` declarations and ``version=`` parameters)
 KNOWN_VERSIONS = ("1.1", "1.2", "1.2-basic")
-_VERSION_DECL = re.compile(r"(?<![\w:?$-])VERSION\s+$", re.IGNORECASE)
 
 
 def blank_lexemes(sparql: str) -> str:
@@ -91,11 +90,18 @@ def blank_lexemes(sparql: str) -> str:
 
 
 def declared_versions(sparql: str) -> list[str]:
-    """The version strings of the text's SPARQL 1.2 ``VERSION "..."`` declarations, in order."""
+    """The version strings of the text's SPARQL 1.2 ``VERSION "..."`` declarations, in order (one pass)."""
+    bare = blank_lexemes(sparql)
     versions = []
     for match in _LEXEMES.finditer(sparql):
         lexeme = match.group(0)
-        if lexeme[:1] in "\"'" and _VERSION_DECL.search(blank_lexemes(sparql[:match.start()])):
+        if lexeme[:1] not in "\"'":
+            continue
+        end = match.start()
+        while end and bare[end - 1].isspace():
+            end -= 1
+        keyword, before = bare[max(0, end - 7):end], bare[end - 8:end - 7] if end > 7 else ""
+        if keyword.upper() == "VERSION" and not re.match(r"[\w:?$-]", before):
             versions.append(lexeme.strip("\"'"))
     return versions
 

@@ -170,9 +170,16 @@ def _read_limited(path: Path, max_bytes: int) -> bytes:
         raise InputError(f"{path}: cannot read ({exc.strerror})", hint="check permissions") from exc
 
 
+#: C0 control characters other than tab and line breaks: XML 1.0 cannot hold them (SPARQL XML results,
+#: RDF/XML and GEXF would not be well-formed). A form feed (a page break of converted PDFs, often in the
+#: middle of a sentence) becomes a space, a vertical tab (a manual line break) a line break; the rest go.
+_CONTROLS = {code: None for code in range(32) if chr(code) not in "\t\n\r"} | {0x0B: "\n", 0x0C: " "}
+
+
 def normalise_text(text: str) -> str:
-    """Unify line endings and strip trailing spaces; character offsets refer to this text."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    """Unify line endings, drop C0 control characters (a form feed becomes a space, a vertical tab a line
+    break), strip trailing spaces; character offsets refer to this text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").translate(_CONTROLS)
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 
 
@@ -240,7 +247,7 @@ def _load_json(path: Path) -> Any:
 def _clean(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = str(value).translate(_CONTROLS).strip()
     return text or None
 
 

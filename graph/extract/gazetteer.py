@@ -13,15 +13,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import os
 import pickle
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from graph.cache import cache_dir, write_atomically
 from graph.extract.lexicon import Lexicon, load_lexicon
 from graph.extract.text import Token, tokenise
 from graph.knowledge import load_knowledge
@@ -267,14 +266,8 @@ def gazetteer_for(lang: str) -> Gazetteer:
 
 
 def _cache_path(lang: str) -> Path | None:
-    setting = os.environ.get("AIDGRAPH_CACHE_DIR", "")
-    if setting.lower() in ("off", "none", "0"):
-        return None
-    if setting:
-        root = Path(setting)
-    else:
-        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aidgraph"
-    return root / f"gazetteer-{lang}-{_fingerprint(lang)}.pickle"
+    root = cache_dir()
+    return None if root is None else root / f"gazetteer-{lang}-{_fingerprint(lang)}.pickle"
 
 
 def _fingerprint(lang: str) -> str:
@@ -300,12 +293,4 @@ def _fingerprint(lang: str) -> str:
 
 def _write_cache(path: Path, tables: tuple) -> None:
     """Write atomically (a temporary file renamed into place), so parallel runs never read half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pickle"):
-            stale.unlink(missing_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
-            pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
-    except OSError:
-        pass
+    write_atomically(path, lambda handle: pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL))

@@ -273,7 +273,7 @@ def _cache_path(lang: str) -> Path | None:
 def _fingerprint(lang: str) -> str:
     """A hash of everything a built gazetteer depends on."""
     from graph.extract import text as text_module
-    from graph.extract.lexicon import LANG_DIR, SHARED
+    from graph.extract.lexicon import ENTITY_DIR, LANG_DIR, SHARED
     from graph.knowledge import DATA_DIR
 
     digest = hashlib.sha256(f"{_CACHE_FORMAT} {sys.version_info[:2]}".encode())
@@ -281,6 +281,8 @@ def _fingerprint(lang: str) -> str:
         *sorted(DATA_DIR.glob("*.json")),
         LANG_DIR / f"{SHARED}.json",
         LANG_DIR / f"{lang}.json",
+        ENTITY_DIR / f"{SHARED}.json",
+        ENTITY_DIR / f"{lang}.json",
         Path(__file__),
         Path(text_module.__file__),
     ]

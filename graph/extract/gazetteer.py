@@ -16,6 +16,7 @@ import itertools
 import pickle
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -27,6 +28,7 @@ from graph.knowledge import load_knowledge
 
 _INITIAL = re.compile(r"[A-ZÀ-Þ]")
 _FORM_NOISE = re.compile(r"[.\s\-/]")
+_ELISION_MAX = 4  # letters of an elided article or preposition before an apostrophe ("dell'", "l'")
 _CACHE_FORMAT = 1  # bump when the pickled tables change shape
 
 
@@ -97,20 +99,25 @@ class Gazetteer:
 
     def _build(self) -> None:
         kb = load_knowledge()
-        langs = _languages(self.lexicon.lang)
+        own = self.lexicon.lang
+        langs = _languages(own)
+        inflect = _inflector(self.lexicon.data.get("inflections", ()))
         for country in kb.countries.values():
             for lang in langs:
                 for name in country.names.get(lang, ()):
-                    self._add(name, "country", country.code, "name")
+                    for form in inflect(name, "name") if lang == own else (name,):
+                        self._add(form, "country", country.code, "name")
                 for name in country.adjectives.get(lang, ()):
-                    self._add(name, "country", country.code, "adjective")
+                    for form in inflect(name, "adjective") if lang == own else (name,):
+                        self._add(form, "country", country.code, "adjective")
                 for name in country.metonyms.get(lang, ()):
                     self._add(name, "country", country.code, "metonym")
         for org in kb.organisations.values():
             self._add(org.name, "org", org.key)
             for lang in langs:
                 for name in org.names.get(lang, ()):
-                    self._add(name, "org", org.key)
+                    for form in inflect(name, "name") if lang == own else (name,):
+                        self._add(form, "org", org.key)
         for item in kb.equipment.values():
             self._add(item.name, "equipment", item.id)
             for lang in langs:
@@ -182,6 +189,8 @@ class Gazetteer:
         surface = text[span[0].start : span[-1].end]
         accepted = []
         for entry in entries:
+            if _needs_capital(entry) and not surface[:1].isupper():
+                continue  # "réunion" (a meeting) is not Réunion
             if entry.case_sensitive:
                 if entry.kind in ("person", "surname"):
                     if not all(t.text[:1].isupper() or t.text[:1].isdigit() for t in span):
@@ -194,15 +203,15 @@ class Gazetteer:
     def _match_inflected(self, text: str, token: Token, out: list[Mention]) -> int:
         """Genitive forms ("USA:s", "Frankreichs") and compound modifiers ("Natomedlemmar")."""
         key = token.key
-        if "'" in key[:3] and key.index("'") < len(key) - 3:  # elision: l'Ukraine, d'Allemagne
-            hits = self.entries.get(key[key.index("'") + 1 :])
+        apostrophe = key.find("'")
+        if 0 < apostrophe <= _ELISION_MAX and apostrophe < len(key) - 3:  # l'Ukraine, dell'Italia
+            hits = self.entries.get(key[apostrophe + 1 :])
             if hits:
-                out.extend(
-                    Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour)
-                    for e in hits
-                    if not e.case_sensitive
-                )
-                return 1
+                capital = token.text[apostrophe + 1 : apostrophe + 2].isupper()
+                hits = [e for e in hits if not e.case_sensitive and (capital or not _needs_capital(e))]
+                out.extend(Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour)
+                           for e in hits)
+                return 1 if hits else 0
         suffixes = self.lexicon.genitive_suffixes
         for suffix in suffixes if suffixes and key.endswith(suffixes) else ():
             if key.endswith(suffix) and len(key) - len(suffix) >= 3:
@@ -210,7 +219,8 @@ class Gazetteer:
                 hits = [
                     e for e in self.entries.get(base, ()) if e.kind in ("country", "org", "person", "surname")
                 ]
-                hits = [e for e in hits if not e.case_sensitive or token.text[:1].isupper()]
+                capital = token.text[:1].isupper()
+                hits = [e for e in hits if capital or not (e.case_sensitive or _needs_capital(e))]
                 if hits:
                     out.extend(
                         Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour) for e in hits
@@ -227,8 +237,34 @@ class Gazetteer:
         return 0
 
 
+def _inflector(rules) -> Callable[[str, str], list[str]]:
+    """``inflect(form, kind)``: ``form`` and the forms the language's ``inflections`` make of it.
+
+    A rule ``{"from": regex, "to": [replacements], "kinds": ["name" | "adjective"]}`` rewrites the
+    end of a one-word form ("saksalainen" -> "saksalaisen", "Německo" -> "Německa"); several words,
+    digits and short forms (codes) are left as they are."""
+    compiled = [(re.compile(rule["from"]), tuple(rule["to"]), frozenset(rule.get("kinds", ("name",))))
+                for rule in rules]
+
+    def inflect(form: str, kind: str) -> list[str]:
+        forms = [form]
+        if not compiled or not form.isalpha() or len(form) < 4 or form.isupper():
+            return forms
+        for pattern, replacements, kinds in compiled:
+            if kind in kinds and pattern.search(form):
+                forms.extend(pattern.sub(replacement, form) for replacement in replacements)
+        return list(dict.fromkeys(forms))
+
+    return inflect
+
+
 def _languages(lang: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((lang, "en", "xx")))
+
+
+def _needs_capital(entry: Entry) -> bool:
+    """Names of countries (and their capitals) written with a capital match only capitalised words."""
+    return entry.kind == "country" and entry.flavour != "adjective" and entry.form[:1].isupper()
 
 
 def _is_initial(token: Token) -> bool:

@@ -19,7 +19,7 @@ from graph.errors import InputError
 from graph.extract.starts import StartIndex, first_characters
 
 LANG_DIR = Path(__file__).with_name("lang")
-ENTITY_DIR = Path(__file__).with_name("entities")  # posts, category nouns, home country (graph/extract/entities)
+ENTITY_DIR = Path(__file__).with_name("entities")  # posts, category nouns, home country
 SHARED = "xx"
 LANGUAGE_ALIASES = {"no": "nb", "nn": "nb"}
 

@@ -157,6 +157,8 @@ class Gazetteer:
                     if j + reach > i + consumed:
                         i, consumed, found = j, reach, later
                         break
+            if found and _is_given_name(text, tokens, i + consumed, found):
+                found = [m for m in found if m.kind != "country"]  # "Chad J. McNeeley", "Jordan B. Smith"
             mentions.extend(found)
             i += consumed or 1
         return mentions
@@ -260,6 +262,15 @@ def _inflector(rules) -> Callable[[str, str], list[str]]:
 
 def _languages(lang: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((lang, "en", "xx")))
+
+
+def _is_given_name(text: str, tokens: list[Token], after: int, found: list[Mention]) -> bool:
+    """A one-word country name followed by an initial and a capitalised word is a given name."""
+    if after + 1 >= len(tokens) or any(m.kind != "country" or " " in m.surface for m in found):
+        return False
+    initial, surname = tokens[after], tokens[after + 1]
+    return (_is_initial(initial) and text[initial.end : initial.end + 1] == "."
+            and surname.text[:1].isupper() and len(surname.text) > 1)
 
 
 def _needs_capital(entry: Entry) -> bool:

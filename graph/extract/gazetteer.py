@@ -191,8 +191,8 @@ class Gazetteer:
         surface = text[span[0].start : span[-1].end]
         accepted = []
         for entry in entries:
-            if _needs_capital(entry) and not surface[:1].isupper():
-                continue  # "réunion" (a meeting) is not Réunion
+            if _needs_capital(entry) and not _capitalised_like(surface, entry.form):
+                continue  # "réunion" (a meeting) is not Réunion, nor "La réunion" La Réunion
             if entry.case_sensitive:
                 if entry.kind in ("person", "surname"):
                     if not all(t.text[:1].isupper() or t.text[:1].isdigit() for t in span):
@@ -271,6 +271,14 @@ def _is_given_name(text: str, tokens: list[Token], after: int, found: list[Menti
     initial, surname = tokens[after], tokens[after + 1]
     return (_is_initial(initial) and text[initial.end : initial.end + 1] == "."
             and surname.text[:1].isupper() and len(surname.text) > 1)
+
+
+def _capitalised_like(surface: str, form: str) -> bool:
+    """Every word the form writes with a capital is capitalised in the text too."""
+    words, form_words = surface.split(), form.split()
+    if len(words) != len(form_words):
+        return surface[:1].isupper()
+    return all(w[:1].isupper() for w, f in zip(words, form_words, strict=True) if f[:1].isupper())
 
 
 def _needs_capital(entry: Entry) -> bool:

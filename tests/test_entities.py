@@ -75,3 +75,17 @@ def test_case_forms_and_adjectives_are_generated_from_the_inflection_rules(lang,
 def test_common_words_and_given_names_are_not_countries(lang, text):
     mentions = gazetteer_for(lang).match(text, tokenise(text))
     assert not [m for m in mentions if m.kind == "country"]
+
+
+@pytest.mark.parametrize(("lang", "text", "code", "place"), [
+    ("de", "Die Gespräche fanden in Saudi-Arabien statt.", "SA", True),
+    ("de", "Saudi-Arabien vermittelt.", "SA", False),
+    ("fr", "Le président a parlé à Prague.", None, None),  # a capital after "à" is the city
+    ("en", "Berlin will send more tanks.", "DE", False),
+])
+def test_countries_named_as_places(lang, text, code, place):
+    countries = [m for m in gazetteer_for(lang).match(text, tokenise(text)) if m.kind == "country"]
+    if code is None:
+        assert countries == []
+    else:
+        assert [(m.key, m.place) for m in countries] == [(code, place)]

@@ -17,13 +17,13 @@ import pickle
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
 from graph.cache import cache_dir, write_atomically
 from graph.extract.lexicon import Lexicon, load_lexicon
-from graph.extract.text import Token, tokenise
+from graph.extract.text import Token, fold, tokenise
 from graph.knowledge import load_knowledge
 
 _INITIAL = re.compile(r"[A-ZÀ-Þ]")
@@ -44,12 +44,16 @@ class Entry(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Mention:
+    """A known name in the text. ``place`` is True for a country named right after a preposition of
+    place ("in Saudi-Arabien", "à Madrid"): a location, which is an actor only if named so elsewhere."""
+
     kind: str
     key: str
     start: int  # offsets in the normalised article text
     end: int
     surface: str
     flavour: str = "name"
+    place: bool = False
 
 
 class Gazetteer:
@@ -65,6 +69,7 @@ class Gazetteer:
         self.max_tokens = 1
         self.span_by_first: dict[str, int] = {}  # first token key -> longest entry in tokens
         self.prefixes: dict[str, list[Entry]] = {}
+        self.place_prepositions = frozenset(fold(w) for w in lexicon.data.get("place_prepositions", ()))
         if tables is None:
             self._build()
         else:
@@ -159,6 +164,9 @@ class Gazetteer:
                         break
             if found and _is_given_name(text, tokens, i + consumed, found):
                 found = [m for m in found if m.kind != "country"]  # "Chad J. McNeeley", "Jordan B. Smith"
+            if found and i and tokens[i - 1].key in self.place_prepositions:
+                found = [m if m.kind != "country" else replace(m, place=True)
+                         for m in found if m.flavour != "metonym"]  # "à Prague" is the city, not Czechia
             mentions.extend(found)
             i += consumed or 1
         return mentions

@@ -89,3 +89,16 @@ def test_countries_named_as_places(lang, text, code, place):
         assert countries == []
     else:
         assert [(m.key, m.place) for m in countries] == [(code, place)]
+
+
+@pytest.mark.parametrize(("lang", "text", "person"), [
+    ("fi", "Antti Häkkäsen mukaan apu jatkuu.", "antti-hakkanen"),
+    ("fi", "Pistoriuksen vierailu alkoi.", "boris-pistorius"),
+    ("fi", "Kiitos Zelenskyille.", "volodymyr-zelenskyy"),
+    ("cs", "Jednal s Pistoriem.", "boris-pistorius"),
+    ("cs", "Setkání se Zelenským.", "volodymyr-zelenskyy"),
+    ("cs", "Podle Černochové pomoc pokračuje.", "jana-cernochova"),
+])
+def test_case_forms_of_surnames(lang, text, person):
+    mentions = gazetteer_for(lang).match(text, tokenise(text))
+    assert person in {m.key for m in mentions if m.kind in ("person", "surname")}

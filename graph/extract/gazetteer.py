@@ -131,13 +131,15 @@ class Gazetteer:
         surnames: dict[str, set[str]] = {}
         for person in kb.persons.values():
             for name in (person.name, *person.aliases):
-                self._add(name, "person", person.id)
-                parts = name.split()
-                if len(parts) >= 2:
-                    surnames.setdefault(parts[-1], set()).add(person.id)
+                *first, last = name.split()
+                for form in inflect(last, "surname"):  # "Antti Häkkäsen", "Borisem Pistoriem"
+                    self._add(" ".join((*first, form)), "person", person.id)
+                if first:
+                    surnames.setdefault(last, set()).add(person.id)
         for surname, ids in surnames.items():
             if len(ids) == 1 and len(surname) >= 4:
-                self._add(surname, "surname", next(iter(ids)))
+                for form in inflect(surname, "surname"):
+                    self._add(form, "surname", next(iter(ids)))
         for city, forms in self.lexicon.cities.items():
             for form in (city, *forms):
                 self._add(form, "city", city)
@@ -250,9 +252,9 @@ class Gazetteer:
 def _inflector(rules) -> Callable[[str, str], list[str]]:
     """``inflect(form, kind)``: ``form`` and the forms the language's ``inflections`` make of it.
 
-    A rule ``{"from": regex, "to": [replacements], "kinds": ["name" | "adjective"]}`` rewrites the
-    end of a one-word form ("saksalainen" -> "saksalaisen", "Německo" -> "Německa"); several words,
-    digits and short forms (codes) are left as they are."""
+    A rule ``{"from": regex, "to": [replacements], "kinds": ["name" | "adjective" | "surname"]}``
+    rewrites the end of a one-word form ("saksalainen" -> "saksalaisen", "Německo" -> "Německa",
+    "Pistorius" -> "Pistoriuksen"); several words, digits and short forms (codes) are left as they are."""
     compiled = [(re.compile(rule["from"]), tuple(rule["to"]), frozenset(rule.get("kinds", ("name",))))
                 for rule in rules]
 

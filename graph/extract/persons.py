@@ -259,8 +259,8 @@ def _unknown_name(match: re.Match[str] | None, mentions: list[Mention]) -> tuple
     start, end = match.span(1)
     if any(m.start < end and start < m.end for m in mentions):
         return None
-    name = match.group(1)
-    if any(word.isupper() and len(word) > 2 for word in name.replace(".", ". ").split()):
+    name = re.sub(r"(?<=\.)(?=[^\W\d_])", " ", match.group(1))  # "J.J.Guillén" -> "J. J. Guillén"
+    if any(word.isupper() and len(word) > 2 for word in name.split()):
         return None
     return name, start, end
 

@@ -10,7 +10,7 @@ claims of an article out by offset, with the gaps between them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from api.web.labels import fold
 
@@ -91,7 +91,9 @@ class Passage:
     end: int
     text: str
     claims: list[dict]
-    gap_before: int  # characters of the article not kept before this passage (-1: unknown, the start)
+    gap_before: int  # characters of the article not kept before this passage
+    pieces: list[Piece] = field(default_factory=list)  # the text cut at the marked words
+    facts: list[dict] = field(default_factory=list)  # the facts of the claims, once each
 
 
 def article_passages(claims: list[dict]) -> list[Passage]:

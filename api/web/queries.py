@@ -8,6 +8,7 @@ article with their offsets, the label index of the search box. User values are b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from api.lookups import PLEDGE_FILTERS, PREFIXES, QUARANTINE, SEARCH_LABEL_PATH, accepted
@@ -148,8 +149,9 @@ __all__ = ["ARTICLE_CLAIMS", "BROADER", "FACETS", "FACT_VALUES", "LABELS",
 
 
 def inline(sparql: str, bindings: dict[str, tuple]) -> str:
-    """``sparql`` with its bound values written out (a trailing VALUES clause), to open in the SPARQL
-    page: the same question, runnable as it stands. Terms are written by pyoxigraph's serialiser."""
+    """``sparql`` with its bound values written out as a VALUES block at the start of its WHERE clause, to
+    open in the SPARQL page: the same question, runnable as it stands (and as fast: the values are
+    joined first). Terms are written by pyoxigraph's serialiser."""
     from pyoxigraph import Literal, NamedNode
 
     if not bindings:
@@ -166,7 +168,11 @@ def inline(sparql: str, bindings: dict[str, tuple]) -> str:
         return str(Literal(value[1], datatype=NamedNode(datatype))) if datatype else str(Literal(value[1]))
 
     row = " ".join(term(bindings[name]) for name in names)
-    return sparql.rstrip() + f"\nVALUES ({' '.join('?' + name for name in names)}) {{ ({row}) }}\n"
+    values = f"VALUES ({' '.join('?' + name for name in names)}) {{ ({row}) }}"
+    where = re.search(r"\bWHERE\s*\{", sparql, flags=re.IGNORECASE)
+    if where is None:
+        return sparql.rstrip() + "\n" + values + "\n"
+    return sparql[:where.end()] + "\n  " + values + sparql[where.end():]
 
 
 def explorer_query(filters: Iterable[str], extra: str, limit: int, offset: int) -> str:
@@ -178,16 +184,21 @@ SELECT DISTINCT ?pledge ?donor ?item ?category ?quantity ?status ?date ?meeting 
   {accepted("?pledge a aid:Pledge", "g0")}
   {extra}
   {fragments}
-  OPTIONAL {{ ?pledge schema:agent/skos:notation ?donor }}
+  OPTIONAL {{ ?pledge schema:agent ?agent }}
   OPTIONAL {{ ?pledge aid:itemLabel ?itemText }}
   OPTIONAL {{ ?pledge schema:object ?system .
-             OPTIONAL {{ ?system skos:prefLabel ?systemLabel FILTER(LANGMATCHES(LANG(?systemLabel), "en")) }} }}
-  BIND(COALESCE(?itemText, ?systemLabel, STR(?system)) AS ?item)
-  OPTIONAL {{ ?pledge aid:category/skos:notation ?category }}
+             OPTIONAL {{ GRAPH aidg:reference {{ ?system skos:prefLabel ?systemLabel }}
+                        FILTER(LANGMATCHES(LANG(?systemLabel), "en")) }} }}
+  OPTIONAL {{ ?pledge aid:category ?categoryNode }}
   OPTIONAL {{ ?pledge aid:quantity ?quantity }}
-  OPTIONAL {{ ?pledge aid:status/skos:notation ?status }}
+  OPTIONAL {{ ?pledge aid:status ?statusNode }}
   OPTIONAL {{ ?pledge dcterms:date ?date }}
-  OPTIONAL {{ ?pledge aid:announcedAt/skos:notation ?meeting }}
+  OPTIONAL {{ ?pledge aid:announcedAt ?meetingNode }}
   OPTIONAL {{ ?pledge prov:qualifiedDerivation ?claim . ?claim nif:anchorOf ?evidence ; prov:entity ?article }}
+  BIND(REPLACE(STR(?agent), "^.*/", "") AS ?donor)
+  BIND(COALESCE(?itemText, ?systemLabel, REPLACE(STR(?system), "^.*/", "")) AS ?item)
+  BIND(REPLACE(STR(?categoryNode), "^.*/", "") AS ?category)
+  BIND(REPLACE(STR(?statusNode), "^.*/", "") AS ?status)
+  BIND(REPLACE(STR(?meetingNode), "^.*/", "") AS ?meeting)
 }} ORDER BY DESC(STR(?date)) ?pledge LIMIT {int(limit)} OFFSET {int(offset)}
 """

@@ -309,7 +309,8 @@ def equipment_page(request: Request, key: str) -> HTMLResponse:
     iri = equipment["iri"]
     records = data.sort_records(equipment["pledges"], Filters(sort="date", order="asc"), index)
     rows = data.table_rows(request, records, index)
-    parents = [(q.code(p), index.display(p), q.kind_of(p)) for p in index.broader.get(iri, ())]
+    parents = [(q.code(p), index.display(p), q.kind_of(p)) for p in index.broader.get(iri, ())
+               if q.kind_of(p) == "equipment"]
     variants = sorted((q.code(n), index.display(n)) for n in index.narrower.get(iri, ())
                       if q.kind_of(n) == "equipment")
     categories = [(c, index.display(data._iri_of("category", c))) for c in equipment["category"]]
@@ -358,6 +359,7 @@ def article_page(request: Request, key: str) -> HTMLResponse:
             for role, found in claim["words"].items():
                 words.setdefault(role, []).extend(found)
         passage.pieces = mark_words(passage.text, passage.begin, words)
+        passage.facts = _facts_of(passage.claims)
     quarantined = _quarantined(request, quarantine_graph, view["validation"]["results"], index)
     metadata = view["metadata"]
     summary = data.article_summaries(request, [key]).get(key, {})
@@ -367,6 +369,17 @@ def article_page(request: Request, key: str) -> HTMLResponse:
                   quarantined=quarantined, show_query=sparql_link(sparql),
                   gexf_link="/export/gexf?" + urlencode({"graph": article_graph}),
                   language_names=data.LANGUAGE_NAMES)
+
+
+def _facts_of(claims: list[dict]) -> list[dict]:
+    """The facts of a passage once each (a fact may have several claims there: a mention and a role)."""
+    facts: dict[tuple, dict] = {}
+    for claim in claims:
+        key = (claim["fact"], claim["accepted"])
+        fact = facts.setdefault(key, claim | {"rules": []})
+        if claim.get("rule") and claim["rule"] not in fact["rules"]:
+            fact["rules"].append(claim["rule"])
+    return list(facts.values())
 
 
 def _claims(request: Request, graph: str, index: data.LabelIndex, *, accepted: bool) -> list[dict]:
@@ -417,7 +430,7 @@ def _describe(fact: str, kind: str | None, values: dict[str, list], index: data.
     if kind == "Person" or fact_kind == "person":
         name = first("name") or index.display(fact)
         return {"kind": "person", "text": name, "link": href("person", q.code(fact)),
-                "words": {"person": [name] if name else []}}
+                "words": {"person": sorted({*index.words(fact), *([name] if name else [])})}}
     if kind == "EquipmentSystem" or fact_kind == "equipment":
         return {"kind": "equipment", "text": index.display(fact), "link": href("equipment", q.code(fact)),
                 "words": {"item": index.words(fact)}}

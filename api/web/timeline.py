@@ -17,7 +17,8 @@ from datetime import date
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 OTHER_COLOUR = "#888888"
 MAX_ROWS = 12
-WIDTH, LEFT, RIGHT, ROW_HEIGHT, TOP, BOTTOM = 960, 150, 20, 26, 28, 34
+WIDTH, LEFT, RIGHT, ROW_HEIGHT, TOP, BOTTOM = 960, 150, 20, 26, 56, 34
+LANE_HEIGHT, LABEL_WIDTH = 13, 104  # meeting labels: lanes above the rows, so that close dates do not overlap
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Timeline:
     rows: list[tuple[str, float]] = field(default_factory=list)      # (donor label, y)
     ticks: list[tuple[float, str]] = field(default_factory=list)     # (x, label)
     dots: list[Dot] = field(default_factory=list)
-    meetings: list[tuple[float, str, str, str]] = field(default_factory=list)  # (x, key, date, href)
+    meetings: list[tuple[float, float, str, str, str]] = field(default_factory=list)  # (x, label y, key, date, href)
     legend: list[tuple[str, str, str]] = field(default_factory=list)  # (category label, colour, href)
     undated: int = 0
     left: int = LEFT
@@ -121,10 +122,17 @@ def layout(points: list[dict], meetings: list[tuple[str, str]], link) -> Timelin
                                  point["title"], link(donor=point["donor"], date_from=str(point["date"]),
                                                       date_to=str(point["date"])),
                                  span[0] == span[1], point["pledge"]))
+    lanes: list[float] = []  # the right end of the last label in each lane
     for key, day in meetings:
         span = date_span(str(day))
         if span and start <= span[0] <= end:
-            timeline.meetings.append((x_of(span[0]), key, str(day), f"/web/meetings/{key}"))
+            x = x_of(span[0])
+            lane = next((i for i, right in enumerate(lanes) if right < x), None)
+            if lane is None:
+                lane = len(lanes) % 3 if len(lanes) >= 3 else len(lanes)
+                lanes.extend([0.0] * (lane + 1 - len(lanes)))
+            lanes[lane] = x + LABEL_WIDTH
+            timeline.meetings.append((x, TOP - 10 - LANE_HEIGHT * lane, key, str(day), f"/web/meetings/{key}"))
     timeline.legend = [(c or "uncategorised", colours[c], link(category=point_key))
                        for c, point_key in _category_keys(dated).items()]
     return timeline

@@ -1,4 +1,5 @@
-"""The entry pages: ``/api`` (the entry points as JSON), ``/docs`` (Swagger UI), ``/redoc`` (ReDoc), ``/favicon.ico``.
+"""The entry pages: ``/api`` (the entry points as JSON), ``/docs`` (Swagger UI), ``/redoc`` (ReDoc),
+``/favicon.ico``.
 
 FastAPI's own pages load their scripts from a CDN, so they break offline. These pages load the
 vendored copies in ``api/static/swagger-ui/`` and ``api/static/redoc/`` (see their NOTICE.md).
@@ -21,7 +22,8 @@ FAVICON_FILE = Path(__file__).resolve().parent / "static" / "swagger-ui" / "favi
 
 #: what GET / lists: the entry points of the service
 ENTRY_POINTS = {
-    "app": "/", "index": "/api", "docs": "/docs", "reference": "/redoc", "openapi": "/openapi.json", "sparql": "/sparql",
+    "app": "/", "index": "/api", "docs": "/docs", "reference": "/redoc", "openapi": "/openapi.json",
+    "sparql": "/sparql",
     "saved_queries": "/queries", "pledges": "/pledges", "meetings": "/meetings", "actors": "/actors",
     "equipment": "/equipment", "articles": "/articles", "search": "/search?q=", "stats": "/stats",
     "health": "/health", "exports": "/export/{format}", "plots": "/plot/timeline",

@@ -40,15 +40,26 @@ STATUSES = ("pledged", "delivered", "planned", "proposed")
 FACET_NAMES = ("donor", "recipient", "category", "item", "status", "meeting", "lang")
 
 #: the table's columns: (key, heading); the CSV has the same columns with the same text
-COLUMNS = (("donor", "Donor"), ("recipient", "Recipient"), ("item", "Item"), ("category", "Category"),
-           ("quantity", "Quantity"), ("amount", "Amount"), ("status", "Status"), ("date", "Date"),
-           ("meeting", "Meeting"), ("evidence", "Evidence"), ("article", "Article"))
+COLUMNS = (
+    ("donor", "Donor"),
+    ("recipient", "Recipient"),
+    ("item", "Item"),
+    ("category", "Category"),
+    ("quantity", "Quantity"),
+    ("amount", "Amount"),
+    ("status", "Status"),
+    ("date", "Date"),
+    ("meeting", "Meeting"),
+    ("evidence", "Evidence"),
+    ("article", "Article"),
+)
 SORTABLE = tuple(key for key, _ in COLUMNS if key not in ("evidence", "article"))
 LIST_SEPARATOR = " | "  # between the sources of one pledge in a CSV cell
 
 
-def select(request: Request, sparql: str, bindings: dict[str, tuple] | None = None,
-           cap: int | None = None) -> list[dict[str, tuple]]:
+def select(
+    request: Request, sparql: str, bindings: dict[str, tuple] | None = None, cap: int | None = None
+) -> list[dict[str, tuple]]:
     """Rows of a SELECT run by the store worker (the REST layer's call, with its timeout and cap)."""
     return rest._select(request, sparql, bindings, cap)["rows"]
 
@@ -59,6 +70,7 @@ def labels(request: Request) -> LabelIndex:
 
 
 # ------------------------------------------------------------------------------------------- filters
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -84,8 +96,15 @@ class Filters:
         """Filters from a query string; a bad value is dropped and explained in ``errors``."""
         values: dict[str, Any] = {}
         errors = []
-        checks = {"donor": KEY, "recipient": KEY, "category": CATEGORY, "meeting": KEY, "lang": LANG,
-                  "date_from": DATE, "date_to": DATE}
+        checks = {
+            "donor": KEY,
+            "recipient": KEY,
+            "category": CATEGORY,
+            "meeting": KEY,
+            "lang": LANG,
+            "date_from": DATE,
+            "date_to": DATE,
+        }
         for name, pattern in checks.items():
             value = (params.get(name) or "").strip()
             if value and not pattern.match(value):
@@ -111,8 +130,11 @@ class Filters:
 
     def active(self) -> dict[str, str]:
         """The filters that are set (name -> value), in URL order."""
-        return {name: getattr(self, name) for name in (*FACET_NAMES, "date_from", "date_to")
-                if getattr(self, name)}
+        return {
+            name: getattr(self, name)
+            for name in (*FACET_NAMES, "date_from", "date_to")
+            if getattr(self, name)
+        }
 
     def query(self, **changes: Any) -> str:
         """This state's query string with ``changes`` (a value of None or "" removes a parameter).
@@ -122,13 +144,18 @@ class Filters:
             state["offset"] = 0
         state.update(changes)
         defaults = Filters()
-        kept = {name: value for name, value in state.items()
-                if value not in (None, "") and value != getattr(defaults, name)}
+        kept = {
+            name: value
+            for name, value in state.items()
+            if value not in (None, "") and value != getattr(defaults, name)
+        }
         return urlencode(kept)
 
     def without(self, name: str) -> Filters:
         """These filters less one (for the counts of that facet's other values)."""
-        return Filters(**{f.name: getattr(self, f.name) for f in fields(self) if f.name != "errors"} | {name: ""})
+        return Filters(
+            **{f.name: getattr(self, f.name) for f in fields(self) if f.name != "errors"} | {name: ""}
+        )
 
     def cache_key(self) -> tuple:
         return tuple(sorted(self.active().items()))
@@ -144,8 +171,15 @@ def _int(value: Any, default: int) -> int:
 def rest_filters(filters: Filters) -> tuple[list[str], dict[str, tuple], str]:
     """The REST layer's filter names, bound values and extra pattern for these filters."""
     names, bindings = rest._pledge_filters(
-        filters.category or None, filters.donor or None, filters.recipient or None, filters.item or None,
-        filters.status or None, filters.date_from or None, filters.date_to or None, filters.meeting or None)
+        filters.category or None,
+        filters.donor or None,
+        filters.recipient or None,
+        filters.item or None,
+        filters.status or None,
+        filters.date_from or None,
+        filters.date_to or None,
+        filters.meeting or None,
+    )
     extra = ""
     if filters.lang:
         extra = wq.LANGUAGE_FILTER
@@ -155,6 +189,7 @@ def rest_filters(filters: Filters) -> tuple[list[str], dict[str, tuple], str]:
 
 # ------------------------------------------------------------------------------------------- pledges
 
+
 def fetch_pledges(request: Request, filters: Filters) -> list[dict[str, Any]]:
     """One page of pledge records (newest first, as the REST lookup pages them)."""
     names, bindings, extra = rest_filters(filters)
@@ -163,6 +198,7 @@ def fetch_pledges(request: Request, filters: Filters) -> list[dict[str, Any]]:
 
 def sort_records(records: list[dict[str, Any]], filters: Filters, index: LabelIndex) -> list[dict[str, Any]]:
     """The records of the page in the table's order (``sort``, ``order``); missing values last."""
+
     def value(record: dict[str, Any]) -> Any:
         cell = cell_text(record, filters.sort, index)
         number = record.get(filters.sort) if filters.sort in ("quantity", "amount") else None
@@ -219,9 +255,16 @@ def _iri_of(kind: str, key: str | None) -> str | None:
     """Our IRI of a key (``country``/DE, ``category``/air_defence, ...); None for a key that cannot be one."""
     if not key:
         return None
-    make = {"country": vocab.country_iri, "org": vocab.org_iri, "category": vocab.category_iri,
-            "status": vocab.status_iri, "equipment": vocab.equipment_iri, "meeting": vocab.meeting_iri,
-            "person": vocab.person_iri, "article": vocab.article_iri}[kind]
+    make = {
+        "country": vocab.country_iri,
+        "org": vocab.org_iri,
+        "category": vocab.category_iri,
+        "status": vocab.status_iri,
+        "equipment": vocab.equipment_iri,
+        "meeting": vocab.meeting_iri,
+        "person": vocab.person_iri,
+        "article": vocab.article_iri,
+    }[kind]
     if kind == "country" and len(key) != 2:
         return None
     try:
@@ -262,8 +305,10 @@ def claim_offsets(request: Request, records: list[dict[str, Any]]) -> dict[str, 
 
 def pledge_words(record: dict[str, Any], index: LabelIndex) -> dict[str, list[str]]:
     """The words of a pledge that its evidence may contain: donor and item labels, the quantity."""
-    words = {"donor": index.words(actor_iri(record.get("donor"), index)),
-             "item": index.words(record.get("item_iri"))}
+    words = {
+        "donor": index.words(actor_iri(record.get("donor"), index)),
+        "item": index.words(record.get("item_iri")),
+    }
     if record.get("item") and record["item"] not in words["item"]:
         words["item"].append(record["item"])
     if record.get("quantity") is not None:
@@ -271,16 +316,27 @@ def pledge_words(record: dict[str, Any], index: LabelIndex) -> dict[str, list[st
     return words
 
 
-def sources_of(record: dict[str, Any], index: LabelIndex, offsets: dict[str, tuple[int, int]],
-               langs: dict[str, str | None]) -> list[Source]:
+def sources_of(
+    record: dict[str, Any],
+    index: LabelIndex,
+    offsets: dict[str, tuple[int, int]],
+    langs: dict[str, str | None],
+) -> list[Source]:
     """The sources of a pledge with the matched words of each evidence sentence marked."""
     words = pledge_words(record, index)
     sources = []
     for source in record.get("sources", []):
         text = source.get("evidence") or ""
         begin = offsets.get(source["claim"], (0, len(text)))[0]
-        sources.append(Source(source.get("article"), source["claim"], mark_words(text, begin, words), text,
-                              langs.get(source.get("article") or "")))
+        sources.append(
+            Source(
+                source.get("article"),
+                source["claim"],
+                mark_words(text, begin, words),
+                text,
+                langs.get(source.get("article") or ""),
+            )
+        )
     return sources
 
 
@@ -293,10 +349,15 @@ def article_summaries(request: Request, article_ids: list[str]) -> dict[str, dic
         return {}
     rows = select(request, wq.article_summaries_query(list(iris.values())), cap=len(iris) + 1)
     by_iri = {row["article"][1]: row for row in rows}
-    return {article_id: {"id": article_id, "iri": iri} | {
-        name: q.python_value(by_iri[iri].get(name))
-        for name in ("headline", "published", "lang", "publisherName", "url")}
-        for article_id, iri in iris.items() if iri in by_iri}
+    return {
+        article_id: {"id": article_id, "iri": iri}
+        | {
+            name: q.python_value(by_iri[iri].get(name))
+            for name in ("headline", "published", "lang", "publisherName", "url")
+        }
+        for article_id, iri in iris.items()
+        if iri in by_iri
+    }
 
 
 @dataclass
@@ -311,11 +372,18 @@ class Row:
 def table_rows(request: Request, records: list[dict[str, Any]], index: LabelIndex) -> list[Row]:
     """The table rows of ``records`` (in their order)."""
     offsets = claim_offsets(request, records)
-    articles = article_summaries(request, [s["article"] for r in records for s in r.get("sources", [])
-                                           if s.get("article")])
+    articles = article_summaries(
+        request, [s["article"] for r in records for s in r.get("sources", []) if s.get("article")]
+    )
     langs = {article_id: summary.get("lang") for article_id, summary in articles.items()}
-    return [Row(record, {key: cell_text(record, key, index) for key, _ in COLUMNS},
-                sources_of(record, index, offsets, langs)) for record in records]
+    return [
+        Row(
+            record,
+            {key: cell_text(record, key, index) for key, _ in COLUMNS},
+            sources_of(record, index, offsets, langs),
+        )
+        for record in records
+    ]
 
 
 def rows_csv(rows: list[Row]) -> str:
@@ -329,6 +397,7 @@ def rows_csv(rows: list[Row]) -> str:
 
 
 # ------------------------------------------------------------------------------------------- facets
+
 
 @dataclass
 class FacetValue:
@@ -415,8 +484,12 @@ def _facet_label(name: str, key: str, index: LabelIndex) -> str:
 def _category_tree(values: list[FacetValue], index: LabelIndex) -> list[FacetValue]:
     """Categories as a tree: each top category followed by its narrower ones (indented)."""
     by_key = {v.key: v for v in values}
-    parents = {v.key: [q.code(b) for b in index.broader.get(_iri_of("category", v.key) or "", ())
-                       if q.code(b) in by_key] for v in values}
+    parents = {
+        v.key: [
+            q.code(b) for b in index.broader.get(_iri_of("category", v.key) or "", ()) if q.code(b) in by_key
+        ]
+        for v in values
+    }
     ordered: list[FacetValue] = []
 
     def visit(value: FacetValue, depth: int) -> None:
@@ -436,10 +509,27 @@ def _category_tree(values: list[FacetValue], index: LabelIndex) -> list[FacetVal
 
 
 #: language names in English (the UI's language); the facts themselves stay in theirs
-LANGUAGE_NAMES = {"en": "English", "de": "German", "sv": "Swedish", "fr": "French", "nb": "Norwegian",
-                  "no": "Norwegian", "da": "Danish", "nl": "Dutch", "pl": "Polish", "uk": "Ukrainian",
-                  "it": "Italian", "es": "Spanish", "fi": "Finnish", "cs": "Czech", "et": "Estonian",
-                  "lt": "Lithuanian", "lv": "Latvian", "pt": "Portuguese", "ro": "Romanian"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "German",
+    "sv": "Swedish",
+    "fr": "French",
+    "nb": "Norwegian",
+    "no": "Norwegian",
+    "da": "Danish",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "uk": "Ukrainian",
+    "it": "Italian",
+    "es": "Spanish",
+    "fi": "Finnish",
+    "cs": "Czech",
+    "et": "Estonian",
+    "lt": "Lithuanian",
+    "lv": "Latvian",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+}
 
 
 def checked(call, *args, **kwargs):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from api.web.labels import fold
 
-MAX_SUFFIX = 3  # letters an inflected word may add to a label ("Patriots", "IRIS-T-Systeme" is a boundary)
+MAX_SUFFIX = 2  # letters an inflected word may add to a label ("Patriots", "Leoparden"; not "Patriotism")
 ROLE_ORDER = ("item", "donor", "person", "meeting", "quantity")  # which role wins a tie at the same place
 
 
@@ -110,7 +110,7 @@ def article_passages(claims: list[dict]) -> list[Passage]:
         if passages and begin < passages[-1].end:
             last = passages[-1]
             if end > last.end:
-                last.text += anchor[last.end - begin:]
+                last.text += anchor[last.end - begin :]
                 last.end = end
             last.claims.append(claim)
             continue

@@ -69,21 +69,33 @@ class LabelIndex:
             return None
         candidates = [label for label in self.labels.get(iri, ()) if label.prop in DISPLAY_PROPERTIES]
         if not candidates:
-            candidates = [label for label in self.labels.get(iri, ()) if label.prop in ("notation", "headline")]
+            candidates = [
+                label for label in self.labels.get(iri, ()) if label.prop in ("notation", "headline")
+            ]
         if not candidates:
             return code(iri)
+
         def rank(label: Label) -> tuple:
             lang = (label.lang or "").lower()
-            return (0 if lang.startswith("en") else 1 if not lang else 2,
-                    DISPLAY_PROPERTIES.index(label.prop) if label.prop in DISPLAY_PROPERTIES else 9, label.text)
+            return (
+                0 if lang.startswith("en") else 1 if not lang else 2,
+                DISPLAY_PROPERTIES.index(label.prop) if label.prop in DISPLAY_PROPERTIES else 9,
+                label.text,
+            )
+
         return min(candidates, key=rank).text
 
     def words(self, iri: str | None) -> list[str]:
         """The labels of ``iri`` that may appear in running text (every language; 3 characters or more)."""
         if iri is None:
             return []
-        return sorted({label.text for label in self.labels.get(iri, ())
-                       if label.prop in TEXT_PROPERTIES and len(label.text) >= 3})
+        return sorted(
+            {
+                label.text
+                for label in self.labels.get(iri, ())
+                if label.prop in TEXT_PROPERTIES and len(label.text) >= 3
+            }
+        )
 
     def in_language(self, iri: str, lang: str | None) -> str | None:
         """The preferred label of ``iri`` in ``lang`` (None when it has none)."""
@@ -129,14 +141,23 @@ class LabelIndex:
                 if iri not in hits or rank < hits[iri][0]:
                     hits[iri] = (rank, label)
         ordered = sorted(hits.items(), key=lambda item: item[1][0])[:limit]
-        return [{"iri": iri, "kind": kind_of(iri), "key": _key(iri), "label": self.display(iri),
-                 "matched": label.text, "lang": label.lang} for iri, (_rank, label) in ordered]
+        return [
+            {
+                "iri": iri,
+                "kind": kind_of(iri),
+                "key": _key(iri),
+                "label": self.display(iri),
+                "matched": label.text,
+                "lang": label.lang,
+            }
+            for iri, (_rank, label) in ordered
+        ]
 
 
 def _key(iri: str) -> str:
     """The key in our page URLs: the last segment (article ids are everything after ``article/``)."""
     prefix = AIDR + "article/"
-    return iri[len(prefix):] if iri.startswith(prefix) else code(iri) or iri
+    return iri[len(prefix) :] if iri.startswith(prefix) else code(iri) or iri
 
 
 _LOCK = threading.Lock()

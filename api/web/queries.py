@@ -14,31 +14,43 @@ from collections.abc import Iterable
 from api.lookups import PLEDGE_FILTERS, PREFIXES, QUARANTINE, SEARCH_LABEL_PATH, accepted
 
 #: the properties whose values the label index keeps (search and display); display uses the first three
-LABEL_PROPERTIES = ("skos:prefLabel", "schema:name", "rdfs:label", *(
-    p for p in SEARCH_LABEL_PATH.split("|") if p not in ("skos:prefLabel", "schema:name", "rdfs:label")),
-    "schema:headline")
+LABEL_PROPERTIES = (
+    "skos:prefLabel",
+    "schema:name",
+    "rdfs:label",
+    *(p for p in SEARCH_LABEL_PATH.split("|") if p not in ("skos:prefLabel", "schema:name", "rdfs:label")),
+    "schema:headline",
+)
 
 #: every label of every resource of ours: (resource, property, label); read once, then cached
-LABELS = PREFIXES + f"""
+LABELS = (
+    PREFIXES
+    + f"""
 SELECT DISTINCT ?r ?p ?label WHERE {{
   VALUES ?p {{ {" ".join(LABEL_PROPERTIES)} }}
   ?r ?p ?label .
   FILTER(STRSTARTS(STR(?r), "https://w3id.org/aidgraph/id/"))
 }}
 """
+)
 
 #: the category tree (narrower -> broader) and the variants of equipment systems (variant -> parent)
-BROADER = PREFIXES + """
+BROADER = (
+    PREFIXES
+    + """
 SELECT DISTINCT ?narrower ?broader WHERE {
   ?narrower skos:broader ?broader .
   FILTER(STRSTARTS(STR(?narrower), "https://w3id.org/aidgraph/id/"))
   FILTER(STRSTARTS(STR(?broader), "https://w3id.org/aidgraph/id/"))
 }
 """
+)
 
 #: the language filter of the explorer (the REST lookups have none): a source article in ?f_lang
-LANGUAGE_FILTER = ("?pledge prov:wasDerivedFrom ?f_lang_article . ?f_lang_article schema:inLanguage ?f_lang_value ."
-                   " FILTER(STR(?f_lang_value) = ?f_lang)")
+LANGUAGE_FILTER = (
+    "?pledge prov:wasDerivedFrom ?f_lang_article . ?f_lang_article schema:inLanguage ?f_lang_value ."
+    " FILTER(STR(?f_lang_value) = ?f_lang)"
+)
 
 #: what each facet counts: a pattern binding ?value for ?pledge
 FACETS = {
@@ -63,7 +75,9 @@ def facet_query(facets: Iterable[str], filters: Iterable[str], bound: Iterable[s
     fragments = "\n    ".join(PLEDGE_FILTERS[name] for name in filters)
     projected = " ".join(f"?{name}" for name in sorted(bound))
     branches = "\n  UNION ".join(f'{{ {FACETS[name]} BIND("{name}" AS ?facet) }}' for name in facets)
-    return PREFIXES + f"""
+    return (
+        PREFIXES
+        + f"""
 SELECT ?facet ?value (COUNT(DISTINCT ?pledge) AS ?n) {projected} WHERE {{
   {{ SELECT DISTINCT ?pledge {projected} WHERE {{
     {accepted("?pledge a aid:Pledge", "g0")}
@@ -73,6 +87,7 @@ SELECT ?facet ?value (COUNT(DISTINCT ?pledge) AS ?n) {projected} WHERE {{
   {branches}
 }} GROUP BY ?facet ?value {projected}
 """
+    )
 
 
 def claim_offsets_query(claims: list[str]) -> str:
@@ -80,17 +95,22 @@ def claim_offsets_query(claims: list[str]) -> str:
     from pyoxigraph import NamedNode
 
     values = " ".join(str(NamedNode(iri)) for iri in claims)
-    return PREFIXES + f"""
+    return (
+        PREFIXES
+        + f"""
 SELECT DISTINCT ?claim ?begin ?end WHERE {{
   VALUES ?claim {{ {values} }}
   ?claim nif:beginIndex ?begin ; nif:endIndex ?end .
 }}
 """
+    )
 
 
 #: the claims read from one article (graph ?f_graph: the article graph or its quarantine graph), each with
 #: the fact it supports, the fact's type, its evidence and offsets
-ARTICLE_CLAIMS = PREFIXES + """
+ARTICLE_CLAIMS = (
+    PREFIXES
+    + """
 SELECT DISTINCT ?fact ?type ?claim ?begin ?end ?anchor ?rule ?f_graph WHERE {
   GRAPH ?f_graph {
     ?fact prov:qualifiedDerivation ?claim .
@@ -100,27 +120,37 @@ SELECT DISTINCT ?fact ?type ?claim ?begin ?end ?anchor ?rule ?f_graph WHERE {
   }
 }
 """
+)
 
 #: the subjects of a quarantine graph (the rejected facts) and their types
-QUARANTINED_FACTS = PREFIXES + """
+QUARANTINED_FACTS = (
+    PREFIXES
+    + """
 SELECT DISTINCT ?fact ?type ?f_graph WHERE { GRAPH ?f_graph { ?fact a ?type } }
 """
+)
 
 #: the pledge-level values of the facts of one graph (to describe a rejected pledge: donor, item, quantity)
-FACT_VALUES = PREFIXES + """
+FACT_VALUES = (
+    PREFIXES
+    + """
 SELECT DISTINCT ?fact ?p ?o ?f_graph WHERE {
   GRAPH ?f_graph { ?fact ?p ?o .
     FILTER(?p IN (schema:agent, schema:recipient, schema:object, aid:itemLabel, aid:category, aid:quantity,
                   aid:status, dcterms:date, aid:announcedAt, schema:name, skos:notation)) }
 }
 """
+)
+
 
 def article_summaries_query(articles: list[str]) -> str:
     """Headline, date, language, publisher and url of the given articles (IRIs checked by pyoxigraph)."""
     from pyoxigraph import NamedNode
 
     values = " ".join(str(NamedNode(iri)) for iri in articles)
-    return PREFIXES + f"""
+    return (
+        PREFIXES
+        + f"""
 SELECT ?article (SAMPLE(?h) AS ?headline) (SAMPLE(?d) AS ?published) (SAMPLE(?l) AS ?lang)
        (SAMPLE(?pn) AS ?publisherName) (SAMPLE(?u) AS ?url) WHERE {{
   VALUES ?article {{ {values} }}
@@ -132,20 +162,35 @@ SELECT ?article (SAMPLE(?h) AS ?headline) (SAMPLE(?d) AS ?published) (SAMPLE(?l)
     OPTIONAL {{ ?article schema:publisher/schema:name ?pn }} }}
 }} GROUP BY ?article
 """
+    )
 
 
 #: meetings dated within [?f_from, ?f_to] (date strings), for the timeline
-MEETINGS_BETWEEN = PREFIXES + f"""
+MEETINGS_BETWEEN = (
+    PREFIXES
+    + f"""
 SELECT DISTINCT ?meeting ?key ?date ?f_from ?f_to WHERE {{
   {accepted("?meeting a aid:Meeting", "g")}
   ?meeting skos:notation ?key ; schema:startDate ?date .
   FILTER(STR(?date) >= ?f_from && STR(?date) <= ?f_to)
 }} ORDER BY ?date
 """
+)
 
-__all__ = ["ARTICLE_CLAIMS", "BROADER", "FACETS", "FACT_VALUES", "LABELS",
-           "LANGUAGE_FILTER", "MEETINGS_BETWEEN", "QUARANTINE", "QUARANTINED_FACTS", "article_summaries_query", "claim_offsets_query",
-           "facet_query"]
+__all__ = [
+    "ARTICLE_CLAIMS",
+    "BROADER",
+    "FACETS",
+    "FACT_VALUES",
+    "LABELS",
+    "LANGUAGE_FILTER",
+    "MEETINGS_BETWEEN",
+    "QUARANTINE",
+    "QUARANTINED_FACTS",
+    "article_summaries_query",
+    "claim_offsets_query",
+    "facet_query",
+]
 
 
 def inline(sparql: str, bindings: dict[str, tuple]) -> str:
@@ -172,13 +217,15 @@ def inline(sparql: str, bindings: dict[str, tuple]) -> str:
     where = re.search(r"\bWHERE\s*\{", sparql, flags=re.IGNORECASE)
     if where is None:
         return sparql.rstrip() + "\n" + values + "\n"
-    return sparql[:where.end()] + "\n  " + values + sparql[where.end():]
+    return sparql[: where.end()] + "\n  " + values + sparql[where.end() :]
 
 
 def explorer_query(filters: Iterable[str], extra: str, limit: int, offset: int) -> str:
     """The explorer's table as one readable SELECT (labels, evidence, article), for the SPARQL page."""
     fragments = "\n  ".join(PLEDGE_FILTERS[name] for name in filters)
-    return PREFIXES + f"""
+    return (
+        PREFIXES
+        + f"""
 # the pledges of the explorer, newest first (the web app pages the same filters)
 SELECT DISTINCT ?pledge ?donor ?item ?category ?quantity ?status ?date ?meeting ?evidence ?article WHERE {{
   {accepted("?pledge a aid:Pledge", "g0")}
@@ -194,7 +241,8 @@ SELECT DISTINCT ?pledge ?donor ?item ?category ?quantity ?status ?date ?meeting 
   OPTIONAL {{ ?pledge aid:status ?statusNode }}
   OPTIONAL {{ ?pledge dcterms:date ?date }}
   OPTIONAL {{ ?pledge aid:announcedAt ?meetingNode }}
-  OPTIONAL {{ ?pledge prov:qualifiedDerivation ?claim . ?claim nif:anchorOf ?evidence ; prov:entity ?article }}
+  OPTIONAL {{ ?pledge prov:qualifiedDerivation ?claim .
+             ?claim nif:anchorOf ?evidence ; prov:entity ?article }}
   BIND(REPLACE(STR(?agent), "^.*/", "") AS ?donor)
   BIND(COALESCE(?itemText, ?systemLabel, REPLACE(STR(?system), "^.*/", "")) AS ?item)
   BIND(REPLACE(STR(?categoryNode), "^.*/", "") AS ?category)
@@ -202,3 +250,4 @@ SELECT DISTINCT ?pledge ?donor ?item ?category ?quantity ?status ?date ?meeting 
   BIND(REPLACE(STR(?meetingNode), "^.*/", "") AS ?meeting)
 }} ORDER BY DESC(STR(?date)) ?pledge LIMIT {int(limit)} OFFSET {int(offset)}
 """
+    )

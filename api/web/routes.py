@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from api import lookups as q
 from api import routes_docs
 from api import routes_rest as rest
+from api.problems import Problem
 from api.results import parse_accept
 from api.web import data
 from api.web import queries as wq
@@ -34,10 +35,23 @@ STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 
-KIND_PAGES = {"country": "actors", "org": "actors", "person": "actors", "equipment": "equipment",
-              "meeting": "meetings", "article": "articles"}
-KIND_NAMES = {"country": "country", "org": "organisation", "person": "person", "equipment": "equipment",
-              "meeting": "meeting", "category": "category", "article": "article"}
+KIND_PAGES = {
+    "country": "actors",
+    "org": "actors",
+    "person": "actors",
+    "equipment": "equipment",
+    "meeting": "meetings",
+    "article": "articles",
+}
+KIND_NAMES = {
+    "country": "country",
+    "org": "organisation",
+    "person": "person",
+    "equipment": "equipment",
+    "meeting": "meeting",
+    "category": "category",
+    "article": "article",
+}
 
 
 def wants_html(request: Request) -> bool:
@@ -70,11 +84,19 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 
 def not_found(request: Request, what: str, problem) -> HTMLResponse:
-    return render(request, "message.html", status=problem.status, title=f"{what} not found",
-                  heading=f"{what} not found", message=problem.detail, hint=problem.hint)
+    return render(
+        request,
+        "message.html",
+        status=problem.status,
+        title=f"{what} not found",
+        heading=f"{what} not found",
+        message=problem.detail,
+        hint=problem.hint,
+    )
 
 
 # ------------------------------------------------------------------------------------------- explorer
+
 
 @router.get("/", response_model=None)
 async def home(request: Request) -> Response:
@@ -102,27 +124,48 @@ def explorer(request: Request) -> HTMLResponse:
     """The pledge explorer: facets with counts, the timeline, the sortable table."""
     filters, rows, index, errors = _explorer_state(request)
     total, facets = (0, {}) if errors and not rows else data.facets(request, filters, index)
-    names, bindings, extra = ([], {}, "")
     try:
         names, bindings, extra = data.rest_filters(filters)
-    except Exception:
-        pass
-    show_query = sparql_link(wq.inline(wq.explorer_query(names, extra, filters.limit, filters.offset), bindings))
+    except Problem:  # already on the page as an error
+        names, bindings, extra = [], {}, ""
+    show_query = sparql_link(
+        wq.inline(wq.explorer_query(names, extra, filters.limit, filters.offset), bindings)
+    )
     timeline = _timeline(request, rows, filters, index)
-    chips = [(name, _chip_label(name, value, index), "/?" + filters.query(**{name: ""}))
-             for name, value in filters.active().items()]
-    return render(request, "explorer.html", title="Pledges · aidgraph", filters=filters, rows=rows,
-                  columns=COLUMNS, sortable=SORTABLE, facets=facets, total=total, errors=errors,
-                  chips=chips, timeline=timeline, show_query=show_query,
-                  csv_link="/web/pledges.csv?" + filters.query(offset=filters.offset),
-                  gexf_link="/web/pledges.gexf?" + filters.query(offset=filters.offset),
-                  facet_titles=FACET_TITLES, page_sizes=data.PAGE_SIZES,
-                  next_link=("/?" + filters.query(offset=filters.offset + filters.limit)
-                             if len(rows) == filters.limit else None),
-                  previous_link=("/?" + filters.query(offset=max(0, filters.offset - filters.limit))
-                                 if filters.offset else None),
-                  questions=QUESTIONS, sort_link=lambda key: "/?" + filters.query(sort=key, order=_order(filters, key)),
-                  caption=_caption(filters))
+    chips = [
+        (name, _chip_label(name, value, index), "/?" + filters.query(**{name: ""}))
+        for name, value in filters.active().items()
+    ]
+    return render(
+        request,
+        "explorer.html",
+        title="Pledges · aidgraph",
+        filters=filters,
+        rows=rows,
+        columns=COLUMNS,
+        sortable=SORTABLE,
+        facets=facets,
+        total=total,
+        errors=errors,
+        chips=chips,
+        timeline=timeline,
+        show_query=show_query,
+        csv_link="/web/pledges.csv?" + filters.query(offset=filters.offset),
+        gexf_link="/web/pledges.gexf?" + filters.query(offset=filters.offset),
+        facet_titles=FACET_TITLES,
+        page_sizes=data.PAGE_SIZES,
+        next_link=(
+            "/?" + filters.query(offset=filters.offset + filters.limit)
+            if len(rows) == filters.limit
+            else None
+        ),
+        previous_link=(
+            "/?" + filters.query(offset=max(0, filters.offset - filters.limit)) if filters.offset else None
+        ),
+        questions=QUESTIONS,
+        sort_link=lambda key: "/?" + filters.query(sort=key, order=_order(filters, key)),
+        caption=_caption(filters),
+    )
 
 
 def _order(filters: Filters, key: str) -> str:
@@ -135,18 +178,32 @@ def _order(filters: Filters, key: str) -> str:
 def _caption(filters: Filters) -> str:
     heading = dict(COLUMNS)[filters.sort].lower()
     direction = "ascending" if filters.order == "asc" else "descending"
-    note = "" if filters.sort == "date" and filters.order == "desc" else "; the sort applies to the rows of this page"
+    note = (
+        ""
+        if filters.sort == "date" and filters.order == "desc"
+        else "; the sort applies to the rows of this page"
+    )
     return f"Pledges sorted by {heading}, {direction}{note}. Select a column heading to sort by it."
 
 
-FACET_TITLES = {"donor": "Donor", "recipient": "Recipient", "category": "Category", "item": "Item",
-                "status": "Status", "meeting": "Meeting", "lang": "Article language",
-                "date_from": "From", "date_to": "To"}
+FACET_TITLES = {
+    "donor": "Donor",
+    "recipient": "Recipient",
+    "category": "Category",
+    "item": "Item",
+    "status": "Status",
+    "meeting": "Meeting",
+    "lang": "Article language",
+    "date_from": "From",
+    "date_to": "To",
+}
 
 #: one-click questions for a newcomer (each an explorer URL)
-QUESTIONS = (("Who pledged air defence, and when?", "/?category=air_defence&sort=date&order=asc"),
-             ("Which pledges were announced at a meeting?", "/web/meetings"),
-             ("What was delivered?", "/?status=delivered"))
+QUESTIONS = (
+    ("Who pledged air defence, and when?", "/?category=air_defence&sort=date&order=asc"),
+    ("Which pledges were announced at a meeting?", "/web/meetings"),
+    ("What was delivered?", "/?status=delivered"),
+)
 
 
 def _chip_label(name: str, value: str, index: data.LabelIndex) -> str:
@@ -159,27 +216,48 @@ def _timeline(request: Request, rows: list, filters: Filters, index: data.LabelI
     points = []
     for row in rows:
         record = row.record
-        title = " · ".join(part for part in (
-            row.cells["donor"], row.cells["item"] + (f" ×{row.cells['quantity']}" if row.cells["quantity"] else ""),
-            row.cells["category"], row.cells["amount"], row.cells["status"], row.cells["date"]) if part)
-        points.append({"pledge": record["id"], "date": record.get("date"), "donor": record.get("donor") or "",
-                       "donor_label": row.cells["donor"], "category": record.get("category"),
-                       "category_label": row.cells["category"], "title": title})
+        title = " · ".join(
+            part
+            for part in (
+                row.cells["donor"],
+                row.cells["item"] + (f" ×{row.cells['quantity']}" if row.cells["quantity"] else ""),
+                row.cells["category"],
+                row.cells["amount"],
+                row.cells["status"],
+                row.cells["date"],
+            )
+            if part
+        )
+        points.append(
+            {
+                "pledge": record["id"],
+                "date": record.get("date"),
+                "donor": record.get("donor") or "",
+                "donor_label": row.cells["donor"],
+                "category": record.get("category"),
+                "category_label": row.cells["category"],
+                "title": title,
+            }
+        )
     spans = [date_span(str(p["date"])) for p in points if p.get("date")]
     spans = [s for s in spans if s]
     meetings: list[tuple[str, str]] = []
     if spans:
-        bounds = {"f_from": q.text(min(s[0] for s in spans).isoformat()[:7]),
-                  "f_to": q.text(max(s[1] for s in spans).isoformat() + "~")}
-        meetings = [(q.python_value(r["key"]), q.python_value(r["date"]))
-                    for r in data.select(request, wq.MEETINGS_BETWEEN, bounds, cap=500)]
+        bounds = {
+            "f_from": q.text(min(s[0] for s in spans).isoformat()[:7]),
+            "f_to": q.text(max(s[1] for s in spans).isoformat() + "~"),
+        }
+        meetings = [
+            (q.python_value(r["key"]), q.python_value(r["date"]))
+            for r in data.select(request, wq.MEETINGS_BETWEEN, bounds, cap=500)
+        ]
     return layout(points, meetings, lambda **changes: "/?" + filters.query(**changes))
 
 
 @router.get("/web/pledges.csv")
 def pledges_csv(request: Request) -> Response:
     """The explorer's table as CSV: the same rows, order, columns and text."""
-    filters, rows, _index, errors = _explorer_state(request)
+    _filters, rows, _index, errors = _explorer_state(request)
     headers = {"Content-Disposition": 'attachment; filename="aidgraph-pledges.csv"'}
     if errors:
         headers["Warning"] = '199 aidgraph "' + "; ".join(errors).replace('"', "'") + '"'
@@ -198,32 +276,54 @@ def pledges_gexf(request: Request) -> Response:
         record = row.record
         donor = data.actor_iri(record.get("donor"), index) or "unknown-donor"
         item = record.get("item_iri") or f"item:{record.get('item') or record.get('category')}"
-        network.add_node(donor, label=row.cells["donor"] or donor,
-                         type="country" if "/country/" in donor else "organisation")
-        network.add_node(item, label=row.cells["item"] or row.cells["category"], type="equipment",
-                         category=row.cells["category"])
+        network.add_node(
+            donor,
+            label=row.cells["donor"] or donor,
+            type="country" if "/country/" in donor else "organisation",
+        )
+        network.add_node(
+            item,
+            label=row.cells["item"] or row.cells["category"],
+            type="equipment",
+            category=row.cells["category"],
+        )
         span = date_span(str(record["date"])) if record.get("date") else None
-        network.add_edge(donor, item, key=record["id"], type="pledged", pledge=record["id"],
-                         date=row.cells["date"], quantity=record.get("quantity") or 0,
-                         status=row.cells["status"], amount=row.cells["amount"],
-                         articles=row.cells["article"],
-                         spells=[(span[0].isoformat(), span[1].isoformat())] if span else None)
+        network.add_edge(
+            donor,
+            item,
+            key=record["id"],
+            type="pledged",
+            pledge=record["id"],
+            date=row.cells["date"],
+            quantity=record.get("quantity") or 0,
+            status=row.cells["status"],
+            amount=row.cells["amount"],
+            articles=row.cells["article"],
+            spells=[(span[0].isoformat(), span[1].isoformat())] if span else None,
+        )
     if filters.meeting:
         meeting, _problem = data.checked(rest.get_meeting, request, filters.meeting)
         if meeting:
             network.add_node(meeting["iri"], label=meeting["id"], type="meeting", date=meeting["date"] or "")
-            for mode, people in (("attended", meeting["attendees_in_person"]),
-                                 ("attended_remotely", meeting["attendees_remote"])):
+            for mode, people in (
+                ("attended", meeting["attendees_in_person"]),
+                ("attended_remotely", meeting["attendees_remote"]),
+            ):
                 for person in people:
                     network.add_node(person["iri"], label=person["name"] or person["id"], type="person")
                     network.add_edge(person["iri"], meeting["iri"], key=mode, type=mode)
-    body = to_gexf(network, description="aidgraph: the pledges of the web explorer, "
-                                        + (filters.query() or "no filter"))
-    return Response(body, media_type="application/gexf+xml",
-                    headers={"Content-Disposition": 'attachment; filename="aidgraph-pledges.gexf"'})
+    body = to_gexf(
+        network, description="aidgraph: the pledges of the web explorer, " + (filters.query() or "no filter")
+    )
+    return Response(
+        body,
+        media_type="application/gexf+xml",
+        headers={"Content-Disposition": 'attachment; filename="aidgraph-pledges.gexf"'},
+    )
 
 
 # ------------------------------------------------------------------------------------------- pages
+
 
 @router.get("/web/meetings")
 def meetings_page(request: Request) -> HTMLResponse:
@@ -233,8 +333,13 @@ def meetings_page(request: Request) -> HTMLResponse:
     index = data.labels(request)
     for item in items:
         item["format_label"] = index.display(data._iri_of("org", item["format"])) if item["format"] else None
-    return render(request, "meetings.html", title="Meetings · aidgraph", meetings=items,
-                  show_query=sparql_link(q.MEETINGS))
+    return render(
+        request,
+        "meetings.html",
+        title="Meetings · aidgraph",
+        meetings=items,
+        show_query=sparql_link(q.MEETINGS),
+    )
 
 
 @router.get("/web/meetings/{key}")
@@ -251,11 +356,20 @@ def meeting_page(request: Request, key: str) -> HTMLResponse:
     chairs = [(chair, data._actor_label(chair, index)) for chair in meeting["chairs"]]
     format_label = index.display(data._iri_of("org", meeting["format"])) if meeting["format"] else None
     sparql = wq.inline(q.MEETING_DETAIL, {"meeting": q.iri(meeting["iri"])})
-    return render(request, "meeting.html", title=f"{key} · aidgraph", meeting=meeting, rows=rows,
-                  columns=COLUMNS, chairs=chairs, format_label=format_label,
-                  articles=[articles.get(a) or {"id": a} for a in meeting["articles"]],
-                  show_query=sparql_link(sparql), explorer_link="/?" + filters.query(limit=None),
-                  gexf_link="/web/pledges.gexf?" + filters.query())
+    return render(
+        request,
+        "meeting.html",
+        title=f"{key} · aidgraph",
+        meeting=meeting,
+        rows=rows,
+        columns=COLUMNS,
+        chairs=chairs,
+        format_label=format_label,
+        articles=[articles.get(a) or {"id": a} for a in meeting["articles"]],
+        show_query=sparql_link(sparql),
+        explorer_link="/?" + filters.query(limit=None),
+        gexf_link="/web/pledges.gexf?" + filters.query(),
+    )
 
 
 @router.get("/web/actors/{key}")
@@ -270,20 +384,37 @@ def actor_page(request: Request, key: str) -> HTMLResponse:
     posts = []
     for post in actor["posts"]:
         role = index.display(str(vocab.AIDR) + f"role/{post['role']}") if post.get("role") else None
-        posts.append(post | {"role_label": role or post.get("role"),
-                             "country_label": data._actor_label(post.get("country"), index)})
+        posts.append(
+            post
+            | {
+                "role_label": role or post.get("role"),
+                "country_label": data._actor_label(post.get("country"), index),
+            }
+        )
     posts.sort(key=lambda post: (str(post.get("start") or ""), str(post.get("role") or "")))
     posts = _merge_posts(posts)
-    people = [person | {"role_label": index.display(str(vocab.AIDR) + f"role/{person['role']}")}
-              for person in actor.get("people", [])]
+    people = [
+        person | {"role_label": index.display(str(vocab.AIDR) + f"role/{person['role']}")}
+        for person in actor.get("people", [])
+    ]
     kind = q.kind_of(actor["iri"])
     sparql = wq.inline(q.ACTOR_MEETINGS, {"actor": q.iri(actor["iri"])})
     filters = Filters(donor=key) if kind in ("country", "org") else None
-    return render(request, "actor.html", title=f"{actor['name'] or key} · aidgraph", actor=actor, kind=kind,
-                  rows=rows, columns=COLUMNS, posts=posts, people=people, show_query=sparql_link(sparql),
-                  explorer_link="/?" + filters.query() if filters else None,
-                  gexf_link="/web/pledges.gexf?" + filters.query(limit=1000) if filters else None,
-                  labels=_labels_by_language(actor["labels"]))
+    return render(
+        request,
+        "actor.html",
+        title=f"{actor['name'] or key} · aidgraph",
+        actor=actor,
+        kind=kind,
+        rows=rows,
+        columns=COLUMNS,
+        posts=posts,
+        people=people,
+        show_query=sparql_link(sparql),
+        explorer_link="/?" + filters.query() if filters else None,
+        gexf_link="/web/pledges.gexf?" + filters.query(limit=1000) if filters else None,
+        labels=_labels_by_language(actor["labels"]),
+    )
 
 
 def _merge_posts(posts: list[dict]) -> list[dict]:
@@ -309,26 +440,49 @@ def equipment_page(request: Request, key: str) -> HTMLResponse:
     iri = equipment["iri"]
     records = data.sort_records(equipment["pledges"], Filters(sort="date", order="asc"), index)
     rows = data.table_rows(request, records, index)
-    parents = [(q.code(p), index.display(p), q.kind_of(p)) for p in index.broader.get(iri, ())
-               if q.kind_of(p) == "equipment"]
-    variants = sorted((q.code(n), index.display(n)) for n in index.narrower.get(iri, ())
-                      if q.kind_of(n) == "equipment")
+    parents = [
+        (q.code(p), index.display(p), q.kind_of(p))
+        for p in index.broader.get(iri, ())
+        if q.kind_of(p) == "equipment"
+    ]
+    variants = sorted(
+        (q.code(n), index.display(n)) for n in index.narrower.get(iri, ()) if q.kind_of(n) == "equipment"
+    )
     categories = [(c, index.display(data._iri_of("category", c))) for c in equipment["category"]]
     labels = []
     for text in equipment["labels"]:
-        label, _, lang = text.rpartition("@") if "@" in text and len(text.rpartition("@")[2]) <= 3 else (
-            text, "", "")
+        label, _, lang = (
+            text.rpartition("@") if "@" in text and len(text.rpartition("@")[2]) <= 3 else (text, "", "")
+        )
         labels.append({"label": label, "lang": lang or None})
-    points = [{"date": r.record.get("date"), "quantity": r.record.get("quantity"), "donor": r.cells["donor"],
-               "status": r.cells["status"]} for r in rows]
+    points = [
+        {
+            "date": r.record.get("date"),
+            "quantity": r.record.get("quantity"),
+            "donor": r.cells["donor"],
+            "status": r.cells["status"],
+        }
+        for r in rows
+    ]
     filters = Filters(item=key, limit=1000)
     sparql = wq.inline(q.EQUIPMENT_DETAIL, {"equipment": q.iri(iri)})
-    return render(request, "equipment.html", title=f"{equipment['name'] or key} · aidgraph",
-                  equipment=equipment, rows=rows, columns=COLUMNS, parents=parents, variants=variants,
-                  categories=categories, labels=_labels_by_language(labels), quantities=points,
-                  donors=[(d, data._actor_label(d, index)) for d in equipment["donors"]],
-                  show_query=sparql_link(sparql), explorer_link="/?" + filters.query(limit=None),
-                  gexf_link="/web/pledges.gexf?" + filters.query())
+    return render(
+        request,
+        "equipment.html",
+        title=f"{equipment['name'] or key} · aidgraph",
+        equipment=equipment,
+        rows=rows,
+        columns=COLUMNS,
+        parents=parents,
+        variants=variants,
+        categories=categories,
+        labels=_labels_by_language(labels),
+        quantities=points,
+        donors=[(d, data._actor_label(d, index)) for d in equipment["donors"]],
+        show_query=sparql_link(sparql),
+        explorer_link="/?" + filters.query(limit=None),
+        gexf_link="/web/pledges.gexf?" + filters.query(),
+    )
 
 
 @router.get("/web/articles")
@@ -336,8 +490,15 @@ def articles_page(request: Request, lang: str | None = Query(None, pattern=r"^[a
     """The stored articles, newest first."""
     response = rest.list_articles(request, lang, 1000, 0)
     items = json.loads(response.body)["items"]
-    return render(request, "articles.html", title="Articles · aidgraph", articles=items, lang=lang,
-                  language_names=data.LANGUAGE_NAMES, show_query=sparql_link(q.ARTICLES))
+    return render(
+        request,
+        "articles.html",
+        title="Articles · aidgraph",
+        articles=items,
+        lang=lang,
+        language_names=data.LANGUAGE_NAMES,
+        show_query=sparql_link(q.ARTICLES),
+    )
 
 
 @router.get("/web/articles/{key}")
@@ -364,11 +525,20 @@ def article_page(request: Request, key: str) -> HTMLResponse:
     metadata = view["metadata"]
     summary = data.article_summaries(request, [key]).get(key, {})
     sparql = wq.inline(wq.ARTICLE_CLAIMS, {"f_graph": q.iri(article_graph)})
-    return render(request, "article.html", title=f"{metadata.get('headline') or key} · aidgraph",
-                  article=view, metadata=metadata, summary=summary, passages=passages, claims=claims,
-                  quarantined=quarantined, show_query=sparql_link(sparql),
-                  gexf_link="/export/gexf?" + urlencode({"graph": article_graph}),
-                  language_names=data.LANGUAGE_NAMES)
+    return render(
+        request,
+        "article.html",
+        title=f"{metadata.get('headline') or key} · aidgraph",
+        article=view,
+        metadata=metadata,
+        summary=summary,
+        passages=passages,
+        claims=claims,
+        quarantined=quarantined,
+        show_query=sparql_link(sparql),
+        gexf_link="/export/gexf?" + urlencode({"graph": article_graph}),
+        language_names=data.LANGUAGE_NAMES,
+    )
 
 
 def _facts_of(claims: list[dict]) -> list[dict]:
@@ -391,10 +561,19 @@ def _claims(request: Request, graph: str, index: data.LabelIndex, *, accepted: b
         values.setdefault(row["fact"][1], {}).setdefault(q.local_name(row["p"][1]), []).append(row["o"])
     claims: dict[str, dict] = {}
     for row in rows:
-        claim = claims.setdefault(row["claim"][1], {
-            "claim": row["claim"][1], "fact": row["fact"][1], "begin": int(row["begin"][1]),
-            "end": int(row["end"][1]), "anchor": row["anchor"][1], "rule": q.python_value(row.get("rule")),
-            "type": None, "accepted": accepted})
+        claim = claims.setdefault(
+            row["claim"][1],
+            {
+                "claim": row["claim"][1],
+                "fact": row["fact"][1],
+                "begin": int(row["begin"][1]),
+                "end": int(row["end"][1]),
+                "anchor": row["anchor"][1],
+                "rule": q.python_value(row.get("rule")),
+                "type": None,
+                "accepted": accepted,
+            },
+        )
         if row.get("type"):
             claim["type"] = q.local_name(row["type"][1])
     for claim in claims.values():
@@ -404,6 +583,7 @@ def _claims(request: Request, graph: str, index: data.LabelIndex, *, accepted: b
 
 def _describe(fact: str, kind: str | None, values: dict[str, list], index: data.LabelIndex) -> dict:
     """A fact as the article page lists it: a short text, its page, the words to mark in its evidence."""
+
     def first(name: str):
         found = sorted(values.get(name, []))
         return found[0][1] if found else None
@@ -414,26 +594,46 @@ def _describe(fact: str, kind: str | None, values: dict[str, list], index: data.
         quantity, date = first("quantity"), first("date")
         item = item_text or index.display(item_iri) or index.display(first("category"))
         donor_label = index.display(donor) or q.code(donor) or "?"
-        text = f"{donor_label} → {item or '?'}" + (f" ×{quantity}" if quantity else "") + (
-            f" ({index.display(first('status')) or ''}{', ' + date if date else ''})")
-        words = {"donor": index.words(donor), "item": index.words(item_iri) + ([item_text] if item_text else [])}
+        text = (
+            f"{donor_label} → {item or '?'}"
+            + (f" ×{quantity}" if quantity else "")
+            + (f" ({index.display(first('status')) or ''}{', ' + date if date else ''})")
+        )
+        words = {
+            "donor": index.words(donor),
+            "item": index.words(item_iri) + ([item_text] if item_text else []),
+        }
         if quantity:
             words["quantity"] = [str(quantity)]
-        link = "/?" + urlencode({k: v for k, v in (("donor", q.code(donor)), ("item", q.code(item_iri) or ""))
-                                 if v})
+        link = "/?" + urlencode(
+            {k: v for k, v in (("donor", q.code(donor)), ("item", q.code(item_iri) or "")) if v}
+        )
         return {"kind": "pledge", "text": text, "link": link, "words": words}
     if kind == "Meeting" or fact_kind == "meeting":
         key = q.code(fact)
-        return {"kind": "meeting", "text": f"meeting {key}", "link": href("meeting", key),
-                "words": {"meeting": index.words(str(vocab.org_iri(key.split("-")[0])))
-                          if key and "-" in key else []}}
+        return {
+            "kind": "meeting",
+            "text": f"meeting {key}",
+            "link": href("meeting", key),
+            "words": {
+                "meeting": index.words(str(vocab.org_iri(key.split("-")[0]))) if key and "-" in key else []
+            },
+        }
     if kind == "Person" or fact_kind == "person":
         name = first("name") or index.display(fact)
-        return {"kind": "person", "text": name, "link": href("person", q.code(fact)),
-                "words": {"person": sorted({*index.words(fact), *([name] if name else [])})}}
+        return {
+            "kind": "person",
+            "text": name,
+            "link": href("person", q.code(fact)),
+            "words": {"person": sorted({*index.words(fact), *([name] if name else [])})},
+        }
     if kind == "EquipmentSystem" or fact_kind == "equipment":
-        return {"kind": "equipment", "text": index.display(fact), "link": href("equipment", q.code(fact)),
-                "words": {"item": index.words(fact)}}
+        return {
+            "kind": "equipment",
+            "text": index.display(fact),
+            "link": href("equipment", q.code(fact)),
+            "words": {"item": index.words(fact)},
+        }
     return {"kind": fact_kind or "fact", "text": index.display(fact) or fact, "link": None, "words": {}}
 
 
@@ -455,12 +655,18 @@ def _quarantined(request: Request, graph: str, results: list[dict], index: data.
     known = set(facts)
     other = [r for r in results if r.get("focus") not in known]
     if other:
-        facts["(other)"] = {"fact": None, "kind": "other", "text": "other results of the report", "link": None,
-                            "reasons": other}
+        facts["(other)"] = {
+            "fact": None,
+            "kind": "other",
+            "text": "other results of the report",
+            "link": None,
+            "reasons": other,
+        }
     return list(facts.values())
 
 
 # ------------------------------------------------------------------------------------------- search
+
 
 @router.get("/web/search")
 def search_page(request: Request, q_text: str = Query("", alias="q", max_length=100)) -> HTMLResponse:
@@ -473,8 +679,12 @@ def search_page(request: Request, q_text: str = Query("", alias="q", max_length=
 def suggest(request: Request, q_text: str = Query("", alias="q", max_length=100)) -> JSONResponse:
     """Suggestions for the search box: up to 8 resources, each with its page."""
     hits = data.labels(request).search(q_text, limit=8)
-    return JSONResponse([hit | {"href": href(hit["kind"], hit["key"]), "kind_name": KIND_NAMES.get(hit["kind"])}
-                         for hit in hits])
+    return JSONResponse(
+        [
+            hit | {"href": href(hit["kind"], hit["key"]), "kind_name": KIND_NAMES.get(hit["kind"])}
+            for hit in hits
+        ]
+    )
 
 
 __all__ = ["PALETTE", "STATIC_DIR", "router"]

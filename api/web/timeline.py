@@ -36,10 +36,12 @@ class Dot:
 class Timeline:
     width: int
     height: int
-    rows: list[tuple[str, float]] = field(default_factory=list)      # (donor label, y)
-    ticks: list[tuple[float, str]] = field(default_factory=list)     # (x, label)
+    rows: list[tuple[str, float]] = field(default_factory=list)  # (donor label, y)
+    ticks: list[tuple[float, str]] = field(default_factory=list)  # (x, label)
     dots: list[Dot] = field(default_factory=list)
-    meetings: list[tuple[float, float, str, str, str]] = field(default_factory=list)  # (x, label y, key, date, href)
+    meetings: list[tuple[float, float, str, str, str]] = field(
+        default_factory=list
+    )  # (x, label y, key, date, href)
     legend: list[tuple[str, str, str]] = field(default_factory=list)  # (category label, colour, href)
     undated: int = 0
     left: int = LEFT
@@ -105,8 +107,7 @@ def layout(points: list[dict], meetings: list[tuple[str, str]], link) -> Timelin
     timeline = Timeline(WIDTH, height, bottom=TOP + ROW_HEIGHT * len(row_names), undated=undated)
     timeline.rows = [(name, TOP + ROW_HEIGHT * (i + 0.5)) for i, name in enumerate(row_names)]
     y_of = {name: y for name, y in timeline.rows}
-    timeline.ticks = [(x_of(tick), tick.strftime("%b %Y"))
-                      for tick in _ticks(start, end)]
+    timeline.ticks = [(x_of(tick), tick.strftime("%b %Y")) for tick in _ticks(start, end)]
     categories = [c for c, _ in Counter(p["category_label"] or "" for p, _ in dated).most_common()]
     colours = {c: PALETTE[i] if i < len(PALETTE) else OTHER_COLOUR for i, c in enumerate(categories)}
     stacked: Counter = Counter()
@@ -118,10 +119,17 @@ def layout(points: list[dict], meetings: list[tuple[str, str]], link) -> Timelin
         offset = stacked[slot]
         stacked[slot] += 1
         cy = y_of[row] + (offset % 3 - 1) * 6 if offset else y_of[row]
-        timeline.dots.append(Dot(cx + (offset // 3) * 7, cy, colours[point["category_label"] or ""],
-                                 point["title"], link(donor=point["donor"], date_from=str(point["date"]),
-                                                      date_to=str(point["date"])),
-                                 span[0] == span[1], point["pledge"]))
+        timeline.dots.append(
+            Dot(
+                cx + (offset // 3) * 7,
+                cy,
+                colours[point["category_label"] or ""],
+                point["title"],
+                link(donor=point["donor"], date_from=str(point["date"]), date_to=str(point["date"])),
+                span[0] == span[1],
+                point["pledge"],
+            )
+        )
     lanes: list[float] = []  # the right end of the last label in each lane
     for key, day in meetings:
         span = date_span(str(day))
@@ -132,9 +140,13 @@ def layout(points: list[dict], meetings: list[tuple[str, str]], link) -> Timelin
                 lane = len(lanes) % 3 if len(lanes) >= 3 else len(lanes)
                 lanes.extend([0.0] * (lane + 1 - len(lanes)))
             lanes[lane] = x + LABEL_WIDTH
-            timeline.meetings.append((x, TOP - 10 - LANE_HEIGHT * lane, key, str(day), f"/web/meetings/{key}"))
-    timeline.legend = [(c or "uncategorised", colours[c], link(category=point_key))
-                       for c, point_key in _category_keys(dated).items()]
+            timeline.meetings.append(
+                (x, TOP - 10 - LANE_HEIGHT * lane, key, str(day), f"/web/meetings/{key}")
+            )
+    timeline.legend = [
+        (c or "uncategorised", colours[c], link(category=point_key))
+        for c, point_key in _category_keys(dated).items()
+    ]
     return timeline
 
 

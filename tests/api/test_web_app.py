@@ -25,17 +25,29 @@ from api.settings import ApiSettings
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (dev extra)")
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DEMO = Path(__file__).resolve().parents[2] / "corpus" / "demo"
 GATE_ARTICLE = "web-gate-article"
 GATE_TEXT = "Germany pledged IRIS-T systems to Ukraine on Friday, and Sweden two Archer guns."
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt install chromium)"),
+]
 
 
 # ------------------------------------------------------------------------------------------- fixtures
+
 
 def _rejected_article():
     """An article of ours with one pledge the shapes reject (a negative quantity) and one they accept."""
@@ -43,10 +55,18 @@ def _rejected_article():
     from graph.pipeline import ArticleDoc, gate_stage, rdf_stage
 
     evidence = Evidence(GATE_TEXT, 0, len(GATE_TEXT), "test.pledge")
-    article = Article(id=GATE_ARTICLE, text=GATE_TEXT, lang="en", published=date(2025, 4, 11),
-                      title="A test article with a rejected pledge", url="https://example.org/web-gate")
-    pledges = [PledgeFact(donor="DE", category="air_defence", quantity=-3, date="2025-04-11", evidence=evidence),
-               PledgeFact(donor="SE", category="artillery", quantity=2, date="2025-04-11", evidence=evidence)]
+    article = Article(
+        id=GATE_ARTICLE,
+        text=GATE_TEXT,
+        lang="en",
+        published=date(2025, 4, 11),
+        title="A test article with a rejected pledge",
+        url="https://example.org/web-gate",
+    )
+    pledges = [
+        PledgeFact(donor="DE", category="air_defence", quantity=-3, date="2025-04-11", evidence=evidence),
+        PledgeFact(donor="SE", category="artillery", quantity=2, date="2025-04-11", evidence=evidence),
+    ]
     return gate_stage(rdf_stage(ArticleDoc(article, extraction=Extraction(article=article, pledges=pledges))))
 
 
@@ -115,7 +135,9 @@ def watched(browser, web_server):
 
 
 def table_ids(page, table: str = "#pledges") -> list[str]:
-    return page.eval_on_selector_all(f"{table} tbody tr[data-pledge]", "rows => rows.map(r => r.dataset.pledge)")
+    return page.eval_on_selector_all(
+        f"{table} tbody tr[data-pledge]", "rows => rows.map(r => r.dataset.pledge)"
+    )
 
 
 def rest_ids(rest, **filters) -> list[str]:
@@ -125,13 +147,16 @@ def rest_ids(rest, **filters) -> list[str]:
 
 def cell_values(page, table: str = "#pledges") -> list[list[str]]:
     """The table's cells as text; a cell with a list holds its items joined as the CSV joins them."""
-    return page.eval_on_selector_all(f"{table} tbody tr[data-pledge]", """rows => rows.map(row =>
+    return page.eval_on_selector_all(
+        f"{table} tbody tr[data-pledge]",
+        """rows => rows.map(row =>
         Array.from(row.cells).map(cell => {
           const items = cell.querySelectorAll(':scope > ul > li');
           const text = items.length ? Array.from(items).map(li => li.innerText.trim()).join(' | ')
                                     : cell.innerText.trim();
           return text.replace(/\\s+/g, ' ');
-        }))""")
+        }))""",
+    )
 
 
 def article_text(article_id: str) -> str:
@@ -145,6 +170,7 @@ def article_text(article_id: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------- explorer
+
 
 def test_filters_change_the_table_and_the_url_and_back_works(watched, rest):
     page, _ = watched
@@ -171,8 +197,9 @@ def test_filters_change_the_table_and_the_url_and_back_works(watched, rest):
     assert sorted(table_ids(page)) == sorted(air)
 
     page.goto(page.base + "/?" + urlparse(page.url).query + "&date_from=2025-06&date_to=2025-06")
-    assert sorted(table_ids(page)) == sorted(rest_ids(rest, category="air_defence", date_from="2025-06",
-                                                      date_to="2025-06"))
+    assert sorted(table_ids(page)) == sorted(
+        rest_ids(rest, category="air_defence", date_from="2025-06", date_to="2025-06")
+    )
 
 
 def test_facet_counts_are_the_pledges_each_value_would_show(watched, rest):
@@ -181,7 +208,8 @@ def test_facet_counts_are_the_pledges_each_value_would_show(watched, rest):
     for facet in ("donor", "status", "item"):
         links = page.eval_on_selector_all(
             f"[data-facet={facet}] a[data-key]",
-            "links => links.map(a => [a.dataset.key, a.querySelector('.count').textContent.trim()])")
+            "links => links.map(a => [a.dataset.key, a.querySelector('.count').textContent.trim()])",
+        )
         assert links, facet
         for key, count in links[:4]:
             assert int(count) == len(rest_ids(rest, category="air_defence", **{facet: key})), (facet, key)
@@ -210,7 +238,9 @@ def test_column_headings_sort_the_rows(watched):
     assert page.get_attribute("#pledges th[data-col=quantity]", "aria-sort") == "descending"
     quantities = [row[4] for row in cell_values(page)]
     numbers = [int(q) for q in quantities if q]
-    assert numbers == sorted(numbers, reverse=True) and quantities[:len(numbers)] == [str(n) for n in numbers]
+    assert numbers == sorted(numbers, reverse=True) and quantities[: len(numbers)] == [
+        str(n) for n in numbers
+    ]
     page.click("#pledges th[data-col=quantity] a")
     page.wait_for_url(re.compile(r"order=asc"))
     numbers = [int(row[4]) for row in cell_values(page) if row[4]]
@@ -236,7 +266,9 @@ def test_csv_download_equals_the_table(watched):
 def test_evidence_marks_sit_on_the_right_words(watched, rest):
     page, _ = watched
     page.goto(page.base + "/?item=iris-t-slm")
-    labels = {text.rsplit("@", 1)[0].casefold() for text in rest.get("/equipment/iris-t-slm").json()["labels"]}
+    labels = {
+        text.rsplit("@", 1)[0].casefold() for text in rest.get("/equipment/iris-t-slm").json()["labels"]
+    }
     germany = {label["label"].casefold() for label in rest.get("/actors/DE").json()["labels"]}
     quotes = page.locator("#pledges td[data-col=evidence] q.evidence")
     assert quotes.count() >= 1
@@ -253,10 +285,12 @@ def test_evidence_marks_sit_on_the_right_words(watched, rest):
             assert text[begin:end] == mark.inner_text(), (article, begin, end)
             roles.setdefault(mark.get_attribute("data-role"), []).append(mark.inner_text().casefold())
         assert roles.get("item") and all(any(w.startswith(label) for label in labels) for w in roles["item"])
-        assert roles.get("donor") and all(any(w.startswith(label[:6]) for label in germany) for w in roles["donor"])
+        assert roles.get("donor") and all(
+            any(w.startswith(label[:6]) for label in germany) for w in roles["donor"]
+        )
         sentence = quote.inner_text()
         begin = int(quote.get_attribute("data-begin"))
-        assert text[begin:begin + len(sentence)] == sentence
+        assert text[begin : begin + len(sentence)] == sentence
 
 
 def test_timeline_hover_shows_the_pledge_and_click_filters_the_table(watched):
@@ -289,7 +323,9 @@ def test_show_the_query_opens_the_same_question_in_yasgui(watched, rest):
     page.goto(page.base + "/?category=air_defence&donor=DE")
     link = page.get_attribute("[data-role=show-query-table]", "href")
     sparql = parse_qs(urlparse(link).query)["query"][0]
-    answer = rest.post("/sparql", data={"query": sparql}, headers={"Accept": "application/sparql-results+json"})
+    answer = rest.post(
+        "/sparql", data={"query": sparql}, headers={"Accept": "application/sparql-results+json"}
+    )
     assert answer.status_code == 200, answer.text
     pledges = {b["pledge"]["value"] for b in answer.json()["results"]["bindings"]}
     assert pledges == set(table_ids(page))
@@ -312,6 +348,7 @@ def test_gephi_export_holds_the_rows_on_screen(watched, rest):
 
 # ------------------------------------------------------------------------------------------- pages
 
+
 def test_meeting_page(watched, rest):
     page, _ = watched
     page.goto(page.base + "/web/meetings/UDCG-2025-06-04")
@@ -323,7 +360,9 @@ def test_meeting_page(watched, rest):
         names = page.eval_on_selector_all(f"[data-list={key}] a", "as => as.map(a => a.innerText)")
         assert names == [p["name"] for p in meeting[field]]
     assert sorted(table_ids(page)) == sorted(p["id"] for p in meeting["pledges"])
-    articles = page.eval_on_selector_all("[data-list=articles] a", "as => as.map(a => a.getAttribute('href'))")
+    articles = page.eval_on_selector_all(
+        "[data-list=articles] a", "as => as.map(a => a.getAttribute('href'))"
+    )
     assert sorted(a.rsplit("/", 1)[1] for a in articles) == meeting["articles"]
 
 
@@ -331,7 +370,9 @@ def test_actor_pages(watched, rest):
     page, _ = watched
     page.goto(page.base + "/web/actors/boris-pistorius")
     assert page.inner_text("h1") == "Boris Pistorius"
-    assert "defence minister" in page.inner_text("#posts-table") and "2023-01-19" in page.inner_text("#posts-table")
+    assert "defence minister" in page.inner_text("#posts-table") and "2023-01-19" in page.inner_text(
+        "#posts-table"
+    )
     meetings = page.eval_on_selector_all("[data-list=meetings] a", "as => as.map(a => a.innerText)")
     assert meetings == [m["id"] for m in rest.get("/actors/boris-pistorius").json()["meetings"]]
     page.goto(page.base + "/web/actors/DE")
@@ -352,7 +393,9 @@ def test_equipment_page(watched, rest):
     assert page.locator("#quantities-table tbody tr").count() == len(equipment["quantities_over_time"])
 
 
-@pytest.mark.parametrize("article", ["de_kontaktgruppe_bruessel", "en_udcg_brussels_june", "sv_norge_i_fredags"])
+@pytest.mark.parametrize(
+    "article", ["de_kontaktgruppe_bruessel", "en_udcg_brussels_june", "sv_norge_i_fredags"]
+)
 def test_article_page_marks_every_fact_at_its_offsets(watched, rest, article):
     page, _ = watched
     page.goto(page.base + f"/web/articles/{article}")
@@ -367,7 +410,10 @@ def test_article_page_marks_every_fact_at_its_offsets(watched, rest, article):
     assert marks.count() >= 3
     for i in range(marks.count()):
         mark = marks.nth(i)
-        assert text[int(mark.get_attribute("data-begin")):int(mark.get_attribute("data-end"))] == mark.inner_text()
+        assert (
+            text[int(mark.get_attribute("data-begin")) : int(mark.get_attribute("data-end"))]
+            == mark.inner_text()
+        )
     facts = set(page.eval_on_selector_all(".passage-facts li", "lis => lis.map(li => li.dataset.fact)"))
     view = rest.get(f"/articles/{article}").json()
     pledges = {f["iri"] for f in view["facts"] if f["type"] == "Pledge"}
@@ -388,12 +434,15 @@ def test_article_page_shows_the_quarantined_facts_and_why(watched, rest):
     assert "Sweden" in accepted.inner_text()
 
 
-@pytest.mark.parametrize(("typed", "label", "path"), [
-    ("IRIS-T", "IRIS-T", "/web/equipment/"),
-    ("Ramsteingruppen", "Ukraine Defense Contact Group", "/web/actors/UDCG"),
-    ("Kontaktgruppe", "Ukraine Defense Contact Group", "/web/actors/UDCG"),
-    ("Pistorius", "Boris Pistorius", "/web/actors/boris-pistorius"),
-])
+@pytest.mark.parametrize(
+    ("typed", "label", "path"),
+    [
+        ("IRIS-T", "IRIS-T", "/web/equipment/"),
+        ("Ramsteingruppen", "Ukraine Defense Contact Group", "/web/actors/UDCG"),
+        ("Kontaktgruppe", "Ukraine Defense Contact Group", "/web/actors/UDCG"),
+        ("Pistorius", "Boris Pistorius", "/web/actors/boris-pistorius"),
+    ],
+)
 def test_search_box_suggests_labels_in_every_language(watched, typed, label, path):
     page, _ = watched
     page.goto(page.base + "/web/meetings")
@@ -439,8 +488,11 @@ def test_newcomer_finds_who_pledged_air_defence_when_then_evidence_meeting_artic
     dates = [row[7] for row in rows if row[7]]
     assert dates == sorted(dates) and all(row[0] for row in rows)  # who, and when, oldest first
     assert sorted(table_ids(page)) == sorted(rest_ids(rest, category="air_defence"))
-    row = page.locator("#pledges tbody tr", has=page.locator("td[data-col=meeting] a")).filter(
-        has=page.locator("td[data-col=item] a", has_text="IRIS-T")).first
+    row = (
+        page.locator("#pledges tbody tr", has=page.locator("td[data-col=meeting] a"))
+        .filter(has=page.locator("td[data-col=item] a", has_text="IRIS-T"))
+        .first
+    )
     evidence = row.locator("td[data-col=evidence] q").first
     assert evidence.locator("mark[data-role=item]").count() >= 1  # the evidence, marked
     row.locator("td[data-col=meeting] a").click()  # click 2: the meeting
@@ -452,10 +504,23 @@ def test_newcomer_finds_who_pledged_air_defence_when_then_evidence_meeting_artic
     assert page.get_attribute("[data-role=source]", "href").startswith("https://example.org/demo/")
 
 
-PAGES = ["/", "/?category=air_defence&donor=DE", "/?status=delivered&sort=amount", "/web/meetings",
-         "/web/meetings/COTW-2025-09-04", "/web/actors/UDCG", "/web/actors/pete-hegseth", "/web/equipment/nasams",
-         "/web/articles", "/web/articles?lang=de", "/web/articles/pl_pakiet_w_piatek", "/web/search?q=Patriot",
-         "/web/meetings/NO-SUCH-MEETING", "/?donor=no%20such", "/sparql?query=SELECT%20*%20WHERE%20%7B%7D"]
+PAGES = [
+    "/",
+    "/?category=air_defence&donor=DE",
+    "/?status=delivered&sort=amount",
+    "/web/meetings",
+    "/web/meetings/COTW-2025-09-04",
+    "/web/actors/UDCG",
+    "/web/actors/pete-hegseth",
+    "/web/equipment/nasams",
+    "/web/articles",
+    "/web/articles?lang=de",
+    "/web/articles/pl_pakiet_w_piatek",
+    "/web/search?q=Patriot",
+    "/web/meetings/NO-SUCH-MEETING",
+    "/?donor=no%20such",
+    "/sparql?query=SELECT%20*%20WHERE%20%7B%7D",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -470,8 +535,10 @@ def test_every_page_loads_offline_without_console_errors_and_is_labelled(watched
     if path.startswith("/sparql"):
         return
     assert page.get_attribute("html", "lang") == "en" and page.title()
-    unlabelled = page.evaluate("""() => Array.from(document.querySelectorAll('input:not([type=hidden]), select'))
-        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.outerHTML)""")
+    unlabelled = page.evaluate("""() => Array.from(
+        document.querySelectorAll('input:not([type=hidden]), select'))
+        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+        .map(el => el.outerHTML)""")
     assert unlabelled == []
     assert page.locator("main h1").count() == 1
 
@@ -480,7 +547,11 @@ def test_every_page_loads_offline_without_console_errors_and_is_labelled(watched
 def test_layout_holds_on_a_phone_and_a_laptop(browser, web_server, width):
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
-    for path in ("/?category=air_defence", "/web/articles/en_udcg_brussels_june", "/web/meetings/UDCG-2025-06-04"):
+    for path in (
+        "/?category=air_defence",
+        "/web/articles/en_udcg_brussels_june",
+        "/web/meetings/UDCG-2025-06-04",
+    ):
         page.goto(web_server.url + path)
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width + 1, f"{path} is {scroll} px wide on a {width} px screen"

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlencode
@@ -416,7 +417,9 @@ _FACET_LOCK = threading.Lock()
 
 
 def _counts(request: Request, filters: Filters, facets: list[str]) -> dict[str, dict[str, int]]:
-    """Pledges per facet value (facet -> value key -> count) under ``filters``; cached FACET_TTL s."""
+    """Pledges per facet value (facet -> value key -> count) under ``filters``; cached FACET_TTL s.
+
+    One query per facet, sent together (the store worker runs several at once)."""
     key = (filters.cache_key(), tuple(facets), id(request.app))
     now = time.monotonic()
     with _FACET_LOCK:
@@ -424,18 +427,35 @@ def _counts(request: Request, filters: Filters, facets: list[str]) -> dict[str, 
         if cached and now - cached[0] < FACET_TTL:
             return cached[1]
     names, bindings, extra = rest_filters(filters)
-    rows = select(request, wq.facet_query(facets, names, bindings, extra), bindings, cap=1_000_000)
-    counts: dict[str, dict[str, int]] = {name: {} for name in facets}
-    for row in rows:
-        value = row.get("value")
-        facet = row["facet"][1]
-        key_text = "" if value is None else value[1] if value[0] == "literal" else _value_key(facet, value[1])
-        counts[facet][key_text] = int(row["n"][1])
+
+    def count(facet: str) -> dict[str, int]:
+        rows = select(request, wq.facet_query(facet, names, bindings, extra), cap=1_000_000)
+        found: dict[str, int] = {}
+        for row in rows:
+            value = row.get("value")
+            text = "" if value is None else value[1] if value[0] == "literal" else _value_key(facet, value[1])
+            found[text] = int(row["n"][1])
+        return found
+
+    with ThreadPoolExecutor(max_workers=min(4, len(facets))) as pool:
+        counts = dict(zip(facets, pool.map(count, facets), strict=True))
     with _FACET_LOCK:
         _FACET_CACHE[key] = (now, counts)
         while len(_FACET_CACHE) > FACET_CACHE_SIZE:
             _FACET_CACHE.popitem(last=False)
     return counts
+
+
+def _rolled_up(counts: dict[str, int], index: LabelIndex) -> dict[str, int]:
+    """Category counts with each broader category counting the pledges of its narrower ones too (as the
+    category filter does: ``category=air_defence`` includes MANPADS)."""
+    rolled = dict(counts)
+    for key, n in counts.items():
+        iri = _iri_of("category", key)
+        for ancestor in index.ancestors(iri) if iri else ():
+            if q.kind_of(ancestor) == "category":
+                rolled[q.code(ancestor)] = rolled.get(q.code(ancestor), 0) + n
+    return rolled
 
 
 def _value_key(facet: str, iri: str) -> str:
@@ -453,6 +473,7 @@ def facets(request: Request, filters: Filters, index: LabelIndex) -> tuple[int, 
     for name in FACET_NAMES:
         if name in active:
             counts[name] = _counts(request, filters.without(name), [name])[name]
+    counts["category"] = _rolled_up(counts["category"], index)
     total = counts["total"].get("", 0)
     result = {name: _facet_values(name, counts[name], getattr(filters, name), index) for name in FACET_NAMES}
     return total, result

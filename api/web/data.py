@@ -416,16 +416,20 @@ _FACET_CACHE: OrderedDict[tuple, tuple[float, dict[str, dict[str, int]]]] = Orde
 _FACET_LOCK = threading.Lock()
 
 
-def _counts(request: Request, filters: Filters, facets: list[str]) -> dict[str, dict[str, int]]:
+def _counts(request: Request, filters: Filters, facets: list[str],
+            cached_only: bool = False) -> dict[str, dict[str, int]] | None:
     """Pledges per facet value (facet -> value key -> count) under ``filters``; cached FACET_TTL s.
 
-    One query per facet, sent together (the store worker runs several at once)."""
+    One query per facet, sent together (the store worker runs several at once). ``cached_only``: None
+    unless the counts are in the cache."""
     key = (filters.cache_key(), tuple(facets), id(request.app))
     now = time.monotonic()
     with _FACET_LOCK:
         cached = _FACET_CACHE.get(key)
         if cached and now - cached[0] < FACET_TTL:
             return cached[1]
+    if cached_only:
+        return None
     names, bindings, extra = rest_filters(filters)
 
     def count(facet: str) -> dict[str, int]:
@@ -462,17 +466,25 @@ def _value_key(facet: str, iri: str) -> str:
     return q.code(iri) or iri
 
 
-def facets(request: Request, filters: Filters, index: LabelIndex) -> tuple[int, dict[str, list[FacetValue]]]:
-    """The number of matching pledges and, per facet, its values with counts.
+def facets(request: Request, filters: Filters, index: LabelIndex,
+           cached_only: bool = False) -> tuple[int, dict[str, list[FacetValue]]] | None:
+    """The number of matching pledges and, per facet, its values with counts (None when ``cached_only``
+    and they are not all in the cache: the explorer then has the browser ask /web/facets for them).
 
     A facet that is set counts under the other filters only, so its other values stay visible.
     """
     active = filters.active()
     plain = [name for name in FACET_NAMES if name not in active]
-    counts = _counts(request, filters, [*plain, "total"])
+    counts = _counts(request, filters, [*plain, "total"], cached_only)
+    if counts is None:
+        return None
+    counts = dict(counts)
     for name in FACET_NAMES:
         if name in active:
-            counts[name] = _counts(request, filters.without(name), [name])[name]
+            own = _counts(request, filters.without(name), [name], cached_only)
+            if own is None:
+                return None
+            counts[name] = own[name]
     counts["category"] = _rolled_up(counts["category"], index)
     total = counts["total"].get("", 0)
     result = {name: _facet_values(name, counts[name], getattr(filters, name), index) for name in FACET_NAMES}

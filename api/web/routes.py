@@ -8,6 +8,7 @@ Everything the pages show is read through the REST lookups (``api.routes_rest``)
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from api import lookups as q
 from api import routes_docs
 from api import routes_rest as rest
+from api.engine import ServiceUnavailable
 from api.problems import Problem
 from api.results import parse_accept
 from api.web import data
@@ -123,7 +125,8 @@ def _explorer_state(request: Request) -> tuple[Filters, list, data.LabelIndex, l
 def explorer(request: Request) -> HTMLResponse:
     """The pledge explorer: facets with counts, the timeline, the sortable table."""
     filters, rows, index, errors = _explorer_state(request)
-    total, facets = (0, {}) if errors and not rows else data.facets(request, filters, index)
+    counted = data.facets(request, filters, index, cached_only=True)
+    total, facets = counted if counted else (None, None)
     try:
         names, bindings, extra = data.rest_filters(filters)
     except Problem:  # already on the page as an error
@@ -153,6 +156,7 @@ def explorer(request: Request) -> HTMLResponse:
         csv_link="/web/pledges.csv?" + filters.query(offset=filters.offset),
         gexf_link="/web/pledges.gexf?" + filters.query(offset=filters.offset),
         facet_titles=FACET_TITLES,
+        facets_link="/web/facets?" + filters.query(offset=filters.offset),
         page_sizes=data.PAGE_SIZES,
         next_link=(
             "/?" + filters.query(offset=filters.offset + filters.limit)
@@ -166,6 +170,24 @@ def explorer(request: Request) -> HTMLResponse:
         sort_link=lambda key: "/?" + filters.query(sort=key, order=_order(filters, key)),
         caption=_caption(filters),
     )
+
+
+@router.get("/web/facets")
+def facets_page(request: Request, fragment: bool = False) -> HTMLResponse:
+    """The explorer's filter values with their counts: the fragment the explorer's script puts in place
+    (``fragment=1``), or a page of its own (without script). When the store does not answer in time the
+    fragment says so, and the explorer keeps working without counts."""
+    filters = Filters.from_query(request.query_params)
+    index = data.labels(request)
+    try:
+        total, facets = data.facets(request, filters, index)
+    except (ServiceUnavailable, Problem) as exc:
+        message = getattr(exc, "detail", None) or getattr(exc, "message", str(exc))
+        return HTMLResponse('<div id="facet-lists" data-total="" data-failed="true"><p class="error">'
+                            f"The counts are not available: {html.escape(message)}</p></div>")
+    template = "facet_lists.html" if fragment else "facets.html"
+    return render(request, template, title="Filters · aidgraph", filters=filters, facets=facets, total=total,
+                  facet_titles=FACET_TITLES)
 
 
 def _order(filters: Filters, key: str) -> str:

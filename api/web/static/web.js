@@ -78,3 +78,22 @@ document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     dot.addEventListener("blur", () => { tip.hidden = true; });
   });
 })();
+
+(function lazyFacets() {
+  // The explorer's filter counts, when they were not ready: asked for after the table is shown.
+  const holder = document.querySelector("#facet-lists[data-src]");
+  if (!holder) return;
+  const url = holder.dataset.src + (holder.dataset.src.includes("?") ? "&" : "?") + "fragment=1";
+  fetch(url, { headers: { Accept: "text/html" } })
+    .then((response) => response.text())
+    .then((text) => {
+      const box = document.createElement("div");
+      box.innerHTML = text;
+      const lists = box.querySelector("#facet-lists");
+      if (!lists) return;
+      holder.replaceWith(lists);
+      const total = document.querySelector("[data-role=total]");
+      if (total && lists.dataset.total !== "") total.textContent = lists.dataset.total;
+    })
+    .catch(() => { holder.querySelector("p").textContent = "The counts are not available right now."; });
+})();

@@ -34,6 +34,17 @@ PAGES = {
 }
 
 
+def _save(png: bytes, path: Path) -> None:
+    """The screenshot as a palette PNG (a tenth of the size, no visible loss on these flat pages)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    palette = image.quantize(colors=96, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette.save(path, optimize=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base")
@@ -48,11 +59,13 @@ def main() -> None:
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
         for name, path in PAGES.items():
             page.goto(args.base + path)
-            page.screenshot(path=args.out / f"{name}.png")
+            page.wait_for_load_state("networkidle")  # the explorer's filter counts come after the table
+            _save(page.screenshot(), args.out / f"{name}.png")
         if args.phone:
             phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
             phone.goto(args.base + PAGES["explorer"])
-            phone.screenshot(path=args.out / "explorer-phone.png")
+            phone.wait_for_load_state("networkidle")
+            _save(phone.screenshot(), args.out / "explorer-phone.png")
         browser.close()
 
 

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.engine import Engine
 from api.limits import BodyLimitMiddleware
+from api.models import install_openapi
 from api.problems import install_problem_handlers
 from api.settings import ApiSettings
 
@@ -57,11 +58,14 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    install_openapi(app)
 
-    from api import routes_docs, routes_rest, routes_sparql
+    from api import routes_docs, routes_gsp, routes_rest, routes_sparql, web
 
+    web.install(app)  # the analysts' web app at / (before routes_docs: / is the app for browsers)
     app.include_router(routes_docs.router)
     app.include_router(routes_sparql.router)
+    app.include_router(routes_gsp.router)
     app.include_router(routes_rest.router)
     try:
         export_routes = importlib.import_module("api.routes_export")

@@ -8,7 +8,7 @@ Metadata of a ``.txt`` file comes from a sidecar ``NAME.meta.json`` (or ``NAME.t
 ``lang``/``published`` arguments win over both. HTML pages give their own metadata (``<title>``,
 ``og:`` tags, ``article:published_time``, ``<html lang>``) and lose their boilerplate (navigation,
 footers, forms, scripts, "Read also" lines and link lists; the phrases are data in
-``graph/ingest_data/boilerplate.json``). The language is detected with py3langid when not given.
+``graph/ingest_data/boilerplate.json``). The language is detected by :mod:`graph.language` when not given.
 
 Encoding policy: input must be UTF-8 (a BOM is fine; UTF-16 with a BOM is accepted too). Anything
 else is refused with a hint how to convert it, rather than guessed: a wrong guess would silently
@@ -28,6 +28,7 @@ from typing import Any
 
 from graph.config import DEFAULT_MAX_ARTICLE_BYTES
 from graph.errors import IngestError, InputError
+from graph.language import canonical_language, detect_language  # the one detector (re-exported)
 from graph.model import Article
 
 TEXT_SUFFIXES = (".txt",)
@@ -103,7 +104,7 @@ def make_article(text: str, *, source: str, metadata: dict[str, Any] | None = No
     if not text.strip():
         raise IngestError(f"{source}: no text",
                           hint="the file is empty or only boilerplate; nothing to ingest")
-    language = _normalise_lang(lang or metadata.get("lang")) or detect_language(text)
+    language = canonical_language(lang or metadata.get("lang")) or detect_language(text)
     return Article(
         id=_safe_id(article_id) if article_id else Article.make_id(text, source),
         text=text,
@@ -170,9 +171,16 @@ def _read_limited(path: Path, max_bytes: int) -> bytes:
         raise InputError(f"{path}: cannot read ({exc.strerror})", hint="check permissions") from exc
 
 
+#: C0 control characters other than tab and line breaks: XML 1.0 cannot hold them (SPARQL XML results,
+#: RDF/XML and GEXF would not be well-formed). A form feed (a page break of converted PDFs, often in the
+#: middle of a sentence) becomes a space, a vertical tab (a manual line break) a line break; the rest go.
+_CONTROLS = {code: None for code in range(32) if chr(code) not in "\t\n\r"} | {0x0B: "\n", 0x0C: " "}
+
+
 def normalise_text(text: str) -> str:
-    """Unify line endings and strip trailing spaces; character offsets refer to this text."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    """Unify line endings, drop C0 control characters (a form feed becomes a space, a vertical tab a line
+    break), strip trailing spaces; character offsets refer to this text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").translate(_CONTROLS)
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 
 
@@ -240,7 +248,7 @@ def _load_json(path: Path) -> Any:
 def _clean(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = str(value).translate(_CONTROLS).strip()
     return text or None
 
 
@@ -250,38 +258,6 @@ def _safe_id(value: Any) -> str:
         raise IngestError(f"article id {value!r} has no usable characters",
                           hint="use letters, digits, - or _")
     return safe
-
-
-# --------------------------------------------------------------------------- language
-
-@functools.cache
-def _language_config() -> dict[str, Any]:
-    return json.loads((DATA_DIR / "languages.json").read_text(encoding="utf-8"))
-
-
-@functools.cache
-def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(_language_config()["detect"])
-    return identifier
-
-
-def detect_language(text: str) -> str | None:
-    """The ISO 639-1 code of the text's language (restricted to the news languages), or None."""
-    sample = text[:5000]
-    if len(sample.strip()) < _language_config()["min_chars"]:
-        return None
-    code, _probability = _identifier().classify(sample)
-    return _normalise_lang(code)
-
-
-def _normalise_lang(code: Any) -> str | None:
-    if not code:
-        return None
-    short = str(code).strip().lower().replace("_", "-").split("-")[0]
-    return _language_config()["aliases"].get(short, short) or None
 
 
 # --------------------------------------------------------------------------- HTML

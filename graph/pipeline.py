@@ -80,6 +80,7 @@ class IngestSummary:
     """What an ingest run did."""
 
     articles_read: int = 0
+    articles_not_about_aid: int = 0  # read, then passed over by the relevance prefilter
     articles_stored: int = 0
     facts_stored: int = 0
     facts_quarantined: int = 0
@@ -103,7 +104,8 @@ class IngestSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "articles_read": self.articles_read, "articles_stored": self.articles_stored,
+            "articles_read": self.articles_read, "articles_not_about_aid": self.articles_not_about_aid,
+            "articles_stored": self.articles_stored,
             "facts_stored": self.facts_stored, "facts_quarantined": self.facts_quarantined,
             "triples_stored": self.triples_stored, "seconds": round(self.seconds, 3),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
@@ -116,6 +118,8 @@ class IngestSummary:
         rate = self.articles_read / self.seconds if self.seconds else 0.0
         lines = [
             f"articles read:      {self.articles_read}",
+            *([f"not about military aid (prefilter): {self.articles_not_about_aid}"]
+              if self.articles_not_about_aid else []),
             f"articles stored:    {self.articles_stored}",
             f"facts stored:       {self.facts_stored}",
             f"facts quarantined:  {self.facts_quarantined}"
@@ -271,11 +275,13 @@ def process_article(article: Article, store) -> ArticleDoc:
 
 def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, lang: str | None = None,
                  published: str | None = None, max_bytes: int | None = None, workers: int | None = None,
-                 batch_size: int = BATCH_SIZE) -> IngestSummary:
+                 batch_size: int = BATCH_SIZE, prefilter: bool = False) -> IngestSummary:
     """Ingest files and folders into ``store``; returns what was stored and what failed, and why.
 
     ``workers``: processes running extract -> to_rdf -> gate (None: one for small inputs, else the
     number of CPUs, at most 4; 1: everything in this process). Writes happen here, a batch at a time.
+    ``prefilter``: pass over articles that are not about military aid to Ukraine
+    (:mod:`graph.relevance`) before extraction; they are counted, and nothing stored for them changes.
     """
     started = time.perf_counter()
     summary = IngestSummary()
@@ -286,7 +292,8 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
     workers = workers if workers is not None else default_workers(paths)
     summary.workers = max(1, workers)
     bar = _progress_bar(progress, paths)
-    batches = _batches(read_articles(paths, **options), batch_size, summary)
+    relevant = _relevance_filter() if prefilter else None
+    batches = _batches(read_articles(paths, **options), batch_size, summary, relevant)
     try:
         prepared = _prepare_in_workers(batches, workers) if workers > 1 else map(prepare_batch, batches)
         for docs in prepared:
@@ -305,6 +312,12 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
     return summary
 
 
+def _relevance_filter():
+    from graph.relevance import relevance_filter
+
+    return relevance_filter()
+
+
 def default_workers(paths: list) -> int:
     """One process for small inputs, else the CPUs this process may use (at most 4)."""
     files = [p for p in expand_paths(paths) if isinstance(p, Path)]
@@ -315,15 +328,19 @@ def default_workers(paths: list) -> int:
     return max(1, min(cpus, MAX_DEFAULT_WORKERS))
 
 
-def _batches(items: Iterable[Article | IngestFailure], size: int,
-             summary: IngestSummary) -> Iterator[list[Article]]:
-    """Articles in lists of ``size``; unreadable inputs go straight to the summary's failures."""
+def _batches(items: Iterable[Article | IngestFailure], size: int, summary: IngestSummary,
+             relevant=None) -> Iterator[list[Article]]:
+    """Articles in lists of ``size``; unreadable inputs go straight to the summary's failures, and
+    articles that ``relevant`` (the prefilter, when on) rejects to its count of articles not about aid."""
     batch: list[Article] = []
     for item in items:
         if isinstance(item, IngestFailure):
             summary.failures.append(item)
             continue
         summary.articles_read += 1
+        if relevant is not None and not relevant(item):
+            summary.articles_not_about_aid += 1
+            continue
         batch.append(item)
         if len(batch) >= size:
             yield batch

@@ -21,6 +21,9 @@ def register(subparsers) -> None:
     parser.add_argument("--workers", type=int, metavar="N",
                         help="processes that extract and validate in parallel (default: 1 for fewer than "
                              "200 files, else the number of CPUs up to 4)")
+    parser.add_argument("--prefilter", action="store_true",
+                        help="pass over articles that are not about military aid to Ukraine (a cheap "
+                             "keyword check before extraction; counted in the summary)")
     parser.set_defaults(handler=run)
 
 
@@ -39,7 +42,7 @@ def run(args) -> int:
     with open_for_writing(args) as store:
         summary = ingest_paths(args.paths, store, progress=not args.no_progress, lang=args.lang,
                                published=published, max_bytes=settings.max_article_bytes,
-                               workers=args.workers)
+                               workers=args.workers, prefilter=args.prefilter)
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:

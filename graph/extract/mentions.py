@@ -216,7 +216,10 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
         elif cue.cls == "government":
             key = _institution(cue, lemmas, relations)
             described = any(0 <= cue.start - e <= 2 or 0 <= s - cue.end <= 4 for s, e in taken)
-            if key and not described:
+            # "die Regierung in Kiew", "regeringen i Berlin": a government placed elsewhere is not
+            # the home country's
+            placed = any(c.cls == "locative" and c.first == cue.last for c in cues)
+            if key and not described and not placed:
                 add(DONOR, "institution", cue.start, cue.end, key=key, flavour="institution")
 
 

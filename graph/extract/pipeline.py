@@ -86,10 +86,7 @@ def _extract(article: Article) -> Extraction:
         return Evidence(article.text[start:end], start, end, rule, confidence)
 
     all_money = normalize.find_money(text, lang)
-    from graph.extract.normalize.quantities import spans_overlap
-
-    in_money = spans_overlap([(m.start, m.end) for m in all_money])
-    all_quantities = [q for q in normalize.find_quantities(text, lang) if not in_money(q.start, q.end)]
+    all_quantities = _outside(normalize.find_quantities(text, lang), all_money)
     all_dates = normalize.find_dates(text, lang, published) if published else []
     money_of = _by_sentence(all_money, sentences)
     quantities_of = _by_sentence(all_quantities, sentences)
@@ -137,6 +134,18 @@ def _extract(article: Article) -> Extraction:
         event_anchor=(main_meeting.date if main_meeting else anchor)
         or (published.isoformat() if published else None),
     )
+
+
+def _outside(mentions: list, spans: list) -> list:
+    """The mentions (in text order) that overlap none of ``spans``: one pass over both, sorted."""
+    taken = sorted((s.start, s.end) for s in spans)
+    kept, j = [], 0
+    for mention in mentions:
+        while j < len(taken) and taken[j][1] <= mention.start:
+            j += 1
+        if not any(start < mention.end for start, _ in taken[j : j + 3]):
+            kept.append(mention)
+    return kept
 
 
 def _by_sentence(mentions: list, sentences: list[Sentence]) -> list[list]:

@@ -438,9 +438,8 @@ def _cue_before(view: SentenceView, index: int) -> str:
     to two other words that are no donor, verb or preposition ("to the joint fund")."""
     marked = view.__dict__.get("_marked")
     if marked is None:
-        marked = {i for m in view.mentions if m.kind in (DONOR, TRIGGER, MONEY, ITEM, "date") or
-                  m.cls in ("agent", "recipient", "locative", "jointly", "content", "coordination")
-                  for i in range(m.first, m.last)}
+        marked = {i for m in view.mentions if m.cls != "article" for i in range(m.first, m.last)}
+        marked |= {i for i, t in enumerate(view.tokens) if t.text[:1].isupper()}  # a name: a place
         view.__dict__["_marked"] = marked
     verbs = view.__dict__.get("_verb_tokens")
     if verbs is None:  # a particle of a separable verb ("kondigde ... aan") is no preposition

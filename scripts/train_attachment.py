@@ -4,7 +4,8 @@
 
 Needs the `train` extra (scikit-learn, exact version) and ../shared/corpus. Training data: the gold
 of the seeds (../shared/corpus/gold), of ../shared/corpus/real a01-a20, of the demo corpus, of our
-long-form fixtures (tests/data/longform) and our annotated sentences (tests/extract/attachment_sentences.json).
+long-form fixtures (tests/data/longform) and our annotated sentences
+(tests/extract/attachment_sentences.json).
 ../shared/corpus/real c01-c24 is never trained or tuned on: it is only scored, as an aggregate, at
 the end (rules only vs model).
 
@@ -40,7 +41,8 @@ from graph.extract.attachment import AttachmentModel, Logistic, RulesOnly, featu
 
 SHARED = REPO.parent / "shared"
 SENTENCES = REPO / "tests" / "extract" / "attachment_sentences.json"
-OBJECTIVE = ("pledge_donor_category", "air_defence_who_when", "pledge_money", "pledge_items", "pledge_quantity")
+OBJECTIVE = ("pledge_donor_category", "air_defence_who_when", "pledge_money", "pledge_items",
+             "pledge_quantity")
 GRID_C = (0.1, 0.3)
 GRID_THRESHOLD = (0.05, 0.1, 0.2, 0.3)
 #: what the model needs to give where the rules found no giver at all (above 1: never)
@@ -60,7 +62,8 @@ def training_corpora() -> list[tuple[str, Path, Path, str | None]]:
     return [("seeds", SHARED / "corpus" / "seeds", SHARED / "corpus" / "gold", None),
             ("real-a", real / "articles", real / "gold", "a"),
             ("demo", REPO / "corpus" / "demo", REPO / "corpus" / "demo" / "gold", None),
-            ("longform", REPO / "tests" / "data" / "longform", REPO / "tests" / "data" / "longform" / "gold", None)]
+            ("longform", REPO / "tests" / "data" / "longform", REPO / "tests" / "data" / "longform" / "gold",
+             None)]
 
 
 def unseen_corpus() -> tuple[str, Path, Path, str | None]:
@@ -140,7 +143,8 @@ def _matches(decision: dict, pledge: dict) -> bool:
         return amount not in (None, "") and decision["amount"] and \
             abs(float(amount) - decision["amount"]) <= 0.005 * decision["amount"]
     if decision["kind"] == "package":
-        return pledge.get("item") is None and pledge.get("amount") in (None, "") and pledge.get("category") == "other"
+        return pledge.get("item") is None and pledge.get("amount") in (None, "") \
+            and pledge.get("category") == "other"
     if decision["item"] and pledge.get("item") and equip_match(decision["item"], pledge["item"]):
         return True
     if decision["category"] != pledge.get("category"):
@@ -253,8 +257,8 @@ def cross_validate(documents, examples, folds: int) -> dict:
     fold_of = {doc: int(hashlib.sha256(doc.encode()).hexdigest(), 16) % folds for doc in ids}
     by_doc = {doc: (doc, article, gold) for doc, article, gold in documents}
     rules = {k: [0, 0, 0] for k in KINDS}
-    settings = [(c, t, trusted, emit, none) for c in GRID_C for t in GRID_THRESHOLD for trusted in GRID_TRUSTED
-                for emit in GRID_EMIT_TRUSTED for none in GRID_THRESHOLD_NONE]
+    settings = [(c, t, trusted, emit, none) for c in GRID_C for t in GRID_THRESHOLD
+                for trusted in GRID_TRUSTED for emit in GRID_EMIT_TRUSTED for none in GRID_THRESHOLD_NONE]
     grid = {setting: {k: [0, 0, 0] for k in KINDS} for setting in settings}
     for fold in range(folds):
         test = [by_doc[d] for d in ids if fold_of[d] == fold]
@@ -294,7 +298,8 @@ def _hashes(corpora) -> dict[str, str]:
             for file in sorted(folder.glob("*")):
                 if file.is_file() and (prefix is None or file.name.startswith(prefix)) and \
                         file.suffix in (".txt", ".json", ".html", ".jsonl"):
-                    digest[str(file.relative_to(file.parents[2]))] = hashlib.sha256(file.read_bytes()).hexdigest()[:16]
+                    name = str(file.relative_to(file.parents[2]))
+                    digest[name] = hashlib.sha256(file.read_bytes()).hexdigest()[:16]
     if SENTENCES.exists():
         digest[str(SENTENCES.relative_to(REPO))] = hashlib.sha256(SENTENCES.read_bytes()).hexdigest()[:16]
     return digest
@@ -347,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     attachment.MODEL_FILE.write_text(text, encoding="utf-8")
     summary = {k: (cv["rules"][k], cv["grid"][best][k]) for k in OBJECTIVE}
     print(f"chosen {best}; cross-validation F1 rules -> model: {summary}")
-    print(f"c01-c24 rules -> model: " + json.dumps({k: (record['unseen_real_c01_c24']['rules_only'][k],
+    print("c01-c24 rules -> model: " + json.dumps({k: (record['unseen_real_c01_c24']['rules_only'][k],
                                                         record['unseen_real_c01_c24']['model'][k])
                                                     for k in OBJECTIVE}))
     return 0

@@ -169,7 +169,8 @@ class RelationLexicon:
                         matched_here = True
             if self.elisions and "'" in token.text:
                 prefix, _ = self._elided(token.text)
-                entries = [*index.get(prefix, ()), *index.get(self.lemmatiser.lemma(prefix), ())] if prefix else []
+                entries = [*index.get(prefix, ()), *index.get(self.lemmatiser.lemma(prefix), ())] \
+                    if prefix else []
                 for entry in entries:
                     if len(entry.words) == 1:
                         found.append(Cue(entry.cls, i, i + 1, token.start, token.end, entry.text))

@@ -183,9 +183,10 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
                 add(DONOR, "person", person.start, person.end, key=key, flavour="person")
                 taken.append((person.start, person.end))
     for mention in unit.mentions:
-        if _inside(mention.start, mention.end, item_spans) or (mention.start, mention.end, mention.key) in seen:
+        span = (mention.start, mention.end, mention.key)
+        if _inside(mention.start, mention.end, item_spans) or span in seen:
             continue
-        seen.add((mention.start, mention.end, mention.key))
+        seen.add(span)
         following = text[mention.end - offset : mention.end - offset + 20]
         if media and following[:1] == " " and media.match(following.lstrip()):
             continue
@@ -204,7 +205,7 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
             taken.append((mention.start, mention.end))
         elif mention.kind == "org":
             key = lexicon.org_donor.get(mention.key)
-            # an officer of the organisation acts for it: the secretary general of an alliance gives for the alliance
+            # an officer of the organisation acts for it: its secretary general gives for the alliance
             if key is not None and mention.key not in officers:
                 add(DONOR, "org", mention.start, mention.end, key=key, flavour=mention.key)
                 taken.append((mention.start, mention.end))

@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass, replace
 
 from graph.errors import ExtractionError
+from graph.extract.cues import relation_lexicon
 from graph.extract.gazetteer import Mention, gazetteer_for
 from graph.extract.items import Item, find_items
 from graph.extract.language import resolve_language
-from graph.extract.cues import relation_lexicon
 from graph.extract.lexicon import load_lexicon
 from graph.extract.meetings import find_meetings
 from graph.extract.mentions import build_view

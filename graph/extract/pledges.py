@@ -31,6 +31,7 @@ undated news of the donors that announced something that day.
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -306,7 +307,7 @@ def _status(view: SentenceView, trigger: Trigger, relations) -> str:
 def _chain(view: SentenceView, triggers: list[Trigger]) -> None:
     """A verb of intention or promise governs the verb it takes ("plans to send", "agreed to provide",
     "kommer att skicka"): the second takes the status of the first (and its blocking cues)."""
-    for previous, trigger in zip(triggers, triggers[1:], strict=False):
+    for previous, trigger in itertools.pairwise(triggers):
         gap = trigger.first - previous.last
         if gap > _CHAIN_GAP or _breaks_between(view, previous.last, trigger.first):
             continue
@@ -314,7 +315,7 @@ def _chain(view: SentenceView, triggers: list[Trigger]) -> None:
             continue  # "announced that Germany will send": two subjects, two verbs
         if gap > 2 and any(previous.last <= c.first < trigger.first for c in view.of("complementiser")):
             continue
-        if previous.cls in ("plan", "propose", "pledge") and previous.status != "pledged" or \
+        if (previous.cls in ("plan", "propose", "pledge") and previous.status != "pledged") or \
                 previous.cls in ("plan", "propose"):
             trigger.status = previous.status
         trigger.negated = trigger.negated or previous.negated
@@ -325,11 +326,11 @@ def _verb_final_cue(view: SentenceView, trigger: Trigger, cls: str) -> bool:
     """A request or agenda verb that closes the trigger's clause after an infinitive marker ("planen,
     weitere Lieferungen zu erörtern"): the trigger's noun is what they talk about or ask for."""
     for cue in view.of(cls):
-        if 0 < cue.first - trigger.last <= 8 and not _breaks_between(view, trigger.last, cue.first):
-            if not any(trigger.last <= t.first < cue.first for t in view.of(TRIGGER)):
-                gap = view.gap_text(view.tokens[trigger.last - 1].end, view.tokens[cue.first].start)
-                if "," not in gap:
-                    return True
+        if 0 < cue.first - trigger.last <= 8 and not _breaks_between(view, trigger.last, cue.first) \
+                and not any(trigger.last <= t.first < cue.first for t in view.of(TRIGGER)):
+            gap = view.gap_text(view.tokens[trigger.last - 1].end, view.tokens[cue.first].start)
+            if "," not in gap:
+                return True
     return False
 
 
@@ -418,12 +419,12 @@ def _groups(view: SentenceView) -> list[Group]:
             gap = view.gap_text(view.tokens[last.last - 1].end, view.tokens[donor.first].start)
             coordinated = (len(between) <= 3 and all(i in coordination for i in between)
                            and not any(c in gap for c in STRONG_BREAKS))
-            adjacent = not between and not gap.strip() and "collective" in (donor.cls, last.cls) or \
-                not between and "org" in (donor.cls, last.cls) and "collective" in (donor.cls, last.cls)
+            adjacent = (not between and not gap.strip() and "collective" in (donor.cls, last.cls)) or \
+                (not between and "org" in (donor.cls, last.cls) and "collective" in (donor.cls, last.cls))
             # "In Lisbon, the Portuguese government": a place, then the giver - no list
             placed = "," in gap and not any(i in conjunctions for i in between) and \
                 _cue_before(view, groups[-1].first) == "locative"
-            if (coordinated and (between or "," in gap or "/" in gap) or adjacent) and not placed:
+            if ((coordinated and (between or "," in gap or "/" in gap)) or adjacent) and not placed:
                 groups[-1].donors.append(donor)
                 groups[-1].last = donor.last
                 continue
@@ -464,7 +465,8 @@ def _context_groups(view: SentenceView, package: PackageContext, article: Articl
     context: list[Group] = []
     opening = bool(view.of("continuation", "package"))  # "the package", "Paketet", "Dessutom"
     if package.donors and view.position - package.position <= _CONTEXT_SENTENCES \
-            and (view.paragraph == package.paragraph or opening and view.paragraph - package.paragraph <= 2):
+            and (view.paragraph == package.paragraph
+                 or (opening and view.paragraph - package.paragraph <= 2)):
         context.append(_virtual_group(package.donors, "package", view))
     speaker = _speaker(view, article)
     if speaker:
@@ -614,8 +616,8 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
         values = [c for c in view.of("value") if item.last <= c.first < money.first]
         gap = view.gap_text(item.end, money.start)
         listed = len([i for i in before if _same_list(view, i, item)]) > 1 or \
-            bool(view.of("coordination")) and any(c.last <= item.first and item.first - c.last <= 3
-                                                  for c in view.of("coordination")) or \
+            (bool(view.of("coordination")) and any(c.last <= item.first and item.first - c.last <= 3
+                                                  for c in view.of("coordination"))) or \
             any(c.first >= item.last and c.last <= values[0].first for c in view.of("coordination")) \
             if values else False
         if values and money.first - item.last <= 6 and not listed and not _punctuated(gap):
@@ -1079,7 +1081,8 @@ def is_background(sentence: PledgeSentence, attachable: Attachable, trigger: Tri
         cue_clause = clause[min(cue.first, len(clause) - 1)]
         if cue.last <= anchor and cue_clause == anchor_clause:
             return True
-        if 0 <= attachable.first - cue.last <= 2 or trigger is not None and 0 <= cue.first - trigger.last <= 1:
+        if 0 <= attachable.first - cue.last <= 2 or \
+                (trigger is not None and 0 <= cue.first - trigger.last <= 1):
             return True
     for cue in view.of("addition", "already"):
         if cue.last <= attachable.first and attachable.first - cue.last <= 6:

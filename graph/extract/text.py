@@ -157,7 +157,8 @@ def _is_boundary(
     next_word = re.match(r"[\w.-]*", following).group()
     if next_word[:1].islower():
         return False
-    if word.casefold() in abbreviations and not (len(word) >= 3 and word[:-1].isupper() and "." not in word[:-1]):
+    acronym = len(word) >= 3 and word[:-1].isupper() and "." not in word[:-1]
+    if word.casefold() in abbreviations and not acronym:
         return False  # "Dr." is a title; "DR." (a broadcaster) ends the sentence
     if re.fullmatch(r"[A-ZÄÖÜÅÆØ]\.", word):
         return False

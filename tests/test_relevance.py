@@ -23,7 +23,7 @@ CORPORA = {
     "demo": REPO / "corpus" / "demo",
     "seeds": SHARED / "seeds",
     "real": SHARED / "real" / "articles",
-    "heldout": REPO / "tests" / "data" / "heldout",
+    "longform": REPO / "tests" / "data" / "longform",
     "fixtures": REPO / "tests" / "data" / "articles",
 }
 #: share of the generated unrelated news that must be rejected, per category (borderline ones excepted)

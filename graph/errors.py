@@ -94,8 +94,8 @@ class StoreCorruptedError(StoreError):
     code = "store-corrupted"
 
 
-DISK_FULL_HINT = ("free space on the disk under the store (or move the store with --store), then rerun: "
-                  "what was stored is kept, and articles stored unchanged are skipped")
+DISK_FULL_HINT = ("free space on the disk under the store (or move the store and point --store at it): what "
+                  "was stored is kept, and a rerun of `aidgraph ingest` skips the articles stored unchanged")
 CORRUPTED_HINT = ("aidgraph cannot repair a RocksDB store: restore the store directory from a backup, "
                   "or move it aside and re-ingest the articles into a fresh --store")
 _DISK_FULL_MARKERS = ("no space left on device", "disk full", "enospc")

@@ -100,7 +100,7 @@ class InputFile:
 
 def source_iri(path: Path, line: int | None = None) -> str:
     """A ``file:`` IRI of where an article was read (``#line=N`` for a JSONL line, RFC 5147)."""
-    iri = Path(os.path.abspath(path)).as_uri()
+    iri = Path(os.path.realpath(path)).as_uri()
     return f"{iri}#line={line}" if line else iri
 
 
@@ -151,7 +151,7 @@ def read_article(path: str | Path, *, lang: str | None = None, published: date |
                          hint=f"give {', '.join(SUPPORTED_SUFFIXES)} files")
     text = decode_text(read_limited(path, max_bytes), str(path))
     if suffix in HTML_SUFFIXES:
-        text, metadata = html_to_text(text)
+        text, metadata = html_to_text(text, str(path))
         metadata.update({k: v for k, v in _file_metadata(path).items() if v is not None})
     else:
         metadata = _file_metadata(path)
@@ -466,10 +466,50 @@ META_FIELDS = {
 }
 
 
-def html_to_text(html: str) -> tuple[str, dict[str, Any]]:
-    """Main text of a web page (one block per line) and the metadata its head carries."""
+#: limits that keep HTML parsing bounded (the parser's cost grows with the square of the nesting depth:
+#: 100,000 nested elements took minutes); browsers stop nesting at 512 levels, real pages have a few
+#: thousand elements
+MAX_HTML_DEPTH = 1000
+MAX_HTML_TAGS = 200_000
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+#: elements without an end tag, or whose end tag may be left out (they do not nest deeper)
+_FLAT_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                        "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb",
+                        "rt", "rp", "rtc", "thead", "tbody", "tfoot", "colgroup", "caption", "html", "head",
+                        "body", "param", "keygen", "command", "basefont", "frame", "isindex"})
+
+
+def check_html_size(html: str, source: str = "") -> None:
+    """Refuse a page with more than MAX_HTML_TAGS elements or nested deeper than MAX_HTML_DEPTH, before
+    it is parsed (a quick scan of its tags, in linear time)."""
+    depth = deepest = tags = 0
+    for match in _TAG.finditer(html):
+        closing, name = match.group(1), match.group(2).lower()
+        if not closing:
+            tags += 1
+        if name in _FLAT_TAGS:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        deepest = max(deepest, depth)
+        if tags > MAX_HTML_TAGS or deepest > MAX_HTML_DEPTH:
+            break
+    where = f"{source}: " if source else ""
+    if tags > MAX_HTML_TAGS:
+        raise IngestError(f"{where}the page has more than {MAX_HTML_TAGS:,} HTML elements, the most one "
+                          "article may have", hint="save the article's text, or only its <article> part")
+    if deepest > MAX_HTML_DEPTH:
+        raise IngestError(f"{where}the page nests its elements more than {MAX_HTML_DEPTH:,} levels deep, the "
+                          "most one article may have", hint="save the article's text instead")
+
+
+def html_to_text(html: str, source: str = "") -> tuple[str, dict[str, Any]]:
+    """Main text of a web page (one block per line) and the metadata its head carries.
+
+    Raises IngestError for pages too large or deep to parse in bounded time (:func:`check_html_size`).
+    """
     from selectolax.lexbor import LexborHTMLParser
 
+    check_html_size(html, source)
     tree = LexborHTMLParser(html)
     metadata = _html_metadata(tree)
     tree.strip_tags(DROP_TAGS)

@@ -17,7 +17,8 @@ Every article graph records what it was made from: ``schema:sha256`` of the arti
 metadata), ``dcterms:source`` (the ``file:`` IRI it was read from) and, on its extraction run,
 ``schema:softwareVersion`` (a fingerprint of aidgraph's code and data). A rerun skips the articles stored
 unchanged by the same aidgraph (``force`` re-ingests them), so an interrupted ingest resumes where it
-stopped. Two inputs with the same id in one run, or an input whose id is stored from another file that
+stopped. A file stored before keeps its id whichever folder is named to reach it. Two inputs with
+the same id in one run, or an input whose id is stored from another file that
 still exists, are refused (the later one) with a message naming both: a collision never replaces another
 article. Disk full and a corrupted store stop the run at once (:class:`graph.errors.DiskFullError`,
 :class:`graph.errors.StoreCorruptedError`, carrying the summary of what was stored).
@@ -25,6 +26,7 @@ article. Disk full and a corrupted store stop the run at once (:class:`graph.err
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -33,7 +35,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -247,6 +249,13 @@ def store_stage(doc: ArticleDoc, store) -> ArticleDoc:
 
 # --------------------------------------------------------------------------- batches
 
+def warm_up() -> None:
+    """Load what extraction and the gate load on first use (lexicons, gazetteers, shapes), so that a worker
+    process's first article is not charged for it."""
+    with contextlib.suppress(Exception):  # only a head start: a real article reports its own problems
+        prepare_batch([Article(id="warm-up", text="-", lang="en")])
+
+
 def prepare_batch(articles: list[Article],
                   progress: Callable[[str, int | None], None] | None = None) -> list[ArticleDoc]:
     """Extract, convert and gate a batch of articles; each doc ends with its graphs' N-Triples or a
@@ -422,6 +431,7 @@ class StoredArticles:
     articles: dict[str, StoredArticle] = field(default_factory=dict)
     legacy: set[str] = field(default_factory=set)   # ids of article graphs without a content hash
     path_ids: list[str] = field(default_factory=list)  # ids of this run that include a folder
+    _by_source: dict[str, str] | None = None
 
     QUERY = """
 PREFIX schema: <https://schema.org/>
@@ -449,6 +459,17 @@ SELECT ?article ?hash ?version ?source WHERE {
         found.legacy = {unquote(name[len(prefix):]) for name in store.graph_names()
                         if name.startswith(prefix)} - set(found.articles)
         return found
+
+    def id_of_file(self, location: str | None) -> str | None:
+        """The id under which the file at ``location`` (a ``file:`` IRI without fragment) is stored."""
+        if not location or "#" in location:
+            return None
+        if self._by_source is None:
+            self._by_source = {}
+            for article_id, known in sorted(self.articles.items()):
+                if known.source and "#" not in known.source:
+                    self._by_source.setdefault(known.source, article_id)
+        return self._by_source.get(location)
 
     def unchanged(self, article: Article) -> bool:
         """Whether the store holds this article, made from the same content by the same aidgraph."""
@@ -501,6 +522,9 @@ def _new_articles(inputs: list, options: dict[str, Any], stored: StoredArticles,
                 yield article
                 continue
             where = article.source or article.id
+            known_id = stored.id_of_file(article.location)
+            if known_id is not None and known_id != article.id:
+                article = replace(article, id=known_id)  # a stored file keeps its id whatever folder is named
             if article.id in seen:
                 yield IngestFailure(where, f"article id {article.id!r} is already taken in this run by "
                                            f"{seen[article.id]}; refused (give one of them another id or "

@@ -152,15 +152,18 @@ def _worker_main(conn, parent_pid: int, memory_mb: int) -> None:
     """Entry point of a worker process: prepare the batches it is sent until told to stop."""
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    with contextlib.suppress(EOFError, OSError):  # the supervisor closed the pipe (closing, or gave up)
+        _serve_batches(conn, memory_mb)
+
+
+def _serve_batches(conn, memory_mb: int) -> None:
     from graph import pipeline
 
+    pipeline.warm_up()
     limit_memory(memory_mb)
     conn.send(("ready", None, None, None))
     while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
+        message = conn.recv()
         if message is None:
             return
         task_id, articles = message
@@ -174,14 +177,15 @@ def _worker_main(conn, parent_pid: int, memory_mb: int) -> None:
             for index, doc in enumerate(docs):
                 progress("serialise", index)
                 slim.append(pipeline.slim_doc(doc))
-            conn.send(("done", task_id, slim, None))
+        except (EOFError, OSError):
+            raise
         except MemoryError:
             conn.send(("crashed", task_id, "memory", None))
             return
         except BaseException as exc:  # a bug outside the per-article guards: report, then stop
-            conn.send(("crashed", task_id, f"{type(exc).__name__}: {exc}",
-                       traceback.format_exc(limit=3)))
+            conn.send(("crashed", task_id, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=3)))
             return
+        conn.send(("done", task_id, slim, None))
         if any(doc.failure is not None and MEMORY_FAILURE in doc.failure.reason for doc in slim):
             return  # after a MemoryError the heap may be fragmented: the supervisor starts a fresh worker
 

@@ -11,7 +11,7 @@ import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from graph.errors import InputError, StoreError
+from graph.errors import DiskFullError, InputError, StoreError, store_failure
 
 EMPTY_STORE_HINT = "the store holds no articles yet: run `aidgraph ingest corpus/demo` (or your own files)"
 
@@ -36,9 +36,10 @@ def open_for_reading(args):
     try:
         return settings.open_store()
     except StoreError as exc:
-        if "locked" not in exc.message:
+        if "locked" not in exc.message and not isinstance(store_failure(exc), DiskFullError):
             raise
-        print(f"note: {exc.message}; reading it read-only", file=sys.stderr)
+        reason = "the disk under it is full" if "locked" not in exc.message else exc.message
+        print(terminal_safe(f"note: {reason}; reading it read-only", one_line=True), file=sys.stderr)
         return settings.open_store(read_only=True)
 
 

@@ -136,7 +136,10 @@ class HeavyRequestMiddleware:
             self._semaphore = asyncio.Semaphore(self.slots)
         started = time.monotonic()
         try:
-            await asyncio.wait_for(self._semaphore.acquire(), timeout=self.wait)
+            if self._semaphore.locked():
+                await asyncio.wait_for(self._semaphore.acquire(), timeout=self.wait)
+            else:
+                await self._semaphore.acquire()
         except TimeoutError:
             await send_problem(send, 429, "too-many-heavy-requests", "Too many requests",
                                f"{self.slots} whole-store exports or plots are being computed; this one "

@@ -713,9 +713,12 @@ def _walk(root: Path, seen: set[tuple[int, int]]) -> Iterator[InputFile | Ingest
                 problems.append(IngestFailure(str(path), f"{kind}, not a regular file; refused"))
             else:
                 found.append((path, info))
-    for path, info in sorted(found, key=lambda pair: pair[0].parts):
-        if (info.st_dev, info.st_ino) not in seen:
-            seen.add((info.st_dev, info.st_ino))
+    chosen: dict[tuple[int, int], Path] = {}  # one path per file: the file itself before a symlink to it
+    for path, info in sorted(found, key=lambda pair: (pair[0].is_symlink(), pair[0].parts)):
+        chosen.setdefault((info.st_dev, info.st_ino), path)
+    for key, path in sorted(chosen.items(), key=lambda item: item[1].parts):
+        if key not in seen:
+            seen.add(key)
             yield InputFile(path, root)
     yield from problems
 

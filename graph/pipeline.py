@@ -27,6 +27,7 @@ article. Disk full and a corrupted store stop the run at once (:class:`graph.err
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import json
@@ -335,11 +336,10 @@ def _failure(article: Article, exc: BaseException) -> IngestFailure:
     source = article.source or article.id
     if isinstance(exc, AidgraphError):
         return IngestFailure(source, str(exc))
-    if isinstance(exc, MemoryError):
-        from graph.workers import MEMORY_FAILURE
+    if isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == errno.ENOMEM):
+        from graph.workers import memory_message
 
-        return IngestFailure(source, f"ran out of memory (over its {MEMORY_FAILURE}); split the article, or "
-                                     "raise AIDGRAPH_ARTICLE_MEMORY_MB (--article-memory-mb)")
+        return IngestFailure(source, memory_message())
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     location = f" (at {Path(where.filename).name}:{where.lineno}; please report it)" if where else ""
     return IngestFailure(source, f"internal error {type(exc).__name__}: {exc}{location}")

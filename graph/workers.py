@@ -50,6 +50,8 @@ GATE_SHARE = 0.25
 #: a worker that has not started within this many seconds is given up
 START_TIMEOUT = 120.0
 MEMORY_FAILURE = "memory budget"
+#: the pool gives up after this many workers in a row die before they are ready
+MAX_FAILED_STARTS = 3
 
 
 # ----------------------------------------------------------------------------------------- lifetimes
@@ -156,9 +158,23 @@ def _worker_main(conn, parent_pid: int, memory_mb: int) -> None:
         _serve_batches(conn, memory_mb)
 
 
+#: the memory budget of this process when it is a pool worker (for the messages of MemoryError)
+_worker_memory_mb: int | None = None
+
+
+def memory_message() -> str:
+    """What a MemoryError in extraction means, with this worker's budget when known."""
+    if _worker_memory_mb is None:
+        return ("ran out of memory; split the article, or raise AIDGRAPH_ARTICLE_MEMORY_MB "
+                "(--article-memory-mb)")
+    return ArticleBudget(memory_mb=_worker_memory_mb).memory_message()
+
+
 def _serve_batches(conn, memory_mb: int) -> None:
+    global _worker_memory_mb
     from graph import pipeline
 
+    _worker_memory_mb = memory_mb
     pipeline.warm_up()
     limit_memory(memory_mb)
     conn.send(("ready", None, None, None))
@@ -244,6 +260,7 @@ class ArticlePool:
         self._broken: str | None = None
         self._ids = iter(range(1, 1 << 62))
         self._slots = [_Slot() for _ in range(self.size)]
+        self._failed_starts = 0  # workers lost before they were ready, since the last one that was
         self.kills = 0
         self._thread = threading.Thread(target=self._supervise, name="aidgraph-article-pool", daemon=True)
         self._thread.start()
@@ -296,6 +313,11 @@ class ArticlePool:
         """Process ids of the live workers (for tests and diagnostics)."""
         return [slot.process.pid for slot in self._slots
                 if slot.process is not None and slot.process.is_alive()]
+
+    def progress(self) -> list[tuple[int, str, int | None]]:
+        """(pid, stage, index in its task) of each busy worker (for tests and diagnostics)."""
+        return [(slot.process.pid, slot.stage, slot.index) for slot in self._slots
+                if slot.process is not None and slot.task is not None and slot.ready]
 
     def _wake(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -372,6 +394,7 @@ class ArticlePool:
             return
         if kind == "ready":
             slot.ready = True
+            self._failed_starts = 0
         elif kind == "progress" and slot.task is not None and task_id == slot.task.task_id:
             slot.stage, slot.index, slot.stage_started = first, second, time.monotonic()
         elif kind == "done" and slot.task is not None and task_id == slot.task.task_id:
@@ -400,7 +423,9 @@ class ArticlePool:
         self._stop(slot)
         if task is None:
             if not slot.ready and not self._broken:
-                self._break(f"a worker process failed to start ({reason})")
+                self._failed_starts += 1
+                if self._failed_starts >= MAX_FAILED_STARTS:
+                    self._break(f"worker processes fail to start ({reason})")
             return
         job = task.job
         if stage in ("extract", "serialise") and index is not None and 0 <= index < len(task.indices):

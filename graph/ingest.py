@@ -383,11 +383,18 @@ def _file_metadata(path: Path) -> dict[str, Any]:
 MANIFEST_SEARCH_DEPTH = 3  # the file's folder and two above it
 
 
-@functools.lru_cache(maxsize=64)
 def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
+    """The entries of ``folder/manifest.json`` by file name (cached while the file is unchanged)."""
     path = folder / "manifest.json"
-    if not path.exists():
+    try:
+        info = path.stat()
+    except OSError:
         return {}
+    return _parsed_manifest(path, info.st_mtime_ns, info.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_manifest(path: Path, _mtime_ns: int, _size: int) -> dict[str, dict[str, Any]]:
     data = _load_json(path)
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]

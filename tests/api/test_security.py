@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -136,9 +137,9 @@ def test_host_name():
 @pytest.mark.slow
 def test_a_token_in_the_url_never_reaches_the_access_log(tmp_path, store_builder):
     store = store_builder(tmp_path / "store")
-    from tests.conftest import _free_port
-
-    port = _free_port()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     log = tmp_path / "serve.log"
     env = {**os.environ, "AIDGRAPH_TOKEN": TOKEN, "AIDGRAPH_STORE": str(store)}
     with log.open("wb") as sink:

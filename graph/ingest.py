@@ -254,9 +254,12 @@ def _check_controls(text: str, source: str) -> None:
 
 
 def _looks_like_utf16(data: bytes) -> bool:
+    """NUL bytes on one parity only (the high bytes of Latin-script UTF-16), text bytes on the other."""
     sample = data[:4096]
     even, odd = sample[0::2], sample[1::2]
-    return max(even.count(0), odd.count(0)) > 0.4 * max(len(odd), 1)
+    size = max(len(odd), 1)
+    zeros, others = sorted((even.count(0), odd.count(0)), reverse=True)
+    return zeros > 0.4 * size and others < 0.05 * size
 
 
 def _decodes_as_cp1252(data: bytes) -> bool:

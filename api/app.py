@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from api.engine import Engine
 from api.guards import HeavyRequestMiddleware, HostCheckMiddleware, install_log_redaction
 from api.limits import BodyLimitMiddleware
+from api.models import install_openapi
 from api.problems import install_problem_handlers
 from api.settings import ApiSettings
 
@@ -72,11 +73,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    install_openapi(app)
 
-    from api import routes_docs, routes_rest, routes_sparql
+    from api import routes_docs, routes_gsp, routes_rest, routes_sparql
 
     app.include_router(routes_docs.router)
     app.include_router(routes_sparql.router)
+    app.include_router(routes_gsp.router)
     app.include_router(routes_rest.router)
     try:
         export_routes = importlib.import_module("api.routes_export")

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from api import lookups as q
+from api import models
 from api.engine import ServiceUnavailable
 from api.problems import Problem
 from api.results import Term, parse_accept
@@ -135,8 +136,8 @@ def _page(request: Request, items: list, limit: int, offset: int, extra: dict | 
 
 # ------------------------------------------------------------------------------------------- pledges
 
-@router.get("/pledges", responses={200: {"content": {"application/json": {}, "text/csv": {}}}} | COMMON,
-            summary="Pledges, filtered")
+@router.get("/pledges", response_model=models.PledgePage, summary="Pledges, filtered",
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}} | COMMON)
 def list_pledges(
     request: Request,
     category: Annotated[str | None, Query(
@@ -239,7 +240,7 @@ def _checked_date(value: str) -> str:
 
 # ------------------------------------------------------------------------------------------- meetings
 
-@router.get("/meetings", responses=COMMON, summary="Meetings")
+@router.get("/meetings", response_model=models.MeetingPage, responses=COMMON, summary="Meetings")
 def list_meetings(request: Request, format_key: Annotated[str | None, Query(
         alias="format", pattern=KEY, description="format / organisation key, e.g. UDCG")] = None,
         limit: Limit = 100, offset: Offset = 0) -> JSONResponse:
@@ -259,7 +260,8 @@ def list_meetings(request: Request, format_key: Annotated[str | None, Query(
     return _page(request, items, limit, offset)
 
 
-@router.get("/meetings/{meeting_id}", responses=COMMON | NOT_FOUND, summary="One meeting")
+@router.get("/meetings/{meeting_id}", response_model=models.Meeting, response_model_exclude_unset=True,
+            responses=COMMON | NOT_FOUND, summary="One meeting")
 def get_meeting(request: Request, meeting_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
     """A meeting: chairs, attendees in person and remote, pledges announced there, sources."""
     meeting = _iri(vocab.meeting_iri, meeting_id, "meeting")
@@ -295,7 +297,8 @@ def get_meeting(request: Request, meeting_id: Annotated[str, Path(pattern=KEY)])
 
 # ------------------------------------------------------------------------------------------- actors
 
-@router.get("/actors", responses=COMMON, summary="Persons, countries and organisations")
+@router.get("/actors", response_model=models.ActorPage, responses=COMMON,
+            summary="Persons, countries and organisations")
 def list_actors(request: Request,
                 type: Annotated[str | None, Query(pattern="^(person|country|organisation)$")] = None,
                 limit: Limit = 100, offset: Offset = 0) -> JSONResponse:
@@ -311,7 +314,8 @@ def list_actors(request: Request,
     return _page(request, items, limit, offset)
 
 
-@router.get("/actors/{actor_id}", responses=COMMON | NOT_FOUND, summary="One actor")
+@router.get("/actors/{actor_id}", response_model=models.Actor, response_model_exclude_unset=True,
+            responses=COMMON | NOT_FOUND, summary="One actor")
 def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
     """A person (by slug), country (ISO alpha-2) or organisation (key): posts over time, meetings
     attended, pledges made."""
@@ -358,7 +362,7 @@ def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)]) -> 
 
 # ------------------------------------------------------------------------------------------- equipment
 
-@router.get("/equipment", responses=COMMON, summary="Equipment systems")
+@router.get("/equipment", response_model=models.EquipmentPage, responses=COMMON, summary="Equipment systems")
 def list_equipment(request: Request,
                    category: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,50}$")] = None,
                    limit: Limit = 100, offset: Offset = 0) -> JSONResponse:
@@ -376,7 +380,8 @@ def list_equipment(request: Request,
     return _page(request, items, limit, offset)
 
 
-@router.get("/equipment/{equipment_id}", responses=COMMON | NOT_FOUND, summary="One equipment system")
+@router.get("/equipment/{equipment_id}", response_model=models.Equipment, response_model_exclude_unset=True,
+            responses=COMMON | NOT_FOUND, summary="One equipment system")
 def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
     """An equipment system: category, labels, who pledged it and the quantities over time."""
     equipment = _iri(vocab.equipment_iri, equipment_id, "equipment")
@@ -397,7 +402,7 @@ def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KE
 
 # ------------------------------------------------------------------------------------------- articles
 
-@router.get("/articles", responses=COMMON, summary="Articles")
+@router.get("/articles", response_model=models.ArticlePage, responses=COMMON, summary="Articles")
 def list_articles(request: Request,
                   lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="e.g. en, de, sv")]
                   = None,
@@ -416,7 +421,8 @@ def list_articles(request: Request,
     return _page(request, items, limit, offset)
 
 
-@router.get("/articles/{article_id}", responses=COMMON | NOT_FOUND, summary="One article")
+@router.get("/articles/{article_id}", response_model=models.Article, response_model_exclude_unset=True,
+            responses=COMMON | NOT_FOUND, summary="One article")
 def get_article(request: Request, article_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
     """An article: metadata, the facts extracted from it, and its SHACL validation report."""
     return _article_view(request, article_id)
@@ -476,6 +482,7 @@ class ArticleIn(BaseModel):
 
 
 @router.post("/articles", status_code=201, summary="Ingest one article (token required)",
+             response_model=models.IngestedArticle, response_model_exclude_unset=True,
              responses={403: {"description": "no valid token"}, 413: {"description": "article too large"},
                         422: {"description": "a field is invalid (the problem names it: url without "
                                              "scheme, date, lang, ...), the article ran past its time or "
@@ -553,13 +560,18 @@ def _article_record(article: ArticleIn):
                       errors=[{"location": ["body", field], "message": exc.message}]) from None
     except IngestError as exc:
         message = exc.message.removeprefix(f"api:{article_id}: ")
+        errors = [{"location": ["body", "text"], "message": message}]
+        if message == "no text":
+            raise Problem(422, "empty-text", "body.text: the article text holds no visible characters",
+                          hint="send the article's text in 'text'", errors=errors) from None
         raise Problem(422, "invalid-parameter", f"body.text: {message}", hint=exc.hint,
-                      errors=[{"location": ["body", "text"], "message": message}]) from None
+                      errors=errors) from None
 
 
 # ------------------------------------------------------------------------------------------- search, stats
 
-@router.get("/search", responses=COMMON, summary="Search labels in all languages")
+@router.get("/search", response_model=models.SearchResult, response_model_exclude_unset=True,
+            responses=COMMON, summary="Search labels in all languages")
 def search(request: Request, q_text: Annotated[str, Query(alias="q", min_length=2, max_length=100)],
            limit: Limit = 50) -> dict[str, Any]:
     """Resources whose label, alternative label, name, notation or adjective contains ``q``
@@ -585,7 +597,8 @@ def search(request: Request, q_text: Annotated[str, Query(alias="q", min_length=
     return {"q": q_text, "count": len(results), "items": results}
 
 
-@router.get("/stats", responses=COMMON, summary="Counts")
+@router.get("/stats", response_model=models.Stats, response_model_exclude_unset=True, responses=COMMON,
+            summary="Counts")
 def stats(request: Request) -> dict[str, Any]:
     """How many pledges, meetings, persons, ... the store holds, and its graphs."""
     counts = {q.python_value(row["what"]): q.python_value(row["n"])
@@ -603,7 +616,8 @@ def stats(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/health", responses={503: {"description": "the store does not answer"}}, summary="Liveness")
+@router.get("/health", response_model=models.Health, summary="Liveness",
+            responses={503: {"description": "the store does not answer"}})
 async def health(request: Request) -> dict[str, Any]:
     """OK when the store worker answers a trivial query within 5 s."""
     engine = request.app.state.engine

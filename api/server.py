@@ -43,4 +43,4 @@ def serve(settings: ApiSettings | None = None, host: str = "127.0.0.1", port: in
     settings = (settings or ApiSettings.from_env()).serving_on(host)
     check_can_serve(settings, host, port)
     app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5, http="h11")

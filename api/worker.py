@@ -19,7 +19,10 @@ from api.results import (
     GRAPH_FORMATS,
     TABLE_FORMATS,
     Term,
+    rdflib_row,
+    rdflib_term,
     write_boolean,
+    write_rdfxml,
     write_table,
 )
 from api.sparql_text import classify
@@ -35,6 +38,7 @@ class StoreService:
     def __init__(self, store) -> None:
         self.store = store
         self.native = _native_store(store)
+        self._graph_writes = threading.Lock()  # Graph Store writes read, then replace: one at a time
 
     # -------------------------------------------------------------------------------- queries
 
@@ -67,7 +71,7 @@ class StoreService:
         variables = [str(v) for v in result.vars]
         rows, truncated = _take(result, cap)
         return {"vars": variables, "truncated": truncated,
-                "rows": [_rdflib_row(variables, row) for row in rows]}
+                "rows": [rdflib_row(variables, row) for row in rows]}
 
     def _native_query(self, sparql, has_dataset_clause, default_graphs, named_graphs, substitutions=None):
         import pyoxigraph as ox
@@ -100,10 +104,13 @@ class StoreService:
                 table = write_table(fmt, variables, (_native_row(variables, s) for s in rows))
                 return _body(table, fmt, len(rows), truncated)
             triples, truncated = _take(result, cap)
-            rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-                          "jsonld": ox.RdfFormat.JSON_LD}[fmt.name]
-            prefixes = PREFIXES if fmt.name == "turtle" else None
-            body = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+            if fmt.name == "rdfxml":
+                body = write_rdfxml(((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object))
+                                     for t in triples), PREFIXES)
+            else:
+                prefixes = PREFIXES if fmt.name == "turtle" else None
+                body = ox.serialize(triples, format=ox.RdfFormat.from_media_type(fmt.media_type),
+                                    prefixes=prefixes)
             return _body(body, fmt, len(triples), truncated)
         except (OSError, RuntimeError) as exc:  # evaluation errors surface while iterating
             raise StoreError(f"the query failed: {exc}", hint="check the query") from exc
@@ -114,18 +121,20 @@ class StoreService:
         if result.type == "SELECT":
             variables = [str(v) for v in result.vars]
             rows, truncated = _take(result, cap)
-            table = write_table(fmt, variables, (_rdflib_row(variables, row) for row in rows))
+            table = write_table(fmt, variables, (rdflib_row(variables, row) for row in rows))
             return _body(table, fmt, len(rows), truncated)
         import rdflib
 
         triples, truncated = _take(result, cap)
+        if fmt.name == "rdfxml":
+            terms = ((rdflib_term(s), rdflib_term(p), rdflib_term(o)) for s, p, o in triples)
+            return _body(write_rdfxml(terms, PREFIXES), fmt, len(triples), truncated)
         graph = rdflib.Graph()
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)
         for triple in triples:
             graph.add(triple)
-        rdf_format = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}[fmt.name]
-        return _body(graph.serialize(format=rdf_format, encoding="utf-8"), fmt, len(triples), truncated)
+        return _body(graph.serialize(format=fmt.media_type, encoding="utf-8"), fmt, len(triples), truncated)
 
     # -------------------------------------------------------------------------------- writes
 
@@ -143,6 +152,27 @@ class StoreService:
             raise StoreError("this store is read-only", hint="serve a store opened for writing")
         self.store.replace_graphs(graphs)
         return {"ok": True, "graphs": len(graphs)}
+
+    def graph_write(self, action: str, graph: str, ntriples: str = "") -> dict[str, Any]:
+        """A Graph Store Protocol write through the store's own methods: ``put`` replaces the named
+        graph with ``ntriples``, ``post`` adds them to it, ``delete`` drops it. Answers whether the graph
+        existed before."""
+        if not getattr(self.store, "supports_update", True):
+            raise StoreError("this store is read-only", hint="serve a store opened for writing")
+        with self._graph_writes:
+            existed = self.has_graph(graph)
+            if action == "delete":
+                if existed:
+                    self.store.drop_graph(graph)
+                return {"existed": existed}
+            if action == "post" and existed:
+                from graph.store.convert import graph_to_ntriples
+
+                ntriples = graph_to_ntriples(self.store.get_graph(graph)) + "\n" + ntriples
+            elif action not in ("put", "post"):
+                raise InputError(f"unknown graph store action {action!r}", hint="put, post or delete")
+            self.store.replace_graphs({graph: ntriples})
+            return {"existed": existed}
 
     def dump(self, fmt: str, graph: str | None = None) -> bytes:
         """The whole dataset (trig/nquads) or one graph serialised."""
@@ -228,24 +258,6 @@ def _native_row(variables: list[str], solution) -> dict[str, Term]:
         if term is not None:
             row[name] = _from_ox(term)
     return row
-
-
-def _rdflib_row(variables: list[str], row) -> dict[str, Term]:
-    import rdflib
-
-    out = {}
-    for name in variables:
-        term = row[name]
-        if term is None:
-            continue
-        if isinstance(term, rdflib.URIRef):
-            out[name] = ("uri", str(term))
-        elif isinstance(term, rdflib.BNode):
-            out[name] = ("bnode", str(term))
-        else:
-            datatype = str(term.datatype) if term.datatype else None
-            out[name] = ("literal", str(term), datatype, term.language)
-    return out
 
 
 def _to_ox(term: Term):

@@ -57,6 +57,16 @@ class QuerySyntaxError(AidgraphError):
         self.line = line
         self.column = column
 
+    def shifted(self, lines: int) -> QuerySyntaxError:
+        """The same error with its line number moved by ``lines`` (for text that was prefixed with
+        ``-lines`` lines before parsing, e.g. PREFIX or BASE declarations)."""
+        if not self.line or not lines:
+            return self
+        line = self.line + lines
+        message = self.message.replace(f"line {self.line},", f"line {line},", 1)
+        message = message.replace(f"at {self.line}:{self.column}", f"at {line}:{self.column}")
+        return QuerySyntaxError(message, line=line, column=self.column, hint=self.hint)
+
 
 class RDFSyntaxError(AidgraphError):
     code = "rdf-syntax"

@@ -8,7 +8,7 @@ Metadata of a ``.txt`` file comes from a sidecar ``NAME.meta.json`` (or ``NAME.t
 ``lang``/``published`` arguments win over both. HTML pages give their own metadata (``<title>``,
 ``og:`` tags, ``article:published_time``, ``<html lang>``) and lose their boilerplate (navigation,
 footers, forms, scripts, "Read also" lines and link lists; the phrases are data in
-``graph/ingest_data/boilerplate.json``). The language is detected with py3langid when not given.
+``graph/ingest_data/boilerplate.json``). The language is detected by :mod:`graph.language` when not given.
 
 Encoding policy: input must be UTF-8 (a BOM is fine; UTF-16 with a BOM is accepted too). Anything
 else is refused with a hint how to convert it, rather than guessed: a wrong guess would silently
@@ -43,6 +43,7 @@ from typing import Any
 
 from graph.config import DEFAULT_MAX_ARTICLE_BYTES
 from graph.errors import IngestError, InputError, MetadataError
+from graph.language import canonical_language, detect_language  # the one detector (re-exported)
 from graph.model import (
     MAX_PUBLISHER_CHARS,
     MAX_TITLE_CHARS,
@@ -178,7 +179,7 @@ def make_article(text: str, *, source: str, metadata: dict[str, Any] | None = No
     if not text.strip():
         raise IngestError(f"{source}: no text",
                           hint="the file is empty or only boilerplate; nothing to ingest")
-    language = _normalise_lang(lang or metadata.get("lang")) or detect_language(text)
+    language = canonical_language(lang or metadata.get("lang")) or detect_language(text)
     return Article(
         id=safe_article_id(article_id) if article_id else Article.make_id(text, source),
         text=text,
@@ -194,14 +195,17 @@ def make_article(text: str, *, source: str, metadata: dict[str, Any] | None = No
 
 # --------------------------------------------------------------------------- decoding
 
-#: C0 controls but tab, line feed, carriage return (and form feed / vertical tab, which become line
-#: breaks), DEL and the C1 controls (U+0080-U+009F; U+009B is a terminal's CSI)
+#: C0 controls but tab, line feed, carriage return (XML 1.0 cannot hold them: SPARQL XML results, RDF/XML
+#: and GEXF would not be well-formed), DEL and the C1 controls (U+0080-U+009F; U+009B is a terminal's CSI).
+#: A form feed (a page break of converted PDFs, often in the middle of a sentence) becomes a space, a
+#: vertical tab (a manual line break) a line break.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_PAGE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+_PAGE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": " "})
 
 
 def strip_control_characters(text: str) -> str:
-    """``text`` without control characters (terminal escapes lose their ESC); form feeds become line breaks.
+    """``text`` without control characters (terminal escapes lose their ESC); a form feed becomes a space,
+    a vertical tab a line break.
 
     The one place that removes them: every text on its way to the store passes through here
     (:func:`normalise_text`), from files, JSONL and POST /articles alike.
@@ -335,8 +339,8 @@ def _refuse_size(path: Path, size: int, max_bytes: int, *, at_least: bool = Fals
 
 
 def normalise_text(text: str) -> str:
-    """Unify line endings, remove control characters and trailing spaces; character offsets refer to
-    this text."""
+    """Unify line endings, remove control characters (:func:`strip_control_characters`) and trailing
+    spaces; character offsets refer to this text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = strip_control_characters(text)
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
@@ -423,38 +427,6 @@ def _clean(value: Any, limit: int | None = None) -> str | None:
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text or None
-
-
-# --------------------------------------------------------------------------- language
-
-@functools.cache
-def _language_config() -> dict[str, Any]:
-    return json.loads((DATA_DIR / "languages.json").read_text(encoding="utf-8"))
-
-
-@functools.cache
-def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(_language_config()["detect"])
-    return identifier
-
-
-def detect_language(text: str) -> str | None:
-    """The ISO 639-1 code of the text's language (restricted to the news languages), or None."""
-    sample = text[:5000]
-    if len(sample.strip()) < _language_config()["min_chars"]:
-        return None
-    code, _probability = _identifier().classify(sample)
-    return _normalise_lang(code)
-
-
-def _normalise_lang(code: Any) -> str | None:
-    if not code:
-        return None
-    short = str(code).strip().lower().replace("_", "-").split("-")[0]
-    return _language_config()["aliases"].get(short, short) or None
 
 
 # --------------------------------------------------------------------------- HTML

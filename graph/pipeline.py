@@ -450,12 +450,9 @@ SELECT ?article ?hash ?version ?source WHERE {
 
         prefix = str(AIDR["article/"])
         found = cls()
-        for row in store.query(cls.QUERY):
-            name = str(row[0])
+        for name, digest, version, source in _rows(store, cls.QUERY):
             if name.startswith(prefix):
-                found.articles[unquote(name[len(prefix):])] = StoredArticle(
-                    str(row[1]), str(row[2]) if row[2] is not None else None,
-                    str(row[3]) if row[3] is not None else None)
+                found.articles[unquote(name[len(prefix):])] = StoredArticle(digest, version, source)
         found.legacy = {unquote(name[len(prefix):]) for name in store.graph_names()
                         if name.startswith(prefix)} - set(found.articles)
         return found
@@ -504,6 +501,18 @@ SELECT ?article ?hash ?version ?source WHERE {
                 f"{clashes[0]}), and the store still holds article graphs from an older aidgraph under their "
                 f"file names (e.g. {old}): those are kept, so these articles are there twice. Ingest into a "
                 "fresh --store to drop the old ids (see README: article ids)")
+
+
+def _rows(store, sparql: str) -> list[tuple[str | None, ...]]:
+    """A SELECT's rows as strings (None where unbound), natively on oxigraph: rdflib's result objects keep
+    the store alive in reference cycles, so its lock would outlive ``close()`` until garbage collection."""
+    native = getattr(store, "native", None)
+    if native is not None:
+        solutions = native.query(sparql)
+        width = len(solutions.variables)
+        return [tuple(None if solution[i] is None else solution[i].value for i in range(width))
+                for solution in solutions]
+    return [tuple(None if term is None else str(term) for term in row) for row in store.query(sparql)]
 
 
 def _file_of(source: str) -> Path | None:

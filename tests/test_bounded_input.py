@@ -131,7 +131,7 @@ def test_terminal_escapes_and_nul_are_stripped_from_stored_text(tmp_path):
         assert not any((ord(c) < 32 and c not in "\n\t") or 0x7f <= ord(c) <= 0x9f for c in article.text)
         assert "Done" in article.text
     assert "[2J" in from_file.text and "title" in from_file.text
-    assert strip_control_characters("a\x0cb\x0bc") == "a b\nc"  # a form feed is a space, a vertical tab a break
+    assert strip_control_characters("a\x0cb\x0bc") == "a b\nc"  # form feed: space; vertical tab: break
 
 
 @pytest.mark.parametrize(("html", "fragment"), [

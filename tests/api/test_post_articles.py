@@ -125,3 +125,17 @@ def test_the_store_worker_does_not_extract(server, http):
     assert response.status_code == 201, response.text
     store_cpu, extract_cpu = cpu_seconds(store_worker) - before[0], cpu_seconds(extractor) - before[1]
     assert extract_cpu > 0.5 and store_cpu < extract_cpu / 3, (store_cpu, extract_cpu)
+
+
+def test_a_chunked_body_over_the_limit_is_413(http):
+    """Without Content-Length the limit is counted as the body streams in: 413, not a parse error."""
+    def chunks():
+        piece = b"x" * 1_000_000
+        yield b'{"text": "'
+        for _ in range(12):
+            yield piece
+        yield b'"}'
+
+    response = http.post("/articles", headers=AUTH | {"content-type": "application/json"}, content=chunks())
+    assert response.status_code == 413, response.text
+    assert response.json()["type"].endswith("/body-too-large")

@@ -53,7 +53,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.engine = engine
         budget = ArticleBudget(seconds=settings.article_seconds, memory_mb=settings.article_memory_mb)
         # writes need the token: without it no article can be posted, and no pool process is started
-        app.state.article_pool = ArticlePool(settings.extract_workers, budget, eager=bool(settings.token))
+        app.state.article_pool = ArticlePool(settings.extract_workers, budget,
+                                             eager=bool(settings.token) and settings.extract_at_start)
         try:
             yield
         finally:

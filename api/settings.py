@@ -36,6 +36,8 @@ class ApiSettings:
                      address (AIDGRAPH_ALLOWED_HOSTS, comma-separated; "*" accepts any)
     article_seconds, article_memory_mb  the per-article budget of POST /articles (as for `aidgraph ingest`)
     extract_workers  processes that extract and validate POSTed articles (outside the store worker)
+    extract_at_start start them with the server (``aidgraph serve`` does when a token is set), else
+                     with the first POST
     heavy_slots      whole-store exports and plots computed at the same time (more wait, then 429)
     heavy_wait       seconds a heavy request waits for a slot before 429
     heavy_cache_bytes  exports and plots kept per store version (answered again without work)
@@ -57,6 +59,7 @@ class ApiSettings:
     article_seconds: float = DEFAULT_ARTICLE_SECONDS
     article_memory_mb: int = DEFAULT_ARTICLE_MEMORY_MB
     extract_workers: int = 1
+    extract_at_start: bool = False
     heavy_slots: int = 2
     heavy_wait: float = 5.0
     heavy_cache_bytes: int = 64 * 1024 * 1024

@@ -3,7 +3,8 @@ and compare the store of the final (resumed) run with a clean run, graph by grap
 
     python benchmarks/crash_loop.py [--kills 100] [--articles 300] [--workers 2] [--seed 1] [--work DIR]
 
-After each kill: the ingest's worker processes are gone within 5 s, `aidgraph stats` opens the store, every
+Every other run passes --force (so kills also land in the middle of replacing stored graphs). After each
+kill: the ingest's worker processes are gone within 5 s, `aidgraph stats` opens the store, every
 graph in it equals the clean run's graph of the same name (no partial or duplicated article), and no
 other graph exists. Finally one more run must finish (skipping what was stored) with the clean run's store.
 Prints one line per kill and a summary; exits 1 on the first inconsistency. The test
@@ -78,8 +79,9 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def ingest(store: Path, corpus: Path, workers: int) -> subprocess.Popen:
-    arguments = command("--store", store, "ingest", corpus, "--no-progress", "--workers", workers)
+def ingest(store: Path, corpus: Path, workers: int, *, force: bool = False) -> subprocess.Popen:
+    arguments = command("--store", store, "ingest", corpus, "--no-progress", "--workers", workers,
+                        *(["--force"] if force else []))
     return subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO,
                             env=environment(), start_new_session=True)
 
@@ -118,7 +120,8 @@ def crash_loop(corpus: Path, work: Path, kills: int, workers: int, seed: int, lo
     worst_exit = 0.0
     for number in range(1, kills + 1):
         delay = rng.uniform(0.3, max(0.5, seconds * 0.9))
-        process = ingest(store, corpus, workers)
+        force = number % 2 == 0  # every other run replaces what is stored: kills land in replacements too
+        process = ingest(store, corpus, workers, force=force)
         time.sleep(delay)
         helpers = children(process.pid)
         if process.poll() is None:
@@ -132,8 +135,8 @@ def crash_loop(corpus: Path, work: Path, kills: int, workers: int, seed: int, lo
         worst_exit = max(worst_exit, gone)
         articles, problems = check(store, reference)
         trouble = f", PROBLEMS: {problems}, still alive: {leftover}" if problems or leftover else ""
-        log(f"kill {number:3d} at {delay:5.1f} s: {articles} article graphs, workers gone in {gone:.2f} s"
-            + trouble)
+        log(f"kill {number:3d} at {delay:5.1f} s{' (--force)' if force else ''}: {articles} article graphs, "
+            f"workers gone in {gone:.2f} s" + trouble)
         for pid in leftover:
             os.kill(pid, signal.SIGKILL)
         assert not leftover, f"worker processes {leftover} outlived the kill"

@@ -117,6 +117,7 @@ def cpu_seconds(pid: int) -> float:
 
 def test_the_store_worker_does_not_extract(server, http):
     app = server.server.config.app
+    assert http.post("/articles", headers=AUTH, json=article(id="post-warm")).status_code == 201
     store_worker = app.state.engine._worker.process.pid
     (extractor,) = app.state.article_pool.worker_pids()
     before = cpu_seconds(store_worker), cpu_seconds(extractor)

@@ -2,7 +2,8 @@
 (a hash per named graph), CLI runs as subprocesses, and the child processes of a process.
 
     generated_corpus      a folder of synthetic articles (benchmarks/generate_corpus.py, fixed seed)
-    reference_snapshot    {graph IRI: hash} of a clean `aidgraph ingest` of it
+    reference_run         ({graph IRI: hash}, seconds) of a clean `aidgraph ingest` of it
+    reference_snapshot    its {graph IRI: hash}
     tools                 the helpers below: snapshot(store), run(*args), command(*args), env(**extra),
                           children(pid), alive(pid), wait_until(predicate, timeout)
 """
@@ -99,11 +100,18 @@ def generated_corpus(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def reference_snapshot(generated_corpus, tmp_path_factory) -> dict[str, str]:
+def reference_run(generated_corpus, tmp_path_factory) -> tuple[dict[str, str], float]:
+    """The snapshot of a clean `aidgraph ingest --workers 2` of the generated corpus, and its seconds."""
     store = tmp_path_factory.mktemp("reference") / "store"
+    started = time.monotonic()
     result = run_aidgraph("--store", store, "ingest", generated_corpus, "--no-progress", "--workers", "2")
     assert result.returncode == 0, result.stdout + result.stderr
-    return snapshot(store)
+    return snapshot(store), time.monotonic() - started
+
+
+@pytest.fixture(scope="session")
+def reference_snapshot(reference_run) -> dict[str, str]:
+    return reference_run[0]
 
 
 @pytest.fixture(scope="session")

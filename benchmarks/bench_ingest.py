@@ -153,7 +153,7 @@ def report(figures: dict) -> str:
         total = sum(run["stages"].values()) or 1.0
         per_article = ", ".join(f"{stage} {1000 * s / max(run['articles'], 1):.1f}"
                                 for stage, s in run["stages"].items())
-        lines.append(f"    ms per article: {per_article}; gate (pySHACL) share "
+        lines.append(f"    ms per article: {per_article}; gate (SHACL) share "
                      f"{100 * run['stages'].get('gate', 0) / total:.0f}%; main process CPU "
                      f"{run['main_process_cpu_seconds']:.1f} s; facts {run['facts']}; "
                      f"triples {run['triples']}; failures {run['failures']}")

@@ -103,6 +103,7 @@ class IngestSummary:
     """What an ingest run did."""
 
     articles_read: int = 0
+    articles_not_about_aid: int = 0  # read, then passed over by the relevance prefilter
     articles_stored: int = 0
     articles_unchanged: int = 0
     facts_stored: int = 0
@@ -128,9 +129,9 @@ class IngestSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "articles_read": self.articles_read, "articles_stored": self.articles_stored,
-            "articles_unchanged": self.articles_unchanged, "facts_stored": self.facts_stored,
-            "facts_quarantined": self.facts_quarantined,
+            "articles_read": self.articles_read, "articles_not_about_aid": self.articles_not_about_aid,
+            "articles_stored": self.articles_stored, "articles_unchanged": self.articles_unchanged,
+            "facts_stored": self.facts_stored, "facts_quarantined": self.facts_quarantined,
             "triples_stored": self.triples_stored, "seconds": round(self.seconds, 3),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             "workers": self.workers,
@@ -143,6 +144,8 @@ class IngestSummary:
         rate = self.articles_read / self.seconds if self.seconds else 0.0
         lines = [
             f"articles read:      {self.articles_read}",
+            *([f"not about military aid (prefilter): {self.articles_not_about_aid}"]
+              if self.articles_not_about_aid else []),
             f"articles stored:    {self.articles_stored}",
         ]
         if self.articles_unchanged:
@@ -362,14 +365,17 @@ def process_article(article: Article, store) -> ArticleDoc:
 
 def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, lang: str | None = None,
                  published: str | None = None, max_bytes: int | None = None, workers: int | None = None,
-                 batch_size: int = BATCH_SIZE, budget=None, force: bool = False) -> IngestSummary:
+                 batch_size: int = BATCH_SIZE, budget=None, force: bool = False,
+                 prefilter: bool = False) -> IngestSummary:
     """Ingest files and folders into ``store``; returns what was stored and what failed, and why.
 
     ``workers``: processes running extract -> to_rdf -> gate under ``budget`` (a
     :class:`graph.workers.ArticleBudget`; None: the defaults), None: one for small inputs, else the number
     of CPUs, at most 4; 0: everything in this process, without a budget. Writes happen here, a batch at a
-    time. ``force``: re-ingest articles stored unchanged too. Raises DiskFullError / StoreCorruptedError
-    (with ``summary`` set to what was stored) when the store cannot take more.
+    time. ``force``: re-ingest articles stored unchanged too. ``prefilter``: pass over articles that are
+    not about military aid to Ukraine (:mod:`graph.relevance`) before extraction; they are counted, and
+    nothing stored for them changes. Raises DiskFullError / StoreCorruptedError (with ``summary`` set to
+    what was stored) when the store cannot take more.
     """
     started = time.perf_counter()
     summary = IngestSummary()
@@ -381,8 +387,9 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
     summary.workers = max(0, workers)
     bar = _progress_bar(progress, inputs)
     stored = StoredArticles.load(store)
+    relevant = _relevance_filter() if prefilter else None
     articles = _new_articles(inputs, options, stored, summary, force=force, bar=bar)
-    batches = _batches(articles, batch_size, summary)
+    batches = _batches(articles, batch_size, summary, relevant)
     pool = None
     try:
         if workers >= 1:
@@ -557,6 +564,12 @@ def _new_articles(inputs: list, options: dict[str, Any], stored: StoredArticles,
             yield article
 
 
+def _relevance_filter():
+    from graph.relevance import relevance_filter
+
+    return relevance_filter()
+
+
 def default_workers(inputs: list) -> int:
     """One worker process for small inputs, else the CPUs this process may use (at most 4)."""
     files = [item for item in inputs if isinstance(item, InputFile | Path)]
@@ -571,15 +584,19 @@ def _suffix(item) -> str:
     return (item.path if isinstance(item, InputFile) else Path(item)).suffix.lower()
 
 
-def _batches(items: Iterable[Article | IngestFailure], size: int,
-             summary: IngestSummary) -> Iterator[list[Article]]:
-    """Articles in lists of ``size``; unreadable inputs go straight to the summary's failures."""
+def _batches(items: Iterable[Article | IngestFailure], size: int, summary: IngestSummary,
+             relevant=None) -> Iterator[list[Article]]:
+    """Articles in lists of ``size``; unreadable inputs go straight to the summary's failures, and
+    articles that ``relevant`` (the prefilter, when on) rejects to its count of articles not about aid."""
     batch: list[Article] = []
     for item in items:
         if isinstance(item, IngestFailure):
             summary.failures.append(item)
             continue
         summary.articles_read += 1
+        if relevant is not None and not relevant(item):
+            summary.articles_not_about_aid += 1
+            continue
         batch.append(item)
         if len(batch) >= size:
             yield batch

@@ -31,6 +31,9 @@ def register(subparsers) -> None:
                              "or 60)")
     parser.add_argument("--article-memory-mb", type=int, metavar="MB",
                         help="memory budget of one article (default: $AIDGRAPH_ARTICLE_MEMORY_MB or 2048)")
+    parser.add_argument("--prefilter", action="store_true",
+                        help="pass over articles that are not about military aid to Ukraine (a cheap "
+                             "keyword check before extraction; counted in the summary)")
     parser.set_defaults(handler=run)
 
 
@@ -58,7 +61,8 @@ def run(args) -> int:
     try:
         summary = ingest_paths(args.paths, store, progress=not args.no_progress, lang=args.lang,
                                published=published, max_bytes=settings.max_article_bytes,
-                               workers=args.workers, budget=budget, force=args.force)
+                               workers=args.workers, budget=budget, force=args.force,
+                               prefilter=args.prefilter)
     except StoreError as exc:
         error = exc
     try:

@@ -9,6 +9,7 @@ cancel) and starts a fresh one; see ``api.engine`` and ``api/README.md``.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -144,6 +145,14 @@ class StoreService:
         self.store.update(sparql)
         return {"ok": True}
 
+    def replace_graphs(self, graphs: dict[str, str]) -> dict[str, Any]:
+        """Replace named graphs in one step (graph IRI -> N-Triples; empty drops the graph): how an
+        article prepared outside this process (``graph.workers.ArticlePool``) is stored."""
+        if not getattr(self.store, "supports_update", True):
+            raise StoreError("this store is read-only", hint="serve a store opened for writing")
+        self.store.replace_graphs(graphs)
+        return {"ok": True, "graphs": len(graphs)}
+
     def graph_write(self, action: str, graph: str, ntriples: str = "") -> dict[str, Any]:
         """A Graph Store Protocol write through the store's own methods: ``put`` replaces the named
         graph with ``ntriples``, ``post`` adds them to it, ``delete`` drops it. Answers whether the graph
@@ -164,35 +173,6 @@ class StoreService:
                 raise InputError(f"unknown graph store action {action!r}", hint="put, post or delete")
             self.store.replace_graphs({graph: ntriples})
             return {"existed": existed}
-
-    def ingest(self, article: dict[str, Any], keep_empty: bool = True) -> dict[str, Any]:
-        """Ingest one article through ``graph.pipeline`` (extract, convert, validate, store).
-
-        With ``keep_empty`` False an article that yields no fact at all (none accepted, none
-        quarantined) is not kept: its graphs are dropped again (``stored`` is False in the answer).
-        """
-        from datetime import date
-
-        from graph import pipeline, vocab
-        from graph.model import Article
-
-        fields = dict(article)
-        if fields.get("published"):
-            fields["published"] = date.fromisoformat(fields["published"])
-        record = Article(**fields)
-        doc = pipeline.process_article(record, self.store)
-        gate = doc.gate
-        accepted = int(getattr(gate, "facts_accepted", 0) or 0)
-        quarantined = int(getattr(gate, "facts_quarantined", 0) or 0)
-        stored = keep_empty or accepted + quarantined > 0
-        if not stored:
-            for name in (vocab.article_iri(record.id), vocab.quarantine_graph_iri(record.id),
-                         vocab.quarantine_report_iri(record.id)):
-                self.store.drop_graph(str(name))
-        return {"article": record.id, "lang": _detected_lang(doc) or record.lang,
-                "stored": stored, "facts_accepted": accepted, "facts_quarantined": quarantined,
-                "triples_stored": doc.triples_stored if stored else 0,
-                "seconds": {stage: round(value, 4) for stage, value in doc.seconds.items()}}
 
     def dump(self, fmt: str, graph: str | None = None) -> bytes:
         """The whole dataset (trig/nquads) or one graph serialised."""
@@ -236,12 +216,6 @@ class StoreService:
 
 
 # ------------------------------------------------------------------------------------------- helpers
-
-def _detected_lang(doc) -> str | None:
-    """The language the pipeline worked with (given or detected)."""
-    extraction = getattr(doc, "extraction", None)
-    return getattr(getattr(extraction, "article", None), "lang", None)
-
 
 def _native_store(store):
     """The pyoxigraph store behind a store object, when there is one (fast path, native writers)."""
@@ -321,8 +295,16 @@ def problem_of(exc: BaseException) -> dict[str, Any]:
     return {"kind": "internal", "message": f"{type(exc).__name__}: {exc}", "hint": None}
 
 
-def run_worker(conn, store: str | None, backend: str, update_url: str | None, threads: int) -> None:
-    """Entry point of the worker process: open the store, then serve requests until the pipe closes."""
+def run_worker(conn, store: str | None, backend: str, update_url: str | None, threads: int,
+               parent_pid: int | None = None) -> None:
+    """Entry point of the worker process: open the store, then serve requests until the pipe closes.
+
+    With ``parent_pid`` the worker dies with the web process (SIGKILL, no write finishing after it).
+    """
+    if parent_pid is not None:
+        from graph.workers import die_with_parent
+
+        die_with_parent(parent_pid)
     try:
         from graph.store import open_store
 
@@ -347,7 +329,8 @@ def run_worker(conn, store: str | None, backend: str, update_url: str | None, th
             try:
                 request_id, operation, arguments = conn.recv()
             except (EOFError, OSError):
-                break
+                # the web process is gone without saying goodbye: stop now, finishing nothing it started
+                os._exit(1)
             if operation == "shutdown":
                 break
             pool.submit(handle, request_id, operation, arguments)

@@ -18,17 +18,35 @@ def register(subparsers) -> None:
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="table (default for SELECT/ASK), json (SPARQL 1.1 JSON results), csv, "
                              "turtle (default for CONSTRUCT/DESCRIBE)")
+    parser.add_argument("--timeout", type=float, metavar="S", default=None,
+                        help="stop the query after S seconds, exit code 7 (default: $AIDGRAPH_API_TIMEOUT "
+                             "or 30, as the API)")
+    parser.add_argument("--max-memory-mb", type=int, metavar="MB", default=None,
+                        help="stop the query when aidgraph uses more memory, exit code 7 (default: "
+                             "$AIDGRAPH_QUERY_MEMORY_MB or 4096)")
     parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    from graph.cli.common import EMPTY_STORE_HINT, article_count, open_for_reading
-    from graph.errors import QuerySyntaxError
+    from graph.cli.common import (
+        EMPTY_STORE_HINT,
+        article_count,
+        open_for_reading,
+        run_limits,
+        settings_from,
+        write_output,
+    )
+    from graph.errors import InputError, QuerySyntaxError
 
+    settings = settings_from(args)
+    seconds = args.timeout if args.timeout is not None else settings.api_timeout_s
+    memory_mb = args.max_memory_mb if args.max_memory_mb is not None else settings.query_memory_mb
+    if seconds <= 0 or memory_mb <= 0:
+        raise InputError("--timeout and --max-memory-mb must be positive", hint="e.g. --timeout 60")
     sparql = read_query(args.query)
     full = with_prefixes(sparql)
     added_lines = full.count("\n") - sparql.count("\n")
-    with open_for_reading(args) as store:
+    with open_for_reading(args) as store, run_limits(seconds, memory_mb, "the query"):
         try:
             result = store.query(full)
         except QuerySyntaxError as exc:
@@ -37,7 +55,7 @@ def run(args) -> int:
         empty = result.type == "SELECT" and not result.bindings
         if empty and article_count(store) == 0:
             print(f"note: {EMPTY_STORE_HINT}", file=sys.stderr)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    write_output(text)
     return 0
 
 

@@ -159,7 +159,7 @@ def test_api_app_serves_exports_through_its_store_worker(store_path, store, tmp_
     copy = tmp_path / "store"
     shutil.copytree(store_path, copy)
     app = create_app(ApiSettings(store=str(copy), backend="oxigraph", query_timeout=120))
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:  # a Host the app answers to
         gexf = test_client.get("/export/gexf?projection=donor-equipment")
         timeline = test_client.get("/plot/timeline?format=svg")
         missing = test_client.get("/export/gexf?graph=https://example.org/missing")

@@ -1,7 +1,12 @@
 """The FastAPI application: ``create_app(settings)``.
 
 The app never opens the store itself: a worker process owns it (``api.engine``), started when the app
-starts and stopped when it stops.
+starts and stopped when it stops. POSTed articles are extracted and validated in other processes
+(``graph.workers.ArticlePool``, under the per-article budget), so the store worker only writes them.
+
+In front of the routes (``api.guards``): the Host check (DNS rebinding) and the refusal of other sites'
+browser requests, CORS only for the configured origins (none by default: same origin), the body limits,
+and the heavy-request limit with its cache for whole-store exports and plots.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.engine import Engine
+from api.guards import HeavyRequestMiddleware, HostCheckMiddleware, install_log_redaction
 from api.limits import BodyLimitMiddleware
+from api.models import install_openapi
 from api.problems import install_problem_handlers
 from api.settings import ApiSettings
 
@@ -34,14 +41,24 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     elif not isinstance(settings, ApiSettings):
         settings = ApiSettings.from_config(settings)
 
+    install_log_redaction()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        from graph.workers import ArticleBudget, ArticlePool
+
+        install_log_redaction()  # again: the server may have configured logging after create_app
         engine = Engine(settings)
         engine.start()
         app.state.engine = engine
+        budget = ArticleBudget(seconds=settings.article_seconds, memory_mb=settings.article_memory_mb)
+        # writes need the token: without it no article can be posted, and no pool process is started
+        app.state.article_pool = ArticlePool(settings.extract_workers, budget,
+                                             eager=bool(settings.token) and settings.extract_at_start)
         try:
             yield
         finally:
+            app.state.article_pool.close()
             engine.close()
 
     app = FastAPI(
@@ -57,11 +74,14 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    install_openapi(app)
 
-    from api import routes_docs, routes_rest, routes_sparql
+    from api import routes_docs, routes_gsp, routes_rest, routes_sparql, web
 
+    web.install(app)  # the analysts' web app at / (before routes_docs: / is the app for browsers)
     app.include_router(routes_docs.router)
     app.include_router(routes_sparql.router)
+    app.include_router(routes_gsp.router)
     app.include_router(routes_rest.router)
     try:
         export_routes = importlib.import_module("api.routes_export")
@@ -73,10 +93,28 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.include_router(export_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False,
-                       allow_methods=["GET", "POST"],
-                       allow_headers=["Content-Type", "Authorization", "Accept"],
-                       expose_headers=["X-Result-Truncated", "X-Result-Count", "X-Result-Cap", "Link"])
+    # the last added is the outermost: Host check, CORS, body limits, heavy requests, routes
+    app.add_middleware(HeavyRequestMiddleware, prefixes=("/export/", "/plot/"), slots=settings.heavy_slots,
+                       wait=settings.heavy_wait, cache_bytes=settings.heavy_cache_bytes,
+                       version=_store_version if settings.backend != "sparql" else _no_cache)
     app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes,
                        limits={"/articles": settings.article_max_bytes})
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False,
+                           allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "Authorization", "Accept"],
+                           expose_headers=["X-Result-Truncated", "X-Result-Count", "X-Result-Cap", "Link"])
+    app.add_middleware(HostCheckMiddleware, allowed_hosts=settings.allowed_hosts,
+                       allowed_origins=settings.cors_origins)
     return app
+
+
+def _store_version(scope) -> int | None:
+    """The store version the heavy-request cache keys on: the engine's count of writes."""
+    engine = getattr(scope["app"].state, "engine", None)
+    return None if engine is None else engine.version
+
+
+def _no_cache(scope) -> None:
+    """A remote store may be written by others: its exports are not cached."""
+    return None

@@ -10,6 +10,11 @@ to ``worker_threads`` of them at once. A call that overruns ``query_timeout`` ge
 (SIGKILL: the only way to stop pyoxigraph or rdflib mid-query) and restarted; the caller gets
 :class:`QueryTimeout` (HTTP 503). Read calls that were in flight on the killed worker are retried once on
 the new worker, so one runaway query does not fail its neighbours; writes are not retried.
+
+The worker dies with the web process (``graph.workers.die_with_parent``: SIGKILL from the kernel when the
+web process goes, even by SIGKILL), so a killed server leaves no worker finishing a write or holding the
+store's lock. ``version`` counts the writes sent (it changes whenever the store may have changed; the
+heavy-request cache keys on it).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
+import os
 import threading
 import time
 from concurrent.futures import Future
@@ -26,6 +32,7 @@ from typing import Any
 from api.settings import ApiSettings
 from graph import errors
 from graph.errors import AidgraphError, StoreError
+from graph.workers import start_process
 
 log = logging.getLogger("aidgraph.api")
 
@@ -60,13 +67,14 @@ class _Worker:
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=run_worker, name=f"aidgraph-store-worker-{generation}", daemon=True,
-            args=(child, settings.store, settings.backend, settings.update_url, settings.worker_threads),
+            args=(child, settings.store, settings.backend, settings.update_url, settings.worker_threads,
+                  os.getpid()),
         )
         self.pending: dict[int, Future] = {}
         self.lock = threading.Lock()
         self.send_lock = threading.Lock()
         self.alive = False
-        self.process.start()
+        start_process(self.process)  # from a thread that lives as long as this process (PDEATHSIG)
         child.close()
 
     def wait_ready(self, timeout: float) -> dict[str, Any]:
@@ -153,6 +161,7 @@ class Engine:
         self._slots = threading.BoundedSemaphore(max(1, settings.worker_threads))
         self.restarts = 0
         self.native = False
+        self.version = 0
 
     def start(self) -> None:
         """Start the worker and wait until its store is open."""
@@ -177,16 +186,20 @@ class Engine:
             if self._worker is None:
                 self._start_locked()
 
-    def _current(self) -> _Worker:
+    def _current(self, deadline: float) -> _Worker:
         worker = self._worker
         if worker is not None and worker.alive:
             return worker
-        with self._lifecycle:
+        if not self._lifecycle.acquire(timeout=deadline):  # a restart is under way: do not outwait it
+            raise ServiceUnavailable("the store worker is restarting", hint="retry in a moment")
+        try:
             if self._worker is None or not self._worker.alive:
                 if self._worker is not None:
                     self._worker.kill()
                 self._start_locked()
             return self._worker
+        finally:
+            self._lifecycle.release()
 
     def call(self, operation: str, arguments: dict[str, Any], *, timeout: float | None = None) -> Any:
         """Run ``operation`` in the worker and return its result, or raise.
@@ -199,8 +212,11 @@ class Engine:
         if not self._slots.acquire(timeout=deadline):
             raise ServiceUnavailable("the store is busy with other queries",
                                      hint="retry in a moment")
+        writes = operation not in READ_OPERATIONS
+        if writes:
+            self.version += 1
         try:
-            attempts = 2 if operation in READ_OPERATIONS else 1
+            attempts = 1 if writes else 2
             for attempt in range(attempts):
                 try:
                     return self._call_once(operation, arguments, deadline)
@@ -211,10 +227,12 @@ class Engine:
                             hint="retry; if it was an update, check whether it was applied") from None
             raise AssertionError("unreachable")
         finally:
+            if writes:
+                self.version += 1
             self._slots.release()
 
     def _call_once(self, operation: str, arguments: dict[str, Any], deadline: float) -> Any:
-        worker = self._current()
+        worker = self._current(deadline)
         started = time.monotonic()
         future = worker.submit(next(self._ids), operation, arguments)
         try:

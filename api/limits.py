@@ -41,31 +41,34 @@ class BodyLimitMiddleware:
                 return
         received = 0
         response_started = False
+        too_large = False
 
         async def limited_receive():
-            nonlocal received
+            nonlocal received, too_large
+            if too_large:
+                return {"type": "http.request", "body": b"", "more_body": False}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _TooLargeError()
+                    # a streamed body over the limit: end it here; whatever the route answers to the cut
+                    # body (a parse error), the client gets the 413 instead
+                    too_large = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
         async def tracking_send(message):
             nonlocal response_started
+            if too_large:
+                if not response_started:
+                    response_started = True
+                    await _send_413(send, limit)
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLargeError:
-            if not response_started:
-                await _send_413(send, limit)
-
-
-class _TooLargeError(Exception):
-    pass
+        await self.app(scope, limited_receive, tracking_send)
 
 
 async def _send_413(send, limit: int) -> None:

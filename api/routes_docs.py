@@ -1,4 +1,5 @@
-"""The entry pages: ``/`` (where to go), ``/docs`` (Swagger UI), ``/redoc`` (ReDoc), ``/favicon.ico``.
+"""The entry pages: ``/api`` (the entry points as JSON), ``/docs`` (Swagger UI), ``/redoc`` (ReDoc),
+``/favicon.ico``.
 
 FastAPI's own pages load their scripts from a CDN, so they break offline. These pages load the
 vendored copies in ``api/static/swagger-ui/`` and ``api/static/redoc/`` (see their NOTICE.md).
@@ -11,9 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
-
-from api.results import parse_accept
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 SWAGGER_JS = "/static/swagger-ui/swagger-ui-bundle.js"
 SWAGGER_CSS = "/static/swagger-ui/swagger-ui.css"
@@ -23,7 +22,8 @@ FAVICON_FILE = Path(__file__).resolve().parent / "static" / "swagger-ui" / "favi
 
 #: what GET / lists: the entry points of the service
 ENTRY_POINTS = {
-    "docs": "/docs", "reference": "/redoc", "openapi": "/openapi.json", "sparql": "/sparql",
+    "app": "/", "index": "/api", "docs": "/docs", "reference": "/redoc", "openapi": "/openapi.json",
+    "sparql": "/sparql",
     "saved_queries": "/queries", "pledges": "/pledges", "meetings": "/meetings", "actors": "/actors",
     "equipment": "/equipment", "articles": "/articles", "search": "/search?q=", "stats": "/stats",
     "health": "/health", "exports": "/export/{format}", "plots": "/plot/timeline",
@@ -49,12 +49,9 @@ async def redoc(request: Request) -> HTMLResponse:
                           redoc_js_url=REDOC_JS, redoc_favicon_url=FAVICON, with_google_fonts=False)
 
 
-@router.get("/")
+@router.get("/api")
 async def index(request: Request) -> Response:
-    """Browsers go to /docs; other clients get the entry points as JSON."""
-    ranges = parse_accept(request.headers.get("accept"))
-    if ranges and ranges[0][0] in ("text/html", "application/xhtml+xml"):
-        return RedirectResponse("/docs", status_code=307)
+    """The entry points as JSON (also at ``/`` for clients that do not ask for HTML: api.web)."""
     body: dict[str, Any] = {
         "name": request.app.title, "version": request.app.version,
         "description": "military aid to Ukraine as a knowledge graph: SPARQL at /sparql, REST lookups, "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import time
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -15,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from api import lookups as q
+from api import models
 from api.engine import ServiceUnavailable
 from api.problems import Problem
 from api.results import Term, parse_accept
@@ -143,8 +146,8 @@ def _page(request: Request, items: list, limit: int, offset: int, extra: dict | 
 
 # ------------------------------------------------------------------------------------------- pledges
 
-@router.get("/pledges", responses={200: {"content": {"application/json": {}, "text/csv": {}}}} | COMMON,
-            summary="Pledges, filtered")
+@router.get("/pledges", response_model=models.PledgePage, summary="Pledges, filtered",
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}} | COMMON)
 def list_pledges(
     request: Request,
     category: Annotated[str | None, Query(
@@ -247,7 +250,7 @@ def _checked_date(value: str) -> str:
 
 # ------------------------------------------------------------------------------------------- meetings
 
-@router.get("/meetings", responses=COMMON, summary="Meetings")
+@router.get("/meetings", response_model=models.MeetingPage, responses=COMMON, summary="Meetings")
 def list_meetings(request: Request, format_key: Annotated[str | None, Query(
         alias="format", pattern=KEY, description="format / organisation key, e.g. UDCG")] = None,
         limit: Limit = 100, offset: Offset = 0) -> JSONResponse:
@@ -267,7 +270,8 @@ def list_meetings(request: Request, format_key: Annotated[str | None, Query(
     return _page(request, items, limit, offset)
 
 
-@router.get("/meetings/{meeting_id}", responses=COMMON | NOT_FOUND, summary="One meeting")
+@router.get("/meetings/{meeting_id}", response_model=models.Meeting, response_model_exclude_unset=True,
+            responses=COMMON | NOT_FOUND, summary="One meeting")
 def get_meeting(request: Request, meeting_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
     """A meeting: chairs, attendees in person and remote, pledges announced there, sources."""
     meeting = _iri(vocab.meeting_iri, meeting_id, "meeting")
@@ -303,7 +307,8 @@ def get_meeting(request: Request, meeting_id: Annotated[str, Path(pattern=KEY)])
 
 # ------------------------------------------------------------------------------------------- actors
 
-@router.get("/actors", responses=COMMON, summary="Persons, countries and organisations")
+@router.get("/actors", response_model=models.ActorPage, responses=COMMON,
+            summary="Persons, countries and organisations")
 def list_actors(request: Request,
                 type: Annotated[str | None, Query(pattern="^(person|country|organisation)$")] = None,
                 limit: Limit = 100, offset: Offset = 0) -> JSONResponse:
@@ -319,7 +324,8 @@ def list_actors(request: Request,
     return _page(request, items, limit, offset)
 
 
-@router.get("/actors/{actor_id}", responses=COMMON | NOT_FOUND, summary="One actor")
+@router.get("/actors/{actor_id}", response_model=models.Actor, response_model_exclude_unset=True,
+            responses=COMMON | NOT_FOUND, summary="One actor")
 def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
     """A person (by slug), country (ISO alpha-2) or organisation (key): posts over time, meetings
     attended, pledges made."""
@@ -366,7 +372,7 @@ def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)]) -> 
 
 # ------------------------------------------------------------------------------------------- equipment
 
-@router.get("/equipment", responses=COMMON, summary="Equipment systems")
+@router.get("/equipment", response_model=models.EquipmentPage, responses=COMMON, summary="Equipment systems")
 def list_equipment(request: Request,
                    category: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,50}$")] = None,
                    limit: Limit = 100, offset: Offset = 0) -> JSONResponse:
@@ -384,7 +390,8 @@ def list_equipment(request: Request,
     return _page(request, items, limit, offset)
 
 
-@router.get("/equipment/{equipment_id}", responses=COMMON | NOT_FOUND, summary="One equipment system")
+@router.get("/equipment/{equipment_id}", response_model=models.Equipment, response_model_exclude_unset=True,
+            responses=COMMON | NOT_FOUND, summary="One equipment system")
 def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
     """An equipment system: category, labels, who pledged it and the quantities over time."""
     equipment = _iri(vocab.equipment_iri, equipment_id, "equipment")
@@ -405,7 +412,7 @@ def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KE
 
 # ------------------------------------------------------------------------------------------- articles
 
-@router.get("/articles", responses=COMMON, summary="Articles")
+@router.get("/articles", response_model=models.ArticlePage, responses=COMMON, summary="Articles")
 def list_articles(request: Request,
                   lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="e.g. en, de, sv")]
                   = None,
@@ -424,7 +431,8 @@ def list_articles(request: Request,
     return _page(request, items, limit, offset)
 
 
-@router.get("/articles/{article_id}", responses=COMMON | NOT_FOUND, summary="One article")
+@router.get("/articles/{article_id}", response_model=models.Article, response_model_exclude_unset=True,
+            responses=COMMON | NOT_FOUND, summary="One article")
 def get_article(request: Request, article_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
     """An article: metadata, the facts extracted from it, and its SHACL validation report."""
     return _article_view(request, article_id)
@@ -484,43 +492,96 @@ class ArticleIn(BaseModel):
 
 
 @router.post("/articles", status_code=201, summary="Ingest one article (token required)",
+             response_model=models.IngestedArticle, response_model_exclude_unset=True,
              responses={403: {"description": "no valid token"}, 413: {"description": "article too large"},
-                        422: {"description": "nothing valid came out: every fact failed SHACL (the report "
-                                             "is in 'validation' and kept at GET /articles/{id}), or no "
-                                             "fact was found at all (nothing is stored), or a field is "
-                                             "malformed"},
-                        503: {"description": "ingest timed out"}},
+                        422: {"description": "a field is invalid (the problem names it: url without "
+                                             "scheme, date, lang, ...), the article ran past its time or "
+                                             "memory budget (budget-exceeded), every fact failed SHACL "
+                                             "(the report is in 'validation' and kept at "
+                                             "GET /articles/{id}), or no fact was found at all (nothing "
+                                             "is stored)"},
+                        503: {"description": "the store or the extraction processes did not answer"}},
              dependencies=TOKEN_SECURITY)
 def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
     """Extract, validate and store one article; answers what was stored and the validation report.
 
-    An article in which no fact is found (no pledge, meeting, person, ...) is not stored: 422
-    ``no-facts``. Re-posting an id replaces the stored article."""
+    The metadata is checked first (422 naming the field). Extraction and validation run in a separate
+    process under the per-article budget (AIDGRAPH_ARTICLE_SECONDS, AIDGRAPH_ARTICLE_MEMORY_MB; 422
+    ``budget-exceeded`` beyond it), so queries and /health keep answering meanwhile; the store worker only
+    writes the result. An article in which no fact is found (no pledge, meeting, person, ...) is not
+    stored: 422 ``no-facts``, and what was stored before under its id stays. Re-posting an id replaces
+    the stored article."""
     check_token(request)
-    from graph.model import Article
-
-    article_id = article.id or Article.make_id(article.text)
-    fields = article.model_dump() | {"id": article_id, "source": f"api:{article_id}"}
-    fields["published"] = article.published.isoformat() if article.published else None
-    engine = request.app.state.engine
-    timeout = max(request.app.state.settings.query_timeout, 120.0)
-    summary = engine.call("ingest", {"article": fields, "keep_empty": False}, timeout=timeout)
+    record = _article_record(article)
+    pool = request.app.state.article_pool
+    started = time.perf_counter()
+    try:
+        doc = pool.submit([record]).result(timeout=pool.budget.seconds * 3 + 60)[0]
+    except FutureTimeout:
+        raise Problem(503, "service-unavailable", "the extraction processes did not answer",
+                      hint="retry in a moment") from None
+    if doc.failure is not None:
+        reason = doc.failure.reason
+        if "budget" in reason or "worker process died" in reason:
+            raise Problem(422, "budget-exceeded", reason, hint="split the article into smaller ones")
+        if "pool" in reason:
+            raise Problem(503, "service-unavailable", reason, hint="retry in a moment")
+        raise Problem(500, "extraction-failed", reason,
+                      hint="this is a bug; please report it with the article")
+    summary = {"article": record.id, "lang": record.lang,
+               "stored": doc.facts_accepted + doc.facts_quarantined > 0,
+               "facts_accepted": doc.facts_accepted, "facts_quarantined": doc.facts_quarantined,
+               "triples_stored": doc.triples_stored,
+               "seconds": {stage: round(value, 4) for stage, value in doc.seconds.items()}}
     if not summary["stored"]:
-        lang = summary.get("lang")
+        summary["triples_stored"] = 0
         raise Problem(422, "no-facts", "no fact (pledge, meeting, person, country, equipment) was found in "
                       "the article, so nothing was stored", ingest=summary,
-                      hint=f"check that the text is about military aid and that 'lang' ({lang or 'unknown'}"
-                           f"{'' if article.lang else ', detected'}) and 'published' are right")
-    view = _article_view(request, article_id, must_exist=False)
+                      hint=f"check that the text is about military aid and that 'lang' "
+                           f"({record.lang or 'unknown'}{'' if article.lang else ', detected'}) and "
+                           "'published' are right")
+    engine = request.app.state.engine
+    write_started = time.perf_counter()
+    engine.call("replace_graphs", {"graphs": doc.graphs}, timeout=request.app.state.settings.query_timeout)
+    summary["seconds"]["store"] = round(time.perf_counter() - write_started, 4)
+    summary["seconds"]["total"] = round(time.perf_counter() - started, 4)
+    view = _article_view(request, record.id, must_exist=False)
     if summary["facts_accepted"] == 0 and summary["facts_quarantined"] > 0:
         raise Problem(422, "nothing-valid", "no fact of the article passed validation",
                       hint="see the SHACL report in 'validation'", validation=view["validation"])
     return view | {"ingest": summary}
 
 
+def _article_record(article: ArticleIn):
+    """The Article of a POST body, built as for files (text cleaned, metadata checked): 422 naming the
+    field when one is invalid."""
+    from graph.errors import IngestError, MetadataError
+    from graph.ingest import make_article
+    from graph.model import text_article_id
+
+    article_id = article.id or text_article_id(article.text)
+    metadata = article.model_dump(exclude={"text", "id"})
+    try:
+        return make_article(article.text, source=f"api:{article_id}", metadata=metadata,
+                            article_id=article_id)
+    except MetadataError as exc:
+        field = exc.field
+        raise Problem(422, "invalid-parameter", f"body.{field}: {exc.message}", hint=exc.hint,
+                      errors=[{"location": ["body", field], "message": exc.message}]) from None
+    except IngestError as exc:
+        message = exc.message.removeprefix(f"api:{article_id}: ")
+        errors = [{"location": ["body", "text"], "message": message}]
+        if message == "no text":
+            raise Problem(422, "empty-text", "body.text: the article text holds no visible characters",
+                          hint="send the article's text in 'text'", errors=errors) from None
+        raise Problem(422, "invalid-parameter", f"body.text: {message}", hint=exc.hint,
+                      errors=errors) from None
+
+
 # ------------------------------------------------------------------------------------------- search, stats
 
-@router.get("/search", responses=COMMON, summary="Search labels in all languages")
+@router.get("/search", response_model=models.SearchResult, response_model_exclude_unset=True,
+            responses=COMMON, summary="Search labels in all languages")
 def search(request: Request, q_text: Annotated[str, Query(alias="q", min_length=2, max_length=100)],
            limit: Limit = 50) -> dict[str, Any]:
     """Resources whose label, alternative label, name, notation or adjective contains ``q``
@@ -546,7 +607,8 @@ def search(request: Request, q_text: Annotated[str, Query(alias="q", min_length=
     return {"q": q_text, "count": len(results), "items": results}
 
 
-@router.get("/stats", responses=COMMON, summary="Counts")
+@router.get("/stats", response_model=models.Stats, response_model_exclude_unset=True, responses=COMMON,
+            summary="Counts")
 def stats(request: Request) -> dict[str, Any]:
     """How many pledges, meetings, persons, ... the store holds, and its graphs."""
     counts = {q.python_value(row["what"]): q.python_value(row["n"])
@@ -564,7 +626,8 @@ def stats(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/health", responses={503: {"description": "the store does not answer"}}, summary="Liveness")
+@router.get("/health", response_model=models.Health, summary="Liveness",
+            responses={503: {"description": "the store does not answer"}})
 async def health(request: Request) -> dict[str, Any]:
     """OK when the store worker answers a trivial query within 5 s."""
     engine = request.app.state.engine

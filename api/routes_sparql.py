@@ -14,10 +14,19 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPBearer
 
+from api.models import SPARQL_RESULTS_SCHEMA, SavedQuery
 from api.problems import Problem
 from api.results import GRAPH_FORMATS, TABLE_FORMATS, negotiate, parse_accept
 from api.saved_queries import saved_queries
-from api.sparql_text import classify
+from api.sparql_text import (
+    KNOWN_VERSIONS,
+    classify,
+    declared_versions,
+    has_dataset_keywords,
+    with_base,
+    with_using,
+)
+from graph.errors import QuerySyntaxError
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 FORM = "application/x-www-form-urlencoded"
@@ -27,10 +36,12 @@ DUMP_FORMATS = {"trig": "application/trig", "nquads": "application/n-quads"}
 
 router = APIRouter()
 
+_TEXT = {"schema": {"type": "string"}}
 _SPARQL_RESPONSES = {
-    200: {"description": "query results (SPARQL JSON/XML/CSV/TSV, or Turtle/N-Triples/JSON-LD), or the "
-                         "query page for Accept: text/html",
-          "content": {fmt.media_type: {} for fmt in TABLE_FORMATS + GRAPH_FORMATS} | {"text/html": {}}},
+    200: {"description": "query results (SPARQL JSON/XML/CSV/TSV, or Turtle/N-Triples/JSON-LD/RDF/XML), the "
+                         "query page for Accept: text/html, or (GET without a query) the service description",
+          "content": {fmt.media_type: _TEXT for fmt in TABLE_FORMATS + GRAPH_FORMATS}
+          | {TABLE_FORMATS[0].media_type: {"schema": SPARQL_RESULTS_SCHEMA}, "text/html": _TEXT}},
     400: {"description": "malformed query (the parser's message with line and column), or a missing query"},
     403: {"description": "SERVICE/LOAD refused, or an update without a valid token"},
     406: {"description": "no acceptable result format in Accept"},
@@ -86,31 +97,43 @@ def query_page() -> HTMLResponse:
     return HTMLResponse(_page_template().replace("/*SAVED_QUERIES*/[]", payload))
 
 
-@router.get("/sparql", responses=_SPARQL_RESPONSES, summary="SPARQL 1.1 query (GET)")
+@router.get("/sparql", responses=_SPARQL_RESPONSES, summary="SPARQL 1.1 query (GET)", response_class=Response)
 async def sparql_get(
     request: Request,
-    query: Annotated[str | None, Query(description="SPARQL query", examples=["ASK {}"])] = None,
+    query: Annotated[str | None, Query(description="SPARQL query; without it the service description is "
+                                                   "answered (RDF, by Accept)", examples=["ASK {}"])] = None,
     default_graph_uri: Annotated[list[str] | None, Query(alias="default-graph-uri")] = None,
     named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
-    format: Annotated[str | None, Query(description="json, xml, csv, tsv, turtle, ntriples, jsonld "
+    format: Annotated[str | None, Query(description="json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml "
                                                     "(overrides Accept)")] = None,
+    version: Annotated[str | None, Query(description="SPARQL version of the query: 1.1 or 1.2")] = None,
 ) -> Response:
-    """Run a query given in the URL; a browser without a query gets the query page."""
+    """Run a query given in the URL; without a query, a browser gets the query page and other clients
+    the SPARQL 1.1 Service Description."""
+    params = request.query_params
     if wants_html(request) and format is None:
         return query_page()
-    if "update" in request.query_params:
+    _refuse_get_body(request)
+    if "update" in params:
         raise Problem(400, "update-needs-post", "SPARQL updates must be sent with POST",
                       hint="POST the update as application/sparql-update or as the form field 'update'")
-    if query is None:
-        raise Problem(400, "missing-query", "no 'query' parameter", hint="send ?query=SELECT ...")
-    return await _run_query(request, query, default_graph_uri, named_graph_uri,
-                            request.query_params.getlist("format"))
+    _check_versions(params.getlist("version"))
+    queries = params.getlist("query")
+    if not queries:
+        return _service_description_response(request)
+    if len(queries) > 1:
+        raise Problem(400, "multiple-queries", f"{len(queries)} 'query' parameters: send exactly one",
+                      hint="a request carries one query (SPARQL 1.1 Protocol 2.1.1)")
+    return await _run_query(request, queries[0], params.getlist("default-graph-uri") or None,
+                            params.getlist("named-graph-uri") or None, params.getlist("format"))
 
 
 _POST_BODY = {"requestBody": {"required": True, "content": {
     FORM: {"schema": {"type": "object", "properties": {
         "query": {"type": "string"}, "update": {"type": "string"},
-        "default-graph-uri": {"type": "string"}, "named-graph-uri": {"type": "string"}}}},
+        "default-graph-uri": {"type": "string"}, "named-graph-uri": {"type": "string"},
+        "using-graph-uri": {"type": "string"}, "using-named-graph-uri": {"type": "string"},
+        "version": {"type": "string"}}}},
     QUERY_MEDIA: {"schema": {"type": "string"}, "example": "ASK {}"},
     UPDATE_MEDIA: {"schema": {"type": "string"}},
 }}}
@@ -118,34 +141,113 @@ _POST_BODY = {"requestBody": {"required": True, "content": {
 
 @router.post("/sparql", responses=_SPARQL_RESPONSES | {204: {"description": "update applied"}},
              summary="SPARQL 1.1 query or update (POST)", dependencies=TOKEN_SECURITY,
-             openapi_extra=_POST_BODY | TOKEN_OPTIONAL)
+             response_class=Response, openapi_extra=_POST_BODY | TOKEN_OPTIONAL)
 async def sparql_post(request: Request) -> Response:
-    """Query or update in the body: URL-encoded form (query= / update=), or a direct SPARQL body."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    url_params = request.query_params
+    """Query or update in the body: URL-encoded form (query= / update=), or a direct SPARQL body.
+
+    Dataset parameters (default-graph-uri, named-graph-uri, using-graph-uri, using-named-graph-uri) may
+    be in the URL or, for forms, in the body too; the operation itself must be in the body."""
+    media_type, media_params = _media_type(request.headers.get("content-type", ""))
+    url = request.query_params
+    if media_type not in (FORM, QUERY_MEDIA, UPDATE_MEDIA):
+        raise Problem(415, "unsupported-media-type",
+                      f"cannot read a request body of type {media_type or '(none)'!r}",
+                      hint=f"send {FORM}, {QUERY_MEDIA} or {UPDATE_MEDIA}")
+    charset = media_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise Problem(415, "unsupported-charset", f"the body is declared as {charset!r}; SPARQL requests "
+                      "are UTF-8", hint="encode the request body as UTF-8")
+    if "query" in url or "update" in url:
+        raise Problem(400, "operation-in-url", "a POST carries its query or update in the body, not the URL",
+                      hint="move 'query=' / 'update=' into the body, or send the query with GET")
+    text = _utf8(await request.body())
+    fields: dict[str, list[str]] = {}
     if media_type == FORM:
-        form = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
-        queries, updates = form.get("query", []), form.get("update", [])
+        try:
+            fields = parse_qs(text, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise Problem(400, "bad-encoding", "a percent-encoded form value is not UTF-8",
+                          hint="percent-encode the UTF-8 bytes of each value") from None
+        queries, updates = fields.get("query", []), fields.get("update", [])
         if len(queries) + len(updates) != 1:
-            raise Problem(400, "missing-query", "send exactly one 'query' or 'update' form field")
-        if updates:
-            return await _run_update(request, updates[0], form)
-        return await _run_query(request, queries[0], form.get("default-graph-uri"),
-                                form.get("named-graph-uri"), url_params.getlist("format"))
-    text = (await request.body()).decode("utf-8", "replace")
-    if media_type == QUERY_MEDIA:
-        return await _run_query(request, text, url_params.getlist("default-graph-uri") or None,
-                                url_params.getlist("named-graph-uri") or None, url_params.getlist("format"))
-    if media_type == UPDATE_MEDIA:
-        return await _run_update(request, text, {})
-    raise Problem(415, "unsupported-media-type",
-                  f"cannot read a request body of type {media_type or '(none)'!r}",
-                  hint=f"send {FORM}, {QUERY_MEDIA} or {UPDATE_MEDIA}")
+            raise Problem(400, "missing-query" if not queries + updates else "multiple-operations",
+                          f"the form carries {len(queries)} 'query' and {len(updates)} 'update' fields",
+                          hint="send exactly one 'query' or 'update' form field in the body")
+        is_update, text = bool(updates), (updates or queries)[0]
+    else:
+        is_update = media_type == UPDATE_MEDIA
+        if "version" in media_params:
+            fields["version"] = [media_params["version"]]
+    _check_versions(fields.get("version", []) + url.getlist("version"))
+
+    def param(name: str) -> list[str]:
+        return fields.get(name, []) + url.getlist(name)
+
+    if is_update:
+        return await _run_update(request, text, param("using-graph-uri"), param("using-named-graph-uri"))
+    return await _run_query(request, text, param("default-graph-uri") or None,
+                            param("named-graph-uri") or None, param("format"))
+
+
+def _media_type(header: str) -> tuple[str, dict[str, str]]:
+    """The media type of a Content-Type header (lower case) and its parameters."""
+    media, *params = header.split(";")
+    parsed = {}
+    for item in params:
+        name, _, value = item.partition("=")
+        parsed[name.strip().lower()] = value.strip().strip('"')
+    return media.strip().lower(), parsed
+
+
+def _utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Problem(400, "bad-encoding", f"the request body is not UTF-8 (byte {exc.start})",
+                      hint="encode the request body as UTF-8") from None
+
+
+def _refuse_get_body(request: Request) -> None:
+    """A GET request has no body (SPARQL 1.1 Protocol 2.1.1: the query goes in the URL)."""
+    length = request.headers.get("content-length", "0").strip()
+    if (length not in ("", "0")) or "chunked" in request.headers.get("transfer-encoding", "").lower():
+        raise Problem(400, "get-with-body", "a GET request must not carry a body",
+                      hint="put the query in the URL (?query=), or POST it")
+
+
+def _check_versions(versions: list[str], text: str | None = None) -> None:
+    """At most one ``version`` parameter, and only versions the engine understands (SPARQL 1.2)."""
+    if len(versions) > 1:
+        raise Problem(400, "multiple-versions", f"{len(versions)} 'version' values: send at most one",
+                      hint="a request names one SPARQL version (1.1 or 1.2)")
+    declared = declared_versions(text) if text else []
+    for value in versions + declared:
+        if value not in KNOWN_VERSIONS:
+            raise Problem(400, "unsupported-version", f"SPARQL version {value!r} is not supported",
+                          hint=f"use one of {', '.join(KNOWN_VERSIONS)}")
+
+
+def endpoint_iri(request: Request) -> str:
+    """The IRI of the SPARQL endpoint as the client addressed it: the service's base IRI."""
+    return str(request.base_url).rstrip("/") + "/sparql"
+
+
+def _service_description_response(request: Request) -> Response:
+    from api.service_description import describe
+
+    fmt = negotiate(request.headers.get("accept"), "graph", request.query_params.getlist("format"))
+    if fmt is None:
+        raise Problem(400, "missing-query", "no 'query' parameter",
+                      hint="send ?query=SELECT ...; without a query the endpoint answers its service "
+                           "description in an RDF type (Accept: text/turtle)")
+    body = describe(endpoint_iri(request), request.app.state.settings, fmt)
+    return Response(body, media_type=fmt.media_type)
 
 
 async def _run_query(request: Request, sparql: str, default_graphs, named_graphs, fmt_name) -> Response:
     if not sparql.strip():
         raise Problem(400, "missing-query", "the query is empty")
+    _check_versions([], sparql)
     operation = classify(sparql)
     if operation.remote:
         raise Problem(403, "remote-access-refused",
@@ -163,10 +265,13 @@ async def _run_query(request: Request, sparql: str, default_graphs, named_graphs
                       hint=f"accept one of {offered} (or pass ?format=)")
     settings = request.app.state.settings
     engine = request.app.state.engine
-    result = await run_in_threadpool(engine.call, "query", {
-        "sparql": sparql, "fmt": fmt.name, "cap": settings.result_cap,
-        "default_graphs": _graph_list(default_graphs), "named_graphs": _graph_list(named_graphs),
-    })
+    try:
+        result = await run_in_threadpool(engine.call, "query", {
+            "sparql": with_base(sparql, endpoint_iri(request)), "fmt": fmt.name, "cap": settings.result_cap,
+            "default_graphs": _graph_list(default_graphs), "named_graphs": _graph_list(named_graphs),
+        })
+    except QuerySyntaxError as exc:
+        raise exc.shifted(-1) from None
     headers = {"X-Result-Count": str(result["count"])}
     body = result["body"]
     if result["truncated"]:
@@ -183,7 +288,7 @@ def _annotate(body: bytes, fmt_name: str, note: str) -> bytes:
     if fmt_name == "json":
         document = json.loads(body)
         document["aidgraph"] = {"truncated": True, "note": note}
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
     if fmt_name in ("turtle", "ntriples"):
         return f"# {note}\n".encode() + body
     return body
@@ -192,39 +297,55 @@ def _annotate(body: bytes, fmt_name: str, note: str) -> bytes:
 def _graph_list(values) -> list[str] | None:
     if not values:
         return None
+    return [checked_iri(value) for value in values]
+
+
+def checked_iri(value: str) -> str:
+    """``value`` when it is an absolute IRI (400 otherwise)."""
     from pyoxigraph import NamedNode
 
-    for value in values:
-        try:
-            NamedNode(value)
-        except ValueError:
-            raise Problem(400, "bad-graph-iri", f"not a valid graph IRI: {value!r}") from None
-    return list(values)
+    try:
+        NamedNode(value)
+    except ValueError:
+        raise Problem(400, "bad-graph-iri", f"not a valid graph IRI: {value!r}",
+                      hint="graph IRIs are absolute, e.g. https://w3id.org/aidgraph/id/article/ID") from None
+    if ":" not in value:
+        raise Problem(400, "bad-graph-iri", f"not an absolute IRI: {value!r}")
+    return value
 
 
-async def _run_update(request: Request, sparql: str, form: dict) -> Response:
+async def _run_update(request: Request, sparql: str, using: list[str], using_named: list[str]) -> Response:
     check_token(request)
-    if form.get("using-graph-uri") or form.get("using-named-graph-uri") or \
-            request.query_params.get("using-graph-uri") or request.query_params.get("using-named-graph-uri"):
-        raise Problem(400, "unsupported-parameter",
-                      "using-graph-uri / using-named-graph-uri are not supported",
-                      hint="write USING / WITH in the update itself")
+    if not sparql.strip():
+        raise Problem(400, "missing-update", "the update is empty")
+    _check_versions([], sparql)
     operation = classify(sparql)
     if "LOAD" in operation.remote or "SERVICE" in operation.remote:
         raise Problem(403, "remote-access-refused", "LOAD and SERVICE are disabled on this endpoint",
                       hint="insert the data with INSERT DATA, or ingest articles with POST /articles")
-    await run_in_threadpool(request.app.state.engine.call, "update", {"sparql": sparql})
+    if using or using_named:
+        if has_dataset_keywords(sparql):
+            raise Problem(400, "dataset-conflict", "using-graph-uri / using-named-graph-uri given for an "
+                          "update that names its own dataset (USING or WITH)",
+                          hint="give the dataset either in the parameters or in the update, not both "
+                               "(SPARQL 1.1 Protocol 2.2.3)")
+        sparql = with_using(sparql, [checked_iri(g) for g in using], [checked_iri(g) for g in using_named])
+    try:
+        await run_in_threadpool(request.app.state.engine.call, "update",
+                                {"sparql": with_base(sparql, endpoint_iri(request))})
+    except QuerySyntaxError as exc:
+        raise exc.shifted(-1) from None
     return Response(status_code=204)
 
 
-@router.get("/queries", summary="The saved analyst queries")
+@router.get("/queries", summary="The saved analyst queries", response_model=list[SavedQuery])
 def list_saved_queries() -> list[dict[str, str]]:
     """Name, title, description, parameters and SPARQL text of every saved query (queries/*.rq)."""
     return [{"name": q.name, "title": q.title, "description": q.description, "parameters": q.parameters,
              "sparql": q.sparql} for q in saved_queries().values()]
 
 
-@router.get("/queries/{name}", summary="Run one saved query",
+@router.get("/queries/{name}", summary="Run one saved query", response_class=Response,
             responses={404: {"description": "no saved query of that name"}} | _SPARQL_RESPONSES)
 async def run_saved_query(
         request: Request, name: str,
@@ -238,7 +359,7 @@ async def run_saved_query(
 
 
 @router.get("/dump", summary="The whole dataset (token required)",
-            responses={200: {"content": {m: {} for m in DUMP_FORMATS.values()}},
+            response_class=Response, responses={200: {"content": {m: _TEXT for m in DUMP_FORMATS.values()}},
                        403: {"description": "no valid token"}, 503: {"description": "timed out"}},
             dependencies=TOKEN_SECURITY)
 async def dump(request: Request,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 
 import uvicorn
 
@@ -35,8 +36,12 @@ def check_can_serve(settings: ApiSettings, host: str, port: int) -> None:
 
 
 def serve(settings: ApiSettings | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the app until interrupted (one web process; the store lives in its worker process)."""
-    settings = settings or ApiSettings.from_env()
+    """Serve the app until interrupted (one web process; the store lives in its worker process).
+
+    The Host names accepted are the local ones, those of ``host`` and AIDGRAPH_ALLOWED_HOSTS; the access
+    log never shows a token sent in a query string (``api.guards``).
+    """
+    settings = replace((settings or ApiSettings.from_env()).serving_on(host), extract_at_start=True)
     check_can_serve(settings, host, port)
     app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5, http="h11")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from graph.config import DEFAULT_STORE, env_int
+from graph.config import DEFAULT_ARTICLE_MEMORY_MB, DEFAULT_ARTICLE_SECONDS, DEFAULT_STORE, env_int
 from graph.errors import InputError
+
+#: Host header values always accepted (the bind address is added by ``aidgraph serve``)
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,17 @@ class ApiSettings:
     worker_threads   queries the store worker runs at the same time
     pledge_window_min_rows  /pledges pages through a window of the newest dates only on stores with at
                      least this many dated pledge rows (below it sorting everything is as fast)
+    cors_origins     origins whose pages may read responses (CORS); empty = same origin only
+                     (AIDGRAPH_CORS_ORIGINS, comma-separated; "*" allows any)
+    allowed_hosts    Host header values accepted (DNS rebinding); default the local names, plus the bind
+                     address (AIDGRAPH_ALLOWED_HOSTS, comma-separated; "*" accepts any)
+    article_seconds, article_memory_mb  the per-article budget of POST /articles (as for `aidgraph ingest`)
+    extract_workers  processes that extract and validate POSTed articles (outside the store worker)
+    extract_at_start start them with the server (``aidgraph serve`` does when a token is set), else
+                     with the first POST
+    heavy_slots      whole-store exports and plots computed at the same time (more wait, then 429)
+    heavy_wait       seconds a heavy request waits for a slot before 429
+    heavy_cache_bytes  exports and plots kept per store version (answered again without work)
     """
 
     store: str | None = str(DEFAULT_STORE)
@@ -38,7 +54,15 @@ class ApiSettings:
     page_max: int = 1000
     worker_threads: int = 4
     pledge_window_min_rows: int = 5000
-    cors_origins: tuple[str, ...] = ("*",)
+    cors_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    article_seconds: float = DEFAULT_ARTICLE_SECONDS
+    article_memory_mb: int = DEFAULT_ARTICLE_MEMORY_MB
+    extract_workers: int = 1
+    extract_at_start: bool = False
+    heavy_slots: int = 2
+    heavy_wait: float = 5.0
+    heavy_cache_bytes: int = 64 * 1024 * 1024
 
     @classmethod
     def from_env(cls, **overrides: object) -> ApiSettings:
@@ -59,6 +83,12 @@ class ApiSettings:
             result_cap=config.api_result_cap,
             article_max_bytes=config.max_article_bytes,
             worker_threads=env_int("AIDGRAPH_WORKER_THREADS", 4),
+            cors_origins=_env_list("AIDGRAPH_CORS_ORIGINS"),
+            allowed_hosts=LOCAL_HOSTS + _env_list("AIDGRAPH_ALLOWED_HOSTS"),
+            article_seconds=config.article_seconds,
+            article_memory_mb=config.article_memory_mb,
+            extract_workers=env_int("AIDGRAPH_API_EXTRACT_WORKERS", 1),
+            heavy_slots=env_int("AIDGRAPH_HEAVY_REQUESTS", 2),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -69,8 +99,25 @@ class ApiSettings:
         if self.backend not in ("oxigraph", "memory", "sparql"):
             raise InputError(f"unknown store backend {self.backend!r}", hint="use oxigraph, memory or sparql")
 
+    def serving_on(self, host: str) -> ApiSettings:
+        """These settings with the Host names a server bound to ``host`` is reached by added."""
+        names = [host.strip("[]").lower()]
+        if names[0] in ("0.0.0.0", "::", ""):  # every interface: this machine's names and addresses
+            import socket
+
+            names = [socket.gethostname().lower(), socket.getfqdn().lower()]
+            with contextlib.suppress(OSError):
+                names += socket.gethostbyname_ex(socket.gethostname())[2]
+        added = tuple(name for name in names if name and name not in self.allowed_hosts)
+        return replace(self, allowed_hosts=self.allowed_hosts + added)
+
     @property
     def store_path(self) -> Path | None:
         """The store directory for the on-disk backend."""
         return Path(self.store) if self.store and self.backend == "oxigraph" else None
 
+
+
+def _env_list(name: str) -> tuple[str, ...]:
+    """A comma-separated list from the environment (empty when unset)."""
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())

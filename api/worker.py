@@ -9,6 +9,7 @@ cancel) and starts a fresh one; see ``api.engine`` and ``api/README.md``.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +19,10 @@ from api.results import (
     GRAPH_FORMATS,
     TABLE_FORMATS,
     Term,
+    rdflib_row,
+    rdflib_term,
     write_boolean,
+    write_rdfxml,
     write_table,
 )
 from graph.errors import AidgraphError, InputError, QuerySyntaxError, StoreError
@@ -33,6 +37,7 @@ class StoreService:
     def __init__(self, store) -> None:
         self.store = store
         self.native = _native_store(store)
+        self._graph_writes = threading.Lock()  # Graph Store writes read, then replace: one at a time
 
     # -------------------------------------------------------------------------------- queries
 
@@ -64,7 +69,7 @@ class StoreService:
         variables = [str(v) for v in result.vars]
         rows, truncated = _take(result, cap)
         return {"vars": variables, "truncated": truncated,
-                "rows": [_rdflib_row(variables, row) for row in rows]}
+                "rows": [rdflib_row(variables, row) for row in rows]}
 
     def _native_query(self, sparql, default_graphs, named_graphs, substitutions=None):
         """Run on pyoxigraph. Without a dataset (protocol parameters, FROM) the query reads the
@@ -97,10 +102,13 @@ class StoreService:
                 table = write_table(fmt, variables, (_native_row(variables, s) for s in rows))
                 return _body(table, fmt, len(rows), truncated)
             triples, truncated = _take(result, cap)
-            rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-                          "jsonld": ox.RdfFormat.JSON_LD}[fmt.name]
-            prefixes = PREFIXES if fmt.name == "turtle" else None
-            body = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+            if fmt.name == "rdfxml":
+                body = write_rdfxml(((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object))
+                                     for t in triples), PREFIXES)
+            else:
+                prefixes = PREFIXES if fmt.name == "turtle" else None
+                body = ox.serialize(triples, format=ox.RdfFormat.from_media_type(fmt.media_type),
+                                    prefixes=prefixes)
             return _body(body, fmt, len(triples), truncated)
         except (OSError, RuntimeError) as exc:  # evaluation errors surface while iterating
             raise StoreError(f"the query failed: {exc}", hint="check the query") from exc
@@ -111,18 +119,20 @@ class StoreService:
         if result.type == "SELECT":
             variables = [str(v) for v in result.vars]
             rows, truncated = _take(result, cap)
-            table = write_table(fmt, variables, (_rdflib_row(variables, row) for row in rows))
+            table = write_table(fmt, variables, (rdflib_row(variables, row) for row in rows))
             return _body(table, fmt, len(rows), truncated)
         import rdflib
 
         triples, truncated = _take(result, cap)
+        if fmt.name == "rdfxml":
+            terms = ((rdflib_term(s), rdflib_term(p), rdflib_term(o)) for s, p, o in triples)
+            return _body(write_rdfxml(terms, PREFIXES), fmt, len(triples), truncated)
         graph = rdflib.Graph()
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)
         for triple in triples:
             graph.add(triple)
-        rdf_format = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}[fmt.name]
-        return _body(graph.serialize(format=rdf_format, encoding="utf-8"), fmt, len(triples), truncated)
+        return _body(graph.serialize(format=fmt.media_type, encoding="utf-8"), fmt, len(triples), truncated)
 
     # -------------------------------------------------------------------------------- writes
 
@@ -133,34 +143,34 @@ class StoreService:
         self.store.update(sparql)
         return {"ok": True}
 
-    def ingest(self, article: dict[str, Any], keep_empty: bool = True) -> dict[str, Any]:
-        """Ingest one article through ``graph.pipeline`` (extract, convert, validate, store).
+    def replace_graphs(self, graphs: dict[str, str]) -> dict[str, Any]:
+        """Replace named graphs in one step (graph IRI -> N-Triples; empty drops the graph): how an
+        article prepared outside this process (``graph.workers.ArticlePool``) is stored."""
+        if not getattr(self.store, "supports_update", True):
+            raise StoreError("this store is read-only", hint="serve a store opened for writing")
+        self.store.replace_graphs(graphs)
+        return {"ok": True, "graphs": len(graphs)}
 
-        With ``keep_empty`` False an article that yields no fact at all (none accepted, none
-        quarantined) is not kept: its graphs are dropped again (``stored`` is False in the answer).
-        """
-        from datetime import date
+    def graph_write(self, action: str, graph: str, ntriples: str = "") -> dict[str, Any]:
+        """A Graph Store Protocol write through the store's own methods: ``put`` replaces the named
+        graph with ``ntriples``, ``post`` adds them to it, ``delete`` drops it. Answers whether the graph
+        existed before."""
+        if not getattr(self.store, "supports_update", True):
+            raise StoreError("this store is read-only", hint="serve a store opened for writing")
+        with self._graph_writes:
+            existed = self.has_graph(graph)
+            if action == "delete":
+                if existed:
+                    self.store.drop_graph(graph)
+                return {"existed": existed}
+            if action == "post" and existed:
+                from graph.store.convert import graph_to_ntriples
 
-        from graph import pipeline, vocab
-        from graph.model import Article
-
-        fields = dict(article)
-        if fields.get("published"):
-            fields["published"] = date.fromisoformat(fields["published"])
-        record = Article(**fields)
-        doc = pipeline.process_article(record, self.store)
-        gate = doc.gate
-        accepted = int(getattr(gate, "facts_accepted", 0) or 0)
-        quarantined = int(getattr(gate, "facts_quarantined", 0) or 0)
-        stored = keep_empty or accepted + quarantined > 0
-        if not stored:
-            for name in (vocab.article_iri(record.id), vocab.quarantine_graph_iri(record.id),
-                         vocab.quarantine_report_iri(record.id)):
-                self.store.drop_graph(str(name))
-        return {"article": record.id, "lang": _detected_lang(doc) or record.lang,
-                "stored": stored, "facts_accepted": accepted, "facts_quarantined": quarantined,
-                "triples_stored": doc.triples_stored if stored else 0,
-                "seconds": {stage: round(value, 4) for stage, value in doc.seconds.items()}}
+                ntriples = graph_to_ntriples(self.store.get_graph(graph)) + "\n" + ntriples
+            elif action not in ("put", "post"):
+                raise InputError(f"unknown graph store action {action!r}", hint="put, post or delete")
+            self.store.replace_graphs({graph: ntriples})
+            return {"existed": existed}
 
     def dump(self, fmt: str, graph: str | None = None) -> bytes:
         """The whole dataset (trig/nquads) or one graph serialised."""
@@ -205,12 +215,6 @@ class StoreService:
 
 # ------------------------------------------------------------------------------------------- helpers
 
-def _detected_lang(doc) -> str | None:
-    """The language the pipeline worked with (given or detected)."""
-    extraction = getattr(doc, "extraction", None)
-    return getattr(getattr(extraction, "article", None), "lang", None)
-
-
 def _native_store(store):
     """The pyoxigraph store behind a store object, when there is one (fast path, native writers)."""
     import pyoxigraph as ox
@@ -254,24 +258,6 @@ def _native_row(variables: list[str], solution) -> dict[str, Term]:
     return row
 
 
-def _rdflib_row(variables: list[str], row) -> dict[str, Term]:
-    import rdflib
-
-    out = {}
-    for name in variables:
-        term = row[name]
-        if term is None:
-            continue
-        if isinstance(term, rdflib.URIRef):
-            out[name] = ("uri", str(term))
-        elif isinstance(term, rdflib.BNode):
-            out[name] = ("bnode", str(term))
-        else:
-            datatype = str(term.datatype) if term.datatype else None
-            out[name] = ("literal", str(term), datatype, term.language)
-    return out
-
-
 def _to_ox(term: Term):
     import pyoxigraph as ox
 
@@ -307,8 +293,16 @@ def problem_of(exc: BaseException) -> dict[str, Any]:
     return {"kind": "internal", "message": f"{type(exc).__name__}: {exc}", "hint": None}
 
 
-def run_worker(conn, store: str | None, backend: str, update_url: str | None, threads: int) -> None:
-    """Entry point of the worker process: open the store, then serve requests until the pipe closes."""
+def run_worker(conn, store: str | None, backend: str, update_url: str | None, threads: int,
+               parent_pid: int | None = None) -> None:
+    """Entry point of the worker process: open the store, then serve requests until the pipe closes.
+
+    With ``parent_pid`` the worker dies with the web process (SIGKILL, no write finishing after it).
+    """
+    if parent_pid is not None:
+        from graph.workers import die_with_parent
+
+        die_with_parent(parent_pid)
     try:
         from graph.store import open_store
 
@@ -333,7 +327,8 @@ def run_worker(conn, store: str | None, backend: str, update_url: str | None, th
             try:
                 request_id, operation, arguments = conn.recv()
             except (EOFError, OSError):
-                break
+                # the web process is gone without saying goodbye: stop now, finishing nothing it started
+                os._exit(1)
             if operation == "shutdown":
                 break
             pool.submit(handle, request_id, operation, arguments)

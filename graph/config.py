@@ -6,7 +6,10 @@ Every value comes from (highest first) an explicit argument, an environment vari
     backend             AIDGRAPH_BACKEND / "oxigraph" ("memory", "sparql")
     update_url          AIDGRAPH_UPDATE_URL (remote stores whose update URL differs from the query URL)
     max_article_bytes   AIDGRAPH_MAX_ARTICLE_BYTES / 10 MB (a larger input file is refused)
-    api_timeout_s       AIDGRAPH_API_TIMEOUT / 30 s per SPARQL query
+    article_seconds     AIDGRAPH_ARTICLE_SECONDS / 60 s per article for extraction (and per stage after it)
+    article_memory_mb   AIDGRAPH_ARTICLE_MEMORY_MB / 2,048 MB more than a worker process's start-up size
+    api_timeout_s       AIDGRAPH_API_TIMEOUT / 30 s per SPARQL query (the API and `aidgraph query`)
+    query_memory_mb     AIDGRAPH_QUERY_MEMORY_MB / 4,096 MB of memory `aidgraph query` may use
     api_result_cap      AIDGRAPH_RESULT_CAP / 10,000 result rows
     token               AIDGRAPH_TOKEN (bearer token for writes through the API; None = writes off)
 """
@@ -21,6 +24,10 @@ from graph.errors import InputError
 
 DEFAULT_STORE = Path("data/store")
 DEFAULT_MAX_ARTICLE_BYTES = 10_000_000
+DEFAULT_ARTICLE_SECONDS = 60.0
+DEFAULT_ARTICLE_MEMORY_MB = 2048
+DEFAULT_QUERY_TIMEOUT_S = 30.0
+DEFAULT_QUERY_MEMORY_MB = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +38,10 @@ class Settings:
     backend: str = "oxigraph"
     update_url: str | None = None
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
-    api_timeout_s: float = 30.0
+    article_seconds: float = DEFAULT_ARTICLE_SECONDS
+    article_memory_mb: int = DEFAULT_ARTICLE_MEMORY_MB
+    api_timeout_s: float = DEFAULT_QUERY_TIMEOUT_S
+    query_memory_mb: int = DEFAULT_QUERY_MEMORY_MB
     api_result_cap: int = 10_000
     token: str | None = None
 
@@ -48,7 +58,10 @@ class Settings:
             backend=chosen_backend,
             update_url=env.get("AIDGRAPH_UPDATE_URL") or None,
             max_article_bytes=env_int("AIDGRAPH_MAX_ARTICLE_BYTES", DEFAULT_MAX_ARTICLE_BYTES),
-            api_timeout_s=float(env_int("AIDGRAPH_API_TIMEOUT", 30)),
+            article_seconds=env_float("AIDGRAPH_ARTICLE_SECONDS", DEFAULT_ARTICLE_SECONDS),
+            article_memory_mb=env_int("AIDGRAPH_ARTICLE_MEMORY_MB", DEFAULT_ARTICLE_MEMORY_MB),
+            api_timeout_s=env_float("AIDGRAPH_API_TIMEOUT", DEFAULT_QUERY_TIMEOUT_S),
+            query_memory_mb=env_int("AIDGRAPH_QUERY_MEMORY_MB", DEFAULT_QUERY_MEMORY_MB),
             api_result_cap=env_int("AIDGRAPH_RESULT_CAP", 10_000),
             token=env.get("AIDGRAPH_TOKEN") or None,
         )
@@ -72,3 +85,18 @@ def env_int(name: str, default: int) -> int:
     except ValueError:
         raise InputError(f"{name}={raw!r} is not a whole number",
                          hint=f"unset {name} or give a number") from None
+
+
+def env_float(name: str, default: float) -> float:
+    """A positive number from the environment; unset or empty gives ``default``, junk an InputError."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value != value or value == float("inf"):
+        raise InputError(f"{name}={raw!r} is not a positive number of seconds",
+                         hint=f"unset {name} or give a number such as 60")
+    return value

@@ -5,6 +5,7 @@ micro-averaged P/R/F1, same rounding), so that the numbers agree with it without
 
     score_dirs(gold_dir, system_dir)  -> EvaluationResult   # extraction records already on disk
     evaluate(gold_dir, corpus_dir)    -> EvaluationResult   # runs graph.extract.extract on the corpus
+    by_rule(gold_dir, corpus_dir)     -> [RuleScore, ...]   # precision and count per extraction rule
     load_floors(path)                 -> {kind: minimum F1}
     result.missed_floors(floors)      -> [(kind, f1, floor), ...]
 
@@ -272,6 +273,70 @@ def evaluate(gold_dir: str | Path, corpus_dir: str | Path, *, show_errors: bool 
     result = score_records(gold, system, show_errors=show_errors)
     result.errors = failures + result.errors
     return result
+
+
+@dataclass(frozen=True)
+class RuleScore:
+    """How often a rule (``evidence.rule`` without its language prefix) made a fact of ``kind`` on a
+    gold corpus, and how many of those facts the gold has (``correct``)."""
+
+    rule: str
+    kind: str
+    count: int
+    correct: int
+
+    @property
+    def precision(self) -> float:
+        return round(self.correct / self.count, 3) if self.count else 0.0
+
+
+def _rule_name(evidence) -> str:
+    rule = getattr(evidence, "rule", None) or "(none)"
+    head, _, rest = rule.partition(".")
+    return rest if rest and len(head) <= 3 else rule  # "de.pledge.subject.item" -> "pledge.subject.item"
+
+
+def _judged_facts(extraction, gold_tuples: dict[str, set]) -> Iterable[tuple[str, str, bool]]:
+    """(kind, rule, correct) of every pledge, meeting and person of one extraction: a pledge is
+    correct when the gold has its (donor, category), a meeting when the gold has its date, a person
+    when the gold has the surname."""
+    for pledge in extraction.pledges:
+        if str(pledge.recipient or "UA").upper() != "UA" or not pledge.category:
+            continue
+        donor = str(pledge.donor or "").upper() or None
+        yield ("pledge", _rule_name(pledge.evidence),
+               (donor, pledge.category) in gold_tuples["pledge_donor_category"])
+    for meeting in extraction.meetings:
+        if meeting.date:
+            rule = _rule_name(meeting.evidence[0]) if meeting.evidence else "(none)"
+            yield "meeting", rule, meeting.date in gold_tuples["meeting_dates"]
+    for person in extraction.persons:
+        rule = _rule_name(person.evidence[0]) if person.evidence else "(none)"
+        yield "person", rule, surname(person.name) in gold_tuples["persons"]
+
+
+def by_rule(gold_dir: str | Path, corpus_dir: str | Path, *,
+            extractor: Callable[[Any], Any] | None = None) -> list[RuleScore]:
+    """Precision and count per rule on a gold corpus (``aidgraph evaluate --by-rule``): the rules
+    whose facts the gold does not have are the ones that hurt. Pledge rules name the attachment
+    rule and the kind of thing (``pledge.agent.money``, ``pledge.model.subject.item``)."""
+    corpus = Path(corpus_dir)
+    if not corpus.is_dir():
+        raise InputError(f"{corpus_dir}: not a folder", hint="give the folder with the article files")
+    gold = load_records(gold_dir)
+    extract = extractor or _default_extractor()
+    counts: dict[tuple[str, str], list[int]] = {}
+    for item in _articles(corpus):
+        stem = Path(getattr(item, "source", None) or "").stem
+        if not hasattr(item, "text") or stem not in gold:
+            continue
+        gold_tuples = tuples(gold[stem])
+        for kind, rule, correct in _judged_facts(extract(item), gold_tuples):
+            row = counts.setdefault((kind, rule), [0, 0])
+            row[0] += 1
+            row[1] += int(correct)
+    rows = [RuleScore(rule, kind, n, ok) for (kind, rule), (n, ok) in counts.items()]
+    return sorted(rows, key=lambda r: (r.kind, -r.count, r.rule))
 
 
 def load_floors(path: str | Path) -> dict[str, float]:

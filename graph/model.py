@@ -15,9 +15,15 @@ Countries are ISO 3166-1 alpha-2 codes; organisation donors use the organisation
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from pathlib import PurePosixPath
 from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from graph.errors import MetadataError
 
 Status = Literal["pledged", "delivered", "planned", "proposed"]
 STATUSES: tuple[str, ...] = ("pledged", "delivered", "planned", "proposed")
@@ -51,9 +57,26 @@ class Evidence:
     confidence: float = 0.8
 
 
+#: article ids: ASCII, IRI-safe, reachable as /articles/{id} (the API's KEY pattern)
+ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.~-]{0,99}$")
+#: separator of folder levels in ids made from paths: ``2024/report.txt`` -> ``2024~report``
+ID_FOLDER_SEPARATOR = "~"
+MAX_URL_CHARS = 2000
+MAX_PUBLISHER_CHARS = 200
+MAX_TITLE_CHARS = 1000
+EARLIEST_PUBLISHED = date(1900, 1, 1)
+LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One news article as ingested. ``id`` is stable across re-ingestion of the same source."""
+    """One news article as ingested. ``id`` is stable across re-ingestion of the same source.
+
+    The metadata is checked on construction (:func:`check_metadata`): an invalid field raises
+    :class:`graph.errors.MetadataError` naming it, so no invalid article reaches extraction or the store.
+    """
 
     id: str
     text: str
@@ -63,17 +86,139 @@ class Article:
     url: str | None = None
     title: str | None = None
     source: str | None = None  # file path or other locator the article was read from
+    location: str | None = None  # file: IRI of the source (#line=N for a JSONL line); None for the API
+
+    def __post_init__(self) -> None:
+        check_metadata(self)
 
     @staticmethod
     def make_id(text: str, source: str | None = None) -> str:
-        """A stable id: the source file stem when known, else a hash of the text."""
+        """A stable id: the source file's name (see :func:`path_article_id`) when known, else a hash of the
+        text."""
         if source:
-            stem = source.replace("\\", "/").rsplit("/", 1)[-1]
-            stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-            safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem).strip("-")
-            if safe:
-                return safe
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+            name = source.replace("\\", "/").rsplit("/", 1)[-1]
+            if name.strip():
+                return path_article_id(PurePosixPath(name))
+        return text_article_id(text)
+
+
+def text_article_id(text: str, prefix: str | None = None) -> str:
+    """An id from a hash of the text (16 hex digits), after ``prefix-`` when given (a JSONL file's stem)."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    head = _id_part(prefix)[0][:60].strip("-.") if prefix else ""
+    return f"{head}-{digest}" if head and head[0].isalnum() else digest
+
+
+def path_article_id(relative: PurePosixPath) -> str:
+    """The id of the file at ``relative`` (its path below the folder that was ingested).
+
+    Folder levels are joined by ``~`` and the file suffix is dropped: ``2024/report.txt`` -> ``2024~report``.
+    Characters outside ``A-Z a-z 0-9 _ . -`` become ``-`` (accents are dropped first); when that loses
+    information (``report .txt``, ``pål.txt``), or the id would exceed 100 characters, 8 hex digits of a hash
+    of the relative path are appended, so different files never share an id.
+    """
+    parts = list(relative.parts)
+    if not parts:
+        raise MetadataError("id", "an empty path has no article id")
+    stem = PurePosixPath(parts[-1])
+    parts[-1] = stem.stem if stem.suffix else stem.name
+    cleaned = [_id_part(part) for part in parts]
+    body = ID_FOLDER_SEPARATOR.join(text for text, _ in cleaned)
+    lossy = any(lost for _, lost in cleaned) or not body or not body[0].isalnum()
+    body = body.lstrip("-._~")
+    if lossy or len(body) > 90:
+        digest = hashlib.sha1(relative.as_posix().encode("utf-8")).hexdigest()[:8]
+        body = f"{body[:80].rstrip('-._~')}-{digest}" if body else digest
+    return body
+
+
+def safe_article_id(value: Any) -> str:
+    """An explicit id (a JSONL ``id``) made IRI-safe: characters outside ``A-Za-z0-9_.~-`` become ``-``."""
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii")
+    safe = re.sub(r"[^A-Za-z0-9_.~-]+", "-", text).strip("-._~")[:100]
+    if not safe:
+        raise MetadataError("id", f"article id {value!r} has no usable characters",
+                            hint="use letters, digits, -, _ or .")
+    return safe
+
+
+def _id_part(part: str) -> tuple[str, bool]:
+    """One path level as id text, and whether cleaning it lost information."""
+    ascii_text = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode("ascii")
+    cleaned = _ID_UNSAFE.sub("-", ascii_text).strip("-")
+    return cleaned, cleaned != part
+
+
+def check_metadata(article: Article) -> None:
+    """Raise :class:`MetadataError` naming the first invalid field of ``article``.
+
+    id: ``^[A-Za-z0-9][A-Za-z0-9_.~-]{0,99}$``; url: an absolute http(s) IRI (no spaces or other characters
+    IRIs forbid); published: a date from 1900 to tomorrow; lang: a language code such as ``en`` or
+    ``pt-BR``; publisher and title: at most 200 / 1,000 characters.
+    """
+    if not isinstance(article.id, str) or not ARTICLE_ID.match(article.id):
+        raise MetadataError("id", f"article id {article.id!r} is not 1-100 letters, digits, '.', '_', '~' or "
+                                  "'-' starting with a letter or digit",
+                            hint="e.g. 2025-04-11-reuters-patriot")
+    if not isinstance(article.text, str):
+        raise MetadataError("text", "the article text must be a string")
+    if article.url is not None:
+        check_url(article.url)
+    if article.published is not None:
+        check_published(article.published)
+    if article.lang is not None and (not isinstance(article.lang, str) or not LANG_CODE.match(article.lang)):
+        raise MetadataError("lang", f"lang {article.lang!r} is not a language code such as en, de or sv",
+                            hint="give an ISO 639-1 code, or leave lang out to detect it")
+    for name, limit in (("publisher", MAX_PUBLISHER_CHARS), ("title", MAX_TITLE_CHARS)):
+        value = getattr(article, name)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            raise MetadataError(name, f"{name} must be a string of at most {limit:,} characters",
+                                hint=f"shorten the {name}")
+
+
+def check_url(url: Any) -> None:
+    """Raise :class:`MetadataError` unless ``url`` is an absolute http(s) IRI that RDF stores accept."""
+    if not isinstance(url, str):
+        raise MetadataError("url", f"url must be a string, not {type(url).__name__}")
+    shown = url if len(url) <= 120 else url[:117] + "..."
+    if len(url) > MAX_URL_CHARS:
+        raise MetadataError("url", f"url is longer than {MAX_URL_CHARS:,} characters", hint="shorten it")
+    bad = _NOT_IN_IRI.search(url)
+    if bad:
+        what = "a space" if bad.group() == " " else f"the character {bad.group()!r}"
+        raise MetadataError("url", f"url {shown!r} contains {what}, which a URL may not contain",
+                            hint="percent-encode it (a space is %20)")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as exc:
+        raise MetadataError("url", f"url {shown!r} is malformed ({exc})", hint="check the URL") from None
+    if not parts.scheme:
+        raise MetadataError("url", f"url {shown!r} is not an absolute URL (it has no scheme)",
+                            hint=f"write it with its scheme, e.g. https://{url.lstrip('/')}")
+    if parts.scheme.lower() not in ("http", "https"):
+        raise MetadataError("url", f"url {shown!r} is a {parts.scheme}: URL; only http and https URLs are "
+                                   "accepted", hint="give the article's web address, e.g. https://example.org/a")
+    if not host:
+        raise MetadataError("url", f"url {shown!r} has no host name", hint="e.g. https://example.org/article")
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(url)
+    except ValueError as exc:
+        raise MetadataError("url", f"url {shown!r} is not a valid IRI ({exc})",
+                            hint="check the URL") from None
+
+
+def check_published(value: Any) -> None:
+    """Raise :class:`MetadataError` unless ``value`` is a date from 1900 to tomorrow."""
+    if not isinstance(value, date):
+        raise MetadataError("published", f"published must be a date, not {type(value).__name__}")
+    latest = date.today() + timedelta(days=1)
+    if not EARLIEST_PUBLISHED <= value <= latest:
+        raise MetadataError("published", f"published date {value.isoformat()} is not between "
+                                         f"{EARLIEST_PUBLISHED.isoformat()} and tomorrow",
+                            hint="give the date the article appeared, as YYYY-MM-DD")
 
 
 @dataclass(slots=True)

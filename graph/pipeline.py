@@ -8,29 +8,42 @@ already stored.
 
 Articles travel in batches (``batch_size``, default 32): the SHACL gate validates a batch in few
 pySHACL calls (:func:`graph.validate.gate_many`) and the store replaces all of a batch's graphs in one
-step (:meth:`graph.store.base.Store.replace_graphs`). With ``workers`` > 1, worker processes run
-extract -> to_rdf -> gate -> N-Triples for whole batches while this process reads and writes; with
-one worker everything runs here (tests, the API, small inputs).
+step (:meth:`graph.store.base.Store.replace_graphs`). Worker processes (``workers``, at least one) run
+extract -> to_rdf -> gate -> N-Triples under a per-article time and memory budget
+(:class:`graph.workers.ArticlePool`) while this process reads and writes; ``workers=0`` runs everything
+here, without a budget (library callers and tests).
+
+Every article graph records what it was made from: ``schema:sha256`` of the article (text and
+metadata), ``dcterms:source`` (the ``file:`` IRI it was read from) and, on its extraction run,
+``schema:softwareVersion`` (a fingerprint of aidgraph's code and data). A rerun skips the articles stored
+unchanged by the same aidgraph (``force`` re-ingests them), so an interrupted ingest resumes where it
+stopped. A file stored before keeps its id whichever folder is named to reach it. Two inputs with
+the same id in one run, or an input whose id is stored from another file that
+still exists, are refused (the later one) with a message naming both: a collision never replaces another
+article. Disk full and a corrupted store stop the run at once (:class:`graph.errors.DiskFullError`,
+:class:`graph.errors.StoreCorruptedError`, carrying the summary of what was stored).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import functools
+import hashlib
+import json
 import os
 import sys
 import time
 import traceback
-from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from multiprocessing import get_context
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from graph.errors import AidgraphError
-from graph.ingest import IngestFailure, expand_paths, read_articles
-from graph.model import Article
+from graph.errors import AidgraphError, StoreError, store_failure
+from graph.ingest import IngestFailure, InputFile, expand_inputs, read_input
+from graph.model import ID_FOLDER_SEPARATOR, Article
 
 #: show a progress bar without a terminal once a batch has this many articles
 PROGRESS_MIN_ARTICLES = 50
@@ -75,16 +88,29 @@ class ArticleDoc:
                           seconds=self.seconds, failure=self.failure)
 
 
+def slim_doc(doc: ArticleDoc) -> ArticleDoc:
+    """``doc.slim()``, or a slim doc carrying the failure when serialising fails (never raises for one
+    article, so one article's problem cannot fail its batch)."""
+    try:
+        return doc.slim()
+    except Exception as exc:
+        article = Article(id=doc.article.id, text="", source=doc.article.source)
+        return ArticleDoc(article, failure=_failure(doc.article, exc))
+
+
 @dataclass(slots=True)
 class IngestSummary:
     """What an ingest run did."""
 
     articles_read: int = 0
+    articles_not_about_aid: int = 0  # read, then passed over by the relevance prefilter
     articles_stored: int = 0
+    articles_unchanged: int = 0
     facts_stored: int = 0
     facts_quarantined: int = 0
     triples_stored: int = 0
     failures: list[IngestFailure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     workers: int = 1
@@ -103,12 +129,14 @@ class IngestSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "articles_read": self.articles_read, "articles_stored": self.articles_stored,
+            "articles_read": self.articles_read, "articles_not_about_aid": self.articles_not_about_aid,
+            "articles_stored": self.articles_stored, "articles_unchanged": self.articles_unchanged,
             "facts_stored": self.facts_stored, "facts_quarantined": self.facts_quarantined,
             "triples_stored": self.triples_stored, "seconds": round(self.seconds, 3),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             "workers": self.workers,
             "failures": [{"source": f.source, "line": f.line, "reason": f.reason} for f in self.failures],
+            "warnings": list(self.warnings),
         }
 
     def format(self) -> str:
@@ -116,7 +144,14 @@ class IngestSummary:
         rate = self.articles_read / self.seconds if self.seconds else 0.0
         lines = [
             f"articles read:      {self.articles_read}",
+            *([f"not about military aid (prefilter): {self.articles_not_about_aid}"]
+              if self.articles_not_about_aid else []),
             f"articles stored:    {self.articles_stored}",
+        ]
+        if self.articles_unchanged:
+            lines.append(f"articles unchanged: {self.articles_unchanged}  (stored before; skipped, --force "
+                         "re-ingests them)")
+        lines += [
             f"facts stored:       {self.facts_stored}",
             f"facts quarantined:  {self.facts_quarantined}"
             + ("  (see `aidgraph quarantine`)" if self.facts_quarantined else ""),
@@ -124,6 +159,7 @@ class IngestSummary:
             f"time:               {self.seconds:.2f} s ({rate:.1f} articles/s)",
         ]
         lines += [f"  - {failure}" for failure in self.failures]
+        lines += [f"warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
 
 
@@ -162,12 +198,49 @@ def _graphs_stage(doc: ArticleDoc) -> None:
     result = doc.gate
     quarantined = result.quarantined_triples
     doc.graphs = {
-        str(article_iri(article_id)): result.accepted_triples,
+        str(article_iri(article_id)): result.accepted_triples | provenance_triples(doc.article),
         str(quarantine_graph_iri(article_id)): quarantined,
         str(quarantine_report_iri(article_id)): result.report.graph if quarantined else (),
     }
     doc.facts_accepted, doc.facts_quarantined = result.facts_accepted, result.facts_quarantined
     doc.triples_stored = len(result.accepted_triples)
+
+
+def provenance_triples(article: Article) -> set[tuple]:
+    """What the article graph records about its making: the article's content hash, where it was read,
+    and the fingerprint of the aidgraph that made it (on the extraction run)."""
+    from rdflib import Literal, URIRef
+
+    from graph.vocab import DCTERMS, SCHEMA, article_iri, run_iri
+
+    iri = article_iri(article.id)
+    triples = {(iri, SCHEMA.sha256, Literal(content_hash(article))),
+               (run_iri(article.id), SCHEMA.softwareVersion, Literal(pipeline_fingerprint()))}
+    if article.location:
+        triples.add((iri, DCTERMS.source, URIRef(article.location)))
+    return triples
+
+
+def content_hash(article: Article) -> str:
+    """SHA-256 of what an article is: its id, text and metadata (not where it was read)."""
+    published = article.published.isoformat() if article.published else None
+    record = [article.id, article.text, article.lang, published, article.publisher, article.url,
+              article.title]
+    return hashlib.sha256(json.dumps(record, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def pipeline_fingerprint() -> str:
+    """16 hex digits of a hash of aidgraph's code and data (``graph/``, shapes, ontology): articles
+    stored by another version are not skipped as unchanged."""
+    root = Path(__file__).resolve().parent
+    files = [*root.rglob("*.py"), *root.rglob("*.json"), *(root.parent / "shapes").glob("*.ttl"),
+             *(root.parent / "ontology").rglob("*.ttl")]
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.relative_to(root.parent).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def store_stage(doc: ArticleDoc, store) -> ArticleDoc:
@@ -180,14 +253,25 @@ def store_stage(doc: ArticleDoc, store) -> ArticleDoc:
 
 # --------------------------------------------------------------------------- batches
 
-def prepare_batch(articles: list[Article]) -> list[ArticleDoc]:
+def warm_up() -> None:
+    """Load what extraction and the gate load on first use (lexicons, gazetteers, shapes), so that a worker
+    process's first article is not charged for it."""
+    with contextlib.suppress(Exception):  # only a head start: a real article reports its own problems
+        prepare_batch([Article(id="warm-up", text="-", lang="en")])
+
+
+def prepare_batch(articles: list[Article],
+                  progress: Callable[[str, int | None], None] | None = None) -> list[ArticleDoc]:
     """Extract, convert and gate a batch of articles; each doc ends with its graphs' N-Triples or a
-    failure. Never raises for one article's problem. Runs in worker processes too."""
+    failure. Never raises for one article's problem. Runs in worker processes too, where ``progress``
+    reports each stage entered (``("extract", index)``, ``("gate", None)``) for the budget's deadlines."""
     from graph.validate import gate, gate_many
 
     docs = [ArticleDoc(article) for article in articles]
     ready = []
-    for doc in docs:
+    for index, doc in enumerate(docs):
+        if progress is not None:
+            progress("extract", index)
         try:
             for name, stage in (("extract", extract_stage), ("to_rdf", rdf_stage)):
                 started = time.perf_counter()
@@ -197,6 +281,8 @@ def prepare_batch(articles: list[Article]) -> list[ArticleDoc]:
         except Exception as exc:  # a bug in one stage must not stop the batch
             doc.failure = _failure(doc.article, exc)
 
+    if progress is not None:
+        progress("gate", None)
     started = time.perf_counter()
     try:
         results = gate_many([doc.article_graph for doc in ready])
@@ -230,11 +316,15 @@ def write_batch(docs: list[ArticleDoc], store) -> None:
     started = time.perf_counter()
     try:
         store.replace_graphs({name: text for doc in writable for name, text in doc.graphs.items()})
-    except Exception:
+    except Exception as exc:
+        if (fatal := store_failure(exc)) is not None:
+            raise fatal from exc
         for doc in writable:
             try:
                 store.replace_graphs(doc.graphs)
             except Exception as exc:
+                if (fatal := store_failure(exc)) is not None:
+                    raise fatal from exc
                 doc.failure = _failure(doc.article, exc)
     _share(writable, "store", time.perf_counter() - started)
 
@@ -245,10 +335,14 @@ def _share(docs: list[ArticleDoc], stage: str, seconds: float) -> None:
         doc.seconds[stage] = doc.seconds.get(stage, 0.0) + seconds / max(len(docs), 1)
 
 
-def _failure(article: Article, exc: Exception) -> IngestFailure:
+def _failure(article: Article, exc: BaseException) -> IngestFailure:
     source = article.source or article.id
     if isinstance(exc, AidgraphError):
         return IngestFailure(source, str(exc))
+    if isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == errno.ENOMEM):
+        from graph.workers import memory_message
+
+        return IngestFailure(source, memory_message())
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     location = f" (at {Path(where.filename).name}:{where.lineno}; please report it)" if where else ""
     return IngestFailure(source, f"internal error {type(exc).__name__}: {exc}{location}")
@@ -271,26 +365,46 @@ def process_article(article: Article, store) -> ArticleDoc:
 
 def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, lang: str | None = None,
                  published: str | None = None, max_bytes: int | None = None, workers: int | None = None,
-                 batch_size: int = BATCH_SIZE) -> IngestSummary:
+                 batch_size: int = BATCH_SIZE, budget=None, force: bool = False,
+                 prefilter: bool = False) -> IngestSummary:
     """Ingest files and folders into ``store``; returns what was stored and what failed, and why.
 
-    ``workers``: processes running extract -> to_rdf -> gate (None: one for small inputs, else the
-    number of CPUs, at most 4; 1: everything in this process). Writes happen here, a batch at a time.
+    ``workers``: processes running extract -> to_rdf -> gate under ``budget`` (a
+    :class:`graph.workers.ArticleBudget`; None: the defaults), None: one for small inputs, else the number
+    of CPUs, at most 4; 0: everything in this process, without a budget. Writes happen here, a batch at a
+    time. ``force``: re-ingest articles stored unchanged too. ``prefilter``: pass over articles that are
+    not about military aid to Ukraine (:mod:`graph.relevance`) before extraction; they are counted, and
+    nothing stored for them changes. Raises DiskFullError / StoreCorruptedError (with ``summary`` set to
+    what was stored) when the store cannot take more.
     """
     started = time.perf_counter()
     summary = IngestSummary()
     options: dict[str, Any] = {"lang": lang, "published": published}
     if max_bytes is not None:
         options["max_bytes"] = max_bytes
-    paths = list(paths)
-    workers = workers if workers is not None else default_workers(paths)
-    summary.workers = max(1, workers)
-    bar = _progress_bar(progress, paths)
-    batches = _batches(read_articles(paths, **options), batch_size, summary)
+    inputs = list(expand_inputs(paths))
+    workers = workers if workers is not None else default_workers(inputs)
+    summary.workers = max(0, workers)
+    bar = _progress_bar(progress, inputs)
+    stored = StoredArticles.load(store)
+    relevant = _relevance_filter() if prefilter else None
+    articles = _new_articles(inputs, options, stored, summary, force=force, bar=bar)
+    batches = _batches(articles, batch_size, summary, relevant)
+    pool = None
     try:
-        prepared = _prepare_in_workers(batches, workers) if workers > 1 else map(prepare_batch, batches)
+        if workers >= 1:
+            from graph.workers import ArticleBudget, ArticlePool
+
+            pool = ArticlePool(workers, budget or ArticleBudget())
+            prepared = pool.map(batches)
+        else:
+            prepared = map(prepare_batch, batches)
         for docs in prepared:
-            write_batch(docs, store)
+            try:
+                write_batch(docs, store)
+            except StoreError as exc:
+                exc.summary = summary
+                raise
             for doc in docs:
                 if doc.failure is not None:
                     summary.failures.append(doc.failure)
@@ -299,31 +413,190 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
             if bar is not None:
                 bar.update(len(docs))
     finally:
+        if pool is not None:
+            pool.close()
         if bar is not None:
             bar.close()
-    summary.seconds = time.perf_counter() - started
+        summary.seconds = time.perf_counter() - started
+    stored.warn_legacy(summary)
     return summary
 
 
-def default_workers(paths: list) -> int:
-    """One process for small inputs, else the CPUs this process may use (at most 4)."""
-    files = [p for p in expand_paths(paths) if isinstance(p, Path)]
-    streams = any(p.suffix.lower() == ".jsonl" for p in files)
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """What the store records about one article graph (for skipping and collision checks)."""
+
+    hash: str | None
+    version: str | None
+    source: str | None
+
+
+@dataclass(slots=True)
+class StoredArticles:
+    """The article graphs of a store, read once at the start of an ingest."""
+
+    articles: dict[str, StoredArticle] = field(default_factory=dict)
+    legacy: set[str] = field(default_factory=set)   # ids of article graphs without a content hash
+    path_ids: list[str] = field(default_factory=list)  # ids of this run that include a folder
+    _by_source: dict[str, str] | None = None
+
+    QUERY = """
+PREFIX schema: <https://schema.org/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?article ?hash ?version ?source WHERE {
+  GRAPH ?article {
+    ?article schema:sha256 ?hash .
+    OPTIONAL { ?article dcterms:source ?source }
+    OPTIONAL { ?run schema:softwareVersion ?version }
+  }
+}"""
+
+    @classmethod
+    def load(cls, store) -> StoredArticles:
+        from graph.vocab import AIDR
+
+        prefix = str(AIDR["article/"])
+        found = cls()
+        for name, digest, version, source in _rows(store, cls.QUERY):
+            if name.startswith(prefix):
+                found.articles[unquote(name[len(prefix):])] = StoredArticle(digest, version, source)
+        found.legacy = {unquote(name[len(prefix):]) for name in store.graph_names()
+                        if name.startswith(prefix)} - set(found.articles)
+        return found
+
+    def id_of_file(self, location: str | None) -> str | None:
+        """The id under which the file at ``location`` (a ``file:`` IRI without fragment) is stored."""
+        if not location or "#" in location:
+            return None
+        if self._by_source is None:
+            self._by_source = {}
+            for article_id, known in sorted(self.articles.items()):
+                if known.source and "#" not in known.source:
+                    self._by_source.setdefault(known.source, article_id)
+        return self._by_source.get(location)
+
+    def unchanged(self, article: Article) -> bool:
+        """Whether the store holds this article, made from the same content by the same aidgraph."""
+        known = self.articles.get(article.id)
+        return known is not None and known.hash == content_hash(article) and \
+            known.version == pipeline_fingerprint()
+
+    def other_source(self, article: Article) -> str | None:
+        """The file the stored article of this id was read from, when that is another file that still
+        exists (so that storing this one would replace a different article)."""
+        known = self.articles.get(article.id)
+        if known is None or not known.source or not article.location:
+            return None
+        old, new = _file_of(known.source), _file_of(article.location)
+        if old is None or new is None or old == new or not old.exists():
+            return None
+        try:
+            if new.exists() and old.samefile(new):
+                return None
+        except OSError:
+            return None
+        return str(old)
+
+    def warn_legacy(self, summary: IngestSummary) -> None:
+        """Say when this run stored sub-folder files whose old (file-name) ids are still in the store."""
+        clashes = sorted({article_id for article_id in self.path_ids
+                          if article_id.rsplit(ID_FOLDER_SEPARATOR, 1)[-1] in self.legacy})
+        if clashes:
+            old = clashes[0].rsplit(ID_FOLDER_SEPARATOR, 1)[-1]
+            summary.warnings.append(
+                f"{len(clashes)} article(s) of sub-folders are now stored under path ids (e.g. "
+                f"{clashes[0]}), and the store still holds article graphs from an older aidgraph under their "
+                f"file names (e.g. {old}): those are kept, so these articles are there twice. Ingest into a "
+                "fresh --store to drop the old ids (see README: article ids)")
+
+
+def _rows(store, sparql: str) -> list[tuple[str | None, ...]]:
+    """A SELECT's rows as strings (None where unbound), natively on oxigraph: rdflib's result objects keep
+    the store alive in reference cycles, so its lock would outlive ``close()`` until garbage collection."""
+    native = getattr(store, "native", None)
+    if native is not None:
+        solutions = native.query(sparql)
+        width = len(solutions.variables)
+        return [tuple(None if solution[i] is None else solution[i].value for i in range(width))
+                for solution in solutions]
+    return [tuple(None if term is None else str(term) for term in row) for row in store.query(sparql)]
+
+
+def _file_of(source: str) -> Path | None:
+    parts = urlsplit(source)
+    return Path(unquote(parts.path)) if parts.scheme == "file" else None
+
+
+def _new_articles(inputs: list, options: dict[str, Any], stored: StoredArticles, summary: IngestSummary, *,
+                  force: bool, bar) -> Iterator[Article | IngestFailure]:
+    """The articles to (re-)ingest: collisions refused, articles stored unchanged skipped."""
+    seen: dict[str, str] = {}
+    for item in inputs:
+        items = [item] if isinstance(item, IngestFailure) else read_input(item, **options)
+        for article in items:
+            if isinstance(article, IngestFailure):
+                yield article
+                continue
+            where = article.source or article.id
+            known_id = stored.id_of_file(article.location)
+            if known_id is not None and known_id != article.id:
+                article = replace(article, id=known_id)  # a stored file keeps its id whatever folder is named
+            if article.id in seen:
+                yield IngestFailure(where, f"article id {article.id!r} is already taken in this run by "
+                                           f"{seen[article.id]}; refused (give one of them another id or "
+                                           "name)")
+                continue
+            seen[article.id] = where
+            if isinstance(item, InputFile) and ID_FOLDER_SEPARATOR in article.id and item.root is not None:
+                stored.path_ids.append(article.id)
+            if not force and stored.unchanged(article):
+                summary.articles_unchanged += 1
+                summary.articles_read += 1
+                if bar is not None:
+                    bar.update(1)
+                continue
+            other = stored.other_source(article)
+            if other is not None and not force:
+                yield IngestFailure(where, f"article id {article.id!r} is stored from another file, {other}, "
+                                           "which still exists; refused (ingest their common folder so that "
+                                           "the ids differ, or pass --force to replace it)")
+                continue
+            yield article
+
+
+def _relevance_filter():
+    from graph.relevance import relevance_filter
+
+    return relevance_filter()
+
+
+def default_workers(inputs: list) -> int:
+    """One worker process for small inputs, else the CPUs this process may use (at most 4)."""
+    files = [item for item in inputs if isinstance(item, InputFile | Path)]
+    streams = any(_suffix(item) == ".jsonl" for item in files)
     if not streams and len(files) < PARALLEL_MIN_ARTICLES:
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(cpus, MAX_DEFAULT_WORKERS))
 
 
-def _batches(items: Iterable[Article | IngestFailure], size: int,
-             summary: IngestSummary) -> Iterator[list[Article]]:
-    """Articles in lists of ``size``; unreadable inputs go straight to the summary's failures."""
+def _suffix(item) -> str:
+    return (item.path if isinstance(item, InputFile) else Path(item)).suffix.lower()
+
+
+def _batches(items: Iterable[Article | IngestFailure], size: int, summary: IngestSummary,
+             relevant=None) -> Iterator[list[Article]]:
+    """Articles in lists of ``size``; unreadable inputs go straight to the summary's failures, and
+    articles that ``relevant`` (the prefilter, when on) rejects to its count of articles not about aid."""
     batch: list[Article] = []
     for item in items:
         if isinstance(item, IngestFailure):
             summary.failures.append(item)
             continue
         summary.articles_read += 1
+        if relevant is not None and not relevant(item):
+            summary.articles_not_about_aid += 1
+            continue
         batch.append(item)
         if len(batch) >= size:
             yield batch
@@ -332,55 +605,14 @@ def _batches(items: Iterable[Article | IngestFailure], size: int,
         yield batch
 
 
-def _prepare_in_workers(batches: Iterator[list[Article]], workers: int) -> Iterator[list[ArticleDoc]]:
-    """prepare_batch in ``workers`` processes, results in input order, at most 2 batches per worker
-    in flight (memory stays flat). A crashed worker fails its batch's articles, not the run."""
-    context = get_context("spawn")  # no fork: this process may hold store threads and locks
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    pending: deque = deque()
-    try:
-        for batch in batches:
-            pending.append((batch, pool.submit(_prepare_slim, batch)))
-            while len(pending) >= 2 * workers:
-                docs, pool = _collect(pending.popleft(), pool, workers, context)
-                yield docs
-        while pending:
-            docs, pool = _collect(pending.popleft(), pool, workers, context)
-            yield docs
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _prepare_slim(articles: list[Article]) -> list[ArticleDoc]:
-    return [doc.slim() for doc in prepare_batch(articles)]
-
-
-def _collect(entry, pool: ProcessPoolExecutor, workers: int, context):
-    batch, future = entry
-    try:
-        return future.result(), pool
-    except BrokenProcessPool as exc:
-        pool.shutdown(wait=False, cancel_futures=True)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        return _failed(batch, exc), pool
-    except Exception as exc:
-        return _failed(batch, exc), pool
-
-
-def _failed(batch: list[Article], exc: Exception) -> list[ArticleDoc]:
-    return [ArticleDoc(article, failure=IngestFailure(article.source or article.id,
-                                                      f"worker process failed: {type(exc).__name__}: {exc}"))
-            for article in batch]
-
-
-def _progress_bar(enabled: bool, paths: list):
+def _progress_bar(enabled: bool, inputs: list):
     """A tqdm bar on stderr: on a terminal, or without one when the batch is large (then less often)."""
     if not enabled:
         return None
     from tqdm import tqdm
 
-    files = [p for p in expand_paths(paths) if isinstance(p, Path)]
-    total = None if any(p.suffix.lower() == ".jsonl" for p in files) else len(files)
+    files = [item for item in inputs if isinstance(item, InputFile)]
+    total = None if any(item.suffix == ".jsonl" for item in files) else len(files)
     if sys.stderr.isatty():
         return tqdm(total=total, unit=" articles", file=sys.stderr, mininterval=0.5, delay=1.0)
     if total is None or total >= PROGRESS_MIN_ARTICLES:

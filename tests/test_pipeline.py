@@ -56,7 +56,7 @@ def triple_count(store) -> int:
 
 
 def test_ingest_stores_each_article_in_its_own_graph(corpus, store):
-    summary = ingest_paths([corpus], store, progress=False)
+    summary = ingest_paths([corpus], store, progress=False, workers=0)
     assert summary.ok, summary.failures
     assert (summary.articles_read, summary.articles_stored) == (3, 3)
     assert summary.facts_stored > 0 and summary.triples_stored > 0
@@ -68,22 +68,22 @@ def test_ingest_stores_each_article_in_its_own_graph(corpus, store):
 
 
 def test_ingest_extracts_pledges_with_their_donors(corpus, store):
-    ingest_paths([corpus], store, progress=False)
+    ingest_paths([corpus], store, progress=False, workers=0)
     donors = {str(row[0]) for row in store.query(PLEDGE_DONORS)}
     assert "DE" in donors
 
 
 def test_reingest_replaces_instead_of_duplicating(corpus, store):
-    ingest_paths([corpus], store, progress=False)
+    ingest_paths([corpus], store, progress=False, workers=0)
     before, graphs = triple_count(store), store.graph_names()
-    again = ingest_paths([corpus], store, progress=False)
+    again = ingest_paths([corpus], store, progress=False, workers=0)
     assert again.ok
     assert triple_count(store) == before
     assert store.graph_names() == graphs
 
 
 def test_malformed_input_leaves_the_store_intact(corpus, store, tmp_path):
-    ingest_paths([corpus], store, progress=False)
+    ingest_paths([corpus], store, progress=False, workers=0)
     before = triple_count(store)
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -93,7 +93,7 @@ def test_malformed_input_leaves_the_store_intact(corpus, store, tmp_path):
     with (bad / "huge.txt").open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)
     (bad / "lines.jsonl").write_text('{"text": ""}\n{oops\n', encoding="utf-8")
-    summary = ingest_paths([bad], store, progress=False)
+    summary = ingest_paths([bad], store, progress=False, workers=0)
     assert summary.articles_stored == 0
     assert len(summary.failures) == 6
     assert all(f.reason for f in summary.failures)
@@ -102,7 +102,7 @@ def test_malformed_input_leaves_the_store_intact(corpus, store, tmp_path):
 
 def test_a_bad_file_does_not_stop_the_batch(corpus, store):
     (corpus / "0-binary.txt").write_bytes(b"\x00\x00\x00")
-    summary = ingest_paths([corpus], store, progress=False)
+    summary = ingest_paths([corpus], store, progress=False, workers=0)
     assert summary.articles_stored == 3
     assert [Path(f.source).name for f in summary.failures] == ["0-binary.txt"]
 
@@ -135,7 +135,7 @@ def _contents(store) -> dict:
 
 def test_worker_processes_store_the_same_graphs(corpus, store_factory):
     alone, parallel = store_factory("oxigraph"), store_factory("oxigraph")
-    one = ingest_paths([corpus], alone, progress=False, workers=1)
+    one = ingest_paths([corpus], alone, progress=False, workers=0)
     two = ingest_paths([corpus], parallel, progress=False, workers=2, batch_size=1)
     assert one.ok and two.ok, (one.failures, two.failures)
     assert (two.workers, two.articles_stored, two.facts_stored) == (2, 3, one.facts_stored)
@@ -144,6 +144,6 @@ def test_worker_processes_store_the_same_graphs(corpus, store_factory):
 
 def test_small_batches_give_the_same_store_as_one_batch(corpus, store_factory):
     big, small = store_factory("memory"), store_factory("memory")
-    ingest_paths([corpus], big, progress=False, workers=1, batch_size=32)
-    ingest_paths([corpus], small, progress=False, workers=1, batch_size=1)
+    ingest_paths([corpus], big, progress=False, workers=0, batch_size=32)
+    ingest_paths([corpus], small, progress=False, workers=0, batch_size=1)
     assert _contents(small) == _contents(big)

@@ -130,3 +130,29 @@ def test_evaluate_command_rejects_a_missing_corpus(tmp_path, capsys):
     code = main(["evaluate", "--gold", str(tmp_path), str(tmp_path / "absent")])
     assert code == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+@needs_shared
+def test_precision_by_rule_accounts_for_every_pledge(capsys):
+    from graph.evaluate import by_rule, tuples
+    from graph.extract import extract
+    from graph.ingest import read_articles
+
+    rows = by_rule(GOLD, SEEDS)
+    pledge_rows = [r for r in rows if r.kind == "pledge"]
+    assert pledge_rows and all(0 <= r.correct <= r.count for r in rows)
+    assert all(r.rule.startswith("pledge.") for r in pledge_rows)
+    extracted = [extract(a) for a in read_articles([SEEDS]) if hasattr(a, "text")]
+    pledges = [p for e in extracted for p in e.pledges if p.category and (p.recipient or "UA") == "UA"]
+    assert sum(r.count for r in pledge_rows) == len(pledges)
+    # the correct pledges are those whose (donor, category) the gold has
+    gold = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in GOLD.glob("*.json")}
+    expected = sum(
+        (str(p.donor).upper(), p.category) in tuples(gold[Path(e.article.source).stem])[kind]
+        for kind in ("pledge_donor_category",)
+        for e in extracted for p in e.pledges if p.category and (p.recipient or "UA") == "UA"
+    )
+    assert sum(r.correct for r in pledge_rows) == expected
+    code = main(["evaluate", "--gold", str(GOLD), str(SEEDS), "--by-rule"])
+    printed = capsys.readouterr().out
+    assert code == 0 and "precision" in printed and pledge_rows[0].rule in printed

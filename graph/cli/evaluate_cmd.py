@@ -22,6 +22,8 @@ def register(subparsers) -> None:
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--show-errors", action="store_true",
                         help="list missed and extra facts for pledges, roles and air defence")
+    parser.add_argument("--by-rule", action="store_true",
+                        help="precision and count of every extraction rule (pledges, meetings, persons)")
     parser.set_defaults(handler=run)
 
 
@@ -34,8 +36,25 @@ def _gold_dir(args) -> Path:
     raise InputError("no gold folder given", hint="pass --gold DIR (a folder of <stem>.json gold records)")
 
 
+def _print_by_rule(args) -> int:
+    from graph.evaluate import by_rule
+
+    rows = by_rule(_gold_dir(args), args.corpus_dir)
+    if args.json:
+        print(json.dumps([{"kind": r.kind, "rule": r.rule, "count": r.count, "correct": r.correct,
+                           "precision": r.precision} for r in rows], indent=1, ensure_ascii=False))
+        return 0
+    print(f"{'kind':8s} {'rule':34s} {'count':>6s} {'correct':>8s} {'precision':>10s}")
+    for r in rows:
+        print(f"{r.kind:8s} {r.rule:34s} {r.count:6d} {r.correct:8d} {r.precision:10.3f}")
+    return 0
+
+
 def run(args) -> int:
     from graph.evaluate import evaluate, load_floors
+
+    if args.by_rule:
+        return _print_by_rule(args)
 
     floors = load_floors(args.floors) if args.floors else {}
     result = evaluate(_gold_dir(args), args.corpus_dir, show_errors=args.show_errors)

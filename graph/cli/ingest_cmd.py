@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
-from graph.errors import InputError
+from graph.errors import InputError, StoreError, store_failure
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "ingest", help="ingest .txt/.html/.jsonl articles (files or folders) into the store",
         description="Read articles, extract facts, validate them with SHACL and store them. "
-                    "Re-ingesting an article replaces what was stored for it.")
+                    "Re-ingesting an article replaces what was stored for it; articles stored unchanged "
+                    "are skipped (so an interrupted ingest resumes), unless --force.")
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     parser.add_argument("--lang", help="language of all articles (default: metadata or detection)")
     parser.add_argument("--published", metavar="YYYY-MM-DD", help="publication date of all articles")
@@ -21,6 +23,17 @@ def register(subparsers) -> None:
     parser.add_argument("--workers", type=int, metavar="N",
                         help="processes that extract and validate in parallel (default: 1 for fewer than "
                              "200 files, else the number of CPUs up to 4)")
+    parser.add_argument("--force", action="store_true",
+                        help="re-ingest articles stored unchanged, and replace articles of the same id "
+                             "read from another file")
+    parser.add_argument("--article-seconds", type=float, metavar="S",
+                        help="time budget of one article's extraction (default: $AIDGRAPH_ARTICLE_SECONDS "
+                             "or 60)")
+    parser.add_argument("--article-memory-mb", type=int, metavar="MB",
+                        help="memory budget of one article (default: $AIDGRAPH_ARTICLE_MEMORY_MB or 2048)")
+    parser.add_argument("--prefilter", action="store_true",
+                        help="pass over articles that are not about military aid to Ukraine (a cheap "
+                             "keyword check before extraction; counted in the summary)")
     parser.set_defaults(handler=run)
 
 
@@ -28,6 +41,7 @@ def run(args) -> int:
     from graph.cli.common import open_for_writing, settings_from
     from graph.ingest import parse_date
     from graph.pipeline import ingest_paths
+    from graph.workers import ArticleBudget
 
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
@@ -35,16 +49,44 @@ def run(args) -> int:
     published = parse_date(args.published, "--published") if args.published else None
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers must be 1 or more, not {args.workers}", hint="e.g. --workers 2")
+    for option, value in (("--article-seconds", args.article_seconds),
+                          ("--article-memory-mb", args.article_memory_mb)):
+        if value is not None and not value > 0:
+            raise InputError(f"{option} must be positive, not {value}", hint=f"e.g. {option} 120")
     settings = settings_from(args)
-    with open_for_writing(args) as store:
+    budget = ArticleBudget(seconds=args.article_seconds or settings.article_seconds,
+                           memory_mb=args.article_memory_mb or settings.article_memory_mb)
+    store = open_for_writing(args)
+    summary, error = None, None
+    try:
         summary = ingest_paths(args.paths, store, progress=not args.no_progress, lang=args.lang,
                                published=published, max_bytes=settings.max_article_bytes,
-                               workers=args.workers)
-    if args.json:
-        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(summary.format())
-    if summary.articles_read == 0 and not summary.failures:
+                               workers=args.workers, budget=budget, force=args.force,
+                               prefilter=args.prefilter)
+    except StoreError as exc:
+        error = exc
+    try:
+        store.close()
+    except Exception as exc:  # flushing on close can hit a full disk too
+        error = error or exc
+    if error is not None:
+        fatal = store_failure(error)
+        partial = getattr(error, "summary", None) or summary
+        if fatal is None:
+            raise error
+        if partial is not None:
+            print("the run stopped; what it stored before (kept):", file=sys.stderr)
+            _print(partial, args.json)
+        raise fatal from error
+    _print(summary, args.json)
+    if summary.articles_read == 0 and not summary.failures and not summary.articles_unchanged:
         raise InputError("no articles found in the given paths",
                          hint="give .txt, .html or .jsonl files, or folders holding them")
     return 0 if summary.ok else 1
+
+
+def _print(summary, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(summary.format())

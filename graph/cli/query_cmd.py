@@ -18,39 +18,45 @@ def register(subparsers) -> None:
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="table (default for SELECT/ASK), json (SPARQL 1.1 JSON results), csv, "
                              "turtle (default for CONSTRUCT/DESCRIBE)")
+    parser.add_argument("--timeout", type=float, metavar="S", default=None,
+                        help="stop the query after S seconds, exit code 7 (default: $AIDGRAPH_API_TIMEOUT "
+                             "or 30, as the API)")
+    parser.add_argument("--max-memory-mb", type=int, metavar="MB", default=None,
+                        help="stop the query when aidgraph uses more memory, exit code 7 (default: "
+                             "$AIDGRAPH_QUERY_MEMORY_MB or 4096)")
     parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    from graph.cli.common import EMPTY_STORE_HINT, article_count, open_for_reading
-    from graph.errors import QuerySyntaxError
+    from graph.cli.common import (
+        EMPTY_STORE_HINT,
+        article_count,
+        open_for_reading,
+        run_limits,
+        settings_from,
+        write_output,
+    )
+    from graph.errors import InputError, QuerySyntaxError
 
+    settings = settings_from(args)
+    seconds = args.timeout if args.timeout is not None else settings.api_timeout_s
+    memory_mb = args.max_memory_mb if args.max_memory_mb is not None else settings.query_memory_mb
+    if seconds <= 0 or memory_mb <= 0:
+        raise InputError("--timeout and --max-memory-mb must be positive", hint="e.g. --timeout 60")
     sparql = read_query(args.query)
     full = with_prefixes(sparql)
     added_lines = full.count("\n") - sparql.count("\n")
-    with open_for_reading(args) as store:
+    with open_for_reading(args) as store, run_limits(seconds, memory_mb, "the query"):
         try:
             result = store.query(full)
         except QuerySyntaxError as exc:
-            raise _shift_lines(exc, added_lines) from None
+            raise exc.shifted(-added_lines) from None
         text = render(result, args.format)
         empty = result.type == "SELECT" and not result.bindings
         if empty and article_count(store) == 0:
             print(f"note: {EMPTY_STORE_HINT}", file=sys.stderr)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    write_output(text)
     return 0
-
-
-def _shift_lines(exc, added_lines: int):
-    """The syntax error with line numbers of the user's query (without the PREFIX lines we added)."""
-    from graph.errors import QuerySyntaxError
-
-    if not exc.line or not added_lines:
-        return exc
-    line = exc.line - added_lines
-    message = exc.message.replace(f"line {exc.line},", f"line {line},", 1)
-    message = message.replace(f"at {exc.line}:{exc.column}", f"at {line}:{exc.column}")
-    return QuerySyntaxError(message, line=line, column=exc.column, hint=exc.hint)
 
 
 def read_query(value: str) -> str:
@@ -102,13 +108,24 @@ def render(result, fmt: str | None) -> str:
     if fmt == "turtle":
         raise InputError(f"a {result.type} query gives a table; turtle is for CONSTRUCT/DESCRIBE",
                          hint="use --format table, json or csv")
-    if fmt == "json":
-        return result.serialize(format="json").decode("utf-8")
+    if fmt in ("json", "csv"):
+        return sparql_results(result, fmt)
     if result.type == "ASK":
         return "true" if result.askAnswer else "false"
-    if fmt == "csv":
-        return result.serialize(format="csv").decode("utf-8")
     return table(result)
+
+
+def sparql_results(result, fmt: str) -> str:
+    """SPARQL JSON or CSV results, written by the endpoint's own writer (``api.results``): the same bytes
+    as ``/sparql`` answers for the same query."""
+    from api.results import TABLE_FORMATS, rdflib_row, write_boolean, write_table
+
+    table_format = next(candidate for candidate in TABLE_FORMATS if candidate.name == fmt)
+    if result.type == "ASK":
+        return write_boolean(table_format, bool(result.askAnswer)).decode("utf-8")
+    variables = [str(variable) for variable in result.vars]
+    rows = (rdflib_row(variables, row) for row in result)
+    return write_table(table_format, variables, rows).decode("utf-8")
 
 
 def table(result) -> str:

@@ -4,7 +4,8 @@ networkx's own GEXF 1.3 writer produces files that neither GEXF schema accepts (
 ``graph/export/schemas/gexf-1.3/README.md``), so aidgraph writes the XML itself:
 
 - ``<node id=IRI label=...>`` with attribute values (``type`` for Gephi's partition colouring,
-  ``degree`` for ranking, whatever else the projection carries), ``viz:color`` by type and
+  ``degree`` for ranking, whatever else the projection carries), ``viz:color`` by type (as r/g/b,
+  which networkx.read_gexf needs) and
   ``viz:size`` by degree;
 - ``<edge kind=type weight=...>``: ``kind`` keeps edges of different types between the same two nodes
   apart (GEXF 1.3 parallel edges);
@@ -49,6 +50,13 @@ RESERVED_NODE_KEYS = frozenset({"label", "spells"})
 RESERVED_EDGE_KEYS = frozenset({"weight", "spells"})
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def rgb_channels(colour: str) -> dict[str, str]:
+    """``viz:color`` attributes r, g, b of a ``#RRGGBB`` colour. GEXF 1.3 allows hex or r/g/b (one of the
+    two); networkx.read_gexf reads only r/g/b, Gephi both."""
+    channels = (("r", 1), ("g", 3), ("b", 5))
+    return {channel: str(int(colour[start:start + 2], 16)) for channel, start in channels}
 
 
 def node_size(degree: int) -> float:
@@ -99,7 +107,7 @@ def to_gexf(network: nx.Graph, *, dynamic: bool = True, description: str | None 
         if dynamic:
             _write_spells(element, data.get("spells"))
         etree.SubElement(element, f"{{{VIZ_NS}}}color",
-                         hex=TYPE_COLOURS.get(data.get("type", ""), DEFAULT_COLOUR))
+                         rgb_channels(TYPE_COLOURS.get(data.get("type", ""), DEFAULT_COLOUR)))
         etree.SubElement(element, f"{{{VIZ_NS}}}size", value=str(node_size(data["degree"])))
 
     edges_element = etree.SubElement(graph_element, f"{{{GEXF_NS}}}edges", count=str(len(edge_rows)))

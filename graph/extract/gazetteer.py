@@ -13,21 +13,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import os
 import pickle
 import re
 import sys
-import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from graph.cache import cache_dir, write_atomically
 from graph.extract.lexicon import Lexicon, load_lexicon
-from graph.extract.text import Token, tokenise
+from graph.extract.text import Token, fold, tokenise
 from graph.knowledge import load_knowledge
 
 _INITIAL = re.compile(r"[A-ZÀ-Þ]")
 _FORM_NOISE = re.compile(r"[.\s\-/]")
+_ELISION_MAX = 4  # letters of an elided article or preposition before an apostrophe ("dell'", "l'")
 _CACHE_FORMAT = 1  # bump when the pickled tables change shape
 
 
@@ -43,12 +44,16 @@ class Entry(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Mention:
+    """A known name in the text. ``place`` is True for a country named right after a preposition of
+    place ("in Saudi-Arabien", "à Madrid"): a location, which is an actor only if named so elsewhere."""
+
     kind: str
     key: str
     start: int  # offsets in the normalised article text
     end: int
     surface: str
     flavour: str = "name"
+    place: bool = False
 
 
 class Gazetteer:
@@ -64,6 +69,7 @@ class Gazetteer:
         self.max_tokens = 1
         self.span_by_first: dict[str, int] = {}  # first token key -> longest entry in tokens
         self.prefixes: dict[str, list[Entry]] = {}
+        self.place_prepositions = frozenset(fold(w) for w in lexicon.data.get("place_prepositions", ()))
         if tables is None:
             self._build()
         else:
@@ -98,20 +104,25 @@ class Gazetteer:
 
     def _build(self) -> None:
         kb = load_knowledge()
-        langs = _languages(self.lexicon.lang)
+        own = self.lexicon.lang
+        langs = _languages(own)
+        inflect = _inflector(self.lexicon.data.get("inflections", ()))
         for country in kb.countries.values():
             for lang in langs:
                 for name in country.names.get(lang, ()):
-                    self._add(name, "country", country.code, "name")
+                    for form in inflect(name, "name") if lang == own else (name,):
+                        self._add(form, "country", country.code, "name")
                 for name in country.adjectives.get(lang, ()):
-                    self._add(name, "country", country.code, "adjective")
+                    for form in inflect(name, "adjective") if lang == own else (name,):
+                        self._add(form, "country", country.code, "adjective")
                 for name in country.metonyms.get(lang, ()):
                     self._add(name, "country", country.code, "metonym")
         for org in kb.organisations.values():
             self._add(org.name, "org", org.key)
             for lang in langs:
                 for name in org.names.get(lang, ()):
-                    self._add(name, "org", org.key)
+                    for form in inflect(name, "name") if lang == own else (name,):
+                        self._add(form, "org", org.key)
         for item in kb.equipment.values():
             self._add(item.name, "equipment", item.id)
             for lang in langs:
@@ -120,13 +131,15 @@ class Gazetteer:
         surnames: dict[str, set[str]] = {}
         for person in kb.persons.values():
             for name in (person.name, *person.aliases):
-                self._add(name, "person", person.id)
-                parts = name.split()
-                if len(parts) >= 2:
-                    surnames.setdefault(parts[-1], set()).add(person.id)
+                *first, last = name.split()
+                for form in inflect(last, "surname"):  # "Antti Häkkäsen", "Borisem Pistoriem"
+                    self._add(" ".join((*first, form)), "person", person.id)
+                if first:
+                    surnames.setdefault(last, set()).add(person.id)
         for surname, ids in surnames.items():
             if len(ids) == 1 and len(surname) >= 4:
-                self._add(surname, "surname", next(iter(ids)))
+                for form in inflect(surname, "surname"):
+                    self._add(form, "surname", next(iter(ids)))
         for city, forms in self.lexicon.cities.items():
             for form in (city, *forms):
                 self._add(form, "city", city)
@@ -151,6 +164,11 @@ class Gazetteer:
                     if j + reach > i + consumed:
                         i, consumed, found = j, reach, later
                         break
+            if found and _is_given_name(text, tokens, i + consumed, found):
+                found = [m for m in found if m.kind != "country"]  # "Chad J. McNeeley", "Jordan B. Smith"
+            if found and i and tokens[i - 1].key in self.place_prepositions:
+                found = [m if m.kind != "country" else replace(m, place=True)
+                         for m in found if m.flavour != "metonym"]  # "à Prague" is the city, not Czechia
             mentions.extend(found)
             i += consumed or 1
         return mentions
@@ -183,6 +201,8 @@ class Gazetteer:
         surface = text[span[0].start : span[-1].end]
         accepted = []
         for entry in entries:
+            if _needs_capital(entry) and not _capitalised_like(surface, entry.form):
+                continue  # "réunion" (a meeting) is not Réunion, nor "La réunion" La Réunion
             if entry.case_sensitive:
                 if entry.kind in ("person", "surname"):
                     if not all(t.text[:1].isupper() or t.text[:1].isdigit() for t in span):
@@ -195,15 +215,15 @@ class Gazetteer:
     def _match_inflected(self, text: str, token: Token, out: list[Mention]) -> int:
         """Genitive forms ("USA:s", "Frankreichs") and compound modifiers ("Natomedlemmar")."""
         key = token.key
-        if "'" in key[:3] and key.index("'") < len(key) - 3:  # elision: l'Ukraine, d'Allemagne
-            hits = self.entries.get(key[key.index("'") + 1 :])
+        apostrophe = key.find("'")
+        if 0 < apostrophe <= _ELISION_MAX and apostrophe < len(key) - 3:  # l'Ukraine, dell'Italia
+            hits = self.entries.get(key[apostrophe + 1 :])
             if hits:
-                out.extend(
-                    Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour)
-                    for e in hits
-                    if not e.case_sensitive
-                )
-                return 1
+                capital = token.text[apostrophe + 1 : apostrophe + 2].isupper()
+                hits = [e for e in hits if not e.case_sensitive and (capital or not _needs_capital(e))]
+                out.extend(Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour)
+                           for e in hits)
+                return 1 if hits else 0
         suffixes = self.lexicon.genitive_suffixes
         for suffix in suffixes if suffixes and key.endswith(suffixes) else ():
             if key.endswith(suffix) and len(key) - len(suffix) >= 3:
@@ -211,7 +231,8 @@ class Gazetteer:
                 hits = [
                     e for e in self.entries.get(base, ()) if e.kind in ("country", "org", "person", "surname")
                 ]
-                hits = [e for e in hits if not e.case_sensitive or token.text[:1].isupper()]
+                capital = token.text[:1].isupper()
+                hits = [e for e in hits if capital or not (e.case_sensitive or _needs_capital(e))]
                 if hits:
                     out.extend(
                         Mention(e.kind, e.key, token.start, token.end, token.text, e.flavour) for e in hits
@@ -228,8 +249,51 @@ class Gazetteer:
         return 0
 
 
+def _inflector(rules) -> Callable[[str, str], list[str]]:
+    """``inflect(form, kind)``: ``form`` and the forms the language's ``inflections`` make of it.
+
+    A rule ``{"from": regex, "to": [replacements], "kinds": ["name" | "adjective" | "surname"]}``
+    rewrites the end of a one-word form ("saksalainen" -> "saksalaisen", "Německo" -> "Německa",
+    "Pistorius" -> "Pistoriuksen"); several words, digits and short forms (codes) are left as they are."""
+    compiled = [(re.compile(rule["from"]), tuple(rule["to"]), frozenset(rule.get("kinds", ("name",))))
+                for rule in rules]
+
+    def inflect(form: str, kind: str) -> list[str]:
+        forms = [form]
+        if not compiled or not form.isalpha() or len(form) < 4 or form.isupper():
+            return forms
+        for pattern, replacements, kinds in compiled:
+            if kind in kinds and pattern.search(form):
+                forms.extend(pattern.sub(replacement, form) for replacement in replacements)
+        return list(dict.fromkeys(forms))
+
+    return inflect
+
+
 def _languages(lang: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((lang, "en", "xx")))
+
+
+def _is_given_name(text: str, tokens: list[Token], after: int, found: list[Mention]) -> bool:
+    """A one-word country name followed by an initial and a capitalised word is a given name."""
+    if after + 1 >= len(tokens) or any(m.kind != "country" or " " in m.surface for m in found):
+        return False
+    initial, surname = tokens[after], tokens[after + 1]
+    return (_is_initial(initial) and text[initial.end : initial.end + 1] == "."
+            and surname.text[:1].isupper() and len(surname.text) > 1)
+
+
+def _capitalised_like(surface: str, form: str) -> bool:
+    """Every word the form writes with a capital is capitalised in the text too."""
+    words, form_words = surface.split(), form.split()
+    if len(words) != len(form_words):
+        return surface[:1].isupper()
+    return all(w[:1].isupper() for w, f in zip(words, form_words, strict=True) if f[:1].isupper())
+
+
+def _needs_capital(entry: Entry) -> bool:
+    """Names of countries (and their capitals) written with a capital match only capitalised words."""
+    return entry.kind == "country" and entry.flavour != "adjective" and entry.form[:1].isupper()
 
 
 def _is_initial(token: Token) -> bool:
@@ -267,20 +331,14 @@ def gazetteer_for(lang: str) -> Gazetteer:
 
 
 def _cache_path(lang: str) -> Path | None:
-    setting = os.environ.get("AIDGRAPH_CACHE_DIR", "")
-    if setting.lower() in ("off", "none", "0"):
-        return None
-    if setting:
-        root = Path(setting)
-    else:
-        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aidgraph"
-    return root / f"gazetteer-{lang}-{_fingerprint(lang)}.pickle"
+    root = cache_dir()
+    return None if root is None else root / f"gazetteer-{lang}-{_fingerprint(lang)}.pickle"
 
 
 def _fingerprint(lang: str) -> str:
     """A hash of everything a built gazetteer depends on."""
     from graph.extract import text as text_module
-    from graph.extract.lexicon import LANG_DIR, SHARED
+    from graph.extract.lexicon import ENTITY_DIR, LANG_DIR, SHARED
     from graph.knowledge import DATA_DIR
 
     digest = hashlib.sha256(f"{_CACHE_FORMAT} {sys.version_info[:2]}".encode())
@@ -288,6 +346,8 @@ def _fingerprint(lang: str) -> str:
         *sorted(DATA_DIR.glob("*.json")),
         LANG_DIR / f"{SHARED}.json",
         LANG_DIR / f"{lang}.json",
+        ENTITY_DIR / f"{SHARED}.json",
+        ENTITY_DIR / f"{lang}.json",
         Path(__file__),
         Path(text_module.__file__),
     ]
@@ -300,12 +360,4 @@ def _fingerprint(lang: str) -> str:
 
 def _write_cache(path: Path, tables: tuple) -> None:
     """Write atomically (a temporary file renamed into place), so parallel runs never read half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pickle"):
-            stale.unlink(missing_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
-            pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
-    except OSError:
-        pass
+    write_atomically(path, lambda handle: pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL))

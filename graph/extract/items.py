@@ -64,10 +64,11 @@ def find_items(
     Category nouns are tried at token starts (``token_starts``, offsets in ``text``) and after
     hyphens inside words."""
     kb = load_knowledge()
-    nouns = _category_nouns(text, sentence_start, sentence_text, mentions, lexicon, token_starts)
+    worded = _category_nouns(text, sentence_start, sentence_text, mentions, lexicon, token_starts)
+    nouns: list[Item] = []  # generic items of the reference data first: they win ties with lexicon nouns
     military = lexicon.pattern("military_context")
     # a class of weapons named in the sentence is military context for ambiguous names
-    described = any(noun.category not in (None, "financial") for noun in nouns)
+    described = any(noun.category not in (None, "financial") for noun in worded)
     items: list[Item] = []
     for mention in mentions:
         if mention.kind != "equipment":
@@ -77,12 +78,14 @@ def find_items(
         if system.generic:  # a class of items ("chars", "Haubitzen"): merges like a category noun
             nouns.append(replace(item, equipment_id=None))
             continue
-        glued_noun = any(0 <= noun.start - mention.end <= 1 for noun in nouns)  # "Patriot-Systeme"
+        # "Patriot-Systeme": a class noun glued to the name
+        glued_noun = any(0 <= noun.start - mention.end <= 1 for noun in (*nouns, *worded))
         if system.ambiguous and not _unambiguous(
             sentence_text, mention, sentence_start, military, described or glued_noun
         ):
             continue
         items.append(item)
+    nouns.extend(worded)
     nouns.sort(key=lambda noun: (noun.start, -noun.end))
     nouns = _head_nouns(text, nouns)
     items = _merge(text, items, nouns, lexicon)

@@ -19,6 +19,7 @@ from graph.errors import InputError
 from graph.extract.starts import StartIndex, first_characters
 
 LANG_DIR = Path(__file__).with_name("lang")
+ENTITY_DIR = Path(__file__).with_name("entities")  # posts, category nouns, home country
 SHARED = "xx"
 LANGUAGE_ALIASES = {"no": "nb", "nn": "nb"}
 
@@ -37,8 +38,10 @@ def canonical_language(lang: str | None) -> str | None:
     return LANGUAGE_ALIASES.get(code, code)
 
 
-def _read(code: str) -> dict[str, Any]:
-    path = LANG_DIR / f"{code}.json"
+def _read(code: str, folder: Path = LANG_DIR) -> dict[str, Any]:
+    path = folder / f"{code}.json"
+    if folder is ENTITY_DIR and not path.exists():
+        return {}
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -125,7 +128,7 @@ class Lexicon:
         self.glued_category_index = StartIndex(nouns, "(?P<c{i}>{p})(?!\\w)")
         self.roles = [
             RoleNoun(
-                re.compile(rf"(?<![\w]){e['re']}(?!\w)", re.IGNORECASE),
+                re.compile(rf"(?<![\w])(?:{e['re']})(?!\w)", re.IGNORECASE),
                 first_characters(e["re"]),
                 e["role"],
                 e.get("country"),
@@ -189,7 +192,9 @@ class Lexicon:
 def load_lexicon(lang: str) -> Lexicon:
     """The lexicon of ``lang`` merged over the shared ``xx`` data (cached per language)."""
     code = canonical_language(lang) or SHARED
-    data = _read(SHARED)
+    data = _merge(_read(SHARED), _read(SHARED, ENTITY_DIR))
     if code != SHARED and (LANG_DIR / f"{code}.json").exists():
         data = _merge(data, _read(code))
+    if code != SHARED:
+        data = _merge(data, _read(code, ENTITY_DIR))
     return Lexicon(code, data)

@@ -58,7 +58,7 @@ _VENUE_LEAD = re.compile(  # "auf dem US-Stützpunkt ", "w amerykańskiej bazie 
     r"(?:^|\s)(?:in|at|i|på|à|en|w|we|im|auf|op|til|ved|bij|sur)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE
 )
 _CLAUSE_BREAK = re.compile(r"[,;:()]")
-_CHAIR_COORDINATION = re.compile(  # "Germany and the U.K.", "Pistorius und seinem britischen Amtskollegen"
+_CHAIR_COORDINATION = re.compile(  # "Germany and the U.K.", "der Ministerin und ihrem belgischen Kollegen"
     r"^\s*(?:,|and|und|och|og|et|en|i|oraz|&|a|y|sowie|samt|with|mit|med|avec|met|z)?\s*(?:[\w']+\s+)?$",
     re.IGNORECASE,
 )
@@ -370,7 +370,7 @@ def _is_recent_day(date: str | None, published: datetime.date | None) -> bool:
 
 def _merge_into_kinds(drafts: dict[str, MeetingDraft], by_sentence: dict[int, MeetingDraft]) -> None:
     """A format's meeting of the same day as a kind of its meetings is that meeting: "EU-2025-03-06"
-    ("Ratspräsident Costa leitete die Beratungen") joins "EU-EUCO-2025-03-06"."""
+    ("der Vorsitzende eröffnete die Sitzung") joins "EU-EUCO-2025-03-06"."""
     for key, draft in list(drafts.items()):
         fact = draft.fact
         if draft.parties or key != f"{fact.format}-{fact.date}":
@@ -391,7 +391,7 @@ def _merge_into_kinds(drafts: dict[str, MeetingDraft], by_sentence: dict[int, Me
 
 def _follows_its_sentence(unit, analysed: list, draft: MeetingDraft) -> bool:
     """The sentence comes right after one of the meeting's own sentences in the same paragraph
-    ("Im Juli hatten sich die Nato-Chefs in Washington getroffen. Dort war auch Selenskyj dabei.")."""
+    ("Im März kamen die Minister in Oslo zusammen. Auch der Gast aus Kiew war dort.")."""
     index = unit.sentence.index
     previous = next((u for u in analysed if u.sentence.index == index - 1), None)
     return (
@@ -544,7 +544,7 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
         nearest = min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at)))
         return _forward_day(nearest, text, cues, lexicon.lang, published)
     months = [d for d in unit.dates if len(d.value) == 7 and not _since(text, d.start - offset, cues)]
-    if months:  # "the previous meeting in February", "In July, the allies met in Vilnius"
+    if months:  # "the previous meeting in February", "In May, the ministers gathered in Riga"
         cue_at = offset + cue.start()
         near = min(abs(months[0].start - cue_at), abs(months[0].end - cue_at)) <= _MONTH_REACH
         upcoming = near and bool(cues.upcoming and cues.upcoming.search(text))
@@ -561,8 +561,8 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
     neighbour = _neighbour_day(unit, before, lexicon, fmt, published)
     if neighbour:
         return neighbour
-    if article.anchor and _names_format(unit, lexicon, fmt):
-        return article.anchor
+    if article.anchor and (_names_format(unit, lexicon, fmt) or _venue_format(unit, cues) == fmt):
+        return article.anchor  # the meeting the article reports: its day (CONVENTIONS.md rule 10)
     return None
 
 
@@ -578,7 +578,7 @@ def _since(text: str, start: int, cues: MeetingCues) -> bool:
 
 def _past_month_of_meeting(text: str, offset: int, month, cues: MeetingCues) -> bool:
     """A month next to a meeting cue of a sentence about the past: "In July, the allies met in
-    Vilnius", "im Juni in Brüssel zusammengekommen" (not "since April", not a coming meeting)."""
+    Vilnius", "im Mai in Riga zusammengekommen" (not "since April", not a coming meeting)."""
     if cues.upcoming and cues.upcoming.search(text):
         return False
     start, end = month.start - offset, month.end - offset
@@ -720,7 +720,7 @@ def _refers_to_meeting(unit, lexicon: Lexicon, cues: MeetingCues) -> bool:
     if any(p.search(text) for p in attendance if p):
         return True
     if cues.upcoming and cues.upcoming.search(text):
-        return False  # "It is not yet clear if he will meet Putin": another, coming meeting
+        return False  # "Whether she will also see the Kremlin leader is open": another, coming meeting
     return any(p.search(text) for p in (cues.cue, cues.visit, cues.chair) if p)
 
 
@@ -746,7 +746,7 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
         people = [p for p in persons.mentions.get(unit.sentence.index, [])
                   if not _is_modifier(unit.sentence.text, p.start - offset, p.end - offset)]
         attending = any(p.search(text) for p in (lexicon.pattern("attend"), cues.at_meeting) if p)
-        if draft.parties and not attending:  # "Tusk participait également" joins a visit
+        if draft.parties and not attending:  # "la ministre participait aussi" joins a visit
             people = [p for p in people if _person_country(persons, p.person) in draft.parties]
         people = _present(people, text, offset, before_cue, cues)
         if unit.sentence.index not in draft.dated:
@@ -834,7 +834,7 @@ def _is_modifier(text: str, start: int, end: int) -> bool:
 
 def _is_place(before: str, cues: MeetingCues) -> bool:
     """A city is the meeting's place after a preposition ("in Brussels", "i Ramstein"), also with a
-    venue noun between ("auf dem US-Stützpunkt Ramstein", "på luftbasen Ramstein")."""
+    venue noun between ("auf dem Stützpunkt bei Kaiserslautern", "på luftbasen Ramstein")."""
     if _PLACE_PREPOSITION.search(before):
         return True
     lead = _VENUE_LEAD.search(before)
@@ -846,8 +846,8 @@ def _chairs(
 ) -> list[str]:
     """The countries chairing a meeting. A prepositional or passive cue names them after it ("chaired
     jointly by Germany and the United Kingdom", "unter dem Vorsitz von US-Verteidigungsminister Lloyd
-    Austin", "under ledelse af den amerikanske forsvarsminister ..."); a verb or noun names them in the
-    clause before it and in a coordination after it ("med Storbritannien och Tyskland som värdar",
+    Austin", "under ledelse af den belgiske minister ..."); a verb or noun names them in the
+    clause before it and in a coordination after it ("med Belgien och Polen som värdar",
     "Macron stod värd för mötet tillsammans med Storbritannien", "któremu przewodniczyli prezydent
     Francji ... i brytyjski premier ..."). Persons count with the country of their post."""
     actors = sorted(
@@ -868,7 +868,7 @@ def _chairs(
             break
         gap = text[position:start]
         if chairs and country == chairs[-1] and len(gap) <= 30 and not _CLAUSE_BREAK.search(gap):
-            position = end  # the person after their country: "US-Verteidigungsminister Lloyd Austin"
+            position = end  # the person after their country: "die Ministerin aus Ottawa"
             continue
         if chairs and not _CHAIR_COORDINATION.match(gap):
             break

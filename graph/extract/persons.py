@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -28,7 +29,6 @@ from graph.extract.text import tokenise
 from graph.knowledge import load_knowledge, slugify
 from graph.model import ROLES, Evidence, PersonFact, Role
 
-_NAME_TOKEN = re.compile(r"[A-ZÀ-ÞŁŚŻŹĆŃÓ][\w'-]+")
 _BEFORE_ROLE_GAP = re.compile(r"^[\s\w:'-]{0,25}$")
 _AFTER_ROLE_GAP = re.compile(
     r"^\s*(?:of|for|des|der|de|du|av|för|van|af|for|til)?\s*(?:the|la|le|l'|het|die|den)?\s*$", re.IGNORECASE
@@ -113,14 +113,22 @@ def find_persons(
                     found.append(person)
             if person is None:
                 continue
-            if country is None and person.person in kb.persons:
-                country = _country_from_tenures(kb.persons[person.person], role.role, on)
+            if person.person in kb.persons:  # a known holder of the post on the day: their country
+                held = _country_holding(kb.persons[person.person], role.role, on)
+                country = held or country or _country_from_tenures(kb.persons[person.person], role.role, on)
             if country is None:
                 continue
             fact = _fact(index, kb, person.person)
             _add_role(fact, role.role, country, evidence_of(sentence, f"{lexicon.lang}.person.role"))
             index.stated.add((person.person, role.role, country))
             roles_named.add(role.role)
+        covered = [(start, end) for start, end, _role in roles]
+        for name, start, end in _introduced_names(text, sentence, lexicon, mentions, covered):
+            if any(p.start < end and start < p.end for p in found):
+                continue
+            person = PersonMention(f"new:{slugify(name)}", start, end)
+            found.append(person)
+            index.facts.setdefault(person.person, PersonFact(name=name))
         for person in found:
             fact = _fact(index, kb, person.person)
             fact.evidence.append(evidence_of(sentence, f"{lexicon.lang}.person.mention"))
@@ -231,22 +239,89 @@ def _person_before(text: str, found: list[PersonMention], role_start: int) -> Pe
     return None
 
 
+_NAME = (r"(?:(?:[A-ZÀ-ÞŁŚŻŹĆŃÓČŠŽŘ]\.){1,3} ?[A-ZÀ-ÞŁŚŻŹĆŃÓČŠŽŘ][\w'’-]+"
+         r"|[A-ZÀ-ÞŁŚŻŹĆŃÓČŠŽŘ][\w'’-]+(?: (?:[A-Z]\. )?[A-ZÀ-ÞŁŚŻŹĆŃÓČŠŽŘ][\w'’-]+){1,2})")
+_NAME_END = r"(?=[\s,.;:)/|]|$)"
+
+
 def _new_person(text: str, role_end: int, mentions: list[Mention]) -> tuple[str, int, int] | None:
     """A capitalised two- or three-word name right after a role noun (or in apposition after a comma:
     "Danmarks forsvarsminister, Jakob Ellemann-Jensen,") that the gazetteer does not know."""
-    tail = text[role_end : role_end + 60]
-    word = _NAME_TOKEN.pattern
-    match = re.match(rf",?\s({word}(?:\s(?:[A-Z]\.\s)?{word}){{1,2}})(?=[\s,.;:)]|$)", tail)
+    match = re.compile(rf",?\s({_NAME}){_NAME_END}").match(text, role_end, role_end + 60)
+    return _unknown_name(match, mentions)
+
+
+def _unknown_name(match: re.Match[str] | None, mentions: list[Mention]) -> tuple[str, int, int] | None:
+    """Group 1 of ``match`` as a new person's name, unless it overlaps a known name or has a word in
+    capitals (an acronym: "NATO Chief")."""
     if not match:
         return None
-    start = role_end + match.start(1)
-    end = role_end + match.end(1)
+    start, end = match.span(1)
     if any(m.start < end and start < m.end for m in mentions):
         return None
-    name = match.group(1)
-    if any(word.isupper() for word in name.split()):
+    name = re.sub(r"(?<=\.)(?=[^\W\d_])", " ", match.group(1))  # "J.J.Guillén" -> "J. J. Guillén"
+    if any(word.isupper() and len(word) > 2 for word in name.split()):
         return None
     return name, start, end
+
+
+def _introduced_names(text: str, sentence, lexicon: Lexicon, mentions: list[Mention],
+                      covered: list[tuple[int, int]]):
+    """Names the sentence introduces without a post of ours: after a title ("generalmajor Rolf
+    Folland", "Botschafter Martin Jäger"), after a credit or byline cue ("By Alice Padgett", "Foto:"),
+    or before a news agency ("Kirsty Wigglesworth / POOL / AFP", "(Virginia Mayo/AP/dpa)")."""
+    patterns = _name_patterns(lexicon)
+    end = sentence.end
+    for pattern in patterns.before:
+        for match in pattern.finditer(text, sentence.start, end):
+            if any(start <= match.start() < stop for start, stop in covered):
+                continue
+            found = _unknown_name(match, mentions)
+            if found:
+                yield found
+    if patterns.after is not None:
+        for match in patterns.after.finditer(text, sentence.start, end):
+            found = _unknown_name(match, mentions)
+            if found:
+                yield found
+
+
+@dataclass(frozen=True)
+class _NamePatterns:
+    before: tuple[re.Pattern[str], ...]  # a cue, then the name (group 1)
+    after: re.Pattern[str] | None        # the name (group 1), then a news agency
+
+
+def _any(patterns: list[str]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+@functools.cache
+def _name_patterns(lexicon: Lexicon) -> _NamePatterns:
+    """The lexicon's ``person_titles``, ``credit_cues``, ``byline_cues`` (a line of its own) and
+    ``credit_agencies`` compiled around the name pattern (cues case-insensitive, names not)."""
+    data = lexicon.data
+    before = []
+    if data.get("person_titles"):
+        before.append(re.compile(rf"(?<![\w-])(?i:{_any(data['person_titles'])})\s+({_NAME}){_NAME_END}"))
+    if data.get("credit_cues"):
+        before.append(re.compile(rf"(?<!\w)(?i:{_any(data['credit_cues'])})\s*({_NAME}){_NAME_END}"))
+    if data.get("byline_cues"):
+        cues = _any(data["byline_cues"])
+        before.append(re.compile(rf"^[ \t]*(?i:{cues})[ \t]+({_NAME})[ \t]*$", re.MULTILINE))
+    agencies = data.get("credit_agencies")
+    after = None
+    if agencies:
+        names = _any([re.escape(agency) for agency in agencies])
+        after = re.compile(rf"(?<![\w-])({_NAME})\s*[/|]\s*(?:{names})(?!\w)")
+    return _NamePatterns(tuple(before), after)
+
+
+def _country_holding(person, role: str, on: datetime.date | None) -> str | None:
+    """The country (or organisation) for which ``person`` holds ``role`` on day ``on``, if any."""
+    if on is None:
+        return None
+    return next((t.country for t in person.tenures if t.role == role and t.covers(on)), None)
 
 
 def _country_from_tenures(person, role: str, on: datetime.date | None) -> str | None:

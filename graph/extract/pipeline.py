@@ -1,7 +1,11 @@
 """The extraction pipeline: one article in, one :class:`graph.model.Extraction` out.
 
     normalise text (offset map) -> sentences -> per sentence: tokens, gazetteer mentions, money,
-    quantities, dates, items -> persons and roles -> meetings -> pledges -> facts with evidence
+    quantities, dates, items -> persons and roles -> meetings -> typed mentions per sentence
+    (lemmas, donors, triggers, cues: graph.extract.mentions) -> pledges -> facts with evidence
+
+Sentences and the mentions of the whole text are walked once, side by side, so the cost grows
+linearly with the length of the article.
 
 Every stage reads its language knowledge from :mod:`graph.extract.lexicon` and the reference
 knowledge from :mod:`graph.knowledge`; nothing here depends on a particular language.
@@ -14,11 +18,13 @@ import re
 from dataclasses import dataclass, replace
 
 from graph.errors import ExtractionError
+from graph.extract.cues import relation_lexicon
 from graph.extract.gazetteer import Mention, gazetteer_for
 from graph.extract.items import Item, find_items
 from graph.extract.language import resolve_language
 from graph.extract.lexicon import load_lexicon
 from graph.extract.meetings import find_meetings
+from graph.extract.mentions import build_view
 from graph.extract.persons import find_persons
 from graph.extract.pledges import find_pledges
 from graph.extract.text import NormalText, Sentence, normalise, split_sentences, tokenise
@@ -46,6 +52,7 @@ class SentenceUnit:
     money: list
     quantities: list
     dates: list
+    tokens: list
 
 
 def extract_article(article: Article) -> Extraction:
@@ -70,7 +77,8 @@ def _extract(article: Article) -> Extraction:
     gazetteer = gazetteer_for(lang)
     normal = normalise(article.text)
     text = normal.text
-    sentences = split_sentences(text, lexicon.abbreviations, lexicon.month_words)
+    sentences = split_sentences(text, lexicon.abbreviations, lexicon.month_words,
+                                bool(lexicon.data.get("ordinal_dot")))
     published = article.published
 
     def evidence_of(sentence: Sentence, rule: str, confidence: float = 0.8) -> Evidence:
@@ -78,19 +86,18 @@ def _extract(article: Article) -> Extraction:
         return Evidence(article.text[start:end], start, end, rule, confidence)
 
     all_money = normalize.find_money(text, lang)
-    all_quantities = [
-        q
-        for q in normalize.find_quantities(text, lang)
-        if not any(q.start < m.end and m.start < q.end for m in all_money)
-    ]
+    all_quantities = _outside(normalize.find_quantities(text, lang), all_money)
     all_dates = normalize.find_dates(text, lang, published) if published else []
+    money_of = _by_sentence(all_money, sentences)
+    quantities_of = _by_sentence(all_quantities, sentences)
+    dates_of = _by_sentence(all_dates, sentences)
     units = []
-    for sentence in sentences:
+    for position, sentence in enumerate(sentences):
         tokens = tokenise(sentence.text, sentence.start)
         mentions = gazetteer.match(text, tokens)
-        money = _within(all_money, sentence)
-        quantities = _within(all_quantities, sentence)
-        dates = _within(all_dates, sentence)
+        money = money_of[position]
+        quantities = quantities_of[position]
+        dates = dates_of[position]
         items = find_items(
             text,
             sentence.start,
@@ -101,15 +108,21 @@ def _extract(article: Article) -> Extraction:
             [t.start for t in tokens if not t.glued],
         )
         word_starts = [sentence.start + m.start() for m in _WORD_START.finditer(sentence.text)]
-        units.append(SentenceUnit(sentence, word_starts, mentions, items, money, quantities, dates))
+        units.append(SentenceUnit(sentence, word_starts, mentions, items, money, quantities, dates, tokens))
 
     persons = find_persons(
         text, sentences, [u.mentions for u in units], lexicon, published, evidence_of,
         [u.word_starts for u in units],
     )
     anchor = _event_anchor(units, published)
-    meetings, main_meeting = find_meetings(units, lexicon, persons, published, anchor, evidence_of)
-    pledges = find_pledges(units, lexicon, persons, meetings, main_meeting, published, evidence_of, anchor)
+    day = anchor or (published.isoformat() if published else None)  # the article's own day
+    meetings, main_meeting = find_meetings(units, lexicon, persons, published, day, evidence_of)
+    relations = relation_lexicon(lang)
+    views = [build_view(position, unit, unit.tokens, relations, lexicon, persons, published)
+             for position, unit in enumerate(units)]
+    event_day = day
+    pledges = find_pledges(views, lexicon, meetings, main_meeting, published, evidence_of, event_day,
+                           attachment_model())
     return Extraction(
         article=article,
         persons=list(persons.facts.values()),
@@ -123,8 +136,40 @@ def _extract(article: Article) -> Extraction:
     )
 
 
-def _within(mentions: list, sentence: Sentence) -> list:
-    return [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
+def _outside(mentions: list, spans: list) -> list:
+    """The mentions (in text order) that overlap none of ``spans``: one pass over both, sorted."""
+    taken = sorted((s.start, s.end) for s in spans)
+    kept, j = [], 0
+    for mention in mentions:
+        while j < len(taken) and taken[j][1] <= mention.start:
+            j += 1
+        if not any(start < mention.end for start, _ in taken[j : j + 3]):
+            kept.append(mention)
+    return kept
+
+
+def _by_sentence(mentions: list, sentences: list[Sentence]) -> list[list]:
+    """The mentions (sorted by start) that lie inside each sentence, in one pass over both lists."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    out: list[list] = [[] for _ in sentences]
+    i = 0
+    for position, sentence in enumerate(sentences):
+        while i < len(ordered) and ordered[i].start < sentence.start:
+            i += 1
+        j = i
+        while j < len(ordered) and ordered[j].start < sentence.end:
+            if ordered[j].end <= sentence.end:
+                out[position].append(ordered[j])
+            j += 1
+        i = j
+    return out
+
+
+def attachment_model():
+    """The learned attachment model (None when switched off with AIDGRAPH_ATTACHMENT=rules)."""
+    from graph.extract.attachment import load_model
+
+    return load_model()
 
 
 def _event_anchor(units: list[SentenceUnit], published: datetime.date | None) -> str | None:

@@ -1,52 +1,142 @@
-"""Pledges (n-ary): donor, recipient, item/category, quantity, money, status, date, meeting.
+"""Pledges (n-ary): who gives what to whom, when - decided once, for every language, over the typed
+mentions of :mod:`graph.extract.mentions`.
 
-Per sentence (words from the lexicon, order rules language-independent):
-1. triggers classed by status (pledged / delivered / planned / proposed); a trigger with a
-   negation cue shortly before it yields nothing ("will not be able to send Patriot systems");
-2. each item and each money amount is governed by the nearest trigger before it (else the first
-   after it); a "proposed" trigger governs the whole sentence;
-3. the donor: for money, an agent right after it ("€11 billion from Germany", "£4.5 billion which
-   the U.K. has committed", "of which ... by Britain"); for a sentence that continues a package
-   ("It includes", "Paketet", "The assistance"), the donors of that package; else the nearest
-   donor group before the trigger, else after it. Donors are countries (not the recipient),
-   organisations mapped by the lexicon (EU -> EU, NATO/UDCG -> multiple), persons with a post
-   (Kallas -> EU) and collective nouns ("allies", "Natoallierade" -> multiple). Coordinated
-   countries give one pledge each for items and one "multiple" pledge for a shared sum; with a
-   "jointly" cue ("i fællesskab", "samen", "gemeinsam") also one "multiple" pledge for items;
-4. an enumeration gives one pledge per item, all sharing donor, status and date;
-5. date: "earlier"/cumulative cues -> none; a month- or day-precise date in the sentence; the
-   package's date for a continuation; a unique date of the paragraph (quotes with their
-   attribution); the main meeting's date for pledges in an article about that meeting.
+Per sentence:
+1. **triggers** get a status from their class and aspect (plan -> planned, propose -> proposed, a past
+   form of give/deliver/receive -> delivered, else pledged; a verb of intention governs the verb it
+   takes: "plans to send"); a negation before or right after, a request ("urged allies to provide"),
+   an agenda ("discussed how to ...") or an own-use cue ("for its own forces") blocks them;
+2. **attachables** are the items, the sums (not conversions of another sum) and, for a package named
+   without contents or value, the package itself; a sum earmarked for an item ("€500m for drones",
+   "worth", "to buy") carries that item;
+3. each attachable is **governed** by the nearest trigger of its clause (before it, else after it),
+   else of the sentence; a sentence that goes on about a package ("It includes", "Paketet ...") is
+   governed by the package;
+4. its **donor** is chosen among the sentence's coordinated donor groups and the article context
+   (package donors, the previous sentence's subject, a quotation's speaker) - by the learned
+   attachment model of :mod:`graph.extract.attachment` when it is loaded, else by the rules:
+   an agent right after it ("from Latvia and Estonia", "by Greece, Croatia, and Slovenia"),
+   the subject of its trigger's clause, a donor right after the trigger (inverted order), the
+   subject of an earlier clause, the only donor of the sentence, the context;
+5. a group of several donors gives one pledge each; the quantity or sum they share goes to one
+   ``multiple`` pledge (CONVENTIONS.md rule 2); a collective ("allies") is ``multiple``;
+6. the **date**: none for background (earlier, cumulative, "in addition to", deliveries without a
+   day of their own); else the sentence's day nearest the trigger; the package's day; the main
+   meeting's day where the meeting reaches the sentence; the article's own day (rule 10).
+
+Article level: a pledge restated (headline, lead, summary) is one pledge; the event day dates the
+undated news of the donors that announced something that day.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from graph.extract.lexicon import Lexicon, word_alternation
+from graph.extract.lexicon import Lexicon
+from graph.extract.mentions import DONOR, ITEM, MONEY, RECIPIENT, TRIGGER, SentenceView, TypedMention
 from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
 
-_COORDINATION_GAP = re.compile(r"^\s*(?:,|and|und|och|og|et|en|i|oraz|a|&)?\s*(?:,\s*)?$", re.IGNORECASE)
-_RELATIVE_AGENT = re.compile(
-    r"^\s*(?:which|that|som|die|den|das|que|dat|które|który)\s+(?:the\s+)?$", re.IGNORECASE
-)
+_CHAIN_GAP = 4  # tokens between a verb of intention and the verb it governs
+_NEGATION_REACH = 5  # tokens before a trigger where a negation blocks it
+_REQUEST_REACH = 10
+_ASPECT_REACH = 5
+_ATTACHED_REACH = 4  # tokens between an item and the agent preposition of its donor
+_EARMARK_REACH = 6
+_CONTEXT_SENTENCES = 3  # sentences a package goes on for without naming its donor again
+DELIVERY_CLASSES = frozenset({"give", "deliver", "receive", "train", "deploy"})
+STRONG_BREAKS = ";:()[]"
 
 
-_AFTER_TRIGGER = re.compile(r"(?:\s+[\w']+){1,5}")  # "stuurt Den Haag voorlopig niet"
+# --------------------------------------------------------------------------- data of one sentence
+
+@dataclass
+class Trigger:
+    mention: TypedMention
+    cls: str
+    status: str
+    negated: bool = False
+    blocked: str | None = None  # "request" | "agenda" | "own_use"
+    passive: bool = False
+    future: bool = False
+
+    @property
+    def first(self) -> int:
+        return self.mention.first
+
+    @property
+    def last(self) -> int:
+        return self.mention.last
+
+    @property
+    def head_last(self) -> int:
+        """The end of the verb itself: for a separable verb ("zegde ... toe") its first word."""
+        cue = self.mention.value
+        if cue is not None and "…" in getattr(cue, "entry", ""):
+            return self.mention.first + 1
+        return self.mention.last
 
 
 @dataclass
-class Donor:
-    key: str  # ISO2, org key, or "multiple"
-    start: int
-    end: int
-    agentive: bool = False
-    organisation: str | None = None  # the key of the organisation mention that names this donor
+class Group:
+    """Coordinated donors ("Germany, France, and the UK"), or donors from the context."""
+
+    donors: list[TypedMention]
+    source: str = "sentence"  # sentence | package | carried | speaker
+    first: int = -1
+    last: int = -1
+    before: str = ""  # the class of the cue right before it: agent | recipient | locative | jointly | ""
+
+    @property
+    def keys(self) -> list[str]:
+        """The distinct donor keys, in order (the list of donors may grow while groups are built)."""
+        cached = self.__dict__.get("_keys")
+        if cached is None or cached[0] != len(self.donors):
+            cached = (len(self.donors), list(dict.fromkeys(d.key for d in self.donors if d.key)))
+            self.__dict__["_keys"] = cached
+        return cached[1]
+
+    @property
+    def collective(self) -> bool:
+        return all(d.cls == "collective" for d in self.donors)
+
+
+@dataclass
+class Attachable:
+    """Something a pledge gives: an item, a sum (perhaps for an item) or a package."""
+
+    kind: str  # item | money | package
+    mention: TypedMention
+    item: Any = None  # graph.extract.items.Item
+    money: Any = None  # MoneyMention
+    category: str | None = None
+    quantity: int | None = None
+
+    @property
+    def first(self) -> int:
+        return self.mention.first
+
+    @property
+    def last(self) -> int:
+        return self.mention.last
+
+
+@dataclass
+class Decision:
+    """Who gives an attachable, under which trigger, by which rule."""
+
+    attachable: Attachable
+    trigger: Trigger | None
+    group: Group
+    rule: str
+    confidence: float
+    recipient: str
+    joint: bool = False
+    background: bool = False
 
 
 @dataclass
@@ -55,928 +145,949 @@ class PackageContext:
     date: str | None = None
     meeting: str | None = None
     status: str = "pledged"
-    paragraph: int = -1
-    joint: bool = False  # announced by several donors together ("Denmark and Norway will jointly ...")
+    position: int = -10
+    paragraph: int = -10
+    joint: bool = False
 
 
 @dataclass
-class Trigger:
-    start: int
-    end: int
-    status: str
-    negated: bool
-    receipt: bool = False  # "Ukraine received ... from Denmark": the giver follows "from"
-
-
-@dataclass
-class _ArticleScope:
-    """What every sentence's steps need to know about the whole article."""
-
+class ArticleScope:
     lexicon: Lexicon
+    views: list[SentenceView]
     meetings: list[MeetingFact]
     main_meeting: MeetingFact | None
     published: datetime.date | None
+    event_day: str | None
     evidence_of: Callable
-    donors_of: _SentenceDonors  # the donors of the sentence at a position (own or carried over)
-    paragraph_dates: dict[int, tuple[str, list[int]]]
-    meeting_reach: _MeetingReach
-    same_time: re.Pattern[str] | None  # "the same day", "samma dag": the previous sentence's date
+    model: Any  # graph.extract.attachment.AttachmentModel or None
+    meeting_paragraphs: set[int] = field(default_factory=set)
+    meeting_everywhere: bool = False
+    paragraph_dates: dict[int, tuple[str, list[int]]] = field(default_factory=dict)
 
+
+# --------------------------------------------------------------------------- entry point
+
+def find_pledges(views: list[SentenceView], lexicon: Lexicon, meetings: list[MeetingFact],
+                 main_meeting: MeetingFact | None, published: datetime.date | None, evidence_of,
+                 event_day: str | None = None, model=None) -> list[PledgeFact]:
+    """All pledges of the article, in text order (see the module docstring)."""
+    article = ArticleScope(lexicon, views, meetings, main_meeting, published, event_day, evidence_of, model)
+    _meeting_reach(article)
+    article.paragraph_dates = _paragraph_dates(views, published)
+    pledges: list[PledgeFact] = []
+    news: set[int] = set()
+    package = PackageContext()
+    previous_date: str | None = None
+    last_made: list[PledgeFact] = []  # the pledges of the sentence before
+    for view in views:
+        sentence = analyse_sentence(view, package, article)
+        dated = _statement_dates(view, published)
+        if sentence is not None:
+            first = len(pledges)
+            made, package, old = _sentence_pledges(sentence, package, article, previous_date)
+            pledges += made
+            news.update(first + i for i in range(len(made)) if not old[i])
+            last_made = made
+        elif dated and last_made and _attributes_before(view):
+            for pledge in last_made:  # "... on weapons for Ukraine. That is what X said on Tuesday."
+                if pledge.date is None and pledge.status != "delivered":
+                    pledge.date = dated[0].value.value
+            last_made = []
+        else:
+            last_made = []
+        previous_date = (dated[0].value.value if dated else None) or previous_date
+    _date_by_event_day(pledges, news, event_day)
+    return _merge_restatements(pledges, views)
+
+
+# --------------------------------------------------------------------------- sentence analysis
 
 @dataclass
-class _PledgeSentence:
-    """One sentence that may state pledges, with what the sentence steps decided about it."""
-
-    unit: Any  # the pipeline's SentenceUnit
-    triggers: list[Trigger]  # status verbs, in text order
-    continuation: bool  # goes on about the package of the sentences before ("It includes ...")
-    money: list  # the sums (without conversions of another sum into another currency)
-    donors: list[Donor]  # donor mentions, own or carried over from the sentence before
-    groups: list[list[Donor]]  # the donors grouped by coordination
-    earlier: bool  # an "earlier" or cumulative cue: no date of this article
-    date: str | None
-    meeting: str | None
-    joint_cue: bool  # "jointly", "i fællesskab", "gemeinsam"
-    partnered: bool  # a donor right after a "jointly" cue ("together with Norway")
-    clauses: list[tuple[int, int, str]]  # split at commas too (for dates)
-    verb_clauses: list[tuple[int, int, str]]  # split without commas (for status verbs)
-    earmarks: dict[int, Any]  # id(sum) -> the item the sum is for (or None)
+class PledgeSentence:
+    view: SentenceView
+    triggers: list[Trigger]
+    attachables: list[Attachable]
+    groups: list[Group]
+    context: list[Group]
+    continuation: bool
+    background: bool
+    clause: list[int]  # clause number of every token
+    joint: bool
+    implicit: bool = False  # a sum stated as aid without a verb of giving
 
 
-def find_pledges(
-    analysed: list,
-    lexicon: Lexicon,
-    persons,
-    meetings: list[MeetingFact],
-    main_meeting: MeetingFact | None,
-    published: datetime.date | None,
-    evidence_of,
-    event_day: str | None = None,
-) -> list[PledgeFact]:
-    """All pledges of the article, in text order. ``event_day``: the day the article's news
-    happened (dates undated promises when the article is not about a meeting).
-
-    Per sentence: status verbs, sums and donors (:func:`_pledge_sentence`, which also dates the
-    sentence with :func:`_date_and_meeting`) -> the package it announces or continues
-    (:func:`_next_package`) -> one pledge per item and donor (:func:`_item_pledges`) and one per
-    sum (:func:`_money_pledges`). Then the event day dates the undated promises of the donors that
-    announced something that day, and repeated pledges of one sentence are dropped."""
-    article = _ArticleScope(
-        lexicon,
-        meetings,
-        main_meeting,
-        published,
-        evidence_of,
-        _SentenceDonors(analysed, lexicon, persons, published),
-        _paragraph_dates(analysed, published),
-        _MeetingReach(analysed, main_meeting, evidence_of),
-        _data_pattern(lexicon, "same_time"),
-    )
-    pledges: list[PledgeFact] = []
-    undated: set[int] = set()  # indices of pledges that the event day may date
-    package = PackageContext()
-    last_date: str | None = None  # the date of the latest sentence that had one
-    for position, unit in enumerate(analysed):
-        dated_before = last_date
-        last_date = _occasion_date(unit, published, event_day) or last_date
-        sentence = _pledge_sentence(unit, position, package, dated_before, article)
-        if sentence is None:
-            continue
-        package = _next_package(package, sentence)
-        sentence_first = len(pledges)
-        pledges += _item_pledges(sentence, package, article)
-        pledges += _money_pledges(sentence, package, article)
-        if not sentence.earlier:
-            undated.update(range(sentence_first, len(pledges)))
-    _date_by_event_day(pledges, undated, event_day if main_meeting is None else None)
-    return _deduplicate(pledges)
-
-
-def _pledge_sentence(
-    unit, position: int, package: PackageContext, dated_before: str | None, article: _ArticleScope
-) -> _PledgeSentence | None:
-    """What a sentence says about pledges: its status verbs, whether it continues the current
-    package, its sums, donors, date and clauses. None when it cannot state a pledge: no status
-    verb, no continuation and no sum with an aid noun; or only negated status verbs."""
-    lexicon = article.lexicon
-    sentence = unit.sentence
-    text, offset = sentence.text, sentence.start
-    triggers = _triggers(text, offset, lexicon, unit.word_starts)
-    continuation = (
-        bool(_search(lexicon, "continuation", text))
-        and package.paragraph >= 0
-        and sentence.paragraph - package.paragraph <= 1
-    )
-    money = [m for m in unit.money if not _is_conversion(sentence, m, unit.money, lexicon)]
-    has_aid_noun = bool(_search(lexicon, "aid_nouns", text))
-    if not triggers and not continuation and not (money and has_aid_noun):
+def analyse_sentence(view: SentenceView, package: PackageContext, article: ArticleScope
+                     ) -> PledgeSentence | None:
+    """What a sentence says about pledges (None when it states none)."""
+    if not view.of(TRIGGER) and not view.of(MONEY) and not view.of("continuation", "package"):
+        return None  # no verb of giving, no sum, no package: nothing to attach
+    if not view.of(ITEM, MONEY, "package", "train") and not (view.of(DONOR) and view.of("aid_noun")):
         return None
-    if triggers and all(t.negated for t in triggers) and not continuation:
+    triggers = _triggers(view)
+    continuation = _continues(view, package, triggers)
+    attachables = _attachables(view, triggers)
+    live = [t for t in triggers if not t.negated and not t.blocked]
+    if not attachables:
+        if live and view.of(DONOR) and view.of("aid_noun", "package"):
+            return _announcement(view, triggers)  # "X and Y presented new support": a package opens
         return None
-    donors = article.donors_of(position)
-    earlier = bool(_search(lexicon, "earlier", text))
-    date, meeting = _date_and_meeting(
-        unit, triggers, continuation, earlier, donors, dated_before, package, article
-    )
-    jointly = _data_pattern(lexicon, "jointly")
-    return _PledgeSentence(
-        unit=unit,
-        triggers=triggers,
-        continuation=continuation,
-        money=money,
-        donors=donors,
-        groups=_groups(text, offset, donors, _data_pattern(lexicon, "articles")),
-        earlier=earlier,
-        date=date,
-        meeting=meeting,
-        joint_cue=bool(jointly and jointly.search(text)),
-        partnered=_joint_partner(text, offset, donors, lexicon),
-        clauses=_clauses(text, offset, lexicon),
-        verb_clauses=_clauses(text, offset, lexicon, commas=False),  # "plant, ... zu liefern"
-        earmarks={id(a): _earmark(text, offset, a, unit.items, lexicon) for a in money},
-    )
-
-
-def _date_and_meeting(
-    unit,
-    triggers: list[Trigger],
-    continuation: bool,
-    earlier: bool,
-    donors: list[Donor],
-    dated_before: str | None,
-    package: PackageContext,
-    article: _ArticleScope,
-) -> tuple[str | None, str | None]:
-    """The date of a sentence's pledges and the meeting held that day, the first that applies:
-    none after an "earlier"/cumulative cue; the sentence's own day or month; the previous dated
-    sentence's date after "the same day"; the package's date for a continuation; the single day
-    of the paragraph (for a sentence that shares a donor with the sentences naming it, or names
-    none); the main meeting's date when the meeting reaches the sentence."""
-    if earlier:
-        return None, None
-    meetings, sentence = article.meetings, unit.sentence
-    date, meeting = _sentence_date(unit, meetings, article.published, triggers)
-    if date is not None:
-        return date, meeting
-    if dated_before and article.same_time and article.same_time.search(sentence.text):
-        return dated_before, _meeting_on(meetings, dated_before)  # "Samma dag", "samtidig"
-    if continuation and package.date:
-        return package.date, package.meeting
-    paragraph_date = article.paragraph_dates.get(sentence.paragraph)
-    if not unit.dates and paragraph_date and _shares_donor(donors, paragraph_date, article.donors_of):
-        return paragraph_date[0], _meeting_on(meetings, paragraph_date[0])
-    main_meeting = article.main_meeting
-    if main_meeting is not None and article.meeting_reach(sentence):
-        return main_meeting.date, main_meeting.key
-    return None, None
-
-
-def _next_package(package: PackageContext, sentence: _PledgeSentence) -> PackageContext:
-    """The package the following sentences may continue. A sentence that names donors starts a new
-    one (its donors, date, meeting, first status verb; joint with a "jointly" cue or partner) -
-    unless it continues a joint package and only repeats its donors after the verb ("The package
-    includes ..., according to the Danish ministry"); a continuation keeps the package going."""
-    first = sentence.triggers[0] if sentence.triggers else None
-    keeps_joint_package = (
-        sentence.continuation
-        and package.joint
-        and not _explicit_before(sentence.groups, first)
-        and (
-            set(_countries_of(sentence.groups)) <= set(package.donors)
-            or package.donors == [MULTIPLE_DONORS]
-        )
-    )
-    paragraph = sentence.unit.sentence.paragraph
-    if sentence.groups and not keeps_joint_package:
-        return PackageContext(
-            _package_donors(sentence.groups),
-            sentence.date,
-            sentence.meeting,
-            _package_status(package, sentence, first),
-            paragraph,
-            sentence.joint_cue or sentence.partnered,
-        )
-    if sentence.continuation:
-        return replace(package, paragraph=paragraph)
-    return package
-
-
-def _package_status(package: PackageContext, sentence: _PledgeSentence, first: Trigger | None) -> str:
-    """A new package has the status of the sentence's first verb; without one, a continuation keeps
-    the package's status and anything else is a promise."""
-    if first is not None:
-        return first.status
-    return package.status if sentence.continuation else "pledged"
-
-
-def _item_pledges(
-    sentence: _PledgeSentence, package: PackageContext, article: _ArticleScope
-) -> list[PledgeFact]:
-    """One pledge per item and donor. An item a sum is earmarked for is that sum's pledge; an item
-    governed by a negated status verb is none. Coordinated donors give one pledge each, or one
-    "multiple" pledge when they act jointly (a "jointly" cue or partner, a joint package)."""
-    unit = sentence.unit
-    covered = _earmarked_items(sentence, article.lexicon)
-    rule = "list" if len(unit.items) > 1 else "item"
-    pledges = []
-    for item in unit.items:
-        if id(item) in covered:
-            continue
-        trigger = _governing(sentence.triggers, item.start, sentence.verb_clauses)
-        if trigger is not None and trigger.negated:
-            continue
-        group = _givers(sentence, trigger, item, package, article.lexicon)
-        if not group:
-            continue
-        keys = _distinct([d.key for d in group])
-        together = sentence.joint_cue or (
-            sentence.continuation and not _explicit_before(sentence.groups, trigger)
-        )
-        if sentence.partnered or (len(keys) > 1 and together):
-            keys = [MULTIPLE_DONORS]
-        confidence = 0.7 if len(keys) == 1 else 0.6
-        pledges += [
-            _pledge_fact(sentence, key, trigger, package, article, rule, confidence, item=item)
-            for key in keys
-        ]
-    return pledges
-
-
-def _earmarked_items(sentence: _PledgeSentence, lexicon: Lexicon) -> set[int]:
-    """The ids of the items a sum of the sentence is for, with the uses listed after them: they are
-    pledged with the sum, not on their own."""
-    unit = sentence.unit
-    text, offset = unit.sentence.text, unit.sentence.start
-    covered = set()
-    for target in sentence.earmarks.values():
-        if target is not None:
-            covered.add(id(target))
-            covered.update(id(i) for i in _covered_by_earmark(text, offset, target, unit.items, lexicon))
-    return covered
-
-
-def _money_pledges(
-    sentence: _PledgeSentence, package: PackageContext, article: _ArticleScope
-) -> list[PledgeFact]:
-    """One pledge per sum (not governed by a negated status verb), for the item it is earmarked
-    for or "financial". Its donor is the one attached to the sum ("€11 billion from Germany"),
-    else found as for items; a sum of several donors is a "multiple" pledge."""
-    unit = sentence.unit
-    pledges = []
-    for amount in sentence.money:
-        trigger = _governing(sentence.triggers, amount.start, sentence.verb_clauses)
-        if trigger is not None and trigger.negated:
-            continue
-        local = _money_agent(unit.sentence.text, unit.sentence.start, amount, sentence.donors)
-        group = [local] if local else _givers(sentence, trigger, amount, package, article.lexicon)
-        if not group:
-            continue
-        keys = _distinct([d.key for d in group])
-        donor = keys[0] if len(keys) == 1 and not sentence.partnered else MULTIPLE_DONORS
-        target = sentence.earmarks[id(amount)]
-        pledges.append(
-            _pledge_fact(sentence, donor, trigger, package, article, "money", 0.7, item=target, amount=amount)
-        )
-    return pledges
-
-
-def _givers(
-    sentence: _PledgeSentence, trigger: Trigger | None, thing, package: PackageContext, lexicon: Lexicon
-) -> list[Donor]:
-    """The donors of an item or sum governed by ``trigger``: for a receiving verb, who it comes
-    from; else the subject of a reported clause, else the donor group of the verb or package."""
-    text, offset = sentence.unit.sentence.text, sentence.unit.sentence.start
-    if trigger is not None and trigger.receipt:
-        return _giver(text, offset, sentence.groups, thing, sentence.unit, lexicon)
-    return _clause_subject(text, offset, sentence.groups, trigger, thing.start, lexicon) or _donor_group(
-        sentence.groups, trigger, sentence.continuation, package
-    )
-
-
-def _pledge_fact(
-    sentence: _PledgeSentence,
-    donor: str,
-    trigger: Trigger | None,
-    package: PackageContext,
-    article: _ArticleScope,
-    rule: str,
-    confidence: float,
-    item=None,
-    amount=None,
-) -> PledgeFact:
-    """The pledge of ``donor`` for ``item`` and/or ``amount``: the status of its verb (else of the
-    package), the date of its clause, the sentence's meeting for a promise, the sentence as evidence."""
-    status = trigger.status if trigger else package.status
-    lexicon = article.lexicon
-    clause_date = _clause_date(
-        sentence.date, sentence.unit, trigger, sentence.clauses, sentence.triggers, article.same_time
-    )
-    return PledgeFact(
-        donor=donor,
-        recipient=lexicon.default_recipient,
-        item=item.name if item is not None else None,
-        item_id=item.equipment_id if item is not None else None,
-        category=item.category if item is not None else "financial",
-        quantity=item.quantity if item is not None else None,
-        amount=amount.amount if amount is not None else None,
-        currency=amount.currency if amount is not None else None,
-        date=_pledge_date(clause_date, status, article.main_meeting),
-        meeting=sentence.meeting if status == "pledged" else None,
-        status=status,
-        evidence=article.evidence_of(sentence.unit.sentence, f"{lexicon.lang}.pledge.{rule}", confidence),
-    )
-
-
-class _SentenceDonors:
-    """The donors of a sentence, worked out only for the sentences that need them (pledge sentences
-    and, for a sentence without a donor, the sentences before it). A sentence without a donor of
-    its own takes the single donor of the previous sentence when its subject is a pronoun ("It
-    plans to supply ...", "Elle prévoit de livrer ...") or when it names items in the same
-    paragraph ("Bereits geliefert wurden ...")."""
-
-    def __init__(self, analysed: list, lexicon: Lexicon, persons, published) -> None:
-        self.analysed = analysed
-        self.lexicon = lexicon
-        self.persons = persons
-        self.published = published
-        self._own: dict[int, list[Donor]] = {}
-
-    def own(self, position: int) -> list[Donor]:
-        if position not in self._own:
-            unit = self.analysed[position]
-            self._own[position] = _donors(unit, self.lexicon, self.persons, self.published)
-        return self._own[position]
-
-    def may_carry(self, position: int) -> bool:
-        """Whether sentence ``position`` may take the previous sentence's donor (its form alone)."""
-        if position == 0:
-            return False
-        unit = self.analysed[position]
-        same_paragraph = self.analysed[position - 1].sentence.paragraph == unit.sentence.paragraph
-        return _starts_with_pronoun(unit.sentence.text, self.lexicon) or bool(unit.items and same_paragraph)
-
-    def named(self, position: int) -> list[str]:
-        """The donor keys a sentence names or carries over (iterative: chains may be long)."""
-        chain = []
-        while position >= 0 and not self.own(position) and self.may_carry(position):
-            chain.append(position)
-            position -= 1
-        keys = _distinct([d.key for d in self.own(position)]) if position >= 0 else []
-        for _ in chain:
-            keys = keys if len(keys) == 1 else []
-        return keys
-
-    def __call__(self, position: int) -> list[Donor]:
-        donors = self.own(position)
-        if donors or not self.may_carry(position):
-            return donors
-        carried = self.named(position - 1)
-        if len(carried) != 1:
-            return []
-        start = self.analysed[position].sentence.start
-        return [Donor(carried[0], start, start)]
-
-
-def _earmark(text: str, offset: int, amount, items: list, lexicon: Lexicon):
-    """The item a sum is earmarked for ("€500 million for drones", "1,5 milliarder kroner til
-    luftvern", "a $150 million package of munitions", "1,2 miljard euro vrijmaakt voor de
-    luchtverdediging"): a purpose or content preposition, perhaps after one word (a verb or
-    "package"), and at most four words between the sum and the item."""
-    purpose = _valued(text, offset, amount, items, lexicon)
-    prepositions = lexicon.pattern("purpose_prepositions")
-    if prepositions is None:
+    implicit = not live and _implicit_aid(view, attachables)
+    if not live and not continuation and not implicit:
         return None
-    content = _data_pattern(lexicon, "content_prepositions")
-    purchase = _data_pattern(lexicon, "purchase_cues")
-    for item in items:
-        if item.start < amount.end:
+    clause = _clauses(view)
+    groups = _groups(view)
+    context = _context_groups(view, package, article)
+    background = False  # decided per attachable (is_background)
+    return PledgeSentence(view, triggers, attachables, groups, context, continuation, background, clause,
+                          bool(view.of("jointly")) or (continuation and package.joint), implicit)
+
+
+def _attributes_before(view: SentenceView) -> bool:
+    """A sentence that only says who told the sentence before, and when: it opens with a pronoun or
+    a back-reference and has a verb of saying or announcing ("Det melder ... tirsdag")."""
+    opening = [c for c in view.of("subject_pronoun", "continuation") if c.first == 0]
+    return bool(opening) and bool(view.of("say") or view.of("pledge"))
+
+
+def _announcement(view: SentenceView, triggers: list[Trigger]) -> PledgeSentence:
+    """A sentence that announces support without naming contents or value: it gives no pledge of
+    its own but opens a package for the sentences after it."""
+    return PledgeSentence(view, triggers, [], _groups(view), [], False, False, _clauses(view), False)
+
+
+def _implicit_aid(view: SentenceView, attachables: list[Attachable]) -> bool:
+    """A sum stated as aid without a verb of giving ("The support from the allies amounts to ...")."""
+    return any(a.kind == MONEY for a in attachables) and bool(view.of("aid_noun", "package"))
+
+
+def _triggers(view: SentenceView) -> list[Trigger]:
+    """The trigger mentions with status, negation and blocking cues; a verb of intention or promise
+    and the verb it takes ("plans to send") are one trigger with the status of the first."""
+    relations = view.relations
+    found: list[Trigger] = []
+    mentions = sorted(view.of(TRIGGER), key=lambda m: (m.first, -m.last))
+    taken: set[int] = set()
+    for m in mentions:
+        if any(i in taken for i in range(m.first, m.last)) and m.last - m.first == 1:
             continue
-        gap = text[amount.end - offset : item.start - offset]
-        words = gap.split()
-        if 1 <= len(words) <= 4 and "," not in gap and any(
-            _is_preposition(word, prepositions, content) for word in words[:2]
-        ):
-            return item
-        # "will use £1.6 billion of export finance to buy more than 5,000 air defence missiles"
-        if purchase and len(words) <= 12 and not re.search(r"[,;:](?!\d)", gap) and purchase.search(gap):
-            return item
-        return purpose
-    return purpose
+        taken.update(range(m.first, m.last))
+        found.append(Trigger(m, m.cls, "pledged"))
+    for trigger in found:
+        trigger.status = _status(view, trigger, relations)
+        trigger.negated = _near_before(view, trigger.first, ("negation",), _NEGATION_REACH) and not \
+            _near_before(view, trigger.first, ("negation_exception",), _NEGATION_REACH + 2)
+        trigger.negated = trigger.negated or _negated_after(view, trigger)
+        for cue in ("request", "agenda"):
+            if _near_before(view, trigger.first, (cue,), _REQUEST_REACH) or \
+                    _verb_final_cue(view, trigger, cue):
+                trigger.blocked = cue
+                break
+    _chain(view, found)
+    return found
 
 
-def _is_preposition(word: str, purpose: re.Pattern[str], content: re.Pattern[str] | None) -> bool:
-    return bool(purpose.fullmatch(word) or (content and content.fullmatch(word)))
+def _status(view: SentenceView, trigger: Trigger, relations) -> str:
+    if trigger.cls == "plan":
+        return "planned"
+    if trigger.cls == "propose":
+        return "proposed"
+    trigger.future = _near_before(view, trigger.first, ("future",), _ASPECT_REACH)
+    if trigger.cls not in DELIVERY_CLASSES or trigger.future:
+        return "pledged"
+    token_index = trigger.first
+    token = view.tokens[token_index]
+    lemma = view.lemmas[token_index]
+    past = view.relations.is_past(token, lemma)
+    perfect = _near_before(view, trigger.first, ("perfect",), _ASPECT_REACH)
+    if past or (perfect and token.key != lemma) or _near_before(view, trigger.first, ("already",), 3):
+        return "delivered"
+    return "pledged"
 
 
-def _clauses(text: str, offset: int, lexicon: Lexicon, commas: bool = True) -> list[tuple[int, int, str]]:
-    """The clauses of a sentence (absolute spans) split at semicolons, the contrast openers of the
-    language ("while", "während", "medan", "tandis que", "terwijl", "podczas gdy"), relative pronouns
-    ("which", "som", "qui") and, with ``commas``, at commas; the third field names the kind of opener
-    that begins the clause ("clause_openers", "relative_openers" or "")."""
-    cuts = [(m.start(), m.end(), "") for m in re.finditer(r"[,;]" if commas else ";", text)]
-    for kind in ("clause_openers", "relative_openers"):
-        openers = _data_pattern(lexicon, kind)
-        if openers is not None:
-            cuts += [(m.start(), m.start(), kind) for m in openers.finditer(text)]
-    cuts.sort()
-    clauses: list[tuple[int, int, str]] = []
-    start, opener = 0, ""
-    for cut_start, cut_end, kind in cuts:
-        if cut_start > start or not kind:
-            clauses.append((start + offset, cut_start + offset, opener))
-            start, opener = cut_end, ""
-        opener = opener or kind
-    clauses.append((start + offset, len(text) + offset, opener))
-    return [c for c in clauses if c[1] > c[0]]
-
-
-def _clause_at(clauses: list, position: int):
-    return next((c for c in clauses if c[0] <= position < c[1]), None)
-
-
-def _clause_date(
-    date: str | None, unit, trigger: Trigger | None, clauses: list, triggers: list[Trigger],
-    same_time: re.Pattern[str] | None = None,
-) -> str | None:
-    """The sentence's date for a pledge governed by ``trigger``, unless the date belongs to another
-    clause: a pledge told in a contrasting aside ("while Norway has already sent NASAMS"), a delivery
-    told in a relative clause ("which donated Patriot systems last year") or a date in a clause with
-    a status verb and items of its own ("Spain has promised ..., and Germany on Tuesday pledged two
-    Patriot systems") does not date it; an attribution ("..., Pistorius announced on Friday") does."""
-    if date is None or trigger is None:
-        return date
-    clause = _clause_at(clauses, trigger.start)
-    if clause is None:
-        return date
-    named = [m for m in unit.dates if m.value == date]
-    if not named or any(clause[0] <= m.start < clause[1] for m in named):
-        return date
-    between = unit.sentence.text[named[0].end - unit.sentence.start : trigger.start - unit.sentence.start]
-    if same_time and same_time.search(between):
-        return date  # "Tirsdag lovede Tyskland ..., og Norge meddelte samme dag, at landet vil ..."
-    delivery_aside = clause[2] == "relative_openers" and trigger.status == "delivered"
-    if clause[2] == "clause_openers" or delivery_aside:
-        return None  # "while Norway has sent ...", "which donated Patriot systems last year"
-    for mention in named:
-        other = _clause_at(clauses, mention.start)
-        if other is None:
+def _chain(view: SentenceView, triggers: list[Trigger]) -> None:
+    """A verb of intention or promise governs the verb it takes ("plans to send", "agreed to provide",
+    "kommer att skicka"): the second takes the status of the first (and its blocking cues)."""
+    for previous, trigger in itertools.pairwise(triggers):
+        gap = trigger.first - previous.last
+        if gap > _CHAIN_GAP or _breaks_between(view, previous.last, trigger.first):
             continue
-        verbs = [t for t in triggers if t is not trigger and not t.negated]
-        things = [*unit.items, *unit.money]
-        if any(other[0] <= t.start < other[1] for t in verbs) and any(
-            other[0] <= x.start < other[1] for x in things
-        ):
-            return None
-    return date
+        if any(previous.last <= d.first < trigger.first for d in view.of(DONOR)):
+            continue  # "announced that Germany will send": two subjects, two verbs
+        if gap > 2 and any(previous.last <= c.first < trigger.first for c in view.of("complementiser")):
+            continue
+        if (previous.cls in ("plan", "propose", "pledge") and previous.status != "pledged") or \
+                previous.cls in ("plan", "propose"):
+            trigger.status = previous.status
+        trigger.negated = trigger.negated or previous.negated
+        trigger.blocked = trigger.blocked or previous.blocked
 
 
-def _joint_partner(text: str, offset: int, donors: list[Donor], lexicon: Lexicon) -> bool:
-    """A donor named right after a "jointly" cue ("together with Norway", "gemeinsam mit den
-    Niederlanden", "financed together with Denmark", "razem z Litwą") shares the sentence's package
-    with another donor: the package is one of several donors ("multiple")."""
-    jointly = _data_pattern(lexicon, "jointly")
-    keys = {d.key for d in donors}
-    if jointly is None or len(keys) < 2:
-        return False
-    for cue in jointly.finditer(text):
-        after = cue.end() + offset
-        if any(0 <= d.start - after <= 25 and "," not in text[cue.end() : d.start - offset] for d in donors):
+def _verb_final_cue(view: SentenceView, trigger: Trigger, cls: str) -> bool:
+    """A request or agenda verb that closes the trigger's clause after an infinitive marker ("planen,
+    weitere Lieferungen zu erörtern"): the trigger's noun is what they talk about or ask for."""
+    for cue in view.of(cls):
+        if 0 < cue.first - trigger.last <= 8 and not _breaks_between(view, trigger.last, cue.first) \
+                and not any(trigger.last <= t.first < cue.first for t in view.of(TRIGGER)):
+            gap = view.gap_text(view.tokens[trigger.last - 1].end, view.tokens[cue.first].start)
+            if "," not in gap:
+                return True
+    return False
+
+
+def _near_before(view: SentenceView, index: int, classes: tuple[str, ...], reach: int) -> bool:
+    for cue in view.of(*classes):
+        if cue.last <= index and index - cue.last <= reach and not _breaks_between(view, cue.last, index):
             return True
     return False
 
 
-def _covered_by_earmark(text: str, offset: int, target, items: list, lexicon: Lexicon) -> list:
-    """The items a sum's purpose lists after its main purpose: "1,5 miljarder kronor till luftvärn,
-    bland annat till fler NASAMS-system", "5 milliarder kroner til luftvern, blant annet til radarer"
-    (uses of the sum, not pledges of their own)."""
-    including = _data_pattern(lexicon, "including_cues")
-    if including is None:
-        return []
-    cue = including.search(text, target.end - offset)
-    if cue is None or cue.start() - (target.end - offset) > 40:
-        return []
-    purpose = lexicon.pattern("purpose_prepositions")
-    if purpose is None or not purpose.match(text, cue.end() + 1):
-        return []  # "for air defence, including 20 radars": things listed are pledged items
-    between = text[target.end - offset : cue.start()]
-    interrupted = any(target.end <= i.start and i.end <= cue.start() + offset for i in items)
-    if interrupted or re.search(r"[;:]", between):
-        return []
-    return [i for i in items if i.start >= cue.end() + offset]
+def _negated_after(view: SentenceView, trigger: Trigger) -> bool:
+    """A negation shortly after the verb, before anything it gives ("levert Nederland dit jaar zeker
+    niet", "sender ikke flere", "liefert keine")."""
+    for cue in view.of("negation"):
+        if 0 <= cue.first - trigger.last <= _NEGATION_REACH and \
+                not _breaks_between(view, trigger.last, cue.first) and \
+                not any(trigger.last <= m.first < cue.first for m in view.of(ITEM, MONEY, TRIGGER)):
+            gap = view.gap_text(view.tokens[trigger.last - 1].end, view.tokens[cue.first].start)
+            if "," not in gap:
+                return not any(cue.first <= e.first < cue.first + 3 for e in view.of("negation_exception"))
+    return False
 
 
-@functools.cache
-def _words_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    return word_alternation(list(patterns))
-
-
-def _data_pattern(lexicon: Lexicon, name: str) -> re.Pattern[str] | None:
-    """A word list of the language data that the lexicon does not compile itself (e.g. "jointly")."""
-    return _words_pattern(tuple(lexicon.data.get(name, ())))
-
-
-def _valued(text: str, offset: int, amount, items: list, lexicon: Lexicon):
-    """The item a sum is the value of: "luftvärnssystem till ett värde av 1,2 miljarder kronor",
-    "100,000 drones this year, backed by £350 million"."""
-    value_of = _data_pattern(lexicon, "value_of")
-    before = [item for item in items if item.end <= amount.start]
-    if value_of is None or not before:
-        return None
-    gap = text[before[-1].end - offset : amount.start - offset].strip(" ,")
-    if value_of.fullmatch(gap):
-        return before[-1]
-    backing = _data_pattern(lexicon, "backing_cues")
-    cue = backing.search(gap) if backing else None
-    if cue and len(gap) <= 60 and not gap[cue.end() :].strip() and not re.search(r"[;:]", gap):
-        return before[-1]
-    return None
-
-
-def _pledge_date(date: str | None, status: str, main_meeting: MeetingFact | None) -> str | None:
-    """A delivery reported in an article about a meeting did not happen at the meeting; a plan or a
-    proposal made there is dated by it."""
-    if status == "delivered" and main_meeting is not None and date == main_meeting.date:
-        return None
-    return date
-
-
-def _date_by_event_day(pledges: list[PledgeFact], undated: set[int], event_day: str | None) -> None:
-    """An undated promise, plan or proposal of a donor who announced something on the article's
-    event day is dated by that day ("Kosiniak-Kamysz also said that Warsaw plans to order Piorun");
-    deliveries, earlier pledges and donors without news that day stay undated."""
-    if event_day is None:
-        return
-    announcing = {p.donor for p in pledges if p.date == event_day}
-    for index in undated:
-        pledge = pledges[index]
-        if pledge.date is None and pledge.status != "delivered" and pledge.donor in announcing:
-            pledge.date = event_day
-
-
-def _search(lexicon: Lexicon, name: str, text: str):
-    pattern = lexicon.pattern(name)
-    return pattern.search(text) if pattern else None
-
-
-def _triggers(text: str, offset: int, lexicon: Lexicon, word_starts: list[int]) -> list[Trigger]:
-    """Status triggers of a sentence (tried at its word starts), negated or not, chained."""
-    found = []
-    negation = lexicon.pattern("negation")
-    exceptions = _data_pattern(lexicon, "negation_exceptions")
-    starts = [start - offset for start in word_starts]
-    for status, index in lexicon.trigger_index.items():
-        for match in index.scan(text, starts):
-            window = text[max(0, match.start() - 40) : match.start()]
-            window = re.split(r"[,;:]|\s-\s", window)[-1]
-            after = _AFTER_TRIGGER.match(text, match.end())  # "stuurt geen", "sender ikke", "liefert keine"
-            negated = any(
-                _negates(fragment, negation, exceptions)
-                for fragment in (window, match.group(), after.group() if after else "")
-            )
-            found.append(Trigger(match.start() + offset, match.end() + offset, status, negated))
-    found.sort(key=lambda t: (t.start, -(t.end - t.start)))
-    kept: list[Trigger] = []
-    receipt = _data_pattern(lexicon, "receipt_verbs")
-    for trigger in found:
-        if any(trigger.start < k.end and k.start < trigger.end for k in kept):
-            continue
-        words = text[trigger.start - offset : trigger.end - offset]
-        trigger.receipt = bool(receipt and receipt.fullmatch(words))
-        kept.append(trigger)
-    return _chain(text, offset, kept, lexicon)
-
-
-def _negates(fragment: str, negation: re.Pattern[str] | None, exceptions: re.Pattern[str] | None) -> bool:
-    """A negation cue in ``fragment`` that is not part of "not only", "nicht nur", "inte bara" ..."""
-    if negation is None or not fragment or negation.search(fragment) is None:
+def _breaks_between(view: SentenceView, first: int, last: int) -> bool:
+    """A strong clause break (semicolon, colon, bracket, contrast opener) between tokens."""
+    if last <= first or first >= len(view.tokens):
         return False
-    return exceptions is None or negation.search(exceptions.sub(" ", fragment)) is not None
+    tokens = view.tokens
+    start = tokens[first - 1].end if first > 0 else tokens[first].start
+    end = tokens[min(last, len(tokens) - 1)].start
+    gap = view.gap_text(start, end)
+    if any(c in gap for c in STRONG_BREAKS):
+        return True
+    return any(first <= c.first < last for c in view.of("contrast"))
 
 
-def _chain(text: str, offset: int, triggers: list[Trigger], lexicon: Lexicon) -> list[Trigger]:
-    """A verb of intention or promise governs the infinitive it takes: "prévoient de livrer",
-    "plans to supply", "planerar att skicka", "promised to deliver" are one trigger with the status
-    of the first verb."""
-    marker = _infinitive_gap(lexicon)
-    if marker is None:
-        return triggers
-    chained: list[Trigger] = []
-    for trigger in triggers:
-        if chained:
-            last = chained[-1]
-            gap = text[last.end - offset : trigger.start - offset]
-            if len(gap) <= 25 and marker.fullmatch(gap):
-                chained[-1] = Trigger(last.start, trigger.end, last.status, last.negated or trigger.negated,
-                                      last.receipt or trigger.receipt)
-                continue
-        chained.append(trigger)
-    return chained
-
-
-@functools.cache
-def _infinitive_gap_of(markers: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not markers:
-        return None
-    alternatives = "|".join(markers)
-    return re.compile(rf"\s*(?:\w+\s+)?(?:{alternatives})\s*(?:\w+\s+)?|\s+", re.IGNORECASE)
-
-
-def _infinitive_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
-    return _infinitive_gap_of(tuple(lexicon.data.get("infinitive_markers", ())))
-
-
-def _governing(triggers: list[Trigger], position: int, clauses: list | None = None
-               ) -> Trigger | None:
-    """The status verb that governs an item at ``position``: a proposal governs the whole sentence;
-    else a verb phrase around the item ("wird vier IRIS-T-Systeme liefern"); else the nearest verb
-    before it, else the first after it - looked for in the item's clause first ("Germany will send
-    X, while Norway has sent Y")."""
-    proposed = [t for t in triggers if t.status == "proposed" and not t.negated]
-    if proposed:
-        return proposed[0]
-    spanning = [t for t in triggers if t.start <= position < t.end]
-    if spanning:
-        return spanning[-1]
-    clause = _clause_at(clauses or [], position)
-    if clause is not None:
-        own = [t for t in triggers if clause[0] <= t.start < clause[1]]
-        # a contrasting clause has its own subject and verb: "Norway said it would fund NASAMS
-        # launchers, while Sweden has already delivered ..." - its verb does not govern the item
-        contrasts = [c for c in clauses if c[2] == "clause_openers" and c is not clause]
-        triggers = own or [t for t in triggers if not any(c[0] <= t.start < c[1] for c in contrasts)]
-    before = [t for t in triggers if t.end <= position]
-    if before:
-        return before[-1]
-    after = [t for t in triggers if t.start >= position]
-    return after[0] if after else None
-
-
-def _donors(unit, lexicon: Lexicon, persons, published) -> list[Donor]:
-    text = unit.sentence.text
-    offset = unit.sentence.start
-    agent = lexicon.pattern("agent_prepositions")
-    media = lexicon.pattern("media_nouns")
-    donors: list[Donor] = []
-    for mention in unit.mentions:
-        key = None
-        if mention.kind == "country" and mention.key not in lexicon.non_donors:
-            key = mention.key
-        elif mention.kind == "org":
-            key = lexicon.org_donor.get(mention.key)
-        if key is None:
-            continue
-        following = text[mention.end - offset : mention.end - offset + 20]
-        if media and media.match(following.lstrip()) and following[:1] == " ":
-            continue
-        if mention.kind == "country" and _is_location(text, mention.start - offset, lexicon):
-            continue
-        donor = Donor(key, mention.start, mention.end, _agentive(text, mention.start - offset, agent))
-        donor.organisation = mention.key if mention.kind == "org" else None
-        donors.append(donor)
-    acting: list[Donor] = []
-    for person in persons.mentions.get(unit.sentence.index, []):
-        key = persons.donor_of(person.person, published, lexicon.donor_roles)
-        if key and key not in lexicon.non_donors:
-            acting.append(Donor(key, person.start, person.end))
-    # an officer of an organisation acts for it: "le secrétaire général de l'OTAN, Jens Stoltenberg"
-    officers = {d.key for d in acting}
-    donors = [d for d in donors if d.organisation is None or d.organisation not in officers] + acting
-    for start, end, key in _institutions(text, lexicon):
-        start, end = start + offset, end + offset
-        # "den ukrainska regeringen" is described by its country; "die Regierung in Kiew" is placed
-        described = any(m.start < end and start <= m.end + 1 for m in unit.mentions)
-        placed = _is_location(text, end - offset, lexicon, after=True)
-        if key not in lexicon.non_donors and not described and not placed:
-            donors.append(Donor(key, start, end, _agentive(text, start - offset, agent)))
-    collective = lexicon.pattern("collective_donors")
-    if collective:
-        for match in collective.finditer(text):
-            start, end = match.start() + offset, match.end() + offset
-            if not any(d.start < end and start < d.end for d in donors):
-                donors.append(Donor(MULTIPLE_DONORS, start, end, _agentive(text, match.start(), agent)))
-    donors.sort(key=lambda d: d.start)
-    return donors
-
-
-@functools.cache
-def _institution_pattern(lang: str) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
-    """One alternation of the institution names of ``lang`` (group ``i<n>`` -> the n-th country)."""
-    from graph.extract.lexicon import load_lexicon
-
-    data = load_lexicon(lang).data
-    table = dict(data.get("institution_donors", {}))
-    home = data.get("home_country")
-    if home:
-        table.update({noun: home for noun in data.get("government_nouns", [])})
-    if not table:
-        return None, ()
-    body = "|".join(f"(?P<i{n}>{pattern})" for n, pattern in enumerate(table))
-    return re.compile(rf"(?<![\w-])(?:{body})(?!\w)", re.IGNORECASE), tuple(table.values())
-
-
-def _institutions(text: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
-    """Parliaments and governments that act for their country: "der Bundestag", "die Bundesregierung",
-    "Stortinget"; a bare "the government" ("Regjeringen", "Regeringen") in a language with a home
-    country is that country's government."""
-    pattern, keys = _institution_pattern(lexicon.lang)
-    if pattern is None:
-        return []
-    return [(m.start(), m.end(), keys[int(m.lastgroup[1:])]) for m in pattern.finditer(text)]
-
-
-def _starts_with_pronoun(text: str, lexicon: Lexicon) -> bool:
-    """The sentence's subject is a pronoun ("It plans to ...", "Il prévoit de ...", "Den planerar ...")."""
-    pronouns = _data_pattern(lexicon, "subject_pronouns")
-    return bool(pronouns and pronouns.match(text))
-
-
-def _is_location(text: str, start: int, lexicon: Lexicon, after: bool = False) -> bool:
-    """A country after a place preposition is where something happens, not who gives:
-    "at the US air base in Germany to announce", "w Niemczech". With ``after``: a place preposition
-    follows ``start`` ("die Regierung in Kiew", "regeringen i Kyiv")."""
-    locative = _data_pattern(lexicon, "locative_prepositions")
-    if locative is None:
+def _continues(view: SentenceView, package: PackageContext, triggers: list[Trigger]) -> bool:
+    """A sentence goes on about the package of the sentences just before: it opens with a
+    continuation cue ("It includes", "Paketet", "Dessutom"), or its verb is "include" without a
+    donor of its own."""
+    if not package.donors or view.position - package.position > _CONTEXT_SENTENCES:
         return False
-    if after:
-        word = re.match(r"\s+(\w+)", text[start : start + 15])
-    else:
-        word = re.search(r"(\w+)\s+$", text[max(0, start - 15) : start])
-    return bool(word and locative.fullmatch(word.group(1)))
-
-
-def _agentive(text: str, start: int, agent: re.Pattern[str] | None) -> bool:
-    if agent is None:
+    if view.paragraph - package.paragraph > 2:
         return False
-    window = text[max(0, start - 12) : start]
-    matches = list(agent.finditer(window))
-    return bool(matches) and not window[matches[-1].end() :].strip(" the")
+    own = {d.key for d in view.of(DONOR)}
+    opening = [c for c in view.of("continuation", "package") if c.first <= 2]
+    if own - set(package.donors):
+        return bool(opening) and all(d.first > opening[0].first for d in view.of(DONOR))
+    if not any(not t.negated and not t.blocked for t in triggers):
+        return bool(opening)
+    return bool(opening or view.of("package", "include", "share"))
 
 
-def _groups(
-    text: str, offset: int, donors: list[Donor], articles: re.Pattern[str] | None = None
-) -> list[list[Donor]]:
-    """Donor mentions grouped by coordination ("Germany and the U.K.", "Polen, Frankreich und ...",
-    "Deutschland und die Niederlande", "la France et le Royaume-Uni"): the gap may hold a
-    conjunction and an article of the language (``articles``)."""
-    groups: list[list[Donor]] = []
+def _clauses(view: SentenceView) -> list[int]:
+    """The clause number of every token: a new clause begins after a strong break, at a contrast
+    opener, a relative pronoun or a complementiser."""
+    numbers = []
+    current = 0
+    starts = {c.first for c in view.of("contrast", "relative", "complementiser")}
+    tokens = view.tokens
+    for i, token in enumerate(tokens):
+        if i > 0:
+            gap = view.gap_text(tokens[i - 1].end, token.start)
+            if any(c in gap for c in STRONG_BREAKS) or i in starts:
+                current += 1
+        numbers.append(current)
+    return numbers
+
+
+def _groups(view: SentenceView) -> list[Group]:
+    """The donors of the sentence grouped by coordination ("Poland, Germany, and Sweden",
+    "Belgien und Luxemburg"): between two donors only commas, a coordination cue and
+    short function words."""
+    donors = view.of(DONOR)
+    groups: list[Group] = []
+    coordination = {i for c in view.of("coordination", "article") for i in range(c.first, c.last)}
+    conjunctions = {i for c in view.of("coordination") for i in range(c.first, c.last)}
     for donor in donors:
         if groups:
-            last = groups[-1][-1]
-            gap = text[last.end - offset : donor.start - offset]
-            if articles is not None:
-                gap = articles.sub(" ", gap)
-            if donor.start <= last.end or _COORDINATION_GAP.match(gap) or gap.strip().lower() == "the":
-                groups[-1].append(donor)
+            last = groups[-1].donors[-1]
+            if donor.first < last.last:  # overlapping mentions: one donor
+                if donor.key not in groups[-1].keys:
+                    groups[-1].donors.append(donor)
                 continue
-        groups.append([donor])
+            between = range(last.last, donor.first)
+            gap = view.gap_text(view.tokens[last.last - 1].end, view.tokens[donor.first].start)
+            coordinated = (len(between) <= 3 and all(i in coordination for i in between)
+                           and not any(c in gap for c in STRONG_BREAKS))
+            adjacent = (not between and not gap.strip() and "collective" in (donor.cls, last.cls)) or \
+                (not between and "org" in (donor.cls, last.cls) and "collective" in (donor.cls, last.cls))
+            # "In Lisbon, the Portuguese government": a place, then the giver - no list
+            placed = "," in gap and not any(i in conjunctions for i in between) and \
+                _cue_before(view, groups[-1].first) == "locative"
+            if ((coordinated and (between or "," in gap or "/" in gap)) or adjacent) and not placed:
+                groups[-1].donors.append(donor)
+                groups[-1].last = donor.last
+                continue
+        groups.append(Group([donor], "sentence", donor.first, donor.last))
+    for group in groups:
+        group.before = _cue_before(view, group.first)
     return groups
 
 
-def _countries_of(groups: list[list[Donor]]) -> list[str]:
-    """The distinct single donors (countries, EU) named in a sentence."""
-    return _distinct([d.key for g in groups for d in g if d.key != MULTIPLE_DONORS])
+def _cue_before(view: SentenceView, index: int) -> str:
+    """The kind of preposition before token ``index``: right before it, or before an article and up
+    to two other words that are no donor, verb or preposition ("to the joint fund")."""
+    marked = view.__dict__.get("_marked")
+    if marked is None:
+        marked = {i for m in view.mentions if m.cls != "article" for i in range(m.first, m.last)}
+        marked |= {i for i, t in enumerate(view.tokens) if t.text[:1].isupper()}  # a name: a place
+        view.__dict__["_marked"] = marked
+    verbs = view.__dict__.get("_verb_tokens")
+    if verbs is None:  # a particle of a separable verb ("kondigde ... aan") is no preposition
+        verbs = {i for t in view.of(TRIGGER) for i in range(t.first, t.last)}
+        view.__dict__["_verb_tokens"] = verbs
+    for cls in ("jointly", "agent", "recipient", "locative", "content"):
+        for cue in view.of(cls):
+            if cue.first in verbs:
+                continue
+            if cue.last == index:
+                return cls
+            if 0 < index - cue.last <= 2 and not any(i in marked for i in range(cue.last, index)):
+                between = view.gap_text(view.tokens[cue.last - 1].end, view.tokens[index].start)
+                if not any(c in between for c in ",;:"):
+                    return cls
+    return ""
 
 
-def _package_donors(groups: list[list[Donor]]) -> list[str]:
-    """Who stands behind a package announced in this sentence: every single donor named in it,
-    else the collective ("allies")."""
-    return _countries_of(groups) or [MULTIPLE_DONORS]
+def _context_groups(view: SentenceView, package: PackageContext, article: ArticleScope) -> list[Group]:
+    """Donors the sentence may mean without naming them: the package it goes on about, the single
+    donor of the sentence before (a pronoun subject, a sentence of items), a quotation's speaker."""
+    context: list[Group] = []
+    opening = bool(view.of("continuation", "package"))  # "the package", "Paketet", "Dessutom"
+    if package.donors and view.position - package.position <= _CONTEXT_SENTENCES \
+            and (view.paragraph == package.paragraph
+                 or (opening and view.paragraph - package.paragraph <= 2)):
+        context.append(_virtual_group(package.donors, "package", view))
+    speaker = _speaker(view, article)
+    if speaker:
+        context.append(_virtual_group([speaker], "speaker", view))
+    if view.position > 0:
+        before = article.views[view.position - 1]
+        keys = list(dict.fromkeys(d.key for d in before.of(DONOR) if d.cls != "collective"))
+        if len(keys) == 1 and before.paragraph == view.paragraph:
+            context.append(_virtual_group(keys, "carried", view))
+    return context
 
 
-def _explicit_before(groups: list[list[Donor]], trigger: Trigger | None) -> bool:
-    if trigger is None:
-        return False
-    return any(g[-1].end <= trigger.start for g in groups)
+def _virtual_group(keys: list[str], source: str, view: SentenceView) -> Group:
+    donors = [TypedMention(DONOR, "context", -1, -1, view.offset, view.offset, key=k, flavour=source)
+              for k in keys]
+    return Group(donors, source, -1, -1)
 
 
-def _clause_subject(
-    text: str,
-    offset: int,
-    groups: list[list[Donor]],
-    trigger: Trigger | None,
-    position: int,
-    lexicon: Lexicon,
-) -> list[Donor]:
-    """The subject of a reported clause: "announced that the Netherlands and Denmark will ...",
-    "ogłosiła, że Niemcy przekażą", "a annoncé que la France ..." (a complementiser between the
-    trigger and the donors, the donors before the item)."""
-    complementiser = _data_pattern(lexicon, "complementisers")
-    if trigger is None or complementiser is None or trigger.status == "proposed":
-        return []  # who proposes that the Nordic countries set up a fund is the one who proposes
-    for group in groups:
-        if trigger.end <= group[0].start and group[-1].end <= position:
-            gap = text[trigger.end - offset : group[0].start - offset]
-            if len(gap) <= 30 and complementiser.search(gap):
-                return group
-    return []
+def _speaker(view: SentenceView, article: ArticleScope) -> str | None:
+    """The country of the person who speaks in a quotation with "we" ("Wir werden ...", "- Vi vil ...")."""
+    if not view.of("first_person"):
+        return None
+    persons = [d for d in view.of(DONOR) if d.cls == "person"]
+    if persons:
+        return persons[-1].key
+    for back in range(view.position - 1, max(-1, view.position - 3), -1):
+        persons = [d for d in article.views[back].of(DONOR) if d.cls == "person"]
+        if persons:
+            return persons[-1].key
+    return article.lexicon.data.get("home_country") if view.quoted else None
 
 
-def _donor_group(
-    groups: list[list[Donor]], trigger: Trigger | None, continuation: bool, context: PackageContext
-) -> list[Donor]:
-    if trigger is not None:
-        before = [g for g in groups if g[-1].end <= trigger.start]
-        if before:
-            return before[-1]
-        # the subject inside a split verb in V2 order: "Dinsdag zegde Duitsland vier IRIS-T-systemen toe"
-        inside = [g for g in groups if trigger.start <= g[0].start and g[-1].end <= trigger.end]
-        if inside:
-            return inside[0]
-    if continuation and context.donors:
-        return [Donor(key, -1, -1) for key in context.donors]
-    if trigger is not None:
-        after = [g for g in groups if g[0].start >= trigger.end]
-        if after:
-            return after[0]
-    agentive = [g for g in groups if any(d.agentive for d in g)]
-    if agentive:
-        return agentive[0]
-    if len({d.key for g in groups for d in g}) == 1:  # "Minister X presented Denmark's package"
-        return groups[0]
-    return groups[0] if len(groups) == 1 else []
+# --------------------------------------------------------------------------- attachables
 
-
-def _giver(text: str, offset: int, groups: list[list[Donor]], thing, unit, lexicon: Lexicon) -> list[Donor]:
-    """Who gives what the recipient receives ("Oekraïne ontving Gepard-tanks uit Duitsland en
-    Hawk-raketten van Nederland", "Ukraine får 300 millioner kroner fra Danmark"): the donors after
-    a "from" preposition right after the thing, else the only such donors of the sentence - and only
-    when the recipient is named in the sentence (Denmark receiving F-35 jets from the US is no aid)."""
-    recipient = lexicon.default_recipient
-    if not any(m.kind == "country" and m.key == recipient for m in unit.mentions):
-        return []
-    agentive = [g for g in groups if g[0].agentive]
-    for group in agentive:
-        gap = text[thing.end - offset : group[0].start - offset]
-        if group[0].start >= thing.end and len(gap) <= 40 and not re.search(r"[,;:]", gap):
-            return group
-    if len({d.key for g in agentive for d in g}) == 1:
-        return agentive[0]
-    return []
-
-
-def _money_agent(text: str, offset: int, amount, donors: list[Donor]) -> Donor | None:
-    """A donor attached to a sum: "€11 billion from Germany", "£4.5 billion which the U.K. has ..."."""
-    end = amount.end
-    for donor in donors:
-        if donor.start < end:
+def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable]:
+    items = _munitions_for_systems(view, [m for m in view.of(ITEM) if m.value.category])
+    sums = [m for m in view.of(MONEY) if not _is_conversion(view, m)]
+    found: list[Attachable] = []
+    covered: set[int] = set()
+    for money in sums:
+        target = _earmark(view, money, items)
+        category = "financial"
+        attachable = Attachable(MONEY, money, money=money.value)
+        if target is not None:
+            if id(target) in covered and len([i for i in items if i.first < money.first]) > 1:
+                target = None
+            else:
+                covered.add(id(target))
+                attachable.item = target.value
+                attachable.quantity = target.value.quantity
+                category = target.value.category
+                covered.update(id(i) for i in _uses_of_sum(view, target, items))
+        if target is None:
+            category = _sum_category(view, money, items)
+        attachable.category = category
+        found.append(attachable)
+    for item in items:
+        if id(item) in covered:
             continue
-        gap = text[end - offset : donor.start - offset]
-        if "," in gap or len(gap) > 45:
-            return None
-        if donor.agentive or _RELATIVE_AGENT.match(gap):
-            return donor
+        found.append(Attachable(ITEM, item, item=item.value, category=item.value.category,
+                                quantity=item.value.quantity))
+    if not view.of(ITEM, "train") and not sums:
+        for package in view.of("package"):
+            found.append(Attachable("package", package, category="other"))
+            break
+    for train in view.of("train"):
+        if any(a.category == "training" for a in found):
+            break
+        if any(i.first <= train.first < i.last for i in view.of(ITEM)):
+            continue
+        quantity = _quantity_after(view, train)
+        found.append(Attachable(ITEM, train, category="training", quantity=quantity))
+    found.sort(key=lambda a: a.first)
+    return found
+
+
+def _munitions_for_systems(view: SentenceView, items: list[TypedMention]) -> list[TypedMention]:
+    """Missiles or ammunition for a named air-defence system ("missiles for the IRIS-T systems",
+    "Munition für Gepard") are that system's munitions: one item, of the system's category."""
+    result: list[TypedMention] = []
+    skip: set[int] = set()
+    for index, item in enumerate(items):
+        if index in skip:
+            continue
+        following = items[index + 1] if index + 1 < len(items) else None
+        if (following is not None and item.value.category in ("missiles", "ammunition")
+                and following.value.equipment_id and following.value.category == "air_defence"
+                and following.first - item.last <= 5
+                and any(item.last <= c.first < following.first for c in view.of("purpose"))
+                and not any(ch in view.gap_text(item.end, following.start) for ch in ",;:")):
+            noun = "missiles" if item.value.category == "missiles" else "ammunition"
+            merged = replace(following.value, name=f"{following.value.name} {noun}",
+                             quantity=item.value.quantity or following.value.quantity)
+            result.append(TypedMention(ITEM, "item", item.first, following.last, item.start, following.end,
+                                       value=merged))
+            skip.add(index + 1)
+            continue
+        result.append(item)
+    return result
+
+
+def _quantity_after(view: SentenceView, train: TypedMention) -> int | None:
+    for quantity in view.unit.quantities:
+        index = view.token_at(quantity.start)
+        if 0 <= index - train.last <= 4:
+            return quantity.value
     return None
 
 
-def _is_conversion(sentence, amount, all_money: list, lexicon: Lexicon) -> bool:
-    """A second sum that restates the first in another currency: "(5,3 Milliarden Euro)", "eller 234 ..."."""
-    for other in all_money:
-        if other is amount or other.end > amount.start:
+def _is_conversion(view: SentenceView, money: TypedMention) -> bool:
+    """A sum that restates the sum before it in another currency ("£18.2 billion" in brackets, "or")."""
+    if getattr(money.value, "conversion", False):
+        return True
+    for other in view.of(MONEY):
+        if other is money or other.last > money.first:
             continue
-        gap = sentence.text[other.end - sentence.start : amount.start - sentence.start]
+        gap = view.gap_text(other.end, money.start)
         if len(gap) > 25:
             continue
-        if "(" in gap:
-            return True
-        pattern = lexicon.pattern("conversion")
-        if pattern and pattern.search(gap):
+        if "(" in gap or any(other.last <= c.first < money.first for c in view.of("conversion")):
             return True
     return False
 
 
-def _sentence_date(
-    unit, meetings: list[MeetingFact], published: datetime.date | None, triggers: list[Trigger]
-):
-    """The day- or month-precise date of the sentence nearest to its first status verb (year-only
-    periods are not dates of an announcement; "said on Thursday that Denmark last month transferred"
-    is dated last month) and the meeting held that day."""
-    dates = _statement_dates(unit, published)
-    if not dates:
-        return None, None
-    verbs = [t for t in triggers if not t.negated] or triggers
-    if verbs:
-        verb = verbs[0]
-        nearest = min(dates, key=lambda m: max(verb.start - m.end, m.start - verb.end, 0))
-    else:
-        nearest = dates[0]
-    return nearest.value, _meeting_on(meetings, nearest.value)
+def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention]) -> TypedMention | None:
+    """The item a sum is for: "€500m for drones", "a set of shells worth €80m", "12 howitzers
+    worth €150m" (a value after a single item), "£1.6bn ... to buy 5,000 missiles"."""
+    after = [i for i in items if i.first >= money.last]
+    if after:
+        item = after[0]
+        gap = view.gap_text(money.end, item.start)
+        words = item.first - money.last
+        if words <= _EARMARK_REACH and not _punctuated(gap) and any(
+                money.last <= c.first < item.first for c in view.of("purpose", "content")):
+            return item
+        buys = [t for t in view.of("buy_for") if money.last <= t.first < item.first]
+        others = [m for m in view.of(MONEY) if money.last <= m.first < item.first]
+        if buys and words <= 14 and not others and not _punctuated(gap):
+            return item
+    before = [i for i in items if i.last <= money.first]
+    backing = [c for c in view.of("backing") if 0 <= money.first - c.last <= 2]
+    if before and backing and backing[0].first - before[-1].last <= 8 and \
+            not _punctuated(view.gap_text(before[-1].end, money.start), ";:"):
+        return before[-1]  # "900 drones, backed by €40 million"
+    if before:
+        item = before[-1]
+        values = [c for c in view.of("value") if item.last <= c.first < money.first]
+        gap = view.gap_text(item.end, money.start)
+        listed = len([i for i in before if _same_list(view, i, item)]) > 1 or \
+            (bool(view.of("coordination")) and any(c.last <= item.first and item.first - c.last <= 3
+                                                  for c in view.of("coordination"))) or \
+            any(c.first >= item.last and c.last <= values[0].first for c in view.of("coordination")) \
+            if values else False
+        if values and money.first - item.last <= 6 and not listed and not _punctuated(gap):
+            return item
+    return None
 
 
-def _occasion_date(unit, published: datetime.date | None, event_day: str | None) -> str | None:
-    """The day a sentence's statement was made, for a following "the same day" / "on the same
-    occasion": the event day when the sentence names it, else its first day- or month-precise date."""
-    values = [m.value for m in _statement_dates(unit, published)]
-    if event_day in values:
-        return event_day
-    return values[0] if values else None
+_PUNCTUATION = re.compile(r"[;:]|,(?!\d)")
 
 
-def _statement_dates(unit, published: datetime.date | None) -> list:
+def _punctuated(gap: str, marks: str = ",;:") -> bool:
+    """A clause mark in ``gap`` (a comma inside a number, "5,000", is none)."""
+    if marks == ",;:":
+        return bool(_PUNCTUATION.search(gap))
+    return any(c in gap for c in marks)
+
+
+def _same_list(view: SentenceView, one: TypedMention, other: TypedMention) -> bool:
+    """Two items of one enumeration (only commas, conjunctions and short words between them)."""
+    first, last = sorted((one, other), key=lambda m: m.first)
+    gap = view.gap_text(first.end, last.start)
+    return last.first - first.last <= 8 and not any(c in gap for c in ";:")
+
+
+def _uses_of_sum(view: SentenceView, target: TypedMention, items: list[TypedMention]) -> list[TypedMention]:
+    """Items a sum's purpose lists after it ("til luftvern, blant annet til radarer"): uses of the sum."""
+    including = [c for c in view.of("including") if 0 <= c.first - target.last <= 3]
+    if not including:
+        return []
+    cue = including[0]
+    purpose = [c for c in view.of("purpose") if 0 <= c.first - cue.last <= 1]
+    if not purpose:
+        return []
+    return [i for i in items if i.first >= cue.last]
+
+
+def _sum_category(view: SentenceView, money: TypedMention, items: list[TypedMention]) -> str:
+    """A sum for no named item: a package's value ("other"), money for training, or money as money."""
+    if any(0 <= money.first - c.last <= 2 or 0 <= c.first - money.last <= 0 for c in view.of("value")):
+        return "other"  # "support worth €70 million", "€2bn worth of support": the value of a package
+    near = [c for c in view.of("package", "fund_noun", "train")
+            if abs(c.first - money.first) <= 8 or abs(c.first - money.last) <= 8]
+    near.sort(key=lambda c: min(abs(c.first - money.first), abs(c.first - money.last)))
+    if near and near[0].cls == "train" and near[0].first >= money.last:
+        return "training"
+    if near and near[0].cls == "package":
+        return "other"
+    if any(c.cls == "fund_noun" for c in near):
+        return "financial"
+    if any(c.cls == "package" for c in near):
+        return "other"
+    return "financial"
+
+
+# --------------------------------------------------------------------------- pledges of a sentence
+
+def _sentence_pledges(sentence: PledgeSentence, package: PackageContext, article: ArticleScope,
+                      previous_date: str | None) -> tuple[list[PledgeFact], PackageContext, list[bool]]:
+    """The pledges of a sentence, the package after it, and which pledges are background."""
+    view = sentence.view
+    decisions: list[Decision] = []
+    for attachable in sentence.attachables:
+        trigger = governing_trigger(sentence, attachable)
+        if trigger is None and not (sentence.continuation or sentence.implicit):
+            continue
+        if trigger is not None and (trigger.negated or trigger.blocked):
+            continue
+        if _own_use(view, attachable):
+            continue
+        decision = decide_donor(sentence, attachable, trigger, article)
+        if decision is not None:
+            decisions.append(decision)
+    decisions = _drop_package_when_listed(decisions)
+    shared = [d.group.keys for d in decisions if d.attachable.kind == MONEY and len(d.group.keys) > 1]
+    for decision in decisions:  # donors that share a sum give its contents together
+        if decision.group.keys in shared:
+            decision.joint = True
+    date, meeting = _sentence_date(sentence, package, article, previous_date)
+    pledges: list[PledgeFact] = []
+    background: list[bool] = []
+    for decision in decisions:
+        made = _pledges_of(decision, sentence, package, article, date, meeting)
+        pledges += made
+        background += [decision.background] * len(made)
+    return pledges, _next_package(package, sentence, decisions, date, meeting), background
+
+
+def governing_trigger(sentence: PledgeSentence, attachable: Attachable) -> Trigger | None:
+    """The trigger of the attachable's clause nearest before it (one spanning it, for a separable
+    verb), else the first after it; else the same in the whole sentence."""
+    training = attachable.category == "training"
+    triggers = [t for t in sentence.triggers
+                if t.cls != "train" or training]  # "F-16 training" trains, it gives no F-16
+    if not triggers:
+        return None
+    clause = sentence.clause
+    own = clause[min(attachable.first, len(clause) - 1)]
+    spanning = [t for t in triggers if t.first < attachable.first < t.last]
+    if spanning:
+        return spanning[-1]
+    for pool in ([t for t in triggers if clause[t.first] == own], triggers):
+        before = [t for t in pool if t.last <= attachable.first or t.first == attachable.first]
+        if before:
+            return before[-1]
+        after = [t for t in pool if t.first >= attachable.last]
+        if after:
+            return after[0]
+    return None
+
+
+def _own_use(view: SentenceView, attachable: Attachable) -> bool:
+    return any(abs(c.first - attachable.last) <= 6 for c in view.of("own_use"))
+
+
+def candidate_groups(sentence: PledgeSentence) -> list[Group]:
+    """Every donor group the attachment step may choose from: the sentence's and the context's."""
+    return [*sentence.groups, *sentence.context]
+
+
+def decide_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigger | None,
+                 article: ArticleScope) -> Decision | None:
+    """Who gives ``attachable``: the model's choice where it is sure, else the rules'."""
+    rule_group, rule = rule_donor(sentence, attachable, trigger)
+    group, how, confidence = rule_group, rule, 0.7
+    if article.model is not None:
+        choice = article.model.choose(sentence, attachable, trigger, rule_group, rule,
+                                      candidate_groups(sentence))
+        if choice is not None:
+            group, confidence = choice
+            how = f"model.{rule}" if group is rule_group else "model.other"
+            confidence = round(confidence, 3)
+    if group is None or not group.keys:
+        return None
+    partner = _partner(sentence, group, trigger)
+    joint = partner is not None
+    if partner is not None:  # "Norway, together with Denmark, buys ...": one joint pledge
+        group = Group([*group.donors, *partner.donors], group.source, group.first, group.last, group.before)
+    recipient = _recipient(sentence, attachable, trigger, article.lexicon)
+    return Decision(attachable, trigger, group, how, confidence, recipient, joint=joint,
+                    background=is_background(sentence, attachable, trigger))
+
+
+def _partner(sentence: PledgeSentence, group: Group, trigger: Trigger | None) -> Group | None:
+    """A donor group introduced by a "together with" cue in the clause of the giver ("together with
+    Norway", "tillsammans med Island", "razem z Holandią"): the giver's partner in a joint pledge."""
+    clause = sentence.clause
+    n = len(clause)
+    anchor = trigger.first if trigger is not None else group.first
+    if anchor < 0:
+        return None
+    for other in sentence.groups:
+        if other is group or other.before != "jointly" or set(other.keys) <= set(group.keys):
+            continue
+        if clause[min(other.first, n - 1)] == clause[min(anchor, n - 1)]:
+            return other
+    return None
+
+
+def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigger | None
+               ) -> tuple[Group | None, str]:
+    """The rules' donor group for an attachable and the name of the rule that chose it."""
+    view, groups, clause = sentence.view, sentence.groups, sentence.clause
+    usable = [g for g in groups if g.before not in ("recipient", "locative", "jointly")]
+    attached = _attached_agent(view, attachable, trigger, groups)
+    if attached is not None:
+        return attached, "agent"
+    if trigger is not None and trigger.cls == "receive":
+        # "ministers said Ukraine will get ...": who announces gives
+        announcers = [t for t in sentence.triggers if t.last <= trigger.first and t.cls == "pledge"]
+        if not announcers or not view.of(RECIPIENT):
+            return None, "receive"
+        trigger = announcers[-1]
+    if trigger is not None:
+        own = clause[min(trigger.first, len(clause) - 1)]
+        subjects = [g for g in usable if g.last <= trigger.first and clause[g.first] == own
+                    and g.before != "agent"]
+        if subjects:
+            return subjects[-1], "subject"
+        inverted = [g for g in usable if 0 <= g.first - trigger.head_last <= 3 and g.before == ""]
+        if inverted:
+            return inverted[0], "inverted"
+        if sentence.continuation:
+            package = [g for g in sentence.context if g.source == "package"]
+            if package:
+                return package[0], "package"
+        earlier = [g for g in usable if g.last <= trigger.first and g.before != "agent"
+                   and not _breaks_between(view, g.last, trigger.first)]
+        if earlier:
+            return earlier[-1], "clause"
+    elif sentence.continuation:
+        package = [g for g in sentence.context if g.source == "package"]
+        if package:
+            return package[0], "package"
+    keys = {k for g in usable for k in g.keys}
+    if len(keys) == 1:
+        return usable[0], "only"
+    if trigger is not None and not any(g.last <= trigger.first for g in usable):
+        after = [g for g in usable if g.first >= trigger.last and g.before == ""]
+        if after:
+            return after[0], "later"
+    if not usable:
+        for source in ("speaker", "package", "carried"):
+            found = [g for g in sentence.context if g.source == source]
+            if found:
+                return found[0], source
+    return None, "none"
+
+
+def _attached_agent(view: SentenceView, attachable: Attachable, trigger: Trigger | None,
+                    groups: list[Group]) -> Group | None:
+    """A donor group introduced by an agent preposition right after the attachable ("£450 million
+    package from Latvia and Estonia", "jets by Greece"), or right after a passive or
+    receiving verb ("donated by Denmark", "received from Norway"), or a passive agent right before
+    a participle ("door België beloofde radars")."""
+    aid_nouns = view.of("aid_noun", "package")
+    for group in groups:
+        if group.before != "agent":
+            continue
+        # "The support from the allies amounts to ...", "a package from Latvia and Estonia includes ..."
+        if any(0 <= group.first - noun.last <= 1 and noun.last <= attachable.first and
+               not _breaks_between(view, noun.last, attachable.first) for noun in aid_nouns):
+            return group
+        for anchor in (attachable.last, trigger.last if trigger else None):
+            if anchor is None:
+                continue
+            distance = group.first - anchor
+            gap = view.gap_text(view.tokens[anchor - 1].end, view.tokens[group.first].start) \
+                if 0 < anchor <= group.first else ""
+            if 0 <= distance <= _ATTACHED_REACH and not _punctuated(gap):
+                return group
+        if trigger is not None and 0 <= trigger.first - group.last <= 1 and trigger.first <= attachable.first:
+            return group  # "the by-the-Netherlands pledged radar" order (de, nl)
+    return None
+
+
+def _recipient(sentence: PledgeSentence, attachable: Attachable, trigger: Trigger | None,
+               lexicon: Lexicon) -> str:
+    """Ukraine, unless the clause sends the thing to another named country and not to Ukraine
+    ("two Patriot systems will be deployed to Poland")."""
+    view = sentence.view
+    if view.of(RECIPIENT):
+        return lexicon.default_recipient
+    if trigger is None or trigger.cls not in ("deploy", "give", "deliver"):
+        return lexicon.default_recipient
+    for group in sentence.groups:
+        if group.before == "recipient" and group.first >= trigger.first and \
+                all(d.cls == "country" for d in group.donors):
+            keys = group.keys
+            if len(keys) == 1:
+                return keys[0]
+    return lexicon.default_recipient
+
+
+def _drop_package_when_listed(decisions: list[Decision]) -> list[Decision]:
+    """A package named with contents is its contents; unless several donors stand behind it (each
+    has a package, who gave what is not said)."""
+    contents = [d for d in decisions if d.attachable.kind != "package"]
+    result = []
+    for decision in decisions:
+        if decision.attachable.kind == "package" and contents and len(decision.group.keys) == 1:
+            continue
+        result.append(decision)
+    return result
+
+
+def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageContext,
+                article: ArticleScope, date: str | None, meeting: str | None) -> list[PledgeFact]:
+    """One pledge per donor of the group; what they share (a quantity, a sum) goes to a ``multiple``
+    pledge when several named donors give together."""
+    attachable = decision.attachable
+    trigger = decision.trigger
+    status = trigger.status if trigger is not None else package.status
+    keys = decision.group.keys
+    if decision.group.collective:
+        keys = [MULTIPLE_DONORS]
+    named = [k for k in keys if k != MULTIPLE_DONORS]
+    collective_member = any(d.cls == "collective" for d in decision.group.donors) and named
+    pledge_date = _pledge_date(decision, sentence, status, date, article)
+    rule = f"{article.lexicon.lang}.pledge.{decision.rule}.{attachable.kind}"
+
+    def fact(donor: str, shared: bool) -> PledgeFact:
+        item = attachable.item
+        return PledgeFact(
+            donor=donor,
+            recipient=decision.recipient,
+            item=(item.name if item is not None and _keeps_item(attachable) else
+                  ("training" if attachable.category == "training" and attachable.kind == ITEM else None)),
+            item_id=item.equipment_id if item is not None and _keeps_item(attachable) else None,
+            category=attachable.category,
+            quantity=attachable.quantity if shared else None,
+            amount=attachable.money.amount if shared and attachable.money is not None else None,
+            currency=attachable.money.currency if shared and attachable.money is not None else None,
+            date=pledge_date,
+            meeting=meeting if status == "pledged" and pledge_date and pledge_date == date else None,
+            status=status,
+            evidence=article.evidence_of(sentence.view.unit.sentence, rule, decision.confidence),
+        )
+
+    if len(named) <= 1 and not collective_member:
+        return [fact(keys[0], True)]
+    shared = attachable.quantity is not None or attachable.money is not None
+    joint = sentence.joint or decision.joint or shared or collective_member
+    pledges = [fact(k, False) for k in named]
+    if joint:
+        pledges.append(fact(MULTIPLE_DONORS, True))
+    return pledges
+
+
+def _keeps_item(attachable: Attachable) -> bool:
+    """Money for a category keeps no item; money for a named system keeps it (rule 6)."""
+    if attachable.item is None:
+        return False
+    if attachable.kind == MONEY:
+        return attachable.item.equipment_id is not None
+    return True
+
+
+# --------------------------------------------------------------------------- dates
+
+def _statement_dates(view: SentenceView, published: datetime.date | None) -> list[TypedMention]:
     """The day- or month-precise dates of a sentence that are not after publication."""
-    return [
-        m for m in unit.dates
-        if len(m.value) >= 7 and not (published and m.value > published.isoformat())
-    ]
+    return [m for m in view.of("date") if len(m.value.value) >= 7
+            and not (published and m.value.value > published.isoformat())]
+
+
+def _sentence_date(sentence: PledgeSentence, package: PackageContext, article: ArticleScope,
+                   previous_date: str | None) -> tuple[str | None, str | None]:
+    """The day of the sentence's news: its own date nearest the first live trigger; "the same day"
+    -> the previous sentence's; the package's for a continuation; the main meeting's where the
+    meeting reaches the sentence; else the article's own day."""
+    view = sentence.view
+    dates = _statement_dates(view, article.published)
+    live = [t for t in sentence.triggers if not t.negated and not t.blocked] or sentence.triggers
+    if dates:
+        anchor = live[0].first if live else 0
+        nearest = min(dates, key=lambda d: abs(d.first - anchor))
+        return nearest.value.value, _meeting_on(article.meetings, nearest.value.value)
+    if previous_date and view.of("same_time"):
+        return previous_date, _meeting_on(article.meetings, previous_date)
+    paragraph = article.paragraph_dates.get(view.paragraph)
+    if paragraph is not None and _shares_donor(view, paragraph[1], article):
+        return paragraph[0], _meeting_on(article.meetings, paragraph[0])
+    if sentence.continuation and package.date:
+        return package.date, package.meeting
+    main = article.main_meeting
+    if main is not None and main.date and (article.meeting_everywhere or
+                                           view.paragraph in article.meeting_paragraphs):
+        return main.date, main.key
+    return None, None
+
+
+def _paragraph_dates(views: list[SentenceView], published: datetime.date | None
+                     ) -> dict[int, tuple[str, list[int]]]:
+    """The single day named in a paragraph of several sentences (a quotation and its attribution
+    "..., she said on Friday"), with the positions of the sentences that name it."""
+    days: dict[int, set[str]] = {}
+    naming: dict[int, list[int]] = {}
+    sizes: dict[int, int] = {}
+    for view in views:
+        sizes[view.paragraph] = sizes.get(view.paragraph, 0) + 1
+        for date in _statement_dates(view, published):
+            if len(date.value.value) == 10:
+                days.setdefault(view.paragraph, set()).add(date.value.value)
+                naming.setdefault(view.paragraph, []).append(view.position)
+    return {p: (next(iter(d)), naming[p]) for p, d in days.items() if len(d) == 1 and sizes[p] > 1}
+
+
+def _shares_donor(view: SentenceView, positions: list[int], article: ArticleScope) -> bool:
+    """A paragraph's day dates a sentence naming no donor (a quotation, "The package ...") or one of
+    the donors of the sentence that names the day - not another donor's background."""
+    own = {d.key for d in view.of(DONOR)}
+    if not own:
+        return True
+    return any(own & {d.key for d in article.views[p].of(DONOR)} for p in positions)
+
+
+def _pledge_date(decision: Decision, sentence: PledgeSentence, status: str, date: str | None,
+                 article: ArticleScope) -> str | None:
+    """The pledge's date: none for background; a delivery only by a day of its own sentence."""
+    view = sentence.view
+    if decision.background:
+        return None
+    own = _statement_dates(view, article.published)
+    if own and decision.trigger is not None:
+        clause_day = _clause_day(sentence, decision.trigger, own)
+        if clause_day is not _NO_DAY:
+            return clause_day
+        own = []  # the sentence's day belongs to another clause's news
+        date = None if status == "delivered" else _fallback_date(sentence, article)
+    if status == "delivered":
+        return date if own else None
+    return date
+
+
+_NO_DAY = object()
+
+
+def _comma_clauses(sentence: PledgeSentence) -> list[int]:
+    """Clause numbers split also at commas ("Spain has promised ..., and Germany on Tuesday pledged")."""
+    cached = sentence.__dict__.get("_comma_clauses")
+    if cached is None:
+        view = sentence.view
+        cached, current = [], 0
+        for i, token in enumerate(view.tokens):
+            if i > 0 and (_punctuated(view.gap_text(view.tokens[i - 1].end, token.start)) or
+                          sentence.clause[i] != sentence.clause[i - 1]):
+                current += 1
+            cached.append(current)
+        sentence.__dict__["_comma_clauses"] = cached
+    return cached
+
+
+def _clause_day(sentence: PledgeSentence, trigger: Trigger, days: list[TypedMention]):
+    """The day of the sentence that dates a pledge of ``trigger``: one in the trigger's own clause,
+    else one in a clause that gives nothing itself (an attribution: "..., Pistorius said on
+    Monday"); ``_NO_DAY`` when every day belongs to another clause's own news."""
+    clauses = _comma_clauses(sentence)
+    n = len(clauses)
+    own = clauses[min(trigger.first, n - 1)]
+    fronted = [d for d in days if d.first <= 1]
+    if fronted:  # "Dinsdag zegde Duitsland ... toe, en ook Noorwegen ...": the day opens every clause
+        return fronted[0].value.value
+    same = [d for d in days if clauses[min(d.first, n - 1)] == own]
+    if same:
+        return min(same, key=lambda d: abs(d.first - trigger.first)).value.value
+    things = [a for a in sentence.attachables]
+    for day in sorted(days, key=lambda d: abs(d.first - trigger.first)):
+        clause = clauses[min(day.first, n - 1)]
+        news = any(clauses[min(t.first, n - 1)] == clause and not t.negated and t is not trigger
+                   for t in sentence.triggers) and \
+            any(clauses[min(a.first, n - 1)] == clause for a in things)
+        if not news:
+            return day.value.value
+    return _NO_DAY
+
+
+def _fallback_date(sentence: PledgeSentence, article: ArticleScope) -> str | None:
+    """The day a pledge gets when its sentence's day belongs to another clause: the main meeting's
+    where the meeting reaches the sentence (else the event day, later)."""
+    main = article.main_meeting
+    if main is not None and main.date and (article.meeting_everywhere or
+                                           sentence.view.paragraph in article.meeting_paragraphs):
+        return main.date
+    return None
+
+
+def is_background(sentence: PledgeSentence, attachable: Attachable, trigger: Trigger | None) -> bool:
+    """What was given before, not news: a cumulative sum or a cumulative cue in the thing's clause; a
+    background cue ("earlier", "so far", "since 2022") before its verb in the verb's clause or
+    right before the thing; an item after "in addition to" or "already"."""
+    view, clause = sentence.view, _comma_clauses(sentence)
+    if getattr(attachable.money, "cumulative", False):
+        return True
+    own = clause[min(attachable.first, len(clause) - 1)]
+    for cue in view.of("cumulative"):
+        if clause[min(cue.first, len(clause) - 1)] == own:
+            return True
+    anchor = trigger.first if trigger is not None else attachable.first
+    anchor_clause = clause[min(anchor, len(clause) - 1)]
+    for cue in view.of("background"):
+        cue_clause = clause[min(cue.first, len(clause) - 1)]
+        if cue.last <= anchor and cue_clause == anchor_clause:
+            return True
+        if 0 <= attachable.first - cue.last <= 2 or \
+                (trigger is not None and 0 <= cue.first - trigger.last <= 1):
+            return True
+    for cue in view.of("addition", "already"):
+        if cue.last <= attachable.first and attachable.first - cue.last <= 6:
+            return True
+    return False
 
 
 def _meeting_on(meetings: list[MeetingFact], date: str | None) -> str | None:
@@ -984,76 +1095,105 @@ def _meeting_on(meetings: list[MeetingFact], date: str | None) -> str | None:
     return same_day[0] if len(same_day) == 1 else None
 
 
-def _paragraph_dates(analysed: list, published) -> dict[int, tuple[str, list[int]]]:
-    """The single day named in a paragraph of several sentences, with the positions of the
-    sentences that name it."""
-    by_paragraph: dict[int, set[str]] = {}
-    dated: dict[int, list[int]] = {}
-    sentences: dict[int, int] = {}
-    for position, unit in enumerate(analysed):
-        sentences[unit.sentence.paragraph] = sentences.get(unit.sentence.paragraph, 0) + 1
-        for mention in unit.dates:
-            if len(mention.value) == 10 and (published is None or mention.value <= published.isoformat()):
-                by_paragraph.setdefault(unit.sentence.paragraph, set()).add(mention.value)
-                dated.setdefault(unit.sentence.paragraph, []).append(position)
-    return {
-        p: (next(iter(v)), dated[p]) for p, v in by_paragraph.items() if len(v) == 1 and sentences[p] > 1
-    }
+def _meeting_reach(article: ArticleScope) -> None:
+    """Which paragraphs the main meeting dates: all when the lead speaks of it, else those that do."""
+    main = article.main_meeting
+    if main is None:
+        return
+    starts = {e.start for e in main.evidence}
+    for view in article.views:
+        if article.evidence_of(view.unit.sentence, "reach").start in starts:
+            article.meeting_paragraphs.add(view.paragraph)
+            article.meeting_everywhere = article.meeting_everywhere or view.position < 3
+    article.meeting_everywhere = article.meeting_everywhere or not starts
 
 
-def _shares_donor(donors: list[Donor], paragraph_date: tuple[str, list[int]], donors_of) -> bool:
-    """A paragraph's day dates a sentence that names no donor of its own (a quote, "The package
-    ...") or one of the donors of the sentence that names the day - not another donor's
-    background ("On Monday Germany pledged ... Norway has also promised ...")."""
-    if not donors:
-        return True
-    own = {d.key for d in donors}
-    return any(own & {d.key for d in donors_of(position)} for position in paragraph_date[1])
+def _date_by_event_day(pledges: list[PledgeFact], news: set[int], event_day: str | None) -> None:
+    """Rule 10: news without a day of its own is dated by the article's day - a promise, plan or
+    proposal, not a delivery and not background."""
+    if event_day is None:
+        return
+    for index in news:
+        pledge = pledges[index]
+        if pledge.date is None and pledge.status != "delivered":
+            pledge.date = event_day
 
 
-class _MeetingReach:
-    """Which sentences the main meeting dates: all of them when the meeting is in the lead (the
-    article is about it), else only the paragraphs that speak about it (a visit reported in the
-    third paragraph does not date the background pledges of the others)."""
+# --------------------------------------------------------------------------- package context
 
-    LEAD = 3  # sentences
-
-    def __init__(self, analysed: list, main_meeting: MeetingFact | None, evidence_of) -> None:
-        self.everywhere = False
-        self.paragraphs: set[int] = set()
-        if main_meeting is None:
-            return
-        starts = {e.start for e in main_meeting.evidence}
-        for unit in analysed:
-            if evidence_of(unit.sentence, "reach").start in starts:
-                self.paragraphs.add(unit.sentence.paragraph)
-                self.everywhere = self.everywhere or unit.sentence.index < self.LEAD
-        self.everywhere = self.everywhere or not starts
-
-    def __call__(self, sentence) -> bool:
-        return self.everywhere or sentence.paragraph in self.paragraphs
-
-
-def _distinct(keys: list[str]) -> list[str]:
-    return list(dict.fromkeys(keys))
+def _next_package(package: PackageContext, sentence: PledgeSentence, decisions: list[Decision],
+                  date: str | None, meeting: str | None) -> PackageContext:
+    """The package later sentences may go on about: the donors that gave in this sentence."""
+    view = sentence.view
+    own = [d for d in decisions if d.group.source == "sentence"]
+    if not sentence.attachables:  # an announcement: its subjects stand behind what follows
+        groups = [g for g in sentence.groups if g.before not in ("recipient", "locative")]
+        keys = list(dict.fromkeys(k for g in groups for k in g.keys))
+        live = [t for t in sentence.triggers if not t.negated and not t.blocked]
+        if keys and live:
+            return PackageContext(keys, date, meeting, live[0].status, view.position, view.paragraph,
+                                  sentence.joint or len(keys) > 1)
+        return package
+    if own:
+        keys = list(dict.fromkeys(k for d in own for k in d.group.keys))
+        first = own[0].trigger
+        return PackageContext(keys, date, meeting, first.status if first else "pledged", view.position,
+                              view.paragraph, sentence.joint)
+    if decisions:
+        return replace(package, position=view.position, paragraph=view.paragraph)
+    return package
 
 
-def _deduplicate(pledges: list[PledgeFact]) -> list[PledgeFact]:
-    seen = set()
-    result = []
-    for p in pledges:
-        key = (
-            p.donor,
-            p.item,
-            p.category,
-            p.quantity,
-            p.amount,
-            p.currency,
-            p.status,
-            p.evidence.start if p.evidence else None,
-        )
-        if key in seen:
+# --------------------------------------------------------------------------- article level
+
+def _merge_restatements(pledges: list[PledgeFact], views: list[SentenceView]) -> list[PledgeFact]:
+    """A pledge stated twice (a headline or lead and the body, a summary) is one pledge: same donor,
+    category, status and no contradicting item, quantity or sum. The fuller statement is kept, with
+    what the other adds."""
+    kept: list[PledgeFact] = []
+    for pledge in pledges:
+        twin = next((k for k in kept if _restates(k, pledge)), None)
+        if twin is None:
+            kept.append(pledge)
             continue
-        seen.add(key)
-        result.append(p)
-    return result
+        _absorb(twin, pledge)
+    return kept
+
+
+def _restates(one: PledgeFact, other: PledgeFact) -> bool:
+    if one.donor != other.donor or one.recipient != other.recipient:
+        return False
+    if one.amount is not None and one.amount == other.amount and one.currency == other.currency and \
+            "financial" in (one.category, other.category) and one.item is None and other.item is None:
+        return True  # the same sum told twice, once with its purpose
+    if one.category != other.category:
+        return False
+    if one.evidence is not None and other.evidence is not None and one.evidence.start == other.evidence.start:
+        if one.item != other.item or one.category != other.category:
+            return False
+        return all(a is None or b is None or a == b for a, b in
+                   ((one.amount, other.amount), (one.quantity, other.quantity)))
+    if one.status != other.status:
+        return False
+    for a, b in ((one.item, other.item), (one.quantity, other.quantity), (one.amount, other.amount)):
+        if a is not None and b is not None and a != b:
+            return False
+    if one.date and other.date and one.date != other.date:
+        return False
+    same_thing = (one.amount is not None and one.amount == other.amount) or \
+                 (one.item is not None and one.item == other.item) or \
+                 (one.quantity is not None and one.quantity == other.quantity)
+    return same_thing
+
+
+def _absorb(kept: PledgeFact, other: PledgeFact) -> None:
+    if kept.category == "financial" and other.category != "financial":
+        kept.category = other.category
+    for name in ("item", "item_id", "quantity", "amount", "currency", "date", "meeting"):
+        if getattr(kept, name) is None and getattr(other, name) is not None:
+            setattr(kept, name, getattr(other, name))
+
+
+__all__ = ["ArticleScope", "Attachable", "Decision", "Group", "PackageContext", "PledgeSentence", "Trigger",
+           "analyse_sentence", "candidate_groups", "decide_donor", "find_pledges", "governing_trigger",
+           "rule_donor"]

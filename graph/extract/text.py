@@ -107,19 +107,22 @@ _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[-\w])|\n\s*")
 _LAST_WORD = re.compile(r"(\S+)$")
 
 
-def split_sentences(text: str, abbreviations: frozenset[str], month_words: frozenset[str]) -> list[Sentence]:
+def split_sentences(text: str, abbreviations: frozenset[str], month_words: frozenset[str],
+                    ordinal_dot: bool = False) -> list[Sentence]:
     """Split normalised text into sentences.
 
     A period does not end a sentence after an abbreviation of the language (``Nr.``, ``bl.a.``,
     ``U.S.``), after a single capital initial (``Antony J. Blinken``), after an ordinal day before a
-    month name (``11. April``) or when the next word starts in lower case.
+    month name (``11. April``) or when the next word starts in lower case. In languages that write
+    ordinals with a dot (``ordinal_dot``: German, the Nordic languages, Polish, Czech, Finnish) a
+    number of up to three digits after a lower-case word is an ordinal too ("das 24. Treffen").
     """
     sentences: list[Sentence] = []
     start = 0
     paragraph = 0
     for match in _BOUNDARY.finditer(text):
         is_newline = "\n" in match.group()
-        if not is_newline and not _is_boundary(text, match, abbreviations, month_words):
+        if not is_newline and not _is_boundary(text, match, abbreviations, month_words, ordinal_dot):
             continue
         end = match.end() if not is_newline else match.start()
         _append(sentences, text, start, end, paragraph)
@@ -140,7 +143,8 @@ def _append(sentences: list[Sentence], text: str, start: int, end: int, paragrap
 
 
 def _is_boundary(
-    text: str, match: re.Match[str], abbreviations: frozenset[str], month_words: frozenset[str]
+    text: str, match: re.Match[str], abbreviations: frozenset[str], month_words: frozenset[str],
+    ordinal_dot: bool = False,
 ) -> bool:
     punct = match.group()
     if not punct.startswith("."):
@@ -153,11 +157,18 @@ def _is_boundary(
     next_word = re.match(r"[\w.-]*", following).group()
     if next_word[:1].islower():
         return False
-    if word.casefold() in abbreviations:
-        return False
+    acronym = len(word) >= 3 and word[:-1].isupper() and "." not in word[:-1]
+    if word.casefold() in abbreviations and not acronym:
+        return False  # "Dr." is a title; "DR." (a broadcaster) ends the sentence
     if re.fullmatch(r"[A-ZÄÖÜÅÆØ]\.", word):
         return False
-    return not (re.fullmatch(r"\d{1,2}\.", word) and next_word.casefold().rstrip(".") in month_words)
+    if re.fullmatch(r"\d{1,2}\.", word) and next_word.casefold().rstrip(".") in month_words:
+        return False
+    if ordinal_dot and re.fullmatch(r"\d{1,3}\.", word):
+        previous = re.search(r"(\S+)\s+\S+$", text[window_start : match.start() + 1])
+        if previous and previous.group(1)[:1].islower() and previous.group(1)[-1:].isalpha():
+            return False  # "das 24. Treffen", "den 15. pakken"
+    return True
 
 
 TOKEN = re.compile(r"\w+(?:[.'&:]\w+)*")

@@ -1,10 +1,11 @@
 """Regenerate the generated reference data.
 
-    python -m graph.knowledge.build            # countries.json + ontology/reference/*.ttl
+    python -m graph.knowledge.build            # countries.json, language_codes.json, ontology/reference/*.ttl
     python -m graph.knowledge.build --check    # exit 1 if the committed files are out of date
 
 ``countries.json`` comes from Babel's CLDR territory names and pycountry's ISO 3166-1 gettext
-catalogues (nothing typed by hand); the Turtle files come from all data files via
+catalogues, ``language_codes.json`` from pycountry's ISO 639 table (nothing typed by hand); the
+Turtle files come from all data files via
 :func:`graph.knowledge.rdf.reference_graphs`. Babel and pycountry are only needed here (extra ``build``).
 """
 
@@ -93,9 +94,20 @@ def recorded_source_versions() -> dict[str, str]:
     return json.loads(SOURCES_FILE.read_text(encoding="utf-8"))
 
 
+def language_codes() -> dict[str, list[str]]:
+    """{"iso639_1": every two-letter ISO 639-1 code}, from pycountry."""
+    pycountry = _require("pycountry")
+    return {"iso639_1": sorted(entry.alpha_2 for entry in pycountry.languages if hasattr(entry, "alpha_2"))}
+
+
+LANGUAGE_CODES_FILE = DATA_DIR / "language_codes.json"
+
+
 def write_countries(path: Path = DATA_DIR / "countries.json") -> Path:
-    """Write the generated country file and the versions it came from; returns its path."""
+    """Write the generated country and language-code files and the versions they came from; returns
+    the country file's path."""
     path.write_text(_json_text(country_records()), encoding="utf-8")
+    LANGUAGE_CODES_FILE.write_text(_json_text(language_codes()), encoding="utf-8")
     SOURCES_FILE.write_text(_json_text(installed_source_versions()), encoding="utf-8")
     return path
 
@@ -121,13 +133,15 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Regenerate countries.json and ontology/reference/*.ttl.")
     parser.add_argument("--check", action="store_true", help="only verify that countries.json is up to date")
     parser.add_argument("--skip-countries", action="store_true",
-                        help="do not regenerate countries.json (no Babel/pycountry needed)")
+                        help="do not regenerate countries.json and language_codes.json "
+                             "(no Babel/pycountry needed)")
     args = parser.parse_args(argv)
     if args.check:
-        current = (DATA_DIR / "countries.json").read_text(encoding="utf-8")
-        if current != _json_text(country_records()):
-            print("countries.json is out of date: run python -m graph.knowledge.build", file=sys.stderr)
-            return 1
+        for path, expected in ((DATA_DIR / "countries.json", country_records),
+                               (LANGUAGE_CODES_FILE, language_codes)):
+            if path.read_text(encoding="utf-8") != _json_text(expected()):
+                print(f"{path.name} is out of date: run python -m graph.knowledge.build", file=sys.stderr)
+                return 1
         return 0
     if not args.skip_countries:
         print(f"wrote {write_countries()}")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -45,7 +49,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = settings
         config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on")
+                                lifespan="on", http="h11")  # the HTTP parser of api.server.serve
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -64,6 +68,61 @@ class LiveServer:
 
     def client(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **kwargs)
+
+
+class ServedProcess:
+    """``aidgraph serve`` as its own process (the real command: its uvicorn settings, its HTTP parser)
+    on a free port over ``store``; stopped by its PID."""
+
+    def __init__(self, store: Path, *, token: str | None = TOKEN, log: Path | None = None,
+                 **env: str) -> None:
+        self.store, self.port = store, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.token = token
+        self.log_path = log or store.parent / f"serve-{self.port}.log"
+        self.env = {k: v for k, v in os.environ.items() if k != "AIDGRAPH_TOKEN"} | env
+        if token:
+            self.env["AIDGRAPH_TOKEN"] = token
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> ServedProcess:
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "graph.cli", "--store", str(self.store), "serve",
+                 "--host", "127.0.0.1", "--port", str(self.port)],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2])
+        deadline = time.monotonic() + 90
+        while True:
+            if self.process.poll() is not None:
+                log_text = self.log_path.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"aidgraph serve exited: {log_text}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.__exit__()
+                raise RuntimeError("aidgraph serve did not answer /health within 90 s")
+            time.sleep(0.2)
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+
+@pytest.fixture(scope="session")
+def served_process_class():
+    """``ServedProcess(store, token=...)``: a context manager running ``aidgraph serve`` on a free port."""
+    return ServedProcess
 
 
 @pytest.fixture(scope="session")

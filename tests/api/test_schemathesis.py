@@ -2,9 +2,9 @@
 
 Expected 4xx answers, documented in the OpenAPI responses of each route:
   400  malformed filter values (e.g. a donor key that is not a valid IRI segment), malformed SPARQL
-       (random 'query' strings) or a missing query on /sparql
-  403  POST /articles, GET /dump and whole-dataset RDF exports (/export/{trig,nquads,jsonld,turtle,nt}
-       without 'graph') without the bearer token; SERVICE/LOAD in a query
+       (random 'query' strings) or a missing query on /sparql; /store naming no graph, or two
+  403  POST /articles, GET /dump, Graph Store writes and whole-dataset RDF exports
+       (/export/{trig,nquads,jsonld,turtle,nt} without 'graph') without the bearer token; SERVICE/LOAD
   404  unknown meeting / actor / equipment / article ids, unknown saved query, an unknown 'graph' IRI
        on /export and /plot
   406  a random Accept header on /sparql
@@ -18,9 +18,10 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
-# operations whose free-text input cannot be described by a schema: a random 'query' string, or none,
-# is a well-formed request carrying a malformed query (400) -- the "positive data" check is skipped there
-FREE_TEXT_OPERATIONS = {"GET /sparql", "POST /sparql"}
+# operations whose valid input a schema cannot describe, where the "positive data" check is skipped: a
+# random 'query' string, or none, is a well-formed request carrying a malformed query (400); the Graph
+# Store Protocol needs exactly one of 'graph' and 'default' (400 for neither or both)
+FREE_TEXT_OPERATIONS = {"GET /sparql", "POST /sparql", "GET /store", "HEAD /store"}
 OPERATIONS_EXPECTED = 21  # GET/POST routes in the OpenAPI document (a guard that the spec was read)
 EXPORT_OPERATIONS = {"GET /export/{fmt}", "GET /plot/timeline", "GET /plot/network"}
 

@@ -132,8 +132,10 @@ def test_malformed_query_is_400_with_position(client):
     assert "line 2" in problem["detail"]
 
 
-def test_missing_query_is_400(client):
-    assert client.get("/sparql", headers={"Accept": "application/json"}).status_code == 400
+def test_missing_query_is_400_when_no_rdf_type_is_acceptable(client):
+    response = client.get("/sparql", headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 400
+    assert "service description" in response.json()["hint"]
 
 
 @pytest.mark.parametrize("query", [

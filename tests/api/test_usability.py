@@ -14,9 +14,14 @@ def test_root_lists_entry_points_that_answer(client):
         assert client.get(links[name]).status_code == 200, name
 
 
-def test_root_sends_browsers_to_the_docs(client):
-    response = client.get("/", headers={"Accept": "text/html,application/xhtml+xml"})
-    assert response.status_code == 307 and response.headers["location"] == "/docs"
+def test_root_is_the_web_app_for_browsers_and_the_index_for_clients(client):
+    page = client.get("/", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<table class="pledges"' in page.text and "/web/static/web.css" in page.text
+    for accept in ("application/json", "*/*"):
+        index = client.get("/", headers={"Accept": accept})
+        assert index.json()["links"]["app"] == "/"
+    assert client.get("/api").json() == client.get("/", headers={"Accept": "application/json"}).json()
 
 
 @pytest.mark.parametrize(("method", "path", "status", "detail"), [

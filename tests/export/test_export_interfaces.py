@@ -32,6 +32,7 @@ def test_cli_writes_the_file(store_path, tmp_path, arguments, suffix):
     assert content
     if suffix == "gexf":
         assert validate_gexf(output) == []
+        assert nx.read_gexf(output).number_of_nodes() > 0  # networkx reads it (viz:color as r/g/b)
     if suffix == "svg":
         assert b"<svg" in content[:500]
     if suffix == "png":
@@ -102,6 +103,7 @@ def test_api_routes_answer_with_the_right_media_type(client, path, media_type):
     assert "filename=" in response.headers["content-disposition"]
     if "gexf" in path:
         assert validate_gexf(response.content) == []
+        assert nx.read_gexf(io.BytesIO(response.content)).number_of_nodes() > 0
 
 
 def test_api_gexf_counts_match_the_store(client, store):
@@ -157,12 +159,13 @@ def test_api_app_serves_exports_through_its_store_worker(store_path, store, tmp_
     copy = tmp_path / "store"
     shutil.copytree(store_path, copy)
     app = create_app(ApiSettings(store=str(copy), backend="oxigraph", query_timeout=120))
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:  # a Host the app answers to
         gexf = test_client.get("/export/gexf?projection=donor-equipment")
         timeline = test_client.get("/plot/timeline?format=svg")
         missing = test_client.get("/export/gexf?graph=https://example.org/missing")
     assert gexf.status_code == 200 and validate_gexf(gexf.content) == []
     expected = build_projection(store, "donor-equipment")
+    assert nx.read_gexf(io.BytesIO(gexf.content)).number_of_edges() == expected.number_of_edges()
     root = etree.fromstring(gexf.content)
     assert len(root.findall(".//{http://gexf.net/1.3}edge")) == expected.number_of_edges()
     assert timeline.status_code == 200 and timeline.headers["content-type"] == "image/svg+xml"

@@ -50,6 +50,26 @@ def test_gexf_is_valid_and_complete(networks, name, dynamic):
     assert bool(root.findall(".//g:spells", NS)) == dynamic
 
 
+@pytest.mark.parametrize("dynamic", [True, False])
+@pytest.mark.parametrize("name", PROJECTIONS)
+def test_networkx_reads_every_gexf_export(networks, name, dynamic, tmp_path):
+    """networkx.read_gexf (the most used Python GEXF reader) reads each projection back whole."""
+    network = networks[name]
+    path = tmp_path / f"{name}.gexf"
+    path.write_bytes(to_gexf(network, dynamic=dynamic))
+    read = nx.read_gexf(path)
+    assert read.number_of_nodes() == network.number_of_nodes()
+    assert read.number_of_edges() == network.number_of_edges()
+    assert set(read.nodes) == {str(node) for node in network.nodes}
+    for node, data in read.nodes(data=True):
+        assert data["label"] == network.nodes[node].get("label", node)
+        colour = TYPE_COLOURS.get(network.nodes[node].get("type", ""))
+        if colour:
+            assert "#{:02X}{:02X}{:02X}".format(*(data["viz"]["color"][c] for c in "rgb")) == colour
+    if dynamic and any(data.get("spells") for *_ends, data in network.edges(data=True)):
+        assert any(data.get("spells") for *_ends, data in read.edges(data=True))
+
+
 def test_gexf_nodes_carry_type_colour_size_and_label(networks):
     network = networks["full"]
     root = parse_gexf(to_gexf(network))
@@ -61,7 +81,9 @@ def test_gexf_nodes_carry_type_colour_size_and_label(networks):
         assert values[declared["type"]] == data["type"]
         assert values[declared["degree"]] == str(network.degree(node.get("id")))
         assert node.get("label") == data["label"]
-        assert node.find("viz:color", NS).get("hex") == TYPE_COLOURS[data["type"]]
+        colour = node.find("viz:color", NS)
+        channels = (int(colour.get(channel)) for channel in "rgb")
+        assert "#{:02X}{:02X}{:02X}".format(*channels) == TYPE_COLOURS[data["type"]]
         assert float(node.find("viz:size", NS).get("value")) > 0
     sizes = {node.get("id"): float(node.find("viz:size", NS).get("value"))
              for node in root.findall(".//g:nodes/g:node", NS)}

@@ -31,6 +31,21 @@ def record(filename: str, passage_id: str) -> dict:
     return extract(article).to_record()
 
 
+def pledge_matches(want: dict, got: dict) -> bool:
+    """An extracted pledge has every field of the wanted one: the item as a prefix of its name (case
+    aside), the amount within half a percent, the rest equal."""
+    for key, value in want.items():
+        if key == "item":
+            if not str(got.get("item") or "").lower().startswith(str(value).lower()):
+                return False
+        elif key == "amount":
+            if got.get("amount") is None or abs(got["amount"] - value) > 0.005 * value:
+                return False
+        elif got.get(key) != value:
+            return False
+    return True
+
+
 def surname(name: str) -> str:
     return name.split()[-1].casefold()
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from passages import pledge_matches
 
 from graph.extract import extract
 from graph.extract.language import detect_language
@@ -31,17 +32,7 @@ def _record(case: dict) -> dict:
     return extract(article).to_record()
 
 
-def _matches(want: dict, got: dict) -> bool:
-    for key, value in want.items():
-        if key == "item":
-            if not str(got.get("item") or "").lower().startswith(str(value).lower()):
-                return False
-        elif key == "amount":
-            if got.get("amount") is None or abs(got["amount"] - value) > 0.005 * value:
-                return False
-        elif got.get(key) != value:
-            return False
-    return True
+_matches = pledge_matches
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['lang']}-{i}" for i, c in enumerate(CASES)])

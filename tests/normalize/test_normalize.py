@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import graph.language
 from graph.extract.normalize import (
     canonical_code,
     find_dates,
@@ -19,6 +20,7 @@ from graph.extract.normalize import (
     parse_number,
     supported_languages,
 )
+from graph.extract.normalize import quantities as quantities_module
 from graph.extract.normalize.dates import _WEEKDAY_RESOLVERS
 
 CASES_FILE = Path(__file__).with_name("cases.json")
@@ -77,7 +79,7 @@ def test_parse_number(case):
     assert value == (pytest.approx(case["expect"]) if case["expect"] is not None else None)
 
 
-@pytest.mark.parametrize("lang", ["en", "de", "sv", "fr", "nb", "da", "nl", "pl"])
+@pytest.mark.parametrize("lang", ["en", "de", "sv", "fr", "nb", "da", "nl", "pl", "it", "es", "fi", "cs"])
 def test_every_language_has_at_least_15_cases_of_three_kinds(lang):
     cases = [c for c in _table()["cases"] if canonical_code(c["lang"]) == lang]
     kinds = Counter(c["kind"] for c in cases)
@@ -86,10 +88,36 @@ def test_every_language_has_at_least_15_cases_of_three_kinds(lang):
 
 
 def test_language_codes():
-    assert set(supported_languages()) == {"en", "de", "sv", "fr", "nb", "da", "nl", "pl"}
+    assert set(supported_languages()) == set(graph.language.supported_languages())
     assert canonical_code("no") == canonical_code("nn") == canonical_code("NB") == "nb"
     assert canonical_code("en-GB") == "en"
-    assert canonical_code("it") == canonical_code(None) == "xx"
+    assert canonical_code("uk") == canonical_code("pt") == canonical_code(None) == "xx"
+
+
+def test_dollars_are_money_not_a_count_in_danish_and_norwegian():
+    for lang in ("da", "nb"):
+        text = "Pakken er på 90 millioner dollars og 12 droner."
+        assert [(m.amount, m.currency) for m in find_money(text, lang)] == [(9e7, "USD")]
+        assert [q.value for q in find_quantities(text, lang)] == [12]
+
+
+def test_finding_quantities_is_linear_in_the_text(monkeypatch):
+    """The spans taken by money and dates are walked once, not once per number (issue 14, section 4)."""
+    cursors = []
+
+    class Counting(quantities_module._TakenSpans):
+        def __init__(self, spans):
+            super().__init__(spans)
+            cursors.append(self)
+
+    monkeypatch.setattr(quantities_module, "_TakenSpans", Counting)
+    sentence = "On 3 April Oslo gave 12 launchers worth NOK 2 billion and 40 trucks. "
+    work = {}
+    for copies in (10, 1000):
+        found = find_quantities(sentence * copies, "en")
+        assert [q.value for q in found] == [12, 40] * copies
+        work[copies] = cursors[-1].steps
+    assert work[1000] <= 110 * work[10]  # 100x the text: about 100x the steps, not 10,000x
 
 
 def test_kroner_depends_on_language():

@@ -1,5 +1,6 @@
-"""Normalisers for numbers, money, quantities and dates in eight languages (en, de, sv, fr, nb, da,
-nl, pl) plus a language-independent fallback ("xx"). Language knowledge lives in ``data/<code>.json``.
+"""Normalisers for numbers, money, quantities and dates in twelve languages (en, de, sv, fr, nb, da,
+nl, pl, it, es, fi, cs) plus a language-independent fallback ("xx"). Language knowledge lives in
+``data/<code>.json``.
 
 All offsets are relative to the ``text`` passed in::
 

@@ -9,6 +9,7 @@ Vague amounts ("hundreds of millions") yield nothing; ambiguous currencies (bare
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -63,11 +64,12 @@ def _grammar(lang: str | None) -> _MoneyGrammar:
     connectors = alternation(lexicon.get("currency_connectors", []))
     magnitude = numbers.magnitude_words
     any_magnitude = f"{numbers.magnitude_words}|{numbers.short_magnitude_words}"
-    spoken = rf"{numbers.digits}|{numbers.words}|(?:{numbers.one_words})(?=\s+(?:{magnitude})(?!\w))"
+    spoken = (rf"{numbers.digits}|{numbers.fraction}|{numbers.words}"
+              rf"|(?:{numbers.one_words})(?=\s+(?:{magnitude})(?!\w))")
     end = r"(?![\w$€£¥₴])"
     prefix_form = (rf"(?P<pre_cur>{prefix_currency})\s?(?P<pre_num>{numbers.digits})"
                    rf"(?:\s?(?P<pre_mag>{any_magnitude}))?{end}")
-    suffix_form = (rf"(?P<post_num>{spoken})(?:\s*(?P<post_mag>{magnitude}))?"
+    suffix_form = (rf"(?P<post_num>{spoken})(?:[\s-]*(?P<post_mag>{magnitude}))?"
                    rf"(?:(?<=\w)\s+|(?<=\.)\s*|\s*(?=[^\w\s]))"
                    rf"(?:(?:{connectors})\s*)?(?P<post_cur>{suffix_currency}){end}")
     conversion_cues = alternation(lexicon.get("conversion_cues", []))
@@ -111,11 +113,17 @@ def _one_words(lang: str | None) -> frozenset[str]:
     return frozenset(fold(word) for word in language(lang).get("one_words", []))
 
 
-def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around ``text[start:end]`` (a cheap split on sentence punctuation)."""
-    left = max(text.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "\n"))
-    right_candidates = [i for i in (text.find(mark, end) for mark in (". ", "! ", "? ", "\n")) if i >= 0]
-    return left + 1, min(right_candidates, default=len(text))
+_CLAUSE_END = re.compile(r"[.!?] |\n")
+
+
+def _clause_bounds(boundaries: list[int], text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]`` (a cheap split on sentence punctuation); ``boundaries``
+    are the positions of the sentence marks of ``text`` (sorted), so each look-up is a bisection."""
+    before = bisect.bisect_left(boundaries, start) - 1
+    after = bisect.bisect_left(boundaries, end)
+    left = boundaries[before] if before >= 0 else -1
+    right = boundaries[after] if after < len(boundaries) else len(text)
+    return left + 1, right
 
 
 def find_money(text: str, lang: str | None) -> list[MoneyMention]:
@@ -135,10 +143,11 @@ def _find_money(original: str, lang: str) -> tuple[MoneyMention, ...]:
         if parsed:
             found.append((match, *parsed))
     mentions = []
+    boundaries = [mark.start() for mark in _CLAUSE_END.finditer(text)] if found else []
     for index, (match, amount, currency) in enumerate(found):
         start, end = match.span()
         before = text[max(0, start - 40):start]
-        clause_start, clause_end = _clause_bounds(text, start, end)
+        clause_start, clause_end = _clause_bounds(boundaries, text, start, end)
         left = max(clause_start, found[index - 1][0].end() if index else 0)
         right = min(clause_end, found[index + 1][0].start() if index + 1 < len(found) else len(text))
         previous_end = found[index - 1][0].end() if index else None

@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from graph.extract.normalize.lexicon import alternation, fold, language
 
 _SPACES = " \u00a0\u202f\u2009"
+_HYPHENS = frozenset({"-", "‐", "–"})  # hyphens join the parts of a number word ("twenty-five")
 
 
 @dataclass(frozen=True)
@@ -31,50 +32,74 @@ class NumberGrammar:
     short_magnitude_words: str
     word_pattern: re.Pattern[str]    # one number word, for splitting a phrase
     number_pattern: re.Pattern[str]  # a whole number (digits or words), optionally with a magnitude
+    pieces: dict[str, int] = field(default_factory=dict)  # parts of one-word compounds ("drei", "ein")
+    joiner_pieces: frozenset[str] = frozenset()  # "und" in "fünfundzwanzig", "og" in "femogtyve"
+    multipliers: frozenset[str] = frozenset()    # words that multiply what precedes (hundred, dozen)
+    conjunctions: frozenset[str] = frozenset()   # joiners that are words ("and" in "hundred and forty")
+    ones: frozenset[str] = frozenset()           # folded one_words
+    fractions: dict[str, float] = field(default_factory=dict)  # "halv" -> 0.5 (before a magnitude)
+    fraction: str = r"(?!x)x"        # regex source of "en halv" / "half a" right before a magnitude word
+    segments: dict[str, tuple[tuple[int, bool], ...] | None] = field(default_factory=dict, compare=False)
 
 
 def _word_values(data: dict) -> dict[str, int]:
-    values = {fold(word): int(value) for word, value in data.get("number_words", {}).items()}
-    units = data.get("compound_units", {})
-    tens = data.get("compound_tens", {})
-    for compound in data.get("compounds", []):
-        form, factor = compound["form"], compound.get("unit_factor", 1)
-        for unit_word, unit in units.items():
-            if "{tens}" in form:
-                for tens_word, ten in tens.items():
-                    word = form.replace("{unit}", unit_word).replace("{tens}", tens_word)
-                    values[fold(word)] = unit * factor + ten
-            else:
-                values[fold(form.replace("{unit}", unit_word))] = unit * factor
-    return values
+    return {fold(word): int(value) for word, value in data.get("number_words", {}).items()}
 
 
 @cache
 def grammar(lang: str | None) -> NumberGrammar:
-    """The compiled number grammar of ``lang`` (cached per language)."""
+    """The compiled number grammar of ``lang`` (cached per language).
+
+    Number words come from ``number_words``; a word written as one compound ("dreihundertfünfzig",
+    "tjugofem", "femogtyve") is split into number words, ``compound_units`` (words that count only
+    inside a compound: "ein", "ett") and ``compound_joiners`` ("und", "og"). ``multiplier_words`` (and
+    every word worth 100) multiply the number before them ("zwei Dutzend" = 24, "tre hundra" = 300);
+    ``number_word_joiners`` that are words ("and", "og") join only a smaller number to a larger one
+    ("one hundred and forty"). ``fraction_words`` ("halv", "half") count only before a magnitude."""
     lexicon = language(lang)
     group_chars = "".join(sorted(set(lexicon.group_separators) | {",", "."}))
     group_class = "[" + re.escape(group_chars) + "]"
     digits = rf"\d{{1,3}}(?:{group_class}\d{{3}})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?(?!\d)"
     word_values = _word_values(lexicon.data)
-    single_word = alternation(list(word_values))
-    joiners = alternation(lexicon.get("number_word_joiners", [" "]))
-    words = rf"(?:{single_word})(?:(?:{joiners})(?:{single_word}))*(?!\w)" if word_values else r"(?!x)x"
+    pieces = {**{fold(w): int(v) for w, v in lexicon.get("compound_units", {}).items()}, **word_values}
+    joiner_pieces = frozenset(fold(w) for w in lexicon.get("compound_joiners", []))
+    piece = alternation(list(pieces))
+    inner = rf"(?:{alternation(list(joiner_pieces))})?" if joiner_pieces else ""
+    one_word = rf"(?:{piece})(?:{inner}(?:{piece}))*"
+    joiner_list = lexicon.get("number_word_joiners", [" "])
+    joiners = alternation(joiner_list)
+    ones = frozenset(fold(w) for w in lexicon.get("one_words", []))
+    hundreds = [word for word, value in word_values.items() if value == 100]
+    multipliers = frozenset([fold(w) for w in lexicon.get("multiplier_words", [])] + hundreds)
+    one_before = alternation(list(ones))
+    multiplier_words = alternation(list(multipliers))
+    lead = rf"(?:(?:{one_before})\s+(?=(?:{multiplier_words})(?!\w)))?" if ones and multipliers else ""
+    words = rf"{lead}{one_word}(?:(?:{joiners}){one_word})*(?!\w)" if word_values else r"(?!x)x"
     magnitudes = {fold(k): float(v) for k, v in lexicon.get("magnitudes", {}).items()}
     short = {fold(k): float(v) for k, v in lexicon.get("short_magnitudes", {}).items()}
     magnitude_words = alternation(list(magnitudes))
-    number = rf"(?P<num>{digits}|{words})(?:\s*(?P<mag>{magnitude_words})(?!\w))?"
+    fractions = {fold(k): float(v) for k, v in lexicon.get("fraction_words", {}).items()}
+    fraction = (rf"(?:(?:{one_before})\s+)?(?:{alternation(list(fractions))})(?:\s+(?:{one_before}))?"
+                rf"(?=[\s-]*(?:{magnitude_words})(?!\w))") if fractions else r"(?!x)x"
+    number = rf"(?P<num>{digits}|{fraction}|{words})(?:[\s-]*(?P<mag>{magnitude_words})(?!\w))?"
     return NumberGrammar(
         digits=digits,
         words=words,
         word_values=word_values,
-        one_words=alternation(lexicon.get("one_words", [])),
+        one_words=one_before,
         magnitudes=magnitudes,
         magnitude_words=magnitude_words,
         short_magnitudes=short,
         short_magnitude_words=alternation(list(short)),
-        word_pattern=re.compile(rf"(?<!\w)(?:{single_word})(?!\w)"),
+        word_pattern=re.compile(rf"(?<!\w)(?:{alternation(list(pieces))})(?!\w)"),
         number_pattern=re.compile(rf"^\s*(?:{number})\s*$"),
+        pieces=pieces,
+        joiner_pieces=joiner_pieces,
+        multipliers=multipliers,
+        conjunctions=frozenset(fold(j) for j in joiner_list if any(c.isalpha() for c in j)),
+        ones=ones,
+        fractions=fractions,
+        fraction=fraction,
     )
 
 
@@ -112,23 +137,96 @@ def _is_grouped(parts: list[str]) -> bool:
     return 1 <= len(parts[0]) <= 3 and all(len(part) == 3 for part in parts[1:])
 
 
-def parse_words(phrase: str, lang: str | None) -> int | None:
-    """The value of a phrase of number words (``twenty-five``, ``zwei``, ``dwadzieścia pięć``)."""
+def parse_words(phrase: str, lang: str | None) -> float | None:
+    """The value of a phrase of number words (``twenty-five``, ``zwei Dutzend``, ``dreihundertfünfzig``,
+    ``one hundred and forty``, ``dwadzieścia pięć``); None when it is not a well-formed number."""
     numbers = grammar(lang)
-    matches = numbers.word_pattern.finditer(phrase.lower())
-    values = [numbers.word_values.get(fold(m.group(0))) for m in matches]
-    if not values or any(value is None for value in values):
+    tokens = fold(phrase).split()
+    if not tokens:
         return None
-    total, current = 0, 0
-    for value in values:
-        if value == 100:
-            current = (current or 1) * 100
+    if len(tokens) <= 3 and any(t in numbers.fractions for t in tokens):  # "en halv", "half a"
+        fraction = [numbers.fractions[t] for t in tokens if t in numbers.fractions]
+        others_are_ones = all(t in numbers.fractions or t in numbers.ones for t in tokens)
+        return fraction[0] if len(fraction) == 1 and others_are_ones else None
+    values: list[tuple[int, bool, bool]] = []  # (value, multiplies, a word conjunction came before it)
+    after_conjunction = False
+    for index, token in enumerate(tokens):
+        if token in numbers.conjunctions and values:
+            after_conjunction = True
+            continue
+        if index == 0 and token in numbers.ones and len(tokens) > 1 and tokens[1] in numbers.multipliers:
+            values.append((1, False, False))
+            continue
+        parts = _split_compound(token, numbers)
+        if parts is None:
+            return None
+        values.extend((value, multiplies, after_conjunction and k == 0)
+                      for k, (value, multiplies) in enumerate(parts))
+        after_conjunction = False
+    return _evaluate(values) if values else None
+
+
+def _split_compound(word: str, numbers: NumberGrammar) -> list[tuple[int, bool]] | None:
+    """``(value, multiplies)`` of the number words ``word`` is made of ("dreihundertfünfzig" -> 3,
+    hundert, 50); a number word is one part. None when it is no compound of number words."""
+    if word in numbers.word_values:
+        return [(numbers.word_values[word], word in numbers.multipliers)]
+    if word not in numbers.segments:
+        split = _segments(word, numbers.pieces, numbers.joiner_pieces | _HYPHENS)
+        numbers.segments[word] = None if split is None else tuple(
+            (numbers.pieces[part], part in numbers.multipliers) for part in split)
+    parts = numbers.segments[word]
+    return list(parts) if parts is not None and len(parts) >= 2 else None
+
+
+def _segments(word: str, pieces: dict[str, int], joiners: frozenset[str]) -> tuple[str, ...] | None:
+    """Split ``word`` into number words (longest first) with optional joiners between them."""
+    best: dict[int, tuple[str, ...] | None] = {len(word): ()}
+    for start in range(len(word) - 1, -1, -1):
+        found = None
+        for end in range(len(word), start, -1):
+            part, rest = word[start:end], best.get(end)
+            if rest is None:
+                continue
+            if part in pieces:
+                found = (part, *rest)
+            elif part in joiners and start > 0 and rest:
+                found = rest
+            if found is not None:
+                break
+        best[start] = found
+    return best[0]
+
+
+def _evaluate(values: list[tuple[int, bool, bool]]) -> int | None:
+    """Add and multiply the parts of a number: a multiplying part (hundred, dozen) multiplies the group
+    before it, a part of 1000 or more closes a group; a part after a word conjunction must be smaller
+    than the part before it ("hundred and forty", not "two and three")."""
+    total = done = pending = 0
+    previous = None
+    for value, multiplies, after_conjunction in values:
+        if after_conjunction and not _joins(previous, value):
+            return None
+        if multiplies:
+            done += (pending or 1) * value
+            pending = 0
         elif value >= 1000:
-            total += (current or 1) * value
-            current = 0
+            total += ((done + pending) or 1) * value
+            done = pending = 0
         else:
-            current += value
-    return total + current
+            pending += value
+        previous = value
+    return total + done + pending
+
+
+def _joins(previous: int | None, value: int) -> bool:
+    """"and" joins a smaller number to a hundred or thousand, or units and tens ("fem og tyve")."""
+    if previous is None:
+        return False
+    if previous >= 100:
+        return value < previous
+    tens = 20 <= previous <= 90 and previous % 10 == 0
+    return (tens and value < 10) or (previous < 10 and 20 <= value <= 90 and value % 10 == 0)
 
 
 def number_value(number: str, magnitude: str | None, lang: str | None) -> float | None:

@@ -54,23 +54,72 @@ def _is_year(number: str) -> bool:
     return number.isdigit() and len(number) == 4 and 1900 <= int(number) <= 2100
 
 
+class _TakenSpans:
+    """Spans already taken by money and dates, asked in text order: ``overlaps(start, end)`` walks
+    forward through the merged spans, so a whole text costs one pass (``steps`` counts the work)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.spans = merged
+        self.index = 0
+        self.steps = 0
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """True when ``[start, end)`` overlaps a taken span; calls must come with growing ``start``."""
+        while self.index < len(self.spans) and self.spans[self.index][1] <= start:
+            self.index += 1
+            self.steps += 1
+        self.steps += 1
+        return self.index < len(self.spans) and self.spans[self.index][0] < end
+
+
 def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
-    """All counts in ``text`` (offsets relative to ``text``), in text order."""
+    """All counts in ``text`` (offsets relative to ``text``), in text order; linear in the text."""
     from graph.extract.normalize.dates import date_spans  # dates import nothing from here
 
     quantities = _grammar(lang)
-    taken = [(m.start, m.end) for m in find_money(text, lang)]
-    taken += date_spans(text, lang)
+    taken = _TakenSpans([(m.start, m.end) for m in find_money(text, lang)] + list(date_spans(text, lang)))
     mentions = []
-    for match in quantities.pattern.finditer(lower_same_length(text)):
+    lowered = lower_same_length(text)
+    for match in quantities.pattern.finditer(lowered):
         number, next_word = match.group("num"), match.group("next")
         if _is_year(number) or fold(next_word) in quantities.blocked_next_words:
             continue
-        if any(start < match.end() and match.start() < end for start, end in taken):
+        if taken.overlaps(match.start(), match.end()):
             continue
         value = number_value(number, match.group("mag"), lang)
+        if value is None and not number[:1].isdigit():
+            mention = _after_conjunction(lowered, text, match, lang)
+            if mention is not None:
+                mentions.append(mention)
+            continue
         if value is None or value <= 0 or value != int(value):
             continue
         start, end = match.span()
         mentions.append(QuantityMention(start, end, text[start:end], int(value)))
     return mentions
+
+
+def _after_conjunction(
+    lowered: str, text: str, match: re.Match[str], lang: str | None
+) -> QuantityMention | None:
+    """"two and three drones" is no number, but "three drones" is: the words after the last word
+    conjunction of a phrase that does not parse, when they do."""
+    numbers = grammar(lang)
+    phrase = match.group("num")
+    words = list(re.finditer(r"\S+", phrase))
+    cut = max((w.end() for w in words[:-1] if fold(w.group()) in numbers.conjunctions), default=None)
+    if cut is None:
+        return None
+    rest = phrase[cut:]
+    offset = match.start("num") + cut + (len(rest) - len(rest.lstrip()))
+    value = number_value(rest.strip(), match.group("mag"), lang)
+    if value is None or value <= 0 or value != int(value):
+        return None
+    end = match.end()
+    return QuantityMention(offset, end, text[offset:end], int(value))

@@ -1,0 +1,115 @@
+"""The attachment step: who gives what, on our own annotated sentences in twelve languages
+(tests/extract/attachment_sentences.json), with the committed model and with the rules alone; and
+the model machinery (graph.extract.attachment): features, the choice among candidates, the rules as
+fallback, the model file and its record."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from passages import pledge_matches
+
+from graph.extract import extract
+from graph.extract.attachment import (
+    MODEL_FILE,
+    AttachmentModel,
+    Logistic,
+    RulesOnly,
+    load_model,
+    use_model,
+)
+from graph.model import Article
+
+HERE = Path(__file__).parent
+CASES = json.loads((HERE / "attachment_sentences.json").read_text(encoding="utf-8"))["cases"]
+
+
+def _pledges(case: dict) -> list[dict]:
+    article = Article(id="case", text=case["text"], lang=case["lang"],
+                      published=datetime.date.fromisoformat(case["published"]))
+    return extract(article).to_record()["pledges"]
+
+
+_matches = pledge_matches
+
+
+def _params():
+    params = []
+    for number, case in enumerate(CASES):
+        marks = [pytest.mark.xfail(reason=case["entity_gap"], strict=False)] if case.get("entity_gap") else []
+        params.append(pytest.param(case, marks=marks, id=f"{case['lang']}-{number}"))
+    return params
+
+
+@pytest.mark.parametrize("mode", ["model", "rules"])
+@pytest.mark.parametrize("case", _params())
+def test_who_gives_what(case: dict, mode: str) -> None:
+    with use_model(load_model() if mode == "model" else RulesOnly()):
+        pledges = _pledges(case)
+    for want in case["pledges"]:
+        assert any(_matches(want, got) for got in pledges), (want, pledges)
+    for unwanted in case.get("absent", []):
+        assert not any(_matches(unwanted, got) for got in pledges), (unwanted, pledges)
+
+
+def test_every_new_language_has_sentences() -> None:
+    languages = {case["lang"] for case in CASES if not case.get("entity_gap")}
+    assert {"it", "es", "fi", "cs"} <= languages
+    assert {"en", "de", "sv", "fr", "nb", "da", "nl", "pl"} <= languages
+
+
+def test_the_committed_model_and_its_record() -> None:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    model = AttachmentModel.from_json(data)
+    record = data["record"]
+    assert record["trained_by"] == "scripts/train_attachment.py"
+    assert record["decisions"] > 100 and record["positives"] > 50
+    assert any(name.startswith("real/gold/a") or "/a0" in name for name in record["training_data"])
+    assert not any("/c0" in name or "/c1" in name or "/c2" in name for name in record["training_data"])
+    for part in ("rules_only", "model"):
+        assert 0 < record["cross_validation"][part]["pledge_donor_category"] <= 1
+    assert 0 < model.threshold < 1 and model.donor.weights and model.emit.weights
+
+
+def test_rules_decide_without_a_model(monkeypatch) -> None:
+    monkeypatch.setenv("AIDGRAPH_ATTACHMENT", "rules")
+    assert load_model() is None
+    monkeypatch.delenv("AIDGRAPH_ATTACHMENT")
+    assert load_model() is not None
+
+
+def _two_donor_case() -> dict:
+    return {"lang": "en", "published": "2025-05-14",
+            "text": "Germany will send 10 howitzers, while Norway has already sent 5 radars."}
+
+
+def test_a_model_that_gives_nothing_removes_the_pledges() -> None:
+    silent = AttachmentModel(Logistic({}, 0.0), Logistic({}, -10.0), threshold=0.5)
+    with use_model(silent):
+        assert _pledges(_two_donor_case()) == []
+    with use_model(RulesOnly()):
+        donors = {p["donor"] for p in _pledges(_two_donor_case())}
+    assert donors == {"DE", "NO"}
+
+
+def test_the_donor_model_chooses_among_the_candidates() -> None:
+    # a donor model that prefers the candidate after the item over the one before it
+    later = AttachmentModel(Logistic({"after_item": 5.0, "before_item": -5.0}, 0.0),
+                            Logistic({}, 10.0), threshold=0.5)
+    with use_model(later):
+        pledges = _pledges({"lang": "en", "published": "2025-05-14",
+                            "text": "Germany will send 10 howitzers, said Norway."})
+    assert {p["donor"] for p in pledges} == {"NO"}
+    assert all(p["evidence"] for p in pledges)
+
+
+def test_trusted_rules_keep_their_donor() -> None:
+    later = AttachmentModel(Logistic({"after_item": 5.0, "before_item": -5.0}, 0.0),
+                            Logistic({}, 10.0), threshold=0.5, trusted=("subject",))
+    with use_model(later):
+        pledges = _pledges({"lang": "en", "published": "2025-05-14",
+                            "text": "Germany will send 10 howitzers, said Norway."})
+    assert {p["donor"] for p in pledges} == {"DE"}

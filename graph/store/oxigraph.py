@@ -165,6 +165,15 @@ class OxigraphStore(StoreBase):
             if isinstance(quad.graph_name, ox.NamedNode):
                 yield quad.graph_name.value
 
+    def mark_outdated(self) -> None:
+        """Record that the default graph may not be the merge any more (before a bulk load writes named
+        graphs directly): the store is rebuilt when next opened for writing, until
+        :meth:`rebuild_default_graph` completes."""
+        self._check_writable()
+        marker = self._format_file()
+        if marker is not None and marker.exists():
+            marker.unlink()
+
     def rebuild_default_graph(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Clear the default graph and fill it with the triples of every merged named graph, with
         pyoxigraph's bulk loader (not one transaction: a store interrupted half-way counts as outdated

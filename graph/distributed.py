@@ -362,7 +362,8 @@ def _run_on_ray(pending: list[Shard], folder: ShardFolder, options: dict, prefil
                          hint="install aidgraph with its extra: pip install 'aidgraph[distributed]'") from exc
     started_here = not ray.is_initialized()
     if started_here:
-        init: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "WARNING"}
+        init: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
+                                "logging_level": "WARNING"}
         if address is not None:
             init["address"] = address
         else:  # a local instance for this run: a small shared-memory object store (shards are small)
@@ -383,9 +384,9 @@ def _run_on_ray(pending: list[Shard], folder: ShardFolder, options: dict, prefil
             try:
                 result = ray.get(ready[0])
             except ray.exceptions.RayError as exc:
-                raise StoreError(f"the Ray task of shard {shard.id} ({shard.inputs[0].path} ...) failed: {exc}",
-                                 hint="the finished shards are kept: run the same command again to resume") \
-                    from exc
+                raise StoreError(
+                    f"the Ray task of shard {shard.id} ({shard.inputs[0].path} ...) failed: {exc}",
+                    hint="the finished shards are kept: run the same command again to resume") from exc
             folder.save(shard.id, result)
             write(shard)
     finally:
@@ -406,7 +407,8 @@ def _count_loaded(folder: ShardFolder, shards: list[Shard], todo: list[Shard]) -
 def _count(summary, manifest: Mapping[str, Any]) -> None:
     summary.articles_read += manifest["read"]
     summary.articles_not_about_aid += manifest["not_about_aid"]
-    summary.failures.extend(IngestFailure(f["source"], f["reason"], f.get("line")) for f in manifest["failures"])
+    summary.failures.extend(IngestFailure(failure["source"], failure["reason"], failure.get("line"))
+                            for failure in manifest["failures"])
 
 
 def _add_articles(summary, manifest: Mapping[str, Any], seen: Mapping[str, str]) -> None:

@@ -35,7 +35,8 @@ def register(subparsers) -> None:
                         help="pass over articles that are not about military aid to Ukraine (a cheap "
                              "keyword check before extraction; counted in the summary)")
     distributed = parser.add_argument_group(
-        "distributed ingest", "one Ray task per input shard; this process is the only writer (README: Scale-out)")
+        "distributed ingest",
+        "one Ray task per input shard; this process is the only writer (README: Scale-out)")
     distributed.add_argument("--engine", choices=("local", "ray"), default="local",
                              help="local: worker processes on this machine (default); ray: tasks on a Ray "
                                   "cluster")

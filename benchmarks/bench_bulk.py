@@ -61,7 +61,6 @@ def timed(command: list[str]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     import pyoxigraph as ox
-
     from generate_corpus import generate
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

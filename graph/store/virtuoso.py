@@ -52,7 +52,7 @@ class VirtuosoStore(SparqlStore):
 
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None) -> Result:
         text = inject_values(sparql, bindings) if bindings else sparql
-        return super().query(_DEFINE + text)
+        return super().query(_DEFINE + without_merge_graph(text))
 
     def replace_graphs(self, graphs: Mapping[str, merge.GraphContent]) -> None:
         """The steps of :func:`graph.store.merge.remote_replacement_update` as several requests."""
@@ -106,6 +106,25 @@ class VirtuosoStore(SparqlStore):
         self._post(self.update_url, {"update": _DEFINE + prologue + sparql}, "*/*")
 
 
+def without_merge_graph(sparql: str) -> str:
+    """``sparql`` with ``FILTER(?g != <MERGE_GRAPH>)`` after each ``GRAPH ?g { ... }`` group, so that
+    graph variables range over the named graphs only, as on the other backends."""
+    masked = _STRINGS_AND_IRIS.sub(lambda match: " " * len(match.group(0)), sparql)
+    inserts = []
+    for match in _GRAPH_VARIABLE.finditer(masked):
+        depth, position = 0, match.end() - 1
+        while position < len(masked):
+            depth += {"{": 1, "}": -1}.get(masked[position], 0)
+            if depth == 0:
+                inserts.append((position + 1, f" FILTER(?{match.group(1)} != <{MERGE_GRAPH}>) "))
+                break
+            position += 1
+    for position, text in reversed(inserts):
+        sparql = sparql[:position] + text + sparql[position:]
+    return sparql
+
+
+_GRAPH_VARIABLE = re.compile(r"\bGRAPH\s+[?$](\w+)\s*\{", re.IGNORECASE)
 _STRINGS_AND_IRIS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\''
                                r"|<[^\s<>]*>|#[^\n]*")
 _QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)

@@ -172,7 +172,7 @@ SELECT DISTINCT ?fact ?type ?claim ?begin ?end ?anchor ?rule ?f_graph WHERE {
 ARTICLE_TEXT = (
     PREFIXES
     + """
-SELECT ?text ?f_graph WHERE {
+SELECT ?text ?f_graph ?f_article WHERE {
   GRAPH ?f_graph { ?context a nif:Context ; nif:isString ?text ; prov:wasDerivedFrom ?f_article }
 }
 """

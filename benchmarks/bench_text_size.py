@@ -5,11 +5,11 @@ without it.
     .venv/bin/python benchmarks/bench_text_size.py [--generated 1000] [--seed 7]
 
 For the demo corpus and a generated corpus (``generate_corpus.py``), the real pipeline ingests into a
-fresh embedded store (pyoxigraph on disk). Its quads are then bulk loaded into three fresh stores, each
+fresh embedded store (pyoxigraph on disk). Its quads are then bulk loaded into four fresh stores, each
 compacted (``optimize``) and measured: all of them (the text in the article graphs and, merged, in the
 default graph: what aidgraph stores); without the text triples of the default graph (what keeping the text
-out of the merge would save); without any text triple (the store before the text was kept: the
-baseline). The text triples are each ``nif:Context`` node's and every claim's ``nif:referenceContext``.
+out of the merge would save); without the claims' ``nif:referenceContext`` links (what the per-claim link
+costs); without any text triple (the store before the text was kept: the baseline). The text triples are each ``nif:Context`` node's and every claim's ``nif:referenceContext``.
 Figures: bytes on disk, N-Quads bytes, quads. Not part of the tests.
 """
 
@@ -73,11 +73,14 @@ def run(name: str, inputs: Path, work: Path) -> None:
     unmerged = variant([q for q in quads if not (isinstance(q.graph_name, ox.DefaultGraph)
                                                  and is_text_quad(q, contexts))], work / f"{name}-unmerged")
     without = variant([q for q in quads if not is_text_quad(q, contexts)], work / f"{name}-without")
+    unlinked = variant([q for q in quads if q.predicate.value != NIF + "referenceContext"],
+                       work / f"{name}-unlinked")
     mib = 1024 * 1024
     print(f"\n{name}: {summary.articles_stored} articles stored, "
-          f"{articles} texts, {text_bytes / mib:.2f} MiB of text (UTF-8)")
+          f"{articles} texts, {text_bytes / 1024:.0f} KiB of text (UTF-8)")
     print(f"  {'state':44} {'disk MiB':>9} {'N-Quads MiB':>11} {'quads':>9}  disk vs no text")
     for label, figures in (("no text (before)", without),
+                           ("text, claims not linked to it (merged)", unlinked),
                            ("text in article graphs only", unmerged),
                            ("text in article graphs + default graph (now)", full)):
         ratio = figures["disk"] / without["disk"] if without["disk"] else float("nan")

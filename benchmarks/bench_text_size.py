@@ -9,8 +9,9 @@ fresh embedded store (pyoxigraph on disk). Its quads are then bulk loaded into f
 compacted (``optimize``) and measured: all of them (the text in the article graphs and, merged, in the
 default graph: what aidgraph stores); without the text triples of the default graph (what keeping the text
 out of the merge would save); without the claims' ``nif:referenceContext`` links (what the per-claim link
-costs); without any text triple (the store before the text was kept: the baseline). The text triples are each ``nif:Context`` node's and every claim's ``nif:referenceContext``.
-Figures: bytes on disk, N-Quads bytes, quads. Not part of the tests.
+costs); without any text triple (the store before the text was kept: the baseline). The text triples
+are each ``nif:Context`` node's and every claim's ``nif:referenceContext``. Figures: bytes on disk,
+N-Quads bytes, quads. Not part of the tests.
 """
 
 from __future__ import annotations

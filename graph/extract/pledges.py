@@ -137,6 +137,7 @@ class Decision:
     recipient: str
     joint: bool = False
     background: bool = False
+    unattributed: bool = False  # contents of several donors' packages: who gave which is not said
 
 
 @dataclass
@@ -691,6 +692,7 @@ def _sentence_pledges(sentence: PledgeSentence, package: PackageContext, article
         if decision is not None:
             decisions.append(decision)
     decisions = _drop_package_when_listed(decisions)
+    decisions = _spread_over_packages(sentence, decisions)
     shared = [d.group.keys for d in decisions if d.attachable.kind == MONEY and len(d.group.keys) > 1]
     for decision in decisions:  # donors that share a sum give its contents together
         if decision.group.keys in shared:
@@ -883,6 +885,28 @@ def _drop_package_when_listed(decisions: list[Decision]) -> list[Decision]:
     return result
 
 
+def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -> list[Decision]:
+    """Several donors named with packages and the packages' contents ("A, B and C announced packages
+    including drones and shells"): one package per donor, the contents ``multiple`` (who gave which is
+    not said; CONVENTIONS.md rules 2 and 5). A joint pledge ("jointly") keeps its own form."""
+    packages = sentence.view.of("package")
+    if not packages or sentence.joint:
+        return decisions
+    package = packages[0]
+    result, opened = list(decisions), set()
+    for decision in decisions:
+        named = [k for k in decision.group.keys if k != MULTIPLE_DONORS]
+        if (decision.attachable.kind != ITEM or len(named) < 2 or decision.joint
+                or decision.group.collective or decision.attachable.first < package.first):
+            continue
+        decision.unattributed = True
+        if tuple(named) not in opened:
+            opened.add(tuple(named))
+            result.append(replace(decision, attachable=Attachable("package", package, category="other"),
+                                  unattributed=False))
+    return result
+
+
 def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageContext,
                 article: ArticleScope, date: str | None, meeting: str | None) -> list[PledgeFact]:
     """One pledge per donor of the group; what they share (a quantity, a sum) goes to a ``multiple``
@@ -918,6 +942,8 @@ def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageCo
 
     if len(named) <= 1 and not collective_member:
         return [fact(keys[0], True)]
+    if decision.unattributed:
+        return [fact(MULTIPLE_DONORS, True)]
     shared = attachable.quantity is not None or attachable.money is not None
     joint = sentence.joint or decision.joint or shared or collective_member
     pledges = [fact(k, False) for k in named]

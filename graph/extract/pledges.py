@@ -693,6 +693,7 @@ def _sentence_pledges(sentence: PledgeSentence, package: PackageContext, article
             decisions.append(decision)
     decisions = _drop_package_when_listed(decisions)
     decisions = _spread_over_packages(sentence, decisions)
+    decisions = _co_funders(sentence, decisions)
     shared = [d.group.keys for d in decisions if d.attachable.kind == MONEY and len(d.group.keys) > 1]
     for decision in decisions:  # donors that share a sum give its contents together
         if decision.group.keys in shared:
@@ -784,6 +785,13 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
     view, groups, clause = sentence.view, sentence.groups, sentence.clause
     usable = [g for g in groups if g.before not in ("recipient", "locative", "jointly")]
     attached = _attached_agent(view, attachable, trigger, groups)
+    if attached is not None and trigger is not None and trigger.cls in ("fund", "buy_for"):
+        # "X pays for a package of weapons from Y": Y sells, the payer gives
+        own = clause[min(trigger.first, len(clause) - 1)]
+        payers = [g for g in usable if g.last <= trigger.first and clause[g.first] == own
+                  and g.before != "agent" and not set(g.keys) & set(attached.keys)]
+        if payers:
+            return payers[-1], "subject"
     if attached is not None:
         return attached, "agent"
     if trigger is not None and trigger.cls == "receive":
@@ -905,6 +913,32 @@ def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -
             result.append(replace(decision, attachable=Attachable("package", package, category="other"),
                                   unattributed=False))
     return result
+
+
+def _co_funders(sentence: PledgeSentence, decisions: list[Decision]) -> list[Decision]:
+    """A package or sum with further funding from another donor named after it, governing nothing else
+    ("a package worth X, Y of which paid by A, with extra funding from B"): the total is a joint pledge of
+    both (rule 2), and so is the package the next sentences go on about."""
+    chosen = {id(d.group) for d in decisions}
+    funding = [t.last for t in sentence.triggers if t.cls in ("fund", "give") and not t.blocked]
+    funding += [m.last for m in sentence.view.of("aid_noun")]
+    extra = [g for g in sentence.groups if g.before == "agent" and id(g) not in chosen
+             and not g.collective and any(0 <= g.first - last <= 2 for last in funding)]
+    if not extra:
+        return decisions
+    for decision in decisions:
+        if decision.rule == "agent" or decision.attachable.kind not in (MONEY, "package") \
+                or decision.attachable.category != "other" or decision.group.source != "sentence":
+            continue
+        later = [g for g in extra if g.first > decision.attachable.last
+                 and not set(g.keys) <= set(decision.group.keys)]
+        if not later:
+            continue
+        donors = decision.group.donors + [d for g in later for d in g.donors]
+        decision.group = replace(decision.group, donors=donors)
+        decision.joint = True
+        break
+    return decisions
 
 
 def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageContext,
@@ -1164,7 +1198,7 @@ def _next_package(package: PackageContext, sentence: PledgeSentence, decisions: 
         keys = list(dict.fromkeys(k for d in own for k in d.group.keys))
         first = own[0].trigger
         return PackageContext(keys, date, meeting, first.status if first else "pledged", view.position,
-                              view.paragraph, sentence.joint)
+                              view.paragraph, sentence.joint or any(d.joint for d in own))
     if decisions:
         return replace(package, position=view.position, paragraph=view.paragraph)
     return package

@@ -391,12 +391,9 @@ def _clauses(view: SentenceView) -> list[int]:
     numbers = []
     current = 0
     starts = {c.first for c in view.of("contrast", "relative", "complementiser")}
-    tokens = view.tokens
-    for i, token in enumerate(tokens):
-        if i > 0:
-            gap = view.gap_text(tokens[i - 1].end, token.start)
-            if any(c in gap for c in STRONG_BREAKS) or i in starts:
-                current += 1
+    for i, gap in enumerate(view.gaps):
+        if i > 0 and (i in starts or (gap != " " and any(c in gap for c in STRONG_BREAKS))):
+            current += 1
         numbers.append(current)
     return numbers
 
@@ -1081,9 +1078,9 @@ def _comma_clauses(sentence: PledgeSentence) -> list[int]:
     if cached is None:
         view = sentence.view
         cached, current = [], 0
-        for i, token in enumerate(view.tokens):
-            if i > 0 and (_punctuated(view.gap_text(view.tokens[i - 1].end, token.start)) or
-                          sentence.clause[i] != sentence.clause[i - 1]):
+        clause = sentence.clause
+        for i, gap in enumerate(view.gaps):
+            if i > 0 and (clause[i] != clause[i - 1] or (gap != " " and _punctuated(gap))):
                 current += 1
             cached.append(current)
         sentence.__dict__["_comma_clauses"] = cached

@@ -299,7 +299,7 @@ def _status(view: SentenceView, trigger: Trigger, relations) -> str:
     token = view.tokens[token_index]
     lemma = view.lemmas[token_index]
     past = view.relations.is_past(token, lemma)
-    perfect = _near_before(view, trigger.first, ("perfect",), _ASPECT_REACH)
+    perfect = _own_auxiliary(view, trigger.first)
     if past or (perfect and token.key != lemma) or _near_before(view, trigger.first, ("already",), 3):
         return "delivered"
     return "pledged"
@@ -338,6 +338,19 @@ def _verb_final_cue(view: SentenceView, trigger: Trigger, cls: str) -> bool:
 def _near_before(view: SentenceView, index: int, classes: tuple[str, ...], reach: int) -> bool:
     for cue in view.of(*classes):
         if cue.last <= index and index - cue.last <= reach and not _breaks_between(view, cue.last, index):
+            return True
+    return False
+
+
+def _own_auxiliary(view: SentenceView, index: int) -> bool:
+    """A perfect auxiliary shortly before the verb at ``index`` that belongs to it: no other verb and no
+    new clause ("has announced that Italy will send": "has" is the announcing verb's) between them."""
+    for cue in view.of("perfect"):
+        if not 0 <= index - cue.last <= _ASPECT_REACH or _breaks_between(view, cue.last, index):
+            continue
+        between = [m for m in view.of(TRIGGER, "complementiser", "relative")
+                   if cue.last <= m.first < index]
+        if not between:
             return True
     return False
 

@@ -850,11 +850,14 @@ def _attached_agent(view: SentenceView, attachable: Attachable, trigger: Trigger
                     groups: list[Group]) -> Group | None:
     """A donor group introduced by an agent preposition right after the attachable ("£450 million
     package from Latvia and Estonia", "jets by Greece"), or right after a passive or
-    receiving verb ("donated by Denmark", "received from Norway"), or a passive agent right before
+    receiving verb ("donated by Denmark", "received from Norway", "recibirá de España"), or a passive
+    agent right before
     a participle ("door België beloofde radars")."""
     aid_nouns = view.of("aid_noun", "package")
+    # after a receiving verb a genitive preposition names the source too ("recibirá de España")
+    sources = ("agent", "content") if trigger is not None and trigger.cls == "receive" else ("agent",)
     for group in groups:
-        if group.before != "agent":
+        if group.before not in sources:
             continue
         # "The support from the allies amounts to ...", "a package from Latvia and Estonia includes ..."
         if any(0 <= group.first - noun.last <= 1 and noun.last <= attachable.first and

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from graph.extract.cues import GAP
 from graph.extract.lexicon import Lexicon
 from graph.extract.mentions import DONOR, ITEM, MONEY, RECIPIENT, TRIGGER, SentenceView, TypedMention
 from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
@@ -267,6 +268,11 @@ def _triggers(view: SentenceView) -> list[Trigger]:
     relations = view.relations
     found: list[Trigger] = []
     mentions = sorted(view.of(TRIGGER), key=lambda m: (m.first, -m.last))
+    # two separable verbs on one stem: the particle nearer the verb is its own, a later one a
+    # preposition ("stelt geld beschikbaar voor drones" is no "stelt ... voor")
+    separable = [m for m in mentions if m.last - m.first > 1 and GAP in getattr(m.value, "entry", "")]
+    mentions = [m for m in mentions if not any(o is not m and o.first == m.first and o.last < m.last
+                                               and m in separable for o in separable)]
     taken: set[int] = set()
     for m in mentions:
         if any(i in taken for i in range(m.first, m.last)) and m.last - m.first == 1:

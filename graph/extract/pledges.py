@@ -387,11 +387,19 @@ def _breaks_between(view: SentenceView, first: int, last: int) -> bool:
     return any(first <= c.first < last for c in view.of("contrast"))
 
 
+def _package_reach(view: SentenceView) -> int:
+    """Sentences back a package may be referred to: further when the sentence opens by naming it
+    ("The package consists of ...", "Paketet omfattar ...") than by a pronoun or a bare list."""
+    if any(c.first <= 2 for c in view.of("package")):
+        return 2 * _CONTEXT_SENTENCES
+    return _CONTEXT_SENTENCES
+
+
 def _continues(view: SentenceView, package: PackageContext, triggers: list[Trigger]) -> bool:
     """A sentence goes on about the package of the sentences just before: it opens with a
     continuation cue ("It includes", "Paketet", "Dessutom"), or its verb is "include" without a
     donor of its own."""
-    if not package.donors or view.position - package.position > _CONTEXT_SENTENCES:
+    if not package.donors or view.position - package.position > _package_reach(view):
         return False
     if view.paragraph - package.paragraph > 2:
         return False
@@ -481,7 +489,7 @@ def _context_groups(view: SentenceView, package: PackageContext, article: Articl
     donor of the sentence before (a pronoun subject, a sentence of items), a quotation's speaker."""
     context: list[Group] = []
     opening = bool(view.of("continuation", "package"))  # "the package", "Paketet", "Dessutom"
-    if package.donors and view.position - package.position <= _CONTEXT_SENTENCES \
+    if package.donors and view.position - package.position <= _package_reach(view) \
             and (view.paragraph == package.paragraph
                  or (opening and view.paragraph - package.paragraph <= 2)):
         context.append(_virtual_group(package.donors, "package", view))

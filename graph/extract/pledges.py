@@ -227,7 +227,7 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
         return None
     triggers = _triggers(view)
     continuation = _continues(view, package, triggers)
-    attachables = _attachables(view, triggers)
+    attachables = [a for a in _attachables(view, triggers) if not _refers_back(view, a, article)]
     live = [t for t in triggers if not t.negated and not t.blocked]
     if not attachables:
         if live and view.of(DONOR) and view.of("aid_noun", "package"):
@@ -242,6 +242,20 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     background = False  # decided per attachable (is_background)
     return PledgeSentence(view, triggers, attachables, groups, context, continuation, background, clause,
                           bool(view.of("jointly")) or (continuation and package.joint), implicit)
+
+
+def _refers_back(view: SentenceView, attachable: Attachable, article: ArticleScope) -> bool:
+    """A class noun that opens the sentence after an article and was named in the sentence before
+    ("... 20 CV90 infantry fighting vehicles. The vehicles are part of ..."): the same items again."""
+    item = attachable.item
+    if attachable.kind != ITEM or item is None or item.equipment_id or attachable.quantity is not None:
+        return False
+    if attachable.first != 1 or not any(c.first == 0 for c in view.of("article")) or view.position == 0:
+        return False
+    before = article.views[view.position - 1]
+    if before.paragraph < view.paragraph - 1 or not before.of(ITEM):
+        return False
+    return item.surface.casefold() in before.text.casefold()
 
 
 def _attributes_before(view: SentenceView) -> bool:

@@ -124,7 +124,37 @@ PLEDGE_FILTERS = {
     "date_to": "?pledge dcterms:date ?f_date2 . "
                "FILTER(SUBSTR(STR(?f_date2), 1, STRLEN(?f_date_to)) "
                "<= SUBSTR(?f_date_to, 1, STRLEN(STR(?f_date2))))",
+    # the pledge's item is this equipment (the equipment pages)
+    "object": "?pledge schema:object ?f_object .",
+    # a source article of the pledge is in this language (the web explorer)
+    "lang": "?pledge prov:wasDerivedFrom ?f_lang_article . ?f_lang_article schema:inLanguage ?f_lang_value ."
+            " FILTER(STR(?f_lang_value) = ?f_lang)",
 }
+
+
+def pledge_criteria(filters: Iterable[str], bindings: dict[str, Term], extra: str = ""):
+    """The read model's criteria (``graph.store.readmodel.PledgeCriteria``) meaning the same as these
+    PLEDGE_FILTERS fragments with these bound values; None when ``extra`` adds a pattern it cannot
+    express (the caller then asks SPARQL)."""
+    from graph.store.readmodel import PledgeCriteria
+
+    if extra.strip():
+        return None
+    criteria = PledgeCriteria()
+    for name in filters:
+        if name in ("donor", "recipient"):
+            criteria.equal[name] = sorted({bindings[f"f_{name}_a"][1], bindings[f"f_{name}_b"][1]})
+        elif name in ("category", "status", "meeting", "object", "lang"):
+            criteria.equal[name] = [bindings[f"f_{name}"][1]]
+        elif name == "item":
+            criteria.item = (bindings["f_item_iri"][1], bindings["f_item"][1].lower())
+        elif name == "date_from":
+            criteria.date_from = bindings["f_date_from"][1]
+        elif name == "date_to":
+            criteria.date_to = bindings["f_date_to"][1]
+        else:
+            return None
+    return criteria
 
 
 def pledge_page_query(filters: Iterable[str], limit: int, offset: int, *, bound: Iterable[str] = (),

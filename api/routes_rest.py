@@ -81,9 +81,29 @@ def _pledge_page(request: Request, filters: list[str], bindings: dict[str, tuple
                    bindings, cap=limit)["rows"]
 
 
+def read_model(request: Request):
+    """The pledge read model of the served store (``graph.store.readmodel``), or None when there is
+    none or it is not current (then the lookups ask SPARQL). Opened read-only, once per app."""
+    state = request.app.state
+    model = getattr(state, "read_model", None)
+    if model is None:
+        from graph.store.readmodel import READ_MODEL_FILE, PledgeReadModel
+
+        path = state.settings.store_path
+        if path is None or not (path / READ_MODEL_FILE).exists() or not state.settings.use_read_model:
+            return None
+        model = state.read_model = PledgeReadModel(path / READ_MODEL_FILE, read_only=True)
+    return model if model.is_current() else None
+
+
 def _pledges(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int = 1000,
              offset: int = 0, extra: str = "") -> list[dict[str, Any]]:
-    """Pledge records matching the named filters, values bound: a page of IRIs, then their details."""
+    """Pledge records matching the named filters, values bound: from the read model when it is current
+    and can express the filters, else a SPARQL page of IRIs, then their details."""
+    model = read_model(request)
+    criteria = q.pledge_criteria(filters, bindings, extra) if model is not None else None
+    if criteria is not None:
+        return model.page(criteria, limit, offset)
     page = _pledge_page(request, filters, bindings, limit, offset, extra)
     order = [row["pledge"][1] for row in page]
     if not order:
@@ -396,7 +416,7 @@ def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KE
     """An equipment system: category, labels, who pledged it and the quantities over time."""
     equipment = _iri(vocab.equipment_iri, equipment_id, "equipment")
     detail = _select(request, q.EQUIPMENT_DETAIL, {"equipment": equipment})["rows"]
-    pledges = _pledges(request, [], {"equipment": equipment}, extra="?pledge schema:object ?equipment .")
+    pledges = _pledges(request, ["object"], {"f_object": equipment})
     labels = [row["label"] for row in detail if "label" in row]
     categories = sorted({q.code(row["category"][1]) for row in detail if "category" in row})
     if not labels and not categories and not pledges:

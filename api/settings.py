@@ -41,6 +41,8 @@ class ApiSettings:
     heavy_slots      whole-store exports and plots computed at the same time (more wait, then 429)
     heavy_wait       seconds a heavy request waits for a slot before 429
     heavy_cache_bytes  exports and plots kept per store version (answered again without work)
+    use_read_model   pledge lookups and facet counts read the pledge read model when it is current
+                     (``graph.store.readmodel``; AIDGRAPH_READ_MODEL=0 asks SPARQL every time)
     """
 
     store: str | None = str(DEFAULT_STORE)
@@ -63,6 +65,7 @@ class ApiSettings:
     heavy_slots: int = 2
     heavy_wait: float = 5.0
     heavy_cache_bytes: int = 64 * 1024 * 1024
+    use_read_model: bool = True
 
     @classmethod
     def from_env(cls, **overrides: object) -> ApiSettings:
@@ -89,6 +92,7 @@ class ApiSettings:
             article_memory_mb=config.article_memory_mb,
             extract_workers=env_int("AIDGRAPH_API_EXTRACT_WORKERS", 1),
             heavy_slots=env_int("AIDGRAPH_HEAVY_REQUESTS", 2),
+            use_read_model=env_int("AIDGRAPH_READ_MODEL", 1) != 0,
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 

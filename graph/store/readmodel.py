@@ -1,0 +1,330 @@
+"""The pledge read model: a SQLite table of pledges derived from the store's default graph.
+
+SPARQL stays the source of truth. The read model answers the one question the REST lookups and the
+web app ask most: *a page of pledge records matching filters, newest first*, and *how many pledges per
+facet value*, in milliseconds at 100k articles (a SPARQL page with filters and deep offsets reads and
+sorts every pledge). It holds, per pledge:
+
+* ``pledge_rows``: one row per (pledge, sort date), as ``api.lookups.pledge_page_query`` projects
+  them (a pledge with two dates is two rows there and here; no date is ``""``);
+* ``pledge_facets``: (pledge, facet, value) for every value a filter or a facet count tests (donor,
+  recipient, category with its broader categories, own category, item IRI, item label text, status,
+  meeting, date, article language);
+* ``pledge_records``: the record ``api.lookups.shape_pledges`` makes of the pledge, as JSON.
+
+Everything is computed by SPARQL over the default graph (:func:`pledge_facts_query` and
+``api.lookups.pledge_details_query``), so the rows are those the SPARQL path would give.
+
+Kept in step by the store's ``replace_graphs`` (:meth:`PledgeReadModel.refresh`, in the same call
+under the same write lock: the pledges whose subjects or items the changed graphs mention are
+recomputed); marked stale by a SPARQL Update (readers then fall back to SPARQL) and rebuilt by
+:meth:`PledgeReadModel.rebuild` (``aidgraph rebuild``, or when a stale model is opened for writing).
+The state is written before the store changes, so a crash between the two leaves it stale, not wrong.
+
+    model = PledgeReadModel(path)                        # the writer (the process that owns the store)
+    model.rebuild(ox_store)
+    reader = PledgeReadModel(path, read_only=True)       # any other process (WAL: readers beside it)
+    if reader.is_current():
+        records = reader.page(PledgeCriteria(equal={"donor": [de_iri]}), limit=100, offset=0)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: the file of the read model in the store directory
+READ_MODEL_FILE = "aidgraph-lookups.sqlite"
+#: bump when the tables or what they hold change (an older file is rebuilt)
+SCHEMA_VERSION = "1"
+BATCH = 400  # pledges per SPARQL read while (re)computing
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pledge_rows (pledge TEXT NOT NULL, sort_date TEXT NOT NULL,
+                                        PRIMARY KEY (pledge, sort_date)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pledge_rows_order ON pledge_rows (sort_date DESC, pledge);
+CREATE TABLE IF NOT EXISTS pledge_facets (facet TEXT NOT NULL, value TEXT NOT NULL, pledge TEXT NOT NULL,
+                                          PRIMARY KEY (facet, value, pledge)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pledge_facets_pledge ON pledge_facets (pledge, facet);
+CREATE TABLE IF NOT EXISTS pledge_records (pledge TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
+"""
+
+#: facet name -> the SPARQL pattern binding ?value for ?pledge (the REST filters' and facets' meaning)
+FACET_PATTERNS = {
+    "donor": "?pledge schema:agent ?value",
+    "recipient": "?pledge schema:recipient ?value",
+    "category": "?pledge aid:category|schema:object/aid:category ?c . ?c skos:broader* ?value",
+    "own_category": "?pledge aid:category ?value",
+    "object": "?pledge schema:object ?value",
+    "item_text": "?pledge (schema:object/(skos:prefLabel|skos:altLabel|schema:name|rdfs:label))"
+                 "|aid:itemLabel ?t BIND(LCASE(STR(?t)) AS ?value)",
+    "status": "?pledge aid:status ?value",
+    "meeting": "?pledge aid:announcedAt ?value",
+    "date": "?pledge dcterms:date ?d BIND(STR(?d) AS ?value)",
+    "lang": "?pledge prov:wasDerivedFrom ?a . ?a schema:inLanguage ?l BIND(STR(?l) AS ?value)",
+}
+PLEDGE_CLASS = "https://w3id.org/aidgraph/ontology#Pledge"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: the properties by which a pledge's record depends on another node (its item, claims, amount)
+DEPENDS_ON = ("https://schema.org/object", "http://www.w3.org/ns/prov#qualifiedDerivation",
+              "https://schema.org/amount")
+
+
+def pledge_facts_query(pledges: Sequence[str]) -> str:
+    """(pledge, facet, value) rows for the given pledges, read from the default graph; plus one
+    ("", "") row per pledge (with its sort dates as ``date``) so that a pledge without facets is seen."""
+    from pyoxigraph import NamedNode
+
+    from api.lookups import PREFIXES
+
+    values = " ".join(str(NamedNode(iri)) for iri in pledges)
+    branches = "\n  UNION ".join(f'{{ {pattern} BIND("{name}" AS ?facet) }}'
+                                 for name, pattern in FACET_PATTERNS.items())
+    return PREFIXES + f"""
+SELECT DISTINCT ?pledge ?facet ?value WHERE {{
+  VALUES ?pledge {{ {values} }}
+  ?pledge a aid:Pledge .
+  {{ BIND("" AS ?facet) BIND("" AS ?value) }}
+  UNION {branches}
+}}
+"""
+
+
+@dataclass
+class PledgeCriteria:
+    """Which pledges a lookup wants: every condition must hold (as the SPARQL filter fragments).
+
+    ``equal``: facet -> accepted values (any of them); ``item``: (item IRI, lower-cased text) the item
+    is that IRI or its labels contain the text; ``date_from``/``date_to``: some date of the pledge is
+    inside, compared at the coarser precision of the two (``api.lookups.date_in_range``).
+    """
+
+    equal: dict[str, list[str]] = field(default_factory=dict)
+    item: tuple[str, str] | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def without(self, facet: str) -> PledgeCriteria:
+        """The same criteria minus the condition on ``facet`` (for its facet counts)."""
+        return PledgeCriteria({k: v for k, v in self.equal.items() if k != facet},
+                              None if facet == "item" else self.item,
+                              None if facet == "date" else self.date_from,
+                              None if facet == "date" else self.date_to)
+
+    def where(self, column: str = "pledge") -> tuple[str, list[Any]]:
+        """A SQL condition on ``column`` (a pledge IRI) and its parameters."""
+        clauses, params = [], []
+        having = f"{column} IN (SELECT pledge FROM pledge_facets WHERE"
+        for facet, values in sorted(self.equal.items()):
+            marks = ", ".join("?" for _ in values)
+            clauses.append(f"{having} facet = ? AND value IN ({marks}))")
+            params += [facet, *values]
+        if self.item is not None:
+            clauses.append(f"({having} facet = 'object' AND value = ?)"
+                           f" OR {having} facet = 'item_text' AND instr(value, ?) > 0))")
+            params += list(self.item)
+        if self.date_from is not None:
+            clauses.append(f"{having} facet = 'date' AND "
+                           "substr(?, 1, length(value)) <= substr(value, 1, length(?)))")
+            params += [self.date_from, self.date_from]
+        if self.date_to is not None:
+            clauses.append(f"{having} facet = 'date' AND "
+                           "substr(value, 1, length(?)) <= substr(?, 1, length(value)))")
+            params += [self.date_to, self.date_to]
+        return (" AND ".join(clauses) or "1"), params
+
+
+class PledgeReadModel:
+    """The read model in one SQLite file (see the module docstring). Thread-safe: one connection per
+    thread; writes (rebuild, refresh, mark_stale) come from the one process that owns the store."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._local = threading.local()
+        if not read_only:
+            with self._connection() as db:
+                db.executescript(SCHEMA)
+
+    # ------------------------------------------------------------------ state
+
+    def _connection(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            if self.read_only:
+                db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            else:
+                db = sqlite3.connect(self.path, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    def _meta(self, key: str) -> str | None:
+        try:
+            row = self._connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
+
+    def is_current(self) -> bool:
+        """Whether the model matches the store (built, not stale, of this schema version)."""
+        return self._meta("state") == "current" and self._meta("schema") == SCHEMA_VERSION
+
+    def mark_stale(self) -> None:
+        """Record that the store changed in a way the model did not follow (readers use SPARQL)."""
+        with self._connection() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'stale')")
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # ------------------------------------------------------------------ writes
+
+    def rebuild(self, store) -> int:
+        """Recompute the whole model from the default graph of ``store`` (a pyoxigraph Store);
+        answers the number of pledges."""
+        import pyoxigraph as ox
+
+        self.mark_stale()
+        pledges = sorted({quad.subject.value for quad in store.quads_for_pattern(
+            None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PLEDGE_CLASS), ox.DefaultGraph())
+            if isinstance(quad.subject, ox.NamedNode)})
+        db = self._connection()
+        with db:
+            db.execute("DELETE FROM pledge_rows")
+            db.execute("DELETE FROM pledge_facets")
+            db.execute("DELETE FROM pledge_records")
+        for start in range(0, len(pledges), BATCH):
+            with db:
+                self._write(db, store, pledges[start:start + BATCH])
+        with db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'current')")
+        return len(pledges)
+
+    def affected(self, store, subjects: Iterable[str]) -> set[str]:
+        """The pledges whose rows may change when triples about ``subjects`` change: those subjects
+        that are (or were) pledges, and the pledges whose item, claim or amount is one of them."""
+        import pyoxigraph as ox
+
+        subjects = set(subjects)
+        known = set()
+        db = self._connection()
+        listed = sorted(subjects)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            known |= {row[0] for row in db.execute(
+                f"SELECT pledge FROM pledge_records WHERE pledge IN ({marks})", chunk)}
+        found = set(known)
+        pledge_type, default = ox.NamedNode(PLEDGE_CLASS), ox.DefaultGraph()
+        rdf_type = ox.NamedNode(RDF_TYPE)
+        for subject in subjects:
+            node = ox.NamedNode(subject)
+            if next(iter(store.quads_for_pattern(node, rdf_type, pledge_type, default)), None) is not None:
+                found.add(subject)
+            for prop in DEPENDS_ON:
+                for quad in store.quads_for_pattern(None, ox.NamedNode(prop), node, default):
+                    if isinstance(quad.subject, ox.NamedNode):
+                        found.add(quad.subject.value)
+        return found
+
+    def refresh(self, store, pledges: Iterable[str]) -> None:
+        """Recompute the rows of ``pledges`` from the default graph of ``store`` (those no longer
+        pledges are removed). Call after the store changed; :meth:`begin_change` before it."""
+        listed = sorted(set(pledges))
+        db = self._connection()
+        with db:
+            for start in range(0, len(listed), BATCH):
+                self._write(db, store, listed[start:start + BATCH])
+            if self._meta("state") == "changing":
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'current')")
+
+    def begin_change(self) -> bool:
+        """Before the store changes: mark a current model as changing (a crash before :meth:`refresh`
+        leaves it not current). Answers whether the model was current (else it needs a rebuild and
+        refreshing it is pointless)."""
+        if not self.is_current():
+            return False
+        with self._connection() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'changing')")
+        return True
+
+    def _write(self, db: sqlite3.Connection, store, pledges: list[str]) -> None:
+        from api import lookups as q
+        from api.results import Term
+
+        if not pledges:
+            return
+        marks = ", ".join("?" for _ in pledges)
+        for table in ("pledge_rows", "pledge_facets", "pledge_records"):
+            db.execute(f"DELETE FROM {table} WHERE pledge IN ({marks})", pledges)
+        facts: dict[str, set[tuple[str, str]]] = {}
+        for solution in store.query(pledge_facts_query(pledges)):
+            facts.setdefault(solution["pledge"].value, set()).add(
+                (solution["facet"].value, solution["value"].value))
+        alive = sorted(facts)
+        if not alive:
+            return
+        details: list[dict[str, Term]] = []
+        for solution in store.query(q.pledge_details_query(alive)):
+            details.append({name: _term(solution[name]) for name in ("pledge", "node", "p", "o")})
+        records = q.shape_pledges(alive, details)
+        for pledge, record in zip(alive, records, strict=True):
+            values = facts[pledge] - {("", "")}
+            dates = sorted({value for facet, value in values if facet == "date"}) or [""]
+            db.executemany("INSERT INTO pledge_rows VALUES (?, ?)", [(pledge, d) for d in dates])
+            db.executemany("INSERT INTO pledge_facets VALUES (?, ?, ?)",
+                           [(facet, value, pledge) for facet, value in sorted(values)])
+            db.execute("INSERT INTO pledge_records VALUES (?, ?)",
+                       (pledge, json.dumps(record, ensure_ascii=False, separators=(",", ":"))))
+
+    # ------------------------------------------------------------------ reads
+
+    def page(self, criteria: PledgeCriteria, limit: int, offset: int) -> list[dict[str, Any]]:
+        """The records of one page of pledges matching ``criteria``, newest first, ties by IRI: the
+        rows and order of ``api.lookups.pledge_page_query``."""
+        where, params = criteria.where("r.pledge")
+        rows = self._connection().execute(
+            f"SELECT rec.record FROM pledge_rows r JOIN pledge_records rec ON rec.pledge = r.pledge "
+            f"WHERE {where} ORDER BY r.sort_date DESC, r.pledge LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)]).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def counts(self, facet: str, criteria: PledgeCriteria) -> dict[str, int]:
+        """Distinct pledges per value of ``facet`` among those matching ``criteria`` (``total``: all of
+        them, under the key ``""``)."""
+        where, params = criteria.where("pledge")
+        db = self._connection()
+        if facet == "total":
+            sql = f"SELECT COUNT(*) FROM pledge_records WHERE {where}"
+            return {"": db.execute(sql, params).fetchone()[0]}
+        sql = (f"SELECT value, COUNT(DISTINCT pledge) FROM pledge_facets WHERE facet = ? AND {where} "
+               "GROUP BY value")
+        return {value: n for value, n in db.execute(sql, [facet, *params])}
+
+    def size(self) -> int:
+        """How many pledges the model holds."""
+        return self._connection().execute("SELECT COUNT(*) FROM pledge_records").fetchone()[0]
+
+
+def _term(node) -> tuple:
+    """A pyoxigraph term as the store worker's term tuple (``api.worker._from_ox``)."""
+    import pyoxigraph as ox
+
+    if isinstance(node, ox.NamedNode):
+        return ("uri", node.value)
+    if isinstance(node, ox.BlankNode):
+        return ("bnode", node.value)
+    return ("literal", node.value, node.datatype.value, node.language)

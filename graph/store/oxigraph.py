@@ -134,6 +134,15 @@ class OxigraphStore(StoreBase):
             with self._write_lock:
                 self._read_model.rebuild(self._ox)
 
+    def rebuild_read_model(self) -> int:
+        """Recompute the pledge read model from the default graph (after writes that bypassed
+        :meth:`replace_graphs`, e.g. a bulk load); answers the number of pledges (0 in memory)."""
+        self._check_writable()
+        if self._read_model is None:
+            return 0
+        with self._write_lock:
+            return self._read_model.rebuild(self._ox)
+
     @property
     def read_model_path(self) -> Path | None:
         """The SQLite file of the pledge read model (``graph.store.readmodel``), None in memory."""

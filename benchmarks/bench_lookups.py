@@ -70,6 +70,11 @@ def label(path: str, params: dict) -> str:
     return path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
+def repeats(path: str, repeat: int) -> int:
+    """Timed runs of a request: the saved queries (whole-store aggregations, seconds at 10k) fewer."""
+    return max(3, repeat // 6) if path.startswith("/queries/") else repeat
+
+
 def timed(call, repeat: int) -> tuple[float, float]:
     call()
     samples = []
@@ -122,7 +127,8 @@ def tree_rss(pid: int) -> int:
         current = todo.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) * 1024
+            rss = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
+            total += int(rss) * 1024
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
             todo += [int(child) for child in children]
         except (OSError, StopIteration):
@@ -151,12 +157,12 @@ def rest_rows(location: Path, requests: list[tuple[str, dict]], repeat: int) -> 
                 except httpx.HTTPError:
                     pass
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("aidgraph serve did not start: see " + str(location.parent / "serve.log"))
+                    raise RuntimeError(f"aidgraph serve did not start: see {location.parent / 'serve.log'}")
                 time.sleep(0.3)
             for path, params in requests:
                 def call(path=path, params=params):
                     http.get(path, params=params).raise_for_status()
-                rows[label(path, params)] = timed(call, repeat)
+                rows[label(path, params)] = timed(call, repeats(path, repeat))
         rss = tree_rss(process.pid)
     finally:
         process.send_signal(signal.SIGINT)
@@ -188,7 +194,8 @@ def raw_question(store: ox.Store, path: str, params: dict):
     """The question of a REST request as SPARQL on pyoxigraph (a callable)."""
     def pledges(filters, bindings, limit, offset):
         page = [s["pledge"].value for s in store.query(
-            q.pledge_page_query(filters, limit, offset, bound=bindings), substitutions=substitutions(bindings))]
+            q.pledge_page_query(filters, limit, offset, bound=bindings),
+            substitutions=substitutions(bindings))]
         return list(store.query(q.pledge_details_query(page))) if page else []
 
     def run_all(queries):
@@ -226,7 +233,8 @@ def model_question(model: PledgeReadModel, path: str, params: dict):
         criteria = q.pledge_criteria(["donor"], {"f_donor_a": ("uri", actor), "f_donor_b": ("uri", actor)})
         return lambda: model.page(criteria, 1000, 0)
     if path.startswith("/equipment/"):
-        criteria = q.pledge_criteria(["object"], {"f_object": ("uri", R + "equipment/" + path.rsplit("/", 1)[1])})
+        item = ("uri", R + "equipment/" + path.rsplit("/", 1)[1])
+        criteria = q.pledge_criteria(["object"], {"f_object": item})
         return lambda: model.page(criteria, 1000, 0)
     return None
 
@@ -299,7 +307,7 @@ def bench_size(n_articles: int, repeat: int, rdflib_max: int, rdflib_budget: flo
     for path, params in requests:
         call = raw_question(store, path, params)
         if call:
-            raw[label(path, params)] = timed(call, repeat)
+            raw[label(path, params)] = timed(call, repeats(path, repeat))
     del store
     model = PledgeReadModel(location / READ_MODEL_FILE, read_only=True)
     for path, params in requests:
@@ -323,10 +331,11 @@ def cell(pair) -> str:
 def print_size(result: dict) -> None:
     f = result["figures"]
     print(f"\n### {result['size']:,} articles ({f['pledges']:,} pledges)\n")
+    serve = ("`oxigraph serve`: not measured (no `oxigraph` binary here; the pyoxigraph wheel has no CLI)"
+             if not shutil.which("oxigraph") else "`oxigraph serve`: binary found but not wired in")
     print(f"load {f['load_s']:.1f} s, read model build {f['model_s']:.1f} s, incremental write "
-          f"{f['write_ms']:.1f} ms/article, disk {f['disk_mb']:.0f} MB, server RSS {f['server_rss_mb']:.0f} MB; "
-          "`oxigraph serve`: " + ("measured" if shutil.which("oxigraph") else
-                                  "not measured (no `oxigraph` binary here; the pyoxigraph wheel has no CLI)"))
+          f"{f['write_ms']:.1f} ms/article, disk {f['disk_mb']:.0f} MB, server RSS "
+          f"{f['server_rss_mb']:.0f} MB; {serve}")
     print("\n| request | REST p50 / p95 ms | raw pyoxigraph | read model | rdflib | REST / raw |")
     print("|---|---|---|---|---|---|")
     for row in result["rows"]:

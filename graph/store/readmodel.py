@@ -12,7 +12,7 @@ sorts every pledge). It holds, per pledge:
   meeting, date, article language);
 * ``pledge_records``: the record ``api.lookups.shape_pledges`` makes of the pledge, as JSON.
 
-Everything is computed by SPARQL over the default graph (:func:`pledge_facts_query` and
+Everything is computed by SPARQL over the default graph (:func:`facet_query` and
 ``api.lookups.pledge_details_query``), so the rows are those the SPARQL path would give.
 
 Kept in step by the store's ``replace_graphs`` (:meth:`PledgeReadModel.refresh`, in the same call
@@ -55,20 +55,24 @@ CREATE INDEX IF NOT EXISTS pledge_facets_pledge ON pledge_facets (pledge, facet)
 CREATE TABLE IF NOT EXISTS pledge_records (pledge TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
 """
 
-#: facet name -> the SPARQL pattern binding ?value for ?pledge (the REST filters' and facets' meaning)
+#: facet name -> the SPARQL pattern binding ?value for ?pledge (the REST filters' and facets' meaning);
+#: ``category`` is the closure of ``category_direct`` under skos:broader* (computed in Python, as
+#: ``?c skos:broader* ?value`` would: the category itself and every broader one)
 FACET_PATTERNS = {
     "donor": "?pledge schema:agent ?value",
     "recipient": "?pledge schema:recipient ?value",
-    "category": "?pledge aid:category|schema:object/aid:category ?c . ?c skos:broader* ?value",
+    "category_direct": "?pledge aid:category|schema:object/aid:category ?value",
     "own_category": "?pledge aid:category ?value",
     "object": "?pledge schema:object ?value",
-    "item_text": "?pledge (schema:object/(skos:prefLabel|skos:altLabel|schema:name|rdfs:label))"
-                 "|aid:itemLabel ?t BIND(LCASE(STR(?t)) AS ?value)",
+    "item_text": "{ ?pledge schema:object ?item . "
+                 "?item skos:prefLabel|skos:altLabel|schema:name|rdfs:label ?t }"
+                 " UNION { ?pledge aid:itemLabel ?t } BIND(LCASE(STR(?t)) AS ?value)",
     "status": "?pledge aid:status ?value",
     "meeting": "?pledge aid:announcedAt ?value",
     "date": "?pledge dcterms:date ?d BIND(STR(?d) AS ?value)",
     "lang": "?pledge prov:wasDerivedFrom ?a . ?a schema:inLanguage ?l BIND(STR(?l) AS ?value)",
 }
+BROADER_EDGES = "SELECT ?n ?b WHERE { ?n <http://www.w3.org/2004/02/skos/core#broader> ?b }"
 PLEDGE_CLASS = "https://w3id.org/aidgraph/ontology#Pledge"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: the properties by which a pledge's record depends on another node (its item, claims, amount)
@@ -76,24 +80,37 @@ DEPENDS_ON = ("https://schema.org/object", "http://www.w3.org/ns/prov#qualifiedD
               "https://schema.org/amount")
 
 
-def pledge_facts_query(pledges: Sequence[str]) -> str:
-    """(pledge, facet, value) rows for the given pledges, read from the default graph; plus one
-    ("", "") row per pledge (with its sort dates as ``date``) so that a pledge without facets is seen."""
+def facet_query(facet: str, pledges: Sequence[str]) -> str:
+    """(pledge, value) rows of one facet for the given pledges, read from the default graph. One query
+    per facet: pyoxigraph joins VALUES into each branch of a UNION of them only after evaluating it."""
     from pyoxigraph import NamedNode
 
     from api.lookups import PREFIXES
 
     values = " ".join(str(NamedNode(iri)) for iri in pledges)
-    branches = "\n  UNION ".join(f'{{ {pattern} BIND("{name}" AS ?facet) }}'
-                                 for name, pattern in FACET_PATTERNS.items())
-    return PREFIXES + f"""
-SELECT DISTINCT ?pledge ?facet ?value WHERE {{
-  VALUES ?pledge {{ {values} }}
-  ?pledge a aid:Pledge .
-  {{ BIND("" AS ?facet) BIND("" AS ?value) }}
-  UNION {branches}
-}}
-"""
+    return PREFIXES + f"SELECT DISTINCT ?pledge ?value WHERE {{ VALUES ?pledge {{ {values} }} " \
+                      f"{FACET_PATTERNS[facet]} }}"
+
+
+def broader_closure(store) -> dict[str, set[str]]:
+    """Each node with a broader node -> itself and every node above it (``skos:broader*``)."""
+    up: dict[str, set[str]] = {}
+    for solution in store.query(BROADER_EDGES):
+        up.setdefault(solution["n"].value, set()).add(solution["b"].value)
+    closure: dict[str, set[str]] = {}
+
+    def above(node: str, path: frozenset = frozenset()) -> set[str]:
+        if node not in closure:
+            found = {node}
+            for parent in up.get(node, ()):
+                if parent not in path:
+                    found |= above(parent, path | {node})
+            closure[node] = found
+        return closure[node]
+
+    for node in list(up):
+        above(node)
+    return closure
 
 
 @dataclass
@@ -148,6 +165,7 @@ class PledgeReadModel:
         self.path = Path(path)
         self.read_only = read_only
         self._local = threading.local()
+        self._closure: dict[str, set[str]] | None = None  # the category tree, while rebuilding
         if not read_only:
             with self._connection() as db:
                 db.executescript(SCHEMA)
@@ -205,9 +223,13 @@ class PledgeReadModel:
             db.execute("DELETE FROM pledge_rows")
             db.execute("DELETE FROM pledge_facets")
             db.execute("DELETE FROM pledge_records")
-        for start in range(0, len(pledges), BATCH):
-            with db:
-                self._write(db, store, pledges[start:start + BATCH])
+        self._closure = broader_closure(store)
+        try:
+            for start in range(0, len(pledges), BATCH):
+                with db:
+                    self._write(db, store, pledges[start:start + BATCH])
+        finally:
+            self._closure = None
         with db:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'current')")
@@ -263,26 +285,32 @@ class PledgeReadModel:
 
     def _write(self, db: sqlite3.Connection, store, pledges: list[str]) -> None:
         from api import lookups as q
-        from api.results import Term
 
         if not pledges:
             return
         marks = ", ".join("?" for _ in pledges)
         for table in ("pledge_rows", "pledge_facets", "pledge_records"):
             db.execute(f"DELETE FROM {table} WHERE pledge IN ({marks})", pledges)
-        facts: dict[str, set[tuple[str, str]]] = {}
-        for solution in store.query(pledge_facts_query(pledges)):
-            facts.setdefault(solution["pledge"].value, set()).add(
-                (solution["facet"].value, solution["value"].value))
-        alive = sorted(facts)
+        import pyoxigraph as ox
+
+        rdf_type, pledge_type = ox.NamedNode(RDF_TYPE), ox.NamedNode(PLEDGE_CLASS)
+        alive = [pledge for pledge in pledges if next(iter(store.quads_for_pattern(
+            ox.NamedNode(pledge), rdf_type, pledge_type, ox.DefaultGraph())), None) is not None]
         if not alive:
             return
-        details: list[dict[str, Term]] = []
-        for solution in store.query(q.pledge_details_query(alive)):
-            details.append({name: _term(solution[name]) for name in ("pledge", "node", "p", "o")})
+        facts: dict[str, set[tuple[str, str]]] = {pledge: set() for pledge in alive}
+        closure = self._closure if self._closure is not None else broader_closure(store)
+        for facet in FACET_PATTERNS:
+            for solution in store.query(facet_query(facet, alive)):
+                pledge, value = solution["pledge"].value, solution["value"].value
+                if facet == "category_direct":
+                    facts[pledge] |= {("category", node) for node in closure.get(value, {value})}
+                else:
+                    facts[pledge].add((facet, value))
+        details = detail_rows(store, alive)
         records = q.shape_pledges(alive, details)
         for pledge, record in zip(alive, records, strict=True):
-            values = facts[pledge] - {("", "")}
+            values = facts[pledge]
             dates = sorted({value for facet, value in values if facet == "date"}) or [""]
             db.executemany("INSERT INTO pledge_rows VALUES (?, ?)", [(pledge, d) for d in dates])
             db.executemany("INSERT INTO pledge_facets VALUES (?, ?, ?)",
@@ -295,12 +323,19 @@ class PledgeReadModel:
     def page(self, criteria: PledgeCriteria, limit: int, offset: int) -> list[dict[str, Any]]:
         """The records of one page of pledges matching ``criteria``, newest first, ties by IRI: the
         rows and order of ``api.lookups.pledge_page_query``."""
-        where, params = criteria.where("r.pledge")
-        rows = self._connection().execute(
-            f"SELECT rec.record FROM pledge_rows r JOIN pledge_records rec ON rec.pledge = r.pledge "
-            f"WHERE {where} ORDER BY r.sort_date DESC, r.pledge LIMIT ? OFFSET ?",
-            [*params, int(limit), int(offset)]).fetchall()
-        return [json.loads(row[0]) for row in rows]
+        where, params = criteria.where("pledge")
+        db = self._connection()
+        order = [row[0] for row in db.execute(
+            f"SELECT pledge FROM pledge_rows WHERE {where} ORDER BY sort_date DESC, pledge LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)])]
+        records: dict[str, Any] = {}
+        unique = sorted(set(order))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            records |= dict(db.execute(f"SELECT pledge, record FROM pledge_records WHERE pledge IN ({marks})",
+                                       chunk))
+        return [json.loads(records[pledge]) for pledge in order]
 
     def counts(self, facet: str, criteria: PledgeCriteria) -> dict[str, int]:
         """Distinct pledges per value of ``facet`` among those matching ``criteria`` (``total``: all of
@@ -317,6 +352,42 @@ class PledgeReadModel:
     def size(self) -> int:
         """How many pledges the model holds."""
         return self._connection().execute("SELECT COUNT(*) FROM pledge_records").fetchone()[0]
+
+
+def detail_rows(store, pledges: Sequence[str]) -> list[dict[str, tuple]]:
+    """The rows ``api.lookups.pledge_details_query`` answers for ``pledges``, read by quad lookups on
+    the default graph (the same patterns; pyoxigraph's planner scans far more for that query)."""
+    import pyoxigraph as ox
+
+    from api import lookups as q
+
+    default = ox.DefaultGraph()
+    own = {q.P[name] for name in q.PLEDGE_PROPERTIES}
+    claim_props = {q.P["entity"], q.P["anchor"], q.P["confidence"]}
+    amount_props = {q.P["value"], q.P["currency"]}
+    label_props = {q.P["label"], "https://schema.org/name"}
+    rows: dict[tuple, None] = {}
+
+    def facts(node):
+        return store.quads_for_pattern(node, None, None, default)
+
+    for pledge in pledges:
+        subject = ox.NamedNode(pledge)
+        for quad in facts(subject):
+            prop = quad.predicate.value
+            if prop in own:
+                rows[(pledge, ("uri", pledge), prop, _term(quad.object))] = None
+            if prop == q.P["claim"] or prop == q.P["amount"] or prop == q.P["object"]:
+                if isinstance(quad.object, ox.Literal):
+                    continue
+                wanted = {q.P["claim"]: claim_props, q.P["amount"]: amount_props}.get(prop, label_props)
+                node = _term(quad.object)
+                for inner in facts(quad.object):
+                    if inner.predicate.value in wanted:
+                        shown = q.P["label"] if prop == q.P["object"] else inner.predicate.value
+                        rows[(pledge, node, shown, _term(inner.object))] = None
+    return [{"pledge": ("uri", pledge), "node": node, "p": ("uri", prop), "o": value}
+            for pledge, node, prop, value in rows]
 
 
 def _term(node) -> tuple:

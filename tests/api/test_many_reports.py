@@ -34,7 +34,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 STORY = """Germany will send two more IRIS-T SLM air defence systems to Ukraine worth 300 million euros, \
 German Defence Minister Boris Pistorius said on Friday at the meeting of the Ukraine Defense Contact Group \
-in Brussels. Germany will also deliver two Skynex air defence systems to Ukraine. Pistorius chaired the meeting together with British Defence Secretary John Healey. US Defense \
+in Brussels. Germany will also deliver two Skynex air defence systems to Ukraine. \
+Pistorius chaired the meeting together with British Defence Secretary John Healey. US Defense \
 Secretary Pete Hegseth took part by video link.
 """
 FIRST_ID = "same-story-000"

@@ -67,13 +67,20 @@ def pledge_requests(n_pledges: int) -> list[dict]:
             {"donor": "GB", "category": "artillery", "date_from": "2025-06"}]
 
 
+#: web pages timed over HTTP (REST column only): the explorer, its filter counts, actor and equipment pages
+WEB_REQUESTS = [("/", {}), ("/web/facets", {"fragment": 1}), ("/web/facets", {"fragment": 1, "donor": "DE"}),
+                ("/web/facets", {"fragment": 1, "category": "air_defence", "date_from": "2025-06"}),
+                ("/web/actors/DE", {}), ("/web/equipment/patriot", {})]
+
+
 def label(path: str, params: dict) -> str:
     return path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
 def repeats(path: str, repeat: int) -> int:
-    """Timed runs of a request: the saved queries (whole-store aggregations, seconds at 10k) fewer."""
-    return max(3, repeat // 6) if path.startswith("/queries/") else repeat
+    """Timed runs of a request: the saved queries (whole-store aggregations, seconds at 10k) and the
+    web pages fewer."""
+    return max(3, repeat // 6) if path.startswith(("/queries/", "/web/")) or path == "/" else repeat
 
 
 def timed(call, repeat: int) -> tuple[float, float]:
@@ -301,6 +308,7 @@ def bench_size(n_articles: int, repeat: int, rdflib_max: int, rdflib_budget: flo
     requests = [("/pledges", p) for p in pledge_requests(figures["pledges"])]
     requests += [("/meetings", {}), ("/actors/DE", {}), ("/equipment/patriot", {})]
     requests += [(f"/queries/{name}", {}) for name in saved_queries()]
+    requests += WEB_REQUESTS
     rest, rss = rest_rows(location, requests, repeat)
     figures["server_rss_mb"] = rss / 1e6
     raw, model_rows = {}, {}

@@ -7,7 +7,7 @@ sorts every pledge). It holds, per pledge:
 
 * ``pledge_rows``: one row per (pledge, sort date), as ``api.lookups.pledge_page_query`` projects
   them (a pledge with two dates is two rows there and here; no date is ``""``);
-* ``pledge_facets``: (pledge, facet, value) for every value a filter or a facet count tests (donor,
+* ``pledge_facets``: (facet, value, pledge, sort date) for every value a filter or a facet count tests (donor,
   recipient, category with its broader categories, own category, item IRI, item label text, status,
   meeting, date, article language);
 * ``pledge_records``: the record ``api.lookups.shape_pledges`` makes of the pledge, as JSON.
@@ -41,7 +41,7 @@ from typing import Any
 #: the file of the read model in the store directory
 READ_MODEL_FILE = "aidgraph-lookups.sqlite"
 #: bump when the tables or what they hold change (an older file is rebuilt)
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 BATCH = 400  # pledges per SPARQL read while (re)computing
 
 SCHEMA = """
@@ -50,7 +50,9 @@ CREATE TABLE IF NOT EXISTS pledge_rows (pledge TEXT NOT NULL, sort_date TEXT NOT
                                         PRIMARY KEY (pledge, sort_date)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pledge_rows_order ON pledge_rows (sort_date DESC, pledge);
 CREATE TABLE IF NOT EXISTS pledge_facets (facet TEXT NOT NULL, value TEXT NOT NULL, pledge TEXT NOT NULL,
-                                          PRIMARY KEY (facet, value, pledge)) WITHOUT ROWID;
+                                          sort_date TEXT NOT NULL,
+                                          PRIMARY KEY (facet, value, pledge, sort_date)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pledge_facets_order ON pledge_facets (facet, value, sort_date DESC, pledge);
 CREATE INDEX IF NOT EXISTS pledge_facets_pledge ON pledge_facets (pledge, facet);
 CREATE TABLE IF NOT EXISTS pledge_records (pledge TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
 """
@@ -220,9 +222,9 @@ class PledgeReadModel:
             if isinstance(quad.subject, ox.NamedNode)})
         db = self._connection()
         with db:
-            db.execute("DELETE FROM pledge_rows")
-            db.execute("DELETE FROM pledge_facets")
-            db.execute("DELETE FROM pledge_records")
+            for table in ("pledge_rows", "pledge_facets", "pledge_records"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")  # an older schema version goes too
+        db.executescript(SCHEMA)
         self._closure = broader_closure(store)
         try:
             for start in range(0, len(pledges), BATCH):
@@ -313,8 +315,8 @@ class PledgeReadModel:
             values = facts[pledge]
             dates = sorted({value for facet, value in values if facet == "date"}) or [""]
             db.executemany("INSERT INTO pledge_rows VALUES (?, ?)", [(pledge, d) for d in dates])
-            db.executemany("INSERT INTO pledge_facets VALUES (?, ?, ?)",
-                           [(facet, value, pledge) for facet, value in sorted(values)])
+            db.executemany("INSERT INTO pledge_facets VALUES (?, ?, ?, ?)",
+                           [(facet, value, pledge, d) for facet, value in sorted(values) for d in dates])
             db.execute("INSERT INTO pledge_records VALUES (?, ?)",
                        (pledge, json.dumps(record, ensure_ascii=False, separators=(",", ":"))))
 
@@ -323,11 +325,21 @@ class PledgeReadModel:
     def page(self, criteria: PledgeCriteria, limit: int, offset: int) -> list[dict[str, Any]]:
         """The records of one page of pledges matching ``criteria``, newest first, ties by IRI: the
         rows and order of ``api.lookups.pledge_page_query``."""
-        where, params = criteria.where("pledge")
         db = self._connection()
-        order = [row[0] for row in db.execute(
-            f"SELECT pledge FROM pledge_rows WHERE {where} ORDER BY sort_date DESC, pledge LIMIT ? OFFSET ?",
-            [*params, int(limit), int(offset)])]
+        if criteria.equal:
+            # read the page off the index range of one equality filter, the others checked per row
+            facet = min(criteria.equal, key=lambda name: len(criteria.equal[name]))
+            values = criteria.equal[facet]
+            where, params = criteria.without(facet).where("pledge")
+            marks = ", ".join("?" for _ in values)
+            sql = (f"SELECT DISTINCT sort_date, pledge FROM pledge_facets WHERE facet = ? "
+                   f"AND value IN ({marks}) AND {where} ORDER BY sort_date DESC, pledge LIMIT ? OFFSET ?")
+            params = [facet, *values, *params]
+        else:
+            where, params = criteria.where("pledge")
+            sql = (f"SELECT sort_date, pledge FROM pledge_rows WHERE {where} "
+                   "ORDER BY sort_date DESC, pledge LIMIT ? OFFSET ?")
+        order = [row[1] for row in db.execute(sql, [*params, int(limit), int(offset)])]
         records: dict[str, Any] = {}
         unique = sorted(set(order))
         for start in range(0, len(unique), 500):

@@ -328,8 +328,14 @@ class PledgeReadModel:
         db = self._connection()
         if criteria.equal:
             # read the page off the index range of one equality filter, the others checked per row
-            facet = min(criteria.equal, key=lambda name: len(criteria.equal[name]))
-            values = criteria.equal[facet]
+            # (only the values present: a key that may name a country or an organisation names one)
+            exists = "SELECT 1 FROM pledge_facets WHERE facet = ? AND value = ? LIMIT 1"
+            present = {name: [value for value in values if db.execute(exists, (name, value)).fetchone()]
+                       for name, values in criteria.equal.items()}
+            if not all(present.values()):
+                return []
+            facet = min(present, key=lambda name: len(present[name]))
+            values = present[facet]
             where, params = criteria.without(facet).where("pledge")
             marks = ", ".join("?" for _ in values)
             sql = (f"SELECT DISTINCT sort_date, pledge FROM pledge_facets WHERE facet = ? "

@@ -179,6 +179,8 @@ class OxigraphStore(StoreBase):
                 if update:
                     self._ox.update(update)
             except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+                if tracking:
+                    model.refresh(self._ox, [])  # nothing changed: the model is current again
                 raise StoreError(f"cannot replace {len(graphs)} graphs: {exc}",
                                  hint="nothing was changed; check the graphs' names and content") from exc
             if tracking:

@@ -334,6 +334,11 @@ class Health(Model):
     store: str
     native_engine: bool
     worker_restarts: int
+    memory_kills: int = 0
+    query_workers: int = 0
+    queries_admitted: int = 0
+    queries_refused: int = 0
+    query_worker_restarts: int = 0
 
 
 class SavedQuery(Model):

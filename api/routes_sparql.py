@@ -20,9 +20,11 @@ from api.results import GRAPH_FORMATS, TABLE_FORMATS, negotiate, parse_accept
 from api.saved_queries import saved_queries
 from api.sparql_text import (
     KNOWN_VERSIONS,
+    MAX_NESTING,
     classify,
     declared_versions,
     has_dataset_keywords,
+    nesting_depth,
     with_base,
     with_using,
 )
@@ -215,6 +217,21 @@ def _refuse_get_body(request: Request) -> None:
                       hint="put the query in the URL (?query=), or POST it")
 
 
+def client_of(request: Request) -> str:
+    """The key of the per-client query limit: the client's address."""
+    return request.client.host if request.client else "?"
+
+
+def check_nesting(sparql: str) -> None:
+    """400 for a text nested deeper than the parser can take (it would crash the store worker)."""
+    depth = nesting_depth(sparql)
+    if depth > MAX_NESTING:
+        raise Problem(400, "nesting-too-deep",
+                      f"the query nests braces, parentheses or brackets {depth} levels deep (at most "
+                      f"{MAX_NESTING})", hint="flatten the query: join patterns side by side, combine "
+                      "filters with && and ||")
+
+
 def _check_versions(versions: list[str], text: str | None = None) -> None:
     """At most one ``version`` parameter, and only versions the engine understands (SPARQL 1.2)."""
     if len(versions) > 1:
@@ -248,6 +265,7 @@ async def _run_query(request: Request, sparql: str, default_graphs, named_graphs
     if not sparql.strip():
         raise Problem(400, "missing-query", "the query is empty")
     _check_versions([], sparql)
+    check_nesting(sparql)
     operation = classify(sparql)
     if operation.remote:
         raise Problem(403, "remote-access-refused",
@@ -264,12 +282,11 @@ async def _run_query(request: Request, sparql: str, default_graphs, named_graphs
                       f"cannot answer this {operation.form or 'query'} in any type the request accepts",
                       hint=f"accept one of {offered} (or pass ?format=)")
     settings = request.app.state.settings
-    engine = request.app.state.engine
     try:
-        result = await run_in_threadpool(engine.call, "query", {
+        result = await run_in_threadpool(request.app.state.queries.call, "query", {
             "sparql": with_base(sparql, endpoint_iri(request)), "fmt": fmt.name, "cap": settings.result_cap,
             "default_graphs": _graph_list(default_graphs), "named_graphs": _graph_list(named_graphs),
-        })
+        }, client=client_of(request))
     except QuerySyntaxError as exc:
         raise exc.shifted(-1) from None
     headers = {"X-Result-Count": str(result["count"])}
@@ -319,6 +336,7 @@ async def _run_update(request: Request, sparql: str, using: list[str], using_nam
     if not sparql.strip():
         raise Problem(400, "missing-update", "the update is empty")
     _check_versions([], sparql)
+    check_nesting(sparql)
     operation = classify(sparql)
     if "LOAD" in operation.remote or "SERVICE" in operation.remote:
         raise Problem(403, "remote-access-refused", "LOAD and SERVICE are disabled on this endpoint",

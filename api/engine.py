@@ -37,7 +37,7 @@ from graph.workers import start_process
 log = logging.getLogger("aidgraph.api")
 
 READ_OPERATIONS = frozenset({"query", "select", "graph_names", "has_graph", "ping", "dump", "export", "plot",
-                             "checkpoint"})
+                             "checkpoint", "open"})
 START_TIMEOUT = 120.0
 WATCH_INTERVAL = 0.1  # seconds between two looks at a worker's memory (growth seen: ~230 MB/s)
 HEARTBEAT_INTERVAL = 1.0  # seconds between two pings of the worker (/health reads their answers)

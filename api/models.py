@@ -202,6 +202,7 @@ class EquipmentSummary(Model):
 
 class EquipmentPage(Page):
     items: list[EquipmentSummary]
+    warnings: list[str] | None = Field(default=None, description="why an empty answer may be empty")
 
 
 class QuantityAt(Model):

@@ -89,8 +89,8 @@ class QueryPool:
             thread.join()
         if errors:
             raise errors[0]
-        for engine in self.engines:
-            self._idle.put(engine)
+        for engine in self.engines:  # each opens the first replica before it takes a query
+            threading.Thread(target=self._warm, args=(engine,), daemon=True).start()
 
     def call(self, operation: str, arguments: dict[str, Any], *, client: str) -> Any:
         """Run a read-only ``operation`` (``query`` or ``select``) for ``client``, once admitted."""
@@ -106,6 +106,7 @@ class QueryPool:
                 raise TooManyQueries(
                     f"every query worker stayed busy for {time.monotonic() - started:.1f} s",
                     hint="retry after the time in Retry-After", retry_after=self._retry_after()) from None
+            restarts = engine.restarts
             try:
                 replica = self._acquire_replica()
                 try:
@@ -113,13 +114,29 @@ class QueryPool:
                 finally:
                     self._release_replica(replica)
             finally:
-                self._idle.put(engine)
+                if engine.restarts == restarts:
+                    self._idle.put(engine)
+                else:  # a new worker process: it opens the replica before it takes the next query
+                    threading.Thread(target=self._warm, args=(engine,), daemon=True).start()
         finally:
             with self._admission:
                 self._admitted -= 1
                 self._per_client[client] -= 1
                 if not self._per_client[client]:
                     del self._per_client[client]
+
+    def _warm(self, engine: Engine) -> None:
+        """Open the current replica in a restarted worker (about a second, not in a client's time)."""
+        try:
+            replica = self._acquire_replica()
+            try:
+                engine.call("open", {"replica": str(replica)})
+            finally:
+                self._release_replica(replica)
+        except Exception as exc:  # the next query opens it instead
+            log.info("could not warm the %s worker: %s", engine.name, exc)
+        finally:
+            self._idle.put(engine)
 
     def _admit(self, client: str) -> None:
         with self._admission:

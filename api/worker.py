@@ -32,6 +32,8 @@ from graph.errors import AidgraphError, InputError, QuerySyntaxError, StoreError
 from graph.vocab import PREFIXES
 
 FORMATS = {fmt.name: fmt for fmt in TABLE_FORMATS + GRAPH_FORMATS}
+#: added to a query worker's niceness: heavy queries get the processor time lookups leave them
+QUERY_WORKER_NICENESS = 10
 
 
 class StoreService:
@@ -240,6 +242,8 @@ class ReplicaService:
     """
 
     def __init__(self) -> None:
+        import graph.store  # noqa: F401 (imported now, before "ready": not in the first query's time)
+
         self.path: str | None = None
         self.service: StoreService | None = None
 
@@ -253,6 +257,11 @@ class ReplicaService:
             self.service = StoreService(open_store(replica, backend="oxigraph", read_only=True))
             self.path = replica
         return self.service
+
+    def open(self, replica: str) -> dict[str, Any]:
+        """Open ``replica`` now (a restarted worker, before its first query)."""
+        self._on(replica)
+        return {"replica": replica}
 
     def query(self, replica: str, **arguments: Any) -> dict[str, Any]:
         """``StoreService.query`` over ``replica``."""
@@ -364,6 +373,7 @@ def run_worker(conn, store: str | None, backend: str, update_url: str | None, th
     service: StoreService | ReplicaService
     try:
         if backend == "replica":  # a query worker: it opens the replicas its calls name
+            os.nice(QUERY_WORKER_NICENESS)  # the store worker (lookups, /health's heartbeat) comes first
             service = ReplicaService()
         else:
             from graph.store import open_store

@@ -73,8 +73,8 @@ class ApiSettings:
     heavy_cache_bytes: int = 64 * 1024 * 1024
     worker_memory_mb: int = 3072
     query_workers: int = 2
-    query_queue: int = 8
-    queries_per_client: int = 4
+    query_queue: int = 16
+    queries_per_client: int = 8
     query_queue_wait: float = 10.0
 
     @classmethod
@@ -104,8 +104,8 @@ class ApiSettings:
             heavy_slots=env_int("AIDGRAPH_HEAVY_REQUESTS", 2),
             worker_memory_mb=env_int("AIDGRAPH_WORKER_MEMORY_MB", 3072),
             query_workers=env_int("AIDGRAPH_QUERY_WORKERS", 2),
-            query_queue=env_int("AIDGRAPH_QUERY_QUEUE", 8),
-            queries_per_client=env_int("AIDGRAPH_QUERIES_PER_CLIENT", 4),
+            query_queue=env_int("AIDGRAPH_QUERY_QUEUE", 16),
+            queries_per_client=env_int("AIDGRAPH_QUERIES_PER_CLIENT", 8),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 

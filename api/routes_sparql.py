@@ -35,6 +35,7 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_MEDIA = "application/sparql-query"
 UPDATE_MEDIA = "application/sparql-update"
 DUMP_FORMATS = {"trig": "application/trig", "nquads": "application/n-quads"}
+SAVED_RESULTS_KEPT = 64  # saved-query answers kept per store version (by query, Accept and format)
 
 router = APIRouter()
 
@@ -368,12 +369,26 @@ def list_saved_queries() -> list[dict[str, str]]:
 async def run_saved_query(
         request: Request, name: str,
         format: Annotated[str | None, Query(description="result format")] = None) -> Response:
-    """The results of a saved query (content negotiation as on /sparql)."""
+    """The results of a saved query (content negotiation as on /sparql). Kept per store version: a
+    repeat is answered without running it again until the store is written (``X-Cache: hit``)."""
     saved = saved_queries().get(name)
     if saved is None:
         raise Problem(404, "no-such-query", f"no saved query named {name!r}",
                       hint=f"one of: {', '.join(saved_queries())}")
-    return await _run_query(request, saved.sparql, None, None, format)
+    state = request.app.state
+    key = (name, request.headers.get("accept"), format)
+    cache = getattr(state, "saved_results", None)
+    if cache is None or cache[0] != state.engine.version:
+        cache = state.saved_results = (state.engine.version, {})
+    if key in cache[1]:
+        body, media_type, headers = cache[1][key]
+        return Response(body, media_type=media_type, headers=headers | {"X-Cache": "hit"})
+    version = state.engine.version
+    response = await _run_query(request, saved.sparql, None, None, format)
+    if version == state.engine.version and len(cache[1]) < SAVED_RESULTS_KEPT:
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+        cache[1][key] = (response.body, response.media_type, headers)
+    return response
 
 
 @router.get("/dump", summary="The whole dataset (token required)",

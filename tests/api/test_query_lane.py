@@ -54,3 +54,23 @@ def test_without_query_workers_queries_run_in_the_store_worker(tmp_path, store_b
         assert http.get("/health").json()["query_workers"] == 0
         insert(http, 1)
         assert count_x(http) == 1
+
+
+def test_saved_query_answers_are_kept_until_the_store_is_written(tmp_path, store_builder, live_server_class):
+    store = store_builder(tmp_path / "store")
+    with live_server_class(ApiSettings(store=str(store), token=TOKEN, query_timeout=10)) as live, \
+            live.client() as http:
+        accept = {"Accept": "text/csv"}
+        first = http.get("/queries/air_defence_pledges", headers=accept)
+        again = http.get("/queries/air_defence_pledges", headers=accept)
+        assert first.status_code == again.status_code == 200
+        assert "x-cache" not in first.headers and again.headers["x-cache"] == "hit"
+        assert again.content == first.content
+        assert again.headers["content-type"] == first.headers["content-type"]
+        assert again.headers["x-result-count"] == first.headers["x-result-count"]
+        as_json = http.get("/queries/air_defence_pledges",
+                           headers={"Accept": "application/sparql-results+json"})
+        assert "x-cache" not in as_json.headers  # another format is another answer
+        insert(http, 1)
+        after_write = http.get("/queries/air_defence_pledges", headers=accept)
+        assert "x-cache" not in after_write.headers and after_write.content == first.content

@@ -234,6 +234,27 @@ class Engine:
             if self._worker is None and not self._closed.is_set():
                 self._start_locked()
 
+    def _restart_soon(self, generation: int, reason: str) -> None:
+        """Kill the worker now and start its successor in the background: the caller answers at once,
+        the next calls wait for the new worker (``_current``)."""
+        with self._lifecycle:
+            worker = self._worker
+            if worker is not None and worker.generation == generation:
+                log.warning("restarting the %s worker: %s", self.name, reason)
+                worker.kill(WorkerGoneError(reason))
+                self.restarts += 1
+                self._worker = None
+        threading.Thread(target=self._start_if_needed, name=f"aidgraph-{self.name}-restart",
+                         daemon=True).start()
+
+    def _start_if_needed(self) -> None:
+        try:
+            with self._lifecycle:
+                if self._worker is None and not self._closed.is_set():
+                    self._start_locked()
+        except AidgraphError as exc:  # the next call tries again
+            log.warning("could not restart the %s worker: %s", self.name, exc)
+
     def _watch_loop(self) -> None:
         """Kill the worker when it passes the memory cap; ping it now and then (``healthy``)."""
         cap = self.settings.worker_memory_mb * 1024 * 1024
@@ -277,7 +298,7 @@ class Engine:
         if worker is not None and worker.alive:
             return worker
         if not self._lifecycle.acquire(timeout=deadline):  # a restart is under way: do not outwait it
-            raise ServiceUnavailable("the store worker is restarting", hint="retry in a moment")
+            raise ServiceUnavailable(f"the {self.name} worker is restarting", hint="retry in a moment")
         try:
             if self._worker is None or not self._worker.alive:
                 if self._worker is not None:
@@ -330,7 +351,7 @@ class Engine:
             return future.result(timeout=deadline)
         except FutureTimeout:
             elapsed = time.monotonic() - started
-            self._restart(worker.generation, f"{operation} overran {deadline:g} s")
+            self._restart_soon(worker.generation, f"{operation} overran {deadline:g} s")
             raise QueryTimeout(
                 f"the query was stopped after {elapsed:.1f} s (limit {deadline:g} s)",
                 hint="make the query more selective (add LIMIT, bind variables, avoid cross products)",

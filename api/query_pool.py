@@ -35,6 +35,7 @@ from api.engine import Engine, TooManyQueries
 from api.settings import ApiSettings
 
 log = logging.getLogger("aidgraph.api")
+WARM_TIMEOUT = 60.0  # seconds a new query worker may take to open the replica (a loaded machine)
 
 
 def replica_root(store: Path) -> Path:
@@ -81,6 +82,8 @@ class QueryPool:
                 engine.start()
             except BaseException as exc:  # re-raised below, in the caller's thread
                 errors.append(exc)
+            else:
+                self._warm(engine)  # it opens the first replica, then takes queries
 
         threads = [threading.Thread(target=start, args=(engine,)) for engine in self.engines]
         for thread in threads:
@@ -89,8 +92,6 @@ class QueryPool:
             thread.join()
         if errors:
             raise errors[0]
-        for engine in self.engines:  # each opens the first replica before it takes a query
-            threading.Thread(target=self._warm, args=(engine,), daemon=True).start()
 
     def call(self, operation: str, arguments: dict[str, Any], *, client: str) -> Any:
         """Run a read-only ``operation`` (``query`` or ``select``) for ``client``, once admitted."""
@@ -128,9 +129,11 @@ class QueryPool:
     def _warm(self, engine: Engine) -> None:
         """Open the current replica in a restarted worker (about a second, not in a client's time)."""
         try:
+            engine.start()  # waits for a restart under way to finish
             replica = self._acquire_replica()
             try:
-                engine.call("open", {"replica": str(replica)})
+                engine.call("open", {"replica": str(replica)}, timeout=max(WARM_TIMEOUT,
+                                                                            self.settings.query_timeout))
             finally:
                 self._release_replica(replica)
         except Exception as exc:  # the next query opens it instead

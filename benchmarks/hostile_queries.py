@@ -130,7 +130,7 @@ class Prober:
 
     def _run(self) -> None:
         with httpx.Client(base_url=self.url, timeout=self.timeout) as http:
-            while not self._stop.is_set():
+            while True:  # at least one probe, however short the measurement
                 started = time.monotonic()
                 try:
                     ok = http.get(self.path, params=self.params).status_code == 200
@@ -138,7 +138,8 @@ class Prober:
                     ok = False
                 self.latencies.append((time.monotonic() - started) * 1000)
                 self.failures += not ok
-                self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+                if self._stop.wait(max(0.0, self.interval - (time.monotonic() - started))):
+                    break
 
     def __enter__(self) -> Prober:
         self._thread.start()

@@ -26,7 +26,14 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from graph.commitments import (  # noqa: E402
-    ClaimRecord, ItemKnowledge, claim_ref, cluster, pairwise_scores, read_claims, read_knowledge, recompute,
+    ClaimRecord,
+    ItemKnowledge,
+    claim_ref,
+    cluster,
+    pairwise_scores,
+    read_claims,
+    read_knowledge,
+    recompute,
 )
 from graph.pipeline import ingest_paths  # noqa: E402
 from graph.store import open_store  # noqa: E402
@@ -35,7 +42,8 @@ FIXTURES = REPO / "tests" / "data" / "commitments"
 
 
 def gold_groups(folder: Path) -> list[list[str]]:
-    return [c["claims"] for c in json.loads((folder / "gold.json").read_text(encoding="utf-8"))["commitments"]]
+    gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
+    return [c["claims"] for c in gold["commitments"]]
 
 
 def synthetic(n: int, seed: int = 0) -> tuple[list[ClaimRecord], ItemKnowledge]:
@@ -61,27 +69,29 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     figures: dict = {}
-    with tempfile.TemporaryDirectory(prefix="bench-commitments-") as tmp:
-        with open_store(Path(tmp) / "store", backend="oxigraph") as store:
-            ingest_paths([FIXTURES, REPO / "corpus" / "demo"], store, progress=False, workers=0,
-                         commitments=False)
-            claims = read_claims(store)
-            gold = gold_groups(FIXTURES)
-            groups = cluster(claims, read_knowledge(store))
-            figures["fixtures"] = pairwise_scores([[claim_ref(c) for c in g.claims] for g in groups], gold)
-            by_pledge: dict[str, list[str]] = {}
-            for c in claims:
-                by_pledge.setdefault(c.pledge, []).append(claim_ref(c))
-            figures["baseline_exact_key"] = pairwise_scores(list(by_pledge.values()), gold)
-            started = time.perf_counter()
-            summary = recompute(store)
-            figures["recompute"] = {**summary.to_dict(), "wall_seconds": round(time.perf_counter() - started, 3)}
+    with tempfile.TemporaryDirectory(prefix="bench-commitments-") as tmp, \
+            open_store(Path(tmp) / "store", backend="oxigraph") as store:
+        ingest_paths([FIXTURES, REPO / "corpus" / "demo"], store, progress=False, workers=0,
+                     commitments=False)
+        claims = read_claims(store)
+        gold = gold_groups(FIXTURES)
+        groups = cluster(claims, read_knowledge(store))
+        figures["fixtures"] = pairwise_scores([[claim_ref(c) for c in g.claims] for g in groups], gold)
+        by_pledge: dict[str, list[str]] = {}
+        for c in claims:
+            by_pledge.setdefault(c.pledge, []).append(claim_ref(c))
+        figures["baseline_exact_key"] = pairwise_scores(list(by_pledge.values()), gold)
+        started = time.perf_counter()
+        summary = recompute(store)
+        wall = round(time.perf_counter() - started, 3)
+        figures["recompute"] = {**summary.to_dict(), "wall_seconds": wall}
     figures["cluster_only"] = {}
     for n in args.scale:
         claims, knowledge = synthetic(n)
         started = time.perf_counter()
         groups = cluster(claims, knowledge)
-        figures["cluster_only"][n] = {"seconds": round(time.perf_counter() - started, 3), "commitments": len(groups)}
+        seconds = round(time.perf_counter() - started, 3)
+        figures["cluster_only"][n] = {"seconds": seconds, "commitments": len(groups)}
     if args.json:
         print(json.dumps(figures, indent=1))
         return
@@ -91,10 +101,12 @@ def main() -> None:
               f"(pairs predicted {s['pairs_predicted']}, gold {s['pairs_gold']})")
     r = figures["recompute"]
     print(f"recompute (fixtures + demo): {r['claims']} claims -> {r['commitments']} commitments, "
-          f"{r['contradictions']} with contradictions, {r['near_duplicate_articles']} near-duplicate articles, "
+          f"{r['contradictions']} with contradictions, {r['near_duplicate_articles']} near-duplicate "
+          f"articles, "
           f"{r['wall_seconds'] * 1000:.0f} ms")
     for n, s in figures["cluster_only"].items():
-        print(f"cluster only, {n:>6} synthetic claims: {s['seconds'] * 1000:.0f} ms -> {s['commitments']} commitments")
+        print(f"cluster only, {n:>6} synthetic claims: {s['seconds'] * 1000:.0f} ms -> "
+              f"{s['commitments']} commitments")
 
 
 if __name__ == "__main__":

@@ -186,7 +186,7 @@ def additional_cues() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     common = data.get("any", {})
     cues = {}
     for lang, entry in data.items():
-        if lang.startswith("_") or lang == "any":
+        if lang.startswith("_") or lang in ("any", "instruments"):
             continue
         cues[lang] = (frozenset(entry["additional"]) | frozenset(common.get("additional", ())),
                       frozenset(entry["not_before"]) | frozenset(common.get("not_before", ())))
@@ -202,6 +202,36 @@ def has_additional_cue(evidence: str, lang: str) -> bool:
     tokens = _WORD.findall(evidence.lower())
     return any(token in words and (i + 1 >= len(tokens) or tokens[i + 1] not in cancel)
                for i, token in enumerate(tokens))
+
+
+@functools.cache
+def instrument_patterns() -> dict[str, dict[str, re.Pattern]]:
+    """Per instrument key and language ("any": every language): one pattern of its phrases."""
+    data = json.loads(CUES_FILE.read_text(encoding="utf-8"))["instruments"]
+    def pattern(phrases: list[str]) -> re.Pattern:
+        longest_first = sorted(phrases, key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in longest_first) + r")(?!\w)")
+
+    return {key: {lang: pattern(phrases) for lang, phrases in by_lang.items()}
+            for key, by_lang in data.items()}
+
+
+def instruments_in(evidence: str, lang: str) -> set[str]:
+    """The instruments (pda, usai, purl, czech_initiative, danish_model, ifu, epf) the evidence names."""
+    text = evidence.lower()
+    return {key for key, by_lang in instrument_patterns().items()
+            if any(pattern.search(text) for where, pattern in by_lang.items() if where in ("any", lang))}
+
+
+STAGES = ("announced", "committed", "delivered")
+_STAGE_OF_STATUS = {"proposed": "announced", "planned": "announced", "pledged": "committed",
+                    "delivered": "delivered"}
+
+
+def stage_of(statuses: Iterable[str]) -> str:
+    """The furthest lifecycle stage of a set of pledge statuses."""
+    stages = (_STAGE_OF_STATUS.get(s, "committed") for s in statuses)
+    return max(stages, key=STAGES.index, default="committed")
 
 
 # --------------------------------------------------------------------------- clustering
@@ -382,6 +412,9 @@ def commitment_triples(commitments: list[Commitment], duplicate_of: dict[str, st
             triples.add((iri, AID.quantity, Literal(next(iter(quantities)), datatype=XSD.integer)))
         for what in commitment.contradictions():
             triples.add((iri, AID.contradiction, Literal(what)))
+        triples.add((iri, AID.stage, Literal(stage_of(c.status for c in commitment.claims))))
+        for instrument in set().union(*(instruments_in(c.evidence, c.lang) for c in commitment.claims)):
+            triples.add((iri, AID.instrument, Literal(instrument)))
         for claim in commitment.claims:
             triples.add((iri, AID.groupsClaim, URIRef(claim.claim)))
             triples.add((iri, AID.groupsPledge, URIRef(claim.pledge)))

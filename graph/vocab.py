@@ -81,6 +81,8 @@ class AID(DefinedNamespace):
     independentSources: URIRef  # commitment -> xsd:integer (duplicate groups count once)
     deliveredQuantity: URIRef   # commitment -> xsd:integer
     deliveryLagDays: URIRef     # commitment -> xsd:integer
+    stage: URIRef            # commitment -> "announced" / "committed" / "delivered"
+    instrument: URIRef       # commitment -> instrument key (pda, usai, purl, ...)
     nearDuplicateOf: URIRef  # article -> first article of its near-duplicate group
     minhash: URIRef          # article -> hex MinHash signature of its text
 

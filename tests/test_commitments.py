@@ -171,3 +171,29 @@ def test_the_derived_graph_conforms_to_the_commitment_shape(fixture_store):
 
     report = validate_graph(fixture_store.get_graph(str(COMMITMENTS_GRAPH)))
     assert report.conforms, report.text
+
+
+@pytest.mark.parametrize(("article", "system", "instrument"), [
+    ("c1_en_danish_model", "bohdana", "danish_model"), ("c2_en_drawdown", "bradley", "pda")])
+def test_the_instrument_is_read_where_the_evidence_names_it(fixture_store, article, system, instrument):
+    values = the_commitment(fixture_store, article, system)
+    assert {str(v) for v in values["instrument"]} == {instrument}
+    assert {str(v) for v in values["stage"]} == {"committed"}
+
+
+def test_a_delivery_moves_the_commitment_to_the_delivered_stage(fixture_store):
+    assert {str(v) for v in the_commitment(fixture_store, "a1_en_iris_pledge", "iris-t-slm")["stage"]} == \
+        {"delivered"}
+    assert "instrument" not in the_commitment(fixture_store, "a1_en_iris_pledge", "iris-t-slm")
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("de", "über die Europäische Friedensfazilität finanziert", {"epf"}),
+    ("sv", "enligt den danska modellen", {"danish_model"}),
+    ("en", "paid through PURL and the Czech ammunition initiative", {"purl", "czech_initiative"}),
+    ("en", "a purlieu of Kyiv", set()),
+])
+def test_instrument_phrases_come_from_the_lexicon(lang, text, expected):
+    from graph.commitments import instruments_in
+
+    assert instruments_in(text, lang) == expected

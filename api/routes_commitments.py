@@ -51,7 +51,8 @@ FILTERS = {
                 "?f_cat skos:broader* ?f_category .",
     "item": f"{{ GRAPH {COMMITMENTS} {{ ?c schema:object ?f_item_iri }} }} UNION "
             f"{{ GRAPH {COMMITMENTS} {{ ?c schema:object ?f_obj2 }} "
-            "?f_obj2 skos:prefLabel|skos:altLabel|schema:name ?f_item_text . FILTER(CONTAINS(LCASE(STR(?f_item_text)), LCASE(?f_item))) } UNION "
+            "?f_obj2 skos:prefLabel|skos:altLabel|schema:name ?f_item_text . "
+            "FILTER(CONTAINS(LCASE(STR(?f_item_text)), LCASE(?f_item))) } UNION "
             f"{{ GRAPH {COMMITMENTS} {{ ?c aid:itemLabel ?f_item_text2 }} "
             "FILTER(CONTAINS(LCASE(STR(?f_item_text2)), LCASE(?f_item))) }",
     "stage": f"GRAPH {COMMITMENTS} {{ ?c aid:stage ?f_stage }}",

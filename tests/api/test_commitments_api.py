@@ -76,3 +76,27 @@ def test_csv_has_the_rows_of_the_json(http):
     rows = list(csv.DictReader(io.StringIO(response.text)))
     json_rows = http.get("/commitments", params={"donor": "DE"}).json()["items"]
     assert [r["id"] for r in rows] == [c["id"] for c in json_rows] and len(rows) >= 3
+
+
+def saved(http, name: str) -> list[dict[str, str]]:
+    from api.saved_queries import saved_queries
+
+    response = http.post("/sparql", data={"query": saved_queries()[name].sparql},
+                         headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    return [{k: v["value"].rsplit("/", 1)[-1] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
+
+
+def test_saved_query_committed_but_not_delivered(http):
+    rows = saved(http, "commitments_not_delivered")
+    waiting = {(r["donor"], r.get("item")) for r in rows}
+    assert ("NO", "nasams") in waiting and ("DE", "iris-t-slm") in waiting  # the "two more" of May 2026
+    assert all(int(r["monthsSince"]) >= 6 for r in rows)
+    delivered = iris_commitment(http)["iri"].rsplit("/", 1)[-1]
+    assert delivered not in {r["commitment"] for r in rows}
+
+
+def test_saved_query_delivery_lag_per_donor_and_system(http):
+    rows = saved(http, "delivery_lag_per_donor_system")
+    assert [(r["donor"], r["system"], r["commitments"]) for r in rows] == [("DE", "iris-t-slm", "1")]
+    assert int(float(rows[0]["meanDays"])) == iris_commitment(http)["delivery_lag_days"]

@@ -1,5 +1,9 @@
 """The SPARQL behind the REST lookups, and the shaping of its rows into JSON records.
 
+The lookups read the store's default graph: the merge of the ontology, reference and article graphs,
+each triple once, quarantined facts left out (``graph.store.merge``). ``GRAPH`` appears only where
+a lookup is about one article (its metadata, facts, SHACL report, quarantine).
+
 User values never enter the query text: each filter adds a fixed fragment that mentions a variable
 (``?f_donor``, ...), and the value is bound to that variable by the engine (pyoxigraph substitutions,
 rdflib initBindings). Only integers validated by FastAPI (limit, offset) are written into the text.
@@ -123,14 +127,6 @@ PLEDGE_FILTERS = {
 }
 
 
-QUARANTINE = "https://w3id.org/aidgraph/graph/quarantine/"
-
-
-def accepted(pattern: str, graph_var: str) -> str:
-    """``pattern`` as asserted in some graph other than a quarantine graph (rejected facts are hidden)."""
-    return f'GRAPH ?{graph_var} {{ {pattern} }} FILTER(!STRSTARTS(STR(?{graph_var}), "{QUARANTINE}"))'
-
-
 def pledge_page_query(filters: Iterable[str], limit: int, offset: int, *, bound: Iterable[str] = (),
                       extra: str = "") -> str:
     """The IRIs of one page of pledges (newest first) matching ``filters``.
@@ -143,7 +139,7 @@ def pledge_page_query(filters: Iterable[str], limit: int, offset: int, *, bound:
     projected = " ".join(f"?{name}" for name in sorted(bound))
     return PREFIXES + f"""
 SELECT DISTINCT ?pledge ?sortDate {projected} WHERE {{
-  {accepted("?pledge a aid:Pledge", "g0")}
+  ?pledge a aid:Pledge .
   {extra}
   {fragments}
   OPTIONAL {{ ?pledge dcterms:date ?anyDate }}
@@ -194,7 +190,7 @@ def pledge_window_query(filters: Iterable[str], limit: int, offset: int, cutoff:
     Its rows are the rows of the page query whose ``?sortDate >= cutoff``, in the same order; all the
     others sort after them. So when it answers a full page (``limit`` rows), that page is the page
     query's page. It is fast because the candidates come from one date-ordered pattern and only
-    they are checked (an accepted pledge, the filters) and sorted; the whole store is never sorted by
+    they are checked (a pledge, the filters) and sorted; the whole store is never sorted by
     pledge IRI (decoding every IRI for the tie-break is what made the page query slow on disk).
     ``cutoff`` is a date string read from the store, written as a literal by pyoxigraph's serialiser.
     """
@@ -206,7 +202,7 @@ def pledge_window_query(filters: Iterable[str], limit: int, offset: int, cutoff:
 SELECT DISTINCT ?pledge ?sortDate {projected} WHERE {{
   {{ SELECT DISTINCT ?pledge ?sortDate WHERE {{ ?pledge dcterms:date ?anyDate
       BIND(STR(?anyDate) AS ?sortDate) FILTER(?sortDate >= {Literal(cutoff)}) }} }}
-  FILTER EXISTS {{ {accepted("?pledge a aid:Pledge", "g0")} }}
+  FILTER EXISTS {{ ?pledge a aid:Pledge }}
   {extra}
   {fragments}
 }} ORDER BY DESC(?sortDate) ?pledge LIMIT {int(limit)} OFFSET {int(offset)}
@@ -214,23 +210,27 @@ SELECT DISTINCT ?pledge ?sortDate {projected} WHERE {{
 
 
 def pledge_details_query(pledges: list[str]) -> str:
-    """Every accepted triple about the given pledges, their claims and amounts, and their items' labels.
+    """The facts :func:`shape_pledges` reads about the given pledges, their claims and amounts, and
+    their items' labels.
 
     The pledge IRIs come from the store (the page query), and are checked by pyoxigraph's IRI parser
-    before they are written into the VALUES clause. One row per distinct (pledge, node, property, value):
-    linear in the data even when many articles report the same pledge.
+    before they are written into the VALUES clause. One row per (pledge, node, property, value):
+    linear in the data (a pledge reported by n articles has n claims, three rows each).
     """
     from pyoxigraph import NamedNode
 
     values = " ".join(str(NamedNode(iri)) for iri in pledges)
+    own = ", ".join(f"<{P[name]}>" for name in PLEDGE_PROPERTIES)
+    # FILTER(?p IN ...), not VALUES ?p: pyoxigraph would join VALUES ?p first and scan every pledge
     return PREFIXES + f"""
 SELECT DISTINCT ?pledge ?node ?p ?o WHERE {{
   VALUES ?pledge {{ {values} }}
-  {{ GRAPH ?g {{ ?pledge ?p ?o }} BIND(?pledge AS ?node)
-     FILTER(!STRSTARTS(STR(?g), "{QUARANTINE}")) }}
+  {{ ?pledge ?p ?o FILTER(?p IN ({own})) BIND(?pledge AS ?node) }}
   UNION
-  {{ GRAPH ?g {{ ?pledge prov:qualifiedDerivation|schema:amount ?node . ?node ?p ?o }}
-     FILTER(!STRSTARTS(STR(?g), "{QUARANTINE}")) }}
+  {{ ?pledge prov:qualifiedDerivation ?node . ?node ?p ?o
+     FILTER(?p IN (prov:entity, nif:anchorOf, aid:confidence)) }}
+  UNION
+  {{ ?pledge schema:amount ?node . ?node ?p ?o FILTER(?p IN (schema:value, schema:currency)) }}
   UNION
   {{ ?pledge schema:object ?node . ?node skos:prefLabel|schema:name ?o . BIND(skos:prefLabel AS ?p) }}
 }}
@@ -250,6 +250,9 @@ P = {
     "confidence": "https://w3id.org/aidgraph/ontology#confidence",
     "label": "http://www.w3.org/2004/02/skos/core#prefLabel",
 }
+#: the pledge's own properties a record shows
+PLEDGE_PROPERTIES = ("agent", "recipient", "object", "itemLabel", "category", "quantity", "amount", "status",
+                     "date", "meeting", "claim")
 
 
 def shape_pledges(order: list[str], rows: list[dict[str, Term]]) -> list[dict[str, Any]]:
@@ -314,29 +317,29 @@ def pledge_csv_row(record: dict[str, Any]) -> list[Any]:
 
 # ------------------------------------------------------------------------------------------- meetings
 
-# Meetings are reported by many articles, so their triples repeat once per named graph in the union
-# default graph: each property is read in its own DISTINCT/aggregate subquery, joined on ?meeting.
-MEETINGS = PREFIXES + f"""
+# One row per meeting even where articles disagree (two dates, two places): each property is read in
+# its own aggregate subquery, joined on ?meeting.
+MEETINGS = PREFIXES + """
 SELECT ?meeting ?key ?format ?date ?placeName ?countries ?attendees ?pledges ?f_format
-WHERE {{
-  {{ SELECT DISTINCT ?meeting ?f_format WHERE {{
-      {accepted("?meeting a aid:Meeting", "g")}
+WHERE {
+  { SELECT DISTINCT ?meeting ?f_format WHERE {
+      ?meeting a aid:Meeting .
       #FILTER_FORMAT
-  }} }}
-  OPTIONAL {{ SELECT ?meeting (SAMPLE(?k) AS ?key) WHERE {{ ?meeting skos:notation ?k }} GROUP BY ?meeting }}
-  OPTIONAL {{ SELECT ?meeting (SAMPLE(?fm) AS ?format)
-             WHERE {{ ?meeting aid:format ?fm }} GROUP BY ?meeting }}
-  OPTIONAL {{ SELECT ?meeting (SAMPLE(?d) AS ?date)
-             WHERE {{ ?meeting schema:startDate ?d }} GROUP BY ?meeting }}
-  OPTIONAL {{ SELECT ?meeting (SAMPLE(?pn) AS ?placeName)
-             WHERE {{ ?meeting schema:location/schema:name ?pn }} GROUP BY ?meeting }}
-  OPTIONAL {{ SELECT ?meeting (MAX(?n) AS ?countries)
-             WHERE {{ ?meeting aid:numberOfCountries ?n }} GROUP BY ?meeting }}
-  OPTIONAL {{ SELECT ?meeting (COUNT(DISTINCT ?a) AS ?attendees)
-             WHERE {{ ?meeting schema:attendee|aid:remoteAttendee ?a }} GROUP BY ?meeting }}
-  OPTIONAL {{ SELECT ?meeting (COUNT(DISTINCT ?p) AS ?pledges)
-             WHERE {{ ?p aid:announcedAt ?meeting }} GROUP BY ?meeting }}
-}}
+  } }
+  OPTIONAL { SELECT ?meeting (SAMPLE(?k) AS ?key) WHERE { ?meeting skos:notation ?k } GROUP BY ?meeting }
+  OPTIONAL { SELECT ?meeting (SAMPLE(?fm) AS ?format)
+             WHERE { ?meeting aid:format ?fm } GROUP BY ?meeting }
+  OPTIONAL { SELECT ?meeting (SAMPLE(?d) AS ?date)
+             WHERE { ?meeting schema:startDate ?d } GROUP BY ?meeting }
+  OPTIONAL { SELECT ?meeting (SAMPLE(?pn) AS ?placeName)
+             WHERE { ?meeting schema:location/schema:name ?pn } GROUP BY ?meeting }
+  OPTIONAL { SELECT ?meeting (MAX(?n) AS ?countries)
+             WHERE { ?meeting aid:numberOfCountries ?n } GROUP BY ?meeting }
+  OPTIONAL { SELECT ?meeting (COUNT(DISTINCT ?a) AS ?attendees)
+             WHERE { ?meeting schema:attendee|aid:remoteAttendee ?a } GROUP BY ?meeting }
+  OPTIONAL { SELECT ?meeting (COUNT(DISTINCT ?p) AS ?pledges)
+             WHERE { ?p aid:announcedAt ?meeting } GROUP BY ?meeting }
+}
 ORDER BY DESC(STR(?date)) ?meeting
 """
 MEETING_FORMAT_FILTER = "?meeting aid:format ?f_format ."
@@ -501,8 +504,7 @@ SELECT ?what (COUNT(DISTINCT ?x) AS ?n) WHERE {
     ("organisations" org:Organization) ("equipment" aid:EquipmentSystem) ("articles" schema:NewsArticle)
     ("claims" aid:Claim)
   }
-  OPTIONAL { GRAPH ?g { ?x a ?class }
-             FILTER(!STRSTARTS(STR(?g), "https://w3id.org/aidgraph/graph/quarantine/")) }
+  OPTIONAL { ?x a ?class }
 }
 GROUP BY ?what
 """

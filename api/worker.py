@@ -25,7 +25,6 @@ from api.results import (
     write_rdfxml,
     write_table,
 )
-from api.sparql_text import classify
 from graph.errors import AidgraphError, InputError, QuerySyntaxError, StoreError
 from graph.vocab import PREFIXES
 
@@ -46,9 +45,8 @@ class StoreService:
               named_graphs: list[str] | None = None) -> dict[str, Any]:
         """Run a SPARQL query; answer the body in ``fmt``, at most ``cap`` rows/triples."""
         fmt_ = FORMATS[fmt]
-        operation = classify(sparql)
         if self.native is not None:
-            result = self._native_query(sparql, operation.has_dataset_clause, default_graphs, named_graphs)
+            result = self._native_query(sparql, default_graphs, named_graphs)
             return self._native_body(result, fmt_, cap)
         if default_graphs or named_graphs:
             raise InputError("default-graph-uri and named-graph-uri need the oxigraph store",
@@ -61,7 +59,7 @@ class StoreService:
             import pyoxigraph as ox
 
             substitutions = {ox.Variable(name): _to_ox(term) for name, term in (bindings or {}).items()}
-            result = self._native_query(sparql, False, None, None, substitutions)
+            result = self._native_query(sparql, None, None, substitutions)
             variables = [v.value for v in result.variables]
             rows, truncated = _take(result, cap)
             return {"vars": variables, "truncated": truncated,
@@ -73,7 +71,9 @@ class StoreService:
         return {"vars": variables, "truncated": truncated,
                 "rows": [rdflib_row(variables, row) for row in rows]}
 
-    def _native_query(self, sparql, has_dataset_clause, default_graphs, named_graphs, substitutions=None):
+    def _native_query(self, sparql, default_graphs, named_graphs, substitutions=None):
+        """Run on pyoxigraph. Without a dataset (protocol parameters, FROM) the query reads the
+        store's default graph: the merge of the accepted graphs (``graph.store.merge``)."""
         import pyoxigraph as ox
 
         options: dict[str, Any] = {"prefixes": PREFIXES}
@@ -81,8 +81,6 @@ class StoreService:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
             if named_graphs is not None:
                 options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        elif not has_dataset_clause:
-            options["use_default_graph_as_union"] = True
         if substitutions:
             options["substitutions"] = substitutions
         try:

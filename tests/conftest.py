@@ -3,11 +3,13 @@
     store_factory(backend)   a fresh store: "oxigraph" (on disk in tmp_path), "memory", "sparql"
     remote_sparql_url        query URL of a real remote store: $AIDGRAPH_REMOTE_SPARQL, else an
                              `oxigraph serve` started for the session (skipped when unavailable)
+    start_oxigraph_server    start_oxigraph_server(location, *options): another `oxigraph serve`
     run_cli(*args)           runs `python -m graph.cli` in a subprocess with AIDGRAPH_STORE=tmp store
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -33,22 +35,18 @@ def _oxigraph_binary() -> str | None:
     return str(local) if local.exists() else shutil.which("oxigraph")
 
 
-@pytest.fixture(scope="session")
-def remote_sparql_url(tmp_path_factory):
-    """A live SPARQL 1.1 endpoint whose default graph is the union of the named graphs."""
-    configured = os.environ.get("AIDGRAPH_REMOTE_SPARQL")
-    if configured:
-        yield configured
-        return
+@contextlib.contextmanager
+def oxigraph_server(location: Path, *options: str):
+    """``oxigraph serve`` on a free port over ``location`` (its query URL), stopped afterwards;
+    skips the test when the binary is missing or does not start."""
     binary = _oxigraph_binary()
     if not binary:
         pytest.skip("no remote store: set AIDGRAPH_REMOTE_SPARQL or `pip install oxigraph` (dev extra)")
     port = _free_port()
-    location = tmp_path_factory.mktemp("oxigraph-server")
+    location.mkdir(parents=True, exist_ok=True)
     log = (location / "server.log").open("wb")
     process = subprocess.Popen(
-        [binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
+        [binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}", *options],
         stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/query"
     try:
@@ -71,6 +69,24 @@ def remote_sparql_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def start_oxigraph_server():
+    """``start_oxigraph_server(location, *options)``: a context manager running ``oxigraph serve``."""
+    return oxigraph_server
+
+
+@pytest.fixture(scope="session")
+def remote_sparql_url(tmp_path_factory):
+    """A live SPARQL 1.1 endpoint with a default graph of its own (not --union-default-graph): aidgraph
+    keeps it the merge of the accepted graphs."""
+    configured = os.environ.get("AIDGRAPH_REMOTE_SPARQL")
+    if configured:
+        yield configured
+        return
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-server")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -185,6 +185,14 @@ def test_every_referenced_entity_is_typed_in_the_article_graph() -> None:
     assert untyped == set()
 
 
+def test_article_graphs_hold_no_blank_nodes() -> None:
+    """Every node has an IRI, so the store's default graph (the merge of the article graphs) can
+    hold a node stated by many articles once, and remove its triples again (graph.store.merge)."""
+    from rdflib import BNode
+
+    assert not [t for t in to_rdf(extraction()).graph if any(isinstance(term, BNode) for term in t)]
+
+
 def test_groups_cover_the_graph_and_name_each_fact() -> None:
     result = to_rdf(extraction())
     union = set().union(*result.groups.values())

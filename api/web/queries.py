@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from api.lookups import PLEDGE_FILTERS, PREFIXES, QUARANTINE, SEARCH_LABEL_PATH, accepted
+from api.lookups import PLEDGE_FILTERS, PREFIXES, SEARCH_LABEL_PATH
 
 #: the properties whose values the label index keeps (search and display); display uses the first three
 LABEL_PROPERTIES = (
@@ -107,7 +107,7 @@ SELECT ?value (COUNT(DISTINCT ?pledge) AS ?n) WHERE {{
     {values}
     {fragments}
     {extra}
-    {accepted("?pledge a aid:Pledge", "g0")}
+    ?pledge a aid:Pledge .
   }} }}
   {FACETS[facet]}
 }} GROUP BY ?value
@@ -214,12 +214,12 @@ SELECT ?article (SAMPLE(?h) AS ?headline) (SAMPLE(?d) AS ?published) (SAMPLE(?l)
 #: meetings dated within [?f_from, ?f_to] (date strings), for the timeline
 MEETINGS_BETWEEN = (
     PREFIXES
-    + f"""
-SELECT DISTINCT ?meeting ?key ?date ?f_from ?f_to WHERE {{
-  {accepted("?meeting a aid:Meeting", "g")}
+    + """
+SELECT DISTINCT ?meeting ?key ?date ?f_from ?f_to WHERE {
+  ?meeting a aid:Meeting .
   ?meeting skos:notation ?key ; schema:startDate ?date .
   FILTER(STR(?date) >= ?f_from && STR(?date) <= ?f_to)
-}} ORDER BY ?date
+} ORDER BY ?date
 """
 )
 
@@ -231,7 +231,6 @@ __all__ = [
     "LABELS",
     "LANGUAGE_FILTER",
     "MEETINGS_BETWEEN",
-    "QUARANTINE",
     "QUARANTINED_FACTS",
     "article_summaries_query",
     "claim_offsets_query",
@@ -260,7 +259,7 @@ def explorer_query(filters: Iterable[str], extra: str, limit: int, offset: int) 
         + f"""
 # the pledges of the explorer, newest first (the web app pages the same filters)
 SELECT DISTINCT ?pledge ?donor ?item ?category ?quantity ?status ?date ?meeting ?evidence ?article WHERE {{
-  {accepted("?pledge a aid:Pledge", "g0")}
+  ?pledge a aid:Pledge .
   {extra}
   {fragments}
   OPTIONAL {{ ?pledge schema:agent ?agent }}

@@ -11,9 +11,9 @@ FORMATS = ("table", "json", "csv", "turtle")
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "query", help="run a SPARQL query (text or .rq file) over the store",
-        description="Run a SPARQL 1.1 query. The default graph is the union of all named graphs; "
-                    "GRAPH ?g reaches each article's graph. Prefixes aid:, aidr:, schema:, skos:, ... "
-                    "are predefined.")
+        description="Run a SPARQL 1.1 query. The default graph is the merge of the ontology, reference "
+                    "and article graphs (each triple once, quarantined facts left out); GRAPH ?g reaches "
+                    "each article's graph. Prefixes aid:, aidr:, schema:, skos:, ... are predefined.")
     parser.add_argument("query", metavar="QUERY_OR_FILE", help="the query text or a file holding it")
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="table (default for SELECT/ASK), json (SPARQL 1.1 JSON results), csv, "

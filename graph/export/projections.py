@@ -33,6 +33,7 @@ from rdflib import URIRef
 from graph import vocab
 from graph.errors import InputError
 from graph.export import PROJECTIONS
+from graph.store.merge import merged_filter
 
 if TYPE_CHECKING:
     from graph.store.base import Store
@@ -70,10 +71,10 @@ EDGE_PATTERNS: Mapping[str, str] = {
     "in_format": "?meeting aid:format ?target . BIND(?meeting AS ?source)",
 }
 
-# Performance rule for these queries: the union default graph repeats a triple once per article that
-# states it, so a join over it multiplies (a system typed in 2,000 articles x its category stated in
-# 2,000 = 4M rows). Joins therefore run inside GRAPH ?g; whole-store look-ups are single-pattern
-# SELECT DISTINCT queries, joined in Python.
+# Where these queries read: look-ups of properties (labels, dates, posts, pledges) read the default
+# graph, the merge of ontology, reference and article graphs with each triple once. Edges and
+# mentioned nodes are what the articles state, so they are read inside the article graphs (GRAPH ?g,
+# not the ontology, reference or quarantine graphs), each pattern DISTINCT.
 
 # Graphs that hold vocabulary and world knowledge, not article facts.
 NON_ARTICLE_GRAPHS = (f"<{vocab.ONTOLOGY_GRAPH}>", f"<{vocab.REFERENCE_GRAPH}>")
@@ -84,7 +85,7 @@ def article_scope(pattern: str, graph: str | None) -> str:
     if graph is not None:
         return f"GRAPH ?g {{ {pattern} }}"
     excluded = ", ".join(NON_ARTICLE_GRAPHS)
-    return f"GRAPH ?g {{ {pattern} }} FILTER(?g NOT IN ({excluded}))"
+    return f"GRAPH ?g {{ {pattern} }} FILTER(?g NOT IN ({excluded}) && {merged_filter('g')})"
 
 
 def _bindings(graph: str | None) -> dict[str, URIRef] | None:
@@ -229,8 +230,9 @@ def pledge_records(store: Store, *, graph: str | None = None) -> list[dict[str, 
 
     Where articles disagree, the largest quantity and the earliest date are kept.
     """
+    where = PLEDGE_QUERY_PATTERN if graph is None else f"GRAPH ?g {{ {PLEDGE_QUERY_PATTERN} }}"
     query = f"""SELECT ?pledge ?donor ?object ?category ?quantity ?status ?date ?meeting
-        ?amount ?currency ?label WHERE {{ {article_scope(PLEDGE_QUERY_PATTERN, graph)} }}"""
+        ?amount ?currency ?label WHERE {{ {where} }}"""
     pledges: dict[str, dict[str, Any]] = {}
     for row in select_rows(store, query, graph):
         record = pledges.setdefault(str(row.pledge), {"pledge": str(row.pledge)})

@@ -23,6 +23,8 @@ def open_store(location: str | Path | None = None, *, backend: str = "oxigraph",
     ``backend`` "oxigraph": pyoxigraph on disk in the directory ``location`` (in memory when None);
     "memory": pure rdflib in memory; "sparql": the remote endpoint whose query URL is ``location``.
     A fresh store holds the ontology (graph aidg:ontology) and reference knowledge (aidg:reference).
+    Its SPARQL default graph is the merge of the accepted graphs (:mod:`graph.store.merge`); a store
+    written by an older aidgraph is migrated when opened for writing.
     """
     if backend == "oxigraph":
         from graph.store.oxigraph import OxigraphStore

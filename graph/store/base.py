@@ -1,8 +1,9 @@
 """The store protocol every backend implements, plus helpers the backends share.
 
 A store is a set of named graphs: ``aidg:ontology``, ``aidg:reference``, one graph per article
-(named by the article IRI) and the quarantine graphs. The SPARQL default graph is the UNION of all
-named graphs, so a query without ``GRAPH`` sees everything; ``GRAPH ?g`` sees each graph.
+(named by the article IRI) and the quarantine graphs. The SPARQL default graph is the RDF merge of
+the accepted-knowledge graphs (ontology, reference, articles; not quarantine), materialised and kept
+exact by every write (:mod:`graph.store.merge`); ``GRAPH ?g`` sees each named graph.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -19,13 +21,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from graph.errors import QuerySyntaxError, StoreError
-
-#: the new content of a named graph: N-Triples text, an rdflib graph, or rdflib triples
-GraphContent = str | rdflib.Graph | Iterable[tuple]
-
-GRAPH_NS = "https://w3id.org/aidgraph/graph/"
-ONTOLOGY_GRAPH = GRAPH_NS + "ontology"
-REFERENCE_GRAPH = GRAPH_NS + "reference"
+from graph.store.merge import GRAPH_NS, ONTOLOGY_GRAPH, REFERENCE_GRAPH, GraphContent  # noqa: F401
 
 #: formats accepted by ``Store.serialize``; dataset formats keep the graph names.
 DATASET_FORMATS = ("trig", "nquads")
@@ -40,17 +36,22 @@ class Store(Protocol):
     supports_update: bool
 
     def add_graph(self, name: str, graph: rdflib.Graph) -> None:
-        """Replace the named graph ``name`` with the triples of ``graph``."""
+        """Replace the named graph ``name`` with the triples of ``graph`` (``replace_graphs`` of one)."""
 
     def drop_graph(self, name: str) -> None:
-        """Remove the named graph ``name`` (no error when it does not exist)."""
+        """Remove the named graph ``name`` (no error when it does not exist; ``replace_graphs`` of one)."""
 
     def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
         """Replace several named graphs in one step: all or none where the backend has transactions.
 
         Each value is the graph's new content: N-Triples text, an rdflib graph or an iterable of
-        rdflib triples. Empty content drops the graph.
+        rdflib or pyoxigraph triples. Empty content drops the graph. The default graph (the merge)
+        follows in the same step. This is the one write path that keeps the merge exact.
         """
+
+    def rebuild_default_graph(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Recompute the default graph from the named graphs (after raw SPARQL Updates of named
+        graphs); ``progress(done, total)`` is called as graphs are read. Answers the default graph's size."""
 
     def graph_names(self) -> list[str]:
         """IRIs of all non-empty named graphs, sorted."""
@@ -62,10 +63,12 @@ class Store(Protocol):
         """Run a SPARQL query string; ``bindings`` pre-bind variables to user values safely."""
 
     def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 Update string."""
+        """Run a SPARQL 1.1 Update string. It writes exactly what it says: an update of named graphs
+        does not change the default graph until :meth:`rebuild_default_graph`."""
 
     def serialize(self, fmt: str, *, graph: str | None = None) -> bytes:
-        """The whole dataset (trig/nquads) or one graph (any format) as bytes."""
+        """The named graphs (trig/nquads; the default graph is derived, so not dumped) or one graph
+        (any format) as bytes."""
 
     def close(self) -> None:
         """Release the store (files, locks, connections)."""
@@ -76,10 +79,25 @@ class Store(Protocol):
 
 
 class StoreBase:
-    """Context-manager plumbing shared by the backends."""
+    """Plumbing shared by the backends: the context manager, the write lock, and ``add_graph`` /
+    ``drop_graph`` as replacements of one graph."""
 
     name = "base"
     supports_update = True
+
+    def __init__(self) -> None:
+        # writes plan their change of the default graph from what the store holds, then apply it:
+        # two writers in one process (the API worker's threads) must not interleave
+        self._write_lock = threading.RLock()
+
+    def add_graph(self, name: str, graph: rdflib.Graph) -> None:
+        self.replace_graphs({name: graph})
+
+    def drop_graph(self, name: str) -> None:
+        self.replace_graphs({name: ()})
+
+    def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:  # pragma: no cover
+        raise NotImplementedError
 
     def __enter__(self):
         return self
@@ -126,46 +144,29 @@ def initial_fingerprint() -> str:
 
 
 @functools.cache
-def _parsed_initial_graphs(fingerprint: str) -> dict[str, rdflib.Graph]:
-    graphs: dict[str, rdflib.Graph] = {}
+def _parsed_initial_contents(fingerprint: str) -> dict[str, tuple]:
+    import pyoxigraph as ox
+
+    contents: dict[str, tuple] = {}
     for name, files in initial_graph_files().items():
-        g = rdflib.Graph()
+        triples: dict = {}
         for path in files:
             try:
-                g.parse(path, format="turtle")
-            except Exception as exc:  # rdflib raises many types for bad Turtle
+                parsed = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+                triples.update((quad.triple, None) for quad in parsed)
+            except (SyntaxError, OSError) as exc:
                 raise StoreError(f"cannot load {path}: {exc}",
                                  hint="fix the Turtle file (run `aidgraph validate` on it)") from exc
-        graphs[name] = g
-    return graphs
+        contents[name] = tuple(triples)
+    return contents
 
 
-def initial_graphs() -> dict[str, rdflib.Graph]:
-    """The ontology and reference graphs parsed with rdflib (cached per process; do not mutate)."""
-    return _parsed_initial_graphs(initial_fingerprint())
+def initial_contents() -> dict[str, tuple]:
+    """The ontology and reference graphs as pyoxigraph triples (parsed once per process)."""
+    return _parsed_initial_contents(initial_fingerprint())
 
 
 # --------------------------------------------------------------------------- SPARQL helpers
-
-def replacement_update(graphs: Mapping[str, GraphContent],
-                       exists: Callable[[str], bool] | None = None) -> str:
-    """A SPARQL update that drops each graph and inserts its new content (one request, one step).
-
-    ``exists(name)`` (when given) tells which graphs are there to drop: a DROP of a graph that does
-    not exist still costs oxigraph ~0.1 ms, a third of a fresh article's write.
-    """
-    from graph.store.convert import as_ntriples
-
-    operations = []
-    for name, content in graphs.items():
-        target = rdflib.URIRef(name).n3()
-        if exists is None or exists(name):
-            operations.append(f"DROP SILENT GRAPH {target}")
-        body = as_ntriples(content)
-        if body.strip():
-            operations.append(f"INSERT DATA {{ GRAPH {target} {{\n{body}}} }}")
-    return " ;\n".join(operations)
-
 
 _SYNTAX_POSITION = re.compile(r"(?:error )?at (\d+):(\d+)")
 

@@ -1,14 +1,20 @@
-"""A remote SPARQL 1.1 store (Protocol over HTTP), e.g. ``oxigraph serve --union-default-graph``.
+"""A remote SPARQL 1.1 store (Protocol over HTTP), e.g. ``oxigraph serve --location DIR``.
 
 ``location`` is the query URL; the update URL is ``update_url`` or derived from it (``/query`` ->
 ``/update``; any other URL is used for both). Bindings are sent as a ``VALUES`` block inside the
 WHERE group (values serialised by rdflib, so user input cannot change the query's structure).
+
+The endpoint's default graph must be a graph of its own, as SPARQL 1.1 defines it (so NOT
+``oxigraph serve --union-default-graph``): aidgraph keeps it the merge of the accepted graphs with
+SPARQL Update (:func:`graph.store.merge.remote_replacement_update`). A small internal graph
+(:data:`FORMAT_GRAPH`) records the layout version; a store without it is migrated when opened for
+writing, and a server whose default graph shows it (a union default graph) is refused.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import httpx
 import rdflib
@@ -16,41 +22,75 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from graph.errors import QuerySyntaxError, StoreError
+from graph.store import merge
 from graph.store.base import (
     DATASET_FORMATS,
+    ONTOLOGY_GRAPH,
     GraphContent,
     StoreBase,
-    initial_graphs,
+    initial_contents,
+    initial_fingerprint,
     inject_values,
     query_syntax_error,
-    replacement_update,
 )
-from graph.store.convert import graph_to_ntriples
-from graph.vocab import PREFIXES
+from graph.vocab import DCTERMS, PREFIXES
+
+#: the internal (not merged) graph that records the layout and the ontology files' fingerprint
+FORMAT_GRAPH = merge.GRAPH_NS + "store"
+_FORMAT_NODE = f"<{FORMAT_GRAPH}>"
 
 
 class SparqlStore(StoreBase):
-    """Talks to a SPARQL 1.1 endpoint; the endpoint's default graph should be the union graph."""
+    """Talks to a SPARQL 1.1 endpoint whose default graph is a graph of its own (not a union)."""
 
     name = "sparql"
 
     def __init__(self, query_url: str, *, update_url: str | None = None, read_only: bool = False,
                  timeout: float = 60.0) -> None:
+        super().__init__()
         self.query_url = query_url
         self.update_url = update_url or _derive_update_url(query_url)
         self.supports_update = not read_only
         self._http = httpx.Client(timeout=timeout)
+        self._check_default_graph()
         if not read_only:
             self._initialise()
 
-    def _initialise(self) -> None:
-        from graph.store.base import ONTOLOGY_GRAPH
+    def _check_default_graph(self) -> None:
+        """Refuse an endpoint whose default graph is the union of its named graphs."""
+        if self._ask(f"ASK {{ {_FORMAT_NODE} <{DCTERMS.conformsTo}> ?format }}"):
+            raise StoreError(
+                f"the SPARQL endpoint {self.query_url} answers queries over the union of all its named "
+                "graphs (quarantined facts included, every copy counted)",
+                hint="restart it without --union-default-graph (`oxigraph serve --location DIR`)")
 
-        if ONTOLOGY_GRAPH in self.graph_names():
+    def _ask(self, sparql: str) -> bool:
+        return bool(self.query(sparql).askAnswer)
+
+    def _recorded(self) -> tuple[str | None, str | None]:
+        """(store format, ontology fingerprint) as recorded in FORMAT_GRAPH."""
+        rows = self.query(f"SELECT ?p ?o WHERE {{ GRAPH {_FORMAT_NODE} {{ {_FORMAT_NODE} ?p ?o }} }}")
+        found = {str(row[0]): str(row[1]) for row in rows}
+        return found.get(str(DCTERMS.conformsTo)), found.get(str(DCTERMS.source))
+
+    def _initialise(self) -> None:
+        """Migrate an older store, and load ontology and reference knowledge when missing or changed."""
+        store_format, fingerprint = self._recorded()
+        if store_format == merge.STORE_FORMAT and fingerprint == initial_fingerprint():
             return
-        for name, graph in initial_graphs().items():
-            if len(graph):
-                self.add_graph(name, graph)
+        if store_format != merge.STORE_FORMAT and ONTOLOGY_GRAPH in self.graph_names():
+            self.rebuild_default_graph()
+        if fingerprint != initial_fingerprint():
+            self.replace_graphs(initial_contents())
+        self._record()
+        self._check_default_graph()
+
+    def _record(self) -> None:
+        version = rdflib.Literal(merge.STORE_FORMAT).n3()
+        fingerprint = rdflib.Literal(initial_fingerprint()).n3()
+        facts = f"{_FORMAT_NODE} <{DCTERMS.conformsTo}> {version} ; <{DCTERMS.source}> {fingerprint}"
+        graph = _FORMAT_NODE
+        self.update(f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ GRAPH {graph} {{ {facts} }} }}")
 
     # ------------------------------------------------------------------ HTTP
 
@@ -70,25 +110,28 @@ class SparqlStore(StoreBase):
 
     # ------------------------------------------------------------------ graphs
 
-    def add_graph(self, name: str, graph: rdflib.Graph) -> None:
-        self._check_writable()
-        target = rdflib.URIRef(name).n3()
-        self.update(f"DROP SILENT GRAPH {target} ; INSERT DATA {{ GRAPH {target} {{ "
-                    f"{graph_to_ntriples(graph)} }} }}")
-
-    def drop_graph(self, name: str) -> None:
-        self._check_writable()
-        self.update(f"DROP SILENT GRAPH {rdflib.URIRef(name).n3()}")
-
     def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
-        """One update request (one transaction on servers that run a request as one, like oxigraph)."""
+        """One update request: the server computes the default graph's change (``FILTER NOT EXISTS``)
+        in the same request (one transaction on servers that run a request as one, like oxigraph)."""
         self._check_writable()
-        if graphs:
-            self.update(replacement_update(graphs))
+        contents = merge.prepared(graphs)
+        if contents:
+            with self._write_lock:
+                self.update(merge.remote_replacement_update(contents))
+
+    def rebuild_default_graph(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the default graph on the server with one update request."""
+        self._check_writable()
+        with self._write_lock:
+            self.update(merge.remote_rebuild_update())
+        if progress:
+            progress(1, 1)
+        return int(next(iter(self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0])
 
     def graph_names(self) -> list[str]:
         result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(str(row[0]) for row in result if isinstance(row[0], rdflib.URIRef))
+        return sorted(str(row[0]) for row in result
+                      if isinstance(row[0], rdflib.URIRef) and str(row[0]) != FORMAT_GRAPH)
 
     def get_graph(self, name: str) -> rdflib.Graph:
         result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
@@ -128,7 +171,8 @@ class SparqlStore(StoreBase):
         dataset = rdflib.Dataset()
         for prefix, namespace in PREFIXES.items():
             dataset.bind(prefix, namespace)
-        for row in self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+        for row in self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                              f"FILTER(?g != {_FORMAT_NODE}) }}"):
             dataset.add((row[0], row[1], row[2], row[3]))
         return dataset.serialize(format=_rdflib_format(fmt), encoding="utf-8")
 

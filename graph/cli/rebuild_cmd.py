@@ -1,0 +1,41 @@
+"""``aidgraph rebuild``: recompute the store's default graph from its named graphs.
+
+The default graph is the merge of the ontology, reference and article graphs (``graph.store.merge``).
+Every aidgraph write keeps it exact; a raw SPARQL Update (``/sparql`` with a token, or an update sent
+straight to a remote endpoint) writes only the graphs it names, so run this afterwards.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "rebuild", help="recompute the default graph (the merge) from the named graphs",
+        description="Recompute the SPARQL default graph of the store: the merge (each triple once) of the "
+                    "ontology, reference and article graphs, without the quarantine graphs. Needed only "
+                    "after raw SPARQL Updates of named graphs; aidgraph's own writes keep it exact.")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from tqdm import tqdm
+
+    from graph.cli.common import open_for_writing
+
+    with open_for_writing(args) as store:
+        bar = None
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = tqdm(total=total, unit=" graphs", desc="default graph", file=sys.stderr, disable=None)
+            bar.update(done - bar.n)
+
+        size = store.rebuild_default_graph(progress=progress)
+        if bar is not None:
+            bar.close()
+        graphs = len(store.graph_names())
+    print(f"default graph rebuilt: {size:,} triples from {graphs:,} named graphs")
+    return 0

@@ -306,7 +306,8 @@ PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
 SELECT ?g ?pledge ?claim ?donor ?recipient ?object ?label ?category ?quantity ?value ?currency
        ?status ?date ?meetingDate ?published ?lang ?evidence WHERE {
   GRAPH ?g {
-    ?pledge a aid:Pledge ; prov:qualifiedDerivation ?claim ; aid:status ?status .
+    ?pledge a aid:Pledge ; aid:status ?status .
+    OPTIONAL { ?pledge prov:qualifiedDerivation ?claim }
     OPTIONAL { ?pledge schema:agent ?donor }
     OPTIONAL { ?pledge schema:recipient ?recipient }
     OPTIONAL { ?pledge schema:object ?object }
@@ -318,8 +319,8 @@ SELECT ?g ?pledge ?claim ?donor ?recipient ?object ?label ?category ?quantity ?v
     OPTIONAL { ?pledge dcterms:date ?date }
     OPTIONAL { ?pledge aid:announcedAt ?meeting . ?meeting schema:startDate ?meetingDate }
     OPTIONAL { ?claim nif:anchorOf ?evidence }
-    OPTIONAL { ?claim prov:entity ?article . ?article schema:datePublished ?published }
-    OPTIONAL { ?claim prov:entity ?article2 . ?article2 schema:inLanguage ?lang }
+    OPTIONAL { ?g schema:datePublished ?published }
+    OPTIONAL { ?g schema:inLanguage ?lang }
   }
   FILTER(STRSTARTS(STR(?g), "@ARTICLES@"))
 }
@@ -373,6 +374,8 @@ def read_claims(store) -> list[ClaimRecord]:
     """Every pledge claim of the store's article graphs (one record per claim)."""
     records: dict[str, ClaimRecord] = {}
     for row in _rows(store, CLAIMS_QUERY):
+        if not row.get("claim"):  # a pledge written without its claim node (not by aidgraph's pipeline)
+            row["claim"] = f"{row['pledge']}/in/{row['g'][len(ARTICLE_PREFIX):]}"
         day = (parse_day(row.get("date")) or parse_day(row.get("meetingDate"))
                or parse_day(row.get("published")))
         if day is None or row["claim"] in records:

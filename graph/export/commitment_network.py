@@ -28,7 +28,8 @@ QUERY = f"""
 SELECT ?c ?p ?o WHERE {{ GRAPH <{COMMITMENTS_GRAPH}> {{ ?c a aid:Commitment ; ?p ?o }} }}
 """
 SINGLE = {"agent": "donor", "object": "item", "category": "category", "itemLabel": "item_label",
-          "date": "date", "quantity": "quantity", "stage": "stage", "independentSources": "independent_sources",
+          "date": "date", "quantity": "quantity", "stage": "stage",
+          "independentSources": "independent_sources",
           "deliveredQuantity": "delivered_quantity", "deliveryLagDays": "delivery_lag_days"}
 MANY = {"contradiction": "contradictions", "instrument": "instruments", "groupsClaim": "claims"}
 

@@ -84,7 +84,8 @@ def saved(http, name: str) -> list[dict[str, str]]:
     response = http.post("/sparql", data={"query": saved_queries()[name].sparql},
                          headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200, response.text
-    return [{k: v["value"].rsplit("/", 1)[-1] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
+    bindings = response.json()["results"]["bindings"]
+    return [{k: v["value"].rsplit("/", 1)[-1] for k, v in b.items()} for b in bindings]
 
 
 def test_saved_query_committed_but_not_delivered(http):

@@ -3,8 +3,8 @@ DE's IRIS-T SLM pledge is stated by t1 (4) and t2 (2) and delivered (3) in June:
 
 from __future__ import annotations
 
-from graph.export.projections import build_projection
 from graph.export.gexf import to_gexf, validate_gexf
+from graph.export.projections import build_projection
 from graph.vocab import AIDR
 
 DE = str(AIDR["country/DE"])

@@ -164,6 +164,32 @@ class Commitment(CommitmentSummary):
     sources: list[CommitmentClaim] = []
 
 
+class ReconciliationRow(Model):
+    """One Kiel donor x weapon category next to the news graph."""
+
+    donor: str = Field(description="ISO alpha-2 code ('' when Kiel's donor is no known country)")
+    donor_name: str
+    category: str = Field(description="Kiel's weapon category")
+    kiel_weapons: int
+    kiel_value_eur: Number
+    graph_commitments: int
+    graph_quantity: int = Field(description="sum of the commitments' quantities where their claims agree")
+    graph_value_eur: Number
+    coverage: Number | None = Field(default=None, description="share of Kiel's systems with a commitment")
+    disagreement: int = Field(description="|Kiel's number - graph quantity|")
+    systems_in_graph: list[str] = []
+
+
+class Reconciliation(Model):
+    """The Kiel Ukraine Support Tracker release next to the news graph, largest disagreements first."""
+
+    release: str
+    label: str
+    cutoff: str = Field(description="Kiel's cut-off month (YYYY-MM)")
+    rows: list[ReconciliationRow]
+    unmapped_systems: list[str] = []
+
+
 # ------------------------------------------------------------------------------------------- meetings
 
 class MeetingSummary(Model):

@@ -290,3 +290,26 @@ def _contradicting(sources: list[dict], fields: list[str]) -> dict[str, list[dic
         found["amount"] = [{"value": v, "currency": c, "articles": sorted(a)}
                            for (v, c), a in sorted(by_amount.items(), key=lambda kv: str(kv[0]))]
     return found
+
+
+# ------------------------------------------------------------------------------------------- reconcile
+
+@router.get("/reconcile", response_model=models.Reconciliation, summary="Kiel tracker vs the news graph",
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}} | COMMON)
+def get_reconciliation(request: Request,
+                       format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None) -> Response:
+    """Per donor x weapon category of the Kiel Ukraine Support Tracker (release 29, the copy in
+    graph/kiel_data): Kiel's number and EUR value next to the store's commitments of systems in that
+    category up to Kiel's cut-off, with coverage of Kiel's systems; largest disagreements first."""
+    from graph.kiel import COMMITMENT_COLUMNS, COMMITMENTS_QUERY, read_release, reconcile, to_csv
+
+    release = read_release()
+    rows = [tuple(None if row.get(c) is None else str(row[c][1]) for c in COMMITMENT_COLUMNS)
+            for row in _select(request, COMMITMENTS_QUERY, cap=1_000_000)["rows"]]
+    table = reconcile(rows, release)
+    if wants_csv(request, format):
+        return Response(to_csv(table), media_type="text/csv; charset=utf-8")
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse({"release": release.release, "label": release.label, "cutoff": release.cutoff,
+                         "rows": [row.to_dict() for row in table], "unmapped_systems": release.unmapped()})

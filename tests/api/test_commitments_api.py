@@ -101,3 +101,14 @@ def test_saved_query_delivery_lag_per_donor_and_system(http):
     rows = saved(http, "delivery_lag_per_donor_system")
     assert [(r["donor"], r["system"], r["commitments"]) for r in rows] == [("DE", "iris-t-slm", "1")]
     assert int(float(rows[0]["meanDays"])) == iris_commitment(http)["delivery_lag_days"]
+
+
+def test_reconcile_answers_the_kiel_table_as_json_and_csv(http):
+    body = http.get("/reconcile").json()
+    assert (body["release"], body["cutoff"]) == ("29", "2026-04")
+    germany = next(r for r in body["rows"] if r["donor"] == "DE" and r["category"] == "Air Defense")
+    assert germany["coverage"] == 1.0 and set(germany["systems_in_graph"]) == {"iris-t-slm", "patriot"}
+    response = http.get("/reconcile", params={"format": "csv"})
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["donor"], r["category"]) for r in rows] == [(r["donor"], r["category"]) for r in body["rows"]]

@@ -544,6 +544,9 @@ def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
     write_started = time.perf_counter()
     engine.call("replace_graphs", {"graphs": doc.graphs}, timeout=request.app.state.settings.query_timeout)
     summary["seconds"]["store"] = round(time.perf_counter() - write_started, 4)
+    commitments_started = time.perf_counter()
+    engine.call("recompute_commitments", {}, timeout=request.app.state.settings.query_timeout)
+    summary["seconds"]["commitments"] = round(time.perf_counter() - commitments_started, 4)
     summary["seconds"]["total"] = round(time.perf_counter() - started, 4)
     view = _article_view(request, record.id, must_exist=False)
     if summary["facts_accepted"] == 0 and summary["facts_quarantined"] > 0:

@@ -112,3 +112,15 @@ def test_reconcile_answers_the_kiel_table_as_json_and_csv(http):
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["donor"], r["category"]) for r in rows] == [(r["donor"], r["category"]) for r in body["rows"]]
+
+
+def test_an_article_posted_to_the_api_joins_its_commitment(http):
+    before = iris_commitment(http)
+    text = ("Berlin confirmed on Wednesday what it had announced the day before. Germany pledged three "
+            "IRIS-T SLM air defence systems to Ukraine, a ministry spokeswoman said in Berlin.")
+    response = http.post("/articles", headers={"Authorization": "Bearer " + "t" * 16},
+                         json={"id": "posted-iris", "text": text, "lang": "en", "published": "2026-02-11"})
+    assert response.status_code == 201, response.text
+    after = http.get(f"/commitments/{before['id']}").json()
+    assert "posted-iris" in {s["article"] for s in after["sources"]}
+    assert after["independent_sources"] == before["independent_sources"] + 1

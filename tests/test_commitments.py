@@ -197,3 +197,13 @@ def test_instrument_phrases_come_from_the_lexicon(lang, text, expected):
     from graph.commitments import instruments_in
 
     assert instruments_in(text, lang) == expected
+
+
+def test_the_demo_corpus_matches_its_gold_clustering(store_factory):
+    store = store_factory("oxigraph")
+    ingest_paths([Path(__file__).parent.parent / "corpus" / "demo"], store, progress=False, workers=0)
+    demo_gold = json.loads((FIXTURES / "demo_gold.json").read_text(encoding="utf-8"))
+    gold = [c["claims"] for c in demo_gold["commitments"]]
+    commitments = cluster(read_claims(store), read_knowledge(store))
+    scores = pairwise_scores([[claim_ref(c) for c in group.claims] for group in commitments], gold)
+    assert scores["pairs_gold"] == 2 and scores["precision"] == 1.0 and scores["recall"] == 1.0, scores

@@ -172,6 +172,28 @@ class ItemKnowledge:
             return True
         return mine in self.ancestors(item) or item in self.ancestors(mine)
 
+    def blocks(self, items: Iterable[str | None]) -> dict[str | None, str]:
+        """Item -> its block: items are in one block when they share a broadest ancestor (a concept
+        with no broader one), so two compatible items (one an ancestor of the other) always are."""
+        parent: dict[str, str] = {}
+
+        def root(node: str) -> str:
+            parent.setdefault(node, node)
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        for item in sorted(i for i in set(items) if i is not None):
+            for ancestor in sorted(self.ancestors(item)):
+                if not self.broader.get(ancestor) and ancestor not in self.category_of:
+                    first, second = sorted((root(item), root(ancestor)))
+                    parent[second] = first
+        blocks: dict[str | None, str] = {None: ""}
+        for item in parent:
+            blocks[item] = root(item)
+        return blocks
+
     def more_specific(self, a: str | None, b: str | None) -> str | None:
         """The more specific of two compatible items (a system over its category or parent)."""
         if a is None or b is None:
@@ -241,13 +263,16 @@ def cluster(claims: Iterable[ClaimRecord], knowledge: ItemKnowledge) -> list[Com
     independent of the order of ``claims``."""
     claims = list(claims)
     knowledge = knowledge.with_descriptions(claims)
-    by_donor: dict[str | None, list[ClaimRecord]] = defaultdict(list)
+    # claims are only compared within one donor and one block of items (:meth:`ItemKnowledge.blocks`);
+    # (a pledge always has an item or a category: its SHACL shape requires one)
+    blocks = knowledge.blocks(claim.item or claim.category for claim in claims)
+    by_block: dict[tuple[str, str], list[ClaimRecord]] = defaultdict(list)
     for claim in claims:
-        by_donor[claim.donor].append(claim)
+        by_block[(claim.donor or "", blocks.get(claim.item or claim.category, ""))].append(claim)
     commitments: list[Commitment] = []
-    for donor in sorted(by_donor, key=lambda d: d or ""):
+    for block in sorted(by_block):
         open_: list[Commitment] = []
-        for claim in sorted(by_donor[donor], key=lambda c: c.sort_key):
+        for claim in sorted(by_block[block], key=lambda c: c.sort_key):
             additional = not claim.delivered and has_additional_cue(claim.evidence, claim.lang)
             target = _find(open_, claim, additional, knowledge)
             if target is None:
@@ -261,7 +286,13 @@ def cluster(claims: Iterable[ClaimRecord], knowledge: ItemKnowledge) -> list[Com
 
 def _find(open_: list[Commitment], claim: ClaimRecord, additional: bool,
           knowledge: ItemKnowledge) -> Commitment | None:
-    candidates = sorted(open_, key=lambda c: c.anchor.sort_key, reverse=True)
+    # ``open_`` is in anchor order (claims come in date order, each new commitment anchored at its
+    # claim), so the candidates are read newest first and only back to the longest window
+    candidates = []
+    for commitment in reversed(open_):
+        if (claim.day - commitment.anchor.day).days > DELIVERY_DAYS:
+            break
+        candidates.append(commitment)
     if claim.delivered and claim.quantity is not None:
         # a delivery goes to the latest commitment of its quantity, else to the latest one
         candidates.sort(key=lambda c: claim.quantity not in c.quantities())

@@ -354,3 +354,28 @@ def to_csv(rows: list[ReconcileRow]) -> str:
         writer.writerow(["" if data[c] is None else " ".join(data[c]) if isinstance(data[c], list)
                          else data[c] for c in CSV_COLUMNS])
     return buffer.getvalue()
+
+
+def reconcile_plot(rows: list[ReconcileRow], *, top: int = 20, fmt: str = "png") -> bytes:
+    """Kiel's number of weapons next to the graph's quantities for the ``top`` largest disagreements,
+    with each row's coverage of Kiel's systems written beside it (PNG or SVG bytes)."""
+    from graph.export.plots import _new_figure, _render
+
+    shown = rows[:top][::-1]
+    figure = _new_figure((10.0, max(3.0, 0.35 * len(shown) + 1.5)))
+    axes = figure.add_subplot()
+    positions = range(len(shown))
+    axes.barh([p + 0.2 for p in positions], [r.kiel_weapons for r in shown], height=0.4,
+              label="Kiel tracker (weapons)", color="#4c72b0")
+    axes.barh([p - 0.2 for p in positions], [r.graph_quantity for r in shown], height=0.4,
+              label="news graph (commitment quantities)", color="#dd8452")
+    axes.set_yticks(list(positions), [f"{r.donor_name} / {r.category}" for r in shown])
+    for p, row in zip(positions, shown, strict=True):
+        coverage = "-" if row.coverage is None else f"{row.coverage:.0%}"
+        axes.annotate(f"coverage {coverage}, {row.graph_commitments} commitments",
+                      (max(row.kiel_weapons, row.graph_quantity), p), xytext=(4, -3),
+                      textcoords="offset points", fontsize=7)
+    axes.set_xlabel("units")
+    axes.set_title("Kiel Ukraine Support Tracker vs commitments read from news (largest disagreements)")
+    axes.legend(loc="lower right")
+    return _render(figure, fmt)

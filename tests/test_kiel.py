@@ -97,10 +97,11 @@ def test_reconciliation_puts_kiel_next_to_the_commitments(fixture_store):
     assert unseen.graph_commitments == 0 and unseen.coverage == 0.0
 
 
-def test_the_cli_prints_the_table_and_the_csv(run_cli):
+def test_the_cli_prints_the_table_the_csv_and_the_plot(run_cli, tmp_path):
     assert run_cli("ingest", FIXTURES).returncode == 0
-    table = run_cli("reconcile", "--limit", "5")
+    table = run_cli("reconcile", "--limit", "5", "--plot", tmp_path / "kiel.png")
     assert table.returncode == 0, table.stderr
+    assert (tmp_path / "kiel.png").read_bytes().startswith(b"\x89PNG")
     assert "Release 29" in table.stdout and "without reference equipment" in table.stdout
     as_csv = run_cli("reconcile", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))

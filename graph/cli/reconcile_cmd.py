@@ -3,7 +3,8 @@
 Imports the Kiel release (default: the copy in graph/kiel_data/release-29) as its own named graph
 ``aidg:kiel/release-{id}``, recomputes the commitments, and prints per donor x weapon category Kiel's
 number and EUR value next to the store's commitments (count, quantities, EUR), the coverage of Kiel's
-systems and the largest disagreements first; ``--format csv`` for the table as CSV. Kiel system names
+systems and the largest disagreements first; ``--format csv`` for the table as CSV, ``--plot FILE`` draws
+the largest disagreements. Kiel system names
 without reference equipment are listed at the end (table format).
 """
 
@@ -21,6 +22,7 @@ def register(subparsers) -> None:
                              "default: graph/kiel_data/release-29")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.add_argument("--limit", type=int, default=30, help="table rows to print (table format)")
+    parser.add_argument("--plot", metavar="FILE", help="also draw the largest disagreements (.png or .svg)")
     parser.set_defaults(handler=run)
 
 
@@ -36,6 +38,13 @@ def run(args) -> int:
         import_release(store, release)
         recompute(store)
         rows = reconcile(store, release)
+    if args.plot:
+        from pathlib import Path
+
+        from graph.kiel import reconcile_plot
+
+        path = Path(args.plot)
+        path.write_bytes(reconcile_plot(rows, fmt="svg" if path.suffix.lower() == ".svg" else "png"))
     if args.format == "csv":
         print(to_csv(rows), end="")
         return 0

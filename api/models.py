@@ -131,6 +131,7 @@ class CommitmentClaim(Model):
     near_duplicate_of: str | None = Field(default=None, description="the article this one is a copy of")
     publisher: str | None = None
     published: str | None = None
+    lang: str | None = None
     status: str | None = None
     quantity: Value | None = None
     amount: Value | None = None

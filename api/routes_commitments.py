@@ -95,7 +95,7 @@ SELECT DISTINCT ?c ?p ?o WHERE {{
 
 
 CLAIMS_QUERY = q.PREFIXES + f"""
-SELECT ?c ?claim ?pledge ?g ?status ?quantity ?value ?currency ?date ?evidence ?published ?publisherName
+SELECT ?c ?claim ?pledge ?g ?status ?quantity ?value ?currency ?date ?evidence ?published ?lang ?publisherName
        ?duplicateOf WHERE {{
   GRAPH {COMMITMENTS} {{ ?c aid:groupsClaim ?claim }}
   GRAPH ?g {{
@@ -106,6 +106,7 @@ SELECT ?c ?claim ?pledge ?g ?status ?quantity ?value ?currency ?date ?evidence ?
     OPTIONAL {{ ?pledge dcterms:date ?date }}
     OPTIONAL {{ ?claim nif:anchorOf ?evidence }}
     OPTIONAL {{ ?g schema:datePublished ?published }}
+    OPTIONAL {{ ?g schema:inLanguage ?lang }}
     OPTIONAL {{ ?g schema:publisher/schema:name ?publisherName }}
   }}
   FILTER(STRSTARTS(STR(?g), "{ARTICLES}"))
@@ -250,19 +251,19 @@ def get_commitment(request: Request, commitment_id: Annotated[
             "publisher": value.get("publisherName"), "published": value.get("published"),
             "status": q.code(value["status"]), "quantity": value.get("quantity"),
             "amount": value.get("value"),
-            "currency": value.get("currency"), "date": value.get("date"), "evidence": value.get("evidence")})
+            "currency": value.get("currency"), "date": value.get("date"), "evidence": value.get("evidence"),
+            "lang": value.get("lang")})
     return {**found, "sources": sources, "stages": _stages(sources),
             "contradicting_values": _contradicting(sources, found["contradictions"])}
 
 
-_STAGE = {"proposed": "announced", "planned": "announced", "pledged": "committed", "delivered": "delivered"}
-
-
 def _stages(sources: list[dict]) -> list[dict]:
+    from graph.commitments import claim_stage
+
     stages: dict[str, dict] = {}
     for source in sources:
-        stage = stages.setdefault(_STAGE.get(source["status"], "committed"),
-                                  {"date": None, "quantities": set(), "claims": []})
+        name = claim_stage(source["status"], source["evidence"] or "", source["lang"] or "")
+        stage = stages.setdefault(name, {"date": None, "quantities": set(), "claims": []})
         when = str(source["date"] or source["published"] or "")
         if when and (stage["date"] is None or when < stage["date"]):
             stage["date"] = when

@@ -208,7 +208,7 @@ def additional_cues() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     common = data.get("any", {})
     cues = {}
     for lang, entry in data.items():
-        if lang.startswith("_") or lang in ("any", "instruments"):
+        if lang.startswith("_") or lang in ("any", "instruments", "contracted"):
             continue
         cues[lang] = (frozenset(entry["additional"]) | frozenset(common.get("additional", ())),
                       frozenset(entry["not_before"]) | frozenset(common.get("not_before", ())))
@@ -245,14 +245,37 @@ def instruments_in(evidence: str, lang: str) -> set[str]:
             if any(pattern.search(text) for where, pattern in by_lang.items() if where in ("any", lang))}
 
 
-STAGES = ("announced", "committed", "delivered")
+STAGES = ("announced", "committed", "contracted", "delivered")
 _STAGE_OF_STATUS = {"proposed": "announced", "planned": "announced", "pledged": "committed",
                     "delivered": "delivered"}
 
 
-def stage_of(statuses: Iterable[str]) -> str:
-    """The furthest lifecycle stage of a set of pledge statuses."""
-    stages = (_STAGE_OF_STATUS.get(s, "committed") for s in statuses)
+@functools.cache
+def contract_patterns() -> dict[str, re.Pattern]:
+    """Per language ("any": every language): one pattern of the phrases saying a contract is signed or
+    an order placed (allocation, Kiel's split since 2024), from the JSON lexicon."""
+    data = json.loads(CUES_FILE.read_text(encoding="utf-8"))["contracted"]
+    def pattern(phrases: list[str]) -> re.Pattern:
+        longest_first = sorted(phrases, key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in longest_first) + r")(?!\w)")
+
+    return {lang: pattern(phrases) for lang, phrases in data.items()}
+
+
+def claim_stage(status: str, evidence: str = "", lang: str = "") -> str:
+    """The lifecycle stage one claim reports: from its status, or "contracted" for a pledge whose
+    evidence says a contract is signed or an order placed."""
+    stage = _STAGE_OF_STATUS.get(status, "committed")
+    if stage == "committed":
+        text = (evidence or "").lower()
+        if any(p.search(text) for where, p in contract_patterns().items() if where in ("any", lang)):
+            return "contracted"
+    return stage
+
+
+def stage_of(claims: Iterable[ClaimRecord]) -> str:
+    """The furthest lifecycle stage the claims report."""
+    stages = (claim_stage(c.status, c.evidence, c.lang) for c in claims)
     return max(stages, key=STAGES.index, default="committed")
 
 
@@ -446,7 +469,7 @@ def commitment_triples(commitments: list[Commitment], duplicate_of: dict[str, st
             triples.add((iri, AID.quantity, Literal(next(iter(quantities)), datatype=XSD.integer)))
         for what in commitment.contradictions():
             triples.add((iri, AID.contradiction, Literal(what)))
-        triples.add((iri, AID.stage, Literal(stage_of(c.status for c in commitment.claims))))
+        triples.add((iri, AID.stage, Literal(stage_of(commitment.claims))))
         for instrument in set().union(*(instruments_in(c.evidence, c.lang) for c in commitment.claims)):
             triples.add((iri, AID.instrument, Literal(instrument)))
         for claim in commitment.claims:

@@ -207,3 +207,20 @@ def test_the_demo_corpus_matches_its_gold_clustering(store_factory):
     commitments = cluster(read_claims(store), read_knowledge(store))
     scores = pairwise_scores([[claim_ref(c) for c in group.claims] for group in commitments], gold)
     assert scores["pairs_gold"] == 2 and scores["precision"] == 1.0 and scores["recall"] == 1.0, scores
+
+
+def test_a_signed_contract_is_the_contracted_stage(fixture_store):
+    assert {str(v) for v in the_commitment(fixture_store, "c3_de_contract", "gepard")["stage"]} == {"contracted"}
+
+
+@pytest.mark.parametrize(("status", "evidence", "lang", "stage"), [
+    ("pledged", "the contract with the manufacturer was signed", "en", "contracted"),
+    ("pledged", "Sverige har beställt tio Archer åt Ukraina", "sv", "contracted"),
+    ("pledged", "Germany pledged four IRIS-T", "en", "committed"),
+    ("planned", "a contract may follow", "en", "announced"),
+    ("delivered", "under the contract, delivered", "en", "delivered"),
+])
+def test_claim_stages(status, evidence, lang, stage):
+    from graph.commitments import claim_stage
+
+    assert claim_stage(status, evidence, lang) == stage

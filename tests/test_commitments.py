@@ -210,7 +210,8 @@ def test_the_demo_corpus_matches_its_gold_clustering(store_factory):
 
 
 def test_a_signed_contract_is_the_contracted_stage(fixture_store):
-    assert {str(v) for v in the_commitment(fixture_store, "c3_de_contract", "gepard")["stage"]} == {"contracted"}
+    stage = the_commitment(fixture_store, "c3_de_contract", "gepard")["stage"]
+    assert {str(v) for v in stage} == {"contracted"}
 
 
 @pytest.mark.parametrize(("status", "evidence", "lang", "stage"), [

@@ -545,8 +545,12 @@ def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
     engine.call("replace_graphs", {"graphs": doc.graphs}, timeout=request.app.state.settings.query_timeout)
     summary["seconds"]["store"] = round(time.perf_counter() - write_started, 4)
     commitments_started = time.perf_counter()
-    engine.call("recompute_commitments", {}, timeout=request.app.state.settings.query_timeout)
-    summary["seconds"]["commitments"] = round(time.perf_counter() - commitments_started, 4)
+    try:  # the article is stored; commitments that cannot be recomputed in time are reported, not fatal
+        engine.call("recompute_commitments", {}, timeout=request.app.state.settings.query_timeout)
+        summary["seconds"]["commitments"] = round(time.perf_counter() - commitments_started, 4)
+    except ServiceUnavailable as exc:
+        summary["warnings"] = [f"the article is stored, but the commitments were not recomputed: {exc}; "
+                               "run `aidgraph commitments` on the store"]
     summary["seconds"]["total"] = round(time.perf_counter() - started, 4)
     view = _article_view(request, record.id, must_exist=False)
     if summary["facts_accepted"] == 0 and summary["facts_quarantined"] > 0:

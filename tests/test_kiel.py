@@ -102,6 +102,8 @@ def test_the_cli_prints_the_table_the_csv_and_the_plot(run_cli, tmp_path):
     table = run_cli("reconcile", "--limit", "5", "--plot", tmp_path / "kiel.png")
     assert table.returncode == 0, table.stderr
     assert (tmp_path / "kiel.png").read_bytes().startswith(b"\x89PNG")
+    recomputed = run_cli("commitments")
+    assert recomputed.returncode == 0 and "with contradictions" in recomputed.stdout, recomputed.stderr
     assert "Release 29" in table.stdout and "without reference equipment" in table.stdout
     as_csv = run_cli("reconcile", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))

@@ -89,9 +89,9 @@ def test_the_import_is_its_own_named_graph_outside_the_default_graph(fixture_sto
 def test_reconciliation_puts_kiel_next_to_the_commitments(fixture_store):
     rows = reconcile(fixture_store, read_release())
     germany = next(r for r in rows if r.donor == "DE" and r.category == "Air Defense")
-    # IRIS-T (February) and Patriot; the "two more" of May is after Kiel's cut-off
-    assert germany.kiel_weapons == 19 and germany.graph_commitments == 2
-    assert set(germany.systems) == {"iris-t-slm", "patriot"} and germany.coverage == 1.0
+    # IRIS-T (February), Patriot and Gepard (March); the "two more" of May is after Kiel's cut-off
+    assert germany.kiel_weapons == 19 and germany.graph_commitments == 3
+    assert set(germany.systems) == {"iris-t-slm", "patriot", "gepard"} and germany.coverage == 1.0
     assert [r.disagreement for r in rows] == sorted((r.disagreement for r in rows), reverse=True)
     unseen = next(r for r in rows if r.donor == "PL" and r.category == "Tanks")
     assert unseen.graph_commitments == 0 and unseen.coverage == 0.0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date
@@ -18,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from api import lookups as q
 from api import models
+from api import queries_service as service
 from api.engine import ServiceUnavailable
 from api.problems import Problem
 from api.results import Term, parse_accept
@@ -27,8 +27,6 @@ from graph.model import Status
 
 router = APIRouter()
 
-WINDOW_SHARE = 3  # /pledges pages through a date window while it holds at most a third of the store
-ROW_FACTOR = 200  # detail rows per pledge read at most (own triples, claims, amount, item labels)
 KEY = r"^[A-Za-z0-9][A-Za-z0-9_.~-]{0,99}$"
 DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 COMMON = {400: {"description": "malformed filter value"}, 422: {"description": "parameter out of range"},
@@ -39,86 +37,6 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="page size (hard maximum
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip")]
 KeyParam = Annotated[str | None, Query(pattern=KEY, max_length=100)]
 DateParam = Annotated[str | None, Query(pattern=DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD")]
-
-
-def _select(request: Request, sparql: str, bindings: dict[str, tuple] | None = None,
-            cap: int | None = None) -> dict[str, Any]:
-    engine = request.app.state.engine
-    return engine.call("select", {"sparql": sparql, "bindings": bindings or {},
-                                  "cap": cap or request.app.state.settings.result_cap})
-
-
-def _pledge_page(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int, offset: int,
-                 extra: str) -> list[dict[str, Term]]:
-    """The page query's rows, found in a window of the newest dates first when that can answer.
-
-    The first window holds the newest dates with twice the rows the page reaches (offset + limit;
-    1.25 times without filters), counting only dates inside date_from/date_to. While the filters
-    leave less than a full page in it, it grows by the share of its rows that matched (or eightfold
-    when that is unknown). When it would hold more than a third of the store, or the store is small
-    (``pledge_window_min_rows``), the page query runs over everything. Same rows, same order,
-    either way (see :func:`api.lookups.pledge_window_query`).
-    """
-    histogram = [(row["sortDate"][1], int(row["rows"][1]))
-                 for row in _select(request, q.PLEDGE_DATE_HISTOGRAM)["rows"]]
-    date_from, date_to = (bindings.get(name, (None, None))[1] for name in ("f_date_from", "f_date_to"))
-    in_range = [(sort_date, rows) for sort_date, rows in histogram
-                if q.date_in_range(sort_date, date_from, date_to)]
-    total = sum(rows for _, rows in histogram)
-    if total < request.app.state.settings.pledge_window_min_rows:
-        in_range = []  # a small store: sorting everything is as fast as a window
-    reach = offset + limit
-    wanted = math.ceil(reach * (2 if filters or extra else 1.25))  # headroom for the rows filters drop
-    while (cutoff := q.date_cutoff(in_range, wanted)) is not None and \
-            q.rows_from(histogram, cutoff) <= total // WINDOW_SHARE:
-        page = _select(request, q.pledge_window_query(filters, limit, offset, cutoff, bound=bindings,
-                                                      extra=extra), bindings, cap=limit)["rows"]
-        if len(page) == limit:
-            return page
-        matched = offset + len(page) if page or not offset else 0  # rows of the window that matched
-        wanted = math.ceil(wanted * max(2.0, 1.5 * reach / matched)) if matched else wanted * 8
-    return _select(request, q.pledge_page_query(filters, limit, offset, bound=bindings, extra=extra),
-                   bindings, cap=limit)["rows"]
-
-
-def _pledges(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int = 1000,
-             offset: int = 0, extra: str = "") -> list[dict[str, Any]]:
-    """Pledge records matching the named filters, values bound: a page of IRIs, then their details."""
-    page = _pledge_page(request, filters, bindings, limit, offset, extra)
-    order = [row["pledge"][1] for row in page]
-    if not order:
-        return []
-    cap = max(limit * ROW_FACTOR, request.app.state.settings.result_cap)
-    return q.shape_pledges(order, _pledge_details(request, order, cap))
-
-
-def _pledge_details(request: Request, pledges: list[str], cap: int) -> list[dict[str, Term]]:
-    """The detail rows of the pledges, read in halves while a read overruns ``cap`` rows (a pledge
-    restated by many articles has a claim per article); 503 only when one pledge alone overruns it."""
-    details = _select(request, q.pledge_details_query(pledges), cap=cap)
-    if not details["truncated"]:
-        return details["rows"]
-    if len(pledges) == 1:
-        raise Problem(503, "too-much-detail", "a pledge of this page has too many facts to list",
-                      hint="ask for its sources with SPARQL (/sparql)")
-    half = len(pledges) // 2
-    return _pledge_details(request, pledges[:half], cap) + _pledge_details(request, pledges[half:], cap)
-
-
-def _iri(make, value: str, what: str) -> tuple:
-    try:
-        return q.iri(make(value))
-    except ValueError as exc:
-        raise Problem(400, "bad-filter", f"{what} {value!r} is not valid: {exc}") from None
-
-
-def _actor_candidates(value: str) -> tuple[tuple, tuple]:
-    """A donor/recipient key as the two IRIs it may name: a country code, or an organisation key."""
-    if value.lower() == "multiple":
-        return q.iri(vocab.MULTIPLE_DONORS_IRI), q.iri(vocab.MULTIPLE_DONORS_IRI)
-    country = _iri(vocab.country_iri, value, "country") if len(value) == 2 else None
-    organisation = _iri(vocab.org_iri, value, "organisation")
-    return country or organisation, organisation
 
 
 def wants_csv(request: Request, format: str | None) -> bool:
@@ -170,8 +88,9 @@ def list_pledges(
 
     "Who pledged air defence when" is ``/pledges?category=air_defence``.
     """
-    filters, bindings = _pledge_filters(category, donor, recipient, item, status, date_from, date_to, meeting)
-    records = _pledges(request, filters, bindings, limit, offset)
+    filters, bindings = service.pledge_filters(category, donor, recipient, item, status, date_from, date_to,
+                                               meeting)
+    records = service.pledge_records(request, filters, bindings, limit, offset)
     warnings = _unknown_filter_values(request, bindings) if not records and offset == 0 else []
     if wants_csv(request, format):
         buffer = io.StringIO()
@@ -185,7 +104,7 @@ def list_pledges(
 def _unknown_filter_values(request: Request, bindings: dict[str, tuple]) -> list[str]:
     """Why an empty answer may be empty: the filter values that name nothing in the store."""
     def exists(term: tuple) -> bool:
-        return bool(_select(request, q.EXISTS, {"x": term}, cap=1)["rows"])
+        return bool(service.select(request, q.EXISTS, {"x": term}, cap=1)["rows"])
 
     warnings = []
     for name in ("donor", "recipient"):
@@ -196,56 +115,13 @@ def _unknown_filter_values(request: Request, bindings: dict[str, tuple]) -> list
                             f"alpha-2 code (DE, GB, US) or an organisation key (EU, NATO); find it with "
                             f"/search?q={value}")
     if "f_category" in bindings and not exists(bindings["f_category"]):
-        keys = [q.python_value(row["key"]) for row in _select(request, q.CATEGORY_KEYS)["rows"]]
+        keys = [q.python_value(row["key"]) for row in service.select(request, q.CATEGORY_KEYS)["rows"]]
         warnings.append(f"category {q.code(bindings['f_category'][1])!r} is not a category; the categories "
                         f"are: {', '.join(keys)}")
     if "f_meeting" in bindings and not exists(bindings["f_meeting"]):
         warnings.append(f"meeting {q.code(bindings['f_meeting'][1])!r} is not a meeting in the store; list "
                         f"the meeting keys at /meetings")
     return warnings
-
-
-def _pledge_filters(category, donor, recipient, item, status, date_from, date_to, meeting):
-    filters: list[str] = []
-    bindings: dict[str, tuple] = {}
-    if donor:
-        filters.append("donor")
-        bindings["f_donor_a"], bindings["f_donor_b"] = _actor_candidates(donor)
-    if recipient:
-        filters.append("recipient")
-        bindings["f_recipient_a"], bindings["f_recipient_b"] = _actor_candidates(recipient)
-    if category:
-        filters.append("category")
-        bindings["f_category"] = _iri(vocab.category_iri, category, "category")
-    if item:
-        filters.append("item")
-        bindings["f_item"] = q.text(item)
-        try:
-            bindings["f_item_iri"] = q.iri(vocab.equipment_iri(item))
-        except ValueError:
-            bindings["f_item_iri"] = q.iri(vocab.equipment_iri("none"))
-    if status:
-        filters.append("status")
-        bindings["f_status"] = _iri(vocab.status_iri, status, "status")
-    if date_from:
-        filters.append("date_from")
-        bindings["f_date_from"] = q.text(_checked_date(date_from))
-    if date_to:
-        filters.append("date_to")
-        bindings["f_date_to"] = q.text(_checked_date(date_to))
-    if meeting:
-        filters.append("meeting")
-        bindings["f_meeting"] = _iri(vocab.meeting_iri, meeting, "meeting")
-    return filters, bindings
-
-
-def _checked_date(value: str) -> str:
-    padded = value + "-01-01"[len(value) - 4:] if len(value) < 10 else value
-    try:
-        date.fromisoformat(padded)
-    except ValueError:
-        raise Problem(422, "invalid-parameter", f"{value!r} is not a calendar date") from None
-    return value
 
 
 # ------------------------------------------------------------------------------------------- meetings
@@ -258,8 +134,8 @@ def list_meetings(request: Request, format_key: Annotated[str | None, Query(
     sparql, bindings = q.MEETINGS, {}
     if format_key:
         sparql = sparql.replace("#FILTER_FORMAT", q.MEETING_FORMAT_FILTER)
-        bindings["f_format"] = _iri(vocab.org_iri, format_key, "format")
-    result = _select(request, sparql, bindings, cap=offset + limit)
+        bindings["f_format"] = service.checked_iri(vocab.org_iri, format_key, "format")
+    result = service.select(request, sparql, bindings, cap=offset + limit)
     items = [{
         "id": q.code(q.python_value(row.get("meeting"))), "iri": q.python_value(row.get("meeting")),
         "key": q.python_value(row.get("key")), "format": q.code(q.python_value(row.get("format"))),
@@ -274,8 +150,8 @@ def list_meetings(request: Request, format_key: Annotated[str | None, Query(
             responses=COMMON | NOT_FOUND, summary="One meeting")
 def get_meeting(request: Request, meeting_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
     """A meeting: chairs, attendees in person and remote, pledges announced there, sources."""
-    meeting = _iri(vocab.meeting_iri, meeting_id, "meeting")
-    rows = _select(request, q.MEETING_DETAIL, {"meeting": meeting})["rows"]
+    meeting = service.checked_iri(vocab.meeting_iri, meeting_id, "meeting")
+    rows = service.select(request, q.MEETING_DETAIL, {"meeting": meeting})["rows"]
     if not rows:
         raise Problem(404, "not-found", f"no meeting {meeting_id!r}", hint="list them at /meetings")
     fields: dict[str, list[Term]] = {}
@@ -295,7 +171,7 @@ def get_meeting(request: Request, meeting_id: Annotated[str, Path(pattern=KEY)])
         return [{"id": q.code(iri), "iri": iri, "name": names.get(iri)} for iri in iris]
 
     remote = {term[1] for term in fields.get("remote", [])}
-    pledges = _pledges(request, ["meeting"], {"f_meeting": meeting})
+    pledges = service.pledge_records(request, ["meeting"], {"f_meeting": meeting})
     return {
         "id": meeting_id, "iri": meeting[1], "key": one("key"), "format": q.code(one("format")),
         "date": one("date"), "place": one("place"), "countries": one("countries"),
@@ -317,7 +193,7 @@ def list_actors(request: Request,
     if type:
         sparql = sparql.replace("#FILTER_TYPE", q.ACTOR_TYPE_FILTER)
         bindings["f_type"] = q.text(type)
-    rows = _select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
+    rows = service.select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
     items = [{"id": q.code(row["actor"][1]), "iri": row["actor"][1], "type": q.python_value(row["type"]),
               "name": q.python_value(row.get("name")), "articles": q.python_value(row.get("articles"))}
              for row in rows]
@@ -340,15 +216,16 @@ def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)]) -> 
     if not candidates:
         raise Problem(400, "bad-id", f"{actor_id!r} cannot name an actor")
     candidates += [candidates[-1]] * (3 - len(candidates))
-    found = _select(request, q.ACTOR_TYPE, dict(zip(("f_a", "f_b", "f_c"), candidates, strict=True)))["rows"]
+    bound = dict(zip(("f_a", "f_b", "f_c"), candidates, strict=True))
+    found = service.select(request, q.ACTOR_TYPE, bound)["rows"]
     if not found:
         raise Problem(404, "not-found", f"no actor {actor_id!r}", hint="list them at /actors or /search")
     actor = found[0]["actor"]
     kinds = sorted({q.local_name(row["class"][1]) for row in found})
     bound = {"actor": actor}
-    labels = [row["label"] for row in _select(request, q.ACTOR_LABELS, bound)["rows"]]
+    labels = [row["label"] for row in service.select(request, q.ACTOR_LABELS, bound)["rows"]]
     posts = []
-    for row in _select(request, q.ACTOR_POSTS, bound)["rows"]:
+    for row in service.select(request, q.ACTOR_POSTS, bound)["rows"]:
         post = {name: q.code(q.python_value(row.get(name))) for name in ("post", "role", "country")}
         post |= {name: q.python_value(row.get(name)) for name in ("start", "end")}
         if post not in posts:
@@ -356,9 +233,9 @@ def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)]) -> 
     meetings = [{
         "id": q.code(row["meeting"][1]), "key": q.python_value(row.get("key")),
         "date": q.python_value(row.get("date")), "mode": q.python_value(row.get("mode")),
-    } for row in _select(request, q.ACTOR_MEETINGS, bound)["rows"]]
+    } for row in service.select(request, q.ACTOR_MEETINGS, bound)["rows"]]
     pledge_bindings = {"f_donor_a": actor, "f_donor_b": actor}
-    pledges = _pledges(request, ["donor"], pledge_bindings)
+    pledges = service.pledge_records(request, ["donor"], pledge_bindings)
     body = {"id": actor_id, "iri": actor[1], "types": kinds, "name": q.pick_label(labels),
             "labels": sorted({(t[3] or "", t[1]) for t in labels}), "posts": posts, "meetings": meetings,
             "pledges": pledges}
@@ -366,7 +243,7 @@ def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)]) -> 
     if "Country" in kinds:
         body["people"] = [{"id": q.code(r["person"][1]), "name": q.python_value(r.get("name")),
                            "role": q.code(q.python_value(r.get("role")))}
-                          for r in _select(request, q.COUNTRY_PEOPLE, bound)["rows"]]
+                          for r in service.select(request, q.COUNTRY_PEOPLE, bound)["rows"]]
     return body
 
 
@@ -380,8 +257,8 @@ def list_equipment(request: Request,
     sparql, bindings = q.EQUIPMENT, {}
     if category:
         sparql = sparql.replace("#FILTER_CATEGORY", q.EQUIPMENT_CATEGORY_FILTER)
-        bindings["f_category"] = _iri(vocab.category_iri, category, "category")
-    rows = _select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
+        bindings["f_category"] = service.checked_iri(vocab.category_iri, category, "category")
+    rows = service.select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
     items = [{"id": q.code(row["equipment"][1]), "iri": row["equipment"][1],
               "name": q.python_value(row.get("name")),
               "category": q.code(q.python_value(row.get("category"))),
@@ -394,9 +271,10 @@ def list_equipment(request: Request,
             responses=COMMON | NOT_FOUND, summary="One equipment system")
 def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
     """An equipment system: category, labels, who pledged it and the quantities over time."""
-    equipment = _iri(vocab.equipment_iri, equipment_id, "equipment")
-    detail = _select(request, q.EQUIPMENT_DETAIL, {"equipment": equipment})["rows"]
-    pledges = _pledges(request, [], {"equipment": equipment}, extra="?pledge schema:object ?equipment .")
+    equipment = service.checked_iri(vocab.equipment_iri, equipment_id, "equipment")
+    detail = service.select(request, q.EQUIPMENT_DETAIL, {"equipment": equipment})["rows"]
+    pledges = service.pledge_records(request, [], {"equipment": equipment},
+                                     extra="?pledge schema:object ?equipment .")
     labels = [row["label"] for row in detail if "label" in row]
     categories = sorted({q.code(row["category"][1]) for row in detail if "category" in row})
     if not labels and not categories and not pledges:
@@ -422,7 +300,7 @@ def list_articles(request: Request,
     if lang:
         sparql = sparql.replace("#FILTER_LANG", q.ARTICLE_LANG_FILTER)
         bindings["f_lang"] = q.text(lang)
-    rows = _select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
+    rows = service.select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
     items = [{"id": q.python_value(row["id"]), "iri": row["article"][1],
               "published": q.python_value(row.get("published")), "lang": q.python_value(row.get("lang")),
               "headline": q.python_value(row.get("headline")),
@@ -439,18 +317,18 @@ def get_article(request: Request, article_id: Annotated[str, Path(pattern=KEY)])
 
 
 def _article_view(request: Request, article_id: str, *, must_exist: bool = True) -> dict[str, Any]:
-    article = _iri(vocab.article_iri, article_id, "article id")
+    article = service.checked_iri(vocab.article_iri, article_id, "article id")
     metadata: dict[str, Any] = {}
-    for row in _select(request, q.ARTICLE, {"article": article})["rows"]:
+    for row in service.select(request, q.ARTICLE, {"article": article})["rows"]:
         name = q.local_name(row["p"][1])
         metadata.setdefault(name, q.python_value(row["o"]))
     facts = [{"iri": row["fact"][1], "type": q.local_name(row["type"][1])}
-             for row in _select(request, q.ARTICLE_FACTS, {"f_article": article})["rows"]]
+             for row in service.select(request, q.ARTICLE_FACTS, {"f_article": article})["rows"]]
     report_graph = q.iri(vocab.quarantine_report_iri(article_id))
     report = [_report_row(row)
-              for row in _select(request, q.ARTICLE_REPORT, {"f_report": report_graph})["rows"]]
+              for row in service.select(request, q.ARTICLE_REPORT, {"f_report": report_graph})["rows"]]
     quarantine_graph = q.iri(vocab.quarantine_graph_iri(article_id))
-    quarantined = _select(request, q.QUARANTINED, {"f_quarantine": quarantine_graph})
+    quarantined = service.select(request, q.QUARANTINED, {"f_quarantine": quarantine_graph})
     quarantined_triples = q.python_value(quarantined["rows"][0]["triples"]) if quarantined["rows"] else 0
     if must_exist and not metadata and not facts and not report:
         raise Problem(404, "not-found", f"no article {article_id!r}", hint="list them at /articles")
@@ -593,7 +471,7 @@ def search(request: Request, q_text: Annotated[str, Query(alias="q", min_length=
            limit: Limit = 50) -> dict[str, Any]:
     """Resources whose label, alternative label, name, notation or adjective contains ``q``
     (any language, case-insensitive); exact matches first."""
-    rows = _select(request, q.SEARCH, {"f_q": q.text(q_text)}, cap=5000)["rows"]
+    rows = service.select(request, q.SEARCH, {"f_q": q.text(q_text)}, cap=5000)["rows"]
     found: dict[str, dict[str, Any]] = {}
     needle = q_text.casefold()
     for row in rows:
@@ -619,8 +497,8 @@ def search(request: Request, q_text: Annotated[str, Query(alias="q", min_length=
 def stats(request: Request) -> dict[str, Any]:
     """How many pledges, meetings, persons, ... the store holds, and its graphs."""
     counts = {q.python_value(row["what"]): q.python_value(row["n"])
-              for row in _select(request, q.STATS)["rows"]}
-    graphs = _select(request, q.STATS_GRAPHS, cap=1_000_000)["rows"]
+              for row in service.select(request, q.STATS)["rows"]}
+    graphs = service.select(request, q.STATS_GRAPHS, cap=1_000_000)["rows"]
     article_prefix = q.AIDR + "article/"
     quarantine_prefix = "https://w3id.org/aidgraph/graph/quarantine/"
     names = [row["g"][1] for row in graphs]

@@ -111,6 +111,8 @@ class IngestSummary:
     triples_stored: int = 0
     failures: list[IngestFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # language code (None: undetermined) -> (articles, first source) for languages without extraction data
+    unsupported_languages: dict[str | None, tuple[int, str]] = field(default_factory=dict)
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     workers: int = 1
@@ -127,6 +129,22 @@ class IngestSummary:
         self.triples_stored += doc.triples_stored
         for stage, seconds in doc.seconds.items():
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+
+    def note_language(self, article: Article) -> None:
+        """Count an article whose language extraction has no data for."""
+        from graph.language import is_supported
+
+        if not is_supported(article.lang):
+            count, first = self.unsupported_languages.get(article.lang, (0, article.source or article.id))
+            self.unsupported_languages[article.lang] = (count + 1, first)
+
+    def warn_languages(self) -> None:
+        """One warning per unsupported language met (how many articles, one example, the reason)."""
+        from graph.language import unsupported_reason
+
+        for lang, (count, first) in sorted(self.unsupported_languages.items(), key=lambda kv: str(kv[0])):
+            self.warnings.append(f"{count} article(s) (e.g. {first}): {unsupported_reason(lang)}; "
+                                 "give the language with --lang if detection was wrong")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -431,6 +449,7 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
             bar.close()
         summary.seconds = time.perf_counter() - started
     stored.warn_legacy(summary)
+    summary.warn_languages()
     if commitments and (summary.articles_stored or not _has_commitments(store)):
         from graph.commitments import recompute
 
@@ -583,6 +602,7 @@ def _new_articles(inputs: list, options: dict[str, Any], stored: StoredArticles,
                                            "which still exists; refused (ingest their common folder so that "
                                            "the ids differ, or pass --force to replace it)")
                 continue
+            summary.note_language(article)
             yield article
 
 

@@ -1,9 +1,10 @@
 """Turn one article's :class:`graph.model.Extraction` into RDF, grouped per fact.
 
 ``to_rdf(extraction)`` emits the model of ``docs/architecture.md`` ("The RDF of one article"): the
-article's metadata, every pledge (with its monetary amount and claim), meeting, person with the
-posts the article states, equipment system, and a typed node for every entity a fact refers to
-(so ``sh:class`` checks work on the article graph alone).
+article's metadata and its normalised text (a ``nif:Context`` that the claims' offsets index into),
+every pledge (with its monetary amount and claim), meeting, person with the posts the article states,
+equipment system, and a typed node for every entity a fact refers to (so ``sh:class`` checks work on
+the article graph alone).
 
 The triples are also grouped: ``groups[key]`` holds the triples of one fact (key = the fact's
 subject IRI), of one referenced entity, or of the article's own metadata (key = the article IRI).
@@ -61,6 +62,7 @@ from graph.vocab import (
     role_iri,
     run_iri,
     status_iri,
+    text_iri,
 )
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
@@ -116,6 +118,7 @@ class _Builder:
         self.article = extraction.article
         self.article_iri = article_iri(self.article.id)
         self.run = run_iri(self.article.id)
+        self.context = text_iri(self.article.id)
         lang = self.article.lang
         self.text_lang = lang if lang and re.fullmatch(r"[a-z]{2,3}", lang) else None  # tag of quoted text
         self.groups: dict[URIRef, set[Triple]] = {}
@@ -152,6 +155,7 @@ class _Builder:
         self.add(group, subject, PROV.qualifiedDerivation, claim)
         self.add(group, claim, RDF.type, AID.Claim)
         self.add(group, claim, PROV.entity, self.article_iri)
+        self.add(group, claim, NIF.referenceContext, self.context)
         self.add(group, claim, NIF.anchorOf, self.text(evidence.text))
         self.add(group, claim, NIF.beginIndex, _literal(int(evidence.start), XSD.nonNegativeInteger))
         self.add(group, claim, NIF.endIndex, _literal(int(evidence.end), XSD.nonNegativeInteger))
@@ -241,6 +245,17 @@ class _Builder:
             self.add(group, iri, SCHEMA.headline, self.text(article.title))
         self.add(group, self.run, RDF.type, PROV.Activity)
         self.add(group, self.run, PROV.used, iri)
+        self.build_text(group)
+
+    def build_text(self, group: URIRef) -> None:
+        """The normalised article text as a ``nif:Context``: the string every claim's offsets index into
+        (``nif:beginIndex``/``nif:endIndex`` count characters, as Python slices do)."""
+        text = self.article.text
+        self.add(group, self.context, RDF.type, NIF.Context)
+        self.add(group, self.context, NIF.isString, Literal(text))
+        self.add(group, self.context, NIF.beginIndex, _literal(0, XSD.nonNegativeInteger))
+        self.add(group, self.context, NIF.endIndex, _literal(len(text), XSD.nonNegativeInteger))
+        self.add(group, self.context, PROV.wasDerivedFrom, self.article_iri)
 
     def build_countries_and_organisations(self) -> None:
         for country in self.extraction.countries:

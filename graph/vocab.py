@@ -34,7 +34,7 @@ __all__ = [
     "country_iri",
     "equipment_iri", "meeting_iri", "org_iri", "person_iri", "place_iri", "pledge_iri", "post_iri",
     "publisher_iri", "quarantine_graph_iri", "quarantine_report_iri", "role_iri", "run_iri",
-    "slugify", "status_iri", "tenure_iri",
+    "slugify", "status_iri", "tenure_iri", "text_iri",
 ]
 
 AID_IRI = "https://w3id.org/aidgraph/ontology#"
@@ -269,6 +269,12 @@ def amount_iri(pledge: URIRef) -> URIRef:
 def claim_iri(article_id: str, n: int) -> URIRef:
     """``aidr:claim/{article-id}/{n}``: the n-th claim read from one article."""
     return AIDR[f"claim/{_segment(article_id, 'article id')}/{int(n)}"]
+
+
+def text_iri(article_id: str) -> URIRef:
+    """``aidr:text/{article-id}``: the article's normalised text, a ``nif:Context`` (``nif:isString``) that
+    the offsets of its claims index into."""
+    return AIDR[f"text/{_segment(article_id, 'article id')}"]
 
 
 def run_iri(article_id: str) -> URIRef:

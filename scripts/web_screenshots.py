@@ -1,6 +1,6 @@
 """Screenshots of the web app's pages (docs/screenshots/), taken with Debian's chromium via Playwright.
 
-    python scripts/web_screenshots.py http://127.0.0.1:8000 docs/screenshots [--width 1280]
+    python scripts/web_screenshots.py http://127.0.0.1:8000 docs/screenshots [--width 1280] [--only article]
 
 Run it against `aidgraph serve` over the demo corpus (`aidgraph ingest corpus/demo`).
 """
@@ -52,12 +52,15 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--phone", action="store_true", help="also a 390 px wide shot of the explorer")
+    parser.add_argument("--only", nargs="+", choices=sorted(PAGES), help="only these pages")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
         for name, path in PAGES.items():
+            if args.only and name not in args.only:
+                continue
             page.goto(args.base + path)
             page.wait_for_load_state("networkidle")  # the explorer's filter counts come after the table
             _save(page.screenshot(), args.out / f"{name}.png")

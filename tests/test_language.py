@@ -120,3 +120,52 @@ def test_a_corrupt_cache_is_rebuilt(tmp_path, monkeypatch):
     assert detect_language(SAMPLES["supported"]["fi"]) == "fi"
     language._restricted_model.cache_clear()
     language._classifier.cache_clear()
+
+
+# --------------------------------------------------------------------------- warnings in ingest and CLI
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_ingest_warns_once_per_unsupported_language(tmp_path):
+    from graph.pipeline import ingest_paths
+    from graph.store import open_store
+
+    folder = tmp_path / "in"
+    _write(folder, "a.txt", SAMPLES["unsupported"]["uk"])
+    _write(folder, "b.txt", SAMPLES["unsupported"]["uk"] + " " + SAMPLES["unsupported"]["uk"])
+    _write(folder, "c.txt", SAMPLES["supported"]["fi"])
+    with open_store(tmp_path / "store") as store:
+        summary = ingest_paths([folder], store, progress=False, workers=0)
+    assert summary.articles_stored == 3
+    language_warnings = [w for w in summary.warnings if "not supported" in w]
+    assert len(language_warnings) == 1
+    assert "2 article(s)" in language_warnings[0] and "(uk)" in language_warnings[0]
+    assert "--lang" in language_warnings[0]
+    assert summary.to_dict()["warnings"] == summary.warnings
+
+
+def test_ingest_of_supported_languages_gives_no_language_warning(tmp_path):
+    from graph.pipeline import ingest_paths
+    from graph.store import open_store
+
+    folder = tmp_path / "in"
+    for code in ("fi", "cs", "de"):
+        _write(folder, f"{code}.txt", SAMPLES["supported"][code])
+    with open_store(tmp_path / "store") as store:
+        summary = ingest_paths([folder], store, progress=False, workers=0)
+    assert not [w for w in summary.warnings if "supported" in w]
+
+
+def test_extract_command_warns_on_stderr_and_still_prints_the_record(run_cli, tmp_path):
+    path = _write(tmp_path, "greek.txt", SAMPLES["unsupported"]["el"])
+    result = run_cli("extract", path)
+    assert result.returncode == 0, result.stderr
+    assert "warning: greek.txt:" in result.stderr and "(el) is not supported" in result.stderr
+    assert json.loads(result.stdout)["lang"] == "el"
+    quiet = run_cli("extract", _write(tmp_path, "czech.txt", SAMPLES["supported"]["cs"]))
+    assert quiet.returncode == 0 and "warning" not in quiet.stderr

@@ -168,6 +168,11 @@ def inject_faults(triples: set) -> set:
     anchor = sorted(t for t in out if t[1] == NIF.anchorOf)
     if len(anchor) > 1:
         out.discard(anchor[1])
+    if len(anchor) > 2:  # evidence that is not the article text at its offsets
+        _replace(out, anchor[2], (anchor[2][0], NIF.anchorOf, Literal(f"{anchor[2][2]}!", lang="en")))
+    context = _first(out, RDF.type, NIF.Context)
+    if context is not None:  # a text whose length is not its end index
+        out.add((context[0], NIF.endIndex, Literal(1, datatype=XSD.nonNegativeInteger)))
     country = _first(out, RDF.type, SCHEMA.Country)
     if country is not None:
         out.add((country[0], SKOS.notation, Literal("XXX")))

@@ -41,6 +41,7 @@ from graph.vocab import (
     pledge_iri,
     post_iri,
     status_iri,
+    text_iri,
 )
 
 TEXT = ("Defence ministers of the contact group met in Brussels on Friday. "
@@ -121,6 +122,25 @@ def test_pledge_claim_carries_evidence_offsets_rule_and_confidence() -> None:
     assert graph.value(claim, AID.extractionRule) == Literal("en.test.pledge")
     assert graph.value(claim, AID.confidence).toPython() == pytest.approx(0.75)
     assert graph.value(claim, PROV.entity) == article_iri("t-sv-radars")
+
+
+def test_article_text_is_the_nif_context_the_claims_offsets_index_into() -> None:
+    article_graph = to_rdf(extraction())
+    graph = article_graph.graph
+    context = text_iri("t-sv-radars")
+    assert (context, RDF.type, NIF.Context) in graph
+    assert graph.value(context, NIF.isString) == Literal(TEXT)
+    assert (graph.value(context, NIF.beginIndex).toPython(), graph.value(context, NIF.endIndex).toPython()) \
+        == (0, len(TEXT))
+    assert graph.value(context, PROV.wasDerivedFrom) == article_iri("t-sv-radars")
+    assert any((context, NIF.isString, Literal(TEXT)) in triples  # the text belongs to the article's group
+               for key, triples in article_graph.groups.items() if key == article_iri("t-sv-radars"))
+    claims = list(graph.subjects(RDF.type, AID.Claim))
+    assert claims
+    for claim in claims:
+        assert graph.value(claim, NIF.referenceContext) == context
+        begin, end = (graph.value(claim, p).toPython() for p in (NIF.beginIndex, NIF.endIndex))
+        assert str(graph.value(context, NIF.isString))[begin:end] == str(graph.value(claim, NIF.anchorOf))
 
 
 @pytest.mark.parametrize(("value", "datatype"), [

@@ -24,9 +24,9 @@ def evidence(start: int, end: int) -> Evidence:
 
 
 GOOD = PledgeFact(donor="GB", item="air defence missiles", category="air_defence", quantity=400,
-                  amount=90_000_000.0, currency="GBP", date="2025-04-10", evidence=evidence(0, 88))
+                  amount=90_000_000.0, currency="GBP", date="2025-04-10", evidence=evidence(0, 86))
 OTHER = PledgeFact(donor="NO", item="patrol boats", category="other", quantity=2, date="2025-04",
-                   evidence=evidence(89, 142))
+                   evidence=evidence(87, 140))
 
 
 def extraction(*pledges: PledgeFact, published: date | None = PUBLISHED, **article_changes) -> Extraction:
@@ -86,7 +86,7 @@ def test_article_failing_its_own_shape_quarantines_everything() -> None:
 
 def test_warnings_do_not_quarantine() -> None:
     future_meeting = MeetingFact(key="UDCG-2025-06-04", format="UDCG", date="2025-06-04",
-                                 evidence=[evidence(0, 88)])
+                                 evidence=[evidence(0, 86)])
     ex = extraction(GOOD)
     ex.meetings.append(future_meeting)
     result = gate(to_rdf(ex))

@@ -78,6 +78,7 @@ def test_closed_namespace_rejects_typos() -> None:
     (vocab.publisher_iri("Politico Europe"), "publisher/politico-europe"),
     (vocab.claim_iri("001", 7), "claim/001/7"),
     (vocab.run_iri("001"), "run/001"),
+    (vocab.text_iri("001"), "text/001"),
 ])
 def test_resource_iris_follow_the_policy(iri: URIRef, expected: str) -> None:
     assert iri == URIRef("https://w3id.org/aidgraph/id/" + expected)

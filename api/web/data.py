@@ -1,7 +1,7 @@
 """What the pages show, read through the REST lookup layer and :mod:`api.web.queries`.
 
 The explorer's filters (:class:`Filters`) are the query string of its URL; :func:`explore` turns them into
-the pledge records of one page (``api.routes_rest`` paging over ``api.lookups``), the facet counts, and
+the pledge records of one page (``api.queries_service`` paging over ``api.lookups``), the facet counts, and
 the table rows (labels, not IRIs; evidence with the matched words marked). The CSV and the Gephi export
 are made from the same rows, so they hold exactly what the table shows.
 """
@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 from api import lookups as q
+from api import queries_service as service
 from api import routes_rest as rest
 from api.problems import Problem
 from api.web import queries as wq
@@ -61,8 +62,9 @@ LIST_SEPARATOR = " | "  # between the sources of one pledge in a CSV cell
 def select(
     request: Request, sparql: str, bindings: dict[str, tuple] | None = None, cap: int | None = None
 ) -> list[dict[str, tuple]]:
-    """Rows of a SELECT run by the store worker (the REST layer's call, with its timeout and cap)."""
-    return rest._select(request, sparql, bindings, cap)["rows"]
+    """Rows of a SELECT run by the store worker (:func:`api.queries_service.select`: the REST layer's
+    call, with its timeout and cap)."""
+    return service.select(request, sparql, bindings, cap)["rows"]
 
 
 def labels(request: Request) -> LabelIndex:
@@ -171,7 +173,7 @@ def _int(value: Any, default: int) -> int:
 
 def rest_filters(filters: Filters) -> tuple[list[str], dict[str, tuple], str]:
     """The REST layer's filter names, bound values and extra pattern for these filters."""
-    names, bindings = rest._pledge_filters(
+    names, bindings = service.pledge_filters(
         filters.category or None,
         filters.donor or None,
         filters.recipient or None,
@@ -194,7 +196,7 @@ def rest_filters(filters: Filters) -> tuple[list[str], dict[str, tuple], str]:
 def fetch_pledges(request: Request, filters: Filters) -> list[dict[str, Any]]:
     """One page of pledge records (newest first, as the REST lookup pages them)."""
     names, bindings, extra = rest_filters(filters)
-    return rest._pledges(request, names, bindings, filters.limit, filters.offset, extra)
+    return service.pledge_records(request, names, bindings, filters.limit, filters.offset, extra)
 
 
 def sort_records(records: list[dict[str, Any]], filters: Filters, index: LabelIndex) -> list[dict[str, Any]]:

@@ -168,6 +168,16 @@ SELECT DISTINCT ?fact ?type ?claim ?begin ?end ?anchor ?rule ?f_graph WHERE {
 """
 )
 
+#: the normalised text of the article of a graph (its nif:Context; the claims' offsets index into it)
+ARTICLE_TEXT = (
+    PREFIXES
+    + """
+SELECT ?text ?f_graph ?f_article WHERE {
+  GRAPH ?f_graph { ?context a nif:Context ; nif:isString ?text ; prov:wasDerivedFrom ?f_article }
+}
+"""
+)
+
 #: the subjects of a quarantine graph (the rejected facts) and their types
 QUARANTINED_FACTS = (
     PREFIXES
@@ -225,6 +235,7 @@ SELECT DISTINCT ?meeting ?key ?date ?f_from ?f_to WHERE {
 
 __all__ = [
     "ARTICLE_CLAIMS",
+    "ARTICLE_TEXT",
     "BROADER",
     "FACETS",
     "FACT_VALUES",

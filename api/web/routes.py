@@ -28,7 +28,7 @@ from api.results import parse_accept
 from api.web import data
 from api.web import queries as wq
 from api.web.data import COLUMNS, SORTABLE, Filters
-from api.web.highlight import article_passages, mark_words
+from api.web.highlight import evidence_spans, highlight_text
 from api.web.timeline import PALETTE, date_span, layout
 from graph import vocab
 
@@ -525,8 +525,8 @@ def articles_page(request: Request, lang: str | None = Query(None, pattern=r"^[a
 
 @router.get("/web/articles/{key}")
 def article_page(request: Request, key: str) -> HTMLResponse:
-    """An article: what the store keeps of its text, every extracted fact marked at its offsets, the
-    facts the SHACL gate quarantined and why, and the source link."""
+    """An article: its text with every extracted fact marked at its offsets (accepted and quarantined
+    apart), the facts the SHACL gate quarantined and why, and the source link."""
     view, problem = data.checked(rest.get_article, request, key)
     if problem is not None:
         return not_found(request, "Article", problem)
@@ -535,18 +535,21 @@ def article_page(request: Request, key: str) -> HTMLResponse:
     quarantine_graph = str(vocab.quarantine_graph_iri(key))
     claims = _claims(request, article_graph, index, accepted=True)
     claims += _claims(request, quarantine_graph, index, accepted=False)
-    passages = article_passages(claims)
-    for passage in passages:
-        words: dict[str, list[str]] = {}
-        for claim in passage.claims:
+    text = _article_text(request, article_graph, quarantine_graph)
+    spans = evidence_spans(text or "", claims)
+    words: dict[str, dict[str, list[str]]] = {}
+    for span in spans:
+        span.facts = _facts_of(span.claims)
+        for claim in span.claims:
             for role, found in claim["words"].items():
-                words.setdefault(role, []).extend(found)
-        passage.pieces = mark_words(passage.text, passage.begin, words)
-        passage.facts = _facts_of(passage.claims)
+                words.setdefault(span.key, {}).setdefault(role, []).extend(found)
+    evidence_of = {claim["fact"]: span.key for span in spans if span.found for claim in span.claims}
     quarantined = _quarantined(request, quarantine_graph, view["validation"]["results"], index)
+    for fact in quarantined:
+        fact["evidence"] = evidence_of.get(fact["fact"])
     metadata = view["metadata"]
     summary = data.article_summaries(request, [key]).get(key, {})
-    sparql = wq.inline(wq.ARTICLE_CLAIMS, {"f_graph": q.iri(article_graph)})
+    sparql = wq.inline(wq.ARTICLE_TEXT, {"f_graph": q.iri(article_graph), "f_article": q.iri(article_graph)})
     return render(
         request,
         "article.html",
@@ -554,13 +557,25 @@ def article_page(request: Request, key: str) -> HTMLResponse:
         article=view,
         metadata=metadata,
         summary=summary,
-        passages=passages,
-        claims=claims,
+        text=text,
+        highlighted=highlight_text(text, spans, words) if text is not None else None,
+        spans=spans,
         quarantined=quarantined,
         show_query=sparql_link(sparql),
         gexf_link="/export/gexf?" + urlencode({"graph": article_graph}),
         language_names=data.LANGUAGE_NAMES,
     )
+
+
+def _article_text(request: Request, article_graph: str, quarantine_graph: str) -> str | None:
+    """The article's normalised text: in its graph, or in its quarantine graph when the gate rejected the
+    article as a whole; None for an article stored before aidgraph kept the text."""
+    for graph in (article_graph, quarantine_graph):
+        bound = {"f_graph": q.iri(graph), "f_article": q.iri(article_graph)}
+        rows = data.select(request, wq.ARTICLE_TEXT, bound, cap=1)
+        if rows:
+            return rows[0]["text"][1]
+    return None
 
 
 def _facts_of(claims: list[dict]) -> list[dict]:

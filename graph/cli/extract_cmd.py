@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 
 def register(subparsers) -> None:
@@ -29,7 +30,12 @@ def run(args) -> int:
     published = parse_date(args.published, "--published") if args.published else None
     article = read_article(path, lang=args.lang, published=published)
     from graph.extract import extract
+    from graph.language import unsupported_reason
 
+    reason = unsupported_reason(article.lang)
+    if reason:
+        print(f"warning: {path.name}: {reason}; give the language with --lang if detection was wrong",
+              file=sys.stderr)
     extraction = extract(article)
     if args.format == "turtle":
         from graph.to_rdf import extraction_to_turtle

@@ -123,11 +123,16 @@ class Gazetteer:
                 for name in org.names.get(lang, ()):
                     for form in inflect(name, "name") if lang == own else (name,):
                         self._add(form, "org", org.key)
+        plurals = tuple(self.lexicon.data.get("designator_plurals", ()))
         for item in kb.equipment.values():
             self._add(item.name, "equipment", item.id)
             for lang in langs:
                 for name in item.aliases.get(lang, ()):
                     self._add(name, "equipment", item.id)
+            for name in (item.name, *item.aliases.get("xx", ())):
+                if name[-1:].isdigit():  # a model designator takes a plural ending: "CV90s", "F-16's"
+                    for ending in plurals:
+                        self._add(name + ending, "equipment", item.id)
         surnames: dict[str, set[str]] = {}
         for person in kb.persons.values():
             for name in (person.name, *person.aliases):

@@ -91,7 +91,8 @@ def find_items(
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(text, items)
     items = _absorb_objects(text, items)
-    return [_with_quantity(text, item, quantities) for item in items]
+    starts = [item.start for item in items]
+    return [_with_quantity(text, item, quantities, starts) for item in items]
 
 
 def _category_nouns(
@@ -277,9 +278,13 @@ def _coordinated_end(text: str, items: list[Item], first: int) -> int:
     return end
 
 
-def _with_quantity(text: str, item: Item, quantities: list) -> Item:
+def _with_quantity(text: str, item: Item, quantities: list, item_starts: list[int]) -> Item:
+    """The quantity right before ``item``; none that counts another item in between ("two
+    helicopters and ammunition": the two are helicopters)."""
     for quantity in quantities:
         if quantity.end > item.start or quantity.value is None:
+            continue
+        if any(quantity.end <= start < item.start for start in item_starts):
             continue
         gap = text[quantity.end : item.start]
         if (gap == "" or gap.isspace() or _FILLER_GAP.match(gap)) and len(gap) <= 30:

@@ -13,6 +13,7 @@ item and number normalisers).
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,18 @@ class SentenceView:
     def gap_text(self, end: int, start: int) -> str:
         """The text between character offsets ``end`` and ``start``."""
         return self.text[end - self.offset : start - self.offset] if start > end else ""
+
+    @property
+    def gaps(self) -> list[str]:
+        """The text before each token since the previous one ("" before the first), computed once."""
+        try:
+            return self.__dict__["_gaps"]
+        except KeyError:
+            text, offset, tokens = self.text, self.offset, self.tokens
+            gaps = [""] + [text[a.end - offset : b.start - offset] if b.start > a.end else ""
+                           for a, b in itertools.pairwise(tokens)]
+            self.__dict__["_gaps"] = gaps
+            return gaps
 
     def token_at(self, char: int) -> int:
         """The index of the token that contains or follows character offset ``char``."""

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from graph.extract.cues import GAP
 from graph.extract.lexicon import Lexicon
 from graph.extract.mentions import DONOR, ITEM, MONEY, RECIPIENT, TRIGGER, SentenceView, TypedMention
 from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
@@ -137,6 +138,7 @@ class Decision:
     recipient: str
     joint: bool = False
     background: bool = False
+    unattributed: bool = False  # contents of several donors' packages: who gave which is not said
 
 
 @dataclass
@@ -225,7 +227,7 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
         return None
     triggers = _triggers(view)
     continuation = _continues(view, package, triggers)
-    attachables = _attachables(view, triggers)
+    attachables = [a for a in _attachables(view, triggers) if not _refers_back(view, a, article)]
     live = [t for t in triggers if not t.negated and not t.blocked]
     if not attachables:
         if live and view.of(DONOR) and view.of("aid_noun", "package"):
@@ -240,6 +242,20 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     background = False  # decided per attachable (is_background)
     return PledgeSentence(view, triggers, attachables, groups, context, continuation, background, clause,
                           bool(view.of("jointly")) or (continuation and package.joint), implicit)
+
+
+def _refers_back(view: SentenceView, attachable: Attachable, article: ArticleScope) -> bool:
+    """A class noun that opens the sentence after an article and was named in the sentence before
+    ("... 20 CV90 infantry fighting vehicles. The vehicles are part of ..."): the same items again."""
+    item = attachable.item
+    if attachable.kind != ITEM or item is None or item.equipment_id or attachable.quantity is not None:
+        return False
+    if attachable.first != 1 or not any(c.first == 0 for c in view.of("article")) or view.position == 0:
+        return False
+    before = article.views[view.position - 1]
+    if before.paragraph < view.paragraph - 1 or not before.of(ITEM):
+        return False
+    return item.surface.casefold() in before.text.casefold()
 
 
 def _attributes_before(view: SentenceView) -> bool:
@@ -266,6 +282,11 @@ def _triggers(view: SentenceView) -> list[Trigger]:
     relations = view.relations
     found: list[Trigger] = []
     mentions = sorted(view.of(TRIGGER), key=lambda m: (m.first, -m.last))
+    # two separable verbs on one stem: the particle nearer the verb is its own, a later one a
+    # preposition ("stelt geld beschikbaar voor drones" is no "stelt ... voor")
+    separable = [m for m in mentions if m.last - m.first > 1 and GAP in getattr(m.value, "entry", "")]
+    mentions = [m for m in mentions if not any(o is not m and o.first == m.first and o.last < m.last
+                                               and m in separable for o in separable)]
     taken: set[int] = set()
     for m in mentions:
         if any(i in taken for i in range(m.first, m.last)) and m.last - m.first == 1:
@@ -298,7 +319,7 @@ def _status(view: SentenceView, trigger: Trigger, relations) -> str:
     token = view.tokens[token_index]
     lemma = view.lemmas[token_index]
     past = view.relations.is_past(token, lemma)
-    perfect = _near_before(view, trigger.first, ("perfect",), _ASPECT_REACH)
+    perfect = _own_auxiliary(view, trigger.first)
     if past or (perfect and token.key != lemma) or _near_before(view, trigger.first, ("already",), 3):
         return "delivered"
     return "pledged"
@@ -341,6 +362,19 @@ def _near_before(view: SentenceView, index: int, classes: tuple[str, ...], reach
     return False
 
 
+def _own_auxiliary(view: SentenceView, index: int) -> bool:
+    """A perfect auxiliary shortly before the verb at ``index`` that belongs to it: no other verb and no
+    new clause ("has announced that Italy will send": "has" is the announcing verb's) between them."""
+    for cue in view.of("perfect"):
+        if not 0 <= index - cue.last <= _ASPECT_REACH or _breaks_between(view, cue.last, index):
+            continue
+        between = [m for m in view.of(TRIGGER, "complementiser", "relative")
+                   if cue.last <= m.first < index]
+        if not between:
+            return True
+    return False
+
+
 def _negated_after(view: SentenceView, trigger: Trigger) -> bool:
     """A negation shortly after the verb, before anything it gives ("levert Nederland dit jaar zeker
     niet", "sender ikke flere", "liefert keine")."""
@@ -367,11 +401,19 @@ def _breaks_between(view: SentenceView, first: int, last: int) -> bool:
     return any(first <= c.first < last for c in view.of("contrast"))
 
 
+def _package_reach(view: SentenceView) -> int:
+    """Sentences back a package may be referred to: further when the sentence opens by naming it
+    ("The package consists of ...", "Paketet omfattar ...") than by a pronoun or a bare list."""
+    if any(c.first <= 2 for c in view.of("package")):
+        return 2 * _CONTEXT_SENTENCES
+    return _CONTEXT_SENTENCES
+
+
 def _continues(view: SentenceView, package: PackageContext, triggers: list[Trigger]) -> bool:
     """A sentence goes on about the package of the sentences just before: it opens with a
     continuation cue ("It includes", "Paketet", "Dessutom"), or its verb is "include" without a
     donor of its own."""
-    if not package.donors or view.position - package.position > _CONTEXT_SENTENCES:
+    if not package.donors or view.position - package.position > _package_reach(view):
         return False
     if view.paragraph - package.paragraph > 2:
         return False
@@ -390,12 +432,9 @@ def _clauses(view: SentenceView) -> list[int]:
     numbers = []
     current = 0
     starts = {c.first for c in view.of("contrast", "relative", "complementiser")}
-    tokens = view.tokens
-    for i, token in enumerate(tokens):
-        if i > 0:
-            gap = view.gap_text(tokens[i - 1].end, token.start)
-            if any(c in gap for c in STRONG_BREAKS) or i in starts:
-                current += 1
+    for i, gap in enumerate(view.gaps):
+        if i > 0 and (i in starts or (gap != " " and any(c in gap for c in STRONG_BREAKS))):
+            current += 1
         numbers.append(current)
     return numbers
 
@@ -464,7 +503,7 @@ def _context_groups(view: SentenceView, package: PackageContext, article: Articl
     donor of the sentence before (a pronoun subject, a sentence of items), a quotation's speaker."""
     context: list[Group] = []
     opening = bool(view.of("continuation", "package"))  # "the package", "Paketet", "Dessutom"
-    if package.donors and view.position - package.position <= _CONTEXT_SENTENCES \
+    if package.donors and view.position - package.position <= _package_reach(view) \
             and (view.paragraph == package.paragraph
                  or (opening and view.paragraph - package.paragraph <= 2)):
         context.append(_virtual_group(package.donors, "package", view))
@@ -691,6 +730,8 @@ def _sentence_pledges(sentence: PledgeSentence, package: PackageContext, article
         if decision is not None:
             decisions.append(decision)
     decisions = _drop_package_when_listed(decisions)
+    decisions = _spread_over_packages(sentence, decisions)
+    decisions = _co_funders(sentence, decisions)
     shared = [d.group.keys for d in decisions if d.attachable.kind == MONEY and len(d.group.keys) > 1]
     for decision in decisions:  # donors that share a sum give its contents together
         if decision.group.keys in shared:
@@ -782,6 +823,13 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
     view, groups, clause = sentence.view, sentence.groups, sentence.clause
     usable = [g for g in groups if g.before not in ("recipient", "locative", "jointly")]
     attached = _attached_agent(view, attachable, trigger, groups)
+    if attached is not None and trigger is not None and trigger.cls in ("fund", "buy_for"):
+        # "X pays for a package of weapons from Y": Y sells, the payer gives
+        own = clause[min(trigger.first, len(clause) - 1)]
+        payers = [g for g in usable if g.last <= trigger.first and clause[g.first] == own
+                  and g.before != "agent" and not set(g.keys) & set(attached.keys)]
+        if payers:
+            return payers[-1], "subject"
     if attached is not None:
         return attached, "agent"
     if trigger is not None and trigger.cls == "receive":
@@ -830,11 +878,14 @@ def _attached_agent(view: SentenceView, attachable: Attachable, trigger: Trigger
                     groups: list[Group]) -> Group | None:
     """A donor group introduced by an agent preposition right after the attachable ("£450 million
     package from Latvia and Estonia", "jets by Greece"), or right after a passive or
-    receiving verb ("donated by Denmark", "received from Norway"), or a passive agent right before
+    receiving verb ("donated by Denmark", "received from Norway", "recibirá de España"), or a passive
+    agent right before
     a participle ("door België beloofde radars")."""
     aid_nouns = view.of("aid_noun", "package")
+    # after a receiving verb a genitive preposition names the source too ("recibirá de España")
+    sources = ("agent", "content") if trigger is not None and trigger.cls == "receive" else ("agent",)
     for group in groups:
-        if group.before != "agent":
+        if group.before not in sources:
             continue
         # "The support from the allies amounts to ...", "a package from Latvia and Estonia includes ..."
         if any(0 <= group.first - noun.last <= 1 and noun.last <= attachable.first and
@@ -883,6 +934,54 @@ def _drop_package_when_listed(decisions: list[Decision]) -> list[Decision]:
     return result
 
 
+def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -> list[Decision]:
+    """Several donors named with packages and the packages' contents ("A, B and C announced packages
+    including drones and shells"): one package per donor, the contents ``multiple`` (who gave which is
+    not said; CONVENTIONS.md rules 2 and 5). A joint pledge ("jointly") keeps its own form."""
+    packages = sentence.view.of("package")
+    if not packages or sentence.joint:
+        return decisions
+    package = packages[0]
+    result, opened = list(decisions), set()
+    for decision in decisions:
+        named = [k for k in decision.group.keys if k != MULTIPLE_DONORS]
+        if (decision.attachable.kind != ITEM or len(named) < 2 or decision.joint
+                or decision.group.collective or decision.attachable.first < package.first):
+            continue
+        decision.unattributed = True
+        if tuple(named) not in opened:
+            opened.add(tuple(named))
+            result.append(replace(decision, attachable=Attachable("package", package, category="other"),
+                                  unattributed=False))
+    return result
+
+
+def _co_funders(sentence: PledgeSentence, decisions: list[Decision]) -> list[Decision]:
+    """A package or sum with further funding from another donor named after it, governing nothing else
+    ("a package worth X, Y of which paid by A, with extra funding from B"): the total is a joint pledge of
+    both (rule 2), and so is the package the next sentences go on about."""
+    chosen = {id(d.group) for d in decisions}
+    funding = [t.last for t in sentence.triggers if t.cls in ("fund", "give") and not t.blocked]
+    funding += [m.last for m in sentence.view.of("aid_noun")]
+    extra = [g for g in sentence.groups if g.before == "agent" and id(g) not in chosen
+             and not g.collective and any(0 <= g.first - last <= 2 for last in funding)]
+    if not extra:
+        return decisions
+    for decision in decisions:
+        if decision.rule == "agent" or decision.attachable.kind not in (MONEY, "package") \
+                or decision.attachable.category != "other" or decision.group.source != "sentence":
+            continue
+        later = [g for g in extra if g.first > decision.attachable.last
+                 and not set(g.keys) <= set(decision.group.keys)]
+        if not later:
+            continue
+        donors = decision.group.donors + [d for g in later for d in g.donors]
+        decision.group = replace(decision.group, donors=donors)
+        decision.joint = True
+        break
+    return decisions
+
+
 def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageContext,
                 article: ArticleScope, date: str | None, meeting: str | None) -> list[PledgeFact]:
     """One pledge per donor of the group; what they share (a quantity, a sum) goes to a ``multiple``
@@ -918,6 +1017,8 @@ def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageCo
 
     if len(named) <= 1 and not collective_member:
         return [fact(keys[0], True)]
+    if decision.unattributed:
+        return [fact(MULTIPLE_DONORS, True)]
     shared = attachable.quantity is not None or attachable.money is not None
     joint = sentence.joint or decision.joint or shared or collective_member
     pledges = [fact(k, False) for k in named]
@@ -1021,9 +1122,9 @@ def _comma_clauses(sentence: PledgeSentence) -> list[int]:
     if cached is None:
         view = sentence.view
         cached, current = [], 0
-        for i, token in enumerate(view.tokens):
-            if i > 0 and (_punctuated(view.gap_text(view.tokens[i - 1].end, token.start)) or
-                          sentence.clause[i] != sentence.clause[i - 1]):
+        clause = sentence.clause
+        for i, gap in enumerate(view.gaps):
+            if i > 0 and (clause[i] != clause[i - 1] or (gap != " " and _punctuated(gap))):
                 current += 1
             cached.append(current)
         sentence.__dict__["_comma_clauses"] = cached
@@ -1138,7 +1239,7 @@ def _next_package(package: PackageContext, sentence: PledgeSentence, decisions: 
         keys = list(dict.fromkeys(k for d in own for k in d.group.keys))
         first = own[0].trigger
         return PackageContext(keys, date, meeting, first.status if first else "pledged", view.position,
-                              view.paragraph, sentence.joint)
+                              view.paragraph, sentence.joint or any(d.joint for d in own))
     if decisions:
         return replace(package, position=view.position, paragraph=view.paragraph)
     return package

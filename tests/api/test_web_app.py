@@ -50,11 +50,14 @@ pytestmark = [
 
 
 def _rejected_article():
-    """An article of ours with one pledge the shapes reject (a negative quantity) and one they accept."""
+    """An article of ours with one pledge the shapes reject (a negative quantity), read from the sentence's
+    first clause, and one they accept, read from the whole sentence (so the spans nest)."""
     from graph.model import Article, Evidence, Extraction, PledgeFact
     from graph.pipeline import ArticleDoc, gate_stage, rdf_stage
 
-    evidence = Evidence(GATE_TEXT, 0, len(GATE_TEXT), "test.pledge")
+    clause = GATE_TEXT.index(",")
+    rejected = Evidence(GATE_TEXT[:clause], 0, clause, "test.pledge")
+    accepted = Evidence(GATE_TEXT, 0, len(GATE_TEXT), "test.pledge")
     article = Article(
         id=GATE_ARTICLE,
         text=GATE_TEXT,
@@ -64,8 +67,8 @@ def _rejected_article():
         url="https://example.org/web-gate",
     )
     pledges = [
-        PledgeFact(donor="DE", category="air_defence", quantity=-3, date="2025-04-11", evidence=evidence),
-        PledgeFact(donor="SE", category="artillery", quantity=2, date="2025-04-11", evidence=evidence),
+        PledgeFact(donor="DE", category="air_defence", quantity=-3, date="2025-04-11", evidence=rejected),
+        PledgeFact(donor="SE", category="artillery", quantity=2, date="2025-04-11", evidence=accepted),
     ]
     return gate_stage(rdf_stage(ArticleDoc(article, extraction=Extraction(article=article, pledges=pledges))))
 
@@ -405,32 +408,65 @@ def test_equipment_page(watched, rest):
     assert page.locator("#quantities-table tbody tr").count() == len(equipment["quantities_over_time"])
 
 
+def stored_claims(rest, graph: str) -> set[tuple[int, int, str]]:
+    """(begin, end, evidence) of every claim in one named graph, asked of the store over SPARQL."""
+    sparql = f"""PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+    PREFIX prov: <http://www.w3.org/ns/prov#>
+    SELECT ?begin ?end ?anchor WHERE {{ GRAPH <{graph}> {{
+      ?fact prov:qualifiedDerivation ?claim .
+      ?claim nif:beginIndex ?begin ; nif:endIndex ?end ; nif:anchorOf ?anchor }} }}"""
+    answer = rest.post("/sparql", data={"query": sparql},
+                       headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200, answer.text
+    return {(int(b["begin"]["value"]), int(b["end"]["value"]), b["anchor"]["value"])
+            for b in answer.json()["results"]["bindings"]}
+
+
+def evidence_on_page(page) -> dict[str, dict]:
+    """The marked evidence spans of the article text: offsets, status and text (pieces joined)."""
+    pieces = page.eval_on_selector_all(
+        "#article-text mark.evidence",
+        "ms => ms.map(m => [m.dataset.evidence, m.dataset.status, +m.dataset.begin, +m.dataset.end,"
+        " m.textContent])",
+    )
+    spans: dict[str, dict] = {}
+    for key, status, begin, end, text in pieces:
+        span = spans.setdefault(key, {"status": status, "begin": begin, "end": end, "text": ""})
+        span["begin"], span["end"] = min(span["begin"], begin), max(span["end"], end)
+        span["text"] += text
+        assert span["status"] == status
+    return spans
+
+
 @pytest.mark.parametrize(
     "article", ["de_kontaktgruppe_bruessel", "en_udcg_brussels_june", "sv_norge_i_fredags"]
 )
-def test_article_page_marks_every_fact_at_its_offsets(watched, rest, article):
+def test_article_page_shows_the_text_with_every_fact_marked_at_its_offsets(watched, rest, article):
     page, _ = watched
     page.goto(page.base + f"/web/articles/{article}")
     text = article_text(article)
-    passages = page.locator(".article-text p.passage")
-    assert passages.count() >= 2
-    for i in range(passages.count()):
-        passage = passages.nth(i)
-        begin, end = int(passage.get_attribute("data-begin")), int(passage.get_attribute("data-end"))
-        assert text[begin:end] == passage.inner_text()
-    marks = page.locator(".article-text mark")
-    assert marks.count() >= 3
-    for i in range(marks.count()):
-        mark = marks.nth(i)
-        assert (
-            text[int(mark.get_attribute("data-begin")) : int(mark.get_attribute("data-end"))]
-            == mark.inner_text()
-        )
-    facts = set(page.eval_on_selector_all(".passage-facts li", "lis => lis.map(li => li.dataset.fact)"))
+    assert page.text_content("#article-text") == text  # the whole text, as ingested
+    for mark in page.eval_on_selector_all(  # every element (spans, their pieces, words) sits at its offsets
+        "#article-text mark", "ms => ms.map(m => [+m.dataset.begin, +m.dataset.end, m.textContent])"
+    ):
+        assert text[mark[0] : mark[1]] == mark[2]
+    spans = evidence_on_page(page)
     view = rest.get(f"/articles/{article}").json()
+    claims = stored_claims(rest, view["iri"])
+    assert claims and {(s["begin"], s["end"], s["text"]) for s in spans.values()} == claims
+    assert {s["status"] for s in spans.values()} == {"accepted"}
+    listed = page.eval_on_selector_all(".evidence-list li[data-fact]", "ls => ls.map(l => l.dataset.fact)")
+    facts = set(listed)
     pledges = {f["iri"] for f in view["facts"] if f["type"] == "Pledge"}
     assert pledges and pledges <= facts
+    assert page.locator("#article-text mark[data-role]").count() >= 3  # the words of the facts
     assert page.get_attribute("[data-role=source]", "href") == view["metadata"]["url"]
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
 def test_article_page_shows_the_quarantined_facts_and_why(watched, rest):
@@ -440,10 +476,48 @@ def test_article_page_shows_the_quarantined_facts_and_why(watched, rest):
     assert "Germany → air defence ×-3" in quarantined
     report = rest.get(f"/articles/{GATE_ARTICLE}").json()["validation"]["results"]
     assert report and all(result["constraint"] in quarantined for result in report)
-    rejected = page.locator(".passage-facts li.rejected")
-    accepted = page.locator(".passage-facts li.accepted")
+    assert any(result["message"] in quarantined for result in report)  # the reason, in words
+    assert page.text_content("#article-text") == GATE_TEXT
+    spans = evidence_on_page(page)
+    clause = GATE_TEXT.index(",")
+    assert {(s["begin"], s["end"], s["status"]) for s in spans.values()} == {
+        (0, clause, "quarantined"), (0, len(GATE_TEXT), "accepted")}
+    claims = stored_claims(rest, view_iri := rest.get(f"/articles/{GATE_ARTICLE}").json()["iri"])
+    claims |= stored_claims(rest, view_iri.replace("/id/article/", "/graph/quarantine/"))
+    assert {(s["begin"], s["end"], s["text"]) for s in spans.values()} == claims
+    # the quarantined fact links to its evidence in the text, which is told apart from accepted evidence
+    target = page.get_attribute("#quarantined a[href^='#ev-']", "href")
+    assert page.get_attribute(target, "data-status") == "quarantined"
+    style = "m => { const s = getComputedStyle(m); return [s.borderBottomStyle, s.backgroundColor, s.color] }"
+    rejected_style = page.eval_on_selector(target, style)
+    accepted_style = page.eval_on_selector(f"#ev-0-{len(GATE_TEXT)}", style)
+    assert rejected_style[0] != accepted_style[0]  # not by colour alone
+    for _border, background, color in (rejected_style, accepted_style):
+        light, dark = sorted((_luminance(background), _luminance(color)), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 7  # WCAG AAA for the marked text
+    rejected = page.locator(".evidence-list li[data-fact].rejected")
+    accepted = page.locator(".evidence-list li[data-fact].accepted")
     assert rejected.count() == 1 and accepted.count() == 1
     assert "Sweden" in accepted.inner_text()
+
+
+def test_article_text_marks_are_reached_by_keyboard_and_lead_to_their_facts(watched):
+    page, _ = watched
+    page.goto(page.base + f"/web/articles/{GATE_ARTICLE}")
+    reached = []
+    for _ in range(60):  # Tab through the page until both marked spans were focused
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.dataset.evidence || null")
+        if focused and focused not in reached:
+            reached.append(focused)
+        if len(reached) == 2:
+            break
+    clause = GATE_TEXT.index(",")
+    assert reached == [f"ev-0-{len(GATE_TEXT)}", f"ev-0-{clause}"]  # in document order, outer one first
+    described = page.evaluate("document.activeElement.getAttribute('aria-describedby')")
+    assert "Germany" in page.inner_text(f"#{described}")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"location.hash === '#facts-ev-0-{clause}'")
 
 
 @pytest.mark.parametrize(

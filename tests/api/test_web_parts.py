@@ -1,12 +1,14 @@
-"""The web app's pure parts: where the words of a fact sit in its evidence, the article laid out from its
-claims, the explorer's URL state, the timeline's layout (no server, no browser)."""
+"""The web app's pure parts: where the words of a fact sit in its evidence, the article text with its
+evidence marked, the explorer's URL state, the timeline's layout (no server, no browser)."""
 
 from __future__ import annotations
+
+from html.parser import HTMLParser
 
 import pytest
 
 from api.web.data import Filters
-from api.web.highlight import article_passages, find_words, mark_words
+from api.web.highlight import evidence_spans, find_words, highlight_text, mark_words
 from api.web.labels import Label, LabelIndex
 from api.web.timeline import date_span, layout
 
@@ -53,21 +55,80 @@ def test_find_words_is_case_insensitive_and_needs_a_word_start():
     assert find_words("Großbritannien", ["großbritannien"]) == [(0, 14)]
 
 
-def test_article_passages_merge_overlaps_and_count_gaps():
-    text = "One sentence here. Another one there. And a third one."
-    claims = [
-        {"begin": 0, "end": 18, "anchor": text[0:18]},
-        {"begin": 19, "end": 37, "anchor": text[19:37]},
-        {"begin": 19, "end": 37, "anchor": text[19:37]},
-        {"begin": 30, "end": 54, "anchor": text[30:54]},
-    ]
-    passages = article_passages(claims)
-    assert [(p.begin, p.end, p.gap_before, len(p.claims)) for p in passages] == [
-        (0, 18, 0, 1),
-        (19, 54, 1, 3),
-    ]
-    for passage in passages:
-        assert text[passage.begin : passage.end] == passage.text
+class _Marks(HTMLParser):
+    """The <mark> elements of highlighted HTML: attributes and text, and the text outside any tag."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[dict] = []
+        self.marks: list[dict] = []
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        assert tag == "mark"
+        mark = dict(attrs) | {"inner": ""}
+        self.open.append(mark)
+        self.marks.append(mark)
+
+    def handle_endtag(self, tag):
+        self.open.pop()
+
+    def handle_data(self, data):
+        self.text += data
+        for mark in self.open:
+            mark["inner"] += data
+
+
+# our own text: spans nested (16-35 inside 0-44), crossing (37-59 starts inside 0-44, ends after it), shared
+# by two claims (one accepted, one quarantined), and one whose evidence is not the text at its offsets
+TEXT = "Norway <b>&</b> Finland send radars, and Denmark two ships."
+CLAIMS = [
+    {"begin": 0, "end": 44, "accepted": True},
+    {"begin": 16, "end": 35, "accepted": False},
+    {"begin": 37, "end": 59, "accepted": True},
+    {"begin": 37, "end": 59, "accepted": False},
+    {"begin": 41, "end": 48, "accepted": True, "anchor": "not this"},
+]
+
+
+def test_evidence_spans_group_claims_by_offsets_and_know_their_status():
+    claims = [claim | {"anchor": claim.get("anchor", TEXT[claim["begin"]:claim["end"]])} for claim in CLAIMS]
+    spans = evidence_spans(TEXT, claims)
+    assert [(s.begin, s.end, s.status, s.found, len(s.claims)) for s in spans] == [
+        (0, 44, "accepted", True, 1), (16, 35, "quarantined", True, 1), (37, 59, "mixed", True, 2),
+        (41, 48, "accepted", False, 1)]
+
+
+def test_highlighted_text_is_the_text_with_each_evidence_marked_at_its_offsets():
+    claims = [claim | {"anchor": claim.get("anchor", TEXT[claim["begin"]:claim["end"]])} for claim in CLAIMS]
+    spans = evidence_spans(TEXT, claims)
+    words = {"ev-0-44": {"donor": ["Norway"]}, "ev-37-59": {"donor": ["Denmark"], "quantity": ["two"]}}
+    parser = _Marks()
+    parser.feed(str(highlight_text(TEXT, spans, words)))
+    assert parser.text == TEXT  # everything else is the text, escaped (the "<b>" is text, not a tag)
+    for mark in parser.marks:  # every element, pieces too, sits at its own offsets
+        assert TEXT[int(mark["data-begin"]):int(mark["data-end"])] == mark["inner"]
+    pieces: dict[str, list[dict]] = {}
+    for mark in parser.marks:
+        if "data-evidence" in mark:
+            pieces.setdefault(mark["data-evidence"], []).append(mark)
+    assert sorted(pieces) == ["ev-0-44", "ev-16-35", "ev-37-59"]  # not the one not found at its offsets
+    for span in spans[:3]:
+        joined = "".join(piece["inner"] for piece in pieces[span.key])
+        assert joined == TEXT[span.begin:span.end]
+        assert pieces[span.key][0].get("id") == span.key
+        assert sum(1 for piece in pieces[span.key] if piece.get("tabindex") == "0") == 1  # one tab stop
+        assert {piece["data-status"] for piece in pieces[span.key]} == {span.status}
+    assert len(pieces["ev-37-59"]) == 2  # it crosses the end of 0-44: cut in two pieces
+    words_marked: list[list] = []  # a word cut by an evidence edge is two pieces: join touching ones
+    for mark in sorted((m for m in parser.marks if "data-role" in m), key=lambda m: int(m["data-begin"])):
+        begin, end = int(mark["data-begin"]), int(mark["data-end"])
+        if words_marked and words_marked[-1][0] == mark["data-role"] and words_marked[-1][2] == begin:
+            words_marked[-1][2] = end
+        else:
+            words_marked.append([mark["data-role"], begin, end])
+    assert [(role, TEXT[b:e]) for role, b, e in words_marked] == [
+        ("donor", "Norway"), ("donor", "Denmark"), ("quantity", "two")]
 
 
 @pytest.mark.parametrize(

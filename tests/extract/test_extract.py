@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -84,16 +83,6 @@ def test_sentence_splitting_respects_abbreviations(text: str, lang: str, count: 
 
     lexicon = load_lexicon(lang)
     assert len(split_sentences(normalise(text).text, lexicon.abbreviations, lexicon.month_words)) == count
-
-
-def test_extraction_is_fast_after_warm_up() -> None:
-    text = (HERE / "cases.json").read_text(encoding="utf-8")[:3000]
-    article = Article(id="speed", text=text, lang="en", published=datetime.date(2025, 4, 11))
-    extract(article)
-    start = time.perf_counter()
-    for _ in range(5):
-        extract(article)
-    assert (time.perf_counter() - start) / 5 < 0.2
 
 
 def _fixture_checker():

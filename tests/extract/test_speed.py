@@ -1,41 +1,15 @@
-"""Speed of the extractor's hot path and the gazetteer's disk cache.
+"""The extractor's hot-path helpers and the gazetteer's disk cache: same results from the cache.
 
-The time budget is generous (the suite runs on shared 2-core machines); the real figures come
-from ``python benchmarks/bench_extract.py``.
+Speed itself is measured by ``python benchmarks/bench_extract.py`` (no timed unit tests).
 """
 
 from __future__ import annotations
 
-import datetime
-import statistics
-import time
-
 import pytest
 
-from graph.extract import extract, gazetteer
+from graph.extract import gazetteer
 from graph.extract.lexicon import load_lexicon
 from graph.extract.text import normalise, tokenise
-from graph.model import Article
-
-PARAGRAPH = (
-    "Defence ministers from 50 countries met at NATO headquarters in Brussels on Wednesday for the "
-    "Ukraine Defense Contact Group. Germany pledged four IRIS-T SLM air defence systems and 100,000 "
-    "rounds of artillery ammunition, German Defence Minister Boris Pistorius said after the meeting. "
-    "Britain said it would supply 100,000 drones backed by £350 million, and Norway committed NOK 5 "
-    "billion for air defence. US Defense Secretary Pete Hegseth did not attend.\n\n"
-)
-
-
-def test_warm_extraction_of_a_3kb_article_is_fast() -> None:
-    article = Article(id="speed", text=PARAGRAPH * 6, lang="en", published=datetime.date(2025, 6, 4))
-    assert 2500 < len(article.text.encode()) < 4000
-    extract(article)  # cold: lexicon, gazetteer, grammars
-    times = []
-    for _ in range(7):
-        begin = time.perf_counter()
-        extract(article)
-        times.append(time.perf_counter() - begin)
-    assert statistics.median(times) < 0.25, times
 
 
 @pytest.mark.parametrize("lang", ["en", "sv", "pl"])

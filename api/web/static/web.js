@@ -1,4 +1,5 @@
-// aidgraph web app: the search box's suggestions, auto-submitting selects, the timeline's tooltip.
+// aidgraph web app: the search box's suggestions, auto-submitting selects, the timeline's tooltip,
+// the article page's marked passages.
 // Plain JavaScript, no library; every page works without it (forms and links).
 "use strict";
 
@@ -96,4 +97,20 @@ document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
       if (total && lists.dataset.total !== "") total.textContent = lists.dataset.total;
     })
     .catch(() => { holder.querySelector("p").textContent = "The counts are not available right now."; });
+})();
+
+(function articleEvidence() {
+  // the article page: Enter on (or a click on) a marked passage goes to its facts in the list below
+  const text = document.getElementById("article-text");
+  if (!text) return;
+  function go(event) {
+    const mark = event.target.closest("mark.evidence");
+    if (!mark || !text.contains(mark)) return;
+    if (event.type === "keydown" && event.key !== "Enter") return;
+    if (event.type === "click" && String(window.getSelection()).length) return;  // selecting text
+    event.preventDefault();
+    window.location.hash = "facts-" + mark.dataset.evidence;
+  }
+  text.addEventListener("click", go);
+  text.addEventListener("keydown", go);
 })();

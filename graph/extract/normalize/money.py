@@ -4,7 +4,11 @@
     "2 Mio. €" / "1,2 mld zł" / "500 millions d'euros" / "tre miljarder kronor"
 
 Vague amounts ("hundreds of millions") yield nothing; ambiguous currencies (bare "Kronen",
-"francs") yield nothing rather than a guess.
+"francs") yield nothing rather than a guess. A sum of a million or more named without any currency
+("till ett värde av 2,7 miljarder.", "een half miljard voor drones") takes the currency the article
+names most often, else the language's ``home_currency`` (``implied=True``); it must end its clause or
+stand before one of the language's ``bare_sum_followers`` ("for", "till", "na"), so that "one million
+shells" stays a quantity.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class MoneyMention:
     approximate: bool = False
     cumulative: bool = False
     conversion: bool = False
+    implied: bool = False  # no currency in the text: the article's or the language's
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class _MoneyGrammar:
     approximate: re.Pattern[str]
     cumulative: re.Pattern[str]
     conversion: re.Pattern[str]                # what stands between an amount and its conversion
+    bare: re.Pattern[str]                      # a sum with a magnitude word and no currency
+    home_currency: str | None
 
 
 @cache
@@ -75,6 +82,9 @@ def _grammar(lang: str | None) -> _MoneyGrammar:
     conversion_cues = alternation(lexicon.get("conversion_cues", []))
     combined_form = rf"(?P<comb_num>{numbers.digits})\s*(?P<comb>{alternation(list(combined))}){end}"
     pattern = re.compile(rf"(?<![\w.,])(?:{prefix_form}|{suffix_form}|{combined_form})")
+    followers = alternation(lexicon.get("bare_sum_followers", []))
+    bare = re.compile(rf"(?<![\w.,])(?P<bare_num>{spoken})[\s-]*(?P<bare_mag>{magnitude})"
+                      rf"(?=\s*(?:[.,;:!?)]|$)|\s+(?:{followers})(?!\w))")
     return _MoneyGrammar(
         pattern=pattern,
         currencies=currencies,
@@ -85,6 +95,8 @@ def _grammar(lang: str | None) -> _MoneyGrammar:
             rf"(?<!\w)(?:{alternation(lexicon.get('cumulative_cues', []))})(?!\w)"),
         conversion=re.compile(
             rf"\s*(?:\(\s*(?:{conversion_cues})?|[,;]?\s*(?:{conversion_cues}))\s*[,:]?\s*"),
+        bare=bare,
+        home_currency=lexicon.get("home_currency"),
     )
 
 
@@ -142,6 +154,10 @@ def _find_money(original: str, lang: str) -> tuple[MoneyMention, ...]:
         parsed = _amount_and_currency(match, money, lang)
         if parsed:
             found.append((match, *parsed))
+    implied = _implied_sums(text, money, lang, found)
+    if implied:
+        found = sorted(found + implied, key=lambda row: row[0].start())
+    implied_starts = {row[0].start() for row in implied}
     mentions = []
     boundaries = [mark.start() for mark in _CLAUSE_END.finditer(text)] if found else []
     for index, (match, amount, currency) in enumerate(found):
@@ -157,5 +173,31 @@ def _find_money(original: str, lang: str) -> tuple[MoneyMention, ...]:
             approximate=bool(money.approximate.search(before)),
             cumulative=bool(money.cumulative.search(text, left, right)),
             conversion=conversion,
+            implied=start in implied_starts,
         ))
     return tuple(mentions)
+
+
+def _implied_sums(text: str, money: _MoneyGrammar, lang: str | None, found: list
+                  ) -> list[tuple[re.Match[str], float, str]]:
+    """Sums of a million or more without a currency, outside the sums found, with the currency the
+    article names most often (else the language's home currency; none: nothing)."""
+    counts: dict[str, int] = {}
+    for _, _, currency in found:
+        counts[currency] = counts.get(currency, 0) + 1
+    currency = max(counts, key=lambda c: (counts[c], c)) if counts else money.home_currency
+    if currency is None:
+        return []
+    taken = [(m.start(), m.end()) for m, _, _ in found]
+    implied = []
+    for match in money.bare.finditer(text):
+        start, end = match.span()
+        if any(a < end and start < b for a, b in taken):
+            continue
+        number = match.group("bare_num")
+        if not number[:1].isdigit() and fold(number) in _one_words(lang):
+            number = "1"
+        amount = number_value(number, match.group("bare_mag"), lang)
+        if amount is not None and amount >= 1_000_000:
+            implied.append((match, amount, currency))
+    return implied

@@ -1,0 +1,168 @@
+"""The lookups the REST routes and the web app share: run a SELECT on the store worker, turn filter
+values into bound SPARQL terms, and read pledge records page by page.
+
+These are the one implementation of each step (``api.routes_rest`` and ``api.web`` both call them):
+
+* :func:`select` runs a SELECT (with its ``bindings``) on the store worker under the server's timeout and
+  result cap;
+* :func:`pledge_filters` turns the ``/pledges`` filter values into filter names and bound terms
+  (a bad value is a 400/422 :class:`api.problems.Problem` with the reason);
+* :func:`pledge_records` answers one page of pledge records for those filters, newest first.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from fastapi import Request
+
+from api import lookups as q
+from api.problems import Problem
+from api.results import Term
+from graph import vocab
+
+__all__ = ["actor_candidates", "checked_iri", "pledge_filters", "pledge_records", "select"]
+
+WINDOW_SHARE = 3  # /pledges pages through a date window while it holds at most a third of the store
+ROW_FACTOR = 200  # detail rows per pledge read at most (own triples, claims, amount, item labels)
+
+
+def select(request: Request, sparql: str, bindings: dict[str, tuple] | None = None,
+           cap: int | None = None) -> dict[str, Any]:
+    """A SELECT run by the store worker: ``{"rows": [...], "truncated": bool, ...}``, at most ``cap`` rows
+    (default: the server's result cap). ``bindings`` maps variable names to terms (``api.lookups.iri``,
+    ``api.lookups.text``). Raises :class:`api.engine.ServiceUnavailable` when the store does not answer in
+    time."""
+    engine = request.app.state.engine
+    return engine.call("select", {"sparql": sparql, "bindings": bindings or {},
+                                  "cap": cap or request.app.state.settings.result_cap})
+
+
+def pledge_records(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int = 1000,
+                   offset: int = 0, extra: str = "") -> list[dict[str, Any]]:
+    """Pledge records matching the named ``filters`` (values in ``bindings``, see :func:`pledge_filters`),
+    newest first: a page of pledge IRIs, then their details shaped by :func:`api.lookups.shape_pledges`.
+    ``extra`` is a further graph pattern over ``?pledge``."""
+    page = _pledge_page(request, filters, bindings, limit, offset, extra)
+    order = [row["pledge"][1] for row in page]
+    if not order:
+        return []
+    cap = max(limit * ROW_FACTOR, request.app.state.settings.result_cap)
+    return q.shape_pledges(order, _pledge_details(request, order, cap))
+
+
+def pledge_filters(category: str | None, donor: str | None, recipient: str | None, item: str | None,
+                   status: str | None, date_from: str | None, date_to: str | None,
+                   meeting: str | None) -> tuple[list[str], dict[str, tuple]]:
+    """The filter names and bound terms of the ``/pledges`` filter values (``None`` = no filter).
+
+    Raises:
+        Problem: 400 for a value that cannot name a resource, 422 for a date that is not a calendar date.
+    """
+    filters: list[str] = []
+    bindings: dict[str, tuple] = {}
+    if donor:
+        filters.append("donor")
+        bindings["f_donor_a"], bindings["f_donor_b"] = actor_candidates(donor)
+    if recipient:
+        filters.append("recipient")
+        bindings["f_recipient_a"], bindings["f_recipient_b"] = actor_candidates(recipient)
+    if category:
+        filters.append("category")
+        bindings["f_category"] = checked_iri(vocab.category_iri, category, "category")
+    if item:
+        filters.append("item")
+        bindings["f_item"] = q.text(item)
+        try:
+            bindings["f_item_iri"] = q.iri(vocab.equipment_iri(item))
+        except ValueError:
+            bindings["f_item_iri"] = q.iri(vocab.equipment_iri("none"))
+    if status:
+        filters.append("status")
+        bindings["f_status"] = checked_iri(vocab.status_iri, status, "status")
+    if date_from:
+        filters.append("date_from")
+        bindings["f_date_from"] = q.text(_checked_date(date_from))
+    if date_to:
+        filters.append("date_to")
+        bindings["f_date_to"] = q.text(_checked_date(date_to))
+    if meeting:
+        filters.append("meeting")
+        bindings["f_meeting"] = checked_iri(vocab.meeting_iri, meeting, "meeting")
+    return filters, bindings
+
+
+def checked_iri(make, value: str, what: str) -> tuple:
+    """``make(value)`` (a ``graph.vocab`` IRI helper) as a bound IRI term; 400 when it makes no IRI."""
+    try:
+        return q.iri(make(value))
+    except ValueError as exc:
+        raise Problem(400, "bad-filter", f"{what} {value!r} is not valid: {exc}") from None
+
+
+def actor_candidates(value: str) -> tuple[tuple, tuple]:
+    """A donor/recipient key as the two IRIs it may name: a country code, or an organisation key."""
+    if value.lower() == "multiple":
+        return q.iri(vocab.MULTIPLE_DONORS_IRI), q.iri(vocab.MULTIPLE_DONORS_IRI)
+    country = checked_iri(vocab.country_iri, value, "country") if len(value) == 2 else None
+    organisation = checked_iri(vocab.org_iri, value, "organisation")
+    return country or organisation, organisation
+
+
+# --------------------------------------------------------------------------- internals
+
+def _pledge_page(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int, offset: int,
+                 extra: str) -> list[dict[str, Term]]:
+    """The page query's rows, found in a window of the newest dates first when that can answer.
+
+    The first window holds the newest dates with twice the rows the page reaches (offset + limit;
+    1.25 times without filters), counting only dates inside date_from/date_to. While the filters
+    leave less than a full page in it, it grows by the share of its rows that matched (or eightfold
+    when that is unknown). When it would hold more than a third of the store, or the store is small
+    (``pledge_window_min_rows``), the page query runs over everything. Same rows, same order,
+    either way (see :func:`api.lookups.pledge_window_query`).
+    """
+    histogram = [(row["sortDate"][1], int(row["rows"][1]))
+                 for row in select(request, q.PLEDGE_DATE_HISTOGRAM)["rows"]]
+    date_from, date_to = (bindings.get(name, (None, None))[1] for name in ("f_date_from", "f_date_to"))
+    in_range = [(sort_date, rows) for sort_date, rows in histogram
+                if q.date_in_range(sort_date, date_from, date_to)]
+    total = sum(rows for _, rows in histogram)
+    if total < request.app.state.settings.pledge_window_min_rows:
+        in_range = []  # a small store: sorting everything is as fast as a window
+    reach = offset + limit
+    wanted = math.ceil(reach * (2 if filters or extra else 1.25))  # headroom for the rows filters drop
+    while (cutoff := q.date_cutoff(in_range, wanted)) is not None and \
+            q.rows_from(histogram, cutoff) <= total // WINDOW_SHARE:
+        page = select(request, q.pledge_window_query(filters, limit, offset, cutoff, bound=bindings,
+                                                      extra=extra), bindings, cap=limit)["rows"]
+        if len(page) == limit:
+            return page
+        matched = offset + len(page) if page or not offset else 0  # rows of the window that matched
+        wanted = math.ceil(wanted * max(2.0, 1.5 * reach / matched)) if matched else wanted * 8
+    return select(request, q.pledge_page_query(filters, limit, offset, bound=bindings, extra=extra),
+                   bindings, cap=limit)["rows"]
+
+
+def _pledge_details(request: Request, pledges: list[str], cap: int) -> list[dict[str, Term]]:
+    """The detail rows of the pledges, read in halves while a read overruns ``cap`` rows (a pledge
+    restated by many articles has a claim per article); 503 only when one pledge alone overruns it."""
+    details = select(request, q.pledge_details_query(pledges), cap=cap)
+    if not details["truncated"]:
+        return details["rows"]
+    if len(pledges) == 1:
+        raise Problem(503, "too-much-detail", "a pledge of this page has too many facts to list",
+                      hint="ask for its sources with SPARQL (/sparql)")
+    half = len(pledges) // 2
+    return _pledge_details(request, pledges[:half], cap) + _pledge_details(request, pledges[half:], cap)
+
+
+def _checked_date(value: str) -> str:
+    padded = value + "-01-01"[len(value) - 4:] if len(value) < 10 else value
+    try:
+        date.fromisoformat(padded)
+    except ValueError:
+        raise Problem(422, "invalid-parameter", f"{value!r} is not a calendar date") from None
+    return value

@@ -17,20 +17,9 @@ from fastapi.responses import Response
 from api import lookups as q
 from api import models
 from api.problems import Problem
-from api.routes_rest import (
-    COMMON,
-    KEY,
-    NOT_FOUND,
-    DateParam,
-    Limit,
-    Offset,
-    _actor_candidates,
-    _checked_date,
-    _iri,
-    _page,
-    _select,
-    wants_csv,
-)
+from api.queries_service import _checked_date, actor_candidates, checked_iri
+from api.queries_service import select as _select
+from api.routes_rest import COMMON, KEY, NOT_FOUND, DateParam, Limit, Offset, _page, wants_csv
 from graph import vocab
 from graph.commitments import STAGES
 
@@ -158,13 +147,13 @@ def _filters(donor, recipient, category, item, stage, instrument, contradicted, 
     bindings: dict[str, tuple] = {}
     if donor:
         filters.append("donor")
-        bindings["f_donor_a"], bindings["f_donor_b"] = _actor_candidates(donor)
+        bindings["f_donor_a"], bindings["f_donor_b"] = actor_candidates(donor)
     if recipient:
         filters.append("recipient")
-        bindings["f_recipient_a"], bindings["f_recipient_b"] = _actor_candidates(recipient)
+        bindings["f_recipient_a"], bindings["f_recipient_b"] = actor_candidates(recipient)
     if category:
         filters.append("category")
-        bindings["f_category"] = _iri(vocab.category_iri, category, "category")
+        bindings["f_category"] = checked_iri(vocab.category_iri, category, "category")
     if item:
         filters.append("item")
         bindings["f_item"] = q.text(item)

@@ -514,6 +514,7 @@ STATS_GRAPHS = "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } }
 
 #: one row when the bound ?x is a typed resource of the store (the filter value names something)
 EXISTS = "SELECT ?x WHERE { ?x a ?type } LIMIT 1"
+MENTIONED = "SELECT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x } } LIMIT 1"
 CATEGORY_KEYS = PREFIXES + """
 SELECT DISTINCT ?key WHERE {
   ?category skos:inScheme <https://w3id.org/aidgraph/id/scheme/categories> ; skos:notation ?key }

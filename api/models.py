@@ -299,6 +299,7 @@ class EquipmentSummary(Model):
 
 class EquipmentPage(Page):
     items: list[EquipmentSummary]
+    warnings: list[str] | None = Field(default=None, description="why an empty answer may be empty")
 
 
 class QuantityAt(Model):
@@ -431,6 +432,11 @@ class Health(Model):
     store: str
     native_engine: bool
     worker_restarts: int
+    memory_kills: int = 0
+    query_workers: int = 0
+    queries_admitted: int = 0
+    queries_refused: int = 0
+    query_worker_restarts: int = 0
 
 
 class SavedQuery(Model):

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from api import lookups as q
 from api import models
 from api import queries_service as service
+from api.engine import ServiceUnavailable
 from api.problems import Problem
 from api.results import Term, parse_accept
 from api.routes_sparql import TOKEN_SECURITY, check_token

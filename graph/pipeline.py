@@ -285,6 +285,10 @@ def store_stage(doc: ArticleDoc, store) -> ArticleDoc:
 def warm_up() -> None:
     """Load what extraction and the gate load on first use (lexicons, gazetteers, shapes), so that a worker
     process's first article is not charged for it."""
+    import pyoxigraph  # noqa: F401  native libraries mapped before a worker's memory budget applies
+
+    from graph import duplicates  # noqa: F401  (numpy)
+
     with contextlib.suppress(Exception):  # only a head start: a real article reports its own problems
         prepare_batch([Article(id="warm-up", text="-", lang="en")])
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from api import lookups as q
 from api import models
 from api import queries_service as service
+from api.engine import ServiceUnavailable
 from api.problems import Problem
 from api.results import Term, parse_accept
 from api.routes_sparql import TOKEN_SECURITY, check_token
@@ -461,6 +462,13 @@ def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
     write_started = time.perf_counter()
     engine.call("replace_graphs", {"graphs": doc.graphs}, timeout=request.app.state.settings.query_timeout)
     summary["seconds"]["store"] = round(time.perf_counter() - write_started, 4)
+    commitments_started = time.perf_counter()
+    try:  # the article is stored; commitments that cannot be recomputed in time are reported, not fatal
+        engine.call("recompute_commitments", {}, timeout=request.app.state.settings.query_timeout)
+        summary["seconds"]["commitments"] = round(time.perf_counter() - commitments_started, 4)
+    except ServiceUnavailable as exc:
+        summary["warnings"] = [f"the article is stored, but the commitments were not recomputed: {exc}; "
+                               "run `aidgraph commitments` on the store"]
     summary["seconds"]["total"] = round(time.perf_counter() - started, 4)
     view = _article_view(request, record.id, must_exist=False)
     if summary["facts_accepted"] == 0 and summary["facts_quarantined"] > 0:

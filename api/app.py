@@ -25,6 +25,7 @@ from api.guards import HeavyRequestMiddleware, HostCheckMiddleware, install_log_
 from api.limits import BodyLimitMiddleware
 from api.models import install_openapi
 from api.problems import install_problem_handlers
+from api.query_pool import QueryPool
 from api.settings import ApiSettings
 
 log = logging.getLogger("aidgraph.api")
@@ -51,6 +52,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         engine = Engine(settings)
         engine.start()
         app.state.engine = engine
+        queries = QueryPool(settings, engine)  # client SPARQL: admitted, run beside the store worker
+        queries.start()
+        app.state.queries = queries
         budget = ArticleBudget(seconds=settings.article_seconds, memory_mb=settings.article_memory_mb)
         # writes need the token: without it no article can be posted, and no pool process is started
         app.state.article_pool = ArticlePool(settings.extract_workers, budget,
@@ -59,6 +63,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             yield
         finally:
             app.state.article_pool.close()
+            queries.close()
             engine.close()
 
     app = FastAPI(
@@ -76,13 +81,14 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_openapi(app)
 
-    from api import routes_docs, routes_gsp, routes_rest, routes_sparql, web
+    from api import routes_commitments, routes_docs, routes_gsp, routes_rest, routes_sparql, web
 
     web.install(app)  # the analysts' web app at / (before routes_docs: / is the app for browsers)
     app.include_router(routes_docs.router)
     app.include_router(routes_sparql.router)
     app.include_router(routes_gsp.router)
     app.include_router(routes_rest.router)
+    app.include_router(routes_commitments.router)
     try:
         export_routes = importlib.import_module("api.routes_export")
     except ModuleNotFoundError as exc:

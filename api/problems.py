@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.engine import QueryTimeout, ServiceUnavailable
+from api.engine import QueryTimeout, ServiceUnavailable, TooManyQueries
 from graph.errors import AidgraphError, InputError, QuerySyntaxError, StoreError
 
 PROBLEM_TYPE = "https://w3id.org/aidgraph/problems/"
@@ -30,7 +30,7 @@ class Problem(Exception):  # noqa: N818 (an RFC 9457 "problem")
 TITLES = {
     400: "Bad request", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
     406: "Not acceptable", 413: "Request body too large", 415: "Unsupported media type",
-    422: "Unprocessable content", 500: "Internal error", 503: "Service unavailable",
+    422: "Unprocessable content", 429: "Too many requests", 500: "Internal error", 503: "Service unavailable",
 }
 
 
@@ -56,6 +56,8 @@ def status_of(exc: AidgraphError) -> int:
     """The HTTP status of a library error."""
     if isinstance(exc, ServiceUnavailable | QueryTimeout):
         return 503
+    if isinstance(exc, TooManyQueries):
+        return 429
     if isinstance(exc, QuerySyntaxError | InputError):
         return 400
     if isinstance(exc, StoreError):
@@ -74,7 +76,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(AidgraphError)
     async def _library(_: Request, exc: AidgraphError) -> JSONResponse:
         status = status_of(exc)
-        headers = {"Retry-After": "5"} if status == 503 else None
+        headers = {"Retry-After": str(getattr(exc, "retry_after", 5))} if status in (429, 503) else None
         return problem_response(status, exc.code, exc.message, hint=exc.hint, headers=headers,
                                 line=getattr(exc, "line", None), column=getattr(exc, "column", None))
 

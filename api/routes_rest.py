@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -90,8 +89,12 @@ def list_pledges(
     """
     filters, bindings = service.pledge_filters(category, donor, recipient, item, status, date_from, date_to,
                                                meeting)
-    records = service.pledge_records(request, filters, bindings, limit, offset)
-    warnings = _unknown_filter_values(request, bindings) if not records and offset == 0 else []
+    # a filter value that no triple of the store mentions (a cheap look-up each, cached per store
+    # version) matches no pledge: the empty page and its warnings are the answer, without the page query
+    absent = any(not any(_mentioned(request, term) for term in candidates)
+                 for candidates in _filter_terms(bindings))
+    records = [] if absent else service.pledge_records(request, filters, bindings, limit, offset)
+    warnings = _unknown_filter_values(request, bindings) if not records and (offset == 0 or absent) else []
     if wants_csv(request, format):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
@@ -101,10 +104,42 @@ def list_pledges(
     return _page(request, records, limit, offset, {"warnings": warnings} if warnings else None)
 
 
+def _cached_ask(request: Request, sparql: str, term: tuple) -> bool:
+    """Whether ``sparql`` with ``?x`` bound to ``term`` has a row; remembered per store version (the
+    engine's write count), so repeated filter values cost nothing."""
+    engine, state = request.app.state.engine, request.app.state
+    cache = getattr(state, "term_checks", None)
+    if cache is None or cache[0] != engine.version or len(cache[1]) > 10_000:
+        cache = state.term_checks = (engine.version, {})
+    key = (sparql, term)
+    if key not in cache[1]:
+        cache[1][key] = bool(service.select(request, sparql, {"x": term}, cap=1)["rows"])
+    return cache[1][key]
+
+
+def _known(request: Request, term: tuple) -> bool:
+    """Whether the IRI ``term`` names a typed resource of the store (reference knowledge or facts)."""
+    return _cached_ask(request, q.EXISTS, term)
+
+
+def _mentioned(request: Request, term: tuple) -> bool:
+    """Whether any triple of the store has the IRI ``term`` as subject or object."""
+    return _cached_ask(request, q.MENTIONED, term)
+
+
+def _filter_terms(bindings: dict[str, tuple]) -> list[list[tuple]]:
+    """The IRIs each donor/recipient/category/meeting filter may match (one of them must exist)."""
+    groups = [[bindings[key] for key in (f"f_{name}_a", f"f_{name}_b") if key in bindings]
+              for name in ("donor", "recipient")]
+    return [group for group in groups if group] + \
+        [[bindings[key]] for key in ("f_category", "f_meeting") if key in bindings]
+
+
 def _unknown_filter_values(request: Request, bindings: dict[str, tuple]) -> list[str]:
-    """Why an empty answer may be empty: the filter values that name nothing in the store."""
+    """The filter values that name nothing in the store, each with what to use instead (empty when every
+    value names something). A filter on such a value matches no pledge."""
     def exists(term: tuple) -> bool:
-        return bool(service.select(request, q.EXISTS, {"x": term}, cap=1)["rows"])
+        return _known(request, term)
 
     warnings = []
     for name in ("donor", "recipient"):
@@ -115,13 +150,16 @@ def _unknown_filter_values(request: Request, bindings: dict[str, tuple]) -> list
                             f"alpha-2 code (DE, GB, US) or an organisation key (EU, NATO); find it with "
                             f"/search?q={value}")
     if "f_category" in bindings and not exists(bindings["f_category"]):
-        keys = [q.python_value(row["key"]) for row in service.select(request, q.CATEGORY_KEYS)["rows"]]
-        warnings.append(f"category {q.code(bindings['f_category'][1])!r} is not a category; the categories "
-                        f"are: {', '.join(keys)}")
+        warnings.append(_unknown_category(request, bindings["f_category"]))
     if "f_meeting" in bindings and not exists(bindings["f_meeting"]):
         warnings.append(f"meeting {q.code(bindings['f_meeting'][1])!r} is not a meeting in the store; list "
                         f"the meeting keys at /meetings")
     return warnings
+
+
+def _unknown_category(request: Request, category: tuple) -> str:
+    keys = [q.python_value(row["key"]) for row in service.select(request, q.CATEGORY_KEYS)["rows"]]
+    return f"category {q.code(category[1])!r} is not a category; the categories are: {', '.join(keys)}"
 
 
 # ------------------------------------------------------------------------------------------- meetings
@@ -258,6 +296,9 @@ def list_equipment(request: Request,
     if category:
         sparql = sparql.replace("#FILTER_CATEGORY", q.EQUIPMENT_CATEGORY_FILTER)
         bindings["f_category"] = service.checked_iri(vocab.category_iri, category, "category")
+        if not _mentioned(request, bindings["f_category"]):  # no such category: nothing to look up
+            return _page(request, [], limit, offset,
+                         {"warnings": [_unknown_category(request, bindings["f_category"])]})
     rows = service.select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
     items = [{"id": q.code(row["equipment"][1]), "iri": row["equipment"][1],
               "name": q.python_value(row.get("name")),
@@ -273,8 +314,7 @@ def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KE
     """An equipment system: category, labels, who pledged it and the quantities over time."""
     equipment = service.checked_iri(vocab.equipment_iri, equipment_id, "equipment")
     detail = service.select(request, q.EQUIPMENT_DETAIL, {"equipment": equipment})["rows"]
-    pledges = service.pledge_records(request, [], {"equipment": equipment},
-                                     extra="?pledge schema:object ?equipment .")
+    pledges = service.pledge_records(request, ["object"], {"f_object": equipment})
     labels = [row["label"] for row in detail if "label" in row]
     categories = sorted({q.code(row["category"][1]) for row in detail if "category" in row})
     if not labels and not categories and not pledges:
@@ -422,6 +462,13 @@ def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
     write_started = time.perf_counter()
     engine.call("replace_graphs", {"graphs": doc.graphs}, timeout=request.app.state.settings.query_timeout)
     summary["seconds"]["store"] = round(time.perf_counter() - write_started, 4)
+    commitments_started = time.perf_counter()
+    try:  # the article is stored; commitments that cannot be recomputed in time are reported, not fatal
+        engine.call("recompute_commitments", {}, timeout=request.app.state.settings.query_timeout)
+        summary["seconds"]["commitments"] = round(time.perf_counter() - commitments_started, 4)
+    except ServiceUnavailable as exc:
+        summary["warnings"] = [f"the article is stored, but the commitments were not recomputed: {exc}; "
+                               "run `aidgraph commitments` on the store"]
     summary["seconds"]["total"] = round(time.perf_counter() - started, 4)
     view = _article_view(request, record.id, must_exist=False)
     if summary["facts_accepted"] == 0 and summary["facts_quarantined"] > 0:
@@ -505,15 +552,19 @@ def stats(request: Request) -> dict[str, Any]:
 
 
 @router.get("/health", response_model=models.Health, summary="Liveness",
-            responses={503: {"description": "the store does not answer"}})
+            responses={503: {"description": "the store worker has not answered its heartbeat for 10 s"}})
 async def health(request: Request) -> dict[str, Any]:
-    """OK when the store worker answers a trivial query within 5 s."""
+    """OK while the store worker answers its heartbeat (a ping every second, answered at once even
+    when every query thread is busy). Never waits on a worker nor on a thread: it runs on the event
+    loop and answers from what this process knows."""
     engine = request.app.state.engine
-    try:
-        info = await run_in_threadpool(engine.call, "ping", {}, timeout=5.0)
-    except ServiceUnavailable as exc:
-        raise Problem(503, "unhealthy", exc.message, hint=exc.hint) from None
-    return {"status": "ok", "store": info["store"], "native_engine": info["native"],
-            "worker_restarts": engine.restarts}
+    pool = getattr(request.app.state, "queries", None)
+    counts = {"worker_restarts": engine.restarts, "memory_kills": engine.memory_kills} | \
+        (pool.status() if pool is not None else {})
+    if not engine.healthy():
+        raise Problem(503, "unhealthy", "the store worker has not answered its heartbeat for 10 s",
+                      hint="it may be restarting; retry in a moment", **counts)
+    return {"status": "ok", "store": request.app.state.settings.backend,
+            "native_engine": engine.native} | counts
 
 

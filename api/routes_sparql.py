@@ -20,9 +20,11 @@ from api.results import GRAPH_FORMATS, TABLE_FORMATS, negotiate, parse_accept
 from api.saved_queries import saved_queries
 from api.sparql_text import (
     KNOWN_VERSIONS,
+    MAX_NESTING,
     classify,
     declared_versions,
     has_dataset_keywords,
+    nesting_depth,
     with_base,
     with_using,
 )
@@ -33,6 +35,7 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_MEDIA = "application/sparql-query"
 UPDATE_MEDIA = "application/sparql-update"
 DUMP_FORMATS = {"trig": "application/trig", "nquads": "application/n-quads"}
+SAVED_RESULTS_KEPT = 64  # saved-query answers kept per store version (by query, Accept and format)
 
 router = APIRouter()
 
@@ -215,6 +218,21 @@ def _refuse_get_body(request: Request) -> None:
                       hint="put the query in the URL (?query=), or POST it")
 
 
+def client_of(request: Request) -> str:
+    """The key of the per-client query limit: the client's address."""
+    return request.client.host if request.client else "?"
+
+
+def check_nesting(sparql: str) -> None:
+    """400 for a text nested deeper than the parser can take (it would crash the store worker)."""
+    depth = nesting_depth(sparql)
+    if depth > MAX_NESTING:
+        raise Problem(400, "nesting-too-deep",
+                      f"the query nests braces, parentheses or brackets {depth} levels deep (at most "
+                      f"{MAX_NESTING})", hint="flatten the query: join patterns side by side, combine "
+                      "filters with && and ||")
+
+
 def _check_versions(versions: list[str], text: str | None = None) -> None:
     """At most one ``version`` parameter, and only versions the engine understands (SPARQL 1.2)."""
     if len(versions) > 1:
@@ -248,6 +266,7 @@ async def _run_query(request: Request, sparql: str, default_graphs, named_graphs
     if not sparql.strip():
         raise Problem(400, "missing-query", "the query is empty")
     _check_versions([], sparql)
+    check_nesting(sparql)
     operation = classify(sparql)
     if operation.remote:
         raise Problem(403, "remote-access-refused",
@@ -264,12 +283,11 @@ async def _run_query(request: Request, sparql: str, default_graphs, named_graphs
                       f"cannot answer this {operation.form or 'query'} in any type the request accepts",
                       hint=f"accept one of {offered} (or pass ?format=)")
     settings = request.app.state.settings
-    engine = request.app.state.engine
     try:
-        result = await run_in_threadpool(engine.call, "query", {
+        result = await run_in_threadpool(request.app.state.queries.call, "query", {
             "sparql": with_base(sparql, endpoint_iri(request)), "fmt": fmt.name, "cap": settings.result_cap,
             "default_graphs": _graph_list(default_graphs), "named_graphs": _graph_list(named_graphs),
-        })
+        }, client=client_of(request))
     except QuerySyntaxError as exc:
         raise exc.shifted(-1) from None
     headers = {"X-Result-Count": str(result["count"])}
@@ -319,6 +337,7 @@ async def _run_update(request: Request, sparql: str, using: list[str], using_nam
     if not sparql.strip():
         raise Problem(400, "missing-update", "the update is empty")
     _check_versions([], sparql)
+    check_nesting(sparql)
     operation = classify(sparql)
     if "LOAD" in operation.remote or "SERVICE" in operation.remote:
         raise Problem(403, "remote-access-refused", "LOAD and SERVICE are disabled on this endpoint",
@@ -350,12 +369,26 @@ def list_saved_queries() -> list[dict[str, str]]:
 async def run_saved_query(
         request: Request, name: str,
         format: Annotated[str | None, Query(description="result format")] = None) -> Response:
-    """The results of a saved query (content negotiation as on /sparql)."""
+    """The results of a saved query (content negotiation as on /sparql). Kept per store version: a
+    repeat is answered without running it again until the store is written (``X-Cache: hit``)."""
     saved = saved_queries().get(name)
     if saved is None:
         raise Problem(404, "no-such-query", f"no saved query named {name!r}",
                       hint=f"one of: {', '.join(saved_queries())}")
-    return await _run_query(request, saved.sparql, None, None, format)
+    state = request.app.state
+    key = (name, request.headers.get("accept"), format)
+    cache = getattr(state, "saved_results", None)
+    if cache is None or cache[0] != state.engine.version:
+        cache = state.saved_results = (state.engine.version, {})
+    if key in cache[1]:
+        body, media_type, headers = cache[1][key]
+        return Response(body, media_type=media_type, headers=headers | {"X-Cache": "hit"})
+    version = state.engine.version
+    response = await _run_query(request, saved.sparql, None, None, format)
+    if version == state.engine.version and len(cache[1]) < SAVED_RESULTS_KEPT:
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+        cache[1][key] = (response.body, response.media_type, headers)
+    return response
 
 
 @router.get("/dump", summary="The whole dataset (token required)",

@@ -41,6 +41,16 @@ class ApiSettings:
     heavy_slots      whole-store exports and plots computed at the same time (more wait, then 429)
     heavy_wait       seconds a heavy request waits for a slot before 429
     heavy_cache_bytes  exports and plots kept per store version (answered again without work)
+    use_read_model   pledge lookups and facet counts read the pledge read model when it is current
+                     (``graph.store.readmodel``; AIDGRAPH_READ_MODEL=0 asks SPARQL every time)
+    worker_memory_mb  resident memory a store or query worker may use; past it the worker is killed and
+                     restarted and its calls answer 503 ``memory-exceeded`` (AIDGRAPH_WORKER_MEMORY_MB)
+    query_workers    processes that run SPARQL queries (/sparql, /queries/*) over a read-only replica of
+                     an on-disk store, beside the store worker that answers the lookups and writes
+                     (AIDGRAPH_QUERY_WORKERS; 0: queries run in the store worker)
+    query_queue      queries that may wait for a query worker; more are refused at once (429)
+    queries_per_client  queries one client (address) may have running or waiting; more: 429
+    query_queue_wait  seconds a query waits for a worker before 429
     """
 
     store: str | None = str(DEFAULT_STORE)
@@ -63,6 +73,12 @@ class ApiSettings:
     heavy_slots: int = 2
     heavy_wait: float = 5.0
     heavy_cache_bytes: int = 64 * 1024 * 1024
+    use_read_model: bool = True
+    worker_memory_mb: int = 3072
+    query_workers: int = 2
+    query_queue: int = 16
+    queries_per_client: int = 8
+    query_queue_wait: float = 10.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> ApiSettings:
@@ -89,6 +105,11 @@ class ApiSettings:
             article_memory_mb=config.article_memory_mb,
             extract_workers=env_int("AIDGRAPH_API_EXTRACT_WORKERS", 1),
             heavy_slots=env_int("AIDGRAPH_HEAVY_REQUESTS", 2),
+            use_read_model=env_int("AIDGRAPH_READ_MODEL", 1) != 0,
+            worker_memory_mb=env_int("AIDGRAPH_WORKER_MEMORY_MB", 3072),
+            query_workers=env_int("AIDGRAPH_QUERY_WORKERS", 2),
+            query_queue=env_int("AIDGRAPH_QUERY_QUEUE", 16),
+            queries_per_client=env_int("AIDGRAPH_QUERIES_PER_CLIENT", 8),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 

@@ -15,6 +15,10 @@ from dataclasses import dataclass
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 REMOTE_KEYWORDS = ("SERVICE", "LOAD")
+#: deepest nesting of braces, parentheses and brackets accepted: the engine's parser recurses once per
+#: level and overflows its thread's stack at a few thousand (a crash of the store worker), while real
+#: queries stay under ~20 levels
+MAX_NESTING = 200
 
 # strings first (they may contain '#' and '<'), then IRIs, then comments
 _LEXEMES = re.compile(
@@ -75,6 +79,22 @@ def classify(sparql: str) -> Operation:
     has_from = re.search(_WORD.format("FROM"), bare, re.IGNORECASE) is not None
     return Operation(form=form, is_update=first is not None and form is None,
                      remote=remote, has_dataset_clause=has_from)
+
+
+def nesting_depth(sparql: str) -> int:
+    """The deepest nesting of ``{ ( [`` in the text, outside strings, IRIs and comments (one pass).
+
+    >>> nesting_depth('SELECT * { { ?s ?p "{{{" } FILTER((1)) }')
+    3
+    """
+    depth = deepest = 0
+    for char in strip_lexemes(sparql):
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 # ------------------------------------------------------------------------ protocol rewrites

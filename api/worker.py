@@ -10,9 +10,11 @@ cancel) and starts a fresh one; see ``api.engine`` and ``api/README.md``.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from api.results import (
@@ -29,6 +31,8 @@ from graph.errors import AidgraphError, InputError, QuerySyntaxError, StoreError
 from graph.vocab import PREFIXES
 
 FORMATS = {fmt.name: fmt for fmt in TABLE_FORMATS + GRAPH_FORMATS}
+#: added to a query worker's niceness: heavy queries get the processor time lookups leave them
+QUERY_WORKER_NICENESS = 10
 
 
 class StoreService:
@@ -151,6 +155,14 @@ class StoreService:
         self.store.replace_graphs(graphs)
         return {"ok": True, "graphs": len(graphs)}
 
+    def recompute_commitments(self) -> dict[str, Any]:
+        """Recompute the derived graph ``aidg:commitments`` from all claims (after an article was stored)."""
+        if not getattr(self.store, "supports_update", True):
+            raise StoreError("this store is read-only", hint="serve a store opened for writing")
+        from graph.commitments import recompute
+
+        return recompute(self.store).to_dict()
+
     def graph_write(self, action: str, graph: str, ntriples: str = "") -> dict[str, Any]:
         """A Graph Store Protocol write through the store's own methods: ``put`` replaces the named
         graph with ``ntriples``, ``post`` adds them to it, ``delete`` drops it. Answers whether the graph
@@ -201,6 +213,20 @@ class StoreService:
             return self.native.contains_named_graph(ox.NamedNode(graph))
         return graph in set(self.store.graph_names())
 
+    def checkpoint(self, target: str) -> dict[str, Any]:
+        """Write a read-only replica of the store to the new directory ``target``: a RocksDB checkpoint
+        (hard links on the same file system, so it costs a flush, not a copy) plus aidgraph's marker
+        files. The query workers open it read-only (``ReplicaService``); nobody ever writes it."""
+        location = getattr(self.store, "location", None)
+        if self.native is None or location is None:
+            raise StoreError("only an on-disk oxigraph store can be replicated",
+                             hint="queries run in the store worker for this backend")
+        self.native.flush()
+        self.native.backup(target)
+        for marker in Path(location).glob("aidgraph-*"):
+            shutil.copy2(marker, Path(target) / marker.name)
+        return {"replica": target}
+
     def ping(self) -> dict[str, Any]:
         """Liveness: the store answers a trivial query."""
         if self.native is not None:
@@ -211,6 +237,53 @@ class StoreService:
 
     def close(self) -> None:
         self.store.close()
+
+
+class ReplicaService:
+    """A query worker's operations: read-only queries over the replica each call names.
+
+    The web process makes a new replica (``StoreService.checkpoint``) after writes and names it in every
+    call; this service opens it read-only on first use and closes the one before. So queries run in
+    processes of their own, beside the store worker, and still see every write answered before them.
+    """
+
+    def __init__(self) -> None:
+        import graph.store  # noqa: F401 (imported now, before "ready": not in the first query's time)
+
+        self.path: str | None = None
+        self.service: StoreService | None = None
+
+    def _on(self, replica: str) -> StoreService:
+        if replica != self.path or self.service is None:
+            from graph.store import open_store
+
+            previous, self.service, self.path = self.service, None, None
+            if previous is not None:
+                previous.close()
+            self.service = StoreService(open_store(replica, backend="oxigraph", read_only=True))
+            self.path = replica
+        return self.service
+
+    def open(self, replica: str) -> dict[str, Any]:
+        """Open ``replica`` now (a restarted worker, before its first query)."""
+        self._on(replica)
+        return {"replica": replica}
+
+    def query(self, replica: str, **arguments: Any) -> dict[str, Any]:
+        """``StoreService.query`` over ``replica``."""
+        return self._on(replica).query(**arguments)
+
+    def select(self, replica: str, **arguments: Any) -> dict[str, Any]:
+        """``StoreService.select`` over ``replica``."""
+        return self._on(replica).select(**arguments)
+
+    def ping(self) -> dict[str, Any]:
+        """Liveness of the process (no store needed)."""
+        return {"store": "replica", "native": True}
+
+    def close(self) -> None:
+        if self.service is not None:
+            self.service.close()
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -303,15 +376,19 @@ def run_worker(conn, store: str | None, backend: str, update_url: str | None, th
         from graph.workers import die_with_parent
 
         die_with_parent(parent_pid)
+    service: StoreService | ReplicaService
     try:
-        from graph.store import open_store
+        if backend == "replica":  # a query worker: it opens the replicas its calls name
+            os.nice(QUERY_WORKER_NICENESS)  # the store worker (lookups, /health's heartbeat) comes first
+            service = ReplicaService()
+        else:
+            from graph.store import open_store
 
-        opened = open_store(store, backend=backend, update_url=update_url)
-        service = StoreService(opened)
+            service = StoreService(open_store(store, backend=backend, update_url=update_url))
     except BaseException as exc:  # report why the store could not be opened, then stop
         conn.send((None, "error", problem_of(exc)))
         return
-    conn.send((None, "ready", {"native": service.native is not None}))
+    conn.send((None, "ready", {"native": isinstance(service, ReplicaService) or service.native is not None}))
     send_lock = threading.Lock()
 
     def handle(request_id: int, operation: str, arguments: dict[str, Any]) -> None:
@@ -331,5 +408,8 @@ def run_worker(conn, store: str | None, backend: str, update_url: str | None, th
                 os._exit(1)
             if operation == "shutdown":
                 break
+            if operation == "ping":  # answered at once, even when every thread is busy (heartbeat)
+                handle(request_id, operation, arguments)
+                continue
             pool.submit(handle, request_id, operation, arguments)
     service.close()

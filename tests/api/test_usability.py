@@ -71,3 +71,30 @@ def test_an_empty_answer_says_which_filter_names_nothing(client, params, expecte
 @pytest.mark.parametrize("params", [{"donor": "FR"}, {"date_from": "2030"}, {"donor": "DE"}])
 def test_no_warning_when_the_filter_values_exist(client, params):
     assert "warnings" not in client.get("/pledges", params=params).json()
+
+
+@pytest.mark.parametrize(("path", "params"), [
+    ("/pledges", {"date_to": "0990", "donor": "0", "item": "0"}),
+    ("/pledges", {"category": "0"}),
+    ("/pledges", {"recipient": "ZZ", "status": "delivered"}),
+    ("/pledges", {"meeting": "UDCG-1999-01-01", "offset": "100"}),
+    ("/equipment", {"category": "0"}),
+])
+def test_a_filter_value_that_names_nothing_is_answered_without_the_lookup(server, client, monkeypatch, path,
+                                                                         params):
+    """Unknown filter values (issue 10.2): the empty page and the warning come from a look-up of the
+    value itself (cached per store version), never from the lookup query over the pledges."""
+    from api import lookups
+
+    engine = server.server.config.app.state.engine
+    sent: list[str] = []
+    original = engine.call
+
+    def recording(operation, arguments, **options):
+        sent.append(arguments.get("sparql", operation))
+        return original(operation, arguments, **options)
+
+    monkeypatch.setattr(engine, "call", recording)
+    body = client.get(path, params=params).json()
+    assert body["items"] == [] and len(body["warnings"]) == 1
+    assert set(sent) <= {lookups.MENTIONED, lookups.EXISTS, lookups.CATEGORY_KEYS}, sent

@@ -155,6 +155,13 @@ def virtuoso_url(tmp_path_factory):
         yield url
 
 
+@pytest.fixture(scope="module")
+def own_virtuoso_url(tmp_path_factory):
+    """A Virtuoso server for one test module only: nothing another module wrote is in it."""
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso-own")) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def remote_sparql_url(tmp_path_factory):
     """A live SPARQL 1.1 endpoint with a default graph of its own (not --union-default-graph): aidgraph

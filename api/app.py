@@ -81,13 +81,14 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_openapi(app)
 
-    from api import routes_docs, routes_gsp, routes_rest, routes_sparql, web
+    from api import routes_commitments, routes_docs, routes_gsp, routes_rest, routes_sparql, web
 
     web.install(app)  # the analysts' web app at / (before routes_docs: / is the app for browsers)
     app.include_router(routes_docs.router)
     app.include_router(routes_sparql.router)
     app.include_router(routes_gsp.router)
     app.include_router(routes_rest.router)
+    app.include_router(routes_commitments.router)
     try:
         export_routes = importlib.import_module("api.routes_export")
     except ModuleNotFoundError as exc:

@@ -124,7 +124,37 @@ PLEDGE_FILTERS = {
     "date_to": "?pledge dcterms:date ?f_date2 . "
                "FILTER(SUBSTR(STR(?f_date2), 1, STRLEN(?f_date_to)) "
                "<= SUBSTR(?f_date_to, 1, STRLEN(STR(?f_date2))))",
+    # the pledge's item is this equipment (the equipment pages)
+    "object": "?pledge schema:object ?f_object .",
+    # a source article of the pledge is in this language (the web explorer)
+    "lang": "?pledge prov:wasDerivedFrom ?f_lang_article . ?f_lang_article schema:inLanguage ?f_lang_value ."
+            " FILTER(STR(?f_lang_value) = ?f_lang)",
 }
+
+
+def pledge_criteria(filters: Iterable[str], bindings: dict[str, Term], extra: str = ""):
+    """The read model's criteria (``graph.store.readmodel.PledgeCriteria``) meaning the same as these
+    PLEDGE_FILTERS fragments with these bound values; None when ``extra`` adds a pattern it cannot
+    express (the caller then asks SPARQL)."""
+    from graph.store.readmodel import PledgeCriteria
+
+    if extra.strip():
+        return None
+    criteria = PledgeCriteria()
+    for name in filters:
+        if name in ("donor", "recipient"):
+            criteria.equal[name] = sorted({bindings[f"f_{name}_a"][1], bindings[f"f_{name}_b"][1]})
+        elif name in ("category", "status", "meeting", "object", "lang"):
+            criteria.equal[name] = [bindings[f"f_{name}"][1]]
+        elif name == "item":
+            criteria.item = (bindings["f_item_iri"][1], bindings["f_item"][1].lower())
+        elif name == "date_from":
+            criteria.date_from = bindings["f_date_from"][1]
+        elif name == "date_to":
+            criteria.date_to = bindings["f_date_to"][1]
+        else:
+            return None
+    return criteria
 
 
 def pledge_page_query(filters: Iterable[str], limit: int, offset: int, *, bound: Iterable[str] = (),
@@ -209,6 +239,34 @@ SELECT DISTINCT ?pledge ?sortDate {projected} WHERE {{
 """
 
 
+def _detail_branches() -> list[str]:
+    """The patterns of the pledge details: own properties, claims, amounts, items' labels."""
+    own = ", ".join(f"<{P[name]}>" for name in PLEDGE_PROPERTIES)
+    # FILTER(?p IN ...), not VALUES ?p: pyoxigraph would join VALUES ?p first and scan every pledge
+    return [
+        f"{{ ?pledge ?p ?o FILTER(?p IN ({own})) BIND(?pledge AS ?node) }}",
+        "{ ?pledge prov:qualifiedDerivation ?node . ?node ?p ?o "
+        "FILTER(?p IN (prov:entity, nif:anchorOf, aid:confidence)) }",
+        "{ ?pledge schema:amount ?node . ?node ?p ?o FILTER(?p IN (schema:value, schema:currency)) }",
+        "{ ?pledge schema:object ?node . ?node skos:prefLabel|schema:name ?o . BIND(skos:prefLabel AS ?p) }",
+    ]
+
+
+def _pledge_values(pledges: list[str]) -> str:
+    from pyoxigraph import NamedNode
+
+    return "VALUES ?pledge { " + " ".join(str(NamedNode(iri)) for iri in pledges) + " }"
+
+
+def pledge_details_branches(pledges: list[str]) -> list[str]:
+    """The parts of :func:`pledge_details_query`, each a query of its own with the same variables.
+    Run apart, each joins the VALUES first (in one UNION pyoxigraph evaluates every branch before it
+    joins the VALUES): the read model's builder reads them so."""
+    values = _pledge_values(pledges)
+    return [PREFIXES + f"SELECT DISTINCT ?pledge ?node ?p ?o WHERE {{ {values} {branch} }}"
+            for branch in _detail_branches()]
+
+
 def pledge_details_query(pledges: list[str]) -> str:
     """The facts :func:`shape_pledges` reads about the given pledges, their claims and amounts, and
     their items' labels.
@@ -217,22 +275,11 @@ def pledge_details_query(pledges: list[str]) -> str:
     before they are written into the VALUES clause. One row per (pledge, node, property, value):
     linear in the data (a pledge reported by n articles has n claims, three rows each).
     """
-    from pyoxigraph import NamedNode
-
-    values = " ".join(str(NamedNode(iri)) for iri in pledges)
-    own = ", ".join(f"<{P[name]}>" for name in PLEDGE_PROPERTIES)
-    # FILTER(?p IN ...), not VALUES ?p: pyoxigraph would join VALUES ?p first and scan every pledge
+    union = "\n  UNION\n  ".join(_detail_branches())
     return PREFIXES + f"""
 SELECT DISTINCT ?pledge ?node ?p ?o WHERE {{
-  VALUES ?pledge {{ {values} }}
-  {{ ?pledge ?p ?o FILTER(?p IN ({own})) BIND(?pledge AS ?node) }}
-  UNION
-  {{ ?pledge prov:qualifiedDerivation ?node . ?node ?p ?o
-     FILTER(?p IN (prov:entity, nif:anchorOf, aid:confidence)) }}
-  UNION
-  {{ ?pledge schema:amount ?node . ?node ?p ?o FILTER(?p IN (schema:value, schema:currency)) }}
-  UNION
-  {{ ?pledge schema:object ?node . ?node skos:prefLabel|schema:name ?o . BIND(skos:prefLabel AS ?p) }}
+  {_pledge_values(pledges)}
+  {union}
 }}
 """
 

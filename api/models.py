@@ -94,6 +94,103 @@ class PledgePage(Page):
     warnings: list[str] | None = Field(default=None, description="why an empty answer may be empty")
 
 
+# ------------------------------------------------------------------------------------------- commitments
+
+class CommitmentSummary(Model):
+    """One real-world commitment: the claims of many articles grouped (graph aidg:commitments)."""
+
+    id: str = Field(description="the commitment key (last segment of its IRI)")
+    iri: str
+    donor: str | None = None
+    recipient: str | None = None
+    item: str | None = None
+    item_iri: str | None = None
+    category: str | None = None
+    date: str | None = Field(default=None, description="the first date a claim gives")
+    quantity: Value | None = Field(default=None, description="the quantity, when the claims agree on one")
+    stage: str | None = Field(default=None, description="announced, committed or delivered")
+    instruments: list[str] = []
+    contradictions: list[str] = Field(default=[], description="values the claims disagree on")
+    claims: int = 0
+    independent_sources: int | None = Field(default=None, description="articles, wire copies counted once")
+    delivered_quantity: Value | None = None
+    delivery_lag_days: int | None = None
+
+
+class CommitmentPage(Page):
+    items: list[CommitmentSummary]
+
+
+class CommitmentClaim(Model):
+    """One article's claim within a commitment, with the values it states."""
+
+    claim: str
+    pledge: str
+    article: str | None = None
+    article_iri: str | None = None
+    near_duplicate_of: str | None = Field(default=None, description="the article this one is a copy of")
+    publisher: str | None = None
+    published: str | None = None
+    lang: str | None = None
+    status: str | None = None
+    quantity: Value | None = None
+    amount: Value | None = None
+    currency: str | None = None
+    date: str | None = None
+    evidence: str | None = None
+
+
+class CommitmentStage(Model):
+    """A lifecycle stage reached: its first date, the quantities claimed, the claims saying so."""
+
+    stage: str
+    date: str | None = None
+    quantities: list[Value] = []
+    claims: list[str] = []
+
+
+class ContradictingValue(Model):
+    """One of the values the claims disagree on, and the articles stating it."""
+
+    value: Value | None = None
+    currency: str | None = None
+    articles: list[str] = []
+
+
+class Commitment(CommitmentSummary):
+    """A commitment with its claims, sources, stages and contradictions."""
+
+    stages: list[CommitmentStage] = []
+    contradicting_values: dict[str, list[ContradictingValue]] = {}
+    sources: list[CommitmentClaim] = []
+
+
+class ReconciliationRow(Model):
+    """One Kiel donor x weapon category next to the news graph."""
+
+    donor: str = Field(description="ISO alpha-2 code ('' when Kiel's donor is no known country)")
+    donor_name: str
+    category: str = Field(description="Kiel's weapon category")
+    kiel_weapons: int
+    kiel_value_eur: Number
+    graph_commitments: int
+    graph_quantity: int = Field(description="sum of the commitments' quantities where their claims agree")
+    graph_value_eur: Number
+    coverage: Number | None = Field(default=None, description="share of Kiel's systems with a commitment")
+    disagreement: int = Field(description="|Kiel's number - graph quantity|")
+    systems_in_graph: list[str] = []
+
+
+class Reconciliation(Model):
+    """The Kiel Ukraine Support Tracker release next to the news graph, largest disagreements first."""
+
+    release: str
+    label: str
+    cutoff: str = Field(description="Kiel's cut-off month (YYYY-MM)")
+    rows: list[ReconciliationRow]
+    unmapped_systems: list[str] = []
+
+
 # ------------------------------------------------------------------------------------------- meetings
 
 class MeetingSummary(Model):

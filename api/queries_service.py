@@ -40,11 +40,31 @@ def select(request: Request, sparql: str, bindings: dict[str, tuple] | None = No
                                   "cap": cap or request.app.state.settings.result_cap})
 
 
+def read_model(request: Request):
+    """The pledge read model of the served store (``graph.store.readmodel``), or None when there is
+    none or it is not current (then the lookups ask SPARQL). Opened read-only, once per app."""
+    state = request.app.state
+    model = getattr(state, "read_model", None)
+    if model is None:
+        from graph.store.readmodel import READ_MODEL_FILE, PledgeReadModel
+
+        path = state.settings.store_path
+        if path is None or not (path / READ_MODEL_FILE).exists() or not state.settings.use_read_model:
+            return None
+        model = state.read_model = PledgeReadModel(path / READ_MODEL_FILE, read_only=True)
+    return model if model.is_current() else None
+
+
 def pledge_records(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int = 1000,
                    offset: int = 0, extra: str = "") -> list[dict[str, Any]]:
     """Pledge records matching the named ``filters`` (values in ``bindings``, see :func:`pledge_filters`),
     newest first: a page of pledge IRIs, then their details shaped by :func:`api.lookups.shape_pledges`.
-    ``extra`` is a further graph pattern over ``?pledge``."""
+    ``extra`` is a further graph pattern over ``?pledge``. From the read model when it is current and
+    can express the filters (``api.lookups.pledge_criteria``)."""
+    model = read_model(request)
+    criteria = q.pledge_criteria(filters, bindings, extra) if model is not None else None
+    if criteria is not None:
+        return model.page(criteria, limit, offset)
     page = _pledge_page(request, filters, bindings, limit, offset, extra)
     order = [row["pledge"][1] for row in page]
     if not order:

@@ -25,6 +25,7 @@ ENTRY_POINTS = {
     "app": "/", "index": "/api", "docs": "/docs", "reference": "/redoc", "openapi": "/openapi.json",
     "sparql": "/sparql",
     "saved_queries": "/queries", "pledges": "/pledges", "meetings": "/meetings", "actors": "/actors",
+    "commitments": "/commitments", "reconcile": "/reconcile",
     "equipment": "/equipment", "articles": "/articles", "search": "/search?q=", "stats": "/stats",
     "health": "/health", "exports": "/export/{format}", "plots": "/plot/timeline",
 }

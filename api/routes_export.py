@@ -22,7 +22,7 @@ from graph.errors import InputError, StoreError
 
 ExportRunner = Callable[[str, dict[str, Any]], dict[str, Any]]
 ExportFormat = Literal["gexf", "graphml", "turtle", "trig", "nquads", "jsonld", "nt", "csv"]
-Projection = Literal["full", "actor-meeting", "donor-equipment", "co-attendance"]
+Projection = Literal["full", "actor-meeting", "donor-equipment", "co-attendance", "donor-commitment"]
 ImageFormat = Literal["png", "svg"]
 
 router = APIRouter(tags=["export"])

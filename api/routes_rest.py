@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from api import lookups as q
 from api import models
 from api import queries_service as service
+from api.engine import ServiceUnavailable
 from api.problems import Problem
 from api.results import Term, parse_accept
 from api.routes_sparql import TOKEN_SECURITY, check_token
@@ -313,8 +314,7 @@ def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KE
     """An equipment system: category, labels, who pledged it and the quantities over time."""
     equipment = service.checked_iri(vocab.equipment_iri, equipment_id, "equipment")
     detail = service.select(request, q.EQUIPMENT_DETAIL, {"equipment": equipment})["rows"]
-    pledges = service.pledge_records(request, [], {"equipment": equipment},
-                                     extra="?pledge schema:object ?equipment .")
+    pledges = service.pledge_records(request, ["object"], {"f_object": equipment})
     labels = [row["label"] for row in detail if "label" in row]
     categories = sorted({q.code(row["category"][1]) for row in detail if "category" in row})
     if not labels and not categories and not pledges:
@@ -462,6 +462,13 @@ def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
     write_started = time.perf_counter()
     engine.call("replace_graphs", {"graphs": doc.graphs}, timeout=request.app.state.settings.query_timeout)
     summary["seconds"]["store"] = round(time.perf_counter() - write_started, 4)
+    commitments_started = time.perf_counter()
+    try:  # the article is stored; commitments that cannot be recomputed in time are reported, not fatal
+        engine.call("recompute_commitments", {}, timeout=request.app.state.settings.query_timeout)
+        summary["seconds"]["commitments"] = round(time.perf_counter() - commitments_started, 4)
+    except ServiceUnavailable as exc:
+        summary["warnings"] = [f"the article is stored, but the commitments were not recomputed: {exc}; "
+                               "run `aidgraph commitments` on the store"]
     summary["seconds"]["total"] = round(time.perf_counter() - started, 4)
     view = _article_view(request, record.id, must_exist=False)
     if summary["facts_accepted"] == 0 and summary["facts_quarantined"] > 0:

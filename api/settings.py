@@ -41,6 +41,8 @@ class ApiSettings:
     heavy_slots      whole-store exports and plots computed at the same time (more wait, then 429)
     heavy_wait       seconds a heavy request waits for a slot before 429
     heavy_cache_bytes  exports and plots kept per store version (answered again without work)
+    use_read_model   pledge lookups and facet counts read the pledge read model when it is current
+                     (``graph.store.readmodel``; AIDGRAPH_READ_MODEL=0 asks SPARQL every time)
     worker_memory_mb  resident memory a store or query worker may use; past it the worker is killed and
                      restarted and its calls answer 503 ``memory-exceeded`` (AIDGRAPH_WORKER_MEMORY_MB)
     query_workers    processes that run SPARQL queries (/sparql, /queries/*) over a read-only replica of
@@ -71,6 +73,7 @@ class ApiSettings:
     heavy_slots: int = 2
     heavy_wait: float = 5.0
     heavy_cache_bytes: int = 64 * 1024 * 1024
+    use_read_model: bool = True
     worker_memory_mb: int = 3072
     query_workers: int = 2
     query_queue: int = 16
@@ -102,6 +105,7 @@ class ApiSettings:
             article_memory_mb=config.article_memory_mb,
             extract_workers=env_int("AIDGRAPH_API_EXTRACT_WORKERS", 1),
             heavy_slots=env_int("AIDGRAPH_HEAVY_REQUESTS", 2),
+            use_read_model=env_int("AIDGRAPH_READ_MODEL", 1) != 0,
             worker_memory_mb=env_int("AIDGRAPH_WORKER_MEMORY_MB", 3072),
             query_workers=env_int("AIDGRAPH_QUERY_WORKERS", 2),
             query_queue=env_int("AIDGRAPH_QUERY_QUEUE", 16),

@@ -155,6 +155,14 @@ class StoreService:
         self.store.replace_graphs(graphs)
         return {"ok": True, "graphs": len(graphs)}
 
+    def recompute_commitments(self) -> dict[str, Any]:
+        """Recompute the derived graph ``aidg:commitments`` from all claims (after an article was stored)."""
+        if not getattr(self.store, "supports_update", True):
+            raise StoreError("this store is read-only", hint="serve a store opened for writing")
+        from graph.commitments import recompute
+
+        return recompute(self.store).to_dict()
+
     def graph_write(self, action: str, graph: str, ntriples: str = "") -> dict[str, Any]:
         """A Graph Store Protocol write through the store's own methods: ``put`` replaces the named
         graph with ``ntriples``, ``post`` adds them to it, ``delete`` drops it. Answers whether the graph

@@ -116,6 +116,7 @@ class IngestSummary:
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+    commitments: Any = None  # graph.commitments.RecomputeSummary when the derived graph was recomputed
 
     @property
     def ok(self) -> bool:
@@ -155,6 +156,7 @@ class IngestSummary:
             "workers": self.workers,
             "failures": [{"source": f.source, "line": f.line, "reason": f.reason} for f in self.failures],
             "warnings": list(self.warnings),
+            **({"commitments": self.commitments.to_dict()} if self.commitments else {}),
         }
 
     def format(self) -> str:
@@ -176,6 +178,11 @@ class IngestSummary:
             f"failures:           {len(self.failures)}",
             f"time:               {self.seconds:.2f} s ({rate:.1f} articles/s)",
         ]
+        if self.commitments:
+            c = self.commitments
+            lines.append(f"commitments:        {c.commitments} from {c.claims} claims, {c.contradictions} "
+                         f"with contradictions, {c.duplicate_articles} near-duplicate articles "
+                         f"({c.seconds:.2f} s)")
         lines += [f"  - {failure}" for failure in self.failures]
         lines += [f"warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
@@ -229,13 +236,17 @@ def provenance_triples(article: Article) -> set[tuple]:
     and the fingerprint of the aidgraph that made it (on the extraction run)."""
     from rdflib import Literal, URIRef
 
-    from graph.vocab import DCTERMS, SCHEMA, article_iri, run_iri
+    from graph.duplicates import signature
+    from graph.vocab import AID, DCTERMS, SCHEMA, article_iri, run_iri
 
     iri = article_iri(article.id)
     triples = {(iri, SCHEMA.sha256, Literal(content_hash(article))),
                (run_iri(article.id), SCHEMA.softwareVersion, Literal(pipeline_fingerprint()))}
     if article.location:
         triples.add((iri, DCTERMS.source, URIRef(article.location)))
+    minhash = signature(article.text or "")
+    if minhash:
+        triples.add((iri, AID.minhash, Literal(minhash)))
     return triples
 
 
@@ -274,6 +285,10 @@ def store_stage(doc: ArticleDoc, store) -> ArticleDoc:
 def warm_up() -> None:
     """Load what extraction and the gate load on first use (lexicons, gazetteers, shapes), so that a worker
     process's first article is not charged for it."""
+    import pyoxigraph  # noqa: F401  native libraries mapped before a worker's memory budget applies
+
+    from graph import duplicates  # noqa: F401  (numpy)
+
     with contextlib.suppress(Exception):  # only a head start: a real article reports its own problems
         prepare_batch([Article(id="warm-up", text="-", lang="en")])
 
@@ -384,7 +399,7 @@ def process_article(article: Article, store) -> ArticleDoc:
 def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, lang: str | None = None,
                  published: str | None = None, max_bytes: int | None = None, workers: int | None = None,
                  batch_size: int = BATCH_SIZE, budget=None, force: bool = False,
-                 prefilter: bool = False) -> IngestSummary:
+                 prefilter: bool = False, commitments: bool = True) -> IngestSummary:
     """Ingest files and folders into ``store``; returns what was stored and what failed, and why.
 
     ``workers``: processes running extract -> to_rdf -> gate under ``budget`` (a
@@ -392,8 +407,9 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
     of CPUs, at most 4; 0: everything in this process, without a budget. Writes happen here, a batch at a
     time. ``force``: re-ingest articles stored unchanged too. ``prefilter``: pass over articles that are
     not about military aid to Ukraine (:mod:`graph.relevance`) before extraction; they are counted, and
-    nothing stored for them changes. Raises DiskFullError / StoreCorruptedError (with ``summary`` set to
-    what was stored) when the store cannot take more.
+    nothing stored for them changes. ``commitments``: recompute the derived graph ``aidg:commitments``
+    from all claims afterwards (:func:`graph.commitments.recompute`). Raises DiskFullError /
+    StoreCorruptedError (with ``summary`` set to what was stored) when the store cannot take more.
     """
     started = time.perf_counter()
     summary = IngestSummary()
@@ -438,7 +454,17 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
         summary.seconds = time.perf_counter() - started
     stored.warn_legacy(summary)
     summary.warn_languages()
+    if commitments and (summary.articles_stored or not _has_commitments(store)):
+        from graph.commitments import recompute
+
+        summary.commitments = recompute(store)
     return summary
+
+
+def _has_commitments(store) -> bool:
+    from graph.vocab import COMMITMENTS_GRAPH
+
+    return str(COMMITMENTS_GRAPH) in store.graph_names()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,11 +25,13 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, XSD, DefinedNamespace
 
 __all__ = [
-    "AID", "AIDG", "AIDR", "AIDSH", "CATEGORY_SCHEME", "DCTERMS", "EQUIPMENT_SCHEME", "MULTIPLE_DONORS_IRI",
+    "AID", "AIDG", "AIDR", "AIDSH", "CATEGORY_SCHEME", "COMMITMENTS_GRAPH", "DCTERMS", "EQUIPMENT_SCHEME",
+    "MULTIPLE_DONORS_IRI",
     "NIF",
     "ONTOLOGY_DIR", "ONTOLOGY_GRAPH", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "REFERENCE_GRAPH",
     "ROLE_SCHEME", "SCHEMA", "SH", "SHAPES_DIR", "SKOS", "STATUS_SCHEME", "TIME", "WD", "XSD",
-    "amount_iri", "article_iri", "bind_prefixes", "category_iri", "claim_iri", "country_iri",
+    "amount_iri", "article_iri", "bind_prefixes", "category_iri", "claim_iri", "commitment_iri",
+    "country_iri",
     "equipment_iri", "meeting_iri", "org_iri", "person_iri", "place_iri", "pledge_iri", "post_iri",
     "publisher_iri", "quarantine_graph_iri", "quarantine_report_iri", "role_iri", "run_iri",
     "slugify", "status_iri", "tenure_iri", "text_iri",
@@ -54,6 +56,7 @@ class AID(DefinedNamespace):
     EquipmentSystem: URIRef  # ⊑ schema:Product, skos:Concept
     DonorGroup: URIRef       # ⊑ org:Organization; several donors jointly
     Tenure: URIRef           # ⊑ org:Membership; a person holding a post from a date to a date
+    Commitment: URIRef       # ⊑ schema:DonateAction; one real-world pledge grouping many articles' claims
 
     # country / organisation / naming
     alpha3: URIRef           # ISO 3166-1 alpha-3 code
@@ -70,6 +73,18 @@ class AID(DefinedNamespace):
     quantity: URIRef         # xsd:integer > 0
     status: URIRef           # pledge -> status concept
     announcedAt: URIRef      # pledge -> meeting
+
+    # commitments (derived graph aidg:commitments) and near-duplicate articles
+    groupsClaim: URIRef      # commitment -> aid:Claim
+    groupsPledge: URIRef     # commitment -> aid:Pledge
+    contradiction: URIRef    # commitment -> "quantity" / "amount" the claims disagree on
+    independentSources: URIRef  # commitment -> xsd:integer (duplicate groups count once)
+    deliveredQuantity: URIRef   # commitment -> xsd:integer
+    deliveryLagDays: URIRef     # commitment -> xsd:integer
+    stage: URIRef            # commitment -> "announced" / "committed" / "delivered"
+    instrument: URIRef       # commitment -> instrument key (pda, usai, purl, ...)
+    nearDuplicateOf: URIRef  # article -> first article of its near-duplicate group
+    minhash: URIRef          # article -> hex MinHash signature of its text
 
     # meetings
     format: URIRef           # meeting -> organisation / format (UDCG, COTW, ...)
@@ -92,6 +107,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 
 ONTOLOGY_GRAPH = AIDG["ontology"]
 REFERENCE_GRAPH = AIDG["reference"]
+COMMITMENTS_GRAPH = AIDG["commitments"]  # derived: recomputed from all article graphs after ingest
 
 CATEGORY_SCHEME = AIDR["scheme/categories"]
 STATUS_SCHEME = AIDR["scheme/statuses"]
@@ -237,6 +253,12 @@ def pledge_iri(key_parts: Iterable[object]) -> URIRef:
     """
     key = "|".join("" if part is None else str(part).strip().lower() for part in key_parts)
     return AIDR[f"pledge/{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}"]
+
+
+def commitment_iri(anchor_claim: str) -> URIRef:
+    """``aidr:commitment/{sha1(anchor claim IRI)[:16]}``: a commitment is named after its first claim
+    (earliest date, then smallest claim IRI), so the same claims always give the same IRI."""
+    return AIDR[f"commitment/{hashlib.sha1(str(anchor_claim).encode('utf-8')).hexdigest()[:16]}"]
 
 
 def amount_iri(pledge: URIRef) -> URIRef:

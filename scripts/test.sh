@@ -17,6 +17,7 @@ apt_install() {  # apt_install WHAT PACKAGE...
 command -v chromium >/dev/null 2>&1 || apt_install browser chromium
 { [ -f /usr/share/java/jena-arq.jar ] && command -v javac >/dev/null 2>&1; } \
   || apt_install "Jena client" libapache-jena-java default-jdk-headless
+command -v virtuoso-t >/dev/null 2>&1 || apt_install "Virtuoso store" virtuoso-opensource
 .venv/bin/ruff check .
 status=0
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@" || status=$?

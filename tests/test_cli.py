@@ -135,6 +135,8 @@ def test_stats_counts_articles_and_pledges(run_cli, known_store):
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
     assert stats["articles"] == 2 and stats["pledges"] == 3 and stats["meetings"] == 1
+    assert stats["disk_bytes"] > 100_000  # the store's files on disk (RocksDB), measured
+    assert "disk " in run_cli("stats").stdout
     assert stats["classes"]["aid:Pledge"] == 3
 
 

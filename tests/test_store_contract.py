@@ -13,7 +13,8 @@ from rdflib import XSD, Literal, URIRef
 from graph.errors import QuerySyntaxError, StoreError
 from graph.store import ONTOLOGY_GRAPH, REFERENCE_GRAPH, open_store
 
-BACKENDS = ["oxigraph", "memory", pytest.param("sparql", marks=pytest.mark.remote)]
+BACKENDS = ["oxigraph", "memory", pytest.param("sparql", marks=pytest.mark.remote),
+            pytest.param("virtuoso", marks=pytest.mark.remote)]
 EX = rdflib.Namespace("http://example.org/")
 
 

@@ -183,11 +183,10 @@ def rest_filters(filters: Filters) -> tuple[list[str], dict[str, tuple], str]:
         filters.date_to or None,
         filters.meeting or None,
     )
-    extra = ""
     if filters.lang:
-        extra = wq.LANGUAGE_FILTER
+        names.append("lang")
         bindings["f_lang"] = q.text(filters.lang)
-    return names, bindings, extra
+    return names, bindings, ""
 
 
 # ------------------------------------------------------------------------------------------- pledges
@@ -433,6 +432,15 @@ def _counts(request: Request, filters: Filters, facets: list[str],
     if cached_only:
         return None
     names, bindings, extra = rest_filters(filters)
+    model = service.read_model(request)
+    criteria = q.pledge_criteria(names, bindings, extra) if model is not None else None
+    if criteria is not None:
+        counts = {facet: _model_counts(model, facet, criteria) for facet in facets}
+        with _FACET_LOCK:
+            _FACET_CACHE[key] = (now, counts)
+            while len(_FACET_CACHE) > FACET_CACHE_SIZE:
+                _FACET_CACHE.popitem(last=False)
+        return counts
 
     def count(facet: str) -> dict[str, int]:
         rows = select(request, wq.facet_query(facet, names, bindings, extra), cap=1_000_000)
@@ -450,6 +458,18 @@ def _counts(request: Request, filters: Filters, facets: list[str],
         while len(_FACET_CACHE) > FACET_CACHE_SIZE:
             _FACET_CACHE.popitem(last=False)
     return counts
+
+
+#: the web facets' names in the read model (the category facet counts the pledge's own category)
+MODEL_FACETS = {"category": "own_category", "item": "object"}
+
+
+def _model_counts(model, facet: str, criteria) -> dict[str, int]:
+    """A facet's counts from the pledge read model, keyed as the SPARQL counts are."""
+    found = model.counts(MODEL_FACETS.get(facet, facet), criteria)
+    if facet in ("lang", "total"):
+        return found
+    return {_value_key(facet, value): n for value, n in found.items()}
 
 
 def _rolled_up(counts: dict[str, int], index: LabelIndex) -> dict[str, int]:

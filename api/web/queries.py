@@ -47,10 +47,7 @@ SELECT DISTINCT ?narrower ?broader WHERE {
 )
 
 #: the language filter of the explorer (the REST lookups have none): a source article in ?f_lang
-LANGUAGE_FILTER = (
-    "?pledge prov:wasDerivedFrom ?f_lang_article . ?f_lang_article schema:inLanguage ?f_lang_value ."
-    " FILTER(STR(?f_lang_value) = ?f_lang)"
-)
+LANGUAGE_FILTER = PLEDGE_FILTERS["lang"]
 
 #: what each facet counts: a pattern binding ?value for ?pledge. Each facet is its own query: in one
 #: UNION they took minutes on a 1k-article store (the planner joins the branches badly), apart about 1 s.

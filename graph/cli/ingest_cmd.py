@@ -34,6 +34,23 @@ def register(subparsers) -> None:
     parser.add_argument("--prefilter", action="store_true",
                         help="pass over articles that are not about military aid to Ukraine (a cheap "
                              "keyword check before extraction; counted in the summary)")
+    distributed = parser.add_argument_group(
+        "distributed ingest",
+        "one Ray task per input shard; this process is the only writer (README: Scale-out)")
+    distributed.add_argument("--engine", choices=("local", "ray"), default="local",
+                             help="local: worker processes on this machine (default); ray: tasks on a Ray "
+                                  "cluster")
+    distributed.add_argument("--address", metavar="ADDR",
+                             help="the Ray cluster to join (HOST:6379, ray://HOST:10001 or auto; default: "
+                                  "start a local Ray instance for the run)")
+    distributed.add_argument("--shard-dir", metavar="DIR",
+                             help="where shard outputs and their completion markers are kept (default: "
+                                  "STORE.shards beside the store)")
+    distributed.add_argument("--shard-size", type=int, metavar="N",
+                             help="input files per shard (default 64; a .jsonl file is a shard of its own)")
+    distributed.add_argument("--bulk", action="store_true",
+                             help="backfill: load the shards with pyoxigraph's bulk loader and rebuild the "
+                                  "default graph once (not atomic per article; README: Bulk loading)")
     parser.set_defaults(handler=run)
 
 
@@ -56,13 +73,33 @@ def run(args) -> int:
     settings = settings_from(args)
     budget = ArticleBudget(seconds=args.article_seconds or settings.article_seconds,
                            memory_mb=args.article_memory_mb or settings.article_memory_mb)
+    if args.engine == "local" and (args.address or args.shard_dir or args.shard_size or args.bulk):
+        raise InputError("--address, --shard-dir, --shard-size and --bulk go with --engine ray",
+                         hint="add --engine ray (it starts a local Ray instance when no --address is given)")
+    shard_dir = args.shard_dir
+    if args.engine == "ray" and shard_dir is None:
+        if settings.backend != "oxigraph":
+            raise InputError("a remote store needs --shard-dir for the shards of --engine ray",
+                             hint="pass --shard-dir DIR")
+        from graph.distributed import default_shard_dir
+
+        shard_dir = default_shard_dir(settings.store)
     store = open_for_writing(args)
     summary, error = None, None
     try:
-        summary = ingest_paths(args.paths, store, progress=not args.no_progress, lang=args.lang,
-                               published=published, max_bytes=settings.max_article_bytes,
-                               workers=args.workers, budget=budget, force=args.force,
-                               prefilter=args.prefilter)
+        if args.engine == "ray":
+            from graph.distributed import SHARD_SIZE, ingest_on_ray
+
+            summary = ingest_on_ray(args.paths, store, shard_dir=shard_dir, address=args.address,
+                                    shard_size=args.shard_size or SHARD_SIZE, lang=args.lang,
+                                    published=published, max_bytes=settings.max_article_bytes,
+                                    budget=budget, force=args.force, prefilter=args.prefilter,
+                                    bulk=args.bulk, progress=not args.no_progress)
+        else:
+            summary = ingest_paths(args.paths, store, progress=not args.no_progress, lang=args.lang,
+                                   published=published, max_bytes=settings.max_article_bytes,
+                                   workers=args.workers, budget=budget, force=args.force,
+                                   prefilter=args.prefilter)
     except StoreError as exc:
         error = exc
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class
@@ -36,6 +37,7 @@ def store_stats(store) -> dict:
     return {
         "store": getattr(store, "location", None) and str(store.location),
         "backend": store.name,
+        "disk_bytes": disk_bytes(getattr(store, "location", None)),
         "triples": int(next(iter(store.query(TRIPLES)))[0]),
         "default_graph_triples": int(next(iter(store.query(DEFAULT_GRAPH_TRIPLES)))[0]),
         "graphs": len(names),
@@ -49,6 +51,19 @@ def store_stats(store) -> dict:
     }
 
 
+def disk_bytes(location) -> int | None:
+    """The bytes the files of a store folder take on disk (None for stores not on this disk)."""
+    if location is None or not Path(location).is_dir():
+        return None
+    return sum(path.stat().st_blocks * 512 for path in Path(location).rglob("*") if path.is_file())
+
+
+def _human(size: int | None) -> str:
+    if size is None:
+        return "-"
+    return f"{size / 2**20:.1f} MiB ({size} bytes)"
+
+
 def run(args) -> int:
     from graph.cli.common import EMPTY_STORE_HINT, open_for_reading
 
@@ -57,9 +72,10 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0
-    for key in ("store", "backend", "triples", "default_graph_triples", "graphs", "articles", "pledges",
-                "meetings", "quarantined_articles", "quarantined_facts"):
-        print(f"{key.replace('_', ' '):22} {stats[key]}")
+    for key in ("store", "backend", "disk", "triples", "default_graph_triples", "graphs", "articles",
+                "pledges", "meetings", "quarantined_articles", "quarantined_facts"):
+        value = _human(stats["disk_bytes"]) if key == "disk" else stats[key]
+        print(f"{key.replace('_', ' '):22} {value}")
     print("instances per class:")
     for name, count in stats["classes"].items():
         print(f"  {count:8}  {name}")

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 NETWORK_FORMATS: tuple[str, ...] = ("gexf", "graphml")
 RDF_EXPORT_FORMATS: tuple[str, ...] = ("turtle", "trig", "nquads", "jsonld", "nt")
 FORMATS: tuple[str, ...] = (*NETWORK_FORMATS, *RDF_EXPORT_FORMATS, "csv")
-PROJECTIONS: tuple[str, ...] = ("full", "actor-meeting", "donor-equipment", "co-attendance")
+PROJECTIONS: tuple[str, ...] = ("full", "actor-meeting", "donor-equipment", "co-attendance",
+                                "donor-commitment")
 CSV_TABLES: tuple[str, ...] = ("pledges", "meetings", "actors")
 
 

@@ -8,6 +8,8 @@ SPARQL queries and returns a ``networkx.MultiDiGraph`` with at most one edge per
     actor-meeting     bipartite actor ↔ meeting (attended, attended_remotely, chaired)
     donor-equipment   donor → equipment/category, weighted by number of pledges (or quantity)
     co-attendance     actor ↔ actor, weighted by the number of meetings both attended
+    donor-commitment  donor → commitment → item, from the derived graph aidg:commitments
+                      (graph/export/commitment_network.py; read from the store, not from ``full``)
 
 Node attributes: ``type`` (person|country|organisation|meeting|equipment), ``label`` and, where known,
 ``date``, ``category``. Edge attributes: ``type`` (attended, attended_remotely, chaired, pledged,
@@ -376,6 +378,9 @@ def project(full: nx.MultiDiGraph, name: str, *, weight_by: str = "pledges") -> 
         return actor_meeting(full)
     if name == "donor-equipment":
         return donor_equipment(full, weight_by=weight_by)
+    if name == "donor-commitment":
+        raise InputError("the donor-commitment projection is read from the store",
+                         hint="use build_projection(store, 'donor-commitment')")
     return co_attendance(full)
 
 
@@ -452,4 +457,8 @@ def build_projection(store: Store, name: str = "full", *, graph: str | None = No
     """Read the network from ``store`` (optionally one named graph) and return projection ``name``."""
     if name not in PROJECTIONS:
         raise InputError(f"unknown projection {name!r}", hint=f"choose one of {', '.join(PROJECTIONS)}")
+    if name == "donor-commitment":
+        from graph.export.commitment_network import commitment_network
+
+        return commitment_network(store)
     return project(full_graph(store, graph=graph), name, weight_by=weight_by)

@@ -59,7 +59,7 @@ def extract_article(article: Article) -> Extraction:
     """Extract persons, countries, organisations, meetings, equipment and pledges from ``article``."""
     try:
         return _extract(article)
-    except ExtractionError:
+    except (ExtractionError, MemoryError):  # a MemoryError is the budget's, reported as such upstream
         raise
     except Exception as exc:  # a bug in a rule must not look like bad input
         raise ExtractionError(

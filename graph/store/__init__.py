@@ -13,7 +13,7 @@ from graph.store.base import ONTOLOGY_GRAPH, REFERENCE_GRAPH, Store
 
 __all__ = ["BACKENDS", "ONTOLOGY_GRAPH", "REFERENCE_GRAPH", "Store", "open_store"]
 
-BACKENDS = ("oxigraph", "memory", "sparql")
+BACKENDS = ("oxigraph", "memory", "sparql", "virtuoso")
 
 
 def open_store(location: str | Path | None = None, *, backend: str = "oxigraph",
@@ -34,10 +34,14 @@ def open_store(location: str | Path | None = None, *, backend: str = "oxigraph",
         from graph.store.memory import MemoryStore
 
         return MemoryStore()
-    if backend == "sparql":
+    if backend in ("sparql", "virtuoso"):
         if not location or not str(location).startswith(("http://", "https://")):
             raise InputError(f"the sparql backend needs an endpoint URL, got {location!r}",
                              hint="pass --store http://HOST:PORT/query")
+        if backend == "virtuoso":
+            from graph.store.virtuoso import VirtuosoStore
+
+            return VirtuosoStore(str(location), update_url=update_url, read_only=read_only)
         from graph.store.sparql import SparqlStore
 
         return SparqlStore(str(location), update_url=update_url, read_only=read_only)

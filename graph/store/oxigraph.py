@@ -37,6 +37,7 @@ from graph.store.base import (
     query_syntax_error,
 )
 from graph.store.convert import quads_to_graph
+from graph.store.readmodel import READ_MODEL_FILE, PledgeReadModel
 from graph.vocab import PREFIXES
 
 #: a small file in the store directory that records which ontology/reference files were loaded
@@ -62,11 +63,13 @@ class OxigraphStore(StoreBase):
         self.supports_update = not read_only
         self._ox = self._open(read_only)
         self._dataset = rdflib.Dataset(store=_OxrdflibStore(store=self._ox), default_union=False)
+        self._read_model: PledgeReadModel | None = None
         if read_only:
             self._check_format()
         else:
             self._migrate()
             self._initialise()
+            self._open_read_model()
 
     @property
     def native(self) -> ox.Store | None:
@@ -122,6 +125,29 @@ class OxigraphStore(StoreBase):
             self._ox.flush()
             marker.write_text(merge.STORE_FORMAT + "\n")
 
+    def _open_read_model(self) -> None:
+        """Open the pledge read model beside an on-disk store; build it when it is not current."""
+        if self.location is None:
+            return
+        self._read_model = PledgeReadModel(self.location / READ_MODEL_FILE)
+        if not self._read_model.is_current():
+            with self._write_lock:
+                self._read_model.rebuild(self._ox)
+
+    def rebuild_read_model(self) -> int:
+        """Recompute the pledge read model from the default graph (after writes that bypassed
+        :meth:`replace_graphs`, e.g. a bulk load); answers the number of pledges (0 in memory)."""
+        self._check_writable()
+        if self._read_model is None:
+            return 0
+        with self._write_lock:
+            return self._read_model.rebuild(self._ox)
+
+    @property
+    def read_model_path(self) -> Path | None:
+        """The SQLite file of the pledge read model (``graph.store.readmodel``), None in memory."""
+        return self.location / READ_MODEL_FILE if self.location is not None else None
+
     def _initialise(self) -> None:
         """Load ontology and reference knowledge when missing or when their files changed."""
         fingerprint = initial_fingerprint()
@@ -144,14 +170,36 @@ class OxigraphStore(StoreBase):
         self._check_writable()
         contents = merge.prepared(graphs)
         with self._write_lock:
+            model = self._read_model
+            tracking = model is not None and model.begin_change()
+            subjects = self._merged_subjects(contents) if tracking else set()
             try:
                 change = merge.plan_default_change(contents, self._graph_triples, self._holders)
                 update = merge.native_replacement_update(contents, self._exists, change)
                 if update:
                     self._ox.update(update)
             except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+                if tracking:
+                    model.refresh(self._ox, [])  # nothing changed: the model is current again
                 raise StoreError(f"cannot replace {len(graphs)} graphs: {exc}",
                                  hint="nothing was changed; check the graphs' names and content") from exc
+            if tracking:
+                if any(name in merge.MERGED_INTERNAL_GRAPHS for name in contents):
+                    model.rebuild(self._ox)  # the category tree or item labels may have changed
+                else:
+                    model.refresh(self._ox, model.affected(self._ox, subjects))
+
+    def _merged_subjects(self, contents: Mapping[str, list[ox.Triple]]) -> set[str]:
+        """The IRI subjects of the merged graphs among ``contents``, before and after the change."""
+        subjects = set()
+        for name, triples in contents.items():
+            if not merge.is_merged(name):
+                continue
+            old = (quad.subject for quad in self._ox.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+            for subject in (*old, *(triple.subject for triple in triples)):
+                if isinstance(subject, ox.NamedNode):
+                    subjects.add(subject.value)
+        return subjects
 
     def _exists(self, name: str) -> bool:
         # a DROP of a graph that does not exist still costs ~0.1 ms, a third of a fresh article's write
@@ -164,6 +212,15 @@ class OxigraphStore(StoreBase):
         for quad in self._ox.quads_for_pattern(triple.subject, triple.predicate, triple.object, None):
             if isinstance(quad.graph_name, ox.NamedNode):
                 yield quad.graph_name.value
+
+    def mark_outdated(self) -> None:
+        """Record that the default graph may not be the merge any more (before a bulk load writes named
+        graphs directly): the store is rebuilt when next opened for writing, until
+        :meth:`rebuild_default_graph` completes."""
+        self._check_writable()
+        marker = self._format_file()
+        if marker is not None and marker.exists():
+            marker.unlink()
 
     def rebuild_default_graph(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Clear the default graph and fill it with the triples of every merged named graph, with
@@ -189,6 +246,8 @@ class OxigraphStore(StoreBase):
             self._ox.flush()
             if marker is not None:
                 marker.write_text(merge.STORE_FORMAT + "\n")
+            if self._read_model is not None:
+                self._read_model.rebuild(self._ox)
             return default_graph_size(self._ox)
 
     def graph_names(self) -> list[str]:
@@ -217,6 +276,8 @@ class OxigraphStore(StoreBase):
         self._check_writable()
         try:
             with self._write_lock:
+                if self._read_model is not None:
+                    self._read_model.mark_stale()  # readers use SPARQL until `aidgraph rebuild`
                 self._ox.update(sparql, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise query_syntax_error(exc, sparql) from exc
@@ -244,6 +305,9 @@ class OxigraphStore(StoreBase):
         """Flush and release the store. RocksDB's lock goes with the last reference to the pyoxigraph
         store: rdflib's graph objects hold it in reference cycles, so they are collected here (query
         results still held by the caller keep it until they go)."""
+        if self._read_model is not None:
+            self._read_model.close()
+            self._read_model = None
         if self._ox is not None:
             if self.supports_update:
                 self._ox.flush()

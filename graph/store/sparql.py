@@ -44,6 +44,8 @@ class SparqlStore(StoreBase):
     """Talks to a SPARQL 1.1 endpoint whose default graph is a graph of its own (not a union)."""
 
     name = "sparql"
+    #: internal graphs of the server that are not listed or dumped
+    hidden_graphs: tuple[str, ...] = (FORMAT_GRAPH,)
 
     def __init__(self, query_url: str, *, update_url: str | None = None, read_only: bool = False,
                  timeout: float = 60.0) -> None:
@@ -51,7 +53,8 @@ class SparqlStore(StoreBase):
         self.query_url = query_url
         self.update_url = update_url or _derive_update_url(query_url)
         self.supports_update = not read_only
-        self._http = httpx.Client(timeout=timeout)
+        if getattr(self, "_http", None) is None:
+            self._http = httpx.Client(timeout=timeout)
         self._check_default_graph()
         if not read_only:
             self._initialise()
@@ -131,7 +134,7 @@ class SparqlStore(StoreBase):
     def graph_names(self) -> list[str]:
         result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(str(row[0]) for row in result
-                      if isinstance(row[0], rdflib.URIRef) and str(row[0]) != FORMAT_GRAPH)
+                      if isinstance(row[0], rdflib.URIRef) and str(row[0]) not in self.hidden_graphs)
 
     def get_graph(self, name: str) -> rdflib.Graph:
         result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
@@ -146,8 +149,7 @@ class SparqlStore(StoreBase):
 
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None) -> Result:
         text = inject_values(sparql, bindings) if bindings else sparql
-        accept = "application/sparql-results+json, application/n-triples;q=0.9"
-        response = self._post(self.query_url, {"query": text}, accept)
+        response = self._post(self.query_url, {"query": text}, self._accept(text))
         content_type = response.headers.get("content-type", "").split(";")[0].strip()
         if content_type == "application/sparql-results+json":
             return Result.parse(io.BytesIO(response.content), format="json")
@@ -156,6 +158,10 @@ class SparqlStore(StoreBase):
         rdf_format = {"application/n-triples": "nt", "text/turtle": "turtle"}.get(content_type, "turtle")
         result.graph.parse(data=response.content, format=rdf_format)
         return result
+
+    def _accept(self, sparql: str) -> str:
+        """The Accept header of a query request."""
+        return "application/sparql-results+json, application/n-triples;q=0.9"
 
     def update(self, sparql: str) -> None:
         self._check_writable()
@@ -171,8 +177,9 @@ class SparqlStore(StoreBase):
         dataset = rdflib.Dataset()
         for prefix, namespace in PREFIXES.items():
             dataset.bind(prefix, namespace)
+        hidden = ", ".join(f"<{name}>" for name in self.hidden_graphs)
         for row in self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                              f"FILTER(?g != {_FORMAT_NODE}) }}"):
+                              f"FILTER(?g NOT IN ({hidden})) }}"):
             dataset.add((row[0], row[1], row[2], row[3]))
         return dataset.serialize(format=_rdflib_format(fmt), encoding="utf-8")
 

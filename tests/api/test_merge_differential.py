@@ -30,11 +30,12 @@ from api.worker import _to_ox
 from graph import pipeline
 from graph.store import open_store
 from graph.store.merge import SKOLEM_NS
-from graph.vocab import AIDG, PREFIXES
+from graph.vocab import AIDG, COMMITMENTS_GRAPH, PREFIXES
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO.parent / "shared" / "corpus" / "seeds"
 QUARANTINE = str(AIDG["quarantine/"])
+DERIVED = (str(COMMITMENTS_GRAPH), str(AIDG["kiel/"]))
 DATA = Path(__file__).parent / "data"
 
 
@@ -102,8 +103,9 @@ def answers(native: ox.Store, sparql: str, bindings: tuple, old: bool) -> list[t
     options = {"prefixes": PREFIXES}
     if bindings:
         options["substitutions"] = {ox.Variable(name): _to_ox(term) for name, term in bindings}
-    if old:
-        graphs = [g for g in native.named_graphs() if not g.value.startswith(QUARANTINE)]
+    if old:  # the derived graphs (commitments, Kiel import) came later: the old bag had none
+        graphs = [g for g in native.named_graphs()
+                  if not g.value.startswith(QUARANTINE) and not g.value.startswith(DERIVED)]
         options |= {"default_graph": graphs, "named_graphs": list(native.named_graphs())}
     result = native.query(sparql, **options)
     variables = [v.value for v in result.variables]

@@ -20,7 +20,7 @@ PLEDGE = "Germany will send Ukraine four IRIS-T SLM air defence systems, the min
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, store_builder, live_server_class):
     store = store_builder(tmp_path_factory.mktemp("post-store") / "store")
-    settings = ApiSettings(store=str(store), token=TOKEN, article_seconds=3.0, query_timeout=20)
+    settings = ApiSettings(store=str(store), token=TOKEN, article_seconds=10.0, query_timeout=20)
     with live_server_class(settings) as live:
         yield live
 
@@ -71,12 +71,12 @@ def test_control_characters_are_stripped_before_storing(http):
 
 def test_an_article_over_its_time_budget_is_422_and_the_store_is_unchanged(http):
     before = http.get("/stats").json()["triples"]
-    big = " ".join([PLEDGE] * 4000)
+    big = " ".join([PLEDGE] * 40000)  # 50x the 800 sentences that must fit in the budget (~5 MB)
     started = time.monotonic()
     response = http.post("/articles", headers=AUTH, json=article(id="post-big", text=big))
     assert response.status_code == 422, response.text
     problem = response.json()
-    assert problem["type"].endswith("/budget-exceeded") and "3 s budget" in problem["detail"]
+    assert problem["type"].endswith("/budget-exceeded") and "10 s budget" in problem["detail"]
     assert time.monotonic() - started < 60
     assert http.get("/stats").json()["triples"] == before
     assert http.post("/articles", headers=AUTH, json=article(id="post-after")).status_code == 201

@@ -1,0 +1,546 @@
+"""Commitments: the claims of many articles that report one real-world pledge, grouped.
+
+A claim is one article's statement of a pledge (the pledge node's values in that article's graph).
+:func:`recompute` reads every claim of the store, groups them with :func:`cluster` and replaces the
+derived named graph ``aidg:commitments`` with the result. Recomputing from all claims makes the result
+independent of the order articles were ingested in, and re-ingesting an article changes nothing.
+
+The grouping rules (the windows are module constants, documented in ``ontology/README.md``):
+
+* Claims are compared only within one donor; recipients must be equal when both are given.
+* Items must be compatible: the same system, a system and its variant (``skos:broader``), a category
+  and a system in it (the reference equipment knowledge), or the same free item description.
+* Claims are taken in a canonical order (date, then claim IRI). A pledge claim joins the latest
+  commitment it is compatible with when its date is within :data:`SAME_STORY_DAYS` of the
+  commitment's first date (reports of one announcement: differing quantities become a recorded
+  contradiction), or within :data:`REANNOUNCE_DAYS` when it restates a figure (quantity or amount)
+  of the commitment and contradicts none (a re-announcement).
+  A claim whose evidence has an "additional" cue (``graph/commitment_cues.json``: "four more") does not
+  join an earlier announcement: it starts a new commitment.
+* A delivery claim joins the latest compatible commitment announced at most :data:`DELIVERY_DAYS`
+  before it (of the delivered quantity, when one has it); one with no such commitment is a commitment
+  of its own (a delivery never announced).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+
+from graph.vocab import (
+    AID,
+    AIDR,
+    COMMITMENTS_GRAPH,
+    DCTERMS,
+    RDF,
+    SCHEMA,
+    XSD,
+    commitment_iri,
+)
+
+SAME_STORY_DAYS = 14
+REANNOUNCE_DAYS = 180
+DELIVERY_DAYS = 3 * 365
+DELIVERED = "delivered"
+CUES_FILE = Path(__file__).with_name("commitment_cues.json")
+ARTICLE_PREFIX = str(AIDR["article/"])
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRecord:
+    """One article's claim of one pledge, with the values the article states."""
+
+    claim: str
+    pledge: str
+    article: str
+    donor: str | None
+    recipient: str | None
+    item: str | None            # equipment IRI, else "label:" + casefolded item description
+    category: str | None
+    quantity: int | None
+    amount: tuple[str, str] | None   # (value, currency)
+    status: str                 # pledged / delivered / planned / proposed
+    day: dt.date
+    evidence: str = ""
+    lang: str = ""
+
+    @property
+    def delivered(self) -> bool:
+        return self.status == DELIVERED
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.day, self.claim)
+
+
+@dataclass(slots=True)
+class Commitment:
+    """A group of claims reporting one real-world pledge (see the module docstring)."""
+
+    anchor: ClaimRecord
+    claims: list[ClaimRecord] = field(default_factory=list)
+    item: str | None = None
+    additional: bool = False
+
+    @property
+    def iri(self) -> URIRef:
+        return commitment_iri(self.anchor.claim)
+
+    @property
+    def announced(self) -> list[ClaimRecord]:
+        return [c for c in self.claims if not c.delivered]
+
+    @property
+    def deliveries(self) -> list[ClaimRecord]:
+        return [c for c in self.claims if c.delivered]
+
+    def quantities(self) -> set[int]:
+        return {c.quantity for c in self.announced if c.quantity is not None}
+
+    def amounts(self) -> set[tuple[str, str]]:
+        return {c.amount for c in self.announced if c.amount is not None}
+
+    def contradictions(self) -> list[str]:
+        """The values the announcement claims disagree on."""
+        found = []
+        if len(self.quantities()) > 1:
+            found.append("quantity")
+        if len(self.amounts()) > 1:
+            found.append("amount")
+        return found
+
+    def articles(self) -> set[str]:
+        return {c.article for c in self.claims}
+
+    def independent_sources(self, duplicate_of: dict[str, str]) -> int:
+        """Distinct articles, near-duplicates (``duplicate_of``: article -> first of its group) once."""
+        return len({duplicate_of.get(a, a) for a in self.articles()})
+
+
+# --------------------------------------------------------------------------- knowledge and cues
+
+class ItemKnowledge:
+    """What the reference equipment knowledge says about items: broader systems and categories.
+
+    A free item description (``label:...``) counts as a narrower item of its claim's category.
+    """
+
+    def __init__(self, broader: dict[str, set[str]], category_of: dict[str, str]) -> None:
+        self.broader = broader          # system or category -> its direct broader concepts
+        self.category_of = category_of  # system (or item description) -> its category
+        self._ancestors: dict[str, frozenset[str]] = {}
+
+    def with_descriptions(self, claims: Iterable[ClaimRecord]) -> ItemKnowledge:
+        """A copy that also knows the category of each claim's free item description."""
+        category_of = dict(self.category_of)
+        for claim in sorted(claims, key=lambda c: c.sort_key):
+            if claim.item and claim.item.startswith("label:") and claim.category:
+                category_of.setdefault(claim.item, claim.category)
+        return ItemKnowledge(self.broader, category_of)
+
+    def ancestors(self, node: str) -> frozenset[str]:
+        """``node``, every broader concept (transitively) and their categories."""
+        found = self._ancestors.get(node)
+        if found is not None:
+            return found
+        seen, todo = {node}, [node]
+        while todo:
+            current = todo.pop()
+            nexts = set(self.broader.get(current, ()))
+            if current in self.category_of:
+                nexts.add(self.category_of[current])
+            for parent in nexts - seen:
+                seen.add(parent)
+                todo.append(parent)
+        found = self._ancestors[node] = frozenset(seen)
+        return found
+
+    def compatible(self, claim: ClaimRecord, item: str | None) -> bool:
+        """Whether ``claim`` may report the same item as a commitment whose most specific item is
+        ``item``: equal, or one is broader than the other (variant, parent system, category)."""
+        mine = claim.item or claim.category
+        if item is None or mine is None:
+            return True
+        return mine in self.ancestors(item) or item in self.ancestors(mine)
+
+    def blocks(self, items: Iterable[str | None]) -> dict[str | None, str]:
+        """Item -> its block: items are in one block when they share a broadest ancestor (a concept
+        with no broader one), so two compatible items (one an ancestor of the other) always are."""
+        parent: dict[str, str] = {}
+
+        def root(node: str) -> str:
+            parent.setdefault(node, node)
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        for item in sorted(i for i in set(items) if i is not None):
+            for ancestor in sorted(self.ancestors(item)):
+                if not self.broader.get(ancestor) and ancestor not in self.category_of:
+                    first, second = sorted((root(item), root(ancestor)))
+                    parent[second] = first
+        blocks: dict[str | None, str] = {None: ""}
+        for item in parent:
+            blocks[item] = root(item)
+        return blocks
+
+    def more_specific(self, a: str | None, b: str | None) -> str | None:
+        """The more specific of two compatible items (a system over its category or parent)."""
+        if a is None or b is None:
+            return a or b
+        return a if b in self.ancestors(a) else b
+
+
+@functools.cache
+def additional_cues() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Per language: (cue words, words that cancel a cue right after it), from the JSON lexicon."""
+    data = json.loads(CUES_FILE.read_text(encoding="utf-8"))
+    common = data.get("any", {})
+    cues = {}
+    for lang, entry in data.items():
+        if lang.startswith("_") or lang in ("any", "instruments", "contracted"):
+            continue
+        cues[lang] = (frozenset(entry["additional"]) | frozenset(common.get("additional", ())),
+                      frozenset(entry["not_before"]) | frozenset(common.get("not_before", ())))
+    return cues
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def has_additional_cue(evidence: str, lang: str) -> bool:
+    """Whether the evidence says the pledge adds to an earlier one ("four more")."""
+    words, cancel = additional_cues().get(lang, (frozenset(), frozenset()))
+    tokens = _WORD.findall(evidence.lower())
+    return any(token in words and (i + 1 >= len(tokens) or tokens[i + 1] not in cancel)
+               for i, token in enumerate(tokens))
+
+
+@functools.cache
+def instrument_patterns() -> dict[str, dict[str, re.Pattern]]:
+    """Per instrument key and language ("any": every language): one pattern of its phrases."""
+    data = json.loads(CUES_FILE.read_text(encoding="utf-8"))["instruments"]
+    def pattern(phrases: list[str]) -> re.Pattern:
+        longest_first = sorted(phrases, key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in longest_first) + r")(?!\w)")
+
+    return {key: {lang: pattern(phrases) for lang, phrases in by_lang.items()}
+            for key, by_lang in data.items()}
+
+
+def instruments_in(evidence: str, lang: str) -> set[str]:
+    """The instruments (pda, usai, purl, czech_initiative, danish_model, ifu, epf) the evidence names."""
+    text = evidence.lower()
+    return {key for key, by_lang in instrument_patterns().items()
+            if any(pattern.search(text) for where, pattern in by_lang.items() if where in ("any", lang))}
+
+
+STAGES = ("announced", "committed", "contracted", "delivered")
+_STAGE_OF_STATUS = {"proposed": "announced", "planned": "announced", "pledged": "committed",
+                    "delivered": "delivered"}
+
+
+@functools.cache
+def contract_patterns() -> dict[str, re.Pattern]:
+    """Per language ("any": every language): one pattern of the phrases saying a contract is signed or
+    an order placed (allocation, Kiel's split since 2024), from the JSON lexicon."""
+    data = json.loads(CUES_FILE.read_text(encoding="utf-8"))["contracted"]
+    def pattern(phrases: list[str]) -> re.Pattern:
+        longest_first = sorted(phrases, key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in longest_first) + r")(?!\w)")
+
+    return {lang: pattern(phrases) for lang, phrases in data.items()}
+
+
+def claim_stage(status: str, evidence: str = "", lang: str = "") -> str:
+    """The lifecycle stage one claim reports: from its status, or "contracted" for a pledge whose
+    evidence says a contract is signed or an order placed."""
+    stage = _STAGE_OF_STATUS.get(status, "committed")
+    if stage == "committed":
+        text = (evidence or "").lower()
+        if any(p.search(text) for where, p in contract_patterns().items() if where in ("any", lang)):
+            return "contracted"
+    return stage
+
+
+def stage_of(claims: Iterable[ClaimRecord]) -> str:
+    """The furthest lifecycle stage the claims report."""
+    stages = (claim_stage(c.status, c.evidence, c.lang) for c in claims)
+    return max(stages, key=STAGES.index, default="committed")
+
+
+# --------------------------------------------------------------------------- clustering
+
+def cluster(claims: Iterable[ClaimRecord], knowledge: ItemKnowledge) -> list[Commitment]:
+    """Group claims into commitments (the rules of the module docstring); deterministic and
+    independent of the order of ``claims``."""
+    claims = list(claims)
+    knowledge = knowledge.with_descriptions(claims)
+    # claims are only compared within one donor and one block of items (:meth:`ItemKnowledge.blocks`);
+    # (a pledge always has an item or a category: its SHACL shape requires one)
+    blocks = knowledge.blocks(claim.item or claim.category for claim in claims)
+    by_block: dict[tuple[str, str], list[ClaimRecord]] = defaultdict(list)
+    for claim in claims:
+        by_block[(claim.donor or "", blocks.get(claim.item or claim.category, ""))].append(claim)
+    commitments: list[Commitment] = []
+    for block in sorted(by_block):
+        open_: list[Commitment] = []
+        for claim in sorted(by_block[block], key=lambda c: c.sort_key):
+            additional = not claim.delivered and has_additional_cue(claim.evidence, claim.lang)
+            target = _find(open_, claim, additional, knowledge)
+            if target is None:
+                target = Commitment(anchor=claim, additional=additional)
+                open_.append(target)
+            target.claims.append(claim)
+            target.item = knowledge.more_specific(target.item, claim.item or claim.category)
+        commitments.extend(open_)
+    return sorted(commitments, key=lambda c: c.anchor.sort_key)
+
+
+def _find(open_: list[Commitment], claim: ClaimRecord, additional: bool,
+          knowledge: ItemKnowledge) -> Commitment | None:
+    # ``open_`` is in anchor order (claims come in date order, each new commitment anchored at its
+    # claim), so the candidates are read newest first and only back to the longest window
+    candidates = []
+    for commitment in reversed(open_):
+        if (claim.day - commitment.anchor.day).days > DELIVERY_DAYS:
+            break
+        candidates.append(commitment)
+    if claim.delivered and claim.quantity is not None:
+        # a delivery goes to the latest commitment of its quantity, else to the latest one
+        candidates.sort(key=lambda c: claim.quantity not in c.quantities())
+    for commitment in candidates:
+        anchor = commitment.anchor
+        if claim.recipient and anchor.recipient and claim.recipient != anchor.recipient:
+            continue
+        if not knowledge.compatible(claim, commitment.item):
+            continue
+        days = (claim.day - anchor.day).days
+        if claim.delivered:
+            if 0 <= days <= DELIVERY_DAYS:
+                return commitment
+            continue
+        if days <= SAME_STORY_DAYS and (not additional or commitment.additional or days == 0):
+            return commitment
+        restated = commitment.announced and _same_figure(claim, commitment)
+        if not additional and days <= REANNOUNCE_DAYS and restated:
+            return commitment
+    return None
+
+
+def _same_figure(claim: ClaimRecord, commitment: Commitment) -> bool:
+    """Whether a later claim restates a figure of the commitment (and contradicts none): a re-announcement."""
+    quantities, amounts = commitment.quantities(), commitment.amounts()
+    if claim.quantity is not None and quantities and claim.quantity not in quantities:
+        return False
+    if claim.amount is not None and amounts and claim.amount not in amounts:
+        return False
+    return (claim.quantity is not None and claim.quantity in quantities) or \
+        (claim.amount is not None and claim.amount in amounts)
+
+
+# --------------------------------------------------------------------------- the store
+
+CLAIMS_QUERY = """
+PREFIX aid: <https://w3id.org/aidgraph/ontology#>
+PREFIX schema: <https://schema.org/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+SELECT ?g ?pledge ?claim ?donor ?recipient ?object ?label ?category ?quantity ?value ?currency
+       ?status ?date ?meetingDate ?published ?lang ?evidence WHERE {
+  GRAPH ?g {
+    ?pledge a aid:Pledge ; aid:status ?status .
+    OPTIONAL { ?pledge prov:qualifiedDerivation ?claim }
+    OPTIONAL { ?pledge schema:agent ?donor }
+    OPTIONAL { ?pledge schema:recipient ?recipient }
+    OPTIONAL { ?pledge schema:object ?object }
+    OPTIONAL { ?pledge aid:itemLabel ?label }
+    OPTIONAL { ?pledge aid:category ?category }
+    OPTIONAL { ?pledge aid:quantity ?quantity }
+    OPTIONAL { ?pledge schema:amount ?amount . OPTIONAL { ?amount schema:value ?value }
+               OPTIONAL { ?amount schema:currency ?currency } }
+    OPTIONAL { ?pledge dcterms:date ?date }
+    OPTIONAL { ?pledge aid:announcedAt ?meeting . ?meeting schema:startDate ?meetingDate }
+    OPTIONAL { ?claim nif:anchorOf ?evidence }
+    OPTIONAL { ?g schema:datePublished ?published }
+    OPTIONAL { ?g schema:inLanguage ?lang }
+  }
+  FILTER(STRSTARTS(STR(?g), "@ARTICLES@"))
+}
+""".replace("@ARTICLES@", ARTICLE_PREFIX)
+
+KNOWLEDGE_QUERY = """
+PREFIX aid: <https://w3id.org/aidgraph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?node ?broader ?category WHERE {
+  { ?node skos:broader ?broader } UNION { ?node a aid:EquipmentSystem ; aid:category ?category }
+}
+"""
+
+
+def _rows(store, sparql: str) -> list[dict[str, str]]:
+    result = store.query(sparql)
+    names = [str(v) for v in result.vars]
+    rows = []
+    for row in result:
+        rows.append({name: (None if row[i] is None else str(row[i])) for i, name in enumerate(names)})
+    return rows
+
+
+def read_knowledge(store) -> ItemKnowledge:
+    """The broader / category links of the store's equipment and category concepts."""
+    broader: dict[str, set[str]] = defaultdict(set)
+    category_of: dict[str, str] = {}
+    for row in _rows(store, KNOWLEDGE_QUERY):
+        if row.get("broader"):
+            broader[row["node"]].add(row["broader"])
+        if row.get("category"):
+            category_of.setdefault(row["node"], row["category"])
+    return ItemKnowledge(dict(broader), category_of)
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    """The first day of a date, year-month or year literal; None when it is none of these."""
+    if not value:
+        return None
+    parts = value[:10].split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else 1
+        day = int(parts[2]) if len(parts) > 2 else 1
+        return dt.date(year, month, day)
+    except (ValueError, IndexError):
+        return None
+
+
+def read_claims(store) -> list[ClaimRecord]:
+    """Every pledge claim of the store's article graphs (one record per claim)."""
+    records: dict[str, ClaimRecord] = {}
+    for row in _rows(store, CLAIMS_QUERY):
+        if not row.get("claim"):  # a pledge written without its claim node (not by aidgraph's pipeline)
+            row["claim"] = f"{row['pledge']}/in/{row['g'][len(ARTICLE_PREFIX):]}"
+        day = (parse_day(row.get("date")) or parse_day(row.get("meetingDate"))
+               or parse_day(row.get("published")))
+        if day is None or row["claim"] in records:
+            continue
+        item = row.get("object") or (f"label:{row['label'].casefold()}" if row.get("label") else None)
+        amount = (row["value"], row.get("currency") or "") if row.get("value") else None
+        records[row["claim"]] = ClaimRecord(
+            claim=row["claim"], pledge=row["pledge"], article=row["g"], donor=row.get("donor"),
+            recipient=row.get("recipient"), item=item, category=row.get("category"),
+            quantity=int(row["quantity"]) if row.get("quantity") else None, amount=amount,
+            status=row["status"].rsplit("/", 1)[-1], day=day, evidence=row.get("evidence") or "",
+            lang=row.get("lang") or "")
+    return sorted(records.values(), key=lambda c: c.sort_key)
+
+
+def commitment_triples(commitments: list[Commitment], duplicate_of: dict[str, str]) -> set[tuple]:
+    """The triples of the derived graph ``aidg:commitments``."""
+    triples: set[tuple] = set()
+    for commitment in commitments:
+        iri = commitment.iri
+        anchor = commitment.anchor
+        triples.add((iri, RDF.type, AID.Commitment))
+        if anchor.donor:
+            triples.add((iri, SCHEMA.agent, URIRef(anchor.donor)))
+        recipient = next((c.recipient for c in commitment.claims if c.recipient), None)
+        if recipient:
+            triples.add((iri, SCHEMA.recipient, URIRef(recipient)))
+        item = commitment.item
+        if item and not item.startswith("label:"):
+            predicate = AID.category if "/category/" in item else SCHEMA.object
+            triples.add((iri, predicate, URIRef(item)))
+        elif item:
+            triples.add((iri, AID.itemLabel, Literal(item.removeprefix("label:"), lang="en")))
+        triples.add((iri, DCTERMS.date, Literal(anchor.day.isoformat(), datatype=XSD.date)))
+        quantities = commitment.quantities()
+        if len(quantities) == 1:
+            triples.add((iri, AID.quantity, Literal(next(iter(quantities)), datatype=XSD.integer)))
+        for what in commitment.contradictions():
+            triples.add((iri, AID.contradiction, Literal(what)))
+        triples.add((iri, AID.stage, Literal(stage_of(commitment.claims))))
+        for instrument in set().union(*(instruments_in(c.evidence, c.lang) for c in commitment.claims)):
+            triples.add((iri, AID.instrument, Literal(instrument)))
+        for claim in commitment.claims:
+            triples.add((iri, AID.groupsClaim, URIRef(claim.claim)))
+            triples.add((iri, AID.groupsPledge, URIRef(claim.pledge)))
+        triples.add((iri, AID.independentSources,
+                     Literal(commitment.independent_sources(duplicate_of), datatype=XSD.integer)))
+        delivered = [c.quantity for c in commitment.deliveries if c.quantity is not None]
+        if delivered:
+            triples.add((iri, AID.deliveredQuantity, Literal(max(delivered), datatype=XSD.integer)))
+        if commitment.announced and commitment.deliveries:
+            lag = (min(c.day for c in commitment.deliveries) - anchor.day).days
+            triples.add((iri, AID.deliveryLagDays, Literal(lag, datatype=XSD.integer)))
+    return triples
+
+
+@dataclass(frozen=True, slots=True)
+class RecomputeSummary:
+    """What :func:`recompute` found: claims read, commitments made, and the seconds it took."""
+
+    claims: int
+    commitments: int
+    contradictions: int
+    duplicate_articles: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {"claims": self.claims, "commitments": self.commitments, "contradictions": self.contradictions,
+                "near_duplicate_articles": self.duplicate_articles, "seconds": round(self.seconds, 3)}
+
+
+def recompute(store) -> RecomputeSummary:
+    """Replace the derived graph ``aidg:commitments`` with the commitments of all claims in ``store``.
+
+    Also records near-duplicate articles there (:mod:`graph.duplicates`).
+    """
+    from graph.duplicates import duplicate_groups, duplicate_triples, read_signatures
+
+    started = time.perf_counter()
+    claims = read_claims(store)
+    commitments = cluster(claims, read_knowledge(store))
+    duplicate_of = duplicate_groups(read_signatures(store))
+    triples = commitment_triples(commitments, duplicate_of) | duplicate_triples(duplicate_of)
+    store.replace_graphs({str(COMMITMENTS_GRAPH): triples})
+    return RecomputeSummary(len(claims), len(commitments),
+                            sum(1 for c in commitments if c.contradictions()), len(duplicate_of),
+                            time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+def claim_ref(claim: ClaimRecord) -> str:
+    """``"{article-id} {item slug}"``: how a gold clustering names a claim."""
+    return f"{claim.article.rsplit('/', 1)[-1]} {(claim.item or claim.category or '').rsplit('/', 1)[-1]}"
+
+
+def pairwise_scores(predicted: list[list[str]], gold: list[list[str]]) -> dict[str, float]:
+    """Pairwise precision / recall / F1 of merged claims: a pair counts when both claims are in one
+    cluster. Only claims that the gold clustering names are scored."""
+    scored = {ref for group in gold for ref in group}
+
+    def pairs(groups: list[list[str]]) -> set[frozenset[str]]:
+        found = set()
+        for group in groups:
+            members = sorted({ref for ref in group if ref in scored})
+            found |= {frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1:]}
+        return found
+
+    got, want = pairs(predicted), pairs(gold)
+    precision = len(got & want) / len(got) if got else 1.0
+    recall = len(got & want) / len(want) if want else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "pairs_predicted": len(got),
+            "pairs_gold": len(want)}

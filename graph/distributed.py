@@ -1,0 +1,438 @@
+"""Ingest on a Ray cluster: one task per input shard, one writer (``aidgraph ingest --engine ray``).
+
+The inputs are cut into *shards* (:func:`plan_shards`: up to ``shard_size`` files each; a JSONL file is
+a shard of its own). Each shard runs as one Ray task (:func:`run_shard`): read -> prefilter -> extract
+-> to RDF -> SHACL gate, the same :func:`graph.pipeline.prepare_batch` as a local ingest, under the
+same per-article budget (a :class:`graph.workers.ArticlePool` of one process inside the task). The task
+returns the shard's graphs as N-Quads and a manifest (which graphs each article writes, its counts,
+the failures). The driver, the only writer (RocksDB takes one), saves them in the shard folder:
+
+* ``{id}.nq`` the quads, then ``{id}.json`` the manifest, each written to a temporary name and
+  renamed: the manifest is the shard's completion marker;
+* ``{id}.loaded`` once the shard is in the store (it names the store).
+
+and loads each finished shard with :meth:`Store.replace_graphs`, a batch of articles per transaction,
+so the default graph (the merge) stays exact exactly as in a local ingest. ``bulk=True`` loads with
+:func:`bulk_load_shards` instead (see there for what it gives up). A rerun after a crash skips the shards
+that are loaded and loads without recomputing the shards that are finished; ``force`` recomputes all.
+
+A shard's id is a hash of its inputs (paths, sizes, modification times), the read options and
+:func:`graph.pipeline.pipeline_fingerprint`: a changed file or another aidgraph makes a new shard.
+Every node must read the inputs at the same paths (a shared file system) and run the same aidgraph;
+the shards travel back through Ray's object store, so the shard folder is only needed by the driver.
+Unlike a local ingest, articles are not skipped one by one as unchanged (shards are), and a file
+stored earlier under another id is not recognised: ingest one folder per run to keep ids stable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.errors import InputError, StoreError, store_failure
+from graph.ingest import JSONL_SUFFIXES, IngestFailure, InputFile, expand_inputs
+
+#: input files per shard (a JSONL file is always a shard of its own)
+SHARD_SIZE = 64
+#: the shared-memory object store of a local Ray instance started for a run (Ray's minimum is 75 MB)
+LOCAL_OBJECT_STORE_BYTES = 256 * 2**20
+#: articles per store transaction when a shard is loaded
+LOAD_BATCH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """Input files processed by one task, and the id its outputs are saved under."""
+
+    id: str
+    inputs: tuple[InputFile, ...]
+
+
+@dataclass(slots=True)
+class ShardResult:
+    """What a task sends back: the shard's graphs as N-Quads and its manifest (JSON-ready)."""
+
+    nquads: bytes
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def plan_shards(inputs: Iterable[InputFile], options: Mapping[str, Any], *, shard_size: int = SHARD_SIZE,
+                prefilter: bool = False) -> list[Shard]:
+    """Cut ``inputs`` into shards of up to ``shard_size`` files, in order (JSONL files alone)."""
+    from graph.pipeline import pipeline_fingerprint
+
+    if shard_size < 1:
+        raise InputError(f"the shard size must be 1 or more, not {shard_size}", hint="e.g. --shard-size 64")
+    groups: list[list[InputFile]] = []
+    current: list[InputFile] = []
+    for item in inputs:
+        if item.suffix in JSONL_SUFFIXES:
+            groups.append([item])
+            continue
+        current.append(item)
+        if len(current) >= shard_size:
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    settings = json.dumps({key: str(value) for key, value in sorted(options.items())} | {
+        "prefilter": prefilter, "version": pipeline_fingerprint()}, sort_keys=True)
+    return [Shard(_shard_id(group, settings), tuple(group)) for group in groups]
+
+
+def _shard_id(group: list[InputFile], settings: str) -> str:
+    digest = hashlib.sha256(settings.encode())
+    for item in group:
+        info = item.path.stat()
+        digest.update(f"\n{os.path.realpath(item.path)}\t{item.root}\t{info.st_size}\t{info.st_mtime_ns}".encode())
+    return digest.hexdigest()[:20]
+
+
+def run_shard(inputs: tuple[InputFile, ...], options: dict[str, Any], prefilter: bool,
+              budget=None) -> ShardResult:
+    """One shard through read -> prefilter -> extract -> to RDF -> gate (runs in a Ray worker).
+
+    The articles are prepared by one worker process under ``budget`` (a
+    :class:`graph.workers.ArticleBudget`), so one article that hangs or eats memory fails alone.
+    """
+    import pyoxigraph as ox
+
+    from graph.ingest import read_input
+    from graph.pipeline import BATCH_SIZE
+    from graph.workers import ArticleBudget, ArticlePool
+
+    relevant = None
+    if prefilter:
+        from graph.relevance import relevance_filter
+
+        relevant = relevance_filter()
+    manifest: dict[str, Any] = {"articles": [], "failures": [], "read": 0, "not_about_aid": 0}
+    quads: list = []
+
+    def batches():
+        batch = []
+        for item in inputs:
+            for article in read_input(item, **options):
+                if isinstance(article, IngestFailure):
+                    manifest["failures"].append(_failure_record(article))
+                    continue
+                manifest["read"] += 1
+                if relevant is not None and not relevant(article):
+                    manifest["not_about_aid"] += 1
+                    continue
+                batch.append(article)
+                if len(batch) >= BATCH_SIZE:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
+
+    with ArticlePool(1, budget or ArticleBudget()) as pool:
+        for docs in pool.map(batches()):
+            for doc in docs:
+                if doc.failure is not None:
+                    manifest["failures"].append(_failure_record(doc.failure))
+                    continue
+                for name, text in doc.graphs.items():
+                    if text.strip():
+                        graph = ox.NamedNode(name)
+                        quads.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in
+                                     ox.parse(text, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=True))
+                manifest["articles"].append({
+                    "id": doc.article.id, "source": doc.article.source, "graphs": list(doc.graphs),
+                    "facts_accepted": doc.facts_accepted, "facts_quarantined": doc.facts_quarantined,
+                    "triples_stored": doc.triples_stored, "seconds": doc.seconds})
+    return ShardResult(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), manifest)
+
+
+def _failure_record(failure: IngestFailure) -> dict[str, Any]:
+    return {"source": failure.source, "reason": failure.reason, "line": failure.line}
+
+
+# --------------------------------------------------------------------------- the shard folder
+
+class ShardFolder:
+    """The driver's record of the shards: outputs, completion markers and loaded markers."""
+
+    def __init__(self, path: str | Path, store_name: str) -> None:
+        self.path = Path(path)
+        self.store_name = store_name
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the shard folder {self.path}: {exc}",
+                             hint="pass --shard-dir DIR on a writable disk") from exc
+
+    def quads_path(self, shard_id: str) -> Path:
+        return self.path / f"{shard_id}.nq"
+
+    def finished(self, shard_id: str) -> bool:
+        """Whether the shard's outputs are complete (its manifest, written last, is there)."""
+        return (self.path / f"{shard_id}.json").exists() and self.quads_path(shard_id).exists()
+
+    def loaded(self, shard_id: str) -> bool:
+        """Whether the shard was loaded into this store."""
+        marker = self.path / f"{shard_id}.loaded"
+        return marker.exists() and marker.read_text().strip() == self.store_name
+
+    def save(self, shard_id: str, result: ShardResult) -> None:
+        """Write the quads, then the manifest (the completion marker), each atomically."""
+        _write_atomically(self.quads_path(shard_id), result.nquads)
+        _write_atomically(self.path / f"{shard_id}.json",
+                          json.dumps(result.manifest, ensure_ascii=False).encode("utf-8"))
+
+    def manifest(self, shard_id: str) -> dict[str, Any]:
+        return json.loads((self.path / f"{shard_id}.json").read_text(encoding="utf-8"))
+
+    def mark_loaded(self, shard_id: str) -> None:
+        _write_atomically(self.path / f"{shard_id}.loaded", (self.store_name + "\n").encode())
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".part")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def default_shard_dir(store_location: str | Path) -> Path:
+    """Where the shards of a store on disk are kept by default: ``STORE.shards`` beside it."""
+    location = Path(store_location)
+    return location.with_name(location.name + ".shards")
+
+
+# --------------------------------------------------------------------------- loading (the one writer)
+
+def shard_graphs(path: Path, manifest: Mapping[str, Any]) -> list[dict[str, list]]:
+    """Per article of a shard, the new content of each graph it writes (empty lists drop a graph)."""
+    import pyoxigraph as ox
+
+    by_graph: dict[str, list] = {}
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+        by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
+    return [{name: by_graph.get(name, []) for name in article["graphs"]} for article in manifest["articles"]]
+
+
+def load_shard(store, path: Path, manifest: Mapping[str, Any], accepted: Callable[[dict], bool]) -> None:
+    """Replace the graphs of a shard's articles, LOAD_BATCH articles per transaction (merge kept exact).
+
+    ``accepted(article)`` decides per manifest entry whether it is written (duplicate ids are not).
+    """
+    entries = list(zip(manifest["articles"], shard_graphs(path, manifest), strict=True))
+    chosen = [graphs for article, graphs in entries if accepted(article)]
+    for start in range(0, len(chosen), LOAD_BATCH):
+        store.replace_graphs({name: triples for graphs in chosen[start:start + LOAD_BATCH]
+                              for name, triples in graphs.items()})
+
+
+def bulk_load_shards(store, shards: list[tuple[Path, Mapping[str, Any]]],
+                     accepted: Callable[[dict], bool]) -> None:
+    """The backfill path: pyoxigraph's bulk loader, then one rebuild of the default graph.
+
+    The articles' old graphs are cleared, each shard's N-Quads go in with ``bulk_load`` (RocksDB SST
+    files written directly, no transaction log), then the merge is recomputed once from all named
+    graphs (:meth:`OxigraphStore.rebuild_default_graph`) and the store is compacted (``optimize``).
+    What it gives up: a load is not atomic (a crash leaves a shard half-loaded: its loaded marker is
+    not written, so the rerun loads it again, and the store counts as outdated until its default graph
+    is rebuilt, which the next open for writing does); the rebuild reads every named graph of the store,
+    so the bulk path pays off for backfills into a fresh or small store, not for small increments;
+    only the embedded Oxigraph store has it, and nothing else may use the store meanwhile.
+    """
+    import pyoxigraph as ox
+
+    native = getattr(store, "native", None)
+    if native is None or not hasattr(store, "rebuild_default_graph"):
+        raise StoreError(f"the {store.name} store has no bulk loader",
+                         hint="use the embedded oxigraph store, or leave out --bulk")
+    store.mark_outdated()
+    for path, manifest in shards:
+        for article in manifest["articles"]:
+            for name in article["graphs"]:
+                native.clear_graph(ox.NamedNode(name))
+        keep = [accepted(article) for article in manifest["articles"]]
+        if all(keep):
+            native.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        else:  # leave out the refused articles' quads
+            graphs = [graphs for kept, graphs in zip(keep, shard_graphs(path, manifest), strict=True) if kept]
+            native.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+                               for article_graphs in graphs for name, triples in article_graphs.items()
+                               for t in triples)
+    store.rebuild_default_graph()
+    native.optimize()
+
+
+# --------------------------------------------------------------------------- the driver
+
+def ingest_on_ray(paths: Iterable[str | Path], store, *, shard_dir: str | Path, address: str | None = None,
+                  shard_size: int = SHARD_SIZE, lang: str | None = None, published: str | None = None,
+                  max_bytes: int | None = None, budget=None, force: bool = False, prefilter: bool = False,
+                  bulk: bool = False, progress: bool = True, num_cpus: int | None = None):
+    """Ingest ``paths`` on Ray (see the module docstring); returns a :class:`graph.pipeline.IngestSummary`.
+
+    ``address``: the cluster to join (``ray://HOST:10001``, ``HOST:6379`` or "auto"); None starts a
+    local Ray instance with ``num_cpus`` CPUs for the run. ``store`` must be opened for writing here:
+    this process is the only writer.
+    """
+    from graph.pipeline import IngestSummary
+
+    started = time.perf_counter()
+    summary = IngestSummary()
+    options: dict[str, Any] = {"lang": lang, "published": published}
+    if max_bytes is not None:
+        options["max_bytes"] = max_bytes
+    files: list[InputFile] = []
+    for item in expand_inputs(paths):
+        if isinstance(item, IngestFailure):
+            summary.failures.append(item)
+        else:
+            files.append(item)
+    shards = plan_shards(files, options, shard_size=shard_size, prefilter=prefilter)
+    folder = ShardFolder(shard_dir, _store_name(store))
+    todo = [shard for shard in shards if force or not folder.loaded(shard.id)]
+    summary.articles_unchanged = _count_loaded(folder, shards, todo)
+    seen: dict[str, str] = {}
+    bar = _bar(progress, len(shards), len(shards) - len(todo))
+    finished_now: list[tuple[Path, dict]] = []
+
+    def accept(article: dict) -> bool:
+        if article["id"] in seen:
+            summary.failures.append(IngestFailure(
+                article["source"] or article["id"], f"article id {article['id']!r} is already taken in this "
+                f"run by {seen[article['id']]}; refused (give one of them another id or name)"))
+            return False
+        seen[article["id"]] = article["source"] or article["id"]
+        return True
+
+    def write(shard: Shard) -> None:
+        manifest = folder.manifest(shard.id)
+        _count(summary, manifest)
+        if bulk:
+            finished_now.append((folder.quads_path(shard.id), manifest))
+        else:
+            try:
+                load_shard(store, folder.quads_path(shard.id), manifest, accept)
+            except StoreError as exc:
+                exc.summary = summary
+                raise
+            except Exception as exc:
+                if (fatal := store_failure(exc)) is not None:
+                    fatal.summary = summary
+                    raise fatal from exc
+                raise
+            _add_articles(summary, manifest, seen)
+            folder.mark_loaded(shard.id)
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        pending = [shard for shard in todo if force or not folder.finished(shard.id)]
+        for shard in todo:
+            if shard not in pending:
+                write(shard)  # finished before a crash: load it without recomputing
+        if pending:
+            _run_on_ray(pending, folder, options, prefilter, budget, address, num_cpus, write)
+        if bulk and finished_now:
+            bulk_load_shards(store, finished_now, accept)
+            for _path, manifest in finished_now:
+                _add_articles(summary, manifest, seen)
+            for shard in todo:
+                folder.mark_loaded(shard.id)
+    finally:
+        if bar is not None:
+            bar.close()
+        summary.seconds = time.perf_counter() - started
+    summary.warn_languages()
+    from graph.pipeline import _has_commitments
+
+    if summary.articles_stored or not _has_commitments(store):  # the derived graph, as a local ingest does
+        from graph.commitments import recompute
+
+        summary.commitments = recompute(store)
+    return summary
+
+
+def _run_on_ray(pending: list[Shard], folder: ShardFolder, options: dict, prefilter: bool, budget,
+                address: str | None, num_cpus: int | None, write: Callable[[Shard], None]) -> None:
+    try:
+        import ray
+    except ImportError as exc:
+        raise InputError("--engine ray needs Ray, which is not installed",
+                         hint="install aidgraph with its extra: pip install 'aidgraph[distributed]'") from exc
+    started_here = not ray.is_initialized()
+    if started_here:
+        init: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
+                                "logging_level": "WARNING"}
+        if address is not None:
+            init["address"] = address
+        else:  # a local instance for this run: a small shared-memory object store (shards are small)
+            init["object_store_memory"] = LOCAL_OBJECT_STORE_BYTES
+            if num_cpus is not None:
+                init["num_cpus"] = num_cpus
+        try:
+            ray.init(**init)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise InputError(f"cannot reach the Ray cluster {address or '(local)'}: {exc}",
+                             hint="start it with `ray start --head` and pass --address HOST:6379") from exc
+    try:
+        task = ray.remote(max_retries=2)(run_shard)
+        running = {task.remote(shard.inputs, options, prefilter, budget): shard for shard in pending}
+        while running:
+            ready, _ = ray.wait(list(running), num_returns=1)
+            shard = running.pop(ready[0])
+            try:
+                result = ray.get(ready[0])
+            except ray.exceptions.RayError as exc:
+                raise StoreError(
+                    f"the Ray task of shard {shard.id} ({shard.inputs[0].path} ...) failed: {exc}",
+                    hint="the finished shards are kept: run the same command again to resume") from exc
+            folder.save(shard.id, result)
+            write(shard)
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def _store_name(store) -> str:
+    location = getattr(store, "location", None) or getattr(store, "endpoint", None)
+    return f"{store.name}:{Path(location).resolve() if isinstance(location, Path) else location}"
+
+
+def _count_loaded(folder: ShardFolder, shards: list[Shard], todo: list[Shard]) -> int:
+    skipped = [shard for shard in shards if shard not in todo]
+    return sum(len(folder.manifest(shard.id)["articles"]) for shard in skipped if folder.finished(shard.id))
+
+
+def _count(summary, manifest: Mapping[str, Any]) -> None:
+    summary.articles_read += manifest["read"]
+    summary.articles_not_about_aid += manifest["not_about_aid"]
+    summary.failures.extend(IngestFailure(failure["source"], failure["reason"], failure.get("line"))
+                            for failure in manifest["failures"])
+
+
+def _add_articles(summary, manifest: Mapping[str, Any], seen: Mapping[str, str]) -> None:
+    for article in manifest["articles"]:
+        if seen.get(article["id"]) != (article["source"] or article["id"]):
+            continue
+        summary.articles_stored += 1
+        summary.facts_stored += article["facts_accepted"]
+        summary.facts_quarantined += article["facts_quarantined"]
+        summary.triples_stored += article["triples_stored"]
+        for stage, seconds in article["seconds"].items():
+            summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + seconds
+
+
+def _bar(enabled: bool, total: int, done: int):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=done, unit=" shards", file=sys.stderr, disable=None, mininterval=1.0)

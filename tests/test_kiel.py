@@ -1,0 +1,110 @@
+"""The Kiel Ukraine Support Tracker (graph/kiel.py): parsing the release copied into the project, the
+system-name mapping to the reference equipment, the import as its own named graph, the EUR rate table,
+and the reconciliation with the commitments of a real store holding tests/data/commitments."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from graph.kiel import (
+    DEFAULT_RELEASE,
+    graph_name,
+    import_release,
+    map_system,
+    parse_systems,
+    read_release,
+    reconcile,
+    to_eur,
+)
+from graph.pipeline import ingest_paths
+
+FIXTURES = Path(__file__).parent / "data" / "commitments"
+
+MAPPED = [("Iris-T SLM air defence system", "iris-t-slm"), ("Patriot air defense battery", "patriot"),
+          ("National Advanced Surface-to-Air Missile System (NASAMS)", "nasams"),
+          ("CAESAR artillery howitzer", "caesar"), ("M109 A3GM 155mm howitzer", "m109"),
+          ("FH70 155mm howitzer", "fh70"), ("BVP-1 infantry fighting vehicle", "bmp-1"),
+          ("infantry fighting vehicle MARDER", "marder"), ("Panzerhaubitze 2000", "pzh-2000"),
+          ("Modified T-72 tank (T-72A/T-72M1/M1R)", "t-72"), ("Zusana-2 howitzer", "zuzana"),
+          ("105mm howitzer", None), ("2K12 KUB", None)]
+
+
+@pytest.mark.parametrize(("name", "equipment"), MAPPED)
+def test_kiel_system_names_map_to_the_reference_equipment(name, equipment):
+    assert map_system(name) == equipment
+
+
+def test_system_lists_keep_their_counts():
+    systems = parse_systems("Iris-T SLM air defence system (14); Patriot air defense battery (5)")
+    assert [(s.equipment, s.count) for s in systems] == [("iris-t-slm", 14), ("patriot", 5)]
+
+
+def test_the_release_in_the_project_is_release_29_with_its_cutoff():
+    release = read_release(DEFAULT_RELEASE)
+    assert (release.release, release.cutoff, release.published) == ("29", "2026-04", "2026-08-04")
+    assert len(release.rows) == 61 and all(row.donor for row in release.rows)
+    mapped = sum(1 for row in release.rows for s in row.systems if s.equipment)
+    total = sum(len(row.systems) for row in release.rows)
+    assert mapped / total > 0.8
+    assert "2K12 KUB" in release.unmapped()
+
+
+def test_a_folder_without_the_release_files_is_a_clear_error(tmp_path):
+    from graph.errors import InputError
+
+    with pytest.raises(InputError, match=r"release_info\.csv"):
+        read_release(tmp_path)
+
+
+def test_eur_conversion_uses_the_rate_of_the_year():
+    assert to_eur(1081, "USD", "2023-06-01") == pytest.approx(1000)
+    assert to_eur(847, "GBP", "2026-02-10") == pytest.approx(1000)  # after the table: its last year
+    assert to_eur(5, "EUR", None) == 5
+    assert to_eur(5, "XYZ", "2024") is None
+
+
+@pytest.fixture
+def fixture_store(store_factory):
+    store = store_factory("oxigraph")
+    ingest_paths([FIXTURES], store, progress=False, workers=0)
+    return store
+
+
+def test_the_import_is_its_own_named_graph_outside_the_default_graph(fixture_store):
+    release = read_release()
+    import_release(fixture_store, release)
+    name = str(graph_name(release))
+    assert name in fixture_store.graph_names()
+    version = list(fixture_store.query(
+        f"SELECT ?v ?t WHERE {{ GRAPH <{name}> {{ ?d a <https://schema.org/Dataset> ; "
+        "<https://schema.org/version> ?v ; <https://schema.org/temporalCoverage> ?t } }"))
+    assert [(str(v), str(t)) for v, t in version] == [("29", "../2026-04")]
+    assert not fixture_store.query("ASK { ?d a <https://schema.org/Dataset> }").askAnswer
+
+
+def test_reconciliation_puts_kiel_next_to_the_commitments(fixture_store):
+    rows = reconcile(fixture_store, read_release())
+    germany = next(r for r in rows if r.donor == "DE" and r.category == "Air Defense")
+    # IRIS-T (February), Patriot and Gepard (March); the "two more" of May is after Kiel's cut-off
+    assert germany.kiel_weapons == 19 and germany.graph_commitments == 3
+    assert set(germany.systems) == {"iris-t-slm", "patriot", "gepard"} and germany.coverage == 1.0
+    assert [r.disagreement for r in rows] == sorted((r.disagreement for r in rows), reverse=True)
+    unseen = next(r for r in rows if r.donor == "PL" and r.category == "Tanks")
+    assert unseen.graph_commitments == 0 and unseen.coverage == 0.0
+
+
+def test_the_cli_prints_the_table_the_csv_and_the_plot(run_cli, tmp_path):
+    assert run_cli("ingest", FIXTURES).returncode == 0
+    table = run_cli("reconcile", "--limit", "5", "--plot", tmp_path / "kiel.png")
+    assert table.returncode == 0, table.stderr
+    assert (tmp_path / "kiel.png").read_bytes().startswith(b"\x89PNG")
+    recomputed = run_cli("commitments")
+    assert recomputed.returncode == 0 and "with contradictions" in recomputed.stdout, recomputed.stderr
+    assert "Release 29" in table.stdout and "without reference equipment" in table.stdout
+    as_csv = run_cli("reconcile", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert len(rows) == 61 and {"donor", "kiel_weapons", "graph_commitments", "coverage"} <= set(rows[0])

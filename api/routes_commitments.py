@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from api import lookups as q
 from api import models
 from api.problems import Problem
-from api.queries_service import _checked_date, actor_candidates, checked_iri
+from api.queries_service import pledge_filters
 from api.queries_service import select as _select
 from api.routes_rest import COMMON, KEY, NOT_FOUND, DateParam, Limit, Offset, _page, wants_csv
 from graph import vocab
@@ -143,24 +143,9 @@ def shape(order: list[str], rows: list[dict]) -> list[dict[str, Any]]:
 
 
 def _filters(donor, recipient, category, item, stage, instrument, contradicted, date_from, date_to):
-    filters: list[str] = []
-    bindings: dict[str, tuple] = {}
-    if donor:
-        filters.append("donor")
-        bindings["f_donor_a"], bindings["f_donor_b"] = actor_candidates(donor)
-    if recipient:
-        filters.append("recipient")
-        bindings["f_recipient_a"], bindings["f_recipient_b"] = actor_candidates(recipient)
-    if category:
-        filters.append("category")
-        bindings["f_category"] = checked_iri(vocab.category_iri, category, "category")
-    if item:
-        filters.append("item")
-        bindings["f_item"] = q.text(item)
-        try:
-            bindings["f_item_iri"] = q.iri(vocab.equipment_iri(item))
-        except ValueError:
-            bindings["f_item_iri"] = q.iri(vocab.equipment_iri("none"))
+    """The /pledges filters (:func:`api.queries_service.pledge_filters`) plus stage, instrument and
+    contradicted."""
+    filters, bindings = pledge_filters(category, donor, recipient, item, None, date_from, date_to, None)
     if stage:
         filters.append("stage")
         bindings["f_stage"] = q.text(stage)
@@ -169,12 +154,6 @@ def _filters(donor, recipient, category, item, stage, instrument, contradicted, 
         bindings["f_instrument"] = q.text(instrument)
     if contradicted:
         filters.append("contradicted")
-    if date_from:
-        filters.append("date_from")
-        bindings["f_date_from"] = q.text(_checked_date(date_from))
-    if date_to:
-        filters.append("date_to")
-        bindings["f_date_to"] = q.text(_checked_date(date_to))
     return filters, bindings
 
 

@@ -351,12 +351,9 @@ def ingest_on_ray(paths: Iterable[str | Path], store, *, shard_dir: str | Path, 
             bar.close()
         summary.seconds = time.perf_counter() - started
     summary.warn_languages()
-    from graph.pipeline import _has_commitments
+    from graph.pipeline import refresh_commitments
 
-    if summary.articles_stored or not _has_commitments(store):  # the derived graph, as a local ingest does
-        from graph.commitments import recompute
-
-        summary.commitments = recompute(store)
+    refresh_commitments(summary, store)
     return summary
 
 

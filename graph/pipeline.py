@@ -454,17 +454,20 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
         summary.seconds = time.perf_counter() - started
     stored.warn_legacy(summary)
     summary.warn_languages()
-    if commitments and (summary.articles_stored or not _has_commitments(store)):
-        from graph.commitments import recompute
-
-        summary.commitments = recompute(store)
+    if commitments:
+        refresh_commitments(summary, store)
     return summary
 
 
-def _has_commitments(store) -> bool:
+def refresh_commitments(summary: IngestSummary, store) -> None:
+    """Recompute the derived graph ``aidg:commitments`` after an ingest that stored articles (or when the
+    store has none yet); every ingest engine ends with this."""
     from graph.vocab import COMMITMENTS_GRAPH
 
-    return str(COMMITMENTS_GRAPH) in store.graph_names()
+    if summary.articles_stored or str(COMMITMENTS_GRAPH) not in store.graph_names():
+        from graph.commitments import recompute
+
+        summary.commitments = recompute(store)
 
 
 @dataclass(frozen=True, slots=True)

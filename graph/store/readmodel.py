@@ -77,9 +77,19 @@ FACET_PATTERNS = {
 BROADER_EDGES = "SELECT ?n ?b WHERE { ?n <http://www.w3.org/2004/02/skos/core#broader> ?b }"
 PLEDGE_CLASS = "https://w3id.org/aidgraph/ontology#Pledge"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-#: the properties by which a pledge's record depends on another node (its item, claims, amount)
+#: the properties by which a pledge's record depends on another node (its item, claims, amount) and its
+#: facets on its source article (``lang``)
 DEPENDS_ON = ("https://schema.org/object", "http://www.w3.org/ns/prov#qualifiedDerivation",
-              "https://schema.org/amount")
+              "https://schema.org/amount", "http://www.w3.org/ns/prov#wasDerivedFrom")
+#: what the rows of a pledge read of the nodes it depends on: item labels and category, a claim's
+#: article, evidence and confidence, an amount's value and currency, an article's language
+READ_OF_DEPENDENCIES = frozenset({
+    "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
+    "https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label",
+    "https://w3id.org/aidgraph/ontology#category", "http://www.w3.org/ns/prov#entity",
+    "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf",
+    "https://w3id.org/aidgraph/ontology#confidence", "https://schema.org/value", "https://schema.org/currency",
+    "https://schema.org/inLanguage"})
 
 
 def facet_query(facet: str, pledges: Sequence[str]) -> str:
@@ -239,10 +249,30 @@ class PledgeReadModel:
 
     def affected(self, store, subjects: Iterable[str]) -> set[str]:
         """The pledges whose rows may change when triples about ``subjects`` change: those subjects
-        that are (or were) pledges, and the pledges whose item, claim or amount is one of them."""
+        that are (or were) pledges, and the pledges whose item, claim, amount or article is one of them."""
+        subjects = set(subjects)
+        return self._affected(store, subjects, subjects)
+
+    def affected_by(self, store, changed: Iterable) -> set[str]:
+        """The pledges whose rows may change when the default graph gains or loses the pyoxigraph
+        triples ``changed`` (only what it really gains or loses): the subjects that are (or were)
+        pledges, and the pledges depending on a subject whose changed triple is one they read
+        (:data:`READ_OF_DEPENDENCIES`). A new claim of an item does not touch every pledge of it."""
         import pyoxigraph as ox
 
-        subjects = set(subjects)
+        subjects: set[str] = set()
+        sources: set[str] = set()
+        for triple in changed:
+            if isinstance(triple.subject, ox.NamedNode):
+                subjects.add(triple.subject.value)
+                if triple.predicate.value in READ_OF_DEPENDENCIES:
+                    sources.add(triple.subject.value)
+        return self._affected(store, subjects, sources)
+
+    def _affected(self, store, subjects: set[str], sources: set[str]) -> set[str]:
+        """``subjects`` that are (or were) pledges, and the pledges that depend on one of ``sources``."""
+        import pyoxigraph as ox
+
         known = set()
         db = self._connection()
         listed = sorted(subjects)
@@ -258,6 +288,8 @@ class PledgeReadModel:
             node = ox.NamedNode(subject)
             if next(iter(store.quads_for_pattern(node, rdf_type, pledge_type, default)), None) is not None:
                 found.add(subject)
+        for subject in sources:
+            node = ox.NamedNode(subject)
             for prop in DEPENDS_ON:
                 for quad in store.quads_for_pattern(None, ox.NamedNode(prop), node, default):
                     if isinstance(quad.subject, ox.NamedNode):
@@ -389,6 +421,9 @@ def detail_rows(store, pledges: Sequence[str]) -> list[dict[str, tuple]]:
     def facts(node):
         return store.quads_for_pattern(node, None, None, default)
 
+    # a node's wanted properties one lookup each: an item collects a claim from every article
+    wanted_nodes = {prop: [ox.NamedNode(p) for p in sorted(props)] for prop, props in
+                    ((q.P["claim"], claim_props), (q.P["amount"], amount_props), (q.P["object"], label_props))}
     for pledge in pledges:
         subject = ox.NamedNode(pledge)
         for quad in facts(subject):
@@ -398,10 +433,9 @@ def detail_rows(store, pledges: Sequence[str]) -> list[dict[str, tuple]]:
             if prop == q.P["claim"] or prop == q.P["amount"] or prop == q.P["object"]:
                 if isinstance(quad.object, ox.Literal):
                     continue
-                wanted = {q.P["claim"]: claim_props, q.P["amount"]: amount_props}.get(prop, label_props)
                 node = _term(quad.object)
-                for inner in facts(quad.object):
-                    if inner.predicate.value in wanted:
+                for wanted in wanted_nodes[prop]:
+                    for inner in store.quads_for_pattern(quad.object, wanted, None, default):
                         shown = q.P["label"] if prop == q.P["object"] else inner.predicate.value
                         rows[(pledge, node, shown, _term(inner.object))] = None
     return [{"pledge": ("uri", pledge), "node": node, "p": ("uri", prop), "o": value}

@@ -174,3 +174,33 @@ def test_sparql_update_makes_it_stale_until_rebuild(stores, tmp_path):
         assert model.page(_criteria_of("none"), 10, 0) == []
         ids = [r["id"] for r in model.page(PledgeCriteria(), 100_000, 0)]
         assert "https://w3id.org/aidgraph/id/pledge/by-update" in ids
+
+
+def test_a_changed_label_or_language_reaches_the_pledges_of_other_articles(stores, tmp_path):
+    """A graph that only adds a label to an item, or changes an article's language, changes the rows of
+    pledges stated by other articles (the write refreshes what depends on the changed triples)."""
+    location, _ = stores
+    work = tmp_path / "store"
+    shutil.copytree(location, work)
+    with open_store(work) as store:
+        native = store.native
+        model = PledgeReadModel(work / READ_MODEL_FILE)
+        pledge_type = ox.NamedNode("https://w3id.org/aidgraph/ontology#Pledge")
+        pledge = next(q.subject for q in native.quads_for_pattern(
+            None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), pledge_type,
+            ox.DefaultGraph()))
+        item = next(q.object for q in native.quads_for_pattern(
+            pledge, ox.NamedNode("https://schema.org/object"), None, ox.DefaultGraph()))
+        article = next(q.object for q in native.quads_for_pattern(
+            pledge, ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"), None, ox.DefaultGraph()))
+        label = ox.Triple(item, ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
+                          ox.Literal("zz-unheard-of-system", language="en"))
+        language = ox.Triple(article, ox.NamedNode("https://schema.org/inLanguage"), ox.Literal("zz"))
+        store.replace_graphs({"https://example.org/user/labels": [label, language]})
+        assert model.is_current()
+        facets = _dump(work / READ_MODEL_FILE)["pledge_facets"]
+        assert ("item_text", "zz-unheard-of-system", pledge.value) in {f[:3] for f in facets}
+        assert ("lang", "zz", pledge.value) in {f[:3] for f in facets}
+        assert _dump(work / READ_MODEL_FILE) == _rebuilt(store, tmp_path / "a.sqlite")
+        store.replace_graphs({"https://example.org/user/labels": ""})
+        assert _dump(work / READ_MODEL_FILE) == _rebuilt(store, tmp_path / "b.sqlite")

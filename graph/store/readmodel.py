@@ -422,8 +422,8 @@ def detail_rows(store, pledges: Sequence[str]) -> list[dict[str, tuple]]:
         return store.quads_for_pattern(node, None, None, default)
 
     # a node's wanted properties one lookup each: an item collects a claim from every article
-    wanted_nodes = {prop: [ox.NamedNode(p) for p in sorted(props)] for prop, props in
-                    ((q.P["claim"], claim_props), (q.P["amount"], amount_props), (q.P["object"], label_props))}
+    wanted_nodes = {prop: [ox.NamedNode(p) for p in sorted(props)] for prop, props in (
+        (q.P["claim"], claim_props), (q.P["amount"], amount_props), (q.P["object"], label_props))}
     for pledge in pledges:
         subject = ox.NamedNode(pledge)
         for quad in facts(subject):

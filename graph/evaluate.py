@@ -120,9 +120,11 @@ def fuzzy_overlap(kind: str, gold: set, system: set) -> int:
     """True positives, allowing equipment-name prefixes for ``pledge_items``."""
     if kind != "pledge_items":
         return len(gold & system)
+    # first fit, as score.py, but in a fixed order (score.py iterates sets: its pairing, and so its
+    # count, can change with PYTHONHASHSEED)
     used, tp = set(), 0
-    for g in gold:
-        for s in system:
+    for g in sorted(gold, key=repr):
+        for s in sorted(system, key=repr):
             if s not in used and s[0] == g[0] and equip_match(g[1], s[1]):
                 used.add(s)
                 tp += 1

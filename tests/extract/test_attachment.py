@@ -77,8 +77,18 @@ def test_the_committed_model_and_its_record() -> None:
 def test_rules_decide_without_a_model(monkeypatch) -> None:
     monkeypatch.setenv("AIDGRAPH_ATTACHMENT", "rules")
     assert load_model() is None
-    monkeypatch.delenv("AIDGRAPH_ATTACHMENT")
+    monkeypatch.setenv("AIDGRAPH_ATTACHMENT", "model")
     assert load_model() is not None
+    monkeypatch.delenv("AIDGRAPH_ATTACHMENT")
+    committed = AttachmentModel.from_json(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
+    # by default only a model that beat the rules on articles it was not trained on
+    assert (load_model() is not None) == committed.by_default
+
+
+def test_the_model_is_default_only_when_it_beat_the_rules_unseen() -> None:
+    record = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    nested = record["record"]["nested_cross_validation"]
+    assert record["use_by_default"] == (nested["objective_model"] > nested["objective_rules_only"])
 
 
 def _two_donor_case() -> dict:

@@ -120,9 +120,11 @@ def fuzzy_overlap(kind: str, gold: set, system: set) -> int:
     """True positives, allowing equipment-name prefixes for ``pledge_items``."""
     if kind != "pledge_items":
         return len(gold & system)
+    # first fit, as score.py, but in a fixed order (score.py iterates sets: its pairing, and so its
+    # count, can change with PYTHONHASHSEED)
     used, tp = set(), 0
-    for g in gold:
-        for s in system:
+    for g in sorted(gold, key=repr):
+        for s in sorted(system, key=repr):
             if s not in used and s[0] == g[0] and equip_match(g[1], s[1]):
                 used.add(s)
                 tp += 1
@@ -319,24 +321,69 @@ def by_rule(gold_dir: str | Path, corpus_dir: str | Path, *,
             extractor: Callable[[Any], Any] | None = None) -> list[RuleScore]:
     """Precision and count per rule on a gold corpus (``aidgraph evaluate --by-rule``): the rules
     whose facts the gold does not have are the ones that hurt. Pledge rules name the attachment
-    rule and the kind of thing (``pledge.agent.money``, ``pledge.model.subject.item``)."""
+    rule and the kind of thing (``pledge.agent.money``, ``pledge.model.subject.item``). With the
+    default extractor, rows of kind ``feature`` give each attachment-model feature's precision over
+    the donor decisions that had it (see :class:`_FeatureRecorder`)."""
     corpus = Path(corpus_dir)
     if not corpus.is_dir():
         raise InputError(f"{corpus_dir}: not a folder", hint="give the folder with the article files")
     gold = load_records(gold_dir)
     extract = extractor or _default_extractor()
+    recorder = _FeatureRecorder() if extractor is None else None
     counts: dict[tuple[str, str], list[int]] = {}
     for item in _articles(corpus):
         stem = Path(getattr(item, "source", None) or "").stem
         if not hasattr(item, "text") or stem not in gold:
             continue
         gold_tuples = tuples(gold[stem])
-        for kind, rule, correct in _judged_facts(extract(item), gold_tuples):
+        judged = list(_judged_facts(recorder.extract(extract, item) if recorder else extract(item),
+                                    gold_tuples))
+        if recorder is not None:
+            judged += recorder.judged(gold_tuples)
+        for kind, rule, correct in judged:
             row = counts.setdefault((kind, rule), [0, 0])
             row[0] += 1
             row[1] += int(correct)
     rows = [RuleScore(rule, kind, n, ok) for (kind, rule), (n, ok) in counts.items()]
     return sorted(rows, key=lambda r: (r.kind, -r.count, r.rule))
+
+
+class _FeatureRecorder:
+    """Per-feature precision of the attachment step: every decision the attachment model faces (the
+    rules' choice of donor group for an item or sum) with the features of the chosen group
+    (graph.extract.attachment.features); a decision is correct when the gold has a pledge of its
+    category from one of the group's donors. The rules keep deciding (or the model, when in use)."""
+
+    def __init__(self) -> None:
+        self.decisions: list[tuple[list[str], list[str], str | None]] = []
+        self.inner = None
+
+    def choose(self, sentence, attachable, trigger, rule_group, rule, candidates):
+        from graph.extract.attachment import features
+
+        choice = self.inner.choose(sentence, attachable, trigger, rule_group, rule, candidates) \
+            if self.inner is not None else None
+        group = rule_group if choice is None else choice[0]
+        if group is not None and group.keys:
+            names = features(sentence, attachable, trigger, group, rule_group, rule)
+            self.decisions.append((group.keys, names, attachable.category))
+        return choice
+
+    def extract(self, extract, article):
+        from graph.extract.attachment import load_model, use_model
+
+        self.decisions = []
+        self.inner = load_model()
+        with use_model(self):
+            return extract(article)
+
+    def judged(self, gold_tuples) -> list[tuple[str, str, bool]]:
+        wanted = gold_tuples["pledge_donor_category"]
+        out = []
+        for keys, names, category in self.decisions:
+            correct = any((str(k).upper(), category) in wanted for k in keys)
+            out += [("feature", name, correct) for name in dict.fromkeys(names)]
+        return out
 
 
 def load_floors(path: str | Path) -> dict[str, float]:

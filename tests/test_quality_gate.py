@@ -156,3 +156,29 @@ def test_precision_by_rule_accounts_for_every_pledge(capsys):
     code = main(["evaluate", "--gold", str(GOLD), str(SEEDS), "--by-rule"])
     printed = capsys.readouterr().out
     assert code == 0 and "precision" in printed and pledge_rows[0].rule in printed
+
+
+def test_item_matching_does_not_depend_on_set_order():
+    """Gold "CV90" matches either system item by prefix, gold "CV90 Mk IV" only the first: the count
+    is the same whatever order the sets iterate in (score.py's first fit over sets may pair one)."""
+    from graph.evaluate import fuzzy_overlap
+
+    gold = [("SE", "cv90"), ("SE", "cv90 mk iv")]
+    system = [("SE", "cv90 mk iv"), ("SE", "cv90 mk iii")]
+    for g in (gold, gold[::-1]):
+        for s in (system, system[::-1]):
+            assert fuzzy_overlap("pledge_items", dict.fromkeys(g).keys(), dict.fromkeys(s).keys()) == 2
+    assert fuzzy_overlap("pledge_items", {("SE", "cv90")}, {("FI", "cv90")}) == 0
+
+
+@needs_shared
+def test_precision_by_feature_of_the_attachment_decisions():
+    """`--by-rule` also gives each attachment-model feature's precision over the donor decisions: every
+    decision has exactly one kind of thing, and (the rules deciding) the rules' own pick."""
+    from graph.evaluate import by_rule
+
+    features = {r.rule: r for r in by_rule(GOLD, SEEDS) if r.kind == "feature"}
+    kinds = sum(r.count for name, r in features.items() if name.startswith("kind="))
+    assert kinds > 0 and features["picked"].count == kinds
+    assert all(0 <= r.correct <= r.count for r in features.values())
+    assert 0 < features["picked"].precision <= 1

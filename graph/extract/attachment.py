@@ -10,7 +10,9 @@ logistic regressions over these features make the decision: the *donor* model sc
 candidates and the best one is the giver; the *emit* model, on the best candidate's features, says
 whether the thing is given at all - below its threshold there is no pledge (requests, agendas,
 things mentioned that nobody gives). The rules are their features and their fallback: without the
-model file, or with ``AIDGRAPH_ATTACHMENT=rules``, the rules decide alone.
+model file, or with ``AIDGRAPH_ATTACHMENT=rules``, the rules decide alone. The committed model is
+used by default only when its training record says it beat the rules on articles it was not trained
+on (nested cross-validation, ``use_by_default``); ``AIDGRAPH_ATTACHMENT=model`` uses it regardless.
 
 The weights live in ``model/attachment.json`` with the record of the data and settings they were
 trained on (``scripts/train_attachment.py``, scikit-learn); applying them needs no dependency.
@@ -48,7 +50,7 @@ def _sentence_features(sentence) -> list[str]:
     view = sentence.view
     out = [f"groups={min(len(sentence.groups), 3)}"]
     for cue in ("continuation", "request", "agenda", "say", "first_person", "jointly", "package", "aid_noun",
-                "background", "already", "addition", "including", "origin"):
+                "background", "already", "addition", "including", "origin", "conditional"):
         if view.of(cue):
             out.append(f"has:{cue}")
     if sentence.continuation:
@@ -115,9 +117,12 @@ def _trigger_features(sentence, attachable, trigger) -> list[str]:
         cached = [f"trigger={trigger.cls}", f"status={trigger.status}"]
         if trigger.future:
             cached.append("future")
-        for cls in ("request", "agenda", "negation", "own_use", "say", "plan"):
+        for cls in ("request", "agenda", "negation", "own_use", "say", "plan", "conditional"):
             if any(c.first >= trigger.last and clause[min(c.first, n - 1)] == own for c in view.of(cls)):
                 cached.append(f"after_trigger:{cls}")
+        for cls in ("conditional", "background", "say", "future"):
+            if any(0 <= trigger.first - c.last <= 6 for c in view.of(cls)):
+                cached.append(f"before_trigger:{cls}")  # "if Berlin sends", "earlier delivered"
         cache[id(trigger)] = cached
     return [*cached, f"trigger_item_gap={_bucket(abs(attachable.first - trigger.first))}"]
 
@@ -201,7 +206,8 @@ class AttachmentModel:
 
     def __init__(self, donor: Logistic, emit: Logistic, threshold: float = 0.5,
                  record: dict[str, Any] | None = None, trusted: tuple[str, ...] = (),
-                 emit_trusted: bool = True, threshold_none: float = 0.5) -> None:
+                 emit_trusted: bool = True, threshold_none: float = 0.5,
+                 overrule: float | None = None, by_default: bool = True) -> None:
         self.donor = donor
         self.emit = emit
         self.threshold = threshold
@@ -209,14 +215,24 @@ class AttachmentModel:
         self.trusted = tuple(trusted)  # rules whose choice of donor stands (the model decides elsewhere)
         self.emit_trusted = emit_trusted  # whether the emit model may still drop a trusted rule's pledge
         self.threshold_none = threshold_none  # what a giver the rules did not find needs
+        # how much more likely than a trusted rule's choice another candidate must be to replace it
+        # (None: a trusted rule's choice always stands)
+        self.overrule = overrule
+        # whether extraction uses it without being asked (AIDGRAPH_ATTACHMENT=model): only a model
+        # that beat the rules on articles it was not trained on (nested cross-validation)
+        self.by_default = by_default
 
-    def best(self, sentence, attachable, trigger, rule_group, rule: str, candidates: list):
-        """``(group, its feature names)`` of the candidate the donor model ranks first."""
+    def ranked(self, sentence, attachable, trigger, rule_group, rule: str, candidates: list):
+        """``(probability, -index, group, feature names)`` of every candidate, best first."""
         scored = []
         for group in candidates:
             names = features(sentence, attachable, trigger, group, rule_group, rule)
             scored.append((self.donor.probability(names), -len(scored), group, names))
-        _, _, group, names = max(scored, key=lambda row: (row[0], row[1]))
+        return sorted(scored, key=lambda row: (row[0], row[1]), reverse=True)
+
+    def best(self, sentence, attachable, trigger, rule_group, rule: str, candidates: list):
+        """``(group, its feature names)`` of the candidate the donor model ranks first."""
+        _, _, group, names = self.ranked(sentence, attachable, trigger, rule_group, rule, candidates)[0]
         return group, names
 
     def choose(self, sentence, attachable, trigger, rule_group, rule: str, candidates: list):
@@ -227,6 +243,11 @@ class AttachmentModel:
         if rule in self.trusted and rule_group is not None:
             group = rule_group
             names = features(sentence, attachable, trigger, group, rule_group, rule)
+            if self.overrule is not None and len(candidates) > 1:
+                ranked = self.ranked(sentence, attachable, trigger, rule_group, rule, candidates)
+                own = next((row[0] for row in ranked if row[2] is rule_group), 0.0)
+                if ranked[0][2] is not rule_group and ranked[0][0] - own >= self.overrule:
+                    group, names = ranked[0][2], ranked[0][3]
             if not self.emit_trusted:
                 return group, self.emit.probability(names)
         else:
@@ -239,7 +260,9 @@ class AttachmentModel:
     def to_json(self) -> dict[str, Any]:
         return {"threshold": self.threshold, "threshold_without_rule": self.threshold_none,
                 "trusted_rules": list(self.trusted),
-                "emit_on_trusted_rules": self.emit_trusted, "record": self.record,
+                "emit_on_trusted_rules": self.emit_trusted, "overrule_margin": self.overrule,
+                "use_by_default": self.by_default,
+                "record": self.record,
                 "donor": self.donor.to_json(), "emit": self.emit.to_json()}
 
     @classmethod
@@ -247,7 +270,9 @@ class AttachmentModel:
         return cls(Logistic.from_json(data["donor"]), Logistic.from_json(data["emit"]),
                    float(data.get("threshold", 0.5)), data.get("record"),
                    tuple(data.get("trusted_rules", ())), bool(data.get("emit_on_trusted_rules", True)),
-                   float(data.get("threshold_without_rule", 0.5)))
+                   float(data.get("threshold_without_rule", 0.5)),
+                   None if data.get("overrule_margin") is None else float(data["overrule_margin"]),
+                   bool(data.get("use_by_default", True)))
 
 
 @functools.cache
@@ -258,13 +283,19 @@ def _committed_model() -> AttachmentModel | None:
 
 
 def load_model():
-    """The model extraction uses: one set by :func:`use_model`, else the committed one (None when
-    ``AIDGRAPH_ATTACHMENT=rules`` or there is no model file: the rules decide alone)."""
+    """The model extraction uses: one set by :func:`use_model`, else the committed one when its record
+    says it beat the rules on unseen articles (``use_by_default``) or ``AIDGRAPH_ATTACHMENT=model``
+    asks for it; None (the rules decide alone) with ``AIDGRAPH_ATTACHMENT=rules``, without a model
+    file, or when the committed model did not beat the rules."""
     if _OVERRIDE:
         return _OVERRIDE[-1]
-    if os.environ.get("AIDGRAPH_ATTACHMENT", "").strip().lower() == "rules":
+    choice = os.environ.get("AIDGRAPH_ATTACHMENT", "").strip().lower()
+    if choice == "rules":
         return None
-    return _committed_model()
+    model = _committed_model()
+    if model is None or (choice != "model" and not model.by_default):
+        return None
+    return model
 
 
 @contextlib.contextmanager

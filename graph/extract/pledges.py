@@ -38,8 +38,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph.extract.cues import GAP
+from graph.extract.items import Item
 from graph.extract.lexicon import Lexicon
 from graph.extract.mentions import DONOR, ITEM, MONEY, RECIPIENT, TRIGGER, SentenceView, TypedMention
+from graph.extract.normalize.numbers import parse_digits, parse_words
 from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
 
 _CHAIN_GAP = 4  # tokens between a verb of intention and the verb it governs
@@ -165,6 +167,7 @@ class ArticleScope:
     meeting_paragraphs: set[int] = field(default_factory=set)
     meeting_everywhere: bool = False
     paragraph_dates: dict[int, tuple[str, list[int]]] = field(default_factory=dict)
+    last_item: tuple[int, PledgeFact] | None = None  # (sentence position, pledge) of the last item given
 
 
 # --------------------------------------------------------------------------- entry point
@@ -189,6 +192,9 @@ def find_pledges(views: list[SentenceView], lexicon: Lexicon, meetings: list[Mee
             made, package, old = _sentence_pledges(sentence, package, article, previous_date)
             pledges += made
             news.update(first + i for i in range(len(made)) if not old[i])
+            with_item = [p for p in made if p.item and p.donor != MULTIPLE_DONORS]
+            if with_item:
+                article.last_item = (view.position, with_item[-1])
             last_made = made
         elif dated and last_made and _attributes_before(view):
             for pledge in last_made:  # "... on weapons for Ukraine. That is what X said on Tuesday."
@@ -223,11 +229,15 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     """What a sentence says about pledges (None when it states none)."""
     if not view.of(TRIGGER) and not view.of(MONEY) and not view.of("continuation", "package"):
         return None  # no verb of giving, no sum, no package: nothing to attach
-    if not view.of(ITEM, MONEY, "package", "train") and not (view.of(DONOR) and view.of("aid_noun")):
+    elliptical = _elliptical(view, article)
+    if not view.of(ITEM, MONEY, "package", "train") and not (view.of(DONOR) and view.of("aid_noun")) \
+            and elliptical is None:
         return None
     triggers = _triggers(view)
     continuation = _continues(view, package, triggers)
     attachables = [a for a in _attachables(view, triggers) if not _refers_back(view, a, article)]
+    if elliptical is not None and not any(a.kind == ITEM for a in attachables):
+        attachables = sorted([*attachables, elliptical], key=lambda a: a.first)
     live = [t for t in triggers if not t.negated and not t.blocked]
     if not attachables:
         if live and view.of(DONOR) and view.of("aid_noun", "package"):
@@ -242,6 +252,51 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     background = False  # decided per attachable (is_background)
     return PledgeSentence(view, triggers, attachables, groups, context, continuation, background, clause,
                           bool(view.of("jointly")) or (continuation and package.joint), implicit)
+
+
+_ELLIPSIS_REACH = 3  # sentences back an elliptical "10 more" may refer to
+
+
+def _elliptical(view: SentenceView, article: ArticleScope) -> Attachable | None:
+    """A quantity without a noun next to a cue of "more" ("promised 10 more", "another 10"): more of
+    the item the article's last pledge gave, a few sentences before."""
+    last = article.last_item
+    if last is None or not view.of("more") or view.position - last[0] > _ELLIPSIS_REACH:
+        return None
+    items = view.of(ITEM, MONEY, "date")
+    lang = view.relations.lang if view.relations is not None else None
+    tokens = view.tokens
+    verbs = view.of(TRIGGER)
+    for cue in view.of("more"):
+        for index in (cue.first - 1, cue.last):  # "10 more", "another 10"
+            if not 0 <= index < len(tokens) or any(i.first <= index + 2 and index < i.last for i in items):
+                continue  # "10 more tanks", "another 10 tanks", "another €1.4bn": no ellipsis
+            start = min(index, cue.first)
+            if not any(0 <= start - t.last <= 2 or (t.first < start < t.last and start - t.first <= 3)
+                       for t in verbs):
+                continue  # the object of a verb of giving right before it ("pledged another 10")
+            text = tokens[index].text
+            value = parse_digits(text, lang) if text[:1].isdigit() else parse_words(text, lang)
+            if not value or value != int(value) or value >= 1000 or \
+                    not _ends_phrase(view, max(index, cue.last - 1)):
+                continue  # a small number that ends the clause: "... 10 more." (not "2025 more than")
+            pledge, token = last[1], tokens[index]
+            item = Item(token.start, token.end, pledge.item, pledge.item, pledge.category, pledge.item_id,
+                        quantity=int(value))
+            mention = TypedMention(ITEM, "item", index, index + 1, token.start, token.end, value=item)
+            return Attachable(ITEM, mention, item=item, category=pledge.category, quantity=int(value))
+    return None
+
+
+def _ends_phrase(view: SentenceView, index: int) -> bool:
+    """Token ``index`` ends a clause or is followed only by whom it goes to ("... 10 more to Kyiv")."""
+    after = index + 1
+    tokens = view.tokens
+    if after >= len(tokens) or _punctuated(view.gaps[after], ",;:.!?") or \
+            not tokens[after].text[:1].isalnum():
+        return True
+    return any(c.first == after for c in view.of("recipient", RECIPIENT, "date")) or \
+        any(t.last - 1 == after for t in view.of(TRIGGER))  # the particle of a separable verb
 
 
 def _refers_back(view: SentenceView, attachable: Attachable, article: ArticleScope) -> bool:
@@ -505,7 +560,8 @@ def _context_groups(view: SentenceView, package: PackageContext, article: Articl
     opening = bool(view.of("continuation", "package"))  # "the package", "Paketet", "Dessutom"
     if package.donors and view.position - package.position <= _package_reach(view) \
             and (view.paragraph == package.paragraph
-                 or (opening and view.paragraph - package.paragraph <= 2)):
+                 or ((opening or _quotes_between(article, package.position, view.position))
+                     and view.paragraph - package.paragraph <= 2)):
         context.append(_virtual_group(package.donors, "package", view))
     speaker = _speaker(view, article)
     if speaker:
@@ -516,6 +572,13 @@ def _context_groups(view: SentenceView, package: PackageContext, article: Articl
         if len(keys) == 1 and before.paragraph == view.paragraph:
             context.append(_virtual_group(keys, "carried", view))
     return context
+
+
+def _quotes_between(article: ArticleScope, first: int, last: int) -> bool:
+    """Only quotations or what someone said stand between two sentences (a quote paragraph after a
+    package's announcement, before its contents): the package goes on."""
+    between = article.views[first + 1:last]
+    return bool(between) and all((v.quoted or v.of("say")) and not v.of(ITEM, MONEY) for v in between)
 
 
 def _virtual_group(keys: list[str], source: str, view: SentenceView) -> Group:
@@ -1276,20 +1339,34 @@ def _restates(one: PledgeFact, other: PledgeFact) -> bool:
                    ((one.amount, other.amount), (one.quantity, other.quantity)))
     if one.status != other.status:
         return False
-    for a, b in ((one.item, other.item), (one.quantity, other.quantity), (one.amount, other.amount)):
+    if one.item is not None and other.item is not None and not _same_item(one, other):
+        return False
+    for a, b in ((one.quantity, other.quantity), (one.amount, other.amount)):
         if a is not None and b is not None and a != b:
             return False
     if one.date and other.date and one.date != other.date:
         return False
     same_thing = (one.amount is not None and one.amount == other.amount) or \
-                 (one.item is not None and one.item == other.item) or \
+                 (one.item is not None and other.item is not None) or \
                  (one.quantity is not None and one.quantity == other.quantity)
     return same_thing
+
+
+def _same_item(one: PledgeFact, other: PledgeFact) -> bool:
+    """The same item named twice, perhaps once more fully (a headline's "drones", the body's
+    "reconnaissance drones"): equal names, or one name the other's last or first words; two
+    different known systems never."""
+    if one.item_id and other.item_id and one.item_id != other.item_id:
+        return False
+    a, b = sorted((str(one.item).casefold(), str(other.item).casefold()), key=len)
+    return a == b or b.endswith(" " + a) or b.startswith(a + " ")
 
 
 def _absorb(kept: PledgeFact, other: PledgeFact) -> None:
     if kept.category == "financial" and other.category != "financial":
         kept.category = other.category
+    if kept.item is not None and other.item is not None and len(str(other.item)) > len(str(kept.item)):
+        kept.item, kept.item_id = other.item, other.item_id or kept.item_id  # the fuller name
     for name in ("item", "item_id", "quantity", "amount", "currency", "date", "meeting"):
         if getattr(kept, name) is None and getattr(other, name) is not None:
             setattr(kept, name, getattr(other, name))

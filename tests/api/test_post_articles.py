@@ -125,7 +125,8 @@ def test_the_store_worker_does_not_extract(server, http):
     response = http.post("/articles", headers=AUTH, json=article(id="post-cpu", text=text))
     assert response.status_code == 201, response.text
     store_cpu, extract_cpu = cpu_seconds(store_worker) - before[0], cpu_seconds(extractor) - before[1]
-    assert extract_cpu > 0.5 and store_cpu < extract_cpu / 3, (store_cpu, extract_cpu)
+    # extraction must have done real work (rules-only attachment does 800 sentences in ~0.4 s)
+    assert extract_cpu > 0.2 and store_cpu < extract_cpu / 3, (store_cpu, extract_cpu)
 
 
 def test_a_chunked_body_over_the_limit_is_413(http):

@@ -77,8 +77,18 @@ def test_the_committed_model_and_its_record() -> None:
 def test_rules_decide_without_a_model(monkeypatch) -> None:
     monkeypatch.setenv("AIDGRAPH_ATTACHMENT", "rules")
     assert load_model() is None
-    monkeypatch.delenv("AIDGRAPH_ATTACHMENT")
+    monkeypatch.setenv("AIDGRAPH_ATTACHMENT", "model")
     assert load_model() is not None
+    monkeypatch.delenv("AIDGRAPH_ATTACHMENT")
+    committed = AttachmentModel.from_json(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
+    # by default only a model that beat the rules on articles it was not trained on
+    assert (load_model() is not None) == committed.by_default
+
+
+def test_the_model_is_default_only_when_it_beat_the_rules_unseen() -> None:
+    record = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    nested = record["record"]["nested_cross_validation"]
+    assert record["use_by_default"] == (nested["objective_model"] > nested["objective_rules_only"])
 
 
 def _two_donor_case() -> dict:
@@ -113,3 +123,28 @@ def test_trusted_rules_keep_their_donor() -> None:
         pledges = _pledges({"lang": "en", "published": "2025-05-14",
                             "text": "Germany will send 10 howitzers, said Norway."})
     assert {p["donor"] for p in pledges} == {"DE"}
+
+
+def test_a_headline_restating_the_lead_is_one_pledge() -> None:
+    """A headline and the sentence after it tell one pledge, once more fully: one pledge, the fuller
+    item name kept (the article-level merge of graph.extract.pledges)."""
+    case = {"lang": "nb", "published": "2025-03-03",
+            "text": "Sverige sender 25 droner til Ukraina\n\nSverige sender 25 rekognoseringsdroner til "
+                    "Ukraina, opplyser regjeringen mandag."}
+    english = {"lang": "en", "published": "2025-03-03",
+               "text": "Finland pledges 14 howitzers to Ukraine\n\nFinland on Monday pledged 14 towed "
+                       "howitzers to Ukraine, the ministry in Helsinki said."}
+    for one in (case, english):
+        pledges = [p for p in _pledges(one) if p["donor"] != "multiple"]
+        assert len(pledges) == 1, pledges
+
+
+def test_more_of_the_item_before() -> None:
+    """"N more" without a noun gives more of the item the article's previous pledge gave; a year or a
+    comparison next to the same word is no quantity."""
+    given = {"lang": "en", "published": "2025-06-20",
+             "text": "Croatia delivered 8 howitzers to Ukraine in May. Days later it promised 4 more."}
+    assert [p["quantity"] for p in _pledges(given) if p["category"] == "artillery"] == [8, 4]
+    compared = {"lang": "en", "published": "2025-06-20",
+                "text": "Croatia delivered 8 howitzers to Ukraine in May. Its aid in 2025 grew 4 more times."}
+    assert [p["quantity"] for p in _pledges(compared) if p["category"] == "artillery"] == [8]

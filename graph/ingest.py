@@ -1,4 +1,4 @@
-"""Reading articles from files: ``.txt`` (+ metadata), ``.html``/``.htm`` and ``.jsonl``.
+"""Reading articles from files: ``.txt`` (+ metadata), ``.html``/``.htm``, ``.jsonl`` and feeds.
 
     read_articles(paths)  -> Iterator[Article | IngestFailure]   files and folders, never raises for bad data
     read_article(path)    -> Article                             one file; raises IngestError / InputError
@@ -9,6 +9,8 @@ Metadata of a ``.txt`` file comes from a sidecar ``NAME.meta.json`` (or ``NAME.t
 ``og:`` tags, ``article:published_time``, ``<html lang>``) and lose their boilerplate (navigation,
 footers, forms, scripts, "Read also" lines and link lists; the phrases are data in
 ``graph/ingest_data/boilerplate.json``). The language is detected by :mod:`graph.language` when not given.
+Feeds (WARC, RSS/Atom, sitemaps: ``.warc``, ``.warc.gz``, ``.rss``, ``.atom``, and ``.xml``/``.xml.gz``
+known by their root element) hold many articles each: :mod:`graph.feeds`.
 
 Encoding policy: input must be UTF-8 (a BOM is fine; UTF-16 with a BOM is accepted too). Anything
 else is refused with a hint how to convert it, rather than guessed: a wrong guess would silently
@@ -43,6 +45,7 @@ from typing import Any
 
 from graph.config import DEFAULT_MAX_ARTICLE_BYTES
 from graph.errors import IngestError, InputError, MetadataError
+from graph.feeds import FEED_SUFFIXES, feed_kind, has_feed_suffix
 from graph.language import canonical_language, detect_language  # the one detector (re-exported)
 from graph.model import (
     MAX_PUBLISHER_CHARS,
@@ -57,7 +60,7 @@ from graph.model import (
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + FEED_SUFFIXES
 METADATA_KEYS = ("lang", "published", "publisher", "url", "title")
 DATA_DIR = Path(__file__).parent / "ingest_data"
 
@@ -98,6 +101,11 @@ class InputFile:
     def suffix(self) -> str:
         return self.path.suffix.lower()
 
+    @property
+    def is_feed(self) -> bool:
+        """Whether the file is a feed (WARC, RSS/Atom, sitemap) holding many articles."""
+        return has_feed_suffix(self.path)
+
 
 def source_iri(path: Path, line: int | None = None) -> str:
     """A ``file:`` IRI of where an article was read (``#line=N`` for a JSONL line, RFC 5147)."""
@@ -123,8 +131,18 @@ def read_articles(paths: Iterable[str | Path], *, lang: str | None = None,
 
 
 def read_input(item: InputFile, *, lang: str | None = None, published: date | str | None = None,
-               max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Iterator[Article | IngestFailure]:
-    """The articles of one input file (one, or one per JSONL line), failures included."""
+               max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES, pages=None, prefilter=None,
+               cursor=None) -> Iterator[Article | IngestFailure]:
+    """The articles of one input file (one, or one per JSONL line or feed item), failures included.
+
+    ``pages``, ``prefilter`` and ``cursor`` apply to feeds (:func:`graph.feeds.read_feed`).
+    """
+    if item.is_feed:
+        from graph.feeds import read_feed
+
+        yield from read_feed(item.path, lang=lang, published=published, max_bytes=max_bytes, pages=pages,
+                             prefilter=prefilter, cursor=cursor)
+        return
     if item.suffix in JSONL_SUFFIXES:
         yield from _read_jsonl(item.path, lang=lang, published=published, max_bytes=max_bytes)
         return
@@ -680,7 +698,7 @@ def expand_inputs(paths: Iterable[str | Path]) -> Iterator[InputFile | IngestFai
         kind = special_file_kind(info.st_mode)
         if kind is not None:
             yield IngestFailure(str(path), f"{kind}, not a regular file; refused (give regular files)")
-        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        elif not is_supported(path):
             yield IngestFailure(str(path), f"unsupported file type {path.suffix or '(none)'}; "
                                            f"give {', '.join(SUPPORTED_SUFFIXES)} files")
         elif (info.st_dev, info.st_ino) not in seen:
@@ -712,7 +730,7 @@ def _walk(root: Path, seen: set[tuple[int, int]]) -> Iterator[InputFile | Ingest
             problems.extend(_manifest_problems(Path(folder)))
         for entry in entries:
             path = Path(entry.path)
-            supported = path.suffix.lower() in SUPPORTED_SUFFIXES
+            supported = is_supported(path)
             try:
                 if entry.is_symlink():
                     target = Path(os.path.realpath(path))
@@ -738,6 +756,8 @@ def _walk(root: Path, seen: set[tuple[int, int]]) -> Iterator[InputFile | Ingest
             kind = special_file_kind(info.st_mode)
             if kind is not None:
                 problems.append(IngestFailure(str(path), f"{kind}, not a regular file; refused"))
+            elif feed_kind(path, sniff=False) == "xml" and feed_kind(path) is None:
+                continue  # in a folder, .xml files that are not feeds or sitemaps are not inputs
             else:
                 found.append((path, info))
     chosen: dict[tuple[int, int], Path] = {}  # one path per file: the file itself before a symlink to it
@@ -748,6 +768,11 @@ def _walk(root: Path, seen: set[tuple[int, int]]) -> Iterator[InputFile | Ingest
             seen.add(key)
             yield InputFile(path, root)
     yield from problems
+
+
+def is_supported(path: Path) -> bool:
+    """Whether ``path``'s name is one of an input: :data:`SUPPORTED_SUFFIXES` (``.warc.gz`` included)."""
+    return path.suffix.lower() in SUPPORTED_SUFFIXES or has_feed_suffix(path)
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -528,13 +528,25 @@ def html_to_text(html: str, source: str = "", *, main_text: bool = True) -> tupl
     lines = [" ".join(text.split()) for text, _ in blocks]
     if main_text:
         lines = confirmed_blocks(lines, main_text_of(html))
-    if title and lines and lines[0].strip() == title.strip():
+    if title and lines and _is_headline(lines[0], title):
         lines = lines[1:]
     text = "\n\n".join(line for line in lines if line)
     return text, metadata
 
 
 _WORD = re.compile(r"\w+")
+#: what separates a page title from the site's name (``Headline | Site``, ``Headline - Site``)
+_TITLE_SEPARATORS = ("|", "-", "–", "—", "·", ":", "::")
+
+
+def _is_headline(line: str, title: str) -> bool:
+    """Whether ``line`` (a page's first block) is its title, or its title without the site's name."""
+    line, title = line.strip(), title.strip()
+    if line == title:
+        return True
+    rest = title[len(line):].lstrip() if line and title.startswith(line) else ""
+    return rest.startswith(_TITLE_SEPARATORS)
+
 #: a block not found whole in the main text is kept when this share of its word trigrams is there
 CONFIRMED_SHARE = 0.6
 

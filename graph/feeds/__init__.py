@@ -165,9 +165,18 @@ def normalise_url(url: str) -> str:
 def read_limited_gzip(path: Path, limit: int) -> bytes:
     """The bytes of ``path``, decompressed when it is gzip, refusing more than ``limit`` bytes (a gzip
     bomb stops after ``limit + 1`` decompressed bytes)."""
+    from graph.errors import InputError
     from graph.ingest import read_limited
 
-    data = read_limited(path, limit)
+    try:
+        data = read_limited(path, limit)
+    except InputError as exc:
+        if "larger than" not in exc.message:
+            raise IngestError(exc.message.removeprefix(f"{path}: "), hint=exc.hint) from None
+        raise IngestError(f"{path}: larger than the {limit / 1_000_000:.1f} MB limit for one feed",
+                          hint="split it, or raise AIDGRAPH_MAX_FEED_BYTES") from None
+    if not data.strip():
+        raise IngestError(f"{path}: the file is empty", hint="nothing to ingest; remove it")
     if not data.startswith(b"\x1f\x8b"):
         return data
     try:

@@ -31,7 +31,21 @@ STOP_FACTOR = 8
 def _iterator(handle):
     from warcio.archiveiterator import ArchiveIterator
 
-    return ArchiveIterator(handle, no_record_parse=False, arc2warc=True)
+    return ArchiveIterator(handle, no_record_parse=False)
+
+
+def _check_magic(handle, path: Path) -> None:
+    """Refuse a file that does not start with a WARC record (``WARC/``, also inside gzip)."""
+    head = handle.read(4096)
+    handle.seek(0)
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+        except zlib.error:
+            head = b""
+    if not head.startswith(b"WARC/"):
+        raise IngestError(f"{path}: not a WARC file (it does not start with a WARC/1.x record)",
+                          hint="give WARC files (.warc, .warc.gz); ARC files are not read")
 
 
 def _is_page(record) -> bool:
@@ -95,6 +109,9 @@ def read_warc(path: Path, *, lang: str | None = None, published: Any = None, max
     with handle:
         if not os.path.isfile(path):
             raise IngestError(f"{path}: not a regular file; refused")
+        if os.fstat(handle.fileno()).st_size == 0:
+            raise IngestError(f"{path}: the file is empty", hint="nothing to ingest; remove it")
+        _check_magic(handle, path)
         handle.seek(cursor.position)
         iterator = _iterator(handle)
         offset = cursor.position

@@ -423,8 +423,8 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
     StoreCorruptedError (with ``summary`` set to what was stored) when the store cannot take more.
 
     Feeds (:mod:`graph.feeds`): ``pages`` are the local WARC files and HTML folders where the pages that
-    RSS items and sitemaps name are looked up; with ``prefilter`` a page's whole text is checked before
-    its main text is extracted; ``state_dir`` keeps a resume state per feed input
+    RSS items and sitemaps name are looked up; with ``prefilter`` a page's candidate text is checked
+    before its main text is extracted; ``state_dir`` keeps a resume state per feed input
     (:mod:`graph.feeds.state`; None: none), saved once the articles read before it are stored.
     """
     started = time.perf_counter()
@@ -722,7 +722,8 @@ def _feed_progress(inputs: list, options: dict[str, Any], *, state_dir, pages, p
 
 
 def _early_prefilter():
-    """``(text, lang) -> bool``: the relevance prefilter on a page's whole text, before extraction."""
+    """``(text, lang) -> bool``: the relevance prefilter (a feed page's candidate text, before its main
+    text is extracted)."""
     checker = _relevance_filter()
 
     def check(text: str, lang: str | None) -> bool:

@@ -26,9 +26,11 @@ Article ids: :func:`url_article_id` (host and path, plus a hash of the whole URL
 from two feeds or two crawls is one article: a later read replaces it when its content changed and is
 skipped when it did not; within one run it is read once (:attr:`graph.pipeline.IngestSummary.repeated`).
 
-Relevance prefilter (``prefilter=True``): a page's whole text is checked before its main text is
-extracted (:class:`PassedOver` for a page that fails): the whole text holds the main text, so the check
-keeps every page the main-text check would keep and costs a fraction of the extraction.
+Relevance prefilter (``prefilter=True``): a page's title and candidate blocks (the block walk of
+:func:`graph.ingest.html_to_text`, before trafilatura confirms them) are checked with every language's
+cues before the main text is extracted (:class:`PassedOver` for a page that fails). The main text is a
+subset of those blocks and the page's language a subset of every language, so the early check keeps
+every page the pipeline's own check would keep, at a fraction of the cost of the extraction.
 
 Bounded input: a feed or sitemap file over :data:`MAX_FEED_BYTES` (``AIDGRAPH_MAX_FEED_BYTES``), a
 gzip stream that decompresses to more, DTDs and entity declarations in XML (billion laughs, external
@@ -204,15 +206,14 @@ def refuse_entities(data: bytes, source: str) -> None:
 def read_feed(path: Path, *, kind: str | None = None, lang: str | None = None, published: Any = None,
               max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES, pages=None,
               prefilter: Callable[[str, str | None], bool] | None = None,
-              cursor: Cursor | None = None, article_id: str | None = None,
-              ) -> Iterator[Any]:
+              cursor: Cursor | None = None) -> Iterator[Any]:
     """The articles of one feed file (failures and passed-over items included; never raises for bad
     data).
 
     ``pages``: a :class:`graph.feeds.pages.LocalPages` where the pages that RSS items and sitemap URLs
-    name are looked up. ``prefilter``: ``(text, lang) -> bool``, checked on a page's whole text before
-    its main text is extracted. ``cursor``: where to start (a :class:`Cursor` from
-    :mod:`graph.feeds.state`), moved as items are read. ``article_id`` is unused (ids come from URLs).
+    name are looked up. ``prefilter``: ``(text, lang) -> bool``, checked on a page's candidate text
+    before its main text is extracted. ``cursor``: where to start (a :class:`Cursor` from
+    :mod:`graph.feeds.state`), moved as items are read.
     """
     from graph.ingest import IngestFailure
 

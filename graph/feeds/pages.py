@@ -46,30 +46,22 @@ def decode_page(data: bytes, content_type: str | None, source: str) -> str:
                           f"at offset {exc.start})", hint="the crawl may have stored a broken page") from None
 
 
-def whole_text(html: str) -> str:
-    """Every text of a page's body, without its markup (what the prefilter checks before extraction)."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    tree = LexborHTMLParser(html)
-    title = tree.css_first("title")
-    body = tree.body
-    return f"{title.text() if title else ''}\n{body.text(separator=' ') if body else ''}"
-
-
 def page_article(data: bytes, *, url: str | None, source: str, location: str,
                  content_type: str | None = None, fallback: dict[str, Any] | None = None,
                  lang: str | None = None, published: Any = None,
                  prefilter: Callable[[str, str | None], bool] | None = None):
     """An HTML page as an Article (metadata: the page's own, else ``fallback``: feed, HTTP or WARC
-    headers), or :class:`PassedOver` when ``prefilter`` rejects its whole text. Raises IngestError /
-    MetadataError for a page that cannot be an article."""
-    from graph.ingest import check_html_size, html_to_text, make_article
+    headers), or :class:`PassedOver` when ``prefilter`` rejects its title and candidate blocks (before
+    trafilatura confirms its main text). Raises IngestError / MetadataError for a page that cannot be an
+    article."""
+    from graph.ingest import check_html_size, confirm_main_text, html_to_text, make_article
 
     html = decode_page(data, content_type, source)
     check_html_size(html, source)
-    if prefilter is not None and not prefilter(whole_text(html), None):
+    text, metadata = html_to_text(html, source, main_text=False)
+    if prefilter is not None and not prefilter(f"{metadata.get('title') or ''}\n{text}", None):
         return PassedOver(source)
-    text, metadata = html_to_text(html, source)
+    text = confirm_main_text(text, html)
     for key, value in (fallback or {}).items():
         if value is not None and not metadata.get(key):
             metadata[key] = value

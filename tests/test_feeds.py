@@ -289,3 +289,25 @@ def test_bombs_and_huge_feeds_are_refused_in_bounded_time(tmp_path, monkeypatch)
     assert [a.url for a in articles] == ["https://a.example/ok"]
     assert "larger than the 1.0 MB limit" in failures[0].reason
     assert time.perf_counter() - started < 30
+
+
+# --------------------------------------------------------------------------- command line
+
+def test_aidgraph_ingest_reads_feeds_and_resumes_them(tmp_path, run_cli, cli_store):
+    crawl = news_warc(tmp_path / "crawl.warc.gz")
+    (tmp_path / "news.xml").write_text(sitemap([{"loc": DENMARK, "title": "Denmark pledges howitzers"}]))
+    first = run_cli("ingest", crawl, tmp_path / "news.xml", "--pages", crawl, "--prefilter", "--json",
+                    "--no-progress")
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout)
+    assert (summary["articles_read"], summary["articles_not_about_aid"], summary["articles_stored"],
+            summary["articles_repeated"]) == (4, 2, 2, 1)
+    assert list(cli_store.with_name(cli_store.name + ".feeds").glob("*.json"))
+    again = run_cli("ingest", crawl, tmp_path / "news.xml", "--pages", crawl, "--prefilter", "--json",
+                    "--no-progress")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["feed_items_resumed"] == 5
+    missing = run_cli("ingest", crawl, "--pages", tmp_path / "nowhere")
+    assert missing.returncode == 2 and "--pages" in missing.stderr
+    helped = run_cli("ingest", "--help")
+    assert all(word in helped.stdout for word in ("WARC", "RSS/Atom", "sitemap", "--pages", "--state-dir"))

@@ -410,7 +410,7 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
                  published: str | None = None, max_bytes: int | None = None, workers: int | None = None,
                  batch_size: int = BATCH_SIZE, budget=None, force: bool = False,
                  prefilter: bool = False, commitments: bool = True, pages: Iterable[str | Path] = (),
-                 state_dir: str | Path | None = None) -> IngestSummary:
+                 state_dir: str | Path | None = None, fetch=None) -> IngestSummary:
     """Ingest files and folders into ``store``; returns what was stored and what failed, and why.
 
     ``workers``: processes running extract -> to_rdf -> gate under ``budget`` (a
@@ -425,7 +425,8 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
     Feeds (:mod:`graph.feeds`): ``pages`` are the local WARC files and HTML folders where the pages that
     RSS items and sitemaps name are looked up; with ``prefilter`` a page's candidate text is checked
     before its main text is extracted; ``state_dir`` keeps a resume state per feed input
-    (:mod:`graph.feeds.state`; None: none), saved once the articles read before it are stored.
+    (:mod:`graph.feeds.state`; None: none), saved once the articles read before it are stored;
+    ``fetch`` (a :class:`graph.feeds.fetch.Fetcher`; None: off) fetches the pages without a local copy.
     """
     started = time.perf_counter()
     summary = IngestSummary()
@@ -439,7 +440,7 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
     stored = StoredArticles.load(store)
     relevant = _relevance_filter() if prefilter else None
     feeds = _feed_progress(inputs, options, state_dir=state_dir, pages=pages, prefilter=prefilter,
-                           force=force)
+                           force=force, bar=bar, fetch=fetch)
     articles = _new_articles(inputs, options, stored, summary, force=force, bar=bar, feeds=feeds)
     batches = _batches(articles, batch_size, summary, relevant, on_batch=feeds.snapshot if feeds else None)
     pool = None
@@ -656,8 +657,9 @@ class FeedProgress:
     got to; a cursor is saved (:class:`graph.feeds.state.FeedStates`) only once every article read
     before it is written: :meth:`snapshot` when a batch is formed, :meth:`written` when it is stored."""
 
-    def __init__(self, options: dict[str, Any], states, force: bool) -> None:
+    def __init__(self, options: dict[str, Any], states, force: bool, bar=None) -> None:
         self.options = options
+        self.bar = bar
         self.states = states
         self.force = force
         self.cursors: dict[Path, Any] = {}
@@ -677,6 +679,8 @@ class FeedProgress:
         summary.feed_items_resumed += cursor.items
         if cursor.done:
             return iter(())
+        if self.bar is not None:  # the bar names the feed being read
+            self.bar.set_description_str(item.path.name[:40], refresh=False)
         self.cursors[item.path] = cursor
         return read_input(item, cursor=cursor, **self.options)
 
@@ -704,21 +708,22 @@ class FeedProgress:
 
 
 def _feed_progress(inputs: list, options: dict[str, Any], *, state_dir, pages, prefilter: bool,
-                   force: bool) -> FeedProgress | None:
+                   force: bool, bar=None, fetch=None) -> FeedProgress | None:
     """How this run reads its feed inputs (None when it has none)."""
     if not any(isinstance(item, InputFile) and item.is_feed for item in inputs):
         return None
     from graph.feeds.pages import LocalPages
 
-    feed_options = dict(options, pages=LocalPages(pages) if pages else None,
+    feed_options = dict(options, pages=LocalPages(pages, fetch) if pages or fetch else None,
                         prefilter=_early_prefilter() if prefilter else None)
     states = None
     if state_dir is not None:
         from graph.feeds.state import FeedStates
 
         states = FeedStates(state_dir, {"lang": options.get("lang"), "published": options.get("published"),
-                                        "prefilter": prefilter, "pages": sorted(map(str, pages))})
-    return FeedProgress(feed_options, states, force)
+                                        "prefilter": prefilter, "pages": sorted(map(str, pages)),
+                                        "fetch": fetch is not None})
+    return FeedProgress(feed_options, states, force, bar)
 
 
 def _early_prefilter():

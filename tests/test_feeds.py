@@ -311,3 +311,92 @@ def test_aidgraph_ingest_reads_feeds_and_resumes_them(tmp_path, run_cli, cli_sto
     assert missing.returncode == 2 and "--pages" in missing.stderr
     helped = run_cli("ingest", "--help")
     assert all(word in helped.stdout for word in ("WARC", "RSS/Atom", "sitemap", "--pages", "--state-dir"))
+
+
+# --------------------------------------------------------------------------- opt-in fetching
+
+@pytest.fixture
+def web(tmp_path):
+    """A local HTTP server started by the test: good pages, and pages that hit each bound."""
+    import gzip
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    title, paragraphs = AID[CANADA]
+    good = page(title, paragraphs).encode()
+    bomb = gzip.compress(b"<html><body><p>" + b"a" * 20_000_000 + b"</p></body></html>")
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def send(self, body: bytes, content_type="text/html; charset=utf-8", extra=()):
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            for key, value in extra:
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            if self.path == "/good":
+                self.send(good)
+            elif self.path == "/image":
+                self.send(b"\x89PNG" + bytes(100), "image/png")
+            elif self.path == "/bomb":
+                self.send(bomb, extra=[("Content-Encoding", "gzip")])
+            elif self.path == "/loop":
+                self.send_response(302)
+                self.send_header("Location", "/loop")
+                self.end_headers()
+            elif self.path == "/trickle":
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                try:
+                    for _ in range(30):
+                        self.wfile.write(b"<p>x</p>" * 10)
+                        self.wfile.flush()
+                        time.sleep(0.3)
+                except OSError:
+                    pass
+            else:
+                self.send_error(404)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetching_is_opt_in_and_bounded(tmp_path, web):
+    import time
+
+    from graph.feeds import read_feed
+    from graph.feeds.fetch import Fetcher
+    from graph.feeds.pages import LocalPages
+
+    names = ["good", "image", "bomb", "loop", "trickle", "missing"]
+    path = tmp_path / "sitemap.xml"
+    path.write_text(sitemap([{"loc": f"{web}/{name}"} for name in names]))
+    [offline] = list(read_feed(path))  # without --fetch nothing is fetched
+    assert "6 of 6 URL(s) have no local copy" in offline.reason
+    fetcher = Fetcher(max_bytes=1_000_000, seconds=2.0)
+    started = time.perf_counter()
+    try:
+        items = list(read_feed(path, pages=LocalPages([], fetcher)))
+    finally:
+        fetcher.close()
+    assert time.perf_counter() - started < 20
+    articles = [i for i in items if isinstance(i, Article)]
+    reasons = {i.line: i.reason for i in items if isinstance(i, IngestFailure)}
+    assert [a.url for a in articles] == [f"{web}/good"] and "fifty armoured vehicles" in articles[0].text
+    assert "not an HTML page" in reasons[2]
+    assert "larger than the 1.0 MB limit" in reasons[3]
+    assert "redirects" in reasons[4]
+    assert "longer than 2 s" in reasons[5]
+    assert "answered 404" in reasons[6]

@@ -46,6 +46,12 @@ def register(subparsers) -> None:
     feeds.add_argument("--pages", action="append", default=[], metavar="PATH",
                        help="a WARC file or a folder of .html files holding the pages that sitemaps and RSS "
                             "items name (by WARC-Target-URI or canonical link); repeatable")
+    feeds.add_argument("--fetch", action="store_true",
+                       help="fetch over HTTP(S) the pages that sitemaps (and RSS items without content) name "
+                            "and --pages does not hold (off by default; bounded: the article size limit, "
+                            "--fetch-seconds per page, 3 redirects, HTML only)")
+    feeds.add_argument("--fetch-seconds", type=float, metavar="S",
+                       help="time one fetched page may take, connect to last byte (default 20)")
     feeds.add_argument("--state-dir", metavar="DIR",
                        help="where the resume state of each feed input is kept (default: STORE.feeds "
                             "beside an Oxigraph store; none for a remote store unless given)")
@@ -108,6 +114,16 @@ def run(args) -> int:
         from graph.feeds.state import default_state_dir
 
         state_dir = default_state_dir(settings.store)
+    fetcher = None
+    if args.fetch_seconds is not None and not args.fetch:
+        raise InputError("--fetch-seconds goes with --fetch", hint="add --fetch")
+    if args.fetch:
+        if args.fetch_seconds is not None and not args.fetch_seconds > 0:
+            raise InputError(f"--fetch-seconds must be positive, not {args.fetch_seconds}",
+                             hint="e.g. --fetch-seconds 10")
+        from graph.feeds.fetch import FETCH_SECONDS, Fetcher
+
+        fetcher = Fetcher(max_bytes=settings.max_article_bytes, seconds=args.fetch_seconds or FETCH_SECONDS)
     store = open_for_writing(args)
     summary, error = None, None
     try:
@@ -123,13 +139,16 @@ def run(args) -> int:
             summary = ingest_paths(args.paths, store, progress=not args.no_progress, lang=args.lang,
                                    published=published, max_bytes=settings.max_article_bytes,
                                    workers=args.workers, budget=budget, force=args.force,
-                                   prefilter=args.prefilter, pages=args.pages, state_dir=state_dir)
+                                   prefilter=args.prefilter, pages=args.pages, state_dir=state_dir,
+                                   fetch=fetcher)
     except StoreError as exc:
         error = exc
     try:
         store.close()
     except Exception as exc:  # flushing on close can hit a full disk too
         error = error or exc
+    if fetcher is not None:
+        fetcher.close()
     if error is not None:
         fatal = store_failure(error)
         partial = getattr(error, "summary", None) or summary

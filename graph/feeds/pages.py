@@ -98,36 +98,45 @@ def usable_date(value: Any):
 
 @dataclass(frozen=True, slots=True)
 class LocalPage:
-    """Where a page's local copy is: an HTML file, or a WARC file and the offset of its record."""
+    """Where a page's copy is: an HTML file, a WARC file and the offset of its record, or (no path) the
+    web, when fetching is on."""
 
-    path: Path
+    path: Path | None
     offset: int | None = None
     url: str | None = None
 
 
 class LocalPages:
     """The local copies of web pages, by URL: WARC files (``WARC-Target-URI`` of their HTML responses)
-    and folders of ``.html``/``.htm`` files (their canonical link or ``og:url``). Indexed on first use."""
+    and folders of ``.html``/``.htm`` files (their canonical link or ``og:url``). Indexed on first use.
+    With a ``fetcher`` (:class:`graph.feeds.fetch.Fetcher`, opt-in), a page without a local copy is
+    fetched."""
 
-    def __init__(self, paths: Iterable[str | Path]) -> None:
+    def __init__(self, paths: Iterable[str | Path], fetcher=None) -> None:
         self.paths = [Path(p) for p in paths]
+        self.fetcher = fetcher
         self._index: dict[str, LocalPage] | None = None
         self.problems: list[str] = []
 
     def __bool__(self) -> bool:
-        return bool(self.paths)
+        return bool(self.paths) or self.fetcher is not None
 
     def get(self, url: str) -> LocalPage | None:
-        """The local copy of the page at ``url``, or None."""
+        """The local copy of the page at ``url``, else (fetching on) the page on the web, else None."""
         if self._index is None:
             self._index = self._build()
         key = normalise_url(url)
-        return self._index.get(key) or self._index.get(key.rstrip("/") if key.endswith("/") else key + "/")
+        local = self._index.get(key) or self._index.get(key.rstrip("/") if key.endswith("/") else key + "/")
+        if local is None and self.fetcher is not None and url.lower().startswith(("http://", "https://")):
+            return LocalPage(None, None, url)
+        return local
 
     def read(self, page: LocalPage, max_bytes: int) -> tuple[bytes, str | None, dict[str, Any]]:
-        """The page's bytes, its content type and the metadata its WARC record carries."""
+        """The page's bytes, its content type and the metadata its WARC record or HTTP headers carry."""
         from graph.ingest import read_limited
 
+        if page.path is None:
+            return self.fetcher.get(page.url)
         if page.offset is None:
             return read_limited(page.path, max_bytes), None, {}
         from graph.feeds.warc import read_record_at

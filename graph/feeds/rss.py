@@ -2,7 +2,8 @@
 
 Every item is an article. Its text: the local copy of the page it links to, when ``pages`` has one
 (a feed's item is often a teaser of it), else the item's own content (``content:encoded``, Atom
-``content``), else its summary, else its title alone is not enough and the item is a failure. The
+``content``), else its summary, else (fetching on, :mod:`graph.feeds.fetch`) the page fetched; its title
+alone is not enough and such an item is a failure. The
 item's HTML becomes text by :func:`graph.ingest.html_to_text`'s block walk. Metadata: the item's
 date (``pubDate``, ``published``, ``updated``, ``dc:date``), title, link and language (``xml:lang``),
 else the channel's language; the channel's title is the publisher.
@@ -87,6 +88,9 @@ def read_rss(path: Path, *, lang: str | None = None, published: Any = None, max_
         item: Any
         try:
             page = pages.get(link) if pages and link else None
+            html = _entry_html(entry)
+            if page is not None and page.path is None and html is not None:
+                page = None  # an item with content of its own is not fetched
             if page is not None:
                 data, content_type, fallback = pages.read(page, max_bytes)
                 item = page_article(data, url=link, source=where, content_type=content_type,
@@ -94,10 +98,9 @@ def read_rss(path: Path, *, lang: str | None = None, published: Any = None, max_
                                     fallback={**fallback, **{k: v for k, v in metadata.items() if v}},
                                     lang=lang, published=published, prefilter=prefilter)
             else:
-                html = _entry_html(entry)
                 if html is None:
                     raise IngestError("the item has no content or summary (and no local copy of its page)",
-                                      hint="give the pages with --pages WARC|FOLDER")
+                                      hint="give the pages with --pages WARC|FOLDER, or --fetch them")
                 text, _ = html_to_text(_as_html(html), where, main_text=False)
                 whole = f"{metadata['title'] or ''}\n{text}"
                 if prefilter is not None and not prefilter(whole, None):

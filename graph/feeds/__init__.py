@@ -133,8 +133,15 @@ def root_kind(head: bytes) -> str | None:
 
 
 def _inside_doctype(head: bytes, at: int) -> bool:
+    """Whether position ``at`` is inside a ``<!DOCTYPE ...>`` (with or without an internal subset)."""
     start = head.rfind(b"<!DOCTYPE", 0, at)
-    return start >= 0 and head.find(b"]>", start, at) < 0
+    if start < 0:
+        return False
+    close, subset = head.find(b">", start), head.find(b"[", start)
+    if subset < 0 or close < subset:  # no internal subset: the doctype ends at its first ">"
+        return close < 0 or close > at
+    end = head.find(b"]", subset)
+    return end < 0 or end > at
 
 
 def url_article_id(url: str) -> str:

@@ -105,6 +105,9 @@ def run(args) -> int:
         from graph.distributed import default_shard_dir
 
         shard_dir = default_shard_dir(settings.store)
+    if args.engine == "ray" and (args.pages or args.fetch or args.state_dir):
+        raise InputError("--pages, --fetch and --state-dir go with --engine local (Ray resumes a feed file "
+                         "by its shard's completion marker)", hint="drop them, or the --engine ray")
     missing_pages = [p for p in args.pages if not Path(p).exists()]
     if missing_pages:
         raise InputError(f"no such --pages file or folder: {', '.join(missing_pages)}",

@@ -108,8 +108,8 @@ class LocalPage:
 
 class LocalPages:
     """The local copies of web pages, by URL: WARC files (``WARC-Target-URI`` of their HTML responses)
-    and folders of ``.html``/``.htm`` files (their canonical link or ``og:url``). Indexed on first use.
-    With a ``fetcher`` (:class:`graph.feeds.fetch.Fetcher`, opt-in), a page without a local copy is
+    and folders of ``.html``/``.htm`` files (their canonical link or ``og:url``) and WARC files. Indexed on
+    first use. With a ``fetcher`` (:class:`graph.feeds.fetch.Fetcher`, opt-in), a page without a local copy is
     fetched."""
 
     def __init__(self, paths: Iterable[str | Path], fetcher=None) -> None:
@@ -149,19 +149,15 @@ class LocalPages:
         index: dict[str, LocalPage] = {}
         for path in self.paths:
             if path.is_dir():
-                files = (p for p in path.rglob("*") if p.suffix.lower() in HTML_SUFFIXES and p.is_file())
-                for file in sorted(files):
-                    url = _page_url(file)
-                    if url:
-                        index.setdefault(normalise_url(url), LocalPage(file, None, url))
+                for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                    if file.suffix.lower() in HTML_SUFFIXES:
+                        url = _page_url(file)
+                        if url:
+                            index.setdefault(normalise_url(url), LocalPage(file, None, url))
+                    elif file.name.lower().endswith((".warc", ".warc.gz")):
+                        self._add_warc(index, file)
             elif path.name.lower().endswith((".warc", ".warc.gz")):
-                from graph.feeds.warc import record_urls
-
-                try:
-                    for url, offset in record_urls(path):
-                        index.setdefault(normalise_url(url), LocalPage(path, offset, url))
-                except IngestError as exc:
-                    self.problems.append(str(exc))
+                self._add_warc(index, path)
             elif path.suffix.lower() in HTML_SUFFIXES and path.is_file():
                 url = _page_url(path)
                 if url:
@@ -169,6 +165,15 @@ class LocalPages:
             else:
                 self.problems.append(f"{path}: not a WARC file, an HTML file or a folder of them")
         return index
+
+    def _add_warc(self, index: dict[str, LocalPage], path: Path) -> None:
+        from graph.feeds.warc import record_urls
+
+        try:
+            for url, offset in record_urls(path):
+                index.setdefault(normalise_url(url), LocalPage(path, offset, url))
+        except IngestError as exc:
+            self.problems.append(str(exc))
 
 
 def _page_url(path: Path) -> str | None:

@@ -561,10 +561,22 @@ def main_text_of(html: str) -> str | None:
     """trafilatura's main text of a page (comments left out, tables kept); None when it finds none."""
     import trafilatura
 
+    quiet_logger("trafilatura")
     try:
         return trafilatura.extract(html, include_comments=False, include_tables=True, deduplicate=False)
     except Exception:  # its own parse failures: the block walk alone decides
         return None
+
+
+@functools.cache
+def quiet_logger(name: str) -> None:
+    """Keep a library's log records (trafilatura's "empty HTML tree", warcio's URI repairs) out of the
+    terminal and the server log: aidgraph reports what matters as failures with reasons."""
+    import logging
+
+    logger = logging.getLogger(name)
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
 
 
 def confirmed_blocks(blocks: list[str], main_text: str | None) -> list[str]:

@@ -26,12 +26,28 @@ from graph.feeds import ITEM_FRAGMENT, Cursor
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: a record larger than this many times the article limit stops the file instead of being skipped
 STOP_FACTOR = 8
+#: the blank line pair that ends an uncompressed record (not part of warcio's record length)
+TRAILING_BLANKS = 4
 
 
 def _iterator(handle):
     from warcio.archiveiterator import ArchiveIterator
 
+    from graph.ingest import quiet_logger
+
+    quiet_logger("warcio")
+
     return ArchiveIterator(handle, no_record_parse=False)
+
+
+def _record_start(handle, position: int) -> int:
+    """Seek to the record that starts at ``position`` or after the blank lines there (an uncompressed
+    record's length leaves out the blank lines that end it); return where it starts."""
+    handle.seek(position)
+    head = handle.read(TRAILING_BLANKS)
+    skipped = len(head) - len(head.lstrip(b"\r\n"))
+    handle.seek(position + skipped)
+    return position + skipped
 
 
 def _check_magic(handle, path: Path) -> None:
@@ -109,37 +125,46 @@ def read_warc(path: Path, *, lang: str | None = None, published: Any = None, max
     with handle:
         if not os.path.isfile(path):
             raise IngestError(f"{path}: not a regular file; refused")
-        if os.fstat(handle.fileno()).st_size == 0:
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0:
             raise IngestError(f"{path}: the file is empty", hint="nothing to ingest; remove it")
         _check_magic(handle, path)
-        handle.seek(cursor.position)
+        offset = _record_start(handle, cursor.position)
         iterator = _iterator(handle)
-        offset = cursor.position
         try:
             for record in iterator:
-                where = f"{path}@{offset}"
                 declared = _declared_length(record)
                 if declared > STOP_FACTOR * max_bytes:
                     raise IngestError(f"{path}: the record at offset {offset} declares {declared:,} bytes, "
                                       f"more than {STOP_FACTOR}x the article limit; the rest of the file is "
                                       "not read",
                                       hint="split the WARC, or raise AIDGRAPH_MAX_ARTICLE_BYTES")
-                item = None
-                if _is_page(record):
-                    pages += 1
-                    url = record.rec_headers.get_header("WARC-Target-URI")
+                page = _is_page(record)
+                data, problem = None, None
+                if page:
                     try:
-                        data = _payload(record, max_bytes, where)
+                        data = _payload(record, max_bytes, "the page")
+                    except IngestError as exc:
+                        problem = exc
+                iterator.read_to_end(record)
+                offset = iterator.get_record_offset()
+                end = offset + iterator.get_record_length()
+                item = None
+                if page:
+                    pages += 1
+                    where = f"{path}@{offset}"
+                    try:
+                        if problem is not None:
+                            raise problem
                         content_type, fallback = _headers(record)
-                        item = page_article(data, url=url, source=where, content_type=content_type,
+                        item = page_article(data, url=record.rec_headers.get_header("WARC-Target-URI"),
+                                            source=where, content_type=content_type,
                                             location=f"{location}{ITEM_FRAGMENT}{offset}", fallback=fallback,
                                             lang=lang, published=published, prefilter=prefilter)
                     except (IngestError, MetadataError) as exc:
-                        item = IngestFailure(where, str(exc).removeprefix(f"{where}: "))
-                record_offset = offset
-                iterator.read_to_end(record)
-                offset = record_offset + iterator.get_record_length()
-                cursor.position = offset
+                        item = IngestFailure(where, str(exc).removeprefix(f"{where}: ")
+                                             .removeprefix("the page: "))
+                cursor.position = offset = end
                 if item is not None:
                     cursor.items += 1
                     yield item
@@ -149,6 +174,11 @@ def read_warc(path: Path, *, lang: str | None = None, published: Any = None, max
             reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
             raise IngestError(f"{path}: the WARC is truncated or corrupt at offset {offset} ({reason}); the "
                               f"{pages} page(s) before it were read", hint="check the download") from None
+        if size - offset > TRAILING_BLANKS:  # warcio ends quietly inside a truncated last record
+            raise IngestError(f"{path}: the WARC is truncated or corrupt at offset {offset} "
+                              f"({size - offset:,} bytes after the last whole record); the {pages} page(s) "
+                              "before it were read",
+                              hint="check the download")
     if pages == 0 and cursor.items == 0:
         yield IngestFailure(str(path), "no HTML pages in the WARC (no response records of text/html)")
 
@@ -157,6 +187,7 @@ def record_urls(path: Path) -> Iterator[tuple[str, int]]:
     """(WARC-Target-URI, record offset) of every HTML page record of a WARC file, without reading the
     payloads (for :class:`graph.feeds.pages.LocalPages`). Raises IngestError for a damaged file."""
     with open(path, "rb") as handle:
+        _check_magic(handle, path)
         iterator = _iterator(handle)
         offset = 0
         try:
@@ -164,6 +195,7 @@ def record_urls(path: Path) -> Iterator[tuple[str, int]]:
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 page = _is_page(record) and url
                 iterator.read_to_end(record)
+                offset = iterator.get_record_offset()
                 if page:
                     yield url, offset
                 offset += iterator.get_record_length()

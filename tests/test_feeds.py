@@ -244,7 +244,7 @@ def test_a_truncated_warc_keeps_the_records_before_the_damage(tmp_path, share):
     articles, failures = articles_of(cut)
     assert 1 <= len(articles) <= 4
     [failure] = failures
-    assert "truncated or corrupt at offset" in failure.reason
+    assert "truncated" in failure.reason and "at offset" in failure.reason
 
 
 @pytest.mark.parametrize(("name", "content", "fragment"), [

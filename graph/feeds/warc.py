@@ -149,6 +149,11 @@ def read_warc(path: Path, *, lang: str | None = None, published: Any = None, max
                 iterator.read_to_end(record)
                 offset = iterator.get_record_offset()
                 end = offset + iterator.get_record_length()
+                missing = getattr(record.raw_stream, "limit", 0)
+                if missing:  # the file ended inside the record (warcio yields what there was)
+                    raise IngestError(f"{path}: the WARC is truncated at offset {offset}: its record ends "
+                                      f"{missing:,} bytes short of its Content-Length; the {pages} page(s) "
+                                      "before it were read", hint="check the download")
                 item = None
                 if page:
                     pages += 1

@@ -227,7 +227,7 @@ KINDS = [
          alternatives=((1, ()),)),  # stored, if extraction ever gets that fast
     Kind("xml-named-directly", text("a.xml", "<r/>"), fragments=("not a feed",), direct="a.xml"),
     # feeds (graph/feeds): WARC, RSS/Atom, sitemaps
-    Kind("warc-truncated", lambda folder: warc_cut(folder), stored=2, fragments=("truncated or corrupt",)),
+    Kind("warc-truncated", lambda folder: warc_cut(folder), stored=2, fragments=("truncated",)),
     Kind("warc-not-a-warc", text("a.warc", b"GET / HTTP/1.1\r\n\r\n" * 20), fragments=("not a WARC file",)),
     Kind("warc-http-gzip-bomb", lambda folder: warc_bomb(folder), stored=1,
          fragments=("after decompression",)),

@@ -116,15 +116,16 @@ def html(body: str, head: str = "") -> str:
     return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
 
 
-def warc_pages(count: int) -> list[dict]:
+def warc_pages(count: int, site: str) -> list[dict]:
+    """Pages of their own URLs (the same URL in two kinds would be one article, read once)."""
     sentence = "Finland will send Ukraine {} more air defence systems, the minister said on Monday."
-    return [{"url": f"https://a.example/{n}", "body": html(f"<p>{sentence.format(n + 2)}</p>")}
+    return [{"url": f"https://{site}.example/{n}", "body": html(f"<p>{sentence.format(n + 2)}</p>")}
             for n in range(count)]
 
 
 def warc_cut(folder: Path) -> None:
     """A WARC cut in the middle of its third page (the first two are stored)."""
-    whole = feeds_files.write_warc(folder / "whole.warc.gz.part", warc_pages(3))
+    whole = feeds_files.write_warc(folder / "whole.warc.gz.part", warc_pages(3, "cut"))
     data = whole.read_bytes()
     whole.unlink()
     with open(folder / "crawl.warc.gz", "wb") as handle:
@@ -137,7 +138,7 @@ def warc_bomb(folder: Path) -> None:
     bomb = gzip.compress(b"<html><body><p>" + b"a" * 40_000_000 + b"</p></body></html>")
     feeds_files.write_warc(folder / "crawl.warc.gz", [
         {"url": "https://a.example/bomb", "body": bomb, "headers": [("Content-Encoding", "gzip")]},
-        *warc_pages(1)])
+        *warc_pages(1, "bomb")])
 
 
 BIG_PLEDGES = " ".join([PLEDGE] * 60_000)  # about 6 MB: far past the 5 s budget (or refused as too large)

@@ -6,7 +6,7 @@ A sitemap names pages; their text comes from the local copies given as ``pages``
 metadata the page does not carry itself. A sitemap index's sitemaps are read from the index's folder,
 by the file name of their ``loc`` (an index inside an index is not followed: the protocol has none).
 
-Parsing is std-lib expat, streaming, with the safety of defusedxml: a DOCTYPE, entity declarations
+Parsing is std-lib expat (events, no tree), with the safety of defusedxml: a DOCTYPE, entity declarations
 and external entities are refused, and the decompressed size is capped (:data:`graph.feeds.MAX_FEED_BYTES`).
 URLs without a local copy are counted and reported once per sitemap.
 """

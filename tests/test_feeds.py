@@ -403,3 +403,15 @@ def test_fetching_is_opt_in_and_bounded(tmp_path, web):
     assert "redirects" in reasons[4]
     assert "longer than 2 s" in reasons[5]
     assert "answered 404" in reasons[6]
+
+
+def test_a_feed_file_is_a_ray_shard_of_its_own(tmp_path):
+    from graph.distributed import plan_shards
+    from graph.ingest import expand_inputs
+
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("Norway will send Ukraine two launchers.", encoding="utf-8")
+    news_warc(tmp_path / "crawl.warc.gz")
+    shards = plan_shards(list(expand_inputs([tmp_path])), {}, shard_size=10)
+    assert sorted([item.path.name for item in shard.inputs] for shard in shards) == [
+        ["a.txt", "b.txt"], ["crawl.warc.gz"]]

@@ -40,6 +40,19 @@ def _entry_html(entry) -> str | None:
     return summary if summary and summary.strip() else None
 
 
+def _usable_link(value: Any) -> str | None:
+    """An item's link when it is an absolute http(s) IRI aidgraph can store, else None."""
+    from graph.model import check_url
+
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        return None
+    try:
+        check_url(value)
+    except MetadataError:
+        return None
+    return value
+
+
 def _as_html(value: str) -> str:
     return value if "<" in value else "".join(f"<p>{_escape(p)}</p>" for p in value.split("\n\n"))
 
@@ -81,7 +94,7 @@ def read_rss(path: Path, *, lang: str | None = None, published: Any = None, max_
         if number <= cursor.position:
             continue
         where = f"{path}:{number}"
-        link = entry.get("link") if str(entry.get("link") or "").startswith(("http://", "https://")) else None
+        link = _usable_link(entry.get("link"))
         metadata = {**channel_meta, "title": entry.get("title"), "url": link,
                     "published": _entry_date(entry),
                     "lang": (entry.get("content") or [{}])[0].get("language") or channel_meta["lang"]}

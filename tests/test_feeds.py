@@ -104,6 +104,14 @@ def test_rss_items_are_articles_from_their_own_content_or_summary(tmp_path):
     assert failure.line == 3 and "no content or summary" in failure.reason
 
 
+def test_an_item_with_an_unusable_link_keeps_its_article(tmp_path):
+    path = tmp_path / "wire.rss"
+    path.write_text(rss([{"title": "Spaces", "link": "https://wire.example/a b",
+                          "description": "Sweden will send Ukraine ten more Archer howitzers."}]))
+    [article], failures = articles_of(path)
+    assert failures == [] and article.url is None and article.text.startswith("Sweden will send")
+
+
 def test_atom_entries_take_the_feed_language(tmp_path):
     path = tmp_path / "nachrichten.atom"
     path.write_text(atom([{"title": "Neue Hilfe", "link": "https://de.example/1",

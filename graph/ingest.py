@@ -165,6 +165,9 @@ def read_article(path: str | Path, *, lang: str | None = None, published: date |
     if path.is_dir():
         raise InputError(f"{path} is a folder", hint="use read_articles() (or `aidgraph ingest`) for folders")
     suffix = path.suffix.lower()
+    if has_feed_suffix(path):
+        raise InputError(f"{path} is a feed (WARC, RSS/Atom or sitemap), which holds many articles",
+                         hint="ingest it with `aidgraph ingest`, or read it with graph.feeds.read_feed()")
     if suffix not in TEXT_SUFFIXES + HTML_SUFFIXES:
         raise InputError(f"{path}: unsupported file type {suffix or '(none)'}",
                          hint=f"give {', '.join(SUPPORTED_SUFFIXES)} files")

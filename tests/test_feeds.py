@@ -423,3 +423,11 @@ def test_a_feed_file_is_a_ray_shard_of_its_own(tmp_path):
     shards = plan_shards(list(expand_inputs([tmp_path])), {}, shard_size=10)
     assert sorted([item.path.name for item in shard.inputs] for shard in shards) == [
         ["a.txt", "b.txt"], ["crawl.warc.gz"]]
+
+
+def test_one_article_readers_send_feeds_to_ingest(tmp_path):
+    from graph.errors import InputError
+    from graph.ingest import read_article
+
+    with pytest.raises(InputError, match="is a feed"):
+        read_article(news_warc(tmp_path / "crawl.warc.gz"))

@@ -299,6 +299,14 @@ def test_bombs_and_huge_feeds_are_refused_in_bounded_time(tmp_path, monkeypatch)
     articles, failures = articles_of(warc, max_bytes=1_000_000)
     assert [a.url for a in articles] == ["https://a.example/ok"]
     assert "larger than the 1.0 MB limit" in failures[0].reason
+    big_item = tmp_path / "big-item.rss"
+    big_item.write_text(rss([{"title": "Big", "link": "https://a.example/big",
+                              "content": "<p>x</p>" * 200_000},
+                             {"title": "Small", "link": "https://a.example/small",
+                              "description": "Latvia will send Ukraine drones, the minister said."}]))
+    articles, failures = articles_of(big_item, max_bytes=1_000_000)
+    assert [a.url for a in articles] == ["https://a.example/small"]
+    assert "content is larger than the 1.0 MB limit" in failures[0].reason
     assert time.perf_counter() - started < 30
 
 

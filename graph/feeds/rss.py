@@ -114,6 +114,9 @@ def read_rss(path: Path, *, lang: str | None = None, published: Any = None, max_
                 if html is None:
                     raise IngestError("the item has no content or summary (and no local copy of its page)",
                                       hint="give the pages with --pages WARC|FOLDER, or --fetch them")
+                if len(html) > max_bytes:  # characters: at least as many bytes
+                    raise IngestError(f"the item's content is larger than the {max_bytes / 1_000_000:.1f} MB "
+                                      "limit for one article", hint="raise AIDGRAPH_MAX_ARTICLE_BYTES")
                 text, _ = html_to_text(_as_html(html), where, main_text=False)
                 whole = f"{metadata['title'] or ''}\n{text}"
                 if prefilter is not None and not prefilter(whole, None):

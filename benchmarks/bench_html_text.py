@@ -195,6 +195,12 @@ def trafilatura_text(page: str) -> str:
     return trafilatura.extract(page, include_comments=False, include_tables=True) or ""
 
 
+def trafilatura_fast_text(page: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(page, include_comments=False, include_tables=True, fast=True) or ""
+
+
 def trafilatura_precision_text(page: str) -> str:
     import trafilatura
 
@@ -202,7 +208,7 @@ def trafilatura_precision_text(page: str) -> str:
 
 
 EXTRACTORS = {"blocks": blocks_text, "blocks+trafilatura": aidgraph_text, "trafilatura": trafilatura_text,
-              "trafilatura_precision": trafilatura_precision_text}
+              "trafilatura_fast": trafilatura_fast_text, "trafilatura_precision": trafilatura_precision_text}
 
 
 def score(known: str, got: str) -> tuple[int, int, int]:

@@ -65,7 +65,7 @@ class ShardResult:
 
 def plan_shards(inputs: Iterable[InputFile], options: Mapping[str, Any], *, shard_size: int = SHARD_SIZE,
                 prefilter: bool = False) -> list[Shard]:
-    """Cut ``inputs`` into shards of up to ``shard_size`` files, in order (JSONL files alone)."""
+    """Cut ``inputs`` into shards of up to ``shard_size`` files, in order (JSONL and feed files alone)."""
     from graph.pipeline import pipeline_fingerprint
 
     if shard_size < 1:
@@ -73,7 +73,7 @@ def plan_shards(inputs: Iterable[InputFile], options: Mapping[str, Any], *, shar
     groups: list[list[InputFile]] = []
     current: list[InputFile] = []
     for item in inputs:
-        if item.suffix in JSONL_SUFFIXES:
+        if item.suffix in JSONL_SUFFIXES or item.is_feed:
             groups.append([item])
             continue
         current.append(item)

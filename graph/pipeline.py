@@ -42,6 +42,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from graph.errors import AidgraphError, StoreError, store_failure
+from graph.feeds import has_feed_suffix
 from graph.ingest import IngestFailure, InputFile, expand_inputs, read_input
 from graph.model import ID_FOLDER_SEPARATOR, Article
 
@@ -106,6 +107,8 @@ class IngestSummary:
     articles_not_about_aid: int = 0  # read, then passed over by the relevance prefilter
     articles_stored: int = 0
     articles_unchanged: int = 0
+    articles_repeated: int = 0  # feed items whose URL was already read in this run (read once)
+    feed_items_resumed: int = 0  # feed items done by an earlier run, skipped by the resume state
     facts_stored: int = 0
     facts_quarantined: int = 0
     triples_stored: int = 0
@@ -150,6 +153,7 @@ class IngestSummary:
         return {
             "articles_read": self.articles_read, "articles_not_about_aid": self.articles_not_about_aid,
             "articles_stored": self.articles_stored, "articles_unchanged": self.articles_unchanged,
+            "articles_repeated": self.articles_repeated, "feed_items_resumed": self.feed_items_resumed,
             "facts_stored": self.facts_stored, "facts_quarantined": self.facts_quarantined,
             "triples_stored": self.triples_stored, "seconds": round(self.seconds, 3),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
@@ -171,6 +175,12 @@ class IngestSummary:
         if self.articles_unchanged:
             lines.append(f"articles unchanged: {self.articles_unchanged}  (stored before; skipped, --force "
                          "re-ingests them)")
+        if self.articles_repeated:
+            lines.append(f"articles repeated:  {self.articles_repeated}  (a URL read again in this run; read "
+                         "once)")
+        if self.feed_items_resumed:
+            lines.append(f"feed items resumed: {self.feed_items_resumed}  (done by an earlier run; skipped, "
+                         "--force re-reads them)")
         lines += [
             f"facts stored:       {self.facts_stored}",
             f"facts quarantined:  {self.facts_quarantined}"
@@ -399,7 +409,8 @@ def process_article(article: Article, store) -> ArticleDoc:
 def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, lang: str | None = None,
                  published: str | None = None, max_bytes: int | None = None, workers: int | None = None,
                  batch_size: int = BATCH_SIZE, budget=None, force: bool = False,
-                 prefilter: bool = False, commitments: bool = True) -> IngestSummary:
+                 prefilter: bool = False, commitments: bool = True, pages: Iterable[str | Path] = (),
+                 state_dir: str | Path | None = None, fetch=None) -> IngestSummary:
     """Ingest files and folders into ``store``; returns what was stored and what failed, and why.
 
     ``workers``: processes running extract -> to_rdf -> gate under ``budget`` (a
@@ -410,6 +421,12 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
     nothing stored for them changes. ``commitments``: recompute the derived graph ``aidg:commitments``
     from all claims afterwards (:func:`graph.commitments.recompute`). Raises DiskFullError /
     StoreCorruptedError (with ``summary`` set to what was stored) when the store cannot take more.
+
+    Feeds (:mod:`graph.feeds`): ``pages`` are the local WARC files and HTML folders where the pages that
+    RSS items and sitemaps name are looked up; with ``prefilter`` a page's candidate text is checked
+    before its main text is extracted; ``state_dir`` keeps a resume state per feed input
+    (:mod:`graph.feeds.state`; None: none), saved once the articles read before it are stored;
+    ``fetch`` (a :class:`graph.feeds.fetch.Fetcher`; None: off) fetches the pages without a local copy.
     """
     started = time.perf_counter()
     summary = IngestSummary()
@@ -422,8 +439,10 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
     bar = _progress_bar(progress, inputs)
     stored = StoredArticles.load(store)
     relevant = _relevance_filter() if prefilter else None
-    articles = _new_articles(inputs, options, stored, summary, force=force, bar=bar)
-    batches = _batches(articles, batch_size, summary, relevant)
+    feeds = _feed_progress(inputs, options, state_dir=state_dir, pages=pages, prefilter=prefilter,
+                           force=force, bar=bar, fetch=fetch)
+    articles = _new_articles(inputs, options, stored, summary, force=force, bar=bar, feeds=feeds)
+    batches = _batches(articles, batch_size, summary, relevant, on_batch=feeds.snapshot if feeds else None)
     pool = None
     try:
         if workers >= 1:
@@ -439,6 +458,8 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
             except StoreError as exc:
                 exc.summary = summary
                 raise
+            if feeds is not None:
+                feeds.written()
             for doc in docs:
                 if doc.failure is not None:
                     summary.failures.append(doc.failure)
@@ -446,6 +467,8 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
                     summary.add(doc)
             if bar is not None:
                 bar.update(len(docs))
+        if feeds is not None:
+            feeds.finish(summary)
     finally:
         if pool is not None:
             pool.close()
@@ -576,19 +599,29 @@ def _file_of(source: str) -> Path | None:
 
 
 def _new_articles(inputs: list, options: dict[str, Any], stored: StoredArticles, summary: IngestSummary, *,
-                  force: bool, bar) -> Iterator[Article | IngestFailure]:
-    """The articles to (re-)ingest: collisions refused, articles stored unchanged skipped."""
+                  force: bool, bar, feeds=None) -> Iterator[Article | IngestFailure]:
+    """The articles to (re-)ingest: collisions refused, articles stored unchanged skipped; a feed item
+    whose URL was read before in this run is skipped, and one stored from another feed is replaced."""
     seen: dict[str, str] = {}
     for item in inputs:
-        items = [item] if isinstance(item, IngestFailure) else read_input(item, **options)
+        if isinstance(item, IngestFailure):
+            items: Iterable = [item]
+        elif feeds is not None and item.is_feed:
+            items = feeds.read(item, summary)
+        else:
+            items = read_input(item, **options)
         for article in items:
-            if isinstance(article, IngestFailure):
+            if not isinstance(article, Article):  # failures, and feed items passed over by the prefilter
                 yield article
                 continue
             where = article.source or article.id
+            from_feed = _from_feed(article)
             known_id = stored.id_of_file(article.location)
             if known_id is not None and known_id != article.id:
                 article = replace(article, id=known_id)  # a stored file keeps its id whatever folder is named
+            if article.id in seen and from_feed:
+                summary.articles_repeated += 1
+                continue
             if article.id in seen:
                 yield IngestFailure(where, f"article id {article.id!r} is already taken in this run by "
                                            f"{seen[article.id]}; refused (give one of them another id or "
@@ -603,7 +636,7 @@ def _new_articles(inputs: list, options: dict[str, Any], stored: StoredArticles,
                 if bar is not None:
                     bar.update(1)
                 continue
-            other = stored.other_source(article)
+            other = None if from_feed else stored.other_source(article)
             if other is not None and not force:
                 yield IngestFailure(where, f"article id {article.id!r} is stored from another file, {other}, "
                                            "which still exists; refused (ingest their common folder so that "
@@ -611,6 +644,97 @@ def _new_articles(inputs: list, options: dict[str, Any], stored: StoredArticles,
                 continue
             summary.note_language(article)
             yield article
+
+
+def _from_feed(article: Article) -> bool:
+    from graph.feeds import ITEM_FRAGMENT
+
+    return bool(article.location) and ITEM_FRAGMENT in article.location
+
+
+class FeedProgress:
+    """The feed inputs of one run: how they are read (local pages, early prefilter) and where each has
+    got to; a cursor is saved (:class:`graph.feeds.state.FeedStates`) only once every article read
+    before it is written: :meth:`snapshot` when a batch is formed, :meth:`written` when it is stored."""
+
+    def __init__(self, options: dict[str, Any], states, force: bool, bar=None) -> None:
+        self.options = options
+        self.bar = bar
+        self.states = states
+        self.force = force
+        self.cursors: dict[Path, Any] = {}
+        self.pending: list[dict[Path, tuple]] = []
+        self.saved: dict[Path, tuple] = {}
+
+    def read(self, item: InputFile, summary: IngestSummary) -> Iterator:
+        """The items of one feed input, from where an earlier run stopped."""
+        from graph.feeds import Cursor
+
+        cursor = Cursor()
+        if self.states is not None:
+            if self.force:
+                self.states.forget(item.path)
+            else:
+                cursor = self.states.cursor(item.path)
+        summary.feed_items_resumed += cursor.items
+        if cursor.done:
+            return iter(())
+        if self.bar is not None:  # the bar names the feed being read
+            self.bar.set_description_str(item.path.name[:40], refresh=False)
+        self.cursors[item.path] = cursor
+        return read_input(item, cursor=cursor, **self.options)
+
+    def snapshot(self) -> None:
+        self.pending.append({path: (c.position, c.items, c.done) for path, c in self.cursors.items()})
+
+    def written(self) -> None:
+        if self.pending:
+            self._save(self.pending.pop(0))
+
+    def finish(self, summary: IngestSummary) -> None:
+        """Everything read is written: save every cursor as it is now."""
+        self.pending.clear()
+        self._save({path: (c.position, c.items, c.done) for path, c in self.cursors.items()})
+
+    def _save(self, snapshot: dict[Path, tuple]) -> None:
+        from graph.feeds import Cursor
+
+        if self.states is None:
+            return
+        for path, values in snapshot.items():
+            if self.saved.get(path) != values:
+                self.states.save(path, Cursor(*values))
+                self.saved[path] = values
+
+
+def _feed_progress(inputs: list, options: dict[str, Any], *, state_dir, pages, prefilter: bool,
+                   force: bool, bar=None, fetch=None) -> FeedProgress | None:
+    """How this run reads its feed inputs (None when it has none)."""
+    if not any(isinstance(item, InputFile) and item.is_feed for item in inputs):
+        return None
+    from graph.feeds.pages import LocalPages
+
+    feed_options = dict(options, pages=LocalPages(pages, fetch) if pages or fetch else None,
+                        prefilter=_early_prefilter() if prefilter else None)
+    states = None
+    if state_dir is not None:
+        from graph.feeds.state import FeedStates
+
+        states = FeedStates(state_dir, {"lang": options.get("lang"), "published": options.get("published"),
+                                        "prefilter": prefilter, "pages": sorted(map(str, pages)),
+                                        "fetch": fetch is not None})
+    return FeedProgress(feed_options, states, force, bar)
+
+
+def _early_prefilter():
+    """``(text, lang) -> bool``: the relevance prefilter (a feed page's candidate text, before its main
+    text is extracted)."""
+    checker = _relevance_filter()
+
+    def check(text: str, lang: str | None) -> bool:
+        return checker.check(text, lang).relevant
+
+    return check
 
 
 def _relevance_filter():
@@ -622,7 +746,7 @@ def _relevance_filter():
 def default_workers(inputs: list) -> int:
     """One worker process for small inputs, else the CPUs this process may use (at most 4)."""
     files = [item for item in inputs if isinstance(item, InputFile | Path)]
-    streams = any(_suffix(item) == ".jsonl" for item in files)
+    streams = any(_suffix(item) == ".jsonl" or has_feed_suffix(_path(item)) for item in files)
     if not streams and len(files) < PARALLEL_MIN_ARTICLES:
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -630,27 +754,38 @@ def default_workers(inputs: list) -> int:
 
 
 def _suffix(item) -> str:
-    return (item.path if isinstance(item, InputFile) else Path(item)).suffix.lower()
+    return _path(item).suffix.lower()
+
+
+def _path(item) -> Path:
+    return item.path if isinstance(item, InputFile) else Path(item)
 
 
 def _batches(items: Iterable[Article | IngestFailure], size: int, summary: IngestSummary,
-             relevant=None) -> Iterator[list[Article]]:
+             relevant=None, on_batch: Callable[[], None] | None = None) -> Iterator[list[Article]]:
     """Articles in lists of ``size``; unreadable inputs go straight to the summary's failures, and
-    articles that ``relevant`` (the prefilter, when on) rejects to its count of articles not about aid."""
+    articles that ``relevant`` (the prefilter, when on) rejects, or that a feed reader passed over, to its
+    count of articles not about aid. ``on_batch`` is called as each batch is formed."""
+    from graph.feeds import PassedOver
+
     batch: list[Article] = []
     for item in items:
         if isinstance(item, IngestFailure):
             summary.failures.append(item)
             continue
         summary.articles_read += 1
-        if relevant is not None and not relevant(item):
+        if isinstance(item, PassedOver) or (relevant is not None and not relevant(item)):
             summary.articles_not_about_aid += 1
             continue
         batch.append(item)
         if len(batch) >= size:
+            if on_batch is not None:
+                on_batch()
             yield batch
             batch = []
     if batch:
+        if on_batch is not None:
+            on_batch()
         yield batch
 
 
@@ -661,7 +796,7 @@ def _progress_bar(enabled: bool, inputs: list):
     from tqdm import tqdm
 
     files = [item for item in inputs if isinstance(item, InputFile)]
-    total = None if any(item.suffix == ".jsonl" for item in files) else len(files)
+    total = None if any(item.suffix == ".jsonl" or item.is_feed for item in files) else len(files)
     if sys.stderr.isatty():
         return tqdm(total=total, unit=" articles", file=sys.stderr, mininterval=0.5, delay=1.0)
     if total is None or total >= PROGRESS_MIN_ARTICLES:

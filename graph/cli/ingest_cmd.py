@@ -11,10 +11,17 @@ from graph.errors import InputError, StoreError, store_failure
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "ingest", help="ingest .txt/.html/.jsonl articles (files or folders) into the store",
+        "ingest", help="ingest .txt/.html/.jsonl articles and WARC, RSS/Atom and sitemap feeds (files or "
+                       "folders) into the store",
         description="Read articles, extract facts, validate them with SHACL and store them. "
                     "Re-ingesting an article replaces what was stored for it; articles stored unchanged "
-                    "are skipped (so an interrupted ingest resumes), unless --force.")
+                    "are skipped (so an interrupted ingest resumes), unless --force. Feeds hold many "
+                    "articles each: WARC files (.warc, .warc.gz: every HTML response), RSS/Atom feeds "
+                    "(.rss, .atom, or .xml with <rss>/<feed>: every item's own content or summary) and "
+                    "XML sitemaps (.xml, .xml.gz with <urlset>/<sitemapindex>: the pages they name, read "
+                    "from --pages); nothing is fetched from the network. A feed's progress is kept per "
+                    "input (STORE.feeds beside the store, or --state-dir), so a rerun after a crash "
+                    "skips what is done.")
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     parser.add_argument("--lang", help="language of all articles (default: metadata or detection)")
     parser.add_argument("--published", metavar="YYYY-MM-DD", help="publication date of all articles")
@@ -33,7 +40,21 @@ def register(subparsers) -> None:
                         help="memory budget of one article (default: $AIDGRAPH_ARTICLE_MEMORY_MB or 2048)")
     parser.add_argument("--prefilter", action="store_true",
                         help="pass over articles that are not about military aid to Ukraine (a cheap "
-                             "keyword check before extraction; counted in the summary)")
+                             "keyword check before extraction; counted in the summary; a feed's pages are "
+                             "checked before their main text is extracted)")
+    feeds = parser.add_argument_group("feeds", "WARC, RSS/Atom and sitemap inputs (README: Feeds)")
+    feeds.add_argument("--pages", action="append", default=[], metavar="PATH",
+                       help="a WARC file or a folder of .html files holding the pages that sitemaps and RSS "
+                            "items name (by WARC-Target-URI or canonical link); repeatable")
+    feeds.add_argument("--fetch", action="store_true",
+                       help="fetch over HTTP(S) the pages that sitemaps (and RSS items without content) name "
+                            "and --pages does not hold (off by default; bounded: the article size limit, "
+                            "--fetch-seconds per page, 3 redirects, HTML only)")
+    feeds.add_argument("--fetch-seconds", type=float, metavar="S",
+                       help="time one fetched page may take, connect to last byte (default 20)")
+    feeds.add_argument("--state-dir", metavar="DIR",
+                       help="where the resume state of each feed input is kept (default: STORE.feeds "
+                            "beside an Oxigraph store; none for a remote store unless given)")
     distributed = parser.add_argument_group(
         "distributed ingest",
         "one Ray task per input shard; this process is the only writer (README: Scale-out)")
@@ -84,6 +105,28 @@ def run(args) -> int:
         from graph.distributed import default_shard_dir
 
         shard_dir = default_shard_dir(settings.store)
+    if args.engine == "ray" and (args.pages or args.fetch or args.state_dir):
+        raise InputError("--pages, --fetch and --state-dir go with --engine local (Ray resumes a feed file "
+                         "by its shard's completion marker)", hint="drop them, or the --engine ray")
+    missing_pages = [p for p in args.pages if not Path(p).exists()]
+    if missing_pages:
+        raise InputError(f"no such --pages file or folder: {', '.join(missing_pages)}",
+                         hint="check the paths")
+    state_dir = args.state_dir
+    if state_dir is None and settings.backend == "oxigraph":
+        from graph.feeds.state import default_state_dir
+
+        state_dir = default_state_dir(settings.store)
+    fetcher = None
+    if args.fetch_seconds is not None and not args.fetch:
+        raise InputError("--fetch-seconds goes with --fetch", hint="add --fetch")
+    if args.fetch:
+        if args.fetch_seconds is not None and not args.fetch_seconds > 0:
+            raise InputError(f"--fetch-seconds must be positive, not {args.fetch_seconds}",
+                             hint="e.g. --fetch-seconds 10")
+        from graph.feeds.fetch import FETCH_SECONDS, Fetcher
+
+        fetcher = Fetcher(max_bytes=settings.max_article_bytes, seconds=args.fetch_seconds or FETCH_SECONDS)
     store = open_for_writing(args)
     summary, error = None, None
     try:
@@ -99,13 +142,16 @@ def run(args) -> int:
             summary = ingest_paths(args.paths, store, progress=not args.no_progress, lang=args.lang,
                                    published=published, max_bytes=settings.max_article_bytes,
                                    workers=args.workers, budget=budget, force=args.force,
-                                   prefilter=args.prefilter)
+                                   prefilter=args.prefilter, pages=args.pages, state_dir=state_dir,
+                                   fetch=fetcher)
     except StoreError as exc:
         error = exc
     try:
         store.close()
     except Exception as exc:  # flushing on close can hit a full disk too
         error = error or exc
+    if fetcher is not None:
+        fetcher.close()
     if error is not None:
         fatal = store_failure(error)
         partial = getattr(error, "summary", None) or summary
@@ -116,9 +162,11 @@ def run(args) -> int:
             _print(partial, args.json)
         raise fatal from error
     _print(summary, args.json)
-    if summary.articles_read == 0 and not summary.failures and not summary.articles_unchanged:
+    if summary.articles_read == 0 and not summary.failures and not summary.articles_unchanged \
+            and not summary.feed_items_resumed:
         raise InputError("no articles found in the given paths",
-                         hint="give .txt, .html or .jsonl files, or folders holding them")
+                         hint="give .txt, .html, .jsonl, WARC, RSS/Atom or sitemap files, or folders "
+                              "holding them")
     return 0 if summary.ok else 1
 
 

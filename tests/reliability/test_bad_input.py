@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import feeds_files
 import pytest
 
 from graph.ingest import IngestFailure, read_articles
@@ -115,6 +116,31 @@ def html(body: str, head: str = "") -> str:
     return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
 
 
+def warc_pages(count: int, site: str) -> list[dict]:
+    """Pages of their own URLs (the same URL in two kinds would be one article, read once)."""
+    sentence = "Finland will send Ukraine {} more air defence systems, the minister said on Monday."
+    return [{"url": f"https://{site}.example/{n}", "body": html(f"<p>{sentence.format(n + 2)}</p>")}
+            for n in range(count)]
+
+
+def warc_cut(folder: Path) -> None:
+    """A WARC cut in the middle of its third page (the first two are stored)."""
+    whole = feeds_files.write_warc(folder / "whole.warc.gz.part", warc_pages(3, "cut"))
+    data = whole.read_bytes()
+    whole.unlink()
+    with open(folder / "crawl.warc.gz", "wb") as handle:
+        handle.write(data[: len(data) - 120])
+
+
+def warc_bomb(folder: Path) -> None:
+    import gzip
+
+    bomb = gzip.compress(b"<html><body><p>" + b"a" * 40_000_000 + b"</p></body></html>")
+    feeds_files.write_warc(folder / "crawl.warc.gz", [
+        {"url": "https://a.example/bomb", "body": bomb, "headers": [("Content-Encoding", "gzip")]},
+        *warc_pages(1, "bomb")])
+
+
 BIG_PLEDGES = " ".join([PLEDGE] * 60_000)  # about 6 MB: far past the 5 s budget (or refused as too large)
 
 KINDS = [
@@ -200,8 +226,26 @@ KINDS = [
          fragments=("binary",)),
     Kind("6-mb-of-pledges", text("a.txt", BIG_PLEDGES), fragments=("budget",), seconds=60,
          alternatives=((1, ()),)),  # stored, if extraction ever gets that fast
-    Kind("xml-named-directly", text("a.xml", "<r/>"), fragments=("unsupported file type .xml",),
-         direct="a.xml"),
+    Kind("xml-named-directly", text("a.xml", "<r/>"), fragments=("not a feed",), direct="a.xml"),
+    # feeds (graph/feeds): WARC, RSS/Atom, sitemaps
+    Kind("warc-truncated", lambda folder: warc_cut(folder), stored=2, fragments=("truncated",)),
+    Kind("warc-not-a-warc", text("a.warc", b"GET / HTTP/1.1\r\n\r\n" * 20), fragments=("not a WARC file",)),
+    Kind("warc-http-gzip-bomb", lambda folder: warc_bomb(folder), stored=1,
+         fragments=("after decompression",)),
+    Kind("rss-billion-laughs", text("a.rss", feeds_files.rss(
+        [{"title": "t", "link": "https://a.example/1", "description": "&lol9;"}],
+        prolog=feeds_files.BILLION_LAUGHS)), fragments=("declares entities",)),
+    Kind("rss-not-xml", text("a.rss", bytes(range(32, 127)) * 50), fragments=("no items",)),
+    Kind("rss-over-the-feed-limit", sparse("a.rss", 60_000_000), fragments=("limit for one feed",)),
+    Kind("sitemap-with-dtd", text("a.xml", feeds_files.sitemap([{"loc": "https://a.example/1"}],
+                                                               prolog=feeds_files.BILLION_LAUGHS)),
+         fragments=("DTD",)),
+    Kind("sitemap-gzip-bomb", lambda folder: feeds_files.write_gzip(
+        folder / "a.xml.gz", feeds_files.sitemap([]).encode()[:-10] + b" " * 60_000_000),
+         fragments=("decompresses to more than",)),
+    Kind("sitemap-malformed", text("a.xml", '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/'
+                                            'schemas/sitemap/0.9"><url><loc>https://a.example/1</url>'),
+         fragments=("malformed XML",)),
     Kind("docx-named-directly", text("a.docx", b"PK\x03\x04"), fragments=("unsupported file type .docx",),
          direct="a.docx"),
 ]

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +29,8 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from graph.servers import aidgraph_server  # noqa: E402 (the checkout's package, run as a script)
 
 #: (name, query): the hostile queries of issue 10, each heavy in its own way
 HOSTILE = [
@@ -49,12 +49,6 @@ CONCURRENT_QUERY = HOSTILE[0][1]
 LIGHT_QUERY = "ASK { ?s a <https://w3id.org/aidgraph/ontology#Meeting> }"
 PROBES = {"health": ("/health", None), "lookup": ("/meetings", {"limit": "5"}),
           "light query": ("/sparql", {"query": LIGHT_QUERY})}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -76,40 +70,11 @@ def tree_rss_mb(pid: int) -> float:
 @contextmanager
 def serve(store: Path, *, timeout: float, env: dict[str, str] | None = None, as_gb: float = 8,
           log: Path | None = None, code: Path = REPO) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``aidgraph serve`` over ``store`` on a free port; yields (base URL, process); stopped by PID.
-    ``code``: the checkout whose server runs (another one to measure a baseline)."""
-    port = free_port()
-    command = [sys.executable, "-m", "graph.cli", "--store", str(store), "serve", "--host", "127.0.0.1",
-               "--port", str(port), "--timeout", str(timeout)]
-    if as_gb:
-        command = ["prlimit", f"--as={int(as_gb * 1e9)}", *command]
-    log_file = open(log or os.devnull, "wb")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(code), **(env or {})},
-                               stdout=log_file, stderr=subprocess.STDOUT, cwd=code)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"aidgraph serve exited with {process.returncode}")
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("aidgraph serve did not answer /health within 120 s")
-            time.sleep(0.2)
-        yield url, process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
-        log_file.close()
+    """``aidgraph serve`` over ``store`` on a free port; yields (base URL, process); stopped by PID
+    (``graph.servers.aidgraph_server``). ``code``: the checkout whose server runs (a baseline)."""
+    with aidgraph_server(store, timeout=timeout, env=env, as_gb=as_gb, log=log or Path(os.devnull),
+                         code=code) as served:
+        yield served
 
 
 @dataclass

@@ -62,6 +62,7 @@ class Report:
     by_operation: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     undocumented: list[tuple[str, int, str, str]] = field(default_factory=list)  # label, status, detail, curl
     not_generated: dict[str, str] = field(default_factory=dict)  # combination -> why
+    server_errors: Counter = field(default_factory=Counter)  # (operation, status, problem type) of 5xx
     seconds: float = 0.0
 
     @property
@@ -74,6 +75,14 @@ def documented(operation, status: int) -> bool:
     if status == 0 or (status >= 500 and status != 503):
         return False
     return status < 500 or "503" in operation.definition.raw.get("responses", {})
+
+
+def problem_type(response) -> str:
+    """The last segment of a problem-details answer's type ("query-timeout"), else its media type."""
+    try:
+        return str(response.json()["type"]).rsplit("/", 1)[-1]
+    except (ValueError, KeyError, TypeError):
+        return response.headers.get("content-type", "?")
 
 
 def combinations(schema) -> list[tuple[object, str | None, GenerationMode]]:
@@ -99,7 +108,7 @@ def fuzz(url: str, cases: int, *, token: str | None = None, seed: int = 0, timeo
     started = time.monotonic()
     round_number = 0
     while report.sent < cases and todo:
-        per_combination = max(1, min(ROUND, -(-(cases - report.sent) // len(todo))))
+        per_combination = max(1, min(ROUND, (cases - report.sent) // len(todo)))
         for operation, media_type, mode in list(todo):
             if report.sent >= cases:
                 break
@@ -136,6 +145,8 @@ def run_combination(operation, strategy, examples: int, round_seed: int, report:
             status, detail = 0, f"no answer: {type(exc).__name__}: {exc}"[:300]
         report.statuses[status] += 1
         report.by_operation[operation.label][status] += 1
+        if status >= 500:
+            report.server_errors[operation.label, status, problem_type(response)] += 1
         if not documented(operation, status):
             curl = case.as_curl_command(headers=headers)
             report.undocumented.append((operation.label, status, detail, curl[:2000]))
@@ -152,6 +163,8 @@ def format_report(report: Report) -> str:
               for status, count in sorted(report.statuses.items())]
     fives = sum(count for status, count in report.statuses.items() if status >= 500)
     lines.append(f"5xx: {fives} (undocumented: {len(report.undocumented)})")
+    for (label, status, kind), count in sorted(report.server_errors.items()):
+        lines.append(f"  {status} {kind:24} {label:36} {count:5d}")
     lines.append("per operation:")
     for label, counts in sorted(report.by_operation.items()):
         text = " ".join(f"{status}x{count}" for status, count in sorted(counts.items()))

@@ -5,8 +5,10 @@ the histogram of the status codes (issue 10: no 5xx other than the documented 50
 
 schemathesis generates the cases from /openapi.json: positive and negative ones for every operation and
 every request media type it declares (forms, JSON, and the SPARQL media types through the serializer
-below, so POST /sparql gets direct ``application/sparql-query`` and ``application/sparql-update`` bodies).
-Every other request carries the server's token, so the routes behind it (POST /articles, updates, dumps)
+below, so POST /sparql gets direct ``application/sparql-query`` and ``application/sparql-update`` bodies);
+and for /sparql SPARQL-shaped text too (token soup, and graph updates such as CREATE of a graph that
+exists), which random strings seldom are.
+About half the requests carry the server's token, so the routes behind it (POST /articles, updates, dumps)
 are fuzzed past the 403 too. The cases are spread evenly over (operation, media type, mode) and drawn in
 rounds with new seeds until N requests were sent.
 
@@ -33,6 +35,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,6 +48,17 @@ TOKEN = "fuzz-token-0010"
 #: operations whose authorized cases would empty the store for the cases after them
 NEVER_AUTHORIZED = {"DELETE /store"}
 ROUND = 25  # examples per (operation, media type, mode) and round
+GRAMMAR = "sparql-grammar"  # the mode of the cases whose query or update text is SPARQL-shaped
+#: words of SPARQL-shaped text: queries, and updates that name graphs of their own (none that names every
+#: graph, so that the store keeps its data for the cases after them)
+WORDS = ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "*", "WHERE", "{", "}", "(", ")", ".", ";", ",", "?s",
+         "?p", "?o", "a", "<urn:fuzz:a>", "<https://w3id.org/aidgraph/ontology#Pledge>", '"x"',
+         '"1"^^<urn:t>', "1", "2.5", "FILTER", "OPTIONAL", "UNION", "MINUS", "BIND", "AS", "VALUES", "GRAPH",
+         "LIMIT", "OFFSET", "ORDER", "BY", "GROUP", "COUNT", "DISTINCT", "GROUP_CONCAT", "REGEX", "STR", "|",
+         "/", "^", "+", "!", "=", "&&", "PREFIX", "aid:", "aid:Pledge", "BASE", "INSERT", "DATA", "DELETE",
+         "WITH", "USING", "SERVICE", "LOAD", "SILENT", "CREATE", "CLEAR", "DROP", "MOVE", "COPY", "ADD",
+         "TO", "#", "\n", "é"]
+GRAPHS = [f"<urn:fuzz:g{index}>" for index in range(3)]
 
 
 def sparql_body(_ctx, value) -> bytes:
@@ -62,6 +76,7 @@ class Report:
     by_operation: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     undocumented: list[tuple[str, int, str, str]] = field(default_factory=list)  # label, status, detail, curl
     not_generated: dict[str, str] = field(default_factory=dict)  # combination -> why
+    per_combination: Counter = field(default_factory=Counter)  # requests per (operation, media type, mode)
     server_errors: Counter = field(default_factory=Counter)  # (operation, status, problem type) of 5xx
     seconds: float = 0.0
 
@@ -85,8 +100,9 @@ def problem_type(response) -> str:
         return response.headers.get("content-type", "?")
 
 
-def combinations(schema) -> list[tuple[object, str | None, GenerationMode]]:
-    """(operation, media type or None, generation mode) for every operation of ``schema``."""
+def combinations(schema) -> list[tuple[object, str | None, GenerationMode | str]]:
+    """(operation, media type or None, generation mode) for every operation of ``schema``; and for the
+    SPARQL operations the SPARQL-shaped texts (mode ``GRAMMAR``)."""
     found = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -94,7 +110,48 @@ def combinations(schema) -> list[tuple[object, str | None, GenerationMode]]:
         for media_type in media_types:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 found.append((operation, media_type, mode))
+        if operation.label == "GET /sparql":
+            found.append((operation, None, GRAMMAR))
+        elif operation.label == "POST /sparql":
+            found += [(operation, media_type, GRAMMAR) for media_type in SPARQL_MEDIA_TYPES]
     return found
+
+
+def graph_updates() -> st.SearchStrategy[str]:
+    """Graph management updates over a few graphs of their own, SILENT or not (a graph that exists, or
+    is missing, for CREATE / DROP / CLEAR / MOVE / COPY / ADD)."""
+    silent = st.sampled_from(["", "SILENT "])
+    graph = st.sampled_from(GRAPHS)
+    one = st.builds(lambda op, quiet, name: f"{op} {quiet}GRAPH {name}",
+                    st.sampled_from(["CREATE", "DROP", "CLEAR"]), silent, graph)
+    two = st.builds(lambda op, quiet, source, target: f"{op} {quiet}{source} TO {target}",
+                    st.sampled_from(["MOVE", "COPY", "ADD"]), silent, graph, graph)
+    insert = st.builds(lambda name: f"INSERT DATA {{ GRAPH {name} {{ <urn:fuzz:s> <urn:fuzz:p> 1 }} }}",
+                       graph)
+    return st.one_of(one, two, insert)
+
+
+def sparql_texts() -> st.SearchStrategy[str]:
+    """SPARQL-shaped text: token soup that reaches the parser and the evaluator, and graph updates."""
+    soup = st.lists(st.sampled_from(WORDS), min_size=1, max_size=14).map(" ".join)
+    return st.one_of(soup, graph_updates(), st.lists(graph_updates(), min_size=2, max_size=3).map(" ; ".join))
+
+
+def strategy_of(operation, media_type: str | None, mode: GenerationMode | str):
+    """The cases of one combination: schemathesis' own, or (``GRAMMAR``) its positive cases with a
+    SPARQL-shaped text as the body or the ``query`` parameter."""
+    if mode != GRAMMAR:
+        return operation.as_strategy(generation_mode=mode, media_type=media_type)
+
+    def with_text(case, text: str):
+        if media_type is None:
+            case.query = {**(case.query or {}), "query": text}
+        else:
+            case.body = text
+        return case
+
+    cases = operation.as_strategy(generation_mode=GenerationMode.POSITIVE, media_type=media_type)
+    return st.builds(with_text, cases, sparql_texts())
 
 
 def fuzz(url: str, cases: int, *, token: str | None = None, seed: int = 0, timeout: float = 60,
@@ -112,11 +169,11 @@ def fuzz(url: str, cases: int, *, token: str | None = None, seed: int = 0, timeo
         for operation, media_type, mode in list(todo):
             if report.sent >= cases:
                 break
-            name = f"{operation.label} {media_type or ''} {mode.value}".replace("  ", " ")
+            name = f"{operation.label} {media_type or ''} {getattr(mode, 'value', mode)}".replace("  ", " ")
             try:
-                strategy = operation.as_strategy(generation_mode=mode, media_type=media_type)
-                run_combination(operation, strategy, per_combination, seed + round_number, report, session,
-                                token, timeout, log)
+                strategy = strategy_of(operation, media_type, mode)
+                run_combination(name, operation, strategy, per_combination, seed + round_number, report,
+                                session, token, timeout, log)
             except Exception as exc:  # e.g. no negative case exists for an operation without parameters
                 report.not_generated[name] = f"{type(exc).__name__}: {str(exc)[:160]}"
                 todo.remove((operation, media_type, mode))
@@ -127,7 +184,7 @@ def fuzz(url: str, cases: int, *, token: str | None = None, seed: int = 0, timeo
     return report
 
 
-def run_combination(operation, strategy, examples: int, round_seed: int, report: Report, session,
+def run_combination(name: str, operation, strategy, examples: int, round_seed: int, report: Report, session,
                     token: str | None, timeout: float, log=print) -> None:
     """Draw up to ``examples`` cases of one combination and send each (never raises for an answer)."""
     authorize = token is not None and operation.label not in NEVER_AUTHORIZED
@@ -137,7 +194,9 @@ def run_combination(operation, strategy, examples: int, round_seed: int, report:
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None,
               phases=[Phase.explicit, Phase.generate])
     def send(case) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if authorize and report.sent % 2 else None
+        report.per_combination[name] += 1  # odd ones with the token: it alternates within and across rounds
+        with_token = authorize and report.per_combination[name] % 2
+        headers = {"Authorization": f"Bearer {token}"} if with_token else None
         try:
             response = case.call(session=session, headers=headers, timeout=timeout)
             status, detail = response.status_code, response.text[:300]

@@ -1,6 +1,6 @@
 """Fuzzing every operation of the OpenAPI document against a real `aidgraph serve` process (issue 10.5):
 benchmarks/fuzz_api.py's cases (positive and negative, every request media type including the SPARQL
-ones, every other request with the token), AIDGRAPH_FUZZ_CASES of them (default 800; the benchmark
+ones, about half the requests with the token), AIDGRAPH_FUZZ_CASES of them (default 800; the benchmark
 sends 10,000). No answer may be a 5xx other than a 503 the operation documents, and the server answers
 every request.
 """

@@ -12,8 +12,9 @@ query at a time, under the deadline and memory cap of :class:`api.engine.Engine`
 own worker killed and restarted, and nobody else's call.
 
 Share: one client runs on at most ``share`` workers at once (``query_worker_share``; by default all but
-one), and a free worker goes to the longest-waiting query whose client is below its share. So a client
-that sends many slow queries waits for its own, and the others' queries find a worker at once.
+one), and a free worker goes to the longest-waiting query whose client is below its share. A worker
+killed under a client's query counts in that client's share until it has restarted. So a client that
+sends many slow queries waits for its own, and the others' queries find a worker at once.
 
 Read-only replicas: RocksDB lets one process open a store for writing, and opening it read-only beside the
 writer is undefined. So the query workers read a checkpoint of the store (``StoreService.checkpoint``:
@@ -122,15 +123,11 @@ class QueryPool:
                 finally:
                     self._release_replica(replica)
             finally:
-                with self._dispatch:
-                    self._running[client] -= 1
-                    if not self._running[client]:
-                        del self._running[client]
-                    self._dispatch.notify_all()
                 if engine.restarts == restarts:
-                    self._give_back(engine)
-                else:  # a new worker process: it opens the replica before it takes the next query
-                    threading.Thread(target=self._warm, args=(engine,), daemon=True).start()
+                    self._give_back(engine, client)
+                else:  # a new worker process: it opens the replica before it takes the next query, and
+                    # counts in the share of the client whose query had it killed until then
+                    threading.Thread(target=self._warm, args=(engine, client), daemon=True).start()
         finally:
             with self._admission:
                 self._admitted -= 1
@@ -172,12 +169,17 @@ class QueryPool:
                 return ticket
         return None
 
-    def _give_back(self, engine: Engine) -> None:
+    def _give_back(self, engine: Engine, client: str | None = None) -> None:
+        """``engine`` is free again (and no longer occupied by ``client``)."""
         with self._dispatch:
+            if client is not None:
+                self._running[client] -= 1
+                if not self._running[client]:
+                    del self._running[client]
             self._idle.append(engine)
             self._dispatch.notify_all()
 
-    def _warm(self, engine: Engine) -> None:
+    def _warm(self, engine: Engine, client: str | None = None) -> None:
         """Open the current replica in a restarted worker (about a second, not in a client's time)."""
         try:
             engine.start()  # waits for a restart under way to finish
@@ -190,7 +192,7 @@ class QueryPool:
         except Exception as exc:  # the next query opens it instead
             log.info("could not warm the %s worker: %s", engine.name, exc)
         finally:
-            self._give_back(engine)
+            self._give_back(engine, client)
 
     def _admit(self, client: str) -> None:
         with self._admission:

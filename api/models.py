@@ -434,6 +434,7 @@ class Health(Model):
     worker_restarts: int
     memory_kills: int = 0
     query_workers: int = 0
+    query_worker_share: int = 0
     queries_admitted: int = 0
     queries_refused: int = 0
     query_worker_restarts: int = 0

@@ -11,6 +11,11 @@ free worker, :class:`api.engine.TooManyQueries` (HTTP 429 with Retry-After). Eac
 query at a time, under the deadline and memory cap of :class:`api.engine.Engine`: a runaway query gets its
 own worker killed and restarted, and nobody else's call.
 
+Share: one client runs on at most ``share`` workers at once (``query_worker_share``; by default all but
+one), and a free worker goes to the longest-waiting query whose client is below its share. A worker
+killed under a client's query counts in that client's share until it has restarted. So a client that
+sends many slow queries waits for its own, and the others' queries find a worker at once.
+
 Read-only replicas: RocksDB lets one process open a store for writing, and opening it read-only beside the
 writer is undefined. So the query workers read a checkpoint of the store (``StoreService.checkpoint``:
 hard links, a flush, a few milliseconds), made again after the store engine's write count (``version``)
@@ -23,7 +28,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import queue
 import shutil
 import threading
 import time
@@ -54,10 +58,13 @@ class QueryPool:
         count = settings.query_workers if self.root is not None else 0
         self.engines = [Engine(settings, name=f"query{index + 1}", backend="replica", threads=1)
                         for index in range(count)]
-        self._idle: queue.Queue[Engine] = queue.Queue()
         self._admission = threading.Lock()
         self._per_client: Counter[str] = Counter()
         self._admitted = 0
+        self._dispatch = threading.Condition()
+        self._idle: list[Engine] = []
+        self._waiting: list[tuple[str, object]] = []  # (client, ticket), oldest first
+        self._running: Counter[str] = Counter()  # client -> query workers it occupies
         self._replica_lock = threading.Lock()
         self._replica: tuple[int, Path] | None = None  # (store version, directory)
         self._in_use: Counter[Path] = Counter()
@@ -68,6 +75,13 @@ class QueryPool:
     def capacity(self) -> int:
         """Queries that may run at once."""
         return len(self.engines) or max(1, self.settings.worker_threads)
+
+    @property
+    def share(self) -> int:
+        """Query workers one client may occupy at once."""
+        if self.settings.query_worker_share > 0:
+            return min(self.settings.query_worker_share, max(1, len(self.engines)))
+        return max(1, len(self.engines) - 1)
 
     def start(self) -> None:
         """Start the query workers (in parallel: each is a Python process to spawn)."""
@@ -100,13 +114,7 @@ class QueryPool:
         try:
             if not self.engines:
                 return self.store_engine.call(operation, arguments)
-            try:
-                engine = self._idle.get(timeout=self.settings.query_queue_wait)
-            except queue.Empty:
-                self.refused += 1
-                raise TooManyQueries(
-                    f"every query worker stayed busy for {time.monotonic() - started:.1f} s",
-                    hint="retry after the time in Retry-After", retry_after=self._retry_after()) from None
+            engine = self._take_worker(client, started)
             restarts = engine.restarts
             try:
                 replica = self._acquire_replica()
@@ -116,9 +124,10 @@ class QueryPool:
                     self._release_replica(replica)
             finally:
                 if engine.restarts == restarts:
-                    self._idle.put(engine)
-                else:  # a new worker process: it opens the replica before it takes the next query
-                    threading.Thread(target=self._warm, args=(engine,), daemon=True).start()
+                    self._give_back(engine, client)
+                else:  # a new worker process: it opens the replica before it takes the next query, and
+                    # counts in the share of the client whose query had it killed until then
+                    threading.Thread(target=self._warm, args=(engine, client), daemon=True).start()
         finally:
             with self._admission:
                 self._admitted -= 1
@@ -126,7 +135,51 @@ class QueryPool:
                 if not self._per_client[client]:
                     del self._per_client[client]
 
-    def _warm(self, engine: Engine) -> None:
+    def _take_worker(self, client: str, started: float) -> Engine:
+        """A free query worker for ``client``'s query: when one is free, no older query waits for one, and
+        the client occupies fewer than its share; TooManyQueries after ``query_queue_wait`` seconds."""
+        ticket = object()
+        deadline = started + self.settings.query_queue_wait
+        with self._dispatch:
+            self._waiting.append((client, ticket))
+            try:
+                while True:
+                    if self._idle and self._next_ticket() is ticket:
+                        self._running[client] += 1
+                        return self._idle.pop()
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._dispatch.wait(remaining)
+            finally:
+                self._waiting.remove((client, ticket))
+                self._dispatch.notify_all()  # the next eligible query may take a worker now
+        self.refused += 1
+        busy = "its share of the query workers" if self._running[client] >= self.share else \
+            "every query worker"
+        raise TooManyQueries(
+            f"no query worker was free for this client for {time.monotonic() - started:.1f} s ({busy} "
+            f"stayed busy)", hint="retry after the time in Retry-After", retry_after=self._retry_after())
+
+    def _next_ticket(self) -> object | None:
+        """The ticket of the oldest waiting query whose client occupies fewer workers than its share."""
+        share = self.share
+        for client, ticket in self._waiting:
+            if self._running[client] < share:
+                return ticket
+        return None
+
+    def _give_back(self, engine: Engine, client: str | None = None) -> None:
+        """``engine`` is free again (and no longer occupied by ``client``)."""
+        with self._dispatch:
+            if client is not None:
+                self._running[client] -= 1
+                if not self._running[client]:
+                    del self._running[client]
+            self._idle.append(engine)
+            self._dispatch.notify_all()
+
+    def _warm(self, engine: Engine, client: str | None = None) -> None:
         """Open the current replica in a restarted worker (about a second, not in a client's time)."""
         try:
             engine.start()  # waits for a restart under way to finish
@@ -139,7 +192,7 @@ class QueryPool:
         except Exception as exc:  # the next query opens it instead
             log.info("could not warm the %s worker: %s", engine.name, exc)
         finally:
-            self._idle.put(engine)
+            self._give_back(engine, client)
 
     def _admit(self, client: str) -> None:
         with self._admission:
@@ -195,7 +248,8 @@ class QueryPool:
         """Counts for /health: workers, queries admitted, refused, worker restarts."""
         with self._admission:
             admitted = self._admitted
-        return {"query_workers": len(self.engines), "queries_admitted": admitted,
+        return {"query_workers": len(self.engines), "query_worker_share": self.share,
+                "queries_admitted": admitted,
                 "queries_refused": self.refused,
                 "query_worker_restarts": sum(engine.restarts for engine in self.engines)}
 

@@ -50,6 +50,8 @@ class ApiSettings:
                      (AIDGRAPH_QUERY_WORKERS; 0: queries run in the store worker)
     query_queue      queries that may wait for a query worker; more are refused at once (429)
     queries_per_client  queries one client (address) may have running or waiting; more: 429
+    query_worker_share  query workers one client may occupy at once (0: all but one, at least one), so
+                     the others' queries find a free worker (AIDGRAPH_QUERY_WORKER_SHARE)
     query_queue_wait  seconds a query waits for a worker before 429
     """
 
@@ -78,6 +80,7 @@ class ApiSettings:
     query_workers: int = 2
     query_queue: int = 16
     queries_per_client: int = 8
+    query_worker_share: int = 0
     query_queue_wait: float = 10.0
 
     @classmethod
@@ -110,6 +113,7 @@ class ApiSettings:
             query_workers=env_int("AIDGRAPH_QUERY_WORKERS", 2),
             query_queue=env_int("AIDGRAPH_QUERY_QUEUE", 16),
             queries_per_client=env_int("AIDGRAPH_QUERIES_PER_CLIENT", 8),
+            query_worker_share=env_int("AIDGRAPH_QUERY_WORKER_SHARE", 0),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 

@@ -4,9 +4,10 @@ query (issue 10, section 1).
     python benchmarks/hostile_queries.py --store STORE [--timeout 30] [--memory-mb 3072] [--concurrent 20]
 
 Starts the server on a free port over STORE (its own process, stopped by PID), sends each hostile
-request once, then ``--concurrent`` cartesian products at once, and prints for each: the status, the
-seconds it took, the worst /health, lookup and light-query latencies meanwhile (and how many probes
-failed), and the peak resident memory of the server's process tree. The server runs under
+request once, then ``--concurrent`` cartesian products at once (all from 127.0.0.1; the light queries
+are another client's, from 127.0.0.2), and prints for each: the status, the seconds it took, the worst
+/health, lookup and light-query latencies meanwhile (and how many probes failed), and the peak
+resident memory of the server's process tree. The server runs under
 ``prlimit --as`` (``--as-gb``, 8) so that a regression cannot take the machine's memory.
 ``tests/reliability/test_hostile_queries.py`` runs the same cases with a short timeout and asserts.
 """
@@ -15,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,8 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from graph.servers import aidgraph_server  # noqa: E402 (the checkout's package, run as a script)
 
 #: (name, query): the hostile queries of issue 10, each heavy in its own way
 HOSTILE = [
@@ -47,14 +48,11 @@ HOSTILE = [
 ]
 CONCURRENT_QUERY = HOSTILE[0][1]
 LIGHT_QUERY = "ASK { ?s a <https://w3id.org/aidgraph/ontology#Meeting> }"
-PROBES = {"health": ("/health", None), "lookup": ("/meetings", {"limit": "5"}),
-          "light query": ("/sparql", {"query": LIGHT_QUERY})}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+#: the address the light queries come from: another client than the hostile one (127.0.0.1), as the
+#: share of the query workers is per client address (a client's own light query waits for its heavy ones)
+OTHER_CLIENT = "127.0.0.2"
+PROBES = {"health": ("/health", None, None), "lookup": ("/meetings", {"limit": "5"}, None),
+          "light query": ("/sparql", {"query": LIGHT_QUERY}, OTHER_CLIENT)}
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -76,40 +74,11 @@ def tree_rss_mb(pid: int) -> float:
 @contextmanager
 def serve(store: Path, *, timeout: float, env: dict[str, str] | None = None, as_gb: float = 8,
           log: Path | None = None, code: Path = REPO) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``aidgraph serve`` over ``store`` on a free port; yields (base URL, process); stopped by PID.
-    ``code``: the checkout whose server runs (another one to measure a baseline)."""
-    port = free_port()
-    command = [sys.executable, "-m", "graph.cli", "--store", str(store), "serve", "--host", "127.0.0.1",
-               "--port", str(port), "--timeout", str(timeout)]
-    if as_gb:
-        command = ["prlimit", f"--as={int(as_gb * 1e9)}", *command]
-    log_file = open(log or os.devnull, "wb")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(code), **(env or {})},
-                               stdout=log_file, stderr=subprocess.STDOUT, cwd=code)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"aidgraph serve exited with {process.returncode}")
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("aidgraph serve did not answer /health within 120 s")
-            time.sleep(0.2)
-        yield url, process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
-        log_file.close()
+    """``aidgraph serve`` over ``store`` on a free port; yields (base URL, process); stopped by PID
+    (``graph.servers.aidgraph_server``). ``code``: the checkout whose server runs (a baseline)."""
+    with aidgraph_server(store, timeout=timeout, env=env, as_gb=as_gb, log=log or Path(os.devnull),
+                         code=code) as served:
+        yield served
 
 
 @dataclass
@@ -121,6 +90,7 @@ class Prober:
     params: dict | None = None
     interval: float = 0.1
     timeout: float = 30.0
+    local_address: str | None = None  # the client's address (another loopback address: another client)
     latencies: list[float] = field(default_factory=list)
     failures: int = 0
 
@@ -129,7 +99,8 @@ class Prober:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        with httpx.Client(base_url=self.url, timeout=self.timeout) as http:
+        transport = httpx.HTTPTransport(local_address=self.local_address) if self.local_address else None
+        with httpx.Client(base_url=self.url, timeout=self.timeout, transport=transport) as http:
             while True:  # at least one probe, however short the measurement
                 started = time.monotonic()
                 try:
@@ -179,7 +150,8 @@ def measure(url: str, pid: int, name: str, send: Callable[[], list[tuple[int, st
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    probes = {label: Prober(url, path, params) for label, (path, params) in PROBES.items()}
+    probes = {label: Prober(url, path, params, local_address=address)
+              for label, (path, params, address) in PROBES.items()}
     started = time.monotonic()
     for prober in probes.values():
         prober.__enter__()

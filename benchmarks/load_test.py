@@ -4,7 +4,7 @@
 
 For each lookup and client count, the clients send the same request back to back for ``--seconds``;
 printed: completed requests, throughput (req/s), p50/p95/p99/max latency (ms), non-2xx answers, and the
-/health latency measured meanwhile by a prober in a process of its own (every 100 ms: p50 and max).
+/health latency measured meanwhile by a prober in a process of its own (every 100 ms: p50, p95, max).
 The clients are threads of this process (httpx), so at 50 clients on a small machine the client itself
 takes processor time from the server: compare runs made on the same machine, e.g. this checkout against
 a baseline (``--code``, a `git archive` of another revision unpacked).
@@ -86,7 +86,8 @@ def load(url: str, path: str, params: dict | None, clients: int, seconds: float)
     return {"n": len(latencies), "rps": len(latencies) / wall, "p50": percentile(latencies, 0.5),
             "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99),
             "max": max(latencies, default=0.0), "errors": errors[0], "health_max": max(health, default=0.0),
-            "health_p50": statistics.median(health) if health else 0.0}
+            "health_p50": statistics.median(health) if health else 0.0,
+            "health_p95": percentile(health, 0.95)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,13 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     with serve(args.store, timeout=args.timeout, code=args.code) as (url, _process):
         print(f"server {url}, store {args.store}, {args.seconds:g} s per run")
         print(f"{'lookup':32} {'clients':>7} {'done':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} "
-              f"{'max':>7} {'non-2xx':>7} | {'health p50/max ms':>17}")
+              f"{'max':>7} {'non-2xx':>7} | {'health p50/p95/max ms':>21}")
         for label, path, params in lookups:
             for clients in args.clients:
                 row = load(url, path, params, clients, args.seconds)
                 print(f"{label:32} {clients:7d} {row['n']:6d} {row['rps']:7.1f} {row['p50']:7.0f} "
                       f"{row['p95']:7.0f} {row['p99']:7.0f} {row['max']:7.0f} {row['errors']:7d} | "
-                      f"{row['health_p50']:8.0f}/{row['health_max']:<8.0f}", flush=True)
+                      f"{row['health_p50']:7.0f}/{row['health_p95']:.0f}/{row['health_max']:.0f}", flush=True)
     return 0
 
 

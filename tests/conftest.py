@@ -13,139 +13,43 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
+from graph import servers
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _oxigraph_binary() -> str | None:
-    local = Path(sys.executable).parent / "oxigraph"
-    return str(local) if local.exists() else shutil.which("oxigraph")
 
 
 @contextlib.contextmanager
 def oxigraph_server(location: Path, *options: str):
     """``oxigraph serve`` on a free port over ``location`` (its query URL), stopped afterwards;
-    skips the test when the binary is missing or does not start."""
-    binary = _oxigraph_binary()
-    if not binary:
-        pytest.skip("no remote store: set AIDGRAPH_REMOTE_SPARQL or `pip install oxigraph` (dev extra)")
-    port = _free_port()
-    location.mkdir(parents=True, exist_ok=True)
-    log = (location / "server.log").open("wb")
-    process = subprocess.Popen(
-        [binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}", *options],
-        stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/query"
+    skips the test when the binary is missing or does not start (``graph.servers``)."""
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.post(url, data={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                error = (location / "server.log").read_text(errors="replace")
-                pytest.skip(f"`oxigraph serve` did not start: {error[:300]}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        with servers.oxigraph_server(location, *options) as url:
+            yield url
+    except servers.ServerUnavailable as exc:
+        pytest.skip(f"no remote store (or set AIDGRAPH_REMOTE_SPARQL): {str(exc)[:300]}")
+
+
+@contextlib.contextmanager
+def virtuoso_server(location: Path):
+    """Virtuoso on free ports over a database in ``location`` (its SPARQL URL), stopped afterwards;
+    skips the test when it is not installed or does not start (``graph.servers``)."""
+    try:
+        with servers.virtuoso_server(location) as url:
+            yield url
+    except servers.ServerUnavailable as exc:
+        pytest.skip(str(exc)[:300])
 
 
 @pytest.fixture(scope="session")
 def start_oxigraph_server():
     """``start_oxigraph_server(location, *options)``: a context manager running ``oxigraph serve``."""
     return oxigraph_server
-
-
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {db}/virtuoso.db
-ErrorLogFile = {db}/virtuoso.log
-LockFile = {db}/virtuoso.lck
-TransactionFile = {db}/virtuoso.trx
-xa_persistent_file = {db}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {db}/virtuoso-temp.db
-TransactionFile = {db}/virtuoso-temp.trx
-[Parameters]
-ServerPort = {sql_port}
-DisableUnixSocket = 1
-CaseMode = 2
-DirsAllowed = .
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-[HTTPServer]
-ServerPort = {http_port}
-ServerRoot = {db}
-ServerThreads = 10
-MaxClientConnections = 10
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
-MaxQueryCostEstimationTime = 0
-"""
-
-
-@contextlib.contextmanager
-def virtuoso_server(location: Path):
-    """Virtuoso (``virtuoso-t`` from Debian's virtuoso-opensource) on free ports over a database in
-    ``location``, its SPARQL user allowed to update; yields the SPARQL URL; stopped afterwards."""
-    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt") or shutil.which("isql")
-    if not binary or not isql:
-        pytest.skip("Virtuoso is not installed (Debian: apt-get install virtuoso-opensource)")
-    location.mkdir(parents=True, exist_ok=True)
-    sql_port, http_port = _free_port(), _free_port()
-    ini = location / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(db=location, sql_port=sql_port, http_port=http_port))
-    log = (location / "server.log").open("wb")
-    process = subprocess.Popen([binary, "-f", "-c", str(ini)], cwd=location, stdout=log,
-                               stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{http_port}/sparql"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.post(url, data={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                error = (location / "server.log").read_text(errors="replace")
-                pytest.skip(f"Virtuoso did not start: {error[-300:]}")
-            time.sleep(0.2)
-        subprocess.run([isql, str(sql_port), "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
-                       check=True, capture_output=True, timeout=30)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from oxrdflib import OxigraphStore as _OxrdflibStore
 from rdflib.query import Result
 from rdflib.term import Node
 
-from graph.errors import StoreError
+from graph.errors import InputError, StoreError, store_failure
 from graph.store import merge
 from graph.store.base import (
     DATASET_FORMATS,
@@ -51,6 +51,10 @@ OX_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD, "json-ld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML,
 }
 
+
+#: pyoxigraph's words when an update's CREATE, DROP, CLEAR, MOVE names a graph that exists, or does not:
+#: an error of the update unless it says SILENT (SPARQL 1.1 Update, 3.2), not of the store
+GRAPH_STATE_ERRORS = ("already exists", "does not exist")
 
 class OxigraphStore(StoreBase):
     """Named graphs in a pyoxigraph store: on disk at ``location``, or in memory when it is None."""
@@ -277,7 +281,12 @@ class OxigraphStore(StoreBase):
                 self._ox.update(sparql, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise query_syntax_error(exc, sparql) from exc
-        except (OSError, RuntimeError) as exc:
+        except RuntimeError as exc:
+            if store_failure(exc) is None and any(marker in str(exc) for marker in GRAPH_STATE_ERRORS):
+                raise InputError(f"update refused: {exc}", hint="add SILENT (e.g. CREATE SILENT GRAPH) to "
+                                 "ignore a graph that exists or is missing, or name another graph") from exc
+            raise StoreError(f"update failed: {exc}", hint="check the update") from exc
+        except OSError as exc:
             raise StoreError(f"update failed: {exc}", hint="check the update") from exc
 
     def serialize(self, fmt: str, *, graph: str | None = None) -> bytes:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,6 +14,7 @@ import uvicorn
 
 from api.app import create_app
 from api.settings import ApiSettings
+from graph.servers import aidgraph_server, free_port
 from graph.store import open_store
 
 DATA = Path(__file__).parent / "data"
@@ -33,12 +30,6 @@ def build_store(location: Path) -> Path:
             if isinstance(graph.identifier, rdflib.URIRef) and len(graph):
                 store.add_graph(str(graph.identifier), graph)
     return location
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LiveServer:
@@ -72,48 +63,24 @@ class LiveServer:
 
 class ServedProcess:
     """``aidgraph serve`` as its own process (the real command: its uvicorn settings, its HTTP parser)
-    on a free port over ``store``; stopped by its PID."""
+    on a free port over ``store``; stopped by its PID (``graph.servers.aidgraph_server``)."""
 
     def __init__(self, store: Path, *, token: str | None = TOKEN, log: Path | None = None,
                  **env: str) -> None:
-        self.store, self.port = store, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.token = token
-        self.log_path = log or store.parent / f"serve-{self.port}.log"
-        self.env = {k: v for k, v in os.environ.items() if k != "AIDGRAPH_TOKEN"} | env
-        if token:
-            self.env["AIDGRAPH_TOKEN"] = token
+        self.store, self.token, self.log_path, self.env = store, token, log, env
+        self.url = ""
         self.process: subprocess.Popen | None = None
+        self._server = None
 
     def __enter__(self) -> ServedProcess:
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "graph.cli", "--store", str(self.store), "serve",
-                 "--host", "127.0.0.1", "--port", str(self.port)],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2])
-        deadline = time.monotonic() + 90
-        while True:
-            if self.process.poll() is not None:
-                log_text = self.log_path.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"aidgraph serve exited: {log_text}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                self.__exit__()
-                raise RuntimeError("aidgraph serve did not answer /health within 90 s")
-            time.sleep(0.2)
+        self._server = aidgraph_server(self.store, token=self.token, env=self.env, log=self.log_path,
+                                       start_seconds=90)
+        self.url, self.process = self._server.__enter__()
+        return self
 
     def __exit__(self, *exc) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        if self._server is not None:
+            self._server.__exit__(*exc)
 
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}

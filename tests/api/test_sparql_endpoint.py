@@ -270,3 +270,22 @@ def test_concurrent_clients(server):
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         assert set(pool.map(one, range(32))) == {200}
+
+
+@pytest.mark.parametrize("update", [
+    "CREATE GRAPH <urn:fuzz:twice>",  # the second time: the graph exists
+    "CLEAR GRAPH <urn:fuzz:missing>", "DROP GRAPH <urn:fuzz:missing>",
+    "MOVE <urn:fuzz:missing> TO <urn:fuzz:b>",
+])
+def test_an_update_naming_a_graph_that_exists_or_is_missing_is_400_unless_silent(client, auth, update):
+    headers = {"Content-Type": "application/sparql-update"} | auth
+    if update.startswith("CREATE"):
+        assert client.post("/sparql", content=update, headers=headers).status_code == 204
+    response = client.post("/sparql", content=update, headers=headers)
+    assert response.status_code == 400, response.text  # was 500: the client's update, not the store
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "SILENT" in response.json()["hint"]
+    silent = update.replace(" GRAPH", " SILENT GRAPH", 1) if "GRAPH" in update else \
+        update.replace("MOVE", "MOVE SILENT", 1)
+    assert client.post("/sparql", content=silent, headers=headers).status_code == 204
+    client.post("/sparql", content="DROP SILENT GRAPH <urn:fuzz:twice>", headers=headers)

@@ -4,7 +4,8 @@ benchmarks/hostile_queries.py's, run here with a short timeout and a small memor
 
 Every hostile query is answered in bounded time with its reason (503 query-timeout or memory-exceeded,
 400 nesting-too-deep), a burst of them is refused beyond the admission limits (429 with Retry-After),
-/health never fails and stays fast, and the lookups keep answering meanwhile.
+/health never fails and stays fast, and the lookups and another client's light queries keep answering
+meanwhile.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def test_hostile_query_is_stopped_with_its_reason_and_health_stays_up(hostile, s
     assert health.latencies and health.failures == 0
     assert health.worst() < HEALTH_WORST_MS, health.latencies
     assert lookup.failures == 0, "a REST lookup failed while the hostile query ran"
+    assert outcome.probes["light query"].failures == 0, "another client's light query was not answered"
 
 
 def test_memory_cap_kills_the_query_worker_and_says_why(served):
@@ -123,6 +125,7 @@ def test_a_burst_is_admitted_up_to_the_limits_then_429(hostile, served):
     assert outcome.probes["health"].failures == 0
     assert outcome.probes["health"].worst() < HEALTH_WORST_MS
     assert outcome.probes["lookup"].failures == 0
+    assert outcome.probes["light query"].failures == 0  # another client's: the burst's client has its share
     # once the burst is over, this client's queries are admitted again
     light = httpx.get(f"{url}/sparql", params={"query": hostile.LIGHT_QUERY}, timeout=30,
                       headers={"Accept": "application/sparql-results+json"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from api.lookups import PLEDGE_FILTERS, PREFIXES, SEARCH_LABEL_PATH
+from api.lookups import ARTICLE_TEXT, PLEDGE_FILTERS, PREFIXES, SEARCH_LABEL_PATH
 
 #: the properties whose values the label index keeps (search and display); display uses the first three
 LABEL_PROPERTIES = (
@@ -161,16 +161,6 @@ SELECT DISTINCT ?fact ?type ?claim ?begin ?end ?anchor ?rule ?f_graph WHERE {
     OPTIONAL { ?claim aid:extractionRule ?rule }
     OPTIONAL { ?fact a ?type FILTER(?type IN (aid:Pledge, aid:Meeting, schema:Person, aid:EquipmentSystem)) }
   }
-}
-"""
-)
-
-#: the normalised text of the article of a graph (its nif:Context; the claims' offsets index into it)
-ARTICLE_TEXT = (
-    PREFIXES
-    + """
-SELECT ?text ?f_graph ?f_article WHERE {
-  GRAPH ?f_graph { ?context a nif:Context ; nif:isString ?text ; prov:wasDerivedFrom ?f_article }
 }
 """
 )

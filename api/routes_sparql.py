@@ -317,9 +317,12 @@ def _result_response(request: Request, result: dict, fmt) -> Response:
 def _annotate(body: bytes, fmt_name: str, note: str) -> bytes:
     """Put the truncation note inside formats that can carry one without breaking parsers."""
     if fmt_name == "json":
-        document = json.loads(body)
-        document["aidgraph"] = {"truncated": True, "note": note}
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        # a last member written into the object (not parsed and written again: megabytes at the cap)
+        closed = body.rstrip()
+        if not closed.endswith(b"}"):
+            return body
+        member = json.dumps({"truncated": True, "note": note}, ensure_ascii=False, separators=(",", ":"))
+        return closed[:-1] + b',"aidgraph":' + member.encode() + b"}\n"
     if fmt_name in ("turtle", "ntriples"):
         return f"# {note}\n".encode() + body
     return body

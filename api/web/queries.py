@@ -197,12 +197,14 @@ def article_summaries_query(articles: list[str]) -> str:
 SELECT ?article (SAMPLE(?h) AS ?headline) (SAMPLE(?d) AS ?published) (SAMPLE(?l) AS ?lang)
        (SAMPLE(?pn) AS ?publisherName) (SAMPLE(?u) AS ?url) WHERE {{
   VALUES ?article {{ {values} }}
-  GRAPH ?article {{ ?article a schema:NewsArticle .
-    OPTIONAL {{ ?article schema:headline ?h }}
-    OPTIONAL {{ ?article schema:datePublished ?d }}
-    OPTIONAL {{ ?article schema:inLanguage ?l }}
-    OPTIONAL {{ ?article schema:url ?u }}
-    OPTIONAL {{ ?article schema:publisher/schema:name ?pn }} }}
+  # each OPTIONAL in its own GRAPH ?article: with the OPTIONALs inside one GRAPH block pyoxigraph
+  # evaluated the block over every article graph before joining the VALUES (1 s at 10k articles)
+  GRAPH ?article {{ ?article a schema:NewsArticle }}
+  OPTIONAL {{ GRAPH ?article {{ ?article schema:headline ?h }} }}
+  OPTIONAL {{ GRAPH ?article {{ ?article schema:datePublished ?d }} }}
+  OPTIONAL {{ GRAPH ?article {{ ?article schema:inLanguage ?l }} }}
+  OPTIONAL {{ GRAPH ?article {{ ?article schema:url ?u }} }}
+  OPTIONAL {{ GRAPH ?article {{ ?article schema:publisher/schema:name ?pn }} }}
 }} GROUP BY ?article
 """
     )

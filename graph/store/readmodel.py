@@ -518,13 +518,15 @@ class PledgeReadModel:
         if any(not found for found in ranges.values()):
             return []
         streams: list[tuple[str, list[Any]]] = []  # (SELECT sort_date, pledge ... ordered, parameters)
-        in_range = "SELECT 1 FROM pledge_facets WHERE facet = ? AND value = ?"
-        sizes = {name: sum(self._bounded_count(db, in_range, [facet, value]) for facet, value in found)
-                 for name, found in ranges.items()}
         date_range = self._date_range(db, criteria)
-        if date_range is not None:
-            sizes["date"] = self._bounded_count(
-                db, "SELECT 1 FROM pledge_rows WHERE sort_date BETWEEN ? AND ?", list(date_range))
+        sizes: dict[str, int] = dict.fromkeys(ranges, 0) | ({"date": 0} if date_range is not None else {})
+        if len(sizes) > 1:  # a choice: count each (up to a bound)
+            in_range = "SELECT 1 FROM pledge_facets WHERE facet = ? AND value = ?"
+            sizes = {name: sum(self._bounded_count(db, in_range, [facet, value]) for facet, value in found)
+                     for name, found in ranges.items()}
+            if date_range is not None:
+                sizes["date"] = self._bounded_count(
+                    db, "SELECT 1 FROM pledge_rows WHERE sort_date BETWEEN ? AND ?", list(date_range))
         driver = min(sizes, key=lambda name: sizes[name]) if sizes else None
         if driver == "date":
             where, params = criteria.row_checks("r.pledge", dates=False)

@@ -144,6 +144,11 @@ def build(location: Path, n_articles: int) -> dict:
             pass
         model_seconds = time.perf_counter() - started
         marker.write_text(json.dumps(json.loads(marker.read_text()) | {"model_s": model_seconds}))
+    done = json.loads(marker.read_text())
+    if done.get("incremental_done") and PledgeReadModel(model_file, read_only=True).is_current():
+        pledges = PledgeReadModel(model_file).size()  # the 20 articles below are in, their answers kept
+        return {"load_s": loaded, "model_s": model_seconds, "write_ms": done["write_ms"],
+                "answers_s": done["answers_s"], "pledges": pledges, "disk_mb": du(location) / 1e6}
     with open_store(location) as store:
         # the incremental path: 20 new articles, one replace_graphs each (store + read model in step)
         fresh = generate_quads(20, seed=99)
@@ -160,6 +165,8 @@ def build(location: Path, n_articles: int) -> dict:
         started = time.perf_counter()
         store.answer_saved_queries()  # what an ingest ends with (pipeline.refresh_commitments)
         answers_s = time.perf_counter() - started
+    marker.write_text(json.dumps(json.loads(marker.read_text()) | {
+        "write_ms": write_ms, "answers_s": answers_s, "incremental_done": True}))
     pledges = PledgeReadModel(model_file).size()
     return {"load_s": loaded, "model_s": model_seconds, "write_ms": write_ms, "answers_s": answers_s,
             "pledges": pledges, "disk_mb": du(location) / 1e6}
@@ -187,15 +194,21 @@ def tree_rss(pid: int) -> int:
 
 # ------------------------------------------------------------------------------------------- engines
 
+errors: dict[str, str] = {}  # request -> HTTP status of a REST request that failed
+#: the server's query timeout (s): a replica checkpoint of the 100k store overran the default 30 s here
+SERVE_TIMEOUT = 120
+
+
 def rest_rows(location: Path, requests: list[tuple[str, dict]], repeat: int) -> tuple[dict, int]:
     """p50/p95 of each request over HTTP to ``aidgraph serve``; and the server's RSS afterwards."""
     port = free_port()
     env = dict(os.environ)
     log = open(location.parent / "serve.log", "wb")  # noqa: SIM115 (closed below)
     process = subprocess.Popen([sys.executable, "-m", "graph.cli", "--store", str(location), "serve",
-                                "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log,
+                                "--host", "127.0.0.1", "--port", str(port), "--timeout", str(SERVE_TIMEOUT)],
+                               env=env, stdout=log,
                                stderr=subprocess.STDOUT, cwd=REPO)
-    rows = {}
+    rows: dict = {}
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as http:
             deadline = time.monotonic() + 300
@@ -211,7 +224,12 @@ def rest_rows(location: Path, requests: list[tuple[str, dict]], repeat: int) -> 
             for path, params in requests:
                 def call(path=path, params=params):
                     http.get(path, params=params).raise_for_status()
-                rows[label(path, params)] = timed(call, repeats(path, repeat))
+                try:
+                    rows[label(path, params)] = timed(call, repeats(path, repeat))
+                except httpx.HTTPError as exc:  # e.g. a 503 past the server's query timeout
+                    print(f"  {label(path, params)}: {exc}", file=sys.stderr)
+                    response = getattr(exc, "response", None)
+                    errors[label(path, params)] = str(response.status_code if response is not None else exc)
         rss = tree_rss(process.pid)
     finally:
         process.send_signal(signal.SIGINT)
@@ -441,12 +459,14 @@ def bench_size(n_articles: int, repeat: int, rdflib_max: int, rdflib_budget: flo
     return {"size": n_articles, "figures": figures, "rows": [
         {"request": label(path, params), "rest": rest.get(label(path, params)),
          "raw": raw.get(label(path, params)), "model": model_rows.get(label(path, params)),
-         "served": served.get(label(path, params)),
+         "served": served.get(label(path, params)), "failed": errors.get(label(path, params)),
          "rdflib": rdflib.get(label(path, params))} for path, params in requests]}
 
 
-def cell(pair) -> str:
-    return "—" if pair is None else f"{pair[0]:.1f} / {pair[1]:.1f}"
+def cell(pair, failed: str | None = None) -> str:
+    if pair is None:
+        return f"failed ({failed})" if failed else "—"
+    return f"{pair[0]:.1f} / {pair[1]:.1f}"
 
 
 def first_cell(row) -> str:
@@ -467,7 +487,8 @@ def print_size(result: dict) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for row in result["rows"]:
         ratio = f"{row['rest'][0] / row['raw'][0]:.2f}x" if row["rest"] and row["raw"] else "—"
-        print(f"| {row['request']} | {cell(row['rest'])} | {first_cell(row)} | {cell(row['raw'])} "
+        rest = cell(row["rest"], row.get("failed"))
+        print(f"| {row['request']} | {rest} | {first_cell(row)} | {cell(row['raw'])} "
               f"| {cell(row.get('served'))} | {cell(row['model'])} | {cell(row['rdflib'])} | {ratio} |")
     sys.stdout.flush()
 

@@ -228,7 +228,9 @@ class Meeting(Model):
     chairs: list[str] = []
     attendees_in_person: list[PersonRef] = []
     attendees_remote: list[PersonRef] = []
-    pledges: list[Pledge] = []
+    pledges: list[Pledge] = Field([], description="the newest pledges (at most ``pledge_limit``)")
+    pledges_total: int | None = Field(None, description="how many pledges there are in all (page through "
+                                      "them with /pledges)")
     articles: list[str] = []
 
 
@@ -282,7 +284,9 @@ class Actor(Model):
     labels: list[Label] = []
     posts: list[Post] = []
     meetings: list[ActorMeeting] = []
-    pledges: list[Pledge] = []
+    pledges: list[Pledge] = Field([], description="the newest pledges (at most ``pledge_limit``)")
+    pledges_total: int | None = Field(None, description="how many pledges there are in all (page through "
+                                      "them with /pledges)")
     people: list[CountryPerson] | None = None
 
 
@@ -321,7 +325,9 @@ class Equipment(Model):
     labels: list[str] = []
     donors: list[str] = []
     quantities_over_time: list[QuantityAt] = []
-    pledges: list[Pledge] = []
+    pledges: list[Pledge] = Field([], description="the newest pledges (at most ``pledge_limit``)")
+    pledges_total: int | None = Field(None, description="how many pledges there are in all (page through "
+                                      "them with /pledges)")
 
 
 # ------------------------------------------------------------------------------------------- articles
@@ -364,11 +370,14 @@ class Validation(Model):
 
 
 class Article(Model):
-    """An article's metadata, the facts extracted from it, and its SHACL report."""
+    """An article's metadata, its text, the facts extracted from it, and its SHACL report."""
 
     id: str
     iri: str
     metadata: dict[str, Any] = {}
+    text: str | None = Field(None, description="the article's normalised text: the claims' character offsets "
+                             "(``/sparql``: nif:beginIndex, nif:endIndex) index into it; absent for an "
+                             "article stored before aidgraph kept the text")
     fact_counts: dict[str, int] = {}
     facts: list[Fact] = []
     validation: Validation

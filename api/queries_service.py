@@ -23,7 +23,8 @@ from api.problems import Problem
 from api.results import Term
 from graph import vocab
 
-__all__ = ["actor_candidates", "checked_iri", "pledge_filters", "pledge_records", "select"]
+__all__ = ["actor_candidates", "article_text", "checked_iri", "pledge_filters", "pledge_records",
+           "pledge_total", "select"]
 
 WINDOW_SHARE = 3  # /pledges pages through a date window while it holds at most a third of the store
 ROW_FACTOR = 200  # detail rows per pledge read at most (own triples, claims, amount, item labels)
@@ -71,6 +72,32 @@ def pledge_records(request: Request, filters: list[str], bindings: dict[str, tup
         return []
     cap = max(limit * ROW_FACTOR, request.app.state.settings.result_cap)
     return q.shape_pledges(order, _pledge_details(request, order, cap))
+
+
+def article_text(request: Request, article_id: str) -> str | None:
+    """The article's normalised text (the string its claims' offsets index into): in its graph, or in
+    its quarantine graph when the gate rejected the article as a whole; None for an article stored
+    before aidgraph kept the text."""
+    article = vocab.article_iri(article_id)
+    for graph in (article, vocab.quarantine_graph_iri(article_id)):
+        rows = select(request, q.ARTICLE_TEXT, {"f_graph": q.iri(graph), "f_article": q.iri(article)}, cap=1)
+        if rows["rows"]:
+            return rows["rows"][0]["text"][1]
+    return None
+
+
+def pledge_total(request: Request, filters: list[str], bindings: dict[str, tuple]) -> int:
+    """How many pledges match the named ``filters``: the read model's count for one filter value,
+    else a SPARQL count."""
+    model = read_model(request)
+    criteria = q.pledge_criteria(filters, bindings) if model is not None else None
+    if criteria is not None and criteria.item is None and criteria.date_from is None and \
+            criteria.date_to is None and len(criteria.equal) == 1:
+        (facet, values), = criteria.equal.items()
+        if len(values) == 1:
+            return model.totals(facet).get(values[0], 0)
+    rows = select(request, q.pledge_count_query(filters, bound=bindings), bindings)["rows"]
+    return int(rows[0]["n"][1]) if rows else 0
 
 
 def pledge_filters(category: str | None, donor: str | None, recipient: str | None, item: str | None,

@@ -34,6 +34,8 @@ NOT_FOUND = {404: {"description": "no such resource"}}
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size (hard maximum 1000)")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip")]
+PledgeLimit = Annotated[int, Query(ge=0, le=1000, description="how many of the newest pledges to list "
+                                   "(``pledges_total``: how many there are; all of them: /pledges)")]
 KeyParam = Annotated[str | None, Query(pattern=KEY, max_length=100)]
 DateParam = Annotated[str | None, Query(pattern=DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD")]
 
@@ -169,11 +171,17 @@ def list_meetings(request: Request, format_key: Annotated[str | None, Query(
         alias="format", pattern=KEY, description="format / organisation key, e.g. UDCG")] = None,
         limit: Limit = 100, offset: Offset = 0) -> JSONResponse:
     """Meetings newest first, with format, date, place, number of countries, attendees and pledges."""
-    sparql, bindings = q.MEETINGS, {}
+    model = service.read_model(request)
+    sparql, bindings = (q.MEETINGS, {}) if model is None else (q.MEETINGS_WITHOUT_PLEDGES, {})
     if format_key:
         sparql = sparql.replace("#FILTER_FORMAT", q.MEETING_FORMAT_FILTER)
         bindings["f_format"] = service.checked_iri(vocab.org_iri, format_key, "format")
     result = service.select(request, sparql, bindings, cap=offset + limit)
+    if model is not None:  # the pledges per meeting, counted by the read model
+        totals = model.totals("meeting")
+        for row in result["rows"]:
+            if row["meeting"][1] in totals:
+                row["pledges"] = ("literal", str(totals[row["meeting"][1]]), q.XSD + "integer", None)
     items = [{
         "id": q.code(q.python_value(row.get("meeting"))), "iri": q.python_value(row.get("meeting")),
         "key": q.python_value(row.get("key")), "format": q.code(q.python_value(row.get("format"))),
@@ -240,9 +248,10 @@ def list_actors(request: Request,
 
 @router.get("/actors/{actor_id}", response_model=models.Actor, response_model_exclude_unset=True,
             responses=COMMON | NOT_FOUND, summary="One actor")
-def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
+def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)],
+              pledge_limit: PledgeLimit = 100) -> dict[str, Any]:
     """A person (by slug), country (ISO alpha-2) or organisation (key): posts over time, meetings
-    attended, pledges made."""
+    attended, the newest pledges made and how many there are (all of them: ``/pledges?donor=``)."""
     candidates = []
     for make in (vocab.person_iri, vocab.country_iri, vocab.org_iri):
         if make is vocab.country_iri and len(actor_id) != 2:
@@ -273,10 +282,11 @@ def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)]) -> 
         "date": q.python_value(row.get("date")), "mode": q.python_value(row.get("mode")),
     } for row in service.select(request, q.ACTOR_MEETINGS, bound)["rows"]]
     pledge_bindings = {"f_donor_a": actor, "f_donor_b": actor}
-    pledges = service.pledge_records(request, ["donor"], pledge_bindings)
+    pledges = service.pledge_records(request, ["donor"], pledge_bindings, limit=pledge_limit)
+    total = service.pledge_total(request, ["donor"], pledge_bindings)
     body = {"id": actor_id, "iri": actor[1], "types": kinds, "name": q.pick_label(labels),
             "labels": sorted({(t[3] or "", t[1]) for t in labels}), "posts": posts, "meetings": meetings,
-            "pledges": pledges}
+            "pledges": pledges, "pledges_total": total}
     body["labels"] = [{"lang": lang or None, "label": label} for lang, label in body["labels"]]
     if "Country" in kinds:
         body["people"] = [{"id": q.code(r["person"][1]), "name": q.python_value(r.get("name")),
@@ -310,11 +320,14 @@ def list_equipment(request: Request,
 
 @router.get("/equipment/{equipment_id}", response_model=models.Equipment, response_model_exclude_unset=True,
             responses=COMMON | NOT_FOUND, summary="One equipment system")
-def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
-    """An equipment system: category, labels, who pledged it and the quantities over time."""
+def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KEY)],
+                  pledge_limit: PledgeLimit = 100) -> dict[str, Any]:
+    """An equipment system: category, labels, the newest pledges of it (donors and quantities over
+    time among them) and how many there are."""
     equipment = service.checked_iri(vocab.equipment_iri, equipment_id, "equipment")
     detail = service.select(request, q.EQUIPMENT_DETAIL, {"equipment": equipment})["rows"]
-    pledges = service.pledge_records(request, ["object"], {"f_object": equipment})
+    pledges = service.pledge_records(request, ["object"], {"f_object": equipment}, limit=pledge_limit)
+    total = service.pledge_total(request, ["object"], {"f_object": equipment})
     labels = [row["label"] for row in detail if "label" in row]
     categories = sorted({q.code(row["category"][1]) for row in detail if "category" in row})
     if not labels and not categories and not pledges:
@@ -325,7 +338,7 @@ def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KE
     return {"id": equipment_id, "iri": equipment[1], "name": q.pick_label(labels), "category": categories,
             "labels": sorted({f"{t[1]}@{t[3]}" if t[3] else t[1] for t in labels}),
             "donors": sorted({p["donor"] for p in pledges if p["donor"]}),
-            "quantities_over_time": timeline, "pledges": pledges}
+            "quantities_over_time": timeline, "pledges": pledges, "pledges_total": total}
 
 
 # ------------------------------------------------------------------------------------------- articles
@@ -352,7 +365,8 @@ def list_articles(request: Request,
 @router.get("/articles/{article_id}", response_model=models.Article, response_model_exclude_unset=True,
             responses=COMMON | NOT_FOUND, summary="One article")
 def get_article(request: Request, article_id: Annotated[str, Path(pattern=KEY)]) -> dict[str, Any]:
-    """An article: metadata, the facts extracted from it, and its SHACL validation report."""
+    """An article: metadata, its normalised text (the string the claims' offsets index into), the facts
+    extracted from it, and its SHACL validation report."""
     return _article_view(request, article_id)
 
 
@@ -377,7 +391,9 @@ def _article_view(request: Request, article_id: str, *, must_exist: bool = True)
     counts: dict[str, int] = {}
     for fact in facts:
         counts[fact["type"]] = counts.get(fact["type"], 0) + 1
-    return {"id": article_id, "iri": article[1], "metadata": metadata, "fact_counts": counts, "facts": facts,
+    text = service.article_text(request, article_id)
+    return {"id": article_id, "iri": article[1], "metadata": metadata} | ({"text": text} if text else {}) | {
+            "fact_counts": counts, "facts": facts,
             "validation": {"conforms": not any(r["severity"] == "Violation" for r in report),
                            "results": report, "quarantined_triples": quarantined_triples}}
 

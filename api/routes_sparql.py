@@ -263,6 +263,12 @@ def _service_description_response(request: Request) -> Response:
 
 
 async def _run_query(request: Request, sparql: str, default_graphs, named_graphs, fmt_name) -> Response:
+    result, fmt = await _query_result(request, sparql, default_graphs, named_graphs, fmt_name)
+    return _result_response(request, result, fmt)
+
+
+async def _query_result(request: Request, sparql: str, default_graphs, named_graphs, fmt_name):
+    """The query lane's answer (body, count, truncated) and its negotiated format."""
     if not sparql.strip():
         raise Problem(400, "missing-query", "the query is empty")
     _check_versions([], sparql)
@@ -290,6 +296,13 @@ async def _run_query(request: Request, sparql: str, default_graphs, named_graphs
         }, client=client_of(request))
     except QuerySyntaxError as exc:
         raise exc.shifted(-1) from None
+    return result, fmt
+
+
+def _result_response(request: Request, result: dict, fmt) -> Response:
+    """The HTTP response of a query lane answer: its count, and the truncation note when capped."""
+    settings = request.app.state.settings
+    kind = "graph" if fmt in GRAPH_FORMATS else "table"
     headers = {"X-Result-Count": str(result["count"])}
     body = result["body"]
     if result["truncated"]:
@@ -304,9 +317,12 @@ async def _run_query(request: Request, sparql: str, default_graphs, named_graphs
 def _annotate(body: bytes, fmt_name: str, note: str) -> bytes:
     """Put the truncation note inside formats that can carry one without breaking parsers."""
     if fmt_name == "json":
-        document = json.loads(body)
-        document["aidgraph"] = {"truncated": True, "note": note}
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        # a last member written into the object (not parsed and written again: megabytes at the cap)
+        closed = body.rstrip()
+        if not closed.endswith(b"}"):
+            return body
+        member = json.dumps({"truncated": True, "note": note}, ensure_ascii=False, separators=(",", ":"))
+        return closed[:-1] + b',"aidgraph":' + member.encode() + b"}\n"
     if fmt_name in ("turtle", "ntriples"):
         return f"# {note}\n".encode() + body
     return body
@@ -384,11 +400,33 @@ async def run_saved_query(
         body, media_type, headers = cache[1][key]
         return Response(body, media_type=media_type, headers=headers | {"X-Cache": "hit"})
     version = state.engine.version
-    response = await _run_query(request, saved.sparql, None, None, format)
+    response = await _saved_answer(request, saved, format)
     if version == state.engine.version and len(cache[1]) < SAVED_RESULTS_KEPT:
         headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
         cache[1][key] = (response.body, response.media_type, headers)
     return response
+
+
+async def _saved_answer(request: Request, saved, format: str | None) -> Response:
+    """A saved query's response: its answer kept by the read model for this store when there is one
+    (``graph.store.readmodel``: computed by ``aidgraph rebuild`` or by an earlier run, dropped by every
+    write), else the query lane's answer, then kept. The same bytes either way."""
+    from api.queries_service import read_model
+
+    model = read_model(request)
+    fmt = negotiate(request.headers.get("accept"), "table", format)
+    cap = request.app.state.settings.result_cap
+    if model is None or fmt is None or "now()" in saved.sparql.lower() or \
+            classify(saved.sparql).is_graph_result:
+        return await _run_query(request, saved.sparql, None, None, format)
+    kept = await run_in_threadpool(model.saved_answer, saved.name, fmt.name, cap)
+    if kept is not None:
+        return _result_response(request, kept, fmt)
+    generation = model.generation()
+    result, fmt = await _query_result(request, saved.sparql, None, None, format)
+    if generation is not None:
+        await run_in_threadpool(model.keep_answer, saved.name, fmt.name, cap, generation, result)
+    return _result_response(request, result, fmt)
 
 
 @router.get("/dump", summary="The whole dataset (token required)",

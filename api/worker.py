@@ -95,27 +95,7 @@ class StoreService:
             raise StoreError(f"the query failed: {exc}", hint="check the query") from exc
 
     def _native_body(self, result, fmt, cap: int) -> dict[str, Any]:
-        import pyoxigraph as ox
-
-        try:
-            if isinstance(result, ox.QueryBoolean):
-                return _body(write_boolean(fmt, bool(result)), fmt, 1, False)
-            if isinstance(result, ox.QuerySolutions):
-                variables = [v.value for v in result.variables]
-                rows, truncated = _take(result, cap)
-                table = write_table(fmt, variables, (_native_row(variables, s) for s in rows))
-                return _body(table, fmt, len(rows), truncated)
-            triples, truncated = _take(result, cap)
-            if fmt.name == "rdfxml":
-                body = write_rdfxml(((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object))
-                                     for t in triples), PREFIXES)
-            else:
-                prefixes = PREFIXES if fmt.name == "turtle" else None
-                body = ox.serialize(triples, format=ox.RdfFormat.from_media_type(fmt.media_type),
-                                    prefixes=prefixes)
-            return _body(body, fmt, len(triples), truncated)
-        except (OSError, RuntimeError) as exc:  # evaluation errors surface while iterating
-            raise StoreError(f"the query failed: {exc}", hint="check the query") from exc
+        return native_body(result, fmt, cap)
 
     def _rdflib_body(self, result, fmt, cap: int) -> dict[str, Any]:
         if result.type == "ASK":
@@ -294,6 +274,38 @@ def _native_store(store):
 
     candidate = getattr(store, "native", None)
     return candidate if isinstance(candidate, ox.Store) else None
+
+
+def native_answer(native, sparql: str, fmt: str, cap: int) -> dict[str, Any]:
+    """A query's answer on a pyoxigraph store as the query lane gives it (body in ``fmt``, media type,
+    count, truncated): what ``GET /queries/{name}`` keeps (``graph.store.readmodel``)."""
+    return native_body(native.query(sparql, prefixes=PREFIXES), FORMATS[fmt], cap)
+
+
+def native_body(result, fmt, cap: int) -> dict[str, Any]:
+    """The body of a pyoxigraph result in ``fmt``, at most ``cap`` rows/triples."""
+    import pyoxigraph as ox
+
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            return _body(write_boolean(fmt, bool(result)), fmt, 1, False)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows, truncated = _take(result, cap)
+            table = write_table(fmt, variables, (_native_row(variables, s) for s in rows))
+            return _body(table, fmt, len(rows), truncated)
+        triples, truncated = _take(result, cap)
+        if fmt.name == "rdfxml":
+            body = write_rdfxml(((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object))
+                                 for t in triples), PREFIXES)
+        else:
+            prefixes = PREFIXES if fmt.name == "turtle" else None
+            body = ox.serialize(triples, format=ox.RdfFormat.from_media_type(fmt.media_type),
+                                prefixes=prefixes)
+        return _body(body, fmt, len(triples), truncated)
+    except (OSError, RuntimeError) as exc:  # evaluation errors surface while iterating
+        raise StoreError(f"the query failed: {exc}", hint="check the query") from exc
+
 
 
 def _body(body: bytes, fmt, count: int, truncated: bool) -> dict[str, Any]:

@@ -65,6 +65,12 @@ PLEDGE_REQUESTS = [
 
 def generate_quads(n_articles: int, seed: int = 7) -> list[ox.Quad]:
     """Quads of ``n_articles`` synthetic articles (about 60 triples each)."""
+    return list(iter_quads(n_articles, seed))
+
+
+def iter_quads(n_articles: int, seed: int = 7):
+    """The quads of :func:`generate_quads`, article by article (a 100k-article store without holding
+    its millions of quads in memory)."""
     rng = random.Random(seed)
     quads: list[ox.Quad] = []
     node, lit = ox.NamedNode, ox.Literal
@@ -77,7 +83,9 @@ def generate_quads(n_articles: int, seed: int = 7) -> list[ox.Quad]:
         post = f"{R}post/defence_minister-{country}"
         add(reference, post, f"{ORG}role", f"{R}role/defence_minister")
         add(reference, post, f"{ORG}postIn", f"{R}country/{country}")
+    yield from quads
     for i in range(n_articles):
+        quads.clear()
         article = f"{R}article/gen-{i}"
         graph = node(article)
         day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
@@ -115,7 +123,7 @@ def generate_quads(n_articles: int, seed: int = 7) -> list[ox.Quad]:
             add(graph, claim, f"{PROV}entity", article)
             add(graph, claim, f"{NIF}anchorOf", lit(f"{donor} will send {system} systems (article {i}).",
                                                     language="en"))
-    return quads
+        yield from quads
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:

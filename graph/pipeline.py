@@ -484,13 +484,16 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
 
 def refresh_commitments(summary: IngestSummary, store) -> None:
     """Recompute the derived graph ``aidg:commitments`` after an ingest that stored articles (or when the
-    store has none yet); every ingest engine ends with this."""
+    store has none yet), then the saved queries' answers the read model keeps; every ingest engine ends
+    with this."""
     from graph.vocab import COMMITMENTS_GRAPH
 
     if summary.articles_stored or str(COMMITMENTS_GRAPH) not in store.graph_names():
         from graph.commitments import recompute
 
         summary.commitments = recompute(store)
+    if summary.articles_stored and hasattr(store, "answer_saved_queries"):
+        store.answer_saved_queries()  # the saved queries' answers for the read model (their first run)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from api.lookups import PLEDGE_FILTERS, PREFIXES, SEARCH_LABEL_PATH
+from api.lookups import ARTICLE_TEXT, PLEDGE_FILTERS, PREFIXES, SEARCH_LABEL_PATH
 
 #: the properties whose values the label index keeps (search and display); display uses the first three
 LABEL_PROPERTIES = (
@@ -165,16 +165,6 @@ SELECT DISTINCT ?fact ?type ?claim ?begin ?end ?anchor ?rule ?f_graph WHERE {
 """
 )
 
-#: the normalised text of the article of a graph (its nif:Context; the claims' offsets index into it)
-ARTICLE_TEXT = (
-    PREFIXES
-    + """
-SELECT ?text ?f_graph ?f_article WHERE {
-  GRAPH ?f_graph { ?context a nif:Context ; nif:isString ?text ; prov:wasDerivedFrom ?f_article }
-}
-"""
-)
-
 #: the subjects of a quarantine graph (the rejected facts) and their types
 QUARANTINED_FACTS = (
     PREFIXES
@@ -207,12 +197,14 @@ def article_summaries_query(articles: list[str]) -> str:
 SELECT ?article (SAMPLE(?h) AS ?headline) (SAMPLE(?d) AS ?published) (SAMPLE(?l) AS ?lang)
        (SAMPLE(?pn) AS ?publisherName) (SAMPLE(?u) AS ?url) WHERE {{
   VALUES ?article {{ {values} }}
-  GRAPH ?article {{ ?article a schema:NewsArticle .
-    OPTIONAL {{ ?article schema:headline ?h }}
-    OPTIONAL {{ ?article schema:datePublished ?d }}
-    OPTIONAL {{ ?article schema:inLanguage ?l }}
-    OPTIONAL {{ ?article schema:url ?u }}
-    OPTIONAL {{ ?article schema:publisher/schema:name ?pn }} }}
+  # each OPTIONAL in its own GRAPH ?article: with the OPTIONALs inside one GRAPH block pyoxigraph
+  # evaluated the block over every article graph before joining the VALUES (1 s at 10k articles)
+  GRAPH ?article {{ ?article a schema:NewsArticle }}
+  OPTIONAL {{ GRAPH ?article {{ ?article schema:headline ?h }} }}
+  OPTIONAL {{ GRAPH ?article {{ ?article schema:datePublished ?d }} }}
+  OPTIONAL {{ GRAPH ?article {{ ?article schema:inLanguage ?l }} }}
+  OPTIONAL {{ GRAPH ?article {{ ?article schema:url ?u }} }}
+  OPTIONAL {{ GRAPH ?article {{ ?article schema:publisher/schema:name ?pn }} }}
 }} GROUP BY ?article
 """
     )

@@ -397,12 +397,23 @@ def meeting_page(request: Request, key: str) -> HTMLResponse:
 @router.get("/web/actors/{key}")
 def actor_page(request: Request, key: str) -> HTMLResponse:
     """A country, organisation or person: labels in every language, posts over time, meetings, pledges."""
-    actor, problem = data.checked(rest.get_actor, request, key)
+    return _pledges_page(request, rest.get_actor, key, "Actor", "actor.html", _actor_context)
+
+
+def _pledges_page(request: Request, fetch, key: str, what: str, template: str, context_of) -> HTMLResponse:
+    """The shape of the actor and equipment pages: the REST view of ``key`` (``fetch``: its route
+    function, so the page reads what the API answers, through the read model), a 404 page when there is
+    none, its pledges as table rows oldest first, then ``context_of(view, rows, index, key)`` rendered."""
+    view, problem = data.checked(fetch, request, key)
     if problem is not None:
-        return not_found(request, "Actor", problem)
+        return not_found(request, what, problem)
     index = data.labels(request)
-    records = data.sort_records(actor["pledges"], Filters(sort="date", order="asc"), index)
+    records = data.sort_records(view["pledges"], Filters(sort="date", order="asc"), index)
     rows = data.table_rows(request, records, index)
+    return render(request, template, rows=rows, columns=COLUMNS, **context_of(view, rows, index, key))
+
+
+def _actor_context(actor: dict, rows: list, index: data.LabelIndex, key: str) -> dict[str, Any]:
     posts = []
     for post in actor["posts"]:
         role = index.display(str(vocab.AIDR) + f"role/{post['role']}") if post.get("role") else None
@@ -422,14 +433,10 @@ def actor_page(request: Request, key: str) -> HTMLResponse:
     kind = q.kind_of(actor["iri"])
     sparql = wq.inline(q.ACTOR_MEETINGS, {"actor": q.iri(actor["iri"])})
     filters = Filters(donor=key) if kind in ("country", "org") else None
-    return render(
-        request,
-        "actor.html",
+    return dict(
         title=f"{actor['name'] or key} · aidgraph",
         actor=actor,
         kind=kind,
-        rows=rows,
-        columns=COLUMNS,
         posts=posts,
         people=people,
         show_query=sparql_link(sparql),
@@ -455,13 +462,11 @@ def _labels_by_language(labels: list[dict]) -> list[tuple[str, list[str]]]:
 @router.get("/web/equipment/{key}")
 def equipment_page(request: Request, key: str) -> HTMLResponse:
     """An equipment system: category, variants, labels, who pledged it, quantities over time."""
-    equipment, problem = data.checked(rest.get_equipment, request, key)
-    if problem is not None:
-        return not_found(request, "Equipment", problem)
-    index = data.labels(request)
+    return _pledges_page(request, rest.get_equipment, key, "Equipment", "equipment.html", _equipment_context)
+
+
+def _equipment_context(equipment: dict, rows: list, index: data.LabelIndex, key: str) -> dict[str, Any]:
     iri = equipment["iri"]
-    records = data.sort_records(equipment["pledges"], Filters(sort="date", order="asc"), index)
-    rows = data.table_rows(request, records, index)
     parents = [
         (q.code(p), index.display(p), q.kind_of(p))
         for p in index.broader.get(iri, ())
@@ -488,13 +493,9 @@ def equipment_page(request: Request, key: str) -> HTMLResponse:
     ]
     filters = Filters(item=key, limit=1000)
     sparql = wq.inline(q.EQUIPMENT_DETAIL, {"equipment": q.iri(iri)})
-    return render(
-        request,
-        "equipment.html",
+    return dict(
         title=f"{equipment['name'] or key} · aidgraph",
         equipment=equipment,
-        rows=rows,
-        columns=COLUMNS,
         parents=parents,
         variants=variants,
         categories=categories,
@@ -535,7 +536,7 @@ def article_page(request: Request, key: str) -> HTMLResponse:
     quarantine_graph = str(vocab.quarantine_graph_iri(key))
     claims = _claims(request, article_graph, index, accepted=True)
     claims += _claims(request, quarantine_graph, index, accepted=False)
-    text = _article_text(request, article_graph, quarantine_graph)
+    text = view.get("text")
     spans = evidence_spans(text or "", claims)
     words: dict[str, dict[str, list[str]]] = {}
     for span in spans:
@@ -565,17 +566,6 @@ def article_page(request: Request, key: str) -> HTMLResponse:
         gexf_link="/export/gexf?" + urlencode({"graph": article_graph}),
         language_names=data.LANGUAGE_NAMES,
     )
-
-
-def _article_text(request: Request, article_graph: str, quarantine_graph: str) -> str | None:
-    """The article's normalised text: in its graph, or in its quarantine graph when the gate rejected the
-    article as a whole; None for an article stored before aidgraph kept the text."""
-    for graph in (article_graph, quarantine_graph):
-        bound = {"f_graph": q.iri(graph), "f_article": q.iri(article_graph)}
-        rows = data.select(request, wq.ARTICLE_TEXT, bound, cap=1)
-        if rows:
-            return rows[0]["text"][1]
-    return None
 
 
 def _facts_of(claims: list[dict]) -> list[dict]:

@@ -147,6 +147,14 @@ class OxigraphStore(StoreBase):
         with self._write_lock:
             return self._read_model.rebuild(self._ox)
 
+    def answer_saved_queries(self) -> None:
+        """Compute the saved analyst queries' answers the read model keeps for the store as it is (the
+        end of an ingest: a write drops them; ``GET /queries/{name}`` then answers with a look-up)."""
+        self._check_writable()
+        if self._read_model is not None:
+            with self._write_lock:
+                self._read_model.answer_saved_queries(self._ox)
+
     @property
     def read_model_path(self) -> Path | None:
         """The SQLite file of the pledge read model (``graph.store.readmodel``), None in memory."""

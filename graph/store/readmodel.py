@@ -10,10 +10,21 @@ sorts every pledge). It holds, per pledge:
 * ``pledge_facets``: (facet, value, pledge, sort date) for every value a filter or a facet count tests (donor,
   recipient, category with its broader categories, own category, item IRI, item label text, status,
   meeting, date, article language);
-* ``pledge_records``: the record ``api.lookups.shape_pledges`` makes of the pledge, as JSON.
+* ``pledge_records``: the record ``api.lookups.shape_pledges`` makes of the pledge, as JSON;
+* ``saved_answers``: the answers of the saved analyst queries (``queries/*.rq``) as the query lane gave
+  them, valid for one *generation* of the store (``meta``: a new one before every change, so an answer
+  computed while a write began is never kept); computed by :meth:`PledgeReadModel.rebuild` and kept by
+  the server after a first run (``GET /queries/{name}``), answered again only after a write;
+* ``facet_totals``: how many pledges have each (facet, value), kept by adding and subtracting what
+  each write changes (the meetings' pledge counts of ``/meetings``);
+* ``item_texts``: (lower-cased label text, item node) of the items pledged, and (text, ``""``) of the
+  pledges' own item labels: ``item=`` looks for its text in them, then reads the pledges of the items
+  and of the own labels that contain it off the index (facets ``object`` and ``item_label``).
 
-Everything is computed by SPARQL over the default graph (:func:`facet_query` and
-``api.lookups.pledge_details_query``), so the rows are those the SPARQL path would give.
+Everything is read from the default graph: the facets mean the SPARQL patterns of ``FACET_PATTERNS``
+(:func:`facet_query`), read by quad lookups (:func:`pledge_facets`, a test holds them equal), and the
+records are what ``api.lookups.pledge_details_query`` answers (:func:`detail_rows`), so the rows are
+those the SPARQL path would give.
 
 Kept in step by the store's ``replace_graphs`` (:meth:`PledgeReadModel.refresh`, in the same call
 under the same write lock: the pledges whose subjects or items the changed graphs mention are
@@ -30,6 +41,7 @@ The state is written before the store changes, so a crash between the two leaves
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 import threading
@@ -41,21 +53,33 @@ from typing import Any
 #: the file of the read model in the store directory
 READ_MODEL_FILE = "aidgraph-lookups.sqlite"
 #: bump when the tables or what they hold change (an older file is rebuilt)
-SCHEMA_VERSION = "2"
-BATCH = 400  # pledges per SPARQL read while (re)computing
+SCHEMA_VERSION = "4"
+BATCH = 400  # pledges per read while refreshing
+BULK_BATCH = 5000  # pledges per transaction while rebuilding
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS pledge_rows (pledge TEXT NOT NULL, sort_date TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS pledge_rows (pledge TEXT NOT NULL, sort_date TEXT NOT NULL, dates INTEGER NOT NULL,
                                         PRIMARY KEY (pledge, sort_date)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pledge_rows_order ON pledge_rows (sort_date DESC, pledge);
+CREATE INDEX IF NOT EXISTS pledge_rows_several ON pledge_rows (sort_date DESC, pledge) WHERE dates > 1;
 CREATE TABLE IF NOT EXISTS pledge_facets (facet TEXT NOT NULL, value TEXT NOT NULL, pledge TEXT NOT NULL,
                                           sort_date TEXT NOT NULL,
                                           PRIMARY KEY (facet, value, pledge, sort_date)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pledge_facets_order ON pledge_facets (facet, value, sort_date DESC, pledge);
 CREATE INDEX IF NOT EXISTS pledge_facets_pledge ON pledge_facets (pledge, facet);
 CREATE TABLE IF NOT EXISTS pledge_records (pledge TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS saved_answers (name TEXT NOT NULL, format TEXT NOT NULL, cap INTEGER NOT NULL,
+                                          generation TEXT NOT NULL, answer TEXT NOT NULL, body BLOB NOT NULL,
+                                          PRIMARY KEY (name, format, cap)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS facet_totals (facet TEXT NOT NULL, value TEXT NOT NULL, pledges INTEGER NOT NULL,
+                                         PRIMARY KEY (facet, value)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS item_texts (text TEXT NOT NULL, node TEXT NOT NULL, PRIMARY KEY (text, node))
+    WITHOUT ROWID;
 """
+
+DATA_TABLES = ("pledge_rows", "pledge_facets", "pledge_records", "item_texts", "facet_totals",
+               "saved_answers")
 
 #: facet name -> the SPARQL pattern binding ?value for ?pledge (the REST filters' and facets' meaning);
 #: ``category`` is the closure of ``category_direct`` under skos:broader* (computed in Python, as
@@ -73,6 +97,7 @@ FACET_PATTERNS = {
     "meeting": "?pledge aid:announcedAt ?value",
     "date": "?pledge dcterms:date ?d BIND(STR(?d) AS ?value)",
     "lang": "?pledge prov:wasDerivedFrom ?a . ?a schema:inLanguage ?l BIND(STR(?l) AS ?value)",
+    "item_label": "?pledge aid:itemLabel ?t BIND(LCASE(STR(?t)) AS ?value)",
 }
 BROADER_EDGES = "SELECT ?n ?b WHERE { ?n <http://www.w3.org/2004/02/skos/core#broader> ?b }"
 PLEDGE_CLASS = "https://w3id.org/aidgraph/ontology#Pledge"
@@ -146,27 +171,58 @@ class PledgeCriteria:
                               None if facet == "date" else self.date_from,
                               None if facet == "date" else self.date_to)
 
-    def where(self, column: str = "pledge") -> tuple[str, list[Any]]:
-        """A SQL condition on ``column`` (a pledge IRI) and its parameters."""
+    def row_checks(self, column: str, *, skip: str | None = None,
+                   dates: bool = True) -> tuple[str, list[Any]]:
+        """A SQL condition that the pledge in ``column`` (a qualified column: ``r.pledge``) meets every
+        criterion but ``skip`` (a facet name or ``item``), the date criteria only when ``dates``; and its
+        parameters. Each check is a primary-key or (pledge, facet) index lookup."""
         clauses, params = [], []
-        having = f"{column} IN (SELECT pledge FROM pledge_facets WHERE"
+
+        def having(condition: str) -> str:
+            return f"EXISTS (SELECT 1 FROM pledge_facets c WHERE c.pledge = {column} AND {condition})"
+
         for facet, values in sorted(self.equal.items()):
+            if facet == skip:
+                continue
             marks = ", ".join("?" for _ in values)
-            clauses.append(f"{having} facet = ? AND value IN ({marks}))")
+            clauses.append(having(f"c.facet = ? AND c.value IN ({marks})"))
             params += [facet, *values]
-        if self.item is not None:
-            clauses.append(f"({having} facet = 'object' AND value = ?)"
-                           f" OR {having} facet = 'item_text' AND instr(value, ?) > 0))")
-            params += list(self.item)
+        if self.item is not None and skip != "item":
+            clauses.append(f"({having('c.facet = ? AND c.value = ?')} "
+                           f"OR {having('c.facet = ? AND instr(c.value, ?) > 0')})")
+            params += ["object", self.item[0], "item_text", self.item[1]]
+        if dates and (self.date_from is not None or self.date_to is not None):
+            condition, values = self.own_date("c.value")
+            clauses.append(having(f"c.facet = 'date' AND {condition}"))
+            params += values
+        return (" AND ".join(clauses) or "1"), params
+
+    def own_date(self, column: str) -> tuple[str, list[Any]]:
+        """A SQL condition that the date in ``column`` passes date_from / date_to (compared at the
+        coarser precision, as ``api.lookups.date_in_range``), and its parameters."""
+        clauses, params = [], []
         if self.date_from is not None:
-            clauses.append(f"{having} facet = 'date' AND "
-                           "substr(?, 1, length(value)) <= substr(value, 1, length(?)))")
+            clauses.append(f"substr(?, 1, length({column})) <= substr({column}, 1, length(?))")
             params += [self.date_from, self.date_from]
         if self.date_to is not None:
-            clauses.append(f"{having} facet = 'date' AND "
-                           "substr(value, 1, length(?)) <= substr(?, 1, length(value)))")
+            clauses.append(f"substr({column}, 1, length(?)) <= substr(?, 1, length({column}))")
             params += [self.date_to, self.date_to]
         return (" AND ".join(clauses) or "1"), params
+
+
+class _Descending:
+    """A string that sorts the other way round (for merging rows newest first)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Descending) -> bool:
+        return self.value > other.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and self.value == other.value
 
 
 class PledgeReadModel:
@@ -178,9 +234,16 @@ class PledgeReadModel:
         self.read_only = read_only
         self._local = threading.local()
         self._closure: dict[str, set[str]] | None = None  # the category tree, while rebuilding
+        self._nodes: dict[str, tuple] = {}  # item node -> (categories, label texts), while rebuilding
         if not read_only:
-            with self._connection() as db:
-                db.executescript(SCHEMA)
+            db = self._connection()
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                if self._meta("schema") != SCHEMA_VERSION:  # another version's tables (or none): anew
+                    for table in DATA_TABLES:
+                        db.execute(f"DROP TABLE IF EXISTS {table}")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'stale')")
+            db.executescript(SCHEMA)
 
     # ------------------------------------------------------------------ state
 
@@ -193,6 +256,7 @@ class PledgeReadModel:
                 db = sqlite3.connect(self.path, check_same_thread=False)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA cache_size=-65536")  # 64 MB: a rebuild's inserts stay in memory
             self._local.db = db
         return db
 
@@ -211,13 +275,57 @@ class PledgeReadModel:
         """Record that the store changed in a way the model did not follow (readers use SPARQL)."""
         with self._connection() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'stale')")
+            self._new_generation(db)
+
+    @staticmethod
+    def _new_generation(db: sqlite3.Connection) -> None:
+        """Before the store changes: the saved answers of the old store are no answers any more."""
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', lower(hex(randomblob(8))))")
+        db.execute("DELETE FROM saved_answers")
+
+    def generation(self) -> str | None:
+        """The store's generation while the model is current (None otherwise): read it before a query
+        whose answer :meth:`keep_answer` should keep."""
+        return self._meta("generation") if self.is_current() else None
+
+    def saved_answer(self, name: str, fmt: str, cap: int) -> dict[str, Any] | None:
+        """The kept answer of a saved query in format ``fmt`` with result cap ``cap`` (the query lane's
+        result: body, media type, count, truncated), None when there is none for this store."""
+        generation = self.generation()
+        if generation is None:
+            return None
+        try:
+            row = self._connection().execute(
+                "SELECT answer, body FROM saved_answers WHERE name = ? AND format = ? AND cap = ? "
+                "AND generation = ?", (name, fmt, cap, generation)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else json.loads(row[0]) | {"body": row[1]}
+
+    def keep_answer(self, name: str, fmt: str, cap: int, generation: str, answer: dict[str, Any]) -> None:
+        """Keep a saved query's answer computed after :meth:`generation` answered ``generation``; a no-op
+        when the store changed since (or a write is under way). A reader process may call it: it opens
+        its own connection for this one cache table."""
+        db = getattr(self._local, "keeper", None)
+        if db is None:
+            db = self._local.keeper = sqlite3.connect(self.path, timeout=2, check_same_thread=False)
+        meta = {key: value for key, value in answer.items() if key != "body"}
+        try:
+            with db:
+                db.execute("INSERT OR REPLACE INTO saved_answers SELECT ?, ?, ?, ?, ?, ? WHERE "
+                           "(SELECT value FROM meta WHERE key = 'generation') = ? AND "
+                           "(SELECT value FROM meta WHERE key = 'state') = 'current'",
+                           (name, fmt, cap, generation, json.dumps(meta), answer["body"], generation))
+        except sqlite3.Error:
+            pass  # a busy or read-only file: the answer is simply not kept
 
     def close(self) -> None:
         """Close this thread's connection."""
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        for name in ("db", "keeper"):
+            db = getattr(self._local, name, None)
+            if db is not None:
+                db.close()
+                setattr(self._local, name, None)
 
     # ------------------------------------------------------------------ writes
 
@@ -232,20 +340,51 @@ class PledgeReadModel:
             if isinstance(quad.subject, ox.NamedNode)})
         db = self._connection()
         with db:
-            for table in ("pledge_rows", "pledge_facets", "pledge_records"):
-                db.execute(f"DROP TABLE IF EXISTS {table}")  # an older schema version goes too
+            for table in DATA_TABLES:  # mark_stale began a new generation
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute("DELETE FROM meta WHERE key = 'shortest_date'")
         db.executescript(SCHEMA)
         self._closure = broader_closure(store)
+        for index in ("pledge_rows_order", "pledge_rows_several", "pledge_facets_order",
+                      "pledge_facets_pledge"):
+            db.execute(f"DROP INDEX IF EXISTS {index}")  # built once at the end: faster than kept per row
+        quads_of = BulkQuads(store, set(pledges))
         try:
-            for start in range(0, len(pledges), BATCH):
+            for start in range(0, len(pledges), BULK_BATCH):
                 with db:
-                    self._write(db, store, pledges[start:start + BATCH])
+                    self._write(db, store, pledges[start:start + BULK_BATCH], quads_of)
         finally:
-            self._closure = None
+            self._closure, self._nodes = None, {}
+        del quads_of
+        db.executescript(SCHEMA)
+        with db:
+            db.execute("INSERT INTO facet_totals SELECT facet, value, COUNT(DISTINCT pledge) "
+                       "FROM pledge_facets GROUP BY facet, value")
         with db:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'current')")
+        self.answer_saved_queries(store)
         return len(pledges)
+
+    def answer_saved_queries(self, store) -> None:
+        """Run the saved analyst queries on ``store`` (pyoxigraph) and keep their answers in the default
+        format (SPARQL JSON) under the default result cap: their first run is then a look-up too.
+        Queries that read the clock (``NOW()``) are left to the server (their answer changes by itself)."""
+        import dataclasses
+
+        from api.saved_queries import saved_queries
+        from api.settings import ApiSettings
+        from api.worker import native_answer
+
+        cap = next(f.default for f in dataclasses.fields(ApiSettings) if f.name == "result_cap")
+        generation = self.generation()
+        if generation is None:
+            return
+        for saved in saved_queries().values():
+            if "now()" in saved.sparql.lower():
+                continue
+            answer = native_answer(store, saved.sparql, "json", cap)
+            self.keep_answer(saved.name, "json", cap, generation, answer)
 
     def affected(self, store, subjects: Iterable[str]) -> set[str]:
         """The pledges whose rows may change when triples about ``subjects`` change: those subjects
@@ -315,69 +454,79 @@ class PledgeReadModel:
             return False
         with self._connection() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'changing')")
+            self._new_generation(db)
         return True
 
-    def _write(self, db: sqlite3.Connection, store, pledges: list[str]) -> None:
+    def _write(self, db: sqlite3.Connection, store, pledges: list[str], quads_of=None) -> None:
         from api import lookups as q
 
         if not pledges:
             return
-        marks = ", ".join("?" for _ in pledges)
-        for table in ("pledge_rows", "pledge_facets", "pledge_records"):
-            db.execute(f"DELETE FROM {table} WHERE pledge IN ({marks})", pledges)
         import pyoxigraph as ox
 
-        rdf_type, pledge_type = ox.NamedNode(RDF_TYPE), ox.NamedNode(PLEDGE_CLASS)
-        alive = [pledge for pledge in pledges if next(iter(store.quads_for_pattern(
-            ox.NamedNode(pledge), rdf_type, pledge_type, ox.DefaultGraph())), None) is not None]
+        alive = pledges  # a rebuild (quads_of given) writes empty tables with the store's pledges
+        change: dict[tuple[str, str], int] = {}  # (facet, value) -> pledges gained (lost: negative)
+        if quads_of is None:
+            marks = ", ".join("?" for _ in pledges)
+            old = f"SELECT DISTINCT facet, value, pledge FROM pledge_facets WHERE pledge IN ({marks})"
+            for key in db.execute(old, pledges):
+                change[key[:2]] = change.get(key[:2], 0) - 1
+            for table in ("pledge_rows", "pledge_facets", "pledge_records"):
+                db.execute(f"DELETE FROM {table} WHERE pledge IN ({marks})", pledges)
+            rdf_type, pledge_type = ox.NamedNode(RDF_TYPE), ox.NamedNode(PLEDGE_CLASS)
+            alive = [pledge for pledge in pledges if next(iter(store.quads_for_pattern(
+                ox.NamedNode(pledge), rdf_type, pledge_type, ox.DefaultGraph())), None) is not None]
         if not alive:
+            self._add_totals(db, change)
             return
-        facts: dict[str, set[tuple[str, str]]] = {pledge: set() for pledge in alive}
         closure = self._closure if self._closure is not None else broader_closure(store)
-        for facet in FACET_PATTERNS:
-            for solution in store.query(facet_query(facet, alive)):
-                pledge, value = solution["pledge"].value, solution["value"].value
-                if facet == "category_direct":
-                    facts[pledge] |= {("category", node) for node in closure.get(value, {value})}
-                else:
-                    facts[pledge].add((facet, value))
-        details = detail_rows(store, alive)
+        nodes = self._nodes if self._closure is not None else {}  # item node -> (categories, texts)
+        facts = pledge_facets(store, alive, closure, nodes, quads_of)
+        details = detail_rows(store, alive, quads_of)
         records = q.shape_pledges(alive, details)
+        rows, facet_rows, record_rows = [], [], []
+        shortest = int(self._meta("shortest_date") or 1_000_000)
         for pledge, record in zip(alive, records, strict=True):
             values = facts[pledge]
             dates = sorted({value for facet, value in values if facet == "date"}) or [""]
-            db.executemany("INSERT INTO pledge_rows VALUES (?, ?)", [(pledge, d) for d in dates])
-            db.executemany("INSERT INTO pledge_facets VALUES (?, ?, ?, ?)",
-                           [(facet, value, pledge, d) for facet, value in sorted(values) for d in dates])
-            db.execute("INSERT INTO pledge_records VALUES (?, ?)",
-                       (pledge, json.dumps(record, ensure_ascii=False, separators=(",", ":"))))
+            rows += [(pledge, d, len(dates) if d else 0) for d in dates]
+            facet_rows += [(facet, value, pledge, d) for facet, value in sorted(values) for d in dates]
+            record_rows.append((pledge, json.dumps(record, ensure_ascii=False, separators=(",", ":"))))
+            shortest = min([shortest, *(len(d) for d in dates if d)])
+        db.executemany("INSERT INTO pledge_rows VALUES (?, ?, ?)", rows)
+        db.executemany("INSERT INTO pledge_facets VALUES (?, ?, ?, ?)", facet_rows)
+        db.executemany("INSERT INTO pledge_records VALUES (?, ?)", record_rows)
+        texts = {(value, "") for facet, value, _, _ in facet_rows if facet == "item_label"}
+        for node in {value for facet, value, _, _ in facet_rows if facet == "object"} & nodes.keys():
+            texts |= {(text, node) for text in nodes[node][1]}
+        db.executemany("INSERT OR IGNORE INTO item_texts VALUES (?, ?)", sorted(texts))
+        if shortest < 1_000_000:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('shortest_date', ?)", (str(shortest),))
+        if quads_of is None:  # a rebuild counts at the end
+            for key in {(facet, value, pledge) for facet, value, pledge, _ in facet_rows}:
+                change[key[:2]] = change.get(key[:2], 0) + 1
+            self._add_totals(db, change)
+
+    @staticmethod
+    def _add_totals(db: sqlite3.Connection, change: dict[tuple[str, str], int]) -> None:
+        rows = [(facet, value, n) for (facet, value), n in sorted(change.items()) if n]
+        db.executemany("INSERT INTO facet_totals VALUES (?, ?, ?) ON CONFLICT (facet, value) "
+                       "DO UPDATE SET pledges = pledges + excluded.pledges", rows)
+        db.execute("DELETE FROM facet_totals WHERE pledges = 0")
 
     # ------------------------------------------------------------------ reads
 
     def page(self, criteria: PledgeCriteria, limit: int, offset: int) -> list[dict[str, Any]]:
         """The records of one page of pledges matching ``criteria``, newest first, ties by IRI: the
-        rows and order of ``api.lookups.pledge_page_query``."""
+        rows and order of ``api.lookups.pledge_page_query``.
+
+        The rows are read in that order off one index range (the *driver*: the smallest of the
+        criteria's ranges, or every row), the other criteria checked per row by primary-key lookups;
+        so a page costs its offset and limit and the rows skipped, never a sort of the matches.
+        A criterion of several ranges (an item: its IRI and each label containing the text; a
+        donor that names both a country and an organisation) is merged here, range by range."""
         db = self._connection()
-        if criteria.equal:
-            # read the page off the index range of one equality filter, the others checked per row
-            # (only the values present: a key that may name a country or an organisation names one)
-            exists = "SELECT 1 FROM pledge_facets WHERE facet = ? AND value = ? LIMIT 1"
-            present = {name: [value for value in values if db.execute(exists, (name, value)).fetchone()]
-                       for name, values in criteria.equal.items()}
-            if not all(present.values()):
-                return []
-            facet = min(present, key=lambda name: len(present[name]))
-            values = present[facet]
-            where, params = criteria.without(facet).where("pledge")
-            marks = ", ".join("?" for _ in values)
-            sql = (f"SELECT DISTINCT sort_date, pledge FROM pledge_facets WHERE facet = ? "
-                   f"AND value IN ({marks}) AND {where} ORDER BY sort_date DESC, pledge LIMIT ? OFFSET ?")
-            params = [facet, *values, *params]
-        else:
-            where, params = criteria.where("pledge")
-            sql = (f"SELECT sort_date, pledge FROM pledge_rows WHERE {where} "
-                   "ORDER BY sort_date DESC, pledge LIMIT ? OFFSET ?")
-        order = [row[1] for row in db.execute(sql, [*params, int(limit), int(offset)])]
+        order = [pledge for _, pledge in self._page_rows(db, criteria, int(limit), int(offset))]
         records: dict[str, Any] = {}
         unique = sorted(set(order))
         for start in range(0, len(unique), 500):
@@ -387,24 +536,195 @@ class PledgeReadModel:
                                        chunk))
         return [json.loads(records[pledge]) for pledge in order]
 
+    def _page_rows(self, db: sqlite3.Connection, criteria: PledgeCriteria, limit: int,
+                   offset: int) -> list[tuple[str, str]]:
+        exists = "SELECT 1 FROM pledge_facets WHERE facet = ? AND value = ? LIMIT 1"
+        ranges: dict[str, list[tuple[str, str]]] = {}  # criterion -> its (facet, value) index ranges
+        for name, values in criteria.equal.items():
+            ranges[name] = [(name, value) for value in values if db.execute(exists, (name, value)).fetchone()]
+        if criteria.item is not None:
+            iri, text = criteria.item
+            found = [(node or "", label) for label, node in self._item_texts(db) if text in label]
+            ranges["item"] = sorted({("object", iri)} | {("object", node) for node, _ in found if node}
+                                    | {("item_label", label) for node, label in found if not node})
+        if any(not found for found in ranges.values()):
+            return []
+        streams: list[tuple[str, list[Any]]] = []  # (SELECT sort_date, pledge ... ordered, parameters)
+        date_range = self._date_range(db, criteria)
+        sizes: dict[str, int] = dict.fromkeys(ranges, 0) | ({"date": 0} if date_range is not None else {})
+        if len(sizes) > 1:  # a choice: count each (up to a bound)
+            in_range = "SELECT 1 FROM pledge_facets WHERE facet = ? AND value = ?"
+            sizes = {name: sum(self._bounded_count(db, in_range, [facet, value]) for facet, value in found)
+                     for name, found in ranges.items()}
+            if date_range is not None:
+                sizes["date"] = self._bounded_count(
+                    db, "SELECT 1 FROM pledge_rows WHERE sort_date BETWEEN ? AND ?", list(date_range))
+        driver = min(sizes, key=lambda name: sizes[name]) if sizes else None
+        if driver == "date":
+            where, params = criteria.row_checks("r.pledge", dates=False)
+            own, own_params = criteria.own_date("r.sort_date")
+            streams.append(("SELECT r.sort_date, r.pledge FROM pledge_rows r WHERE r.sort_date BETWEEN ? "
+                            f"AND ? AND {own} AND {where}", [*date_range, *own_params, *params]))
+            several = "SELECT 1 FROM pledge_rows INDEXED BY pledge_rows_several WHERE dates > 1 LIMIT 1"
+            if db.execute(several).fetchone():  # (not indexed by hand: a scan of every row, 60 ms at 100k)
+                # a pledge with several dates: its rows whose own date is outside have another inside
+                where, params = criteria.row_checks("r.pledge")
+                streams.append(("SELECT r.sort_date, r.pledge FROM pledge_rows r WHERE r.dates > 1 "
+                                f"AND {where}", params))
+        elif driver is not None:
+            where, params = criteria.row_checks("r.pledge", skip=driver)
+            for facet, value in ranges[driver]:
+                streams.append(("SELECT r.sort_date, r.pledge FROM pledge_facets r WHERE r.facet = ? "
+                                f"AND r.value = ? AND {where}", [facet, value, *params]))
+        else:
+            where, params = criteria.row_checks("r.pledge")
+            streams.append((f"SELECT r.sort_date, r.pledge FROM pledge_rows r WHERE {where}", params))
+        ordering = " ORDER BY r.sort_date DESC, r.pledge LIMIT ? OFFSET ?"
+        if len(streams) == 1:
+            sql, params = streams[0]
+            return db.execute(sql + ordering, [*params, limit, offset]).fetchall()
+        merged, seen = [], set()
+        cursors = [db.execute(sql + ordering, [*params, limit + offset, 0]) for sql, params in streams]
+        for row in heapq.merge(*cursors, key=lambda row: (_Descending(row[0]), row[1])):
+            if row not in seen:
+                seen.add(row)
+                merged.append(row)
+                if len(merged) == offset + limit:
+                    break
+        return merged[offset:]
+
+    def _item_texts(self, db: sqlite3.Connection) -> list[tuple[str, str]]:
+        """(text, item node or ``""``) of every item label a pledge has had since the last rebuild (a
+        superset of those it has: one no pledge has any more adds an empty range)."""
+        return db.execute("SELECT text, node FROM item_texts").fetchall()
+
+    @staticmethod
+    def _bounded_count(db: sqlite3.Connection, sql: str, params: list[Any], cap: int = 20_000) -> int:
+        return db.execute(f"SELECT count(*) FROM ({sql} LIMIT {cap})", params).fetchone()[0]
+
+    def _date_range(self, db: sqlite3.Connection, criteria: PledgeCriteria) -> tuple[str, str] | None:
+        """Bounds of the sort dates a row passing the date criteria may have (None without them): a
+        date no shorter than the shortest stored one (``meta``) compares at the coarser precision."""
+        if criteria.date_from is None and criteria.date_to is None:
+            return None
+        shortest = int(self._meta("shortest_date") or 0)
+        low = (criteria.date_from or "")[:shortest] or "\x01"
+        high = (criteria.date_to + "\U0010ffff") if criteria.date_to is not None else "\U0010ffff"
+        return low, high
+
     def counts(self, facet: str, criteria: PledgeCriteria) -> dict[str, int]:
         """Distinct pledges per value of ``facet`` among those matching ``criteria`` (``total``: all of
         them, under the key ``""``)."""
-        where, params = criteria.where("pledge")
+        where, params = criteria.row_checks("r.pledge")
         db = self._connection()
         if facet == "total":
-            sql = f"SELECT COUNT(*) FROM pledge_records WHERE {where}"
+            sql = f"SELECT COUNT(*) FROM pledge_records r WHERE {where}"
             return {"": db.execute(sql, params).fetchone()[0]}
-        sql = (f"SELECT value, COUNT(DISTINCT pledge) FROM pledge_facets WHERE facet = ? AND {where} "
-               "GROUP BY value")
+        sql = (f"SELECT r.value, COUNT(DISTINCT r.pledge) FROM pledge_facets r WHERE r.facet = ? AND {where} "
+               "GROUP BY r.value")
         return {value: n for value, n in db.execute(sql, [facet, *params])}
+
+    def totals(self, facet: str) -> dict[str, int]:
+        """How many pledges have each value of ``facet`` (``COUNT(DISTINCT ?pledge)`` per value)."""
+        return dict(self._connection().execute("SELECT value, pledges FROM facet_totals WHERE facet = ?",
+                                                (facet,)))
 
     def size(self) -> int:
         """How many pledges the model holds."""
         return self._connection().execute("SELECT COUNT(*) FROM pledge_records").fetchone()[0]
 
 
-def detail_rows(store, pledges: Sequence[str]) -> list[dict[str, tuple]]:
+ITEM_LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
+               "https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label")
+#: facet -> the pledge's own property whose values it holds (FACET_PATTERNS' one-step patterns)
+OWN_FACETS = {"donor": "https://schema.org/agent", "recipient": "https://schema.org/recipient",
+              "own_category": "https://w3id.org/aidgraph/ontology#category", "object": "https://schema.org/object",
+              "status": "https://w3id.org/aidgraph/ontology#status",
+              "meeting": "https://w3id.org/aidgraph/ontology#announcedAt", "date": "http://purl.org/dc/terms/date"}
+ITEM_LABEL = "https://w3id.org/aidgraph/ontology#itemLabel"
+DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
+IN_LANGUAGE = "https://schema.org/inLanguage"
+
+
+class BulkQuads:
+    """The default graph's quads a rebuild reads about pledges, their claims and amounts, and articles,
+    from one scan per property (``quads_of(node)``): millions of single-node lookups cost more than
+    reading each property's quads once. Item nodes are looked up in the store (a few, cached)."""
+
+    def __init__(self, store, pledges: set[str]) -> None:
+        import pyoxigraph as ox
+
+        from api import lookups as q
+
+        default = ox.DefaultGraph()
+        own = {q.P[name] for name in q.PLEDGE_PROPERTIES} | {DERIVED_FROM}
+        others = {q.P[name] for name in ("entity", "anchor", "confidence", "value", "currency")}
+        others.add(IN_LANGUAGE)
+        self._by_subject: dict[str, list] = {}
+        for prop in sorted(own | others):
+            for quad in store.quads_for_pattern(None, ox.NamedNode(prop), None, default):
+                subject = quad.subject.value
+                if prop in others or subject in pledges:
+                    self._by_subject.setdefault(subject, []).append(quad)
+
+    def __call__(self, node) -> list:
+        return self._by_subject.get(node.value, [])
+
+
+def pledge_facets(store, pledges: Sequence[str], closure: dict[str, set[str]],
+                  nodes: dict[str, tuple] | None = None, quads_of=None) -> dict[str, set[tuple[str, str]]]:
+    """(facet, value) pairs of each pledge: what :func:`facet_query` answers for every facet of
+    FACET_PATTERNS (``category_direct`` closed under ``closure``), read by quad lookups on the default
+    graph (a few per pledge, where the SPARQL per facet took milliseconds per pledge at 10k articles).
+    ``nodes`` caches the categories and labels of item nodes across calls; ``quads_of(node)`` (default:
+    a quad lookup) answers the default graph's quads about a pledge or an article (:class:`BulkQuads`)."""
+    import pyoxigraph as ox
+
+    default = ox.DefaultGraph()
+    nodes = {} if nodes is None else nodes
+    quads_of = quads_of or (lambda node: store.quads_for_pattern(node, None, None, default))
+    by_property = {prop: facet for facet, prop in OWN_FACETS.items()}
+    category = OWN_FACETS["own_category"]
+
+    def item(node) -> tuple:
+        if node.value not in nodes:
+            categories, labels = set(), set()
+            for quad in store.quads_for_pattern(node, None, None, default):
+                prop = quad.predicate.value
+                if prop == category:
+                    categories.add(quad.object.value)
+                elif prop in ITEM_LABELS:
+                    labels.add(quad.object.value.lower())
+            nodes[node.value] = (categories, labels)
+        return nodes[node.value]
+
+    facts: dict[str, set[tuple[str, str]]] = {}
+    for pledge in pledges:
+        found: set[tuple[str, str]] = set()
+        direct: set[str] = set()
+        for quad in quads_of(ox.NamedNode(pledge)):
+            prop, value = quad.predicate.value, quad.object
+            facet = by_property.get(prop)
+            if facet is not None:
+                found.add((facet, value.value))
+            if prop == category:
+                direct.add(value.value)
+            elif prop == ITEM_LABEL:
+                found |= {("item_text", value.value.lower()), ("item_label", value.value.lower())}
+            elif prop == OWN_FACETS["object"] and not isinstance(value, ox.Literal):
+                categories, labels = item(value)
+                direct |= categories
+                found |= {("item_text", text) for text in labels}
+            elif prop == DERIVED_FROM and not isinstance(value, ox.Literal):
+                found |= {("lang", quad.object.value) for quad in quads_of(value)
+                          if quad.predicate.value == IN_LANGUAGE}
+        for node in direct:
+            found |= {("category", above) for above in closure.get(node, {node})}
+        facts[pledge] = found
+    return facts
+
+
+def detail_rows(store, pledges: Sequence[str], quads_of=None) -> list[dict[str, tuple]]:
     """The rows ``api.lookups.pledge_details_query`` answers for ``pledges``, read by quad lookups on
     the default graph (the same patterns; pyoxigraph's planner scans far more for that query)."""
     import pyoxigraph as ox
@@ -419,11 +739,21 @@ def detail_rows(store, pledges: Sequence[str]) -> list[dict[str, tuple]]:
     rows: dict[tuple, None] = {}
 
     def facts(node):
+        return (quads_of or lookup)(node)
+
+    def lookup(node):
         return store.quads_for_pattern(node, None, None, default)
 
-    # a node's wanted properties one lookup each: an item collects a claim from every article
-    wanted_nodes = {prop: [ox.NamedNode(p) for p in sorted(props)] for prop, props in (
-        (q.P["claim"], claim_props), (q.P["amount"], amount_props), (q.P["object"], label_props))}
+    item_labels: dict[str, list] = {}
+    label_nodes = [ox.NamedNode(p) for p in sorted(label_props)]
+
+    def items(node):  # an item's labels, read once and one lookup per property: an item collects a
+        # claim from every article and has dozens of labels shared by many pledges
+        if node.value not in item_labels:
+            item_labels[node.value] = [quad for wanted in label_nodes
+                                       for quad in store.quads_for_pattern(node, wanted, None, default)]
+        return item_labels[node.value]
+
     for pledge in pledges:
         subject = ox.NamedNode(pledge)
         for quad in facts(subject):
@@ -434,8 +764,9 @@ def detail_rows(store, pledges: Sequence[str]) -> list[dict[str, tuple]]:
                 if isinstance(quad.object, ox.Literal):
                     continue
                 node = _term(quad.object)
-                for wanted in wanted_nodes[prop]:
-                    for inner in store.quads_for_pattern(quad.object, wanted, None, default):
+                wanted = {q.P["claim"]: claim_props, q.P["amount"]: amount_props}.get(prop, label_props)
+                for inner in (items(quad.object) if prop == q.P["object"] else facts(quad.object)):
+                    if inner.predicate.value in wanted:
                         shown = q.P["label"] if prop == q.P["object"] else inner.predicate.value
                         rows[(pledge, node, shown, _term(inner.object))] = None
     return [{"pledge": ("uri", pledge), "node": node, "p": ("uri", prop), "o": value}

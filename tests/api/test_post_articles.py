@@ -141,3 +141,21 @@ def test_a_chunked_body_over_the_limit_is_413(http):
     response = http.post("/articles", headers=AUTH | {"content-type": "application/json"}, content=chunks())
     assert response.status_code == 413, response.text
     assert response.json()["type"].endswith("/body-too-large")
+
+
+def test_the_article_view_carries_its_text_that_the_claims_offsets_index_into(http):
+    response = http.post("/articles", headers=AUTH, json=article(id="post-text"))
+    assert response.status_code == 201, response.text
+    view = http.get("/articles/post-text").json()
+    assert view["text"] == response.json()["text"]
+    assert PLEDGE.split()[0] in view["text"]
+    offsets = http.get("/sparql", params={"query": (
+        "PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#> "
+        "SELECT ?b ?e ?a WHERE { GRAPH <https://w3id.org/aidgraph/id/article/post-text> { "
+        "?c nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?a } }")},
+        headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    assert offsets
+    for row in offsets:
+        assert view["text"][int(row["b"]["value"]):int(row["e"]["value"])] == row["a"]["value"]
+    schema = http.get("/openapi.json").json()["components"]["schemas"]["Article"]["properties"]
+    assert "offsets" in schema["text"]["description"]

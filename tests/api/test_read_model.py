@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from api.saved_queries import saved_queries
 from api.settings import ApiSettings
 from graph import pipeline
 from graph.store import open_store
@@ -43,7 +44,10 @@ def _pledge_paths(http) -> list[str]:
              "/pledges?date_to=2024", "/pledges?date_from=2024-06-15&date_to=2025-03",
              "/pledges?donor=DE&category=air_defence",
              "/pledges?recipient=UA&status=pledged&limit=3&offset=2",
-             "/pledges?donor=US&date_from=2024&format=csv"]
+             "/pledges?donor=US&date_from=2024&format=csv", "/pledges?item=patriot&limit=3&offset=2",
+             "/pledges?item=iris&date_to=2025-06", "/pledges?date_from=2025-02&date_to=2025-02-20",
+             "/pledges?date_to=2025-03-01&limit=5&offset=5", "/pledges?status=pledged&item=leopard",
+             "/meetings", "/meetings?format=UDCG", "/meetings?limit=3&offset=2"]
     meetings = http.get("/meetings", params={"limit": 20}).json()["items"]
     paths += [f"/pledges?meeting={m['id']}" for m in meetings] + [f"/meetings/{m['id']}" for m in meetings]
     for kind in ("country", "organisation", "person"):
@@ -51,6 +55,8 @@ def _pledge_paths(http) -> list[str]:
         paths += [f"/actors/{a['id']}" for a in actors]
     equipment = http.get("/equipment", params={"limit": 25}).json()["items"]
     paths += [f"/equipment/{e['id']}" for e in equipment]
+    paths += [f"/queries/{name}" for name in saved_queries()]
+    paths += [f"/queries/{name}?format=csv" for name in saved_queries()]
     paths += ["/web/facets?fragment=1", "/web/facets?fragment=1&donor=DE", "/web/facets?fragment=1&lang=de",
               "/web/facets?fragment=1&status=pledged&date_from=2024",
               "/web/facets?fragment=1&category=air_defence", "/?donor=DE&lang=en", "/web/actors/DE",
@@ -80,7 +86,7 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
     db = sqlite3.connect(path)
     try:
         return {table: sorted(db.execute(f"SELECT * FROM {table}"))
-                for table in ("pledge_rows", "pledge_facets", "pledge_records")}
+                for table in ("pledge_rows", "pledge_facets", "pledge_records", "facet_totals")}
     finally:
         db.close()
 
@@ -147,7 +153,7 @@ def test_replacing_and_dropping_an_article_follows(stores, tmp_path):
 def _criteria_of(article_iri: str):
     """Criteria for the pledges derived from one article (a 'lang'-like facet is not there: use SQL)."""
     class FromArticle(PledgeCriteria):
-        def where(self, column: str = "pledge"):
+        def row_checks(self, column: str, **_):
             return (f"{column} IN (SELECT pledge FROM pledge_records WHERE record LIKE ?)",
                     [f'%"article_iri":"{article_iri}"%'])
 
@@ -204,3 +210,57 @@ def test_a_changed_label_or_language_reaches_the_pledges_of_other_articles(store
         assert _dump(work / READ_MODEL_FILE) == _rebuilt(store, tmp_path / "a.sqlite")
         store.replace_graphs({"https://example.org/user/labels": ""})
         assert _dump(work / READ_MODEL_FILE) == _rebuilt(store, tmp_path / "b.sqlite")
+
+
+def test_facets_read_by_lookups_equal_their_sparql_patterns(stores):
+    """``pledge_facets`` (quad lookups) gives what ``facet_query`` (the SPARQL of FACET_PATTERNS) gives."""
+    from graph.store.readmodel import FACET_PATTERNS, broader_closure, facet_query, pledge_facets
+
+    location, _ = stores
+    with open_store(location, read_only=True) as store:
+        native = store.native
+        model = PledgeReadModel(location / READ_MODEL_FILE, read_only=True)
+        pledges = sorted({r["id"] for r in model.page(PledgeCriteria(), 100_000, 0)})
+        assert len(pledges) > 50
+        closure = broader_closure(native)
+        looked_up = pledge_facets(native, pledges, closure)
+        for facet in FACET_PATTERNS:
+            solutions = native.query(facet_query(facet, pledges))
+            queried = {(s["pledge"].value, s["value"].value) for s in solutions}
+            if facet == "category_direct":
+                queried = {(pledge, above) for pledge, value in queried
+                           for above in closure.get(value, {value})}
+                facet = "category"
+            found = {(pledge, value) for pledge, pairs in looked_up.items() for name, value in pairs
+                     if name == facet}
+            assert found == queried, facet
+            assert found or facet in ("meeting", "item_label", "status"), facet
+
+
+def test_saved_answers_are_kept_for_one_generation(stores, tmp_path):
+    """The saved queries' answers kept by a rebuild are the query's answer; a write drops them, and an
+    answer computed before a write began is not kept."""
+    from api.worker import native_answer
+
+    location, _ = stores
+    work = tmp_path / "store"
+    shutil.copytree(location, work)
+    cap = 10_000
+    with open_store(work) as store:
+        model = PledgeReadModel(work / READ_MODEL_FILE)
+        model.answer_saved_queries(store.native)
+        for saved in saved_queries().values():
+            kept = model.saved_answer(saved.name, "json", cap)
+            if "now()" in saved.sparql.lower():
+                assert kept is None
+                continue
+            assert kept == native_answer(store.native, saved.sparql, "json", cap), saved.name
+        assert model.saved_answer("minister_meetings", "json", cap)["count"] > 0
+        generation = model.generation()
+        store.replace_graphs({ARTICLE + "kept-answers-probe": ""})
+        assert model.is_current() and model.saved_answer("minister_meetings", "json", cap) is None
+        answer = native_answer(store.native, saved_queries()["minister_meetings"].sparql, "json", cap)
+        model.keep_answer("minister_meetings", "json", cap, generation, answer)  # from before the write
+        assert model.saved_answer("minister_meetings", "json", cap) is None
+        model.keep_answer("minister_meetings", "json", cap, model.generation(), answer)
+        assert model.saved_answer("minister_meetings", "json", cap) == answer

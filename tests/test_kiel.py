@@ -1,6 +1,6 @@
 """The Kiel Ukraine Support Tracker (graph/kiel.py): parsing the release copied into the project, the
-system-name mapping to the reference equipment, the import as its own named graph, the EUR rate table,
-and the reconciliation with the commitments of a real store holding tests/data/commitments."""
+system-name mapping to the reference equipment, the import as its own named graph, EUR at the ECB rate of
+the day, and the reconciliation with the commitments of a real store holding tests/data/commitments."""
 
 from __future__ import annotations
 
@@ -60,11 +60,33 @@ def test_a_folder_without_the_release_files_is_a_clear_error(tmp_path):
         read_release(tmp_path)
 
 
-def test_eur_conversion_uses_the_rate_of_the_year():
-    assert to_eur(1081, "USD", "2023-06-01") == pytest.approx(1000)
-    assert to_eur(847, "GBP", "2026-02-10") == pytest.approx(1000)  # after the table: its last year
+@pytest.mark.parametrize(("currency", "rate"), [("USD", 1.1789), ("JPY", 133.73), ("GBP", 0.7111)])
+def test_eur_conversion_uses_the_ecb_reference_rate_of_the_day(currency, rate):
+    # the ECB's first reference rates, published for 4 January 1999
+    assert to_eur(rate * 1000, currency, "1999-01-04") == pytest.approx(1000)
+
+
+def test_a_day_without_an_ecb_rate_takes_the_last_rate_before_it():
+    saturday, friday, wednesday = "2023-06-03", "2023-06-02", "2023-05-31"
+    assert to_eur(100, "USD", saturday) == to_eur(100, "USD", friday)
+    assert to_eur(100, "USD", friday) != to_eur(100, "USD", wednesday)
+    assert to_eur(100, "USD", "2023-06") == to_eur(100, "USD", "2023-06-01")
+
+
+def test_the_daily_rates_average_to_the_ecbs_published_yearly_averages():
+    from datetime import date, timedelta
+
+    for year, average in ((2022, 1.0530), (2023, 1.0813), (2024, 1.0824)):
+        days = [date(year, 1, 1) + timedelta(n) for n in range(366)]
+        weekdays = [d for d in days if d.year == year and d.weekday() < 5]
+        rates = [1000 / to_eur(1000, "USD", d.isoformat()) for d in weekdays]
+        assert sum(rates) / len(rates) == pytest.approx(average, abs=0.002)
+
+
+def test_eur_and_unknown_currencies():
     assert to_eur(5, "EUR", None) == 5
     assert to_eur(5, "XYZ", "2024") is None
+    assert to_eur(100, "USD", None) == to_eur(100, "USD", "2099-01-01")  # the latest rate
 
 
 @pytest.fixture

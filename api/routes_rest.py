@@ -480,7 +480,8 @@ def post_article(request: Request, article: ArticleIn) -> dict[str, Any]:
     summary["seconds"]["store"] = round(time.perf_counter() - write_started, 4)
     commitments_started = time.perf_counter()
     try:  # the article is stored; commitments that cannot be recomputed in time are reported, not fatal
-        engine.call("recompute_commitments", {}, timeout=request.app.state.settings.query_timeout)
+        engine.call("recompute_commitments", {"articles": sorted(doc.graphs)},
+                    timeout=request.app.state.settings.query_timeout)
         summary["seconds"]["commitments"] = round(time.perf_counter() - commitments_started, 4)
     except ServiceUnavailable as exc:
         summary["warnings"] = [f"the article is stored, but the commitments were not recomputed: {exc}; "

@@ -135,13 +135,16 @@ class StoreService:
         self.store.replace_graphs(graphs)
         return {"ok": True, "graphs": len(graphs)}
 
-    def recompute_commitments(self) -> dict[str, Any]:
-        """Recompute the derived graph ``aidg:commitments`` from all claims (after an article was stored)."""
+    def recompute_commitments(self, articles: list[str] | None = None) -> dict[str, Any]:
+        """Bring the derived graph ``aidg:commitments`` up to date after an article was stored:
+        ``articles``, the graphs written, re-clusters only the commitments their claims can touch
+        (:func:`graph.commitments.update`); without them every commitment is recomputed."""
         if not getattr(self.store, "supports_update", True):
             raise StoreError("this store is read-only", hint="serve a store opened for writing")
-        from graph.commitments import recompute
+        from graph.commitments import recompute, update
 
-        return recompute(self.store).to_dict()
+        summary = recompute(self.store) if articles is None else update(self.store, articles)
+        return summary.to_dict()
 
     def graph_write(self, action: str, graph: str, ntriples: str = "") -> dict[str, Any]:
         """A Graph Store Protocol write through the store's own methods: ``put`` replaces the named

@@ -30,7 +30,7 @@ import json
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,13 +139,34 @@ class ItemKnowledge:
         self.category_of = category_of  # system (or item description) -> its category
         self._ancestors: dict[str, frozenset[str]] = {}
 
-    def with_descriptions(self, claims: Iterable[ClaimRecord]) -> ItemKnowledge:
-        """A copy that also knows the category of each claim's free item description."""
+    def with_descriptions(self, labels: Mapping[str, str]) -> ItemKnowledge:
+        """A copy that also knows the category of each free item description (``labels``, from
+        :func:`label_categories`)."""
         category_of = dict(self.category_of)
-        for claim in sorted(claims, key=lambda c: c.sort_key):
-            if claim.item and claim.item.startswith("label:") and claim.category:
-                category_of.setdefault(claim.item, claim.category)
+        for label, category in labels.items():
+            category_of.setdefault(label, category)
         return ItemKnowledge(self.broader, category_of)
+
+    def families(self) -> dict[str, str]:
+        """Every concept -> its family: the smallest IRI of its connected part of the broader / category
+        links. A family holds every concept an item can be compatible with, whichever claims a store has,
+        so the claims of other families (and donors) never change a claim's commitment: the blocking key
+        of the incremental :func:`update`."""
+        parent: dict[str, str] = {}
+
+        def root(node: str) -> str:
+            parent.setdefault(node, node)
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        edges = [(node, up) for node, ups in self.broader.items() for up in ups]
+        edges += list(self.category_of.items())
+        for a, b in sorted(edges):
+            first, second = sorted((root(a), root(b)))
+            parent[second] = first
+        return {node: root(node) for node in list(parent)}
 
     def ancestors(self, node: str) -> frozenset[str]:
         """``node``, every broader concept (transitively) and their categories."""
@@ -208,7 +229,7 @@ def additional_cues() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     common = data.get("any", {})
     cues = {}
     for lang, entry in data.items():
-        if lang.startswith("_") or lang in ("any", "instruments", "contracted"):
+        if lang.startswith("_") or lang in ("any", "instruments", *STAGE_CUES):
             continue
         cues[lang] = (frozenset(entry["additional"]) | frozenset(common.get("additional", ())),
                       frozenset(entry["not_before"]) | frozenset(common.get("not_before", ())))
@@ -245,16 +266,18 @@ def instruments_in(evidence: str, lang: str) -> set[str]:
             if any(pattern.search(text) for where, pattern in by_lang.items() if where in ("any", lang))}
 
 
-STAGES = ("announced", "committed", "contracted", "delivered")
+STAGES = ("announced", "committed", "allocated", "contracted", "delivered")
 _STAGE_OF_STATUS = {"proposed": "announced", "planned": "announced", "pledged": "committed",
                     "delivered": "delivered"}
+STAGE_CUES = ("contracted", "allocated")   # the lexicon's stage phrases, the first that matches wins
 
 
 @functools.cache
-def contract_patterns() -> dict[str, re.Pattern]:
-    """Per language ("any": every language): one pattern of the phrases saying a contract is signed or
-    an order placed (allocation, Kiel's split since 2024), from the JSON lexicon."""
-    data = json.loads(CUES_FILE.read_text(encoding="utf-8"))["contracted"]
+def stage_patterns(stage: str) -> dict[str, re.Pattern]:
+    """Per language ("any": every language): one pattern of the lexicon's phrases for ``stage``
+    ("contracted": a contract signed or an order placed; "allocated": allocated or earmarked, Kiel's
+    allocations as against its commitments since 2024)."""
+    data = json.loads(CUES_FILE.read_text(encoding="utf-8"))[stage]
     def pattern(phrases: list[str]) -> re.Pattern:
         longest_first = sorted(phrases, key=len, reverse=True)
         return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in longest_first) + r")(?!\w)")
@@ -262,14 +285,21 @@ def contract_patterns() -> dict[str, re.Pattern]:
     return {lang: pattern(phrases) for lang, phrases in data.items()}
 
 
+def contract_patterns() -> dict[str, re.Pattern]:
+    """Per language: the pattern of the phrases saying a contract is signed or an order placed."""
+    return stage_patterns("contracted")
+
+
 def claim_stage(status: str, evidence: str = "", lang: str = "") -> str:
-    """The lifecycle stage one claim reports: from its status, or "contracted" for a pledge whose
-    evidence says a contract is signed or an order placed."""
+    """The lifecycle stage one claim reports: from its status; for a pledge whose evidence says a
+    contract is signed or an order placed "contracted", else for one whose evidence says it is allocated
+    or earmarked "allocated" (phrases of ``graph/commitment_cues.json``)."""
     stage = _STAGE_OF_STATUS.get(status, "committed")
     if stage == "committed":
         text = (evidence or "").lower()
-        if any(p.search(text) for where, p in contract_patterns().items() if where in ("any", lang)):
-            return "contracted"
+        for cue in STAGE_CUES:
+            if any(p.search(text) for where, p in stage_patterns(cue).items() if where in ("any", lang)):
+                return cue
     return stage
 
 
@@ -281,11 +311,23 @@ def stage_of(claims: Iterable[ClaimRecord]) -> str:
 
 # --------------------------------------------------------------------------- clustering
 
-def cluster(claims: Iterable[ClaimRecord], knowledge: ItemKnowledge) -> list[Commitment]:
+def label_categories(claims: Iterable[ClaimRecord]) -> dict[str, str]:
+    """Free item description (``label:...``) -> its category: the smallest category IRI among the claims
+    that have both (so it does not depend on which claims came first)."""
+    found: dict[str, str] = {}
+    for claim in claims:
+        if claim.item and claim.item.startswith("label:") and claim.category:
+            found[claim.item] = min(found.get(claim.item, claim.category), claim.category)
+    return found
+
+
+def cluster(claims: Iterable[ClaimRecord], knowledge: ItemKnowledge,
+            labels: Mapping[str, str] | None = None) -> list[Commitment]:
     """Group claims into commitments (the rules of the module docstring); deterministic and
-    independent of the order of ``claims``."""
+    independent of the order of ``claims``. ``labels``: the categories of free item descriptions
+    (default: :func:`label_categories` of ``claims``; the incremental :func:`update` passes the store's)."""
     claims = list(claims)
-    knowledge = knowledge.with_descriptions(claims)
+    knowledge = knowledge.with_descriptions(label_categories(claims) if labels is None else labels)
     # claims are only compared within one donor and one block of items (:meth:`ItemKnowledge.blocks`);
     # (a pledge always has an item or a category: its SHACL shape requires one)
     blocks = knowledge.blocks(claim.item or claim.category for claim in claims)
@@ -390,6 +432,14 @@ SELECT DISTINCT ?node ?broader ?category WHERE {
 
 
 def _rows(store, sparql: str) -> list[dict[str, str]]:
+    """The solutions of a SELECT query as dicts of strings (None: unbound); on pyoxigraph's own engine
+    when the store has one (converting every row to rdflib terms costs more than the query)."""
+    native = getattr(store, "native", None)
+    if native is not None and hasattr(native, "query"):
+        solutions = native.query(sparql)
+        names = [variable.value for variable in solutions.variables]
+        return [{name: (None if row[name] is None else row[name].value) for name in names}
+                for row in solutions]
     result = store.query(sparql)
     names = [str(v) for v in result.vars]
     rows = []
@@ -424,10 +474,23 @@ def parse_day(value: str | None) -> dt.date | None:
         return None
 
 
-def read_claims(store) -> list[ClaimRecord]:
-    """Every pledge claim of the store's article graphs (one record per claim)."""
+def _values(variable: str, iris: Iterable[str]) -> str:
+    return f"VALUES ?{variable} {{ {' '.join(URIRef(i).n3() for i in sorted(iris))} }}"
+
+
+def read_claims(store, pledges: Iterable[tuple[str, str]] | None = None) -> list[ClaimRecord]:
+    """Every pledge claim of the store's article graphs (one record per claim); ``pledges``: of these
+    (article graph, pledge) pairs only."""
     records: dict[str, ClaimRecord] = {}
-    for row in _rows(store, CLAIMS_QUERY):
+    sparql = CLAIMS_QUERY
+    if pledges is not None:
+        pairs = sorted(set(pledges))
+        if not pairs:
+            return []
+        values = " ".join(f"({URIRef(g).n3()} {URIRef(p).n3()})" for g, p in pairs)
+        restricted = "WHERE {\n  VALUES (?g ?pledge) { " + values + " }\n  GRAPH ?g {"
+        sparql = sparql.replace("WHERE {\n  GRAPH ?g {", restricted, 1)
+    for row in _rows(store, sparql):
         if not row.get("claim"):  # a pledge written without its claim node (not by aidgraph's pipeline)
             row["claim"] = f"{row['pledge']}/in/{row['g'][len(ARTICLE_PREFIX):]}"
         day = (parse_day(row.get("date")) or parse_day(row.get("meetingDate"))
@@ -495,10 +558,15 @@ class RecomputeSummary:
     contradictions: int
     duplicate_articles: int
     seconds: float
+    reclustered: int | None = None   # claims clustered again by an incremental :func:`update` (None: all)
 
     def to_dict(self) -> dict[str, float]:
-        return {"claims": self.claims, "commitments": self.commitments, "contradictions": self.contradictions,
-                "near_duplicate_articles": self.duplicate_articles, "seconds": round(self.seconds, 3)}
+        found = {"claims": self.claims, "commitments": self.commitments,
+                 "contradictions": self.contradictions, "near_duplicate_articles": self.duplicate_articles,
+                 "seconds": round(self.seconds, 3)}
+        if self.reclustered is not None:
+            found["reclustered_claims"] = self.reclustered
+        return found
 
 
 def recompute(store) -> RecomputeSummary:
@@ -517,6 +585,200 @@ def recompute(store) -> RecomputeSummary:
     return RecomputeSummary(len(claims), len(commitments),
                             sum(1 for c in commitments if c.contradictions()), len(duplicate_of),
                             time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------- incremental update
+
+INDEX_PREDICATES = {
+    "claim": "http://www.w3.org/ns/prov#qualifiedDerivation", "donor": str(SCHEMA.agent),
+    "object": str(SCHEMA.object), "label": str(AID.itemLabel), "category": str(AID.category),
+    "date": str(DCTERMS.date), "meeting": str(AID.announcedAt),
+}
+# one triple pattern per query: answered from the store's indexes, where the joins of CLAIMS_QUERY over
+# every article graph take seconds per thousand claims
+INDEX_PLEDGES = f"SELECT ?g ?s WHERE {{ GRAPH ?g {{ ?s a <{AID.Pledge}> ; <{AID.status}> ?o }} }}"
+INDEX_PROPERTY = "SELECT ?g ?s ?o WHERE {{ GRAPH ?g {{ ?s <{predicate}> ?o }} }}"
+
+
+OLD_COMMITMENTS_QUERY = """
+PREFIX aid: <https://w3id.org/aidgraph/ontology#>
+SELECT ?c ?claim ?label ?contradiction WHERE {
+  GRAPH <@GRAPH@> {
+    ?c a aid:Commitment ; aid:groupsClaim ?claim .
+    OPTIONAL { ?c aid:itemLabel ?label }
+    OPTIONAL { ?c aid:contradiction ?contradiction }
+  }
+}
+""".replace("@GRAPH@", str(COMMITMENTS_GRAPH))
+
+OLD_DUPLICATES_QUERY = """
+PREFIX aid: <https://w3id.org/aidgraph/ontology#>
+SELECT ?article ?first WHERE { GRAPH <@GRAPH@> { ?article aid:nearDuplicateOf ?first } }
+""".replace("@GRAPH@", str(COMMITMENTS_GRAPH))
+
+
+@dataclass(slots=True)
+class _ClaimIndex:
+    """What the store's claims need for blocking: per claim its article graph and (donor, item) pairs."""
+
+    graph: dict[str, str] = field(default_factory=dict)
+    pledge: dict[str, str] = field(default_factory=dict)
+    items: dict[str, set[tuple[str, str | None, str | None]]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, store) -> _ClaimIndex:
+        """The index of every claim that :func:`read_claims` reads (claims with a day)."""
+        def pairs(sparql: str) -> list[tuple[str, ...]]:
+            return [tuple(row.values()) for row in _rows(store, sparql)
+                    if row["g"].startswith(ARTICLE_PREFIX)]
+
+        values: dict[str, dict[tuple[str, str], list[str]]] = {}
+        for name, predicate in INDEX_PREDICATES.items():
+            found = values[name] = defaultdict(list)
+            for g, subject, value in pairs(INDEX_PROPERTY.format(predicate=predicate)):
+                found[(g, subject)].append(value)
+        starts = defaultdict(list)
+        for g, subject, value in pairs(INDEX_PROPERTY.format(predicate=SCHEMA.startDate)):
+            starts[(g, subject)].append(value)
+        published = defaultdict(list)
+        for g, subject, value in pairs(INDEX_PROPERTY.format(predicate=SCHEMA.datePublished)):
+            if g == subject:
+                published[g].append(value)
+        index = cls()
+        for g, pledge in pairs(INDEX_PLEDGES):
+            key = (g, pledge)
+            days = values["date"].get(key, []) + published.get(g, []) + [
+                start for meeting in values["meeting"].get(key, []) for start in starts.get((g, meeting), [])]
+            if not any(parse_day(day) for day in days):
+                continue  # read_claims leaves claims without a day out: so does the index
+            items = values["object"].get(key) or [f"label:{label.casefold()}" for label in
+                                                  values["label"].get(key, [])] or [None]
+            for claim in values["claim"].get(key) or [f"{pledge}/in/{g[len(ARTICLE_PREFIX):]}"]:
+                index.graph.setdefault(claim, g)
+                index.pledge.setdefault(claim, pledge)
+                entries = index.items.setdefault(claim, set())
+                for donor in values["donor"].get(key) or [""]:
+                    for item in items:
+                        for category in values["category"].get(key) or [None]:
+                            entries.add((donor, item, category))
+        return index
+
+    def labels(self) -> dict[str, str]:
+        """As :func:`label_categories` of the claims."""
+        found: dict[str, str] = {}
+        for entries in self.items.values():
+            for _, item, category in entries:
+                if item and item.startswith("label:") and category:
+                    found[item] = min(found.get(item, category), category)
+        return found
+
+
+def update(store, articles: Iterable[str]) -> RecomputeSummary:
+    """Bring ``aidg:commitments`` up to date after the article graphs ``articles`` (IRIs) were written,
+    replaced or dropped, re-clustering only the claims they can touch; the result equals
+    :func:`recompute` (tested on many orders).
+
+    The blocking key of a claim is its donor and the family of its item (:meth:`ItemKnowledge.families`;
+    a free item description counts in the family of its category): commitments never span two keys, and
+    the clustering of one key depends on its claims only. The keys re-clustered are those of the
+    articles' claims, of claims not yet in the derived graph, of the claims of any commitment that lost a
+    claim, of every claim of a free item description an article states (its category may change), and of
+    the articles whose near-duplicate group changed; then, until nothing is added, the keys of the other
+    claims of every commitment that held a re-clustered claim. The commitments holding a re-clustered
+    claim are replaced. When that selects more than half of the claims, or the store has no commitment
+    yet, this is :func:`recompute`; after a change of the reference knowledge run ``aidgraph commitments``.
+    """
+    from graph.duplicates import duplicate_groups, duplicate_triples, read_signatures
+
+    started = time.perf_counter()
+    graph = str(COMMITMENTS_GRAPH)
+    if not store.query(f"ASK {{ GRAPH <{graph}> {{ ?s a <{AID.Commitment}> }} }}").askAnswer:
+        return recompute(store)
+    touched = {str(a) for a in articles}
+    knowledge = read_knowledge(store)
+    families = knowledge.families()
+    index = _ClaimIndex.read(store)
+    labels = index.labels()
+
+    def keys(claim: str) -> set[tuple[str, str]]:
+        found = set()
+        for donor, item, category in index.items[claim]:
+            node = item or category or ""
+            node = labels.get(node, node) if node.startswith("label:") else node
+            found.add((donor, families.get(node, node)))
+        return found
+
+    by_key: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for claim in index.items:
+        for key in keys(claim):
+            by_key[key].add(claim)
+    old_claims: dict[str, set[str]] = defaultdict(set)
+    old_labels: dict[str, str] = {}
+    contradicted: set[str] = set()
+    for row in _rows(store, OLD_COMMITMENTS_QUERY):
+        old_claims[row["c"]].add(row["claim"])
+        if row.get("label"):
+            old_labels[row["c"]] = f"label:{row['label']}"
+        if row.get("contradiction"):
+            contradicted.add(row["c"])
+    old_of: dict[str, str] = {}
+    for row in _rows(store, OLD_DUPLICATES_QUERY):
+        old_of[row["article"]] = row["first"]
+        old_of.setdefault(row["first"], row["first"])
+    duplicate_of = duplicate_groups(read_signatures(store))
+    regrouped = {a for a in set(old_of) | set(duplicate_of) if old_of.get(a) != duplicate_of.get(a)}
+    claim_of = {claim: c for c, claims in old_claims.items() for claim in claims}
+
+    # the seeds: claims of the articles, new or regrouped ones, commitments that lost a claim
+    seeds = {claim for claim, g in index.graph.items()
+             if g in touched or g in regrouped or claim not in claim_of}
+    changed = {claim_of[claim] for claim in seeds if claim in claim_of}
+    changed |= {c for c, claims in old_claims.items() if any(claim not in index.items for claim in claims)}
+    stated = {item for claim in seeds for _, item, _ in index.items[claim]
+              if item and item.startswith("label:")} | {old_labels[c] for c in changed if c in old_labels}
+    seeds |= {claim for claim, entries in index.items.items()
+              if any(item in stated for _, item, _ in entries)}
+    # the closure: every key of a claim of a replaced commitment is re-clustered, every commitment
+    # holding a re-clustered claim replaced
+    done_keys: set[tuple[str, str]] = set()
+    selected: set[str] = set()
+    pending = seeds | {claim for c in changed for claim in old_claims[c] if claim in index.items}
+    while pending:
+        new_keys = set().union(*(keys(claim) for claim in pending)) - done_keys
+        done_keys |= new_keys
+        members = set().union(*(by_key[key] for key in new_keys)) - selected if new_keys else set()
+        selected |= members
+        replaced = {claim_of[claim] for claim in members if claim in claim_of} - changed
+        changed |= replaced
+        pending = {claim for c in replaced for claim in old_claims[c] if claim in index.items} - selected
+    if len(selected) * 2 > len(index.items):
+        return recompute(store)  # most claims are touched: re-reading them all is the cheaper way
+    wanted = {(index.graph[claim], index.pledge[claim]) for claim in selected}
+    records = [record for record in read_claims(store, wanted) if record.claim in selected]
+    commitments = cluster(records, knowledge, labels)
+    triples = commitment_triples(commitments, duplicate_of)
+    triples |= duplicate_triples({a: duplicate_of[a] for a in regrouped if a in duplicate_of})
+    _patch(store, graph, changed | regrouped, triples)
+    total = len(old_claims) - len(changed) + len(commitments)
+    contradictions = len(contradicted - changed) + sum(1 for c in commitments if c.contradictions())
+    return RecomputeSummary(len(index.items), total, contradictions, len(duplicate_of),
+                            time.perf_counter() - started, reclustered=len(records))
+
+
+def _patch(store, graph: str, subjects: set[str], triples: set[tuple]) -> None:
+    """Delete every triple of ``subjects`` from the derived ``graph`` and add ``triples``, in one update
+    (the graph is not part of the default graph, so the store's merge and read model need no change)."""
+    name = URIRef(graph).n3()
+    parts = []
+    if subjects:
+        parts.append(f"DELETE {{ GRAPH {name} {{ ?s ?p ?o }} }} WHERE {{ {_values('s', subjects)} "
+                     f"GRAPH {name} {{ ?s ?p ?o }} }}")
+    if triples:
+        body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in sorted(triples))
+        parts.append(f"INSERT DATA {{ GRAPH {name} {{\n{body}\n}} }}")
+    if parts:
+        write = getattr(store, "update_unmerged", store.update)
+        write(" ;\n".join(parts))
 
 
 # --------------------------------------------------------------------------- evaluation

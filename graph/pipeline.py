@@ -443,6 +443,7 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
                            force=force, bar=bar, fetch=fetch)
     articles = _new_articles(inputs, options, stored, summary, force=force, bar=bar, feeds=feeds)
     batches = _batches(articles, batch_size, summary, relevant, on_batch=feeds.snapshot if feeds else None)
+    written: list[str] = []  # the named graphs this run wrote
     pool = None
     try:
         if workers >= 1:
@@ -465,6 +466,7 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
                     summary.failures.append(doc.failure)
                 else:
                     summary.add(doc)
+                    written.extend(doc.graphs)
             if bar is not None:
                 bar.update(len(docs))
         if feeds is not None:
@@ -478,20 +480,22 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
     stored.warn_legacy(summary)
     summary.warn_languages()
     if commitments:
-        refresh_commitments(summary, store)
+        refresh_commitments(summary, store, written)
     return summary
 
 
-def refresh_commitments(summary: IngestSummary, store) -> None:
-    """Recompute the derived graph ``aidg:commitments`` after an ingest that stored articles (or when the
-    store has none yet), then the saved queries' answers the read model keeps; every ingest engine ends
-    with this."""
+def refresh_commitments(summary: IngestSummary, store, written: Iterable[str] | None = None) -> None:
+    """Bring the derived graph ``aidg:commitments`` up to date after an ingest that stored articles (or
+    when the store has none yet), then the saved queries' answers the read model keeps; every ingest
+    engine ends with this. ``written``: the named graphs the ingest wrote, when known: only the
+    commitments their claims can touch are re-clustered (:func:`graph.commitments.update`), else all are
+    recomputed."""
     from graph.vocab import COMMITMENTS_GRAPH
 
     if summary.articles_stored or str(COMMITMENTS_GRAPH) not in store.graph_names():
-        from graph.commitments import recompute
+        from graph.commitments import recompute, update
 
-        summary.commitments = recompute(store)
+        summary.commitments = recompute(store) if written is None else update(store, written)
     if summary.articles_stored and hasattr(store, "answer_saved_queries"):
         store.answer_saved_queries()  # the saved queries' answers for the read model (their first run)
 

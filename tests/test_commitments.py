@@ -220,8 +220,80 @@ def test_a_signed_contract_is_the_contracted_stage(fixture_store):
     ("pledged", "Germany pledged four IRIS-T", "en", "committed"),
     ("planned", "a contract may follow", "en", "announced"),
     ("delivered", "under the contract, delivered", "en", "delivered"),
+    # allocated or earmarked without a contract phrase: Kiel's allocations
+    ("pledged", "The ministry has earmarked 300 million euros of its budget for Ukrainian air defence", "en",
+     "allocated"),
+    ("pledged", "Aus dem Sondervermögen wurden der Ukraine zwölf Haubitzen zugewiesen", "de", "allocated"),
+    ("pledged", "Regeringen har avsatt två miljarder kronor till luftvärn för Ukraina", "sv", "allocated"),
+    ("pledged", "Le gouvernement a alloué deux cents millions d'euros aux munitions pour l'Ukraine", "fr",
+     "allocated"),
+    ("pledged", "Rząd przeznaczył kolejne sto milionów złotych na amunicję dla Ukrainy", "pl", "allocated"),
+    ("pledged", "Het kabinet heeft 150 miljoen euro toegewezen aan drones voor Oekraïne", "nl", "allocated"),
+    ("pledged", "Regjeringen har øremerket en milliard kroner til artilleri for Ukraina", "nb", "allocated"),
+    # a contract phrase wins over an allocation phrase; a phrase of another language is no cue
+    ("pledged", "the money allocated last month went into a contract for 20 howitzers", "en", "contracted"),
+    ("pledged", "Die Mittel wurden zugewiesen und der Vertrag unterzeichnet", "de", "contracted"),
+    ("pledged", "Sverige har avsatt pengar", "en", "committed"),
+    ("planned", "the government plans to allocate more funds", "en", "announced"),
 ])
 def test_claim_stages(status, evidence, lang, stage):
     from graph.commitments import claim_stage
 
     assert claim_stage(status, evidence, lang) == stage
+
+
+# --------------------------------------------------------------------------- incremental update
+
+@pytest.fixture(scope="module")
+def article_graphs(tmp_path_factory) -> dict[str, object]:
+    """The article graphs of the fixtures and the demo corpus, extracted once (name -> rdflib graph)."""
+    from graph.store import open_store
+
+    with open_store(tmp_path_factory.mktemp("source") / "store", backend="oxigraph") as source:
+        ingest_paths([FIXTURES, Path(__file__).parents[1] / "corpus" / "demo"], source, progress=False,
+                     workers=0, commitments=False)
+        prefix = str(article_iri("x"))[:-1]
+        return {name: source.get_graph(name) for name in source.graph_names() if name.startswith(prefix)}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_the_incremental_update_equals_the_full_recompute_in_any_order(article_graphs, store_factory, seed):
+    import random
+
+    from graph.commitments import recompute, update
+
+    rng = random.Random(seed)
+    names = sorted(article_graphs)
+    rng.shuffle(names)
+    store = store_factory("oxigraph")
+    reclustered = []
+    while names:
+        size = rng.randint(1, 6)
+        chunk, names = names[:size], names[size:]
+        store.replace_graphs({name: article_graphs[name] for name in chunk})
+        reclustered.append(update(store, chunk).reclustered)
+    incremental = commitments_graph(store)
+    recompute(store)
+    assert incremental and incremental == commitments_graph(store)
+    # None: the full recompute (no commitment yet, or most claims touched)
+    assert any(n is not None for n in reclustered)  # not everything every time
+    # re-ingesting an article changes nothing; dropping one equals the recompute without it
+    again = rng.choice(sorted(article_graphs))
+    store.replace_graphs({again: article_graphs[again]})
+    update(store, [again])
+    assert commitments_graph(store) == incremental
+    gone = str(article_iri("a1_en_iris_pledge")) if seed % 2 else rng.choice(sorted(article_graphs))
+    store.replace_graphs({gone: ()})
+    update(store, [gone])
+    without = commitments_graph(store)
+    recompute(store)
+    assert without == commitments_graph(store) and without != incremental
+
+
+def test_an_ingest_updates_only_the_commitments_its_claims_touch(tmp_path, store_factory):
+    store = store_factory("oxigraph")
+    first = ingest_paths([subset(tmp_path, "first", ("a", "b"))], store, progress=False, workers=0)
+    second = ingest_paths([subset(tmp_path, "second", ("c1",))], store, progress=False, workers=0)
+    assert first.commitments.reclustered is None  # no commitment yet: the full recompute
+    assert 0 < second.commitments.reclustered < first.commitments.claims  # the Danish one, not the IRIS-T
+    assert second.commitments.commitments == len(commitments_of(store))

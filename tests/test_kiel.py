@@ -1,6 +1,6 @@
 """The Kiel Ukraine Support Tracker (graph/kiel.py): parsing the release copied into the project, the
-system-name mapping to the reference equipment, the import as its own named graph, the EUR rate table,
-and the reconciliation with the commitments of a real store holding tests/data/commitments."""
+system-name mapping to the reference equipment, the import as its own named graph, EUR at the ECB rate of
+the day, and the reconciliation with the commitments of a real store holding tests/data/commitments."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from graph.kiel import (
     graph_name,
     import_release,
     map_system,
+    months_to_csv,
     parse_systems,
     read_release,
     reconcile,
+    reconcile_months,
     to_eur,
 )
 from graph.pipeline import ingest_paths
@@ -60,11 +62,33 @@ def test_a_folder_without_the_release_files_is_a_clear_error(tmp_path):
         read_release(tmp_path)
 
 
-def test_eur_conversion_uses_the_rate_of_the_year():
-    assert to_eur(1081, "USD", "2023-06-01") == pytest.approx(1000)
-    assert to_eur(847, "GBP", "2026-02-10") == pytest.approx(1000)  # after the table: its last year
+@pytest.mark.parametrize(("currency", "rate"), [("USD", 1.1789), ("JPY", 133.73), ("GBP", 0.7111)])
+def test_eur_conversion_uses_the_ecb_reference_rate_of_the_day(currency, rate):
+    # the ECB's first reference rates, published for 4 January 1999
+    assert to_eur(rate * 1000, currency, "1999-01-04") == pytest.approx(1000)
+
+
+def test_a_day_without_an_ecb_rate_takes_the_last_rate_before_it():
+    saturday, friday, wednesday = "2023-06-03", "2023-06-02", "2023-05-31"
+    assert to_eur(100, "USD", saturday) == to_eur(100, "USD", friday)
+    assert to_eur(100, "USD", friday) != to_eur(100, "USD", wednesday)
+    assert to_eur(100, "USD", "2023-06") == to_eur(100, "USD", "2023-06-01")
+
+
+def test_the_daily_rates_average_to_the_ecbs_published_yearly_averages():
+    from datetime import date, timedelta
+
+    for year, average in ((2022, 1.0530), (2023, 1.0813), (2024, 1.0824)):
+        days = [date(year, 1, 1) + timedelta(n) for n in range(366)]
+        weekdays = [d for d in days if d.year == year and d.weekday() < 5]
+        rates = [1000 / to_eur(1000, "USD", d.isoformat()) for d in weekdays]
+        assert sum(rates) / len(rates) == pytest.approx(average, abs=0.002)
+
+
+def test_eur_and_unknown_currencies():
     assert to_eur(5, "EUR", None) == 5
     assert to_eur(5, "XYZ", "2024") is None
+    assert to_eur(100, "USD", None) == to_eur(100, "USD", "2099-01-01")  # the latest rate
 
 
 @pytest.fixture
@@ -108,3 +132,53 @@ def test_the_cli_prints_the_table_the_csv_and_the_plot(run_cli, tmp_path):
     as_csv = run_cli("reconcile", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert len(rows) == 61 and {"donor", "kiel_weapons", "graph_commitments", "coverage"} <= set(rows[0])
+    by_month = run_cli("reconcile", "--by", "month", "--limit", "5")
+    assert by_month.returncode == 0 and "per donor x month" in by_month.stdout, by_month.stderr
+    months = run_cli("reconcile", "--by", "month", "--format", "csv").stdout
+    germany = {r["month"]: r for r in csv.DictReader(io.StringIO(months)) if r["donor"] == "DE"}
+    assert germany["2026-03"]["graph_commitments"] == "2"
+    assert germany["2026-03"]["kiel_military_eur"] == "200000000"
+
+
+# --------------------------------------------------------------------------- per donor x month
+
+def test_kiel_monthly_military_totals_are_read_in_eur_with_their_donor():
+    release = read_release()
+    germany = {m.month: m for m in release.months if m.donor == "DE"}
+    assert germany["2026-03"].military_eur == pytest.approx(0.2e9)   # Kiel writes billion EUR
+    assert germany["2024-03"].military_eur == pytest.approx(76.991e6)
+    assert all(m.military_eur > 0 for m in release.months)
+    assert {m.donor for m in release.months if m.donor_name == "United States"} == {"US"}
+
+
+def test_monthly_reconciliation_sums_the_commitments_of_each_month_in_eur():
+    release = read_release()
+    commitments = "https://w3id.org/aidgraph/id/commitment/"
+    germany = "https://w3id.org/aidgraph/id/country/DE"
+    rows = [  # (commitment, donor, date, stage, value, currency), as MONTHS_QUERY answers them
+        (commitments + "a", germany, "2024-03-15", "committed", "500000000", "USD"),
+        (commitments + "a", germany, "2024-03-15", "committed", "450000000", "USD"),  # a smaller claim
+        (commitments + "b", germany, "2024-03-20", "delivered", None, None),
+        (commitments + "c", germany, "2024-03-02", "announced", "9000000000", "EUR"),  # a plan only
+        (commitments + "d", germany, "2026-05-02", "committed", "1000000", "EUR"),     # after the cut-off
+    ]
+    table = reconcile_months(rows, release)
+    march = next(r for r in table if (r.donor, r.month) == ("DE", "2024-03"))
+    assert march.kiel_military_eur == pytest.approx(76.991e6)
+    assert (march.graph_commitments, march.graph_with_sum) == (2, 1)
+    assert march.graph_value_eur == pytest.approx(to_eur(500e6, "USD", "2024-03-15"))
+    assert march.difference_eur == pytest.approx(march.graph_value_eur - march.kiel_military_eur)
+    assert not any(r.month > release.cutoff for r in table)
+    assert [abs(r.difference_eur) for r in table] == sorted((abs(r.difference_eur) for r in table),
+                                                            reverse=True)
+    as_csv = list(csv.DictReader(io.StringIO(months_to_csv(table))))
+    assert len(as_csv) == len(table) and as_csv[0]["month"] == table[0].month
+
+
+def test_monthly_reconciliation_of_a_store_counts_its_commitments_by_month(fixture_store):
+    table = reconcile_months(fixture_store, read_release())
+    germany = {r.month: r for r in table if r.donor == "DE" and r.graph_commitments}
+    # February: IRIS-T, Patriot, training, air defence; March (Kiel: 0.2 bn EUR): the Gepard contract and
+    # air defence; April: armoured vehicles; the "two more" IRIS-T of May is after the cut-off
+    assert {m: r.graph_commitments for m, r in germany.items()} == {"2026-02": 4, "2026-03": 2, "2026-04": 1}
+    assert germany["2026-03"].kiel_military_eur == pytest.approx(0.2e9)

@@ -99,6 +99,11 @@ class StoreBase:
     def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    def update_unmerged(self, sparql: str) -> None:
+        """A SPARQL 1.1 Update that writes only named graphs outside the default graph (the derived
+        ``aidg:commitments``): the merge and any read model of the default graph stay as they are."""
+        self.update(sparql)
+
     def __enter__(self):
         return self
 

@@ -297,6 +297,20 @@ class OxigraphStore(StoreBase):
         except OSError as exc:
             raise StoreError(f"update failed: {exc}", hint="check the update") from exc
 
+    def update_unmerged(self, sparql: str) -> None:
+        """As :meth:`update`, for an update of graphs outside the default graph only: the pledge read
+        model (built from the default graph) stays current."""
+        self._check_writable()
+        try:
+            with self._write_lock:
+                if self._read_model is not None:
+                    self._read_model.drop_saved_answers()  # saved queries read these graphs too
+                self._ox.update(sparql, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise query_syntax_error(exc, sparql) from exc
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"update failed: {exc}", hint="check the update") from exc
+
     def serialize(self, fmt: str, *, graph: str | None = None) -> bytes:
         try:
             rdf_format = OX_FORMATS[fmt.lower()]

@@ -277,6 +277,12 @@ class PledgeReadModel:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'stale')")
             self._new_generation(db)
 
+    def drop_saved_answers(self) -> None:
+        """Before a change the model's tables do not follow (a graph outside the default graph, such as
+        the commitments): a new generation, so no saved answer of the old store is served."""
+        with self._connection() as db:
+            self._new_generation(db)
+
     @staticmethod
     def _new_generation(db: sqlite3.Connection) -> None:
         """Before the store changes: the saved answers of the old store are no answers any more."""

@@ -115,6 +115,20 @@ def test_reconcile_answers_the_kiel_table_as_json_and_csv(http):
     assert [(r["donor"], r["category"]) for r in rows] == [(r["donor"], r["category"]) for r in body["rows"]]
 
 
+def test_reconcile_by_month_answers_kiel_military_totals_next_to_the_graph(http):
+    body = http.get("/reconcile", params={"by": "month"}).json()
+    assert (body["release"], body["by"]) == ("29", "month")
+    germany = {r["month"]: r for r in body["rows"] if r["donor"] == "DE"}
+    assert germany["2026-03"]["kiel_military_eur"] == 200_000_000
+    assert germany["2026-03"]["graph_commitments"] >= 1
+    assert all(r["month"] <= body["cutoff"] for r in body["rows"])
+    response = http.get("/reconcile", params={"by": "month", "format": "csv"})
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["donor"], r["month"]) for r in rows] == [(r["donor"], r["month"]) for r in body["rows"]]
+    assert http.get("/reconcile", params={"by": "week"}).status_code == 422
+
+
 def test_an_article_posted_to_the_api_joins_its_commitment(http):
     before = iris_commitment(http)
     text = ("Berlin confirmed on Wednesday what it had announced the day before. Germany pledged three "

@@ -41,8 +41,9 @@ def test_compact_keeps_every_quad_and_shrinks_a_store_written_in_transactions(tm
         assert (str(EX["pledge/1000"]), str(EX.p0)) in {(q.subject.value, q.predicate.value) for q in default}
 
 
-def test_compact_command_reports_the_sizes(run_cli):
-    assert run_cli("ingest", "corpus/demo/en_coalition_paris.txt", "--no-progress").returncode == 0
+def test_ingest_compact_and_the_compact_command(run_cli):
+    ingest = run_cli("ingest", "corpus/demo/en_coalition_paris.txt", "--no-progress", "--compact")
+    assert ingest.returncode == 0, ingest.stderr
     result = run_cli("compact")
     assert result.returncode == 0, result.stderr
     assert "store compacted:" in result.stdout and "MiB ->" in result.stdout

@@ -268,6 +268,7 @@ def bulk_load_shards(store, shards: list[tuple[Path, Mapping[str, Any]]],
                                for article_graphs in graphs for name, triples in article_graphs.items()
                                for t in triples)
     store.rebuild_default_graph()
+    del native  # compact() reopens the store: RocksDB's lock goes only with the last reference to it
     store.compact()
 
 

@@ -266,7 +266,9 @@ class OxigraphStore(StoreBase):
         What it gives up: it rewrites the whole store (time and, meanwhile, disk for a second copy);
         nothing else may use the store during it; later transactional writes are again stored
         uncompressed until the next compaction. A crash before the swap leaves ``LOCATION.compacting``
-        beside the untouched store (removed by the next compaction); the swap is two renames.
+        beside the untouched store (removed by the next compaction); the swap is two renames. Callers
+        must drop their references to :attr:`native` first: RocksDB releases the store's lock only with
+        the last one, and the store is reopened at the same path.
         """
         self._check_writable()
         if self.location is None:

@@ -7,6 +7,8 @@ of the same content:
 
 * ``transactional``  `aidgraph ingest` (local workers, one transaction per batch of 32 articles);
 * ``+ optimize``     the same store after pyoxigraph's ``Store.optimize()`` (RocksDB compaction);
+* ``+ compact``      the same store after `aidgraph compact` (every quad bulk-loaded into a new store
+  that replaces it: LZ4-compressed SST files, see ``OxigraphStore.compact``);
 * ``ray --bulk``     `aidgraph ingest --engine ray --bulk` (shards bulk-loaded, merge rebuilt once);
 * ``oxigraph load``  the `oxigraph load` CLI over an N-Quads dump of the transactional store, all of
   its quads (named graphs and the default graph, the merge): the baseline, measured in the same run.
@@ -103,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     store.flush()
     del store
     row("+ optimize", optimized, time.perf_counter() - started)
+
+    compacted = work / "compacted"
+    shutil.rmtree(compacted, ignore_errors=True)
+    shutil.copytree(transactional, compacted)
+    seconds = timed([*aidgraph, "--store", str(compacted), "compact"])
+    row("+ aidgraph compact", compacted, seconds)
 
     if not args.no_ray:
         bulk = work / "bulk"

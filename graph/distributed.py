@@ -240,7 +240,8 @@ def bulk_load_shards(store, shards: list[tuple[Path, Mapping[str, Any]]],
 
     The articles' old graphs are cleared, each shard's N-Quads go in with ``bulk_load`` (RocksDB SST
     files written directly, no transaction log), then the merge is recomputed once from all named
-    graphs (:meth:`OxigraphStore.rebuild_default_graph`) and the store is compacted (``optimize``).
+    graphs (:meth:`OxigraphStore.rebuild_default_graph`) and the store is rewritten compressed
+    (:meth:`OxigraphStore.compact`).
     What it gives up: a load is not atomic (a crash leaves a shard half-loaded: its loaded marker is
     not written, so the rerun loads it again, and the store counts as outdated until its default graph
     is rebuilt, which the next open for writing does); the rebuild reads every named graph of the store,
@@ -267,7 +268,8 @@ def bulk_load_shards(store, shards: list[tuple[Path, Mapping[str, Any]]],
                                for article_graphs in graphs for name, triples in article_graphs.items()
                                for t in triples)
     store.rebuild_default_graph()
-    native.optimize()
+    del native  # compact() reopens the store: RocksDB's lock goes only with the last reference to it
+    store.compact()
 
 
 # --------------------------------------------------------------------------- the driver

@@ -98,6 +98,19 @@ def test_default_graph_is_the_union_and_graph_var_sees_each(store, ns):
     assert [(str(r[0]), str(r[1])) for r in rows] == [(str(ns.a), str(ns.x)), (str(ns.b), str(ns.y))]
 
 
+def test_a_graph_named_by_iri_is_read_in_every_query_form(store, ns):
+    store.add_graph(str(ns.a), sample_graph(ns))
+    store.add_graph(str(ns.b), rdflib.Graph().add((ns.other, ns.p, Literal(1))))
+    by_iri = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ns.a}> {{ ?s ?p ?o }} }}"
+    prefixed = f"PREFIX t: <{ns}>\nSELECT (COUNT(*) AS ?n) WHERE {{ GRAPH t:a {{ ?s ?p ?o }} }}"
+    assert count(store, by_iri) == count(store, prefixed) == 6
+    mixed = (f"SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?s <{ns.p}> ?o }} "
+             f"OPTIONAL {{ GRAPH <{ns.a}> {{ ?x <{ns.quantity}> ?q }} }} }}")
+    assert [(str(r[0]), int(r[1])) for r in store.query(mixed)] == [(str(ns.b), 1)]
+    rows = list(store.query(f"SELECT * WHERE {{ GRAPH <{ns.a}> {{ ?s <{ns.quantity}> ?o }} }}"))
+    assert [{k: str(v) for k, v in row.asdict().items()} for row in rows] == [{"s": str(ns.pledge), "o": "4"}]
+
+
 def test_bindings_restrict_projected_and_unprojected_variables(store, ns):
     store.add_graph(str(ns.g), sample_graph(ns))
     rows = list(store.query("SELECT ?s ?o WHERE { ?s ?p ?o }", bindings={"p": ns.quantity}))

@@ -33,20 +33,7 @@ def stores(own_virtuoso_url, tmp_path_factory):
     remote.close()
 
 
-#: saved queries on which Virtuoso disagrees today (found by this test, not yet explained or fixed)
-DISAGREE = {"equipment_several_donors": "Virtuoso gives other values in the first row (an aggregate: "
-                                        "GROUP_CONCAT order or date bounds); not yet investigated",
-            "commitments_not_delivered": "the derived commitments graph reads no rows back on Virtuoso "
-                                         "(found when the commitments branch landed); not yet investigated",
-            "delivery_lag_per_donor_system": "the derived commitments graph reads no rows back on Virtuoso "
-                                             "(as commitments_not_delivered)"}
-
-
-
-@pytest.mark.parametrize("path", [pytest.param(path, marks=pytest.mark.xfail(reason=DISAGREE[path.stem],
-                                                                          strict=True))
-                                  if path.stem in DISAGREE else path for path in QUERIES],
-                         ids=[path.stem for path in QUERIES])
+@pytest.mark.parametrize("path", QUERIES, ids=[path.stem for path in QUERIES])
 def test_saved_query_gives_the_same_rows_on_virtuoso(stores, path):
     local, remote = stores
     sparql = path.read_text(encoding="utf-8")

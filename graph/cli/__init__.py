@@ -42,8 +42,8 @@ EXIT_DISK_FULL, EXIT_CORRUPTED, EXIT_LIMIT, EXIT_INTERRUPTED = 5, 6, 7, 130
 
 COMMAND_MODULES = (
     "ingest_cmd", "extract_cmd", "query_cmd", "stats_cmd", "validate_cmd", "quarantine_cmd",
-    "evaluate_cmd", "serve_cmd", "export_cmd", "plot_cmd", "demo_cmd", "rebuild_cmd", "reconcile_cmd",
-    "commitments_cmd",
+    "evaluate_cmd", "serve_cmd", "export_cmd", "plot_cmd", "demo_cmd", "rebuild_cmd", "compact_cmd",
+    "reconcile_cmd", "commitments_cmd",
 )
 
 

@@ -19,7 +19,8 @@ computation of what a replacement adds to and removes from the default graph, in
 * :func:`plan_default_change` for engines the process reads directly (pyoxigraph, rdflib): a quad
   lookup per removed triple that stops at the first other merged graph holding it;
 * :func:`remote_replacement_update`, the same computation as one SPARQL 1.1 Update
-  (``FILTER NOT EXISTS``) for a remote endpoint, evaluated in the server's transaction.
+  (``FILTER NOT EXISTS``) for a remote endpoint, evaluated in the server's transaction; its steps
+  (:func:`remote_replacement_steps`) for an endpoint that must receive them as several requests.
 
 Blank nodes in a merged graph are replaced by IRIs (:func:`skolemized`), so two graphs' blank nodes
 never become one node in the default graph and every triple can be found and removed again.
@@ -188,32 +189,51 @@ def native_replacement_update(graphs: Mapping[str, Sequence[ox.Triple]], exists:
     return " ;\n".join(operations)
 
 
-def remote_replacement_update(graphs: Mapping[str, Sequence[ox.Triple]]) -> str:
-    """:func:`plan_default_change` and its application as one SPARQL 1.1 Update request.
+@dataclass(frozen=True, slots=True)
+class GraphLoad:
+    """A step of :func:`remote_replacement_steps`: the just dropped named graph ``name`` gets ``triples``."""
+
+    name: str
+    triples: Sequence[ox.Triple]
+
+    def as_update(self) -> str:
+        """This step as a SPARQL ``INSERT DATA`` operation."""
+        return f"INSERT DATA {{ GRAPH {ox.NamedNode(self.name)} {{\n{ntriples(self.triples)}}} }}"
+
+
+def remote_replacement_steps(graphs: Mapping[str, Sequence[ox.Triple]]) -> list[str | GraphLoad]:
+    """:func:`plan_default_change` and its application, as steps for a remote endpoint, in order:
+    SPARQL Update operations (text) and the loading of each replaced graph's content (:class:`GraphLoad`).
 
     First the default graph loses the old triples of the batch's merged graphs that no merged graph
-    outside the batch holds (``FILTER NOT EXISTS``), then the graphs are replaced, then the new
-    contents of the merged graphs are copied into the default graph. Servers that run one request
-    as one transaction (oxigraph does) apply it all or nothing.
+    outside the batch holds (``FILTER NOT EXISTS``), then the graphs are dropped and loaded, then the
+    new contents of the merged graphs are copied into the default graph on the server.
     """
     merged = [ox.NamedNode(name) for name in graphs if is_merged(name)]
     batch = " ".join(str(node) for node in merged)
-    operations = []
+    steps: list[str | GraphLoad] = []
     if merged:
-        operations.append(
+        steps.append(
             f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {batch} }} GRAPH ?g {{ ?s ?p ?o }}\n"
             f"  FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h NOT IN ({', '.join(map(str, merged))})"
             f" && {merged_filter('h')}) }} }}")
     for name, triples in graphs.items():
-        target = ox.NamedNode(name)
-        operations.append(f"DROP SILENT GRAPH {target}")
+        steps.append(f"DROP SILENT GRAPH {ox.NamedNode(name)}")
         if triples:
-            operations.append(f"INSERT DATA {{ GRAPH {target} {{\n{ntriples(triples)}}} }}")
+            steps.append(GraphLoad(name, triples))
     filled = [ox.NamedNode(name) for name in graphs if is_merged(name) and graphs[name]]
     if filled:
-        operations.append(f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {' '.join(map(str, filled))} }} "
-                          f"GRAPH ?g {{ ?s ?p ?o }} }}")
-    return " ;\n".join(operations)
+        steps.append(f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {' '.join(map(str, filled))} }} "
+                     f"GRAPH ?g {{ ?s ?p ?o }} }}")
+    return steps
+
+
+def remote_replacement_update(graphs: Mapping[str, Sequence[ox.Triple]]) -> str:
+    """:func:`remote_replacement_steps` as one SPARQL 1.1 Update request (graphs loaded with
+    ``INSERT DATA``). Servers that run one request as one transaction (oxigraph does) apply it all or
+    nothing."""
+    return " ;\n".join(step.as_update() if isinstance(step, GraphLoad) else step
+                        for step in remote_replacement_steps(graphs))
 
 
 def remote_rebuild_update() -> str:

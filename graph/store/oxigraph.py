@@ -14,6 +14,8 @@ for writing, by rebuilding its default graph from the named graphs.
 from __future__ import annotations
 
 import gc
+import re
+import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -258,6 +260,52 @@ class OxigraphStore(StoreBase):
                 self._read_model.rebuild(self._ox)
             return default_graph_size(self._ox)
 
+    def compact(self) -> tuple[int, int]:
+        """Rewrite the store's files as one sorted, compressed load; answers (bytes before, after).
+
+        Why: pyoxigraph configures RocksDB with level-style compaction and no compression on the first
+        two levels; for a store below ~512 MB per column family the one level its writes are compacted
+        into counts as the second (dynamic level sizes), so everything written by transactions, and
+        bulk-loaded files once ``optimize`` recompacts them, lies on disk uncompressed (~1.8x the same
+        quads bulk-loaded). Files written by the bulk loader are LZ4-compressed, as `oxigraph load`'s.
+        So every quad (named graphs and the default graph) is streamed with ``bulk_extend`` into a new
+        store beside this one, which then takes its place (aidgraph's own files move with it).
+
+        What it gives up: it rewrites the whole store (time and, meanwhile, disk for a second copy);
+        nothing else may use the store during it; later transactional writes are again stored
+        uncompressed until the next compaction. A crash before the swap leaves ``LOCATION.compacting``
+        beside the untouched store (removed by the next compaction); the swap is two renames. Callers
+        must drop their references to :attr:`native` first: RocksDB releases the store's lock only with
+        the last one, and the store is reopened at the same path.
+        """
+        self._check_writable()
+        if self.location is None:
+            return 0, 0
+        location = self.location
+        fresh_location = location.with_name(location.name + ".compacting")
+        old_location = location.with_name(location.name + ".replaced")
+        with self._write_lock:
+            before = _disk_bytes(location)
+            self._ox.flush()
+            for leftover in (fresh_location, old_location):
+                shutil.rmtree(leftover, ignore_errors=True)
+            fresh = ox.Store(str(fresh_location))
+            fresh.bulk_extend(self._ox.quads_for_pattern(None, None, None, None))
+            fresh.flush()
+            del fresh
+            self.close()
+            gc.collect()
+            for path in location.iterdir():
+                if not _ROCKSDB_FILE.fullmatch(path.name):
+                    shutil.move(str(path), str(fresh_location / path.name))
+            location.rename(old_location)
+            fresh_location.rename(location)
+            shutil.rmtree(old_location)
+            self._ox = self._open(read_only=False)
+            self._dataset = rdflib.Dataset(store=_OxrdflibStore(store=self._ox), default_union=False)
+            self._open_read_model()
+            return before, _disk_bytes(location)
+
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
 
@@ -341,6 +389,16 @@ class OxigraphStore(StoreBase):
             self._dataset = None
             self._ox = None
             gc.collect()
+
+
+#: the files RocksDB keeps in a store folder (every other file there is aidgraph's)
+_ROCKSDB_FILE = re.compile(r"CURRENT|IDENTITY|LOCK|LOG(\.old\..*)?|MANIFEST-\d+|OPTIONS-\d+(\.dbtmp)?"
+                           r"|\d+\.(sst|log|blob)|bulk-\d+\.sst")
+
+
+def _disk_bytes(location: Path) -> int:
+    """The bytes the files under ``location`` take on disk."""
+    return sum(path.stat().st_blocks * 512 for path in location.rglob("*") if path.is_file())
 
 
 def default_graph_size(store: ox.Store) -> int:

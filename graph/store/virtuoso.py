@@ -3,17 +3,18 @@
 Virtuoso answers a query without ``FROM`` over *all* its graphs, so the default graph aidgraph keeps
 (the merge, :mod:`graph.store.merge`) lives in a graph of its own, :data:`MERGE_GRAPH`, and every
 query and update names it as the default graph (Virtuoso's ``DEFINE input:default-graph-uri``).
-That graph is internal (``aidg:``), so it is never merged and never listed; ``GRAPH ?g`` patterns do
-see it, like the quarantine graphs (filter on the graph IRI when that matters).
+That graph is internal (``aidg:``), so it is never merged and never listed, and queries are rewritten
+(:func:`for_virtuoso`) so that ``GRAPH ?g`` does not see it and ``GRAPH <iri>`` finds the named graph
+(Virtuoso 7.2 finds nothing there once a query names its default graph).
 
 The endpoint must let its SPARQL user update (``GRANT SPARQL_UPDATE TO "SPARQL"`` in ``isql``), and
 keep ``[SPARQL] ResultSetMaxRows`` above the largest result you read (the default, 10,000, truncates
 silently). Everything else is :class:`graph.store.sparql.SparqlStore`.
 
 Virtuoso's SPARQL compiler runs out of memory on an ``INSERT DATA`` of a few thousand triples, so a
-replacement is sent as several requests (graph contents with the Graph Store Protocol), in the order of
-:func:`graph.store.merge.remote_replacement_update`: the default graph first loses what only the
-replaced graphs stated, then the graphs are replaced, then their new triples are copied into the
+replacement is sent as several requests (graph contents with the Graph Store Protocol), the steps of
+:func:`graph.store.merge.remote_replacement_steps` in their order: the default graph first loses
+what only the replaced graphs stated, then the graphs are replaced, then their new triples are copied into the
 default graph on the server. What it gives up: a replacement is not one transaction. All content is
 parsed before anything is sent (bad content changes nothing); a failure half-way leaves the graphs
 of that batch partly written, and ``aidgraph rebuild`` restores the merge from the named graphs.
@@ -25,7 +26,6 @@ import re
 from collections.abc import Mapping
 
 import httpx
-import pyoxigraph as ox
 from rdflib.query import Result
 from rdflib.term import Node
 
@@ -52,31 +52,30 @@ class VirtuosoStore(SparqlStore):
 
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None) -> Result:
         text = inject_values(sparql, bindings) if bindings else sparql
-        return super().query(_DEFINE + without_merge_graph(text))
+        result = super().query(_DEFINE + for_virtuoso(text))
+        if result.type == "SELECT" and result.vars:
+            result.vars = [v for v in result.vars if not v.startswith(GRAPH_VARIABLE_PREFIX)]
+        return result
 
     def replace_graphs(self, graphs: Mapping[str, merge.GraphContent]) -> None:
-        """The steps of :func:`graph.store.merge.remote_replacement_update` as several requests."""
+        """The steps of :func:`graph.store.merge.remote_replacement_steps`, as several requests: the
+        update operations between two graph loads in one request, each graph's content with the Graph
+        Store Protocol."""
         self._check_writable()
         contents = merge.prepared(graphs)
         if not contents:
             return
-        merged = [ox.NamedNode(name) for name in contents if merge.is_merged(name)]
         with self._write_lock:
-            if merged:
-                batch = " ".join(map(str, merged))
-                self.update(
-                    f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {batch} }} GRAPH ?g {{ ?s ?p ?o }}\n"
-                    f"  FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} "
-                    f"FILTER(?h NOT IN ({', '.join(map(str, merged))}) && {merge.merged_filter('h')}) }} }}")
-            for name, triples in contents.items():
-                target = ox.NamedNode(name)
-                self.update(f"DROP SILENT GRAPH {target}")
-                if triples:
-                    self._post_graph(name, merge.ntriples(triples))
-            filled = [ox.NamedNode(name) for name in contents if merge.is_merged(name) and contents[name]]
-            if filled:
-                self.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {' '.join(map(str, filled))} }} "
-                            "GRAPH ?g { ?s ?p ?o } }")
+            operations: list[str] = []
+            for step in [*merge.remote_replacement_steps(contents), None]:
+                if isinstance(step, str):
+                    operations.append(step)
+                    continue
+                if operations:
+                    self.update(" ;\n".join(operations))
+                    operations = []
+                if step is not None:
+                    self._post_graph(step.name, merge.ntriples(step.triples))
 
     def _post_graph(self, name: str, ntriples: str) -> None:
         """Add N-Triples to a graph with the Graph Store Protocol (no SPARQL compiler, no size limit)."""
@@ -94,7 +93,7 @@ class VirtuosoStore(SparqlStore):
 
     def _accept(self, sparql: str) -> str:
         # Virtuoso answers a CONSTRUCT asked for JSON with JSON bindings: ask graph results as N-Triples
-        bare = _STRINGS_AND_IRIS.sub(" ", sparql)
+        bare = _LEXICAL.sub(" ", sparql)
         form = _QUERY_FORM.search(bare)
         if form and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE"):
             return "application/n-triples"
@@ -106,26 +105,53 @@ class VirtuosoStore(SparqlStore):
         self._post(self.update_url, {"update": _DEFINE + prologue + sparql}, "*/*")
 
 
-def without_merge_graph(sparql: str) -> str:
-    """``sparql`` with ``FILTER(?g != <MERGE_GRAPH>)`` after each ``GRAPH ?g { ... }`` group, so that
-    graph variables range over the named graphs only, as on the other backends."""
-    masked = _STRINGS_AND_IRIS.sub(lambda match: " " * len(match.group(0)), sparql)
-    inserts = []
-    for match in _GRAPH_VARIABLE.finditer(masked):
-        depth, position = 0, match.end() - 1
-        while position < len(masked):
-            depth += {"{": 1, "}": -1}.get(masked[position], 0)
-            if depth == 0:
-                inserts.append((position + 1, f" FILTER(?{match.group(1)} != <{MERGE_GRAPH}>) "))
-                break
-            position += 1
-    for position, text in reversed(inserts):
-        sparql = sparql[:position] + text + sparql[position:]
+def for_virtuoso(sparql: str) -> str:
+    """``sparql`` rewritten so that its ``GRAPH`` patterns mean on Virtuoso what they mean elsewhere.
+
+    * ``FILTER(?g != <MERGE_GRAPH>)`` after each ``GRAPH ?g { ... }`` group, so that graph variables
+      range over the named graphs only, as on the other backends;
+    * ``GRAPH <iri> { ... }`` (or a prefixed name) becomes ``GRAPH ?aidgraph_graph_N { ... }
+      FILTER(?aidgraph_graph_N = <iri>)``: once a query names its default graph
+      (``input:default-graph-uri``, as every aidgraph query does), Virtuoso 7.2 finds nothing in a
+      named graph given by IRI (it is not among the query's ``FROM NAMED`` graphs), while graph
+      variables still range over every graph. :meth:`VirtuosoStore.query` drops these variables from
+      the result's columns (``SELECT *``).
+    """
+    masked = _LEXICAL.sub(
+        lambda match: match.group(0) if match.group(0).startswith("<") else " " * len(match.group(0)), sparql)
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement), non-overlapping
+    for number, match in enumerate(_GRAPH_PATTERN.finditer(masked)):
+        term = match.group(1)
+        end = _group_end(masked, match.end() - 1)
+        if end is None:
+            continue
+        if term[0] in "?$":
+            edits.append((end, end, f" FILTER({term} != <{MERGE_GRAPH}>) "))
+        else:
+            variable = f"?{GRAPH_VARIABLE_PREFIX}{number}"
+            edits.append((match.start(1), match.end(1), variable))
+            edits.append((end, end, f" FILTER({variable} = {term}) "))
+    for start, end, text in sorted(edits, reverse=True):
+        sparql = sparql[:start] + text + sparql[end:]
     return sparql
 
 
-_GRAPH_VARIABLE = re.compile(r"\bGRAPH\s+[?$](\w+)\s*\{", re.IGNORECASE)
-_STRINGS_AND_IRIS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\''
-                               r"|<[^\s<>]*>|#[^\n]*")
+def _group_end(masked: str, opening: int) -> int | None:
+    """The position just after the ``}`` closing the group opened at ``opening``."""
+    depth = 0
+    for position in range(opening, len(masked)):
+        depth += {"{": 1, "}": -1}.get(masked[position], 0)
+        if depth == 0:
+            return position + 1
+    return None
+
+
+#: the prefix of the graph variables :func:`for_virtuoso` introduces
+GRAPH_VARIABLE_PREFIX = "aidgraph_graph_"
+_GRAPH_PATTERN = re.compile(r"\bGRAPH\s+([?$]\w+|<[^\s<>]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)\s*\{",
+                            re.IGNORECASE)
+#: IRIs, strings and comments (where SPARQL's keywords and braces are not syntax)
+_LEXICAL = re.compile(r'<[^\s<>"{}]*>|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\])*"'
+                    r"|'(?:\\.|[^'\\])*'|#[^\n]*")
 _QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _DEFINE = f"DEFINE input:default-graph-uri <{MERGE_GRAPH}>\n"

@@ -114,10 +114,8 @@ def _amount_and_currency(match: re.Match[str], money: _MoneyGrammar, lang: str |
     else:
         currency = money.currencies.get(fold(match.group("post_cur")))
         number = match.group("post_num")
-        if not number and match.group("post_mag"):
-            number = "1"
-        elif not number[:1].isdigit() and fold(number) in _one_words(lang):
-            number = "1"
+        if not number or (not number[:1].isdigit() and fold(number) in _one_words(lang)):
+            number = "1"  # "milion eur" (a magnitude alone), "a million euros"
         amount = number_value(number, match.group("post_mag"), lang)
     if currency is None or amount is None or amount <= 0:
         return None
@@ -199,9 +197,7 @@ def _implied_sums(text: str, money: _MoneyGrammar, lang: str | None, found: list
         if any(a < end and start < b for a, b in taken):
             continue
         number = match.group("bare_num")
-        if not number:
-            number = "1"
-        elif not number[:1].isdigit() and fold(number) in _one_words(lang):
+        if not number or (not number[:1].isdigit() and fold(number) in _one_words(lang)):
             number = "1"
         amount = number_value(number, match.group("bare_mag"), lang)
         if amount is not None and amount >= 1_000_000:

@@ -25,6 +25,7 @@ DONOR, RECIPIENT, ITEM, MONEY, DATE, TRIGGER, CUE, QUOTE = (
     "donor", "aid_recipient", "item", "money", "date", "trigger", "cue", "quote")
 QUOTE_MARKS = "\"«»“”„"
 DASHES = "-–—"
+BULLETS = DASHES + "•·▪●◦*"
 
 
 _NONE: list = []
@@ -164,14 +165,39 @@ def build_view(position: int, unit, tokens: list, relations: RelationLexicon, le
     _add_donors(add, unit, text, offset, tokens, lemmas, cues, lexicon, relations, persons, published,
                 item_spans)
     mentions.sort(key=lambda m: (m.first, -m.last))
+    by_class = _by_class(mentions)
+    stripped = text.lstrip()
+    quoted = bool(stripped) and (stripped[0] in QUOTE_MARKS or stripped[0] in DASHES)
+    return SentenceView(position, unit, tokens, lemmas, mentions, by_class, quoted, relations)
+
+
+def _by_class(mentions: list[TypedMention]) -> dict[str, list[TypedMention]]:
     by_class: dict[str, list[TypedMention]] = {}
     for m in mentions:
         by_class.setdefault(m.cls, []).append(m)
         if m.kind != m.cls:
             by_class.setdefault(m.kind, []).append(m)
-    stripped = text.lstrip()
-    quoted = bool(stripped) and (stripped[0] in QUOTE_MARKS or stripped[0] in DASHES)
-    return SentenceView(position, unit, tokens, lemmas, mentions, by_class, quoted, relations)
+    return by_class
+
+
+def mark_list_items(views: list[SentenceView]) -> None:
+    """Lines of a list under a line that ends with a colon ("The package contains:" and then one
+    bulleted line per item) go on about what that line opened: each gets a ``continuation`` cue on
+    its first token, and a dash that opens it marks a list line, not a quotation."""
+    listing = False
+    for index, view in enumerate(views):
+        stripped = view.text.lstrip()
+        bullet = bool(stripped) and stripped[0] in BULLETS and bool(view.tokens)
+        if bullet and index > 0 and (listing or views[index - 1].text.rstrip().endswith(":")):
+            token = view.tokens[0]
+            cue = Cue("continuation", 0, 1, token.start, token.end, stripped[0])
+            view.mentions.insert(0, TypedMention(CUE, "continuation", 0, 1, token.start, token.end,
+                                                 value=cue))
+            view.by_class = _by_class(view.mentions)
+            view.quoted = False
+            listing = True
+        else:
+            listing = False
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -247,4 +273,4 @@ def _genitive(surface: str, lexicon: Lexicon) -> bool:
 
 
 __all__ = ["CUE", "DATE", "DONOR", "ITEM", "MONEY", "QUOTE", "RECIPIENT", "TRIGGER", "SentenceView",
-           "TypedMention", "build_view"]
+           "TypedMention", "build_view", "mark_list_items"]

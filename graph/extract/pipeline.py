@@ -24,7 +24,7 @@ from graph.extract.items import Item, find_items
 from graph.extract.language import resolve_language
 from graph.extract.lexicon import load_lexicon
 from graph.extract.meetings import find_meetings
-from graph.extract.mentions import build_view
+from graph.extract.mentions import build_view, mark_list_items
 from graph.extract.persons import find_persons
 from graph.extract.pledges import find_pledges
 from graph.extract.text import NormalText, Sentence, normalise, split_sentences, tokenise
@@ -120,6 +120,7 @@ def _extract(article: Article) -> Extraction:
     relations = relation_lexicon(lang)
     views = [build_view(position, unit, unit.tokens, relations, lexicon, persons, published)
              for position, unit in enumerate(units)]
+    mark_list_items(views)
     event_day = day
     pledges = find_pledges(views, lexicon, meetings, main_meeting, published, evidence_of, event_day,
                            attachment_model())

@@ -71,8 +71,10 @@ def _grammar(lang: str | None) -> _MoneyGrammar:
     connectors = alternation(lexicon.get("currency_connectors", []))
     magnitude = numbers.magnitude_words
     any_magnitude = f"{numbers.magnitude_words}|{numbers.short_magnitude_words}"
+    units = alternation(lexicon.get("unit_magnitudes", []))
+    # a magnitude word that counts one on its own ("milion eur"): an empty number before it
     spoken = (rf"{numbers.digits}|{numbers.fraction}|{numbers.words}"
-              rf"|(?:{numbers.one_words})(?=\s+(?:{magnitude})(?!\w))")
+              rf"|(?:{numbers.one_words})(?=\s+(?:{magnitude})(?!\w))|(?=(?:{units})(?!\w))")
     end = r"(?![\w$€£¥₴])"
     prefix_form = (rf"(?P<pre_cur>{prefix_currency})\s?(?P<pre_num>{numbers.digits})"
                    rf"(?:\s?(?P<pre_mag>{any_magnitude}))?{end}")
@@ -112,8 +114,8 @@ def _amount_and_currency(match: re.Match[str], money: _MoneyGrammar, lang: str |
     else:
         currency = money.currencies.get(fold(match.group("post_cur")))
         number = match.group("post_num")
-        if not number[:1].isdigit() and fold(number) in _one_words(lang):
-            number = "1"
+        if not number or (not number[:1].isdigit() and fold(number) in _one_words(lang)):
+            number = "1"  # "milion eur" (a magnitude alone), "a million euros"
         amount = number_value(number, match.group("post_mag"), lang)
     if currency is None or amount is None or amount <= 0:
         return None
@@ -195,7 +197,7 @@ def _implied_sums(text: str, money: _MoneyGrammar, lang: str | None, found: list
         if any(a < end and start < b for a, b in taken):
             continue
         number = match.group("bare_num")
-        if not number[:1].isdigit() and fold(number) in _one_words(lang):
+        if not number or (not number[:1].isdigit() and fold(number) in _one_words(lang)):
             number = "1"
         amount = number_value(number, match.group("bare_mag"), lang)
         if amount is not None and amount >= 1_000_000:

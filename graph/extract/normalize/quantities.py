@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from graph.extract.normalize.lexicon import fold, language, lower_same_length
+from graph.extract.normalize.lexicon import alternation, fold, language, lower_same_length
 from graph.extract.normalize.money import find_money
 from graph.extract.normalize.numbers import grammar, number_value
 
@@ -31,23 +31,40 @@ class QuantityMention:
 class _QuantityGrammar:
     pattern: re.Pattern[str]
     blocked_next_words: frozenset[str]
+    unit_magnitudes: dict[str, float]
+    vague: frozenset[str]  # "une douzaine", "una decina": approximate, no count
 
 
 @cache
 def _grammar(lang: str | None) -> _QuantityGrammar:
+    """The count pattern of ``lang``: digits or number words; "a"/"one" or a fraction ("half a",
+    "mezzo", "pół") before a magnitude word; a magnitude word that counts one on its own
+    (``unit_magnitudes``: "milion pocisków"); after a magnitude, the ``magnitude_connectors`` that
+    lead to the noun ("un milione di proiettili", "un million d'obus") belong to the count."""
     lexicon = language(lang)
     numbers = grammar(lang)
+    magnitude = numbers.magnitude_words
+    units = {fold(w): numbers.magnitudes[fold(w)] for w in lexicon.get("unit_magnitudes", [])
+             if fold(w) in numbers.magnitudes}
+    one = rf"(?:{numbers.one_words})(?=[\s-]+(?:{magnitude})(?!\w))" if numbers.ones else r"(?!x)x"
+    connector = rf"\s+(?:{alternation(lexicon.get('magnitude_connectors', []))})(?:(?<=['’])|(?=\s))"
+    ones = rf"(?:(?:{numbers.one_words})\s+)?" if numbers.ones else ""
+    half = (rf"(?P<half>{ones}(?:{alternation(list(numbers.fractions))})(?:\s+(?:{numbers.one_words}))?)"
+            rf"[\s-]+(?P<mult>{alternation(list(numbers.multipliers))})(?!\w)"
+            if numbers.fractions and numbers.multipliers else r"(?!x)x")
     pattern = re.compile(
-        rf"(?<![\w.,\-/–])(?P<num>{numbers.digits}|{numbers.words})"
-        rf"(?:\s+(?P<mag>{numbers.magnitude_words})(?!\w))?"
-        rf"(?=\s+(?P<next>[^\W\d_][\w'’\-]*))",
+        rf"(?<![\w.,\-/–])(?:{half}|(?P<num>{numbers.digits}|{numbers.fraction}|{one}|{numbers.words})"
+        rf"(?:[\s-]+(?P<mag>{magnitude})(?!\w))?|(?P<unit>{alternation(list(units))})(?!\w))"
+        rf"(?P<conn>{connector})?"
+        rf"(?=(?:\s+|(?<=['’]))(?P<next>[^\W\d_][\w'’\-]*))",
     )
     blocked = set()
     for key in ("quantity_stop_words", "months", "month_abbreviations", "weekdays", "currency_names",
                 "magnitudes", "short_magnitudes", "vague_numbers"):
         blocked.update(fold(word) for word in lexicon.get(key, []))
     blocked.update(fold(code) for code in lexicon.get("currency_codes", []))
-    return _QuantityGrammar(pattern=pattern, blocked_next_words=frozenset(blocked))
+    return _QuantityGrammar(pattern=pattern, blocked_next_words=frozenset(blocked), unit_magnitudes=units,
+                            vague=frozenset(fold(w) for w in lexicon.get("vague_numbers", [])))
 
 
 def _is_year(number: str) -> bool:
@@ -88,12 +105,27 @@ def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
     lowered = lower_same_length(text)
     for match in quantities.pattern.finditer(lowered):
         number, next_word = match.group("num"), match.group("next")
+        if match.group("half"):  # "half a dozen", "ett halvt dussin"
+            fraction = number_value(match.group("half"), None, lang)
+            multiple = grammar(lang).word_values.get(fold(match.group("mult")))
+            number, value = "", (fraction * multiple if fraction and multiple else None)
+        elif number is None:  # a magnitude word alone: "milion pocisków"
+            number, value = "", quantities.unit_magnitudes.get(fold(match.group("unit")))
+        elif match.group("mag") and fold(number) in grammar(lang).ones:  # "a million", "un milione"
+            value = number_value("1", match.group("mag"), lang)
+        else:
+            value = None
         if _is_year(number) or fold(next_word) in quantities.blocked_next_words:
             continue
+        if fold(" ".join(filter(None, (number, match.group("mag"))))) in quantities.vague:
+            continue
+        if match.group("conn") and not _ends_in_multiple(match, lang):
+            continue  # "20 de los tanques": a connector follows only a magnitude or "dozen"
         if taken.overlaps(match.start(), match.end()):
             continue
-        value = number_value(number, match.group("mag"), lang)
-        if value is None and not number[:1].isdigit():
+        if value is None:
+            value = number_value(number, match.group("mag"), lang) if number else None
+        if value is None and number and not number[:1].isdigit():
             mention = _after_conjunction(lowered, text, match, lang)
             if mention is not None:
                 mentions.append(mention)
@@ -101,8 +133,19 @@ def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
         if value is None or value <= 0 or value != int(value):
             continue
         start, end = match.span()
+        if lowered[end - 1] in "'’":  # an elided connector goes with the noun: "un million d'obus"
+            end = lowered.rfind(" ", start, end)
         mentions.append(QuantityMention(start, end, text[start:end], int(value)))
     return mentions
+
+
+def _ends_in_multiple(match: re.Match[str], lang: str | None) -> bool:
+    """The count ends with a magnitude or multiplier word ("milione", "dozzine"), which a
+    connector may follow ("due dozzine di carri")."""
+    if match.group("mag") or match.group("unit") or match.group("mult"):
+        return True
+    words = (match.group("num") or "").split()
+    return bool(words) and fold(words[-1]) in grammar(lang).multipliers
 
 
 def _after_conjunction(

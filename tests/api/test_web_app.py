@@ -287,6 +287,7 @@ def test_evidence_marks_sit_on_the_right_words(watched, rest):
     germany = {label["label"].casefold() for label in rest.get("/actors/DE").json()["labels"]}
     quotes = page.locator("#pledges td[data-col=evidence] q.evidence")
     assert quotes.count() >= 1
+    with_donor = 0
     for i in range(quotes.count()):
         quote = quotes.nth(i)
         claim = quote.get_attribute("data-claim")
@@ -300,12 +301,16 @@ def test_evidence_marks_sit_on_the_right_words(watched, rest):
             assert text[begin:end] == mark.inner_text(), (article, begin, end)
             roles.setdefault(mark.get_attribute("data-role"), []).append(mark.inner_text().casefold())
         assert roles.get("item") and all(any(w.startswith(label) for label in labels) for w in roles["item"])
-        assert roles.get("donor") and all(
-            any(w.startswith(label[:6]) for label in germany) for w in roles["donor"]
-        )
         sentence = quote.inner_text()
+        donors = roles.get("donor", [])
+        assert all(any(w.startswith(label[:6]) for label in germany) for w in donors)
+        if donors:
+            with_donor += 1
+        else:  # the donor came from an earlier sentence of the package: this one does not name it
+            assert not any(label in sentence.casefold() for label in germany if len(label) > 3), sentence
         begin = int(quote.get_attribute("data-begin"))
         assert text[begin : begin + len(sentence)] == sentence
+    assert with_donor >= 1
 
 
 def test_timeline_hover_shows_the_pledge_and_click_filters_the_table(watched):

@@ -17,7 +17,8 @@ Rules, in order:
 - a day that contradicts a known meeting of the format less than two weeks away is dropped;
 - a visit cue with a day and persons (or a city) of two countries is a bilateral meeting keyed
   ``{visitor}-{host}-{date}``, with Ukraine always last; visitors of several countries to a host
-  city give ``{visitors sorted}-{host}-{date}``;
+  city give ``{visitors sorted}-{host}-{date}``; an undated visit or meeting of two persons in the
+  lead, before any other meeting, is on the article's event day;
 - sentences without a date of their own that refer to a meeting (cue, format, attendance, remote,
   "after the meeting") add participants to the meeting of the previous sentence, else to the main
   meeting; persons in a sentence that says they were absent or spoke before the meeting are not
@@ -263,10 +264,12 @@ def _sentence_meeting(
     unit, cues = article.analysed[position], article.cues
     cue = cues.cue.search(unit.sentence.text) if cues.cue else None
     if cue is None:
-        draft = _bilateral(unit, cues, article.persons, drafts, None, article.lexicon.lang, article.published)
+        draft = _bilateral(unit, cues, article.persons, drafts, None, article.lexicon.lang, article.published,
+                           _lead_day(article, unit, drafts))
         return (draft, "visit") if draft is not None else None
     if not formats and not _venue_format(unit, cues):
-        draft = _bilateral(unit, cues, article.persons, drafts, cue, article.lexicon.lang, article.published)
+        draft = _bilateral(unit, cues, article.persons, drafts, cue, article.lexicon.lang, article.published,
+                           _lead_day(article, unit, drafts))
         if draft is not None:
             return draft, "bilateral"
     draft = _format_meeting(article, position, cue, formats, last_format, drafts)
@@ -644,16 +647,31 @@ def _contradicts_calendar(cues: MeetingCues, key: str, date: str) -> bool:
     return any(abs(datetime.date.fromisoformat(first) - day) < _CALENDAR_WINDOW for first, _ in known)
 
 
+def _lead_day(article: _ArticleScope, unit, drafts: dict[str, MeetingDraft]) -> str | None:
+    """The article's event day for an undated sentence of the lead that reports news (no date, no
+    "earlier" or coming meeting) before any other meeting is found: the lead's meeting is the one the
+    article reports (CONVENTIONS.md rule 10)."""
+    text, upcoming = unit.sentence.text, article.cues.upcoming
+    if article.anchor is None or drafts or unit.dates or unit.sentence.index > 1:
+        return None
+    if any(p.search(text) for p in article.past) or (upcoming and upcoming.search(text)):
+        return None
+    return article.anchor
+
+
 def _bilateral(unit, cues: MeetingCues, persons, drafts: dict[str, MeetingDraft], cue=None, lang: str = "xx",
-               published: datetime.date | None = None) -> MeetingDraft | None:
+               published: datetime.date | None = None, lead_day: str | None = None) -> MeetingDraft | None:
     """A visit with a day: "X travelled to Kyiv on Tuesday", "Y was received on Monday by Z"; with
     ``cue`` (a meeting verb in a sentence without a format) a meeting of two persons: "X met Y on
-    Thursday"."""
+    Thursday". In the undated lead (``lead_day``, :func:`_lead_day`) the day is the article's: "X said
+    during a meeting with Y", "X visited Y in Kyiv"."""
     if cue is None and (cues.visit is None or not cues.visit.search(unit.sentence.text)):
         return None
     days = [
         _forward_day(d, unit.sentence.text, cues, lang, published) for d in unit.dates if len(d.value) == 10
     ]
+    if not days and lead_day:
+        days = [lead_day]
     if not days:
         return None
     countries = []

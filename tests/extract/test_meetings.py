@@ -86,6 +86,30 @@ CASES = [
         "text": "Earlier meetings of the Ukraine Defense Contact Group raised billions for air defence.",
         "keys": [],
     },
+    {
+        "id": "nl-undated-lead-meeting-noun",
+        "lang": "nl", "published": "2025-05-14",
+        "text": "Nederland stuurt nog deze maand extra artilleriemunitie naar Oekraïne. Dat zei "
+                "minister-president Dick Schoof na een ontmoeting met de Oekraïense president "
+                "Volodymyr Zelensky in Kyiv.",
+        "keys": ["NL-UA-2025-05-14"],
+        "participants": {"NL-UA-2025-05-14": ["Dick Schoof", "Volodymyr Zelenskyy"]},
+    },
+    {
+        "id": "en-undated-lead-visit",
+        "lang": "en", "published": "2025-05-14",
+        "text": "British Foreign Secretary David Lammy travelled to Kyiv and talked with Ukrainian President "
+                "Volodymyr Zelensky about air defence.",
+        "keys": ["GB-UA-2025-05-14"],
+        "participants": {"GB-UA-2025-05-14": ["David Lammy", "Volodymyr Zelenskyy"]},
+    },
+    {
+        "id": "en-undated-lead-earlier-meeting",
+        "lang": "en", "published": "2025-05-14",
+        "text": "British Foreign Secretary David Lammy had earlier met Ukrainian President "
+                "Volodymyr Zelensky in Kyiv, the ministry said.",
+        "keys": [],
+    },
 ]
 
 

@@ -333,7 +333,7 @@ def _add_follow_up_sentences(
     """Sentences without a day of their own that refer to a meeting (:func:`_refers_to_meeting`)
     join the meeting of a sentence at most ``_FOLLOW_REACH`` before them when they follow one of its
     sentences in the paragraph or it is a visit or a recent meeting; else the main meeting, unless
-    they name another format."""
+    they name another format or a year before the meeting's."""
     previous_draft: MeetingDraft | None = None
     previous_at = -10
     for unit in article.analysed:
@@ -351,8 +351,15 @@ def _add_follow_up_sentences(
             target is main and not _may_refer_to_main(unit, article.lexicon, target.fact.format)
         ):
             continue
+        if _earlier_year(unit, target.fact.date):
+            continue  # "at a NATO meeting in 2008 ...": an older meeting, not this one
         target.sentences.add(index)
         previous_draft, previous_at = target, index
+
+
+def _earlier_year(unit, date: str | None) -> bool:
+    """The sentence names a year before the year of the meeting dated ``date``."""
+    return bool(date) and any(d.value[:4].isdigit() and d.value[:4] < date[:4] for d in unit.dates)
 
 
 def _continues(draft: MeetingDraft | None, published: datetime.date | None) -> bool:

@@ -110,6 +110,30 @@ CASES = [
                 "Volodymyr Zelensky in Kyiv, the ministry said.",
         "keys": [],
     },
+    {
+        "id": "de-hyphenated-compound-meeting-noun",
+        "lang": "de", "published": "2025-01-23",
+        "text": "Verteidigungsminister Boris Pistorius sprach am Donnerstag am Rande eines NATO-Treffens in "
+                "Brüssel über neue Munition für die Ukraine.",
+        "keys": ["NATO-DEFMIN-2025-01-23"],
+        "participants": {"NATO-DEFMIN-2025-01-23": ["Boris Pistorius"]},
+    },
+    {
+        "id": "en-meeting-of-an-earlier-year-is-not-followed-up",
+        "lang": "en", "published": "2025-01-23",
+        "text": "Defence ministers met in Brussels on Thursday for the Ukraine Defense Contact Group. At the "
+                "meeting in 2014 in Wales, US President Barack Obama had urged members to spend more.",
+        "keys": ["UDCG-2025-01-23"],
+        "absent": {"UDCG-2025-01-23": ["Barack Obama"]},
+    },
+    {
+        "id": "de-meeting-of-an-earlier-year-is-not-followed-up",
+        "lang": "de", "published": "2025-01-23",
+        "text": "Die Verteidigungsminister der Ukraine-Kontaktgruppe trafen sich am Donnerstag in Brüssel. "
+                "Beim Gipfel im Jahr 2014 in Wales hatte US-Präsident Barack Obama mehr Ausgaben gefordert.",
+        "keys": ["UDCG-2025-01-23"],
+        "absent": {"UDCG-2025-01-23": ["Barack Obama"]},
+    },
 ]
 
 

@@ -17,7 +17,8 @@ Rules, in order:
 - a day that contradicts a known meeting of the format less than two weeks away is dropped;
 - a visit cue with a day and persons (or a city) of two countries is a bilateral meeting keyed
   ``{visitor}-{host}-{date}``, with Ukraine always last; visitors of several countries to a host
-  city give ``{visitors sorted}-{host}-{date}``;
+  city give ``{visitors sorted}-{host}-{date}``; an undated visit or meeting of two persons in the
+  lead, before any other meeting, is on the article's event day;
 - sentences without a date of their own that refer to a meeting (cue, format, attendance, remote,
   "after the meeting") add participants to the meeting of the previous sentence, else to the main
   meeting; persons in a sentence that says they were absent or spoke before the meeting are not
@@ -263,10 +264,12 @@ def _sentence_meeting(
     unit, cues = article.analysed[position], article.cues
     cue = cues.cue.search(unit.sentence.text) if cues.cue else None
     if cue is None:
-        draft = _bilateral(unit, cues, article.persons, drafts, None, article.lexicon.lang, article.published)
+        draft = _bilateral(unit, cues, article.persons, drafts, None, article.lexicon.lang, article.published,
+                           _lead_day(article, unit, drafts))
         return (draft, "visit") if draft is not None else None
     if not formats and not _venue_format(unit, cues):
-        draft = _bilateral(unit, cues, article.persons, drafts, cue, article.lexicon.lang, article.published)
+        draft = _bilateral(unit, cues, article.persons, drafts, cue, article.lexicon.lang, article.published,
+                           _lead_day(article, unit, drafts))
         if draft is not None:
             return draft, "bilateral"
     draft = _format_meeting(article, position, cue, formats, last_format, drafts)
@@ -330,7 +333,7 @@ def _add_follow_up_sentences(
     """Sentences without a day of their own that refer to a meeting (:func:`_refers_to_meeting`)
     join the meeting of a sentence at most ``_FOLLOW_REACH`` before them when they follow one of its
     sentences in the paragraph or it is a visit or a recent meeting; else the main meeting, unless
-    they name another format."""
+    they name another format or a year before the meeting's."""
     previous_draft: MeetingDraft | None = None
     previous_at = -10
     for unit in article.analysed:
@@ -348,8 +351,15 @@ def _add_follow_up_sentences(
             target is main and not _may_refer_to_main(unit, article.lexicon, target.fact.format)
         ):
             continue
+        if _earlier_year(unit, target.fact.date):
+            continue  # "at a NATO meeting in 2008 ...": an older meeting, not this one
         target.sentences.add(index)
         previous_draft, previous_at = target, index
+
+
+def _earlier_year(unit, date: str | None) -> bool:
+    """The sentence names a year before the year of the meeting dated ``date``."""
+    return bool(date) and any(d.value[:4].isdigit() and d.value[:4] < date[:4] for d in unit.dates)
 
 
 def _continues(draft: MeetingDraft | None, published: datetime.date | None) -> bool:
@@ -644,16 +654,31 @@ def _contradicts_calendar(cues: MeetingCues, key: str, date: str) -> bool:
     return any(abs(datetime.date.fromisoformat(first) - day) < _CALENDAR_WINDOW for first, _ in known)
 
 
+def _lead_day(article: _ArticleScope, unit, drafts: dict[str, MeetingDraft]) -> str | None:
+    """The article's event day for an undated sentence of the lead that reports news (no date, no
+    "earlier" or coming meeting) before any other meeting is found: the lead's meeting is the one the
+    article reports (CONVENTIONS.md rule 10)."""
+    text, upcoming = unit.sentence.text, article.cues.upcoming
+    if article.anchor is None or drafts or unit.dates or unit.sentence.index > 1:
+        return None
+    if any(p.search(text) for p in article.past) or (upcoming and upcoming.search(text)):
+        return None
+    return article.anchor
+
+
 def _bilateral(unit, cues: MeetingCues, persons, drafts: dict[str, MeetingDraft], cue=None, lang: str = "xx",
-               published: datetime.date | None = None) -> MeetingDraft | None:
+               published: datetime.date | None = None, lead_day: str | None = None) -> MeetingDraft | None:
     """A visit with a day: "X travelled to Kyiv on Tuesday", "Y was received on Monday by Z"; with
     ``cue`` (a meeting verb in a sentence without a format) a meeting of two persons: "X met Y on
-    Thursday"."""
+    Thursday". In the undated lead (``lead_day``, :func:`_lead_day`) the day is the article's: "X said
+    during a meeting with Y", "X visited Y in Kyiv"."""
     if cue is None and (cues.visit is None or not cues.visit.search(unit.sentence.text)):
         return None
     days = [
         _forward_day(d, unit.sentence.text, cues, lang, published) for d in unit.dates if len(d.value) == 10
     ]
+    if not days and lead_day:
+        days = [lead_day]
     if not days:
         return None
     countries = []

@@ -86,6 +86,54 @@ CASES = [
         "text": "Earlier meetings of the Ukraine Defense Contact Group raised billions for air defence.",
         "keys": [],
     },
+    {
+        "id": "nl-undated-lead-meeting-noun",
+        "lang": "nl", "published": "2025-05-14",
+        "text": "Nederland stuurt nog deze maand extra artilleriemunitie naar Oekraïne. Dat zei "
+                "minister-president Dick Schoof na een ontmoeting met de Oekraïense president "
+                "Volodymyr Zelensky in Kyiv.",
+        "keys": ["NL-UA-2025-05-14"],
+        "participants": {"NL-UA-2025-05-14": ["Dick Schoof", "Volodymyr Zelenskyy"]},
+    },
+    {
+        "id": "en-undated-lead-visit",
+        "lang": "en", "published": "2025-05-14",
+        "text": "British Foreign Secretary David Lammy travelled to Kyiv and talked with Ukrainian President "
+                "Volodymyr Zelensky about air defence.",
+        "keys": ["GB-UA-2025-05-14"],
+        "participants": {"GB-UA-2025-05-14": ["David Lammy", "Volodymyr Zelenskyy"]},
+    },
+    {
+        "id": "en-undated-lead-earlier-meeting",
+        "lang": "en", "published": "2025-05-14",
+        "text": "British Foreign Secretary David Lammy had earlier met Ukrainian President "
+                "Volodymyr Zelensky in Kyiv, the ministry said.",
+        "keys": [],
+    },
+    {
+        "id": "de-hyphenated-compound-meeting-noun",
+        "lang": "de", "published": "2025-01-23",
+        "text": "Verteidigungsminister Boris Pistorius sprach am Donnerstag am Rande eines NATO-Treffens in "
+                "Brüssel über neue Munition für die Ukraine.",
+        "keys": ["NATO-DEFMIN-2025-01-23"],
+        "participants": {"NATO-DEFMIN-2025-01-23": ["Boris Pistorius"]},
+    },
+    {
+        "id": "en-meeting-of-an-earlier-year-is-not-followed-up",
+        "lang": "en", "published": "2025-01-23",
+        "text": "Defence ministers met in Brussels on Thursday for the Ukraine Defense Contact Group. At the "
+                "meeting in 2014 in Wales, US President Barack Obama had urged members to spend more.",
+        "keys": ["UDCG-2025-01-23"],
+        "absent": {"UDCG-2025-01-23": ["Barack Obama"]},
+    },
+    {
+        "id": "de-meeting-of-an-earlier-year-is-not-followed-up",
+        "lang": "de", "published": "2025-01-23",
+        "text": "Die Verteidigungsminister der Ukraine-Kontaktgruppe trafen sich am Donnerstag in Brüssel. "
+                "Beim Gipfel im Jahr 2014 in Wales hatte US-Präsident Barack Obama mehr Ausgaben gefordert.",
+        "keys": ["UDCG-2025-01-23"],
+        "absent": {"UDCG-2025-01-23": ["Barack Obama"]},
+    },
 ]
 
 

@@ -18,7 +18,10 @@ TIMEOUT = 2.0
 @pytest.fixture(scope="module")
 def slow_server(tmp_path_factory, store_builder, live_server_class):
     store = store_builder(tmp_path_factory.mktemp("timeout-store") / "store")
-    with live_server_class(ApiSettings(store=str(store), query_timeout=TIMEOUT, result_cap=100)) as live:
+    # every test client is 127.0.0.1: a share of both workers lets its cheap query run beside the heavy
+    # one (the share per client is tested in test_query_share.py)
+    with live_server_class(ApiSettings(store=str(store), query_timeout=TIMEOUT, result_cap=100,
+                                       query_worker_share=2)) as live:
         yield live
 
 

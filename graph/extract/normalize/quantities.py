@@ -51,7 +51,7 @@ def _grammar(lang: str | None) -> _QuantityGrammar:
     ones = rf"(?:(?:{numbers.one_words})\s+)?" if numbers.ones else ""
     half = (rf"(?P<half>{ones}(?:{alternation(list(numbers.fractions))})(?:\s+(?:{numbers.one_words}))?)"
             rf"[\s-]+(?P<mult>{alternation(list(numbers.multipliers))})(?!\w)"
-            if numbers.fractions and numbers.multipliers else r"(?!x)x")
+            if numbers.fractions and numbers.multipliers else r"(?P<half>(?!x)x)(?P<mult>(?!x)x)")
     pattern = re.compile(
         rf"(?<![\w.,\-/–])(?:{half}|(?P<num>{numbers.digits}|{numbers.fraction}|{one}|{numbers.words})"
         rf"(?:[\s-]+(?P<mag>{magnitude})(?!\w))?|(?P<unit>{alternation(list(units))})(?!\w))"

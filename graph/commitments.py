@@ -153,13 +153,7 @@ class ItemKnowledge:
         so the claims of other families (and donors) never change a claim's commitment: the blocking key
         of the incremental :func:`update`."""
         parent: dict[str, str] = {}
-
-        def root(node: str) -> str:
-            parent.setdefault(node, node)
-            while parent[node] != node:
-                parent[node] = parent[parent[node]]
-                node = parent[node]
-            return node
+        root = functools.partial(_union_root, parent)
 
         edges = [(node, up) for node, ups in self.broader.items() for up in ups]
         edges += list(self.category_of.items())
@@ -197,13 +191,7 @@ class ItemKnowledge:
         """Item -> its block: items are in one block when they share a broadest ancestor (a concept
         with no broader one), so two compatible items (one an ancestor of the other) always are."""
         parent: dict[str, str] = {}
-
-        def root(node: str) -> str:
-            parent.setdefault(node, node)
-            while parent[node] != node:
-                parent[node] = parent[parent[node]]
-                node = parent[node]
-            return node
+        root = functools.partial(_union_root, parent)
 
         for item in sorted(i for i in set(items) if i is not None):
             for ancestor in sorted(self.ancestors(item)):
@@ -806,3 +794,12 @@ def pairwise_scores(predicted: list[list[str]], gold: list[list[str]]) -> dict[s
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "pairs_predicted": len(got),
             "pairs_gold": len(want)}
+
+
+def _union_root(parent: dict[str, str], node: str) -> str:
+    """The root of ``node`` in the union-find forest ``parent`` (path halving; a new node is its own)."""
+    parent.setdefault(node, node)
+    while parent[node] != node:
+        parent[node] = parent[parent[node]]
+        node = parent[node]
+    return node

@@ -120,11 +120,11 @@ def fuzzy_overlap(kind: str, gold: set, system: set) -> int:
     """True positives, allowing equipment-name prefixes for ``pledge_items``."""
     if kind != "pledge_items":
         return len(gold & system)
-    # first fit, as score.py, but in a fixed order (score.py iterates sets: its pairing, and so its
-    # count, can change with PYTHONHASHSEED)
+    # first fit over the sets exactly as score.py does, so both give the same numbers in one process
+    # (the pairing, and so the count, can change with PYTHONHASHSEED: fix it for repeatable figures)
     used, tp = set(), 0
-    for g in sorted(gold, key=repr):
-        for s in sorted(system, key=repr):
+    for g in gold:
+        for s in system:
             if s not in used and s[0] == g[0] and equip_match(g[1], s[1]):
                 used.add(s)
                 tp += 1

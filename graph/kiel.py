@@ -206,18 +206,10 @@ def kiel_graph(release: KielRelease) -> set[tuple]:
                (dataset, SCHEMA.temporalCoverage, Literal(f"../{release.cutoff}")),
                (dataset, DCTERMS.issued, Literal(release.published, datatype=XSD.date))}
     for row in release.rows:
-        slug = re.sub(r"[^a-z0-9]+", "-", f"{row.donor_name}-{row.category}".lower()).strip("-")
-        record = AIDR[f"kiel/release-{release.release}/{slug}"]
-        triples |= {(record, RDF.type, SCHEMA.DonateAction), (record, PROV.wasDerivedFrom, dataset),
-                    (record, SCHEMA.name, Literal(f"{row.donor_name} / {row.category}")),
-                    (record, SCHEMA.additionalType, Literal(row.category)),
+        record = _donation(triples, dataset, _record(release, f"{row.donor_name}-{row.category}"),
+                           row.donor, f"{row.donor_name} / {row.category}", row.value_eur)
+        triples |= {(record, SCHEMA.additionalType, Literal(row.category)),
                     (record, AID.quantity, Literal(row.weapons, datatype=XSD.integer))}
-        if row.donor:
-            triples.add((record, SCHEMA.agent, country_iri(row.donor)))
-        amount = URIRef(f"{record}-amount")
-        triples |= {(record, SCHEMA.amount, amount), (amount, RDF.type, SCHEMA.MonetaryAmount),
-                    (amount, SCHEMA.value, Literal(f"{row.value_eur:.0f}", datatype=XSD.decimal)),
-                    (amount, SCHEMA.currency, Literal("EUR"))}
         for n, system in enumerate(row.systems, 1):
             node = URIRef(f"{record}/{n}")
             triples |= {(record, SCHEMA.hasPart, node), (node, SCHEMA.name, Literal(system.name))}
@@ -226,18 +218,31 @@ def kiel_graph(release: KielRelease) -> set[tuple]:
             if system.equipment:
                 triples.add((node, SCHEMA.object, equipment_iri(system.equipment)))
     for month in release.months:
-        slug = re.sub(r"[^a-z0-9]+", "-", f"{month.donor_name}-{month.month}".lower()).strip("-")
-        record = AIDR[f"kiel/release-{release.release}/month/{slug}"]
-        amount = URIRef(f"{record}-amount")
-        triples |= {(record, RDF.type, SCHEMA.DonateAction), (record, PROV.wasDerivedFrom, dataset),
-                    (record, SCHEMA.name, Literal(f"{month.donor_name} / {month.month} / military")),
-                    (record, DCTERMS.date, Literal(month.month, datatype=XSD.gYearMonth)),
-                    (record, SCHEMA.amount, amount), (amount, RDF.type, SCHEMA.MonetaryAmount),
-                    (amount, SCHEMA.value, Literal(f"{month.military_eur:.0f}", datatype=XSD.decimal)),
-                    (amount, SCHEMA.currency, Literal("EUR"))}
-        if month.donor:
-            triples.add((record, SCHEMA.agent, country_iri(month.donor)))
+        record = _donation(triples, dataset, _record(release, f"{month.donor_name}-{month.month}", "month"),
+                           month.donor, f"{month.donor_name} / {month.month} / military", month.military_eur)
+        triples.add((record, DCTERMS.date, Literal(month.month, datatype=XSD.gYearMonth)))
     return triples
+
+
+def _record(release: KielRelease, key: str, period: str | None = None) -> URIRef:
+    """The IRI of a release record: per donor x category, or per donor x ``period`` ("month")."""
+    slug = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+    return AIDR[f"kiel/release-{release.release}/{period + '/' if period else ''}{slug}"]
+
+
+def _donation(triples: set[tuple], dataset: URIRef, record: URIRef, donor: str | None, name: str,
+              value_eur: float) -> URIRef:
+    """Add ``record`` as a schema:DonateAction of ``dataset`` with its donor and EUR amount to ``triples``;
+    returns it."""
+    amount = URIRef(f"{record}-amount")
+    triples |= {(record, RDF.type, SCHEMA.DonateAction), (record, PROV.wasDerivedFrom, dataset),
+                (record, SCHEMA.name, Literal(name)),
+                (record, SCHEMA.amount, amount), (amount, RDF.type, SCHEMA.MonetaryAmount),
+                (amount, SCHEMA.value, Literal(f"{value_eur:.0f}", datatype=XSD.decimal)),
+                (amount, SCHEMA.currency, Literal("EUR"))}
+    if donor:
+        triples.add((record, SCHEMA.agent, country_iri(donor)))
+    return record
 
 
 def import_release(store, release: KielRelease) -> int:
@@ -335,7 +340,11 @@ COMMITMENT_COLUMNS = ("c", "donor", "item", "category", "quantity", "date", "val
 
 def commitment_rows(store) -> list[tuple[str | None, ...]]:
     """The rows of :data:`COMMITMENTS_QUERY` (:data:`COMMITMENT_COLUMNS`, as strings) from ``store``."""
-    return [tuple(None if v is None else str(v) for v in result) for result in store.query(COMMITMENTS_QUERY)]
+    return _string_rows(store, COMMITMENTS_QUERY)
+
+
+def _string_rows(store, query: str) -> list[tuple[str | None, ...]]:
+    return [tuple(None if v is None else str(v) for v in result) for result in store.query(query)]
 
 
 def reconcile(rows_or_store, release: KielRelease) -> list[ReconcileRow]:
@@ -422,7 +431,7 @@ MONTH_QUERY_COLUMNS = ("c", "donor", "date", "stage", "value", "currency")
 
 def month_query_rows(store) -> list[tuple[str | None, ...]]:
     """The rows of :data:`MONTHS_QUERY` (:data:`MONTH_QUERY_COLUMNS`, as strings) from ``store``."""
-    return [tuple(None if v is None else str(v) for v in result) for result in store.query(MONTHS_QUERY)]
+    return _string_rows(store, MONTHS_QUERY)
 
 
 def reconcile_months(rows_or_store, release: KielRelease) -> list[MonthRow]:
@@ -470,15 +479,7 @@ MONTH_CSV_COLUMNS = ("donor", "donor_name", "month", "kiel_military_eur", "graph
 
 def months_to_csv(rows: list[MonthRow]) -> str:
     """The per donor x month table as CSV."""
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(MONTH_CSV_COLUMNS)
-    for row in rows:
-        data = row.to_dict()
-        writer.writerow([data[c] for c in MONTH_CSV_COLUMNS])
-    return buffer.getvalue()
+    return _table_csv(rows, MONTH_CSV_COLUMNS)
 
 
 CSV_COLUMNS = ("donor", "donor_name", "category", "kiel_weapons", "kiel_value_eur", "graph_commitments",
@@ -487,15 +488,20 @@ CSV_COLUMNS = ("donor", "donor_name", "category", "kiel_weapons", "kiel_value_eu
 
 def to_csv(rows: list[ReconcileRow]) -> str:
     """The reconciliation table as CSV (one line per donor x category)."""
+    return _table_csv(rows, CSV_COLUMNS)
+
+
+def _table_csv(rows: list[ReconcileRow] | list[MonthRow], columns: tuple[str, ...]) -> str:
+    """``rows`` (their ``to_dict``) as CSV with ``columns``: None empty, lists joined with spaces."""
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(columns)
     for row in rows:
         data = row.to_dict()
         writer.writerow(["" if data[c] is None else " ".join(data[c]) if isinstance(data[c], list)
-                         else data[c] for c in CSV_COLUMNS])
+                         else data[c] for c in columns])
     return buffer.getvalue()
 
 

@@ -14,6 +14,7 @@ from graph.kiel import (
     DEFAULT_RELEASE,
     graph_name,
     import_release,
+    kiel_graph,
     map_system,
     months_to_csv,
     parse_systems,
@@ -108,6 +109,29 @@ def test_the_import_is_its_own_named_graph_outside_the_default_graph(fixture_sto
         "<https://schema.org/version> ?v ; <https://schema.org/temporalCoverage> ?t } }"))
     assert [(str(v), str(t)) for v, t in version] == [("29", "../2026-04")]
     assert not fixture_store.query("ASK { ?d a <https://schema.org/Dataset> }").askAnswer
+
+
+def test_the_import_holds_a_donation_per_donor_and_category_and_per_donor_and_month():
+    from rdflib import Graph, Literal, Namespace
+
+    schema, dcterms = Namespace("https://schema.org/"), Namespace("http://purl.org/dc/terms/")
+    release = read_release()
+    graph = Graph()
+    for triple in kiel_graph(release):
+        graph.add(triple)
+    donations = set(graph.subjects(None, schema.DonateAction))
+    assert len(donations) == len(release.rows) + len(release.months)
+    for record in donations:  # every record: one amount in EUR, and its donor
+        amounts = list(graph.objects(record, schema.amount))
+        assert len(amounts) == 1 and graph.value(amounts[0], schema.currency) == Literal("EUR")
+        assert graph.value(record, schema.agent) is not None
+    march = [r for r in donations if str(graph.value(r, dcterms.date)) == "2026-03"
+             and str(graph.value(r, schema.agent)).endswith("/DE")]
+    assert len(march) == 1
+    amount = graph.value(march[0], schema.amount)
+    assert graph.value(amount, schema.value).toPython() == 200_000_000
+    categories = [r for r in donations if "/month/" not in r]
+    assert all(graph.value(r, schema.additionalType) is not None for r in categories)
 
 
 def test_reconciliation_puts_kiel_next_to_the_commitments(fixture_store):

@@ -193,6 +193,53 @@ def test_ingest_with_worker_processes_stores_every_article(run_cli, tmp_path):
     assert refused.returncode == 2 and "--workers must be 1 or more" in refused.stderr
 
 
+INGEST_GROUPS = {
+    "input": ["PATH", "--lang", "--published", "--prefilter"],
+    "feeds": ["--pages", "--fetch", "--fetch-seconds", "--state-dir"],
+    "budgets": ["--article-seconds", "--article-memory-mb"],
+    "workers and distributed ingest": ["--workers", "--engine", "--address", "--shard-dir", "--shard-size"],
+    "store": ["--force", "--compact", "--bulk"],
+    "output": ["--json", "--no-progress"],
+}
+#: every ingest option with a value to give it, and what the parsed arguments then hold
+INGEST_OPTIONS = {
+    "--lang": (["de"], "de"), "--published": (["2024-05-01"], "2024-05-01"), "--prefilter": ([], True),
+    "--pages": (["a.warc", "--pages", "b"], ["a.warc", "b"]), "--fetch": ([], True),
+    "--fetch-seconds": (["5"], 5.0), "--state-dir": (["s"], "s"), "--article-seconds": (["30"], 30.0),
+    "--article-memory-mb": (["512"], 512), "--workers": (["2"], 2), "--engine": (["ray"], "ray"),
+    "--address": (["auto"], "auto"), "--shard-dir": (["d"], "d"), "--shard-size": (["8"], 8),
+    "--force": ([], True), "--compact": ([], True), "--bulk": ([], True), "--json": ([], True),
+    "--no-progress": ([], True),
+}
+
+
+def test_ingest_help_lists_its_options_in_groups(run_cli):
+    result = run_cli("ingest", "--help")
+    assert result.returncode == 0, result.stderr
+    sections = re.split(r"\n(?=\S[^\n]*:\n)", result.stdout)
+    found = {section.split(":\n", 1)[0]: set(re.findall(r"^  (--[\w-]+|PATH)\b", section, re.M))
+             for section in sections}
+    assert {title: set(options) for title, options in INGEST_GROUPS.items()} == \
+        {title: options for title, options in found.items() if title in INGEST_GROUPS}
+    listed = set(re.findall(r"^  (--[\w-]+)", result.stdout, re.M)) - {"--help"}
+    assert listed == set(INGEST_OPTIONS)
+
+
+def test_every_ingest_option_parses_and_keeps_its_default():
+    from graph.cli import build_parser
+
+    parser = build_parser()
+    defaults = vars(parser.parse_args(["ingest", "x"]))
+    assert (defaults["engine"], defaults["pages"], defaults["workers"], defaults["force"]) == \
+        ("local", [], None, False)
+    for option, (values, expected) in INGEST_OPTIONS.items():
+        parsed = vars(parser.parse_args(["ingest", "x", option, *values]))
+        name = option.removeprefix("--").replace("-", "_")
+        assert parsed[name] == expected, option
+        assert {k: v for k, v in parsed.items() if k != name} == \
+            {k: v for k, v in defaults.items() if k != name}, option
+
+
 def test_ingest_missing_path_is_a_usage_error(run_cli, tmp_path):
     result = run_cli("ingest", tmp_path / "nope")
     assert result.returncode == 2 and "no such file" in result.stderr

@@ -22,26 +22,11 @@ def register(subparsers) -> None:
                     "from --pages); nothing is fetched from the network. A feed's progress is kept per "
                     "input (STORE.feeds beside the store, or --state-dir), so a rerun after a crash "
                     "skips what is done.")
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    parser.add_argument("--lang", help="language of all articles (default: metadata or detection)")
-    parser.add_argument("--published", metavar="YYYY-MM-DD", help="publication date of all articles")
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="processes that extract and validate in parallel (default: 1 for fewer than "
-                             "200 files, else the number of CPUs up to 4)")
-    parser.add_argument("--force", action="store_true",
-                        help="re-ingest articles stored unchanged, and replace articles of the same id "
-                             "read from another file")
-    parser.add_argument("--article-seconds", type=float, metavar="S",
-                        help="time budget of one article's extraction (default: $AIDGRAPH_ARTICLE_SECONDS "
-                             "or 60)")
-    parser.add_argument("--article-memory-mb", type=int, metavar="MB",
-                        help="memory budget of one article (default: $AIDGRAPH_ARTICLE_MEMORY_MB or 2048)")
-    parser.add_argument("--compact", action="store_true",
-                        help="rewrite the store compressed afterwards, as `aidgraph compact` (after a large "
-                             "ingest: transactions leave it ~1.8x the size of a bulk load)")
-    parser.add_argument("--prefilter", action="store_true",
+    source = parser.add_argument_group("input", "what is read, and how")
+    source.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    source.add_argument("--lang", help="language of all articles (default: metadata or detection)")
+    source.add_argument("--published", metavar="YYYY-MM-DD", help="publication date of all articles")
+    source.add_argument("--prefilter", action="store_true",
                         help="pass over articles that are not about military aid to Ukraine (a cheap "
                              "keyword check before extraction; counted in the summary; a feed's pages are "
                              "checked before their main text is extracted)")
@@ -58,23 +43,44 @@ def register(subparsers) -> None:
     feeds.add_argument("--state-dir", metavar="DIR",
                        help="where the resume state of each feed input is kept (default: STORE.feeds "
                             "beside an Oxigraph store; none for a remote store unless given)")
-    distributed = parser.add_argument_group(
-        "distributed ingest",
-        "one Ray task per input shard; this process is the only writer (README: Scale-out)")
-    distributed.add_argument("--engine", choices=("local", "ray"), default="local",
-                             help="local: worker processes on this machine (default); ray: tasks on a Ray "
-                                  "cluster")
-    distributed.add_argument("--address", metavar="ADDR",
-                             help="the Ray cluster to join (HOST:6379, ray://HOST:10001 or auto; default: "
-                                  "start a local Ray instance for the run)")
-    distributed.add_argument("--shard-dir", metavar="DIR",
-                             help="where shard outputs and their completion markers are kept (default: "
-                                  "STORE.shards beside the store)")
-    distributed.add_argument("--shard-size", type=int, metavar="N",
-                             help="input files per shard (default 64; a .jsonl file is a shard of its own)")
-    distributed.add_argument("--bulk", action="store_true",
-                             help="backfill: load the shards with pyoxigraph's bulk loader and rebuild the "
-                                  "default graph once (not atomic per article; README: Bulk loading)")
+    budgets = parser.add_argument_group("budgets", "limits of one article's extraction (README: Limits)")
+    budgets.add_argument("--article-seconds", type=float, metavar="S",
+                         help="time budget of one article's extraction (default: $AIDGRAPH_ARTICLE_SECONDS "
+                              "or 60)")
+    budgets.add_argument("--article-memory-mb", type=int, metavar="MB",
+                         help="memory budget of one article (default: $AIDGRAPH_ARTICLE_MEMORY_MB or 2048)")
+    workers = parser.add_argument_group(
+        "workers and distributed ingest",
+        "local worker processes, or one Ray task per input shard; this process is the only writer "
+        "(README: Scale-out)")
+    workers.add_argument("--workers", type=int, metavar="N",
+                         help="processes that extract and validate in parallel (default: 1 for fewer than "
+                              "200 files, else the number of CPUs up to 4)")
+    workers.add_argument("--engine", choices=("local", "ray"), default="local",
+                         help="local: worker processes on this machine (default); ray: tasks on a Ray "
+                              "cluster")
+    workers.add_argument("--address", metavar="ADDR",
+                         help="the Ray cluster to join (HOST:6379, ray://HOST:10001 or auto; default: "
+                              "start a local Ray instance for the run)")
+    workers.add_argument("--shard-dir", metavar="DIR",
+                         help="where shard outputs and their completion markers are kept (default: "
+                              "STORE.shards beside the store)")
+    workers.add_argument("--shard-size", type=int, metavar="N",
+                         help="input files per shard (default 64; a .jsonl or feed file is a shard of its "
+                              "own)")
+    store = parser.add_argument_group("store", "how the store (aidgraph --store) is written")
+    store.add_argument("--force", action="store_true",
+                       help="re-ingest articles stored unchanged, and replace articles of the same id "
+                            "read from another file")
+    store.add_argument("--compact", action="store_true",
+                       help="rewrite the store compressed afterwards, as `aidgraph compact` (after a large "
+                            "ingest: transactions leave it ~1.8x the size of a bulk load)")
+    store.add_argument("--bulk", action="store_true",
+                       help="with --engine ray, backfill: load the shards with pyoxigraph's bulk loader and "
+                            "rebuild the default graph once (not atomic per article; README: Bulk loading)")
+    output = parser.add_argument_group("output")
+    output.add_argument("--json", action="store_true", help="print the summary as JSON")
+    output.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
 
 

@@ -49,10 +49,22 @@ LOAD_BATCH = 32
 
 @dataclass(frozen=True, slots=True)
 class Shard:
-    """Input files processed by one task, and the id its outputs are saved under."""
+    """Input files processed by one task, and the id its outputs are saved under; a feed file's shard
+    starts where its resume state says an earlier run got to (``start``: the cursor's position and items)."""
 
     id: str
     inputs: tuple[InputFile, ...]
+    start: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOptions:
+    """How a task reads feed inputs, as ``aidgraph ingest --pages/--fetch`` (:mod:`graph.feeds`): the local
+    ``pages`` that sitemaps and RSS items name, and, when ``fetch_seconds`` is set, fetching the pages
+    without a local copy (each within that time)."""
+
+    pages: tuple[str, ...] = ()
+    fetch_seconds: float | None = None
 
 
 @dataclass(slots=True)
@@ -64,8 +76,10 @@ class ShardResult:
 
 
 def plan_shards(inputs: Iterable[InputFile], options: Mapping[str, Any], *, shard_size: int = SHARD_SIZE,
-                prefilter: bool = False) -> list[Shard]:
-    """Cut ``inputs`` into shards of up to ``shard_size`` files, in order (JSONL and feed files alone)."""
+                prefilter: bool = False, feeds: FeedOptions | None = None,
+                starts: Mapping[Path, tuple[int, int]] | None = None) -> list[Shard]:
+    """Cut ``inputs`` into shards of up to ``shard_size`` files, in order (JSONL and feed files alone);
+    ``starts``: where reading a feed file resumes (its cursor's position and items; default the start)."""
     from graph.pipeline import pipeline_fingerprint
 
     if shard_size < 1:
@@ -82,51 +96,72 @@ def plan_shards(inputs: Iterable[InputFile], options: Mapping[str, Any], *, shar
             current = []
     if current:
         groups.append(current)
+    feeds = feeds or FeedOptions()
     settings = json.dumps({key: str(value) for key, value in sorted(options.items())} | {
-        "prefilter": prefilter, "version": pipeline_fingerprint()}, sort_keys=True)
-    return [Shard(_shard_id(group, settings), tuple(group)) for group in groups]
+        "prefilter": prefilter, "version": pipeline_fingerprint(), "pages": sorted(feeds.pages),
+        "fetch": feeds.fetch_seconds}, sort_keys=True)
+    starts = starts or {}
+    shards = []
+    for group in groups:
+        start = starts.get(group[0].path, (0, 0)) if group[0].is_feed else (0, 0)
+        shards.append(Shard(_shard_id(group, settings, start), tuple(group), start))
+    return shards
 
 
-def _shard_id(group: list[InputFile], settings: str) -> str:
-    digest = hashlib.sha256(settings.encode())
+def _shard_id(group: list[InputFile], settings: str, start: tuple[int, int]) -> str:
+    digest = hashlib.sha256(f"{settings}\t{start}".encode())
     for item in group:
         info = item.path.stat()
         digest.update(f"\n{os.path.realpath(item.path)}\t{item.root}\t{info.st_size}\t{info.st_mtime_ns}".encode())
     return digest.hexdigest()[:20]
 
 
-def run_shard(inputs: tuple[InputFile, ...], options: dict[str, Any], prefilter: bool,
-              budget=None) -> ShardResult:
+def run_shard(shard: Shard, options: dict[str, Any], prefilter: bool, budget=None,
+              feeds: FeedOptions | None = None) -> ShardResult:
     """One shard through read -> prefilter -> extract -> to RDF -> gate (runs in a Ray worker).
 
     The articles are prepared by one worker process under ``budget`` (a
-    :class:`graph.workers.ArticleBudget`), so one article that hangs or eats memory fails alone.
+    :class:`graph.workers.ArticleBudget`), so one article that hangs or eats memory fails alone. A feed
+    file is read from ``shard.start`` with ``feeds`` and the early prefilter, as a local ingest reads it;
+    the manifest then holds the feed's cursor at the end (``cursor``), for its resume state.
     """
     import pyoxigraph as ox
 
+    from graph.feeds import Cursor, PassedOver
     from graph.ingest import read_input
     from graph.pipeline import BATCH_SIZE
-    from graph.workers import ArticleBudget, ArticlePool
 
     relevant = None
     if prefilter:
         from graph.relevance import relevance_filter
 
         relevant = relevance_filter()
-    manifest: dict[str, Any] = {"articles": [], "failures": [], "read": 0, "not_about_aid": 0}
+    manifest: dict[str, Any] = {"articles": [], "failures": [], "read": 0, "not_about_aid": 0, "repeated": 0}
     quads: list = []
+    cursor = Cursor(*shard.start)
+    feed_options, fetcher = _feed_reading(shard, options, prefilter, feeds or FeedOptions())
+    seen: dict[str, str] = {}
 
     def batches():
         batch = []
-        for item in inputs:
-            for article in read_input(item, **options):
+        for item in shard.inputs:
+            extra = dict(feed_options, cursor=cursor) if item.is_feed else {}
+            for article in read_input(item, **options, **extra):
                 if isinstance(article, IngestFailure):
                     manifest["failures"].append(_failure_record(article))
                     continue
+                if not isinstance(article, PassedOver) and article.id in seen:
+                    if item.is_feed:  # a URL read again: read once
+                        manifest["repeated"] += 1
+                    else:
+                        manifest["failures"].append(_failure_record(_taken(
+                            article.source or article.id, article.id, seen[article.id])))
+                    continue
                 manifest["read"] += 1
-                if relevant is not None and not relevant(article):
+                if isinstance(article, PassedOver) or (relevant is not None and not relevant(article)):
                     manifest["not_about_aid"] += 1
                     continue
+                seen[article.id] = article.source or article.id
                 batch.append(article)
                 if len(batch) >= BATCH_SIZE:
                     yield batch
@@ -134,8 +169,43 @@ def run_shard(inputs: tuple[InputFile, ...], options: dict[str, Any], prefilter:
         if batch:
             yield batch
 
+    try:
+        _prepare(batches(), budget, manifest, quads, feed=any(item.is_feed for item in shard.inputs))
+    finally:
+        if fetcher is not None:
+            fetcher.close()
+    if any(item.is_feed for item in shard.inputs):
+        manifest["cursor"] = {"position": cursor.position, "items": cursor.items, "done": cursor.done}
+    return ShardResult(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), manifest)
+
+
+def _feed_reading(shard: Shard, options: Mapping[str, Any], prefilter: bool, feeds: FeedOptions):
+    """The feed reading options of a shard (local pages, fetching, the early prefilter) and its fetcher."""
+    if not any(item.is_feed for item in shard.inputs):
+        return {}, None
+    from graph.config import DEFAULT_MAX_ARTICLE_BYTES
+    from graph.feeds.pages import LocalPages
+    from graph.pipeline import _early_prefilter
+
+    fetcher = None
+    if feeds.fetch_seconds is not None:
+        from graph.feeds.fetch import Fetcher
+
+        fetcher = Fetcher(max_bytes=options.get("max_bytes", DEFAULT_MAX_ARTICLE_BYTES),
+                          seconds=feeds.fetch_seconds)
+    pages = LocalPages(feeds.pages, fetcher) if feeds.pages or fetcher else None
+    return {"pages": pages, "prefilter": _early_prefilter() if prefilter else None}, fetcher
+
+
+def _prepare(batches, budget, manifest: dict[str, Any], quads: list, *, feed: bool) -> None:
+    """Extract, convert and gate ``batches`` in one worker process; graphs into ``quads``, articles and
+    failures into ``manifest`` (``feed``: the articles are items of a feed)."""
+    import pyoxigraph as ox
+
+    from graph.workers import ArticleBudget, ArticlePool
+
     with ArticlePool(1, budget or ArticleBudget()) as pool:
-        for docs in pool.map(batches()):
+        for docs in pool.map(batches):
             for doc in docs:
                 if doc.failure is not None:
                     manifest["failures"].append(_failure_record(doc.failure))
@@ -147,13 +217,18 @@ def run_shard(inputs: tuple[InputFile, ...], options: dict[str, Any], prefilter:
                                      ox.parse(text, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=True))
                 manifest["articles"].append({
                     "id": doc.article.id, "source": doc.article.source, "graphs": list(doc.graphs),
+                    "feed": feed,
                     "facts_accepted": doc.facts_accepted, "facts_quarantined": doc.facts_quarantined,
                     "triples_stored": doc.triples_stored, "seconds": doc.seconds})
-    return ShardResult(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), manifest)
 
 
 def _failure_record(failure: IngestFailure) -> dict[str, Any]:
     return {"source": failure.source, "reason": failure.reason, "line": failure.line}
+
+
+def _taken(where: str, article_id: str, first: str) -> IngestFailure:
+    return IngestFailure(where, f"article id {article_id!r} is already taken in this run by {first}; "
+                                "refused (give one of them another id or name)")
 
 
 # --------------------------------------------------------------------------- the shard folder
@@ -277,12 +352,18 @@ def bulk_load_shards(store, shards: list[tuple[Path, Mapping[str, Any]]],
 def ingest_on_ray(paths: Iterable[str | Path], store, *, shard_dir: str | Path, address: str | None = None,
                   shard_size: int = SHARD_SIZE, lang: str | None = None, published: str | None = None,
                   max_bytes: int | None = None, budget=None, force: bool = False, prefilter: bool = False,
-                  bulk: bool = False, progress: bool = True, num_cpus: int | None = None):
+                  pages: Iterable[str | Path] = (), fetch_seconds: float | None = None,
+                  state_dir: str | Path | None = None, bulk: bool = False, progress: bool = True,
+                  num_cpus: int | None = None):
     """Ingest ``paths`` on Ray (see the module docstring); returns a :class:`graph.pipeline.IngestSummary`.
 
     ``address``: the cluster to join (``ray://HOST:10001``, ``HOST:6379`` or "auto"); None starts a
     local Ray instance with ``num_cpus`` CPUs for the run. ``store`` must be opened for writing here:
-    this process is the only writer.
+    this process is the only writer. Feeds read as in :func:`graph.pipeline.ingest_paths`: ``pages``
+    (the local copies of the pages sitemaps and RSS items name), ``fetch_seconds`` (fetch the pages
+    without a local copy, each within that time; None: no fetching), ``prefilter`` checks a page before
+    its main text is extracted, and ``state_dir`` keeps the same resume state per feed input (a feed
+    done is skipped, one read part-way resumes where it stopped, whichever engine read it).
     """
     from graph.pipeline import IngestSummary
 
@@ -291,13 +372,30 @@ def ingest_on_ray(paths: Iterable[str | Path], store, *, shard_dir: str | Path, 
     options: dict[str, Any] = {"lang": lang, "published": published}
     if max_bytes is not None:
         options["max_bytes"] = max_bytes
+    feeds = FeedOptions(tuple(str(page) for page in pages), fetch_seconds)
+    states = None
+    if state_dir is not None:
+        from graph.feeds.state import run_states
+
+        states = run_states(state_dir, lang=lang, published=published, prefilter=prefilter,
+                            pages=feeds.pages, fetch=fetch_seconds is not None)
     files: list[InputFile] = []
+    starts: dict[Path, tuple[int, int]] = {}
     for item in expand_inputs(paths):
         if isinstance(item, IngestFailure):
             summary.failures.append(item)
-        else:
-            files.append(item)
-    shards = plan_shards(files, options, shard_size=shard_size, prefilter=prefilter)
+            continue
+        if item.is_feed and states is not None:
+            if force:
+                states.forget(item.path)
+            cursor = states.cursor(item.path)
+            summary.feed_items_resumed += cursor.items
+            if cursor.done:
+                continue
+            starts[item.path] = (cursor.position, cursor.items)
+        files.append(item)
+    shards = plan_shards(files, options, shard_size=shard_size, prefilter=prefilter, feeds=feeds,
+                         starts=starts)
     folder = ShardFolder(shard_dir, _store_name(store))
     todo = [shard for shard in shards if force or not folder.loaded(shard.id)]
     summary.articles_unchanged = _count_loaded(folder, shards, todo)
@@ -306,10 +404,13 @@ def ingest_on_ray(paths: Iterable[str | Path], store, *, shard_dir: str | Path, 
     finished_now: list[tuple[Path, dict]] = []
 
     def accept(article: dict) -> bool:
+        if article["id"] in seen and article.get("feed"):  # a URL read again: read once, as locally
+            summary.articles_repeated += 1
+            summary.articles_read -= 1
+            return False
         if article["id"] in seen:
-            summary.failures.append(IngestFailure(
-                article["source"] or article["id"], f"article id {article['id']!r} is already taken in this "
-                f"run by {seen[article['id']]}; refused (give one of them another id or name)"))
+            summary.failures.append(_taken(article["source"] or article["id"], article["id"],
+                                           seen[article["id"]]))
             return False
         seen[article["id"]] = article["source"] or article["id"]
         return True
@@ -332,22 +433,36 @@ def ingest_on_ray(paths: Iterable[str | Path], store, *, shard_dir: str | Path, 
                 raise
             _add_articles(summary, manifest, seen)
             folder.mark_loaded(shard.id)
+            _save_feed_state(states, shard, manifest)
         if bar is not None:
             bar.update(1)
 
+    ready: set[str] = set()
+    loaded = 0
+
+    def saved(shard_id: str | None = None) -> None:
+        """Load the shards in input order as their outputs are ready (the article that wins a repeated id
+        is the one a local ingest keeps)."""
+        nonlocal loaded
+        if shard_id is not None:
+            ready.add(shard_id)
+        while loaded < len(todo) and todo[loaded].id in ready:
+            write(todo[loaded])
+            loaded += 1
+
     try:
         pending = [shard for shard in todo if force or not folder.finished(shard.id)]
-        for shard in todo:
-            if shard not in pending:
-                write(shard)  # finished before a crash: load it without recomputing
+        ready.update(shard.id for shard in todo if shard not in pending)  # finished before a crash: loaded
+        saved()                                                            # without recomputing
         if pending:
-            _run_on_ray(pending, folder, options, prefilter, budget, address, num_cpus, write)
+            _run_on_ray(pending, folder, options, prefilter, budget, feeds, address, num_cpus, saved)
         if bulk and finished_now:
             bulk_load_shards(store, finished_now, accept)
             for _path, manifest in finished_now:
                 _add_articles(summary, manifest, seen)
             for shard in todo:
                 folder.mark_loaded(shard.id)
+                _save_feed_state(states, shard, folder.manifest(shard.id))
     finally:
         if bar is not None:
             bar.close()
@@ -360,7 +475,8 @@ def ingest_on_ray(paths: Iterable[str | Path], store, *, shard_dir: str | Path, 
 
 
 def _run_on_ray(pending: list[Shard], folder: ShardFolder, options: dict, prefilter: bool, budget,
-                address: str | None, num_cpus: int | None, write: Callable[[Shard], None]) -> None:
+                feeds: FeedOptions, address: str | None, num_cpus: int | None,
+                saved: Callable[[str], None]) -> None:
     try:
         import ray
     except ImportError as exc:
@@ -383,7 +499,7 @@ def _run_on_ray(pending: list[Shard], folder: ShardFolder, options: dict, prefil
                              hint="start it with `ray start --head` and pass --address HOST:6379") from exc
     try:
         task = ray.remote(max_retries=2)(run_shard)
-        running = {task.remote(shard.inputs, options, prefilter, budget): shard for shard in pending}
+        running = {task.remote(shard, options, prefilter, budget, feeds): shard for shard in pending}
         while running:
             ready, _ = ray.wait(list(running), num_returns=1)
             shard = running.pop(ready[0])
@@ -394,10 +510,18 @@ def _run_on_ray(pending: list[Shard], folder: ShardFolder, options: dict, prefil
                     f"the Ray task of shard {shard.id} ({shard.inputs[0].path} ...) failed: {exc}",
                     hint="the finished shards are kept: run the same command again to resume") from exc
             folder.save(shard.id, result)
-            write(shard)
+            saved(shard.id)
     finally:
         if started_here:
             ray.shutdown()
+
+
+def _save_feed_state(states, shard: Shard, manifest: Mapping[str, Any]) -> None:
+    """Record where a loaded feed shard's reading ended in the feed's resume state."""
+    if states is not None and "cursor" in manifest:
+        from graph.feeds import Cursor
+
+        states.save(shard.inputs[0].path, Cursor(**manifest["cursor"]))
 
 
 def _store_name(store) -> str:
@@ -413,6 +537,7 @@ def _count_loaded(folder: ShardFolder, shards: list[Shard], todo: list[Shard]) -
 def _count(summary, manifest: Mapping[str, Any]) -> None:
     summary.articles_read += manifest["read"]
     summary.articles_not_about_aid += manifest["not_about_aid"]
+    summary.articles_repeated += manifest.get("repeated", 0)
     summary.failures.extend(IngestFailure(failure["source"], failure["reason"], failure.get("line"))
                             for failure in manifest["failures"])
 

@@ -725,11 +725,10 @@ def _feed_progress(inputs: list, options: dict[str, Any], *, state_dir, pages, p
                         prefilter=_early_prefilter() if prefilter else None)
     states = None
     if state_dir is not None:
-        from graph.feeds.state import FeedStates
+        from graph.feeds.state import run_states
 
-        states = FeedStates(state_dir, {"lang": options.get("lang"), "published": options.get("published"),
-                                        "prefilter": prefilter, "pages": sorted(map(str, pages)),
-                                        "fetch": fetch is not None})
+        states = run_states(state_dir, lang=options.get("lang"), published=options.get("published"),
+                            prefilter=prefilter, pages=pages, fetch=fetch is not None)
     return FeedProgress(feed_options, states, force, bar)
 
 

@@ -131,6 +131,54 @@ def test_duplicate_ids_across_shards_are_refused(ray_cluster, tmp_path):
     assert len(summary.failures) == 1 and "already taken" in summary.failures[0].reason
 
 
+def _counts(summary) -> tuple[int, int, int, int]:
+    return (summary.articles_read, summary.articles_not_about_aid, summary.articles_stored,
+            summary.articles_repeated)
+
+
+def test_feeds_on_ray_are_read_as_locally_with_pages_prefilter_and_resume_state(ray_cluster, tmp_path):
+    from feeds_files import AID, news_warc, sitemap
+
+    crawl = news_warc(tmp_path / "crawl.warc.gz")  # two pages about aid, two unrelated
+    news = tmp_path / "news.xml"  # a sitemap naming a page of the crawl: read once
+    news.write_text(sitemap([{"loc": next(iter(AID)), "title": "Denmark pledges howitzers"}]))
+    feeds = {"pages": [crawl], "prefilter": True}
+    reference = tmp_path / "reference"
+    with OxigraphStore(reference) as store:
+        local = ingest_paths([crawl, news], store, progress=False, workers=0, **feeds)
+    location, shards, state = tmp_path / "store", tmp_path / "shards", tmp_path / "state"
+    summary = _ray_ingest(location, shards, crawl, news, state_dir=state, **feeds)
+    assert _counts(summary) == _counts(local) == (4, 2, 2, 1) and summary.failures == []
+    _assert_same_store(location, reference)
+    again = _ray_ingest(location, shards, crawl, news, state_dir=state, **feeds)
+    assert (again.feed_items_resumed, again.articles_read, again.articles_stored) == (5, 0, 0)
+    forced = _ray_ingest(location, shards, crawl, news, state_dir=state, force=True, **feeds)
+    assert _counts(forced) == (4, 2, 2, 1)
+
+
+def test_ray_resumes_a_feed_where_a_local_run_stopped(ray_cluster, tmp_path):
+    from feeds_files import page, write_warc
+
+    from graph.feeds import Cursor, read_feed, url_article_id
+    from graph.feeds.state import run_states
+
+    urls = [f"https://news.example/p{n}" for n in range(7)]
+    crawl = write_warc(tmp_path / "crawl.warc.gz", [{"url": url, "body": page(f"Pledge {n}", [
+        f"Latvia will send Ukraine {n + 3} more drones, its defence minister said on Monday."])}
+        for n, url in enumerate(urls)])
+    cursor = Cursor()
+    for _n, _article in zip(range(4), read_feed(crawl, cursor=cursor), strict=False):
+        pass  # a local run that stored four articles and stopped: their cursor
+    state = tmp_path / "state"
+    run_states(state, lang=None, published=None, prefilter=False, pages=[], fetch=False).save(crawl, cursor)
+    location = tmp_path / "store"
+    resumed = _ray_ingest(location, tmp_path / "shards", crawl, state_dir=state)
+    assert (resumed.feed_items_resumed, resumed.articles_read, resumed.articles_stored) == (4, 3, 3)
+    with OxigraphStore(location, read_only=True) as store:
+        stored = {name.rsplit("/", 1)[-1] for name in store.graph_names() if "/article/" in name}
+    assert stored == {url_article_id(url) for url in urls[4:]}
+
+
 def test_cli_joins_a_running_cluster(ray_cluster, local_store, tmp_path):
     location = tmp_path / "store"
     env = {**os.environ, "AIDGRAPH_STORE": str(location), "RAY_ADDRESS": ""}

@@ -117,9 +117,6 @@ def run(args) -> int:
         from graph.distributed import default_shard_dir
 
         shard_dir = default_shard_dir(settings.store)
-    if args.engine == "ray" and (args.pages or args.fetch or args.state_dir):
-        raise InputError("--pages, --fetch and --state-dir go with --engine local (Ray resumes a feed file "
-                         "by its shard's completion marker)", hint="drop them, or the --engine ray")
     missing_pages = [p for p in args.pages if not Path(p).exists()]
     if missing_pages:
         raise InputError(f"no such --pages file or folder: {', '.join(missing_pages)}",
@@ -149,7 +146,8 @@ def run(args) -> int:
                                     shard_size=args.shard_size or SHARD_SIZE, lang=args.lang,
                                     published=published, max_bytes=settings.max_article_bytes,
                                     budget=budget, force=args.force, prefilter=args.prefilter,
-                                    bulk=args.bulk, progress=not args.no_progress)
+                                    pages=args.pages, fetch_seconds=fetcher.seconds if fetcher else None,
+                                    state_dir=state_dir, bulk=args.bulk, progress=not args.no_progress)
         else:
             summary = ingest_paths(args.paths, store, progress=not args.no_progress, lang=args.lang,
                                    published=published, max_bytes=settings.max_article_bytes,

@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,14 @@ class FeedStates:
         """Drop the state of ``path`` (``--force`` reads it from the start)."""
         with contextlib.suppress(OSError):
             self._file(path).unlink()
+
+
+def run_states(folder: str | Path, *, lang: str | None, published: Any, prefilter: bool,
+               pages: Iterable[str | Path], fetch: bool) -> FeedStates:
+    """The feed states of one ingest run in ``folder``, keyed by the reading options that change what a
+    feed yields (the same for a local and a Ray ingest, so either resumes the other's state)."""
+    return FeedStates(folder, {"lang": lang, "published": published, "prefilter": prefilter,
+                               "pages": sorted(map(str, pages)), "fetch": fetch})
 
 
 def default_state_dir(store_location: str | Path) -> Path:

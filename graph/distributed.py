@@ -1,7 +1,7 @@
 """Ingest on a Ray cluster: one task per input shard, one writer (``aidgraph ingest --engine ray``).
 
-The inputs are cut into *shards* (:func:`plan_shards`: up to ``shard_size`` files each; a JSONL file is
-a shard of its own). Each shard runs as one Ray task (:func:`run_shard`): read -> prefilter -> extract
+The inputs are cut into *shards* (:func:`plan_shards`: up to ``shard_size`` files each; a JSONL or feed
+file is a shard of its own). Each shard runs as one Ray task (:func:`run_shard`): read -> prefilter -> extract
 -> to RDF -> SHACL gate, the same :func:`graph.pipeline.prepare_batch` as a local ingest, under the
 same per-article budget (a :class:`graph.workers.ArticlePool` of one process inside the task). The task
 returns the shard's graphs as N-Quads and a manifest (which graphs each article writes, its counts,
@@ -11,10 +11,16 @@ the failures). The driver, the only writer (RocksDB takes one), saves them in th
   renamed: the manifest is the shard's completion marker;
 * ``{id}.loaded`` once the shard is in the store (it names the store).
 
-and loads each finished shard with :meth:`Store.replace_graphs`, a batch of articles per transaction,
-so the default graph (the merge) stays exact exactly as in a local ingest. ``bulk=True`` loads with
-:func:`bulk_load_shards` instead (see there for what it gives up). A rerun after a crash skips the shards
-that are loaded and loads without recomputing the shards that are finished; ``force`` recomputes all.
+and loads each finished shard, in input order, with :meth:`Store.replace_graphs`, a batch of articles
+per transaction, so the default graph (the merge) stays exact exactly as in a local ingest.
+``bulk=True`` loads with :func:`bulk_load_shards` instead (see there for what it gives up). A rerun
+after a crash skips the shards that are loaded and loads without recomputing the shards that are
+finished; ``force`` recomputes all.
+
+Feeds (WARC, RSS/Atom, sitemaps) are read as in a local ingest (:class:`FeedOptions`: the local pages,
+opt-in fetching; the early prefilter), and with a ``state_dir`` their resume state
+(:mod:`graph.feeds.state`) is the one a local ingest keeps: a feed done is skipped, a feed read part-way
+is a shard that starts where the state says, and the state is saved once its shard is loaded.
 
 A shard's id is a hash of its inputs (paths, sizes, modification times), the read options and
 :func:`graph.pipeline.pipeline_fingerprint`: a changed file or another aidgraph makes a new shard.

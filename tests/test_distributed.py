@@ -193,6 +193,24 @@ def test_cli_joins_a_running_cluster(ray_cluster, local_store, tmp_path):
     _assert_same_store(location, local_store)
 
 
+def test_cli_passes_the_feed_options_to_ray(ray_cluster, tmp_path):
+    from feeds_files import AID, news_warc, sitemap
+
+    crawl = news_warc(tmp_path / "crawl.warc.gz")
+    news = tmp_path / "news.xml"
+    news.write_text(sitemap([{"loc": next(iter(AID)), "title": "Denmark pledges howitzers"}]))
+    location = tmp_path / "store"
+    env = {**os.environ, "AIDGRAPH_STORE": str(location), "RAY_ADDRESS": ""}
+    command = [sys.executable, "-m", "graph.cli", "ingest", str(crawl), str(news), "--pages", str(crawl),
+               "--prefilter", "--engine", "ray", "--address", ray_cluster, "--no-progress", "--json"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=240, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout)
+    assert [summary[key] for key in ("articles_read", "articles_not_about_aid", "articles_stored",
+                                     "articles_repeated")] == [4, 2, 2, 1]
+    assert len(list((tmp_path / "store.feeds").glob("*.json"))) == 2  # the default resume state
+
+
 def test_cli_refuses_ray_options_without_the_ray_engine(run_cli):
     result = run_cli("ingest", str(DEMO), "--bulk")
     assert result.returncode != 0

@@ -8,8 +8,73 @@ from pathlib import Path
 
 from graph.errors import InputError, StoreError, store_failure
 
+#: the options of ``aidgraph ingest`` by --help group: (title, description) -> (flag, add_argument keywords)
+OPTION_GROUPS: dict[tuple[str, str | None], tuple[tuple[str, dict], ...]] = {
+    ("input", "what is read, and how"): (
+        ("paths", {"nargs": "+", "metavar": "PATH", "help": "files or folders"}),
+        ("--lang", {"help": "language of all articles (default: metadata or detection)"}),
+        ("--published", {"metavar": "YYYY-MM-DD", "help": "publication date of all articles"}),
+        ("--prefilter", {"action": "store_true", "help": (
+            "pass over articles that are not about military aid to Ukraine (a cheap keyword check before "
+            "extraction; counted in the summary; a feed's pages are checked before their main text is "
+            "extracted)")}),
+    ),
+    ("feeds", "WARC, RSS/Atom and sitemap inputs (README: Feeds)"): (
+        ("--pages", {"action": "append", "default": [], "metavar": "PATH", "help": (
+            "a WARC file or a folder of .html files holding the pages that sitemaps and RSS items name (by "
+            "WARC-Target-URI or canonical link); repeatable")}),
+        ("--fetch", {"action": "store_true", "help": (
+            "fetch over HTTP(S) the pages that sitemaps (and RSS items without content) name and --pages "
+            "does not hold (off by default; bounded: the article size limit, --fetch-seconds per page, 3 "
+            "redirects, HTML only)")}),
+        ("--fetch-seconds", {"type": float, "metavar": "S",
+                             "help": "time one fetched page may take, connect to last byte (default 20)"}),
+        ("--state-dir", {"metavar": "DIR", "help": (
+            "where the resume state of each feed input is kept (default: STORE.feeds beside an Oxigraph "
+            "store; none for a remote store unless given)")}),
+    ),
+    ("budgets", "limits of one article's extraction (README: Limits)"): (
+        ("--article-seconds", {"type": float, "metavar": "S", "help": (
+            "time budget of one article's extraction (default: $AIDGRAPH_ARTICLE_SECONDS or 60)")}),
+        ("--article-memory-mb", {"type": int, "metavar": "MB", "help": (
+            "memory budget of one article (default: $AIDGRAPH_ARTICLE_MEMORY_MB or 2048)")}),
+    ),
+    ("workers and distributed ingest", "local worker processes, or one Ray task per input shard; this "
+                                       "process is the only writer (README: Scale-out)"): (
+        ("--workers", {"type": int, "metavar": "N", "help": (
+            "processes that extract and validate in parallel (default: 1 for fewer than 200 files, else "
+            "the number of CPUs up to 4)")}),
+        ("--engine", {"choices": ("local", "ray"), "default": "local", "help": (
+            "local: worker processes on this machine (default); ray: tasks on a Ray cluster")}),
+        ("--address", {"metavar": "ADDR", "help": (
+            "the Ray cluster to join (HOST:6379, ray://HOST:10001 or auto; default: start a local Ray "
+            "instance for the run)")}),
+        ("--shard-dir", {"metavar": "DIR", "help": (
+            "where shard outputs and their completion markers are kept (default: STORE.shards beside the "
+            "store)")}),
+        ("--shard-size", {"type": int, "metavar": "N", "help": (
+            "input files per shard (default 64; a .jsonl or feed file is a shard of its own)")}),
+    ),
+    ("store", "how the store (aidgraph --store) is written"): (
+        ("--force", {"action": "store_true", "help": (
+            "re-ingest articles stored unchanged, and replace articles of the same id read from another "
+            "file")}),
+        ("--compact", {"action": "store_true", "help": (
+            "rewrite the store compressed afterwards, as `aidgraph compact` (after a large ingest: "
+            "transactions leave it ~1.8x the size of a bulk load)")}),
+        ("--bulk", {"action": "store_true", "help": (
+            "with --engine ray, backfill: load the shards with pyoxigraph's bulk loader and rebuild the "
+            "default graph once (not atomic per article; README: Bulk loading)")}),
+    ),
+    ("output", None): (
+        ("--json", {"action": "store_true", "help": "print the summary as JSON"}),
+        ("--no-progress", {"action": "store_true", "help": "no progress bar"}),
+    ),
+}
+
 
 def register(subparsers) -> None:
+    """Add ``aidgraph ingest`` to ``subparsers``."""
     parser = subparsers.add_parser(
         "ingest", help="ingest .txt/.html/.jsonl articles and WARC, RSS/Atom and sitemap feeds (files or "
                        "folders) into the store",
@@ -19,68 +84,13 @@ def register(subparsers) -> None:
                     "articles each: WARC files (.warc, .warc.gz: every HTML response), RSS/Atom feeds "
                     "(.rss, .atom, or .xml with <rss>/<feed>: every item's own content or summary) and "
                     "XML sitemaps (.xml, .xml.gz with <urlset>/<sitemapindex>: the pages they name, read "
-                    "from --pages); nothing is fetched from the network. A feed's progress is kept per "
-                    "input (STORE.feeds beside the store, or --state-dir), so a rerun after a crash "
-                    "skips what is done.")
-    source = parser.add_argument_group("input", "what is read, and how")
-    source.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    source.add_argument("--lang", help="language of all articles (default: metadata or detection)")
-    source.add_argument("--published", metavar="YYYY-MM-DD", help="publication date of all articles")
-    source.add_argument("--prefilter", action="store_true",
-                        help="pass over articles that are not about military aid to Ukraine (a cheap "
-                             "keyword check before extraction; counted in the summary; a feed's pages are "
-                             "checked before their main text is extracted)")
-    feeds = parser.add_argument_group("feeds", "WARC, RSS/Atom and sitemap inputs (README: Feeds)")
-    feeds.add_argument("--pages", action="append", default=[], metavar="PATH",
-                       help="a WARC file or a folder of .html files holding the pages that sitemaps and RSS "
-                            "items name (by WARC-Target-URI or canonical link); repeatable")
-    feeds.add_argument("--fetch", action="store_true",
-                       help="fetch over HTTP(S) the pages that sitemaps (and RSS items without content) name "
-                            "and --pages does not hold (off by default; bounded: the article size limit, "
-                            "--fetch-seconds per page, 3 redirects, HTML only)")
-    feeds.add_argument("--fetch-seconds", type=float, metavar="S",
-                       help="time one fetched page may take, connect to last byte (default 20)")
-    feeds.add_argument("--state-dir", metavar="DIR",
-                       help="where the resume state of each feed input is kept (default: STORE.feeds "
-                            "beside an Oxigraph store; none for a remote store unless given)")
-    budgets = parser.add_argument_group("budgets", "limits of one article's extraction (README: Limits)")
-    budgets.add_argument("--article-seconds", type=float, metavar="S",
-                         help="time budget of one article's extraction (default: $AIDGRAPH_ARTICLE_SECONDS "
-                              "or 60)")
-    budgets.add_argument("--article-memory-mb", type=int, metavar="MB",
-                         help="memory budget of one article (default: $AIDGRAPH_ARTICLE_MEMORY_MB or 2048)")
-    workers = parser.add_argument_group(
-        "workers and distributed ingest",
-        "local worker processes, or one Ray task per input shard; this process is the only writer "
-        "(README: Scale-out)")
-    workers.add_argument("--workers", type=int, metavar="N",
-                         help="processes that extract and validate in parallel (default: 1 for fewer than "
-                              "200 files, else the number of CPUs up to 4)")
-    workers.add_argument("--engine", choices=("local", "ray"), default="local",
-                         help="local: worker processes on this machine (default); ray: tasks on a Ray "
-                              "cluster")
-    workers.add_argument("--address", metavar="ADDR",
-                         help="the Ray cluster to join (HOST:6379, ray://HOST:10001 or auto; default: "
-                              "start a local Ray instance for the run)")
-    workers.add_argument("--shard-dir", metavar="DIR",
-                         help="where shard outputs and their completion markers are kept (default: "
-                              "STORE.shards beside the store)")
-    workers.add_argument("--shard-size", type=int, metavar="N",
-                         help="input files per shard (default 64; a .jsonl or feed file is a shard of its "
-                              "own)")
-    store = parser.add_argument_group("store", "how the store (aidgraph --store) is written")
-    store.add_argument("--force", action="store_true",
-                       help="re-ingest articles stored unchanged, and replace articles of the same id "
-                            "read from another file")
-    store.add_argument("--compact", action="store_true",
-                       help="rewrite the store compressed afterwards, as `aidgraph compact` (after a large "
-                            "ingest: transactions leave it ~1.8x the size of a bulk load)")
-    store.add_argument("--bulk", action="store_true",
-                       help="with --engine ray, backfill: load the shards with pyoxigraph's bulk loader and "
-                            "rebuild the default graph once (not atomic per article; README: Bulk loading)")
-    output = parser.add_argument_group("output")
-    output.add_argument("--json", action="store_true", help="print the summary as JSON")
-    output.add_argument("--no-progress", action="store_true", help="no progress bar")
+                    "from --pages); nothing is fetched from the network unless --fetch. A feed's "
+                    "progress is kept per input (STORE.feeds beside the store, or --state-dir), so a rerun "
+                    "after a crash skips what is done.")
+    for (title, description), options in OPTION_GROUPS.items():
+        group = parser.add_argument_group(title, description)
+        for flag, spec in options:
+            group.add_argument(flag, **spec)
     parser.set_defaults(handler=run)
 
 

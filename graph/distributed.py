@@ -458,8 +458,9 @@ def ingest_on_ray(paths: Iterable[str | Path], store, *, shard_dir: str | Path, 
 
     try:
         pending = [shard for shard in todo if force or not folder.finished(shard.id)]
-        ready.update(shard.id for shard in todo if shard not in pending)  # finished before a crash: loaded
-        saved()                                                            # without recomputing
+        # the shards finished before a crash are loaded without recomputing them
+        ready.update(shard.id for shard in todo if shard not in pending)
+        saved()
         if pending:
             _run_on_ray(pending, folder, options, prefilter, budget, feeds, address, num_cpus, saved)
         if bulk and finished_now:

@@ -287,9 +287,20 @@ def to_eur(value: float, currency: str, day: str | None) -> float | None:
 # --------------------------------------------------------------------------- reconciliation
 
 @dataclass(slots=True)
-class ReconcileRow:
+class DonorRow:
+    """A row of a reconciliation table: one donor (ISO alpha-2, "" when Kiel's donor is no country)."""
+
     donor: str
     donor_name: str
+
+    def _donor_dict(self) -> dict:
+        return {"donor": self.donor, "donor_name": self.donor_name}
+
+
+@dataclass(slots=True)
+class ReconcileRow(DonorRow):
+    """Kiel's figures of a donor x category next to the news graph's commitments."""
+
     category: str
     kiel_weapons: int
     kiel_value_eur: float
@@ -310,12 +321,12 @@ class ReconcileRow:
         return abs(self.kiel_weapons - self.graph_quantity)
 
     def to_dict(self) -> dict:
-        return {"donor": self.donor, "donor_name": self.donor_name, "category": self.category,
-                "kiel_weapons": self.kiel_weapons, "kiel_value_eur": round(self.kiel_value_eur),
-                "graph_commitments": self.graph_commitments, "graph_quantity": self.graph_quantity,
-                "graph_value_eur": round(self.graph_value_eur), "coverage": None if self.coverage is None
-                else round(self.coverage, 3), "disagreement": self.disagreement,
-                "systems_in_graph": sorted(self.systems)}
+        return self._donor_dict() | {
+            "category": self.category, "kiel_weapons": self.kiel_weapons,
+            "kiel_value_eur": round(self.kiel_value_eur), "graph_commitments": self.graph_commitments,
+            "graph_quantity": self.graph_quantity, "graph_value_eur": round(self.graph_value_eur),
+            "coverage": None if self.coverage is None else round(self.coverage, 3),
+            "disagreement": self.disagreement, "systems_in_graph": sorted(self.systems)}
 
 
 COMMITMENTS_QUERY = """
@@ -392,9 +403,9 @@ def reconcile(rows_or_store, release: KielRelease) -> list[ReconcileRow]:
 
 
 @dataclass(slots=True)
-class MonthRow:
-    donor: str
-    donor_name: str
+class MonthRow(DonorRow):
+    """Kiel's military total of a donor x month next to the news graph's commitments of that month."""
+
     month: str
     kiel_military_eur: float = 0.0
     graph_commitments: int = 0
@@ -407,10 +418,10 @@ class MonthRow:
         return self.graph_value_eur - self.kiel_military_eur
 
     def to_dict(self) -> dict:
-        return {"donor": self.donor, "donor_name": self.donor_name, "month": self.month,
-                "kiel_military_eur": round(self.kiel_military_eur),
-                "graph_commitments": self.graph_commitments, "graph_with_sum": self.graph_with_sum,
-                "graph_value_eur": round(self.graph_value_eur), "difference_eur": round(self.difference_eur)}
+        return self._donor_dict() | {
+            "month": self.month, "kiel_military_eur": round(self.kiel_military_eur),
+            "graph_commitments": self.graph_commitments, "graph_with_sum": self.graph_with_sum,
+            "graph_value_eur": round(self.graph_value_eur), "difference_eur": round(self.difference_eur)}
 
 
 MONTHS_QUERY = """

@@ -149,11 +149,12 @@ class RelationLexicon:
         heads = self.heads
         n = len(tokens)
         blocked = _inside_spans(tokens, names) if names else ()
+        forms = [lemma_key(t.text) for t in tokens]
         for i in range(n):
             token = tokens[i]
             if i in blocked:
                 continue
-            form = lemma_key(token.text)
+            form = forms[i]
             candidates = index.get(lemmas[i])
             if form != lemmas[i]:
                 by_form = index.get(form)
@@ -162,7 +163,7 @@ class RelationLexicon:
             matched_here = False
             if candidates:
                 for entry in candidates:
-                    last = self._match(entry, text, offset, tokens, lemmas, i)
+                    last = self._match(entry, text, offset, tokens, lemmas, i, forms)
                     if last is not None:
                         end = tokens[last - 1].end
                         found.append(Cue(entry.cls, i, last, token.start, end, entry.text))
@@ -181,22 +182,24 @@ class RelationLexicon:
         return found
 
     @staticmethod
-    def _fits(word: Word, token: Token, lemma: str) -> bool:
+    def _fits(word: Word, token: Token, lemma: str, form: str) -> bool:
+        """Whether ``token`` (folded ``form``, ``lemma``) is the entry's ``word``."""
         if word.glued and not token.glued:
             return False
-        form = lemma_key(token.text)
         if word.exact:
             return form == word.value
         return lemma == word.value or form == word.value
 
     def _match(self, entry: Entry, text: str, offset: int, tokens: list[Token], lemmas: list[str],
-               i: int) -> int | None:
-        """The token after the match of ``entry`` at token ``i`` (None: no match)."""
+               i: int, forms: list[str]) -> int | None:
+        """The token after the match of ``entry`` at token ``i`` (None: no match); ``forms`` are the
+        tokens' :func:`lemma_key` forms."""
         words = entry.words
         n = len(tokens)
+        fits = self._fits
         j = i
         for k in range(entry.gap):
-            if j >= n or not self._fits(words[k], tokens[j], lemmas[j]):
+            if j >= n or not fits(words[k], tokens[j], lemmas[j], forms[j]):
                 return None
             j += 1
         if entry.gap == len(words):
@@ -207,7 +210,7 @@ class RelationLexicon:
             between = text[tokens[start - 1].end - offset : tokens[start].start - offset]
             if _CLAUSE_END.search(between):
                 return None
-            if all(start + k < n and self._fits(w, tokens[start + k], lemmas[start + k])
+            if all(start + k < n and fits(w, tokens[start + k], lemmas[start + k], forms[start + k])
                    for k, w in enumerate(rest)):
                 return start + len(rest)
         return None

@@ -187,11 +187,11 @@ class Gazetteer:
             span = tokens[i : i + n]
             if not _contiguous(text, span):
                 continue
-            keys = [" ".join(t.key for t in span)]
+            keys = [" ".join([t.key for t in span])]
             if n > 2:  # "Antony J. Blinken" -> "antony blinken"
                 inner = [t for k, t in enumerate(span) if not (0 < k < n - 1 and _is_initial(t))]
                 if len(inner) < n:
-                    keys.append(" ".join(t.key for t in inner))
+                    keys.append(" ".join([t.key for t in inner]))
             for key in keys:
                 hits = self._accept(self.entries.get(key, ()), text, span)
                 if hits:

@@ -112,18 +112,19 @@ def _category_nouns(
     glued = {sentence_start + m.end() for m in _GLUE.finditer(sentence_text)}
     nouns: list[Item] = []
     covered = -1
-    for position in sorted({*token_starts, *glued}):
+    plain, joined = lexicon.category_index.pattern_at, lexicon.glued_category_index.pattern_at
+    for position in sorted({*token_starts, *glued}) if glued else token_starts:
         if position < covered:
             continue
-        index = lexicon.glued_category_index if position in glued else lexicon.category_index
-        pattern = index.pattern_at(text[position])
+        after_hyphen = position in glued
+        pattern = (joined if after_hyphen else plain)(text[position])
         match = pattern.match(text, position, sentence_end) if pattern is not None else None
         if match is None:
             continue
         noun = lexicon.category_nouns[int(match.lastgroup[1:])]
         item = Item(match.start(), match.end(), match.group(), noun.name, noun.category,
                     absorbs_object=noun.absorbs_object)
-        if position in glued:
+        if after_hyphen:
             item = _named_by_prefix(text, sentence_start, item, mentions)
         nouns.append(item)
         covered = match.end()

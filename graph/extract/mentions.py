@@ -223,7 +223,7 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
                 taken.append((person.start, person.end))
     for mention in unit.mentions:
         span = (mention.start, mention.end, mention.key)
-        if _inside(mention.start, mention.end, item_spans) or span in seen:
+        if span in seen or (item_spans and _inside(mention.start, mention.end, item_spans)):
             continue
         seen.add(span)
         following = text[mention.end - offset : mention.end - offset + 20]
@@ -249,7 +249,9 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
                 add(DONOR, "org", mention.start, mention.end, key=key, flavour=mention.key)
                 taken.append((mention.start, mention.end))
     for cue in cues:
-        if any(s < cue.end and cue.start < e for s, e in taken):
+        if cue.cls != "collective" and cue.cls != "government":
+            continue
+        if taken and any(s < cue.end and cue.start < e for s, e in taken):
             continue
         if cue.cls == "collective":
             add(DONOR, "collective", cue.start, cue.end, key=MULTIPLE_DONORS, flavour="collective")

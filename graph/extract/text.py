@@ -212,6 +212,7 @@ def tokenise(text: str, offset: int = 0) -> list[Token]:
     in the key.
     """
     tokens: list[Token] = []
+    append = tokens.append
     glue_next = False
     last_end = -1
     for match in _PIECE.finditer(text):
@@ -223,8 +224,7 @@ def tokenise(text: str, offset: int = 0) -> list[Token]:
         if piece[-1] == "." and "." not in piece[:-1]:
             piece = piece[:-1]
         end = start + len(piece)
-        glued = glue_next and start == last_end + 1
-        tokens.append(Token(start + offset, end + offset, piece, fold(piece), glued))
+        append(Token(start + offset, end + offset, piece, fold(piece), glue_next and start == last_end + 1))
         last_end = end
         glue_next = False
     return tokens

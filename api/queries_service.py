@@ -24,6 +24,7 @@ from api.results import Term
 from graph import vocab
 
 __all__ = ["actor_candidates", "article_text", "checked_iri", "pledge_filters", "pledge_records",
+           "pledge_records_json",
            "pledge_total", "select"]
 
 WINDOW_SHARE = 3  # /pledges pages through a date window while it holds at most a third of the store
@@ -72,6 +73,15 @@ def pledge_records(request: Request, filters: list[str], bindings: dict[str, tup
         return []
     cap = max(limit * ROW_FACTOR, request.app.state.settings.result_cap)
     return q.shape_pledges(order, _pledge_details(request, order, cap))
+
+
+def pledge_records_json(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int = 1000,
+                        offset: int = 0) -> list[str] | None:
+    """:func:`pledge_records` as the records' compact JSON texts, straight from the read model (no
+    parsing and writing again); None when the read model cannot answer (then ask :func:`pledge_records`)."""
+    model = read_model(request)
+    criteria = q.pledge_criteria(filters, bindings) if model is not None else None
+    return None if criteria is None else model.page_json(criteria, limit, offset)
 
 
 def article_text(request: Request, article_id: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date
@@ -52,15 +53,23 @@ def wants_csv(request: Request, format: str | None) -> bool:
     return False
 
 
-def _page(request: Request, items: list, limit: int, offset: int, extra: dict | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"limit": limit, "offset": offset, "count": len(items)} | (extra or {})
+def _page(request: Request, items: list, limit: int, offset: int, extra: dict | None = None, *,
+          count: int | None = None, items_json: list[str] | None = None) -> Response:
+    """A page of ``items`` with its count and the link to the next page; with ``items_json``, the items
+    as compact JSON texts written into the body as they are (the same bytes as ``JSONResponse``)."""
+    count = len(items) if count is None else count
+    body: dict[str, Any] = {"limit": limit, "offset": offset, "count": count} | (extra or {})
     headers = {}
-    if len(items) == limit:
+    if count == limit:
         params = dict(request.query_params) | {"offset": str(offset + limit), "limit": str(limit)}
         body["next"] = f"{request.url.path}?{urlencode(params)}"
         headers["Link"] = f'<{body["next"]}>; rel="next"'
-    body["items"] = items
-    return JSONResponse(body, headers=headers)
+    if items_json is None:
+        body["items"] = items
+        return JSONResponse(body, headers=headers)
+    head = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))[:-1]
+    text = f'{head},"items":[{",".join(items_json)}]}}'
+    return Response(text.encode("utf-8"), media_type="application/json", headers=headers)
 
 
 # ------------------------------------------------------------------------------------------- pledges
@@ -95,9 +104,15 @@ def list_pledges(
     # version) matches no pledge: the empty page and its warnings are the answer, without the page query
     absent = any(not any(_mentioned(request, term) for term in candidates)
                  for candidates in _filter_terms(bindings))
-    records = [] if absent else service.pledge_records(request, filters, bindings, limit, offset)
+    csv_wanted = wants_csv(request, format)
+    texts = None if absent or csv_wanted else service.pledge_records_json(request, filters, bindings, limit,
+                                                                          offset)
+    if texts:  # the read model's records as they are: spliced into the page, not parsed and written again
+        return _page(request, [], limit, offset, count=len(texts), items_json=texts)
+    records = [] if absent or texts is not None else \
+        service.pledge_records(request, filters, bindings, limit, offset)
     warnings = _unknown_filter_values(request, bindings) if not records and (offset == 0 or absent) else []
-    if wants_csv(request, format):
+    if csv_wanted:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(q.PLEDGE_CSV_COLUMNS)

@@ -4,7 +4,7 @@ values into bound SPARQL terms, and read pledge records page by page.
 These are the one implementation of each step (``api.routes_rest`` and ``api.web`` both call them):
 
 * :func:`select` runs a SELECT (with its ``bindings``) on the store worker under the server's timeout and
-  result cap;
+  result cap; :func:`kept_select` keeps its answer for the store version (the lookup views);
 * :func:`pledge_filters` turns the ``/pledges`` filter values into filter names and bound terms
   (a bad value is a 400/422 :class:`api.problems.Problem` with the reason);
 * :func:`pledge_records` answers one page of pledge records for those filters, newest first.
@@ -23,11 +23,13 @@ from api.problems import Problem
 from api.results import Term
 from graph import vocab
 
-__all__ = ["actor_candidates", "article_text", "checked_iri", "pledge_filters", "pledge_records",
-           "pledge_total", "select"]
+__all__ = ["actor_candidates", "article_text", "checked_iri", "kept_select", "pledge_filters",
+           "pledge_records", "pledge_records_json", "pledge_total", "select"]
 
 WINDOW_SHARE = 3  # /pledges pages through a date window while it holds at most a third of the store
 ROW_FACTOR = 200  # detail rows per pledge read at most (own triples, claims, amount, item labels)
+KEPT_SELECTS = 512  # answers kept_select keeps per store version
+KEPT_ROWS = 5000  # rows of an answer kept_select keeps at most
 
 
 def select(request: Request, sparql: str, bindings: dict[str, tuple] | None = None,
@@ -39,6 +41,28 @@ def select(request: Request, sparql: str, bindings: dict[str, tuple] | None = No
     engine = request.app.state.engine
     return engine.call("select", {"sparql": sparql, "bindings": bindings or {},
                                   "cap": cap or request.app.state.settings.result_cap})
+
+
+def kept_select(request: Request, sparql: str, bindings: dict[str, tuple] | None = None,
+                cap: int | None = None) -> dict[str, Any]:
+    """:func:`select`, its answer kept for the store version (the engine's write count: any write through
+    this server drops them all): the lookup views (/meetings, /actors/{id}, /equipment/{id}) ask the
+    same few questions all day. At most KEPT_SELECTS answers of at most KEPT_ROWS rows each; every call
+    gets its own copy of the rows."""
+    engine, state = request.app.state.engine, request.app.state
+    cache = getattr(state, "kept_selects", None)
+    if cache is None or cache[0] != engine.version:
+        cache = state.kept_selects = (engine.version, {})
+    key = (sparql, tuple(sorted((bindings or {}).items())), cap)
+    answer = cache[1].get(key)
+    if answer is None:
+        version = engine.version
+        answer = select(request, sparql, bindings, cap)
+        if version == engine.version and len(answer["rows"]) <= KEPT_ROWS:
+            if len(cache[1]) >= KEPT_SELECTS:
+                cache[1].pop(next(iter(cache[1])), None)
+            cache[1][key] = answer
+    return answer | {"rows": [dict(row) for row in answer["rows"]]}
 
 
 def read_model(request: Request):
@@ -72,6 +96,15 @@ def pledge_records(request: Request, filters: list[str], bindings: dict[str, tup
         return []
     cap = max(limit * ROW_FACTOR, request.app.state.settings.result_cap)
     return q.shape_pledges(order, _pledge_details(request, order, cap))
+
+
+def pledge_records_json(request: Request, filters: list[str], bindings: dict[str, tuple], limit: int = 1000,
+                        offset: int = 0) -> list[str] | None:
+    """:func:`pledge_records` as the records' compact JSON texts, straight from the read model (no
+    parsing and writing again); None when the read model cannot answer (then ask :func:`pledge_records`)."""
+    model = read_model(request)
+    criteria = q.pledge_criteria(filters, bindings) if model is not None else None
+    return None if criteria is None else model.page_json(criteria, limit, offset)
 
 
 def article_text(request: Request, article_id: str) -> str | None:

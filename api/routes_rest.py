@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date
@@ -52,15 +53,23 @@ def wants_csv(request: Request, format: str | None) -> bool:
     return False
 
 
-def _page(request: Request, items: list, limit: int, offset: int, extra: dict | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"limit": limit, "offset": offset, "count": len(items)} | (extra or {})
+def _page(request: Request, items: list, limit: int, offset: int, extra: dict | None = None, *,
+          count: int | None = None, items_json: list[str] | None = None) -> Response:
+    """A page of ``items`` with its count and the link to the next page; with ``items_json``, the items
+    as compact JSON texts written into the body as they are (the same bytes as ``JSONResponse``)."""
+    count = len(items) if count is None else count
+    body: dict[str, Any] = {"limit": limit, "offset": offset, "count": count} | (extra or {})
     headers = {}
-    if len(items) == limit:
+    if count == limit:
         params = dict(request.query_params) | {"offset": str(offset + limit), "limit": str(limit)}
         body["next"] = f"{request.url.path}?{urlencode(params)}"
         headers["Link"] = f'<{body["next"]}>; rel="next"'
-    body["items"] = items
-    return JSONResponse(body, headers=headers)
+    if items_json is None:
+        body["items"] = items
+        return JSONResponse(body, headers=headers)
+    head = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))[:-1]
+    text = f'{head},"items":[{",".join(items_json)}]}}'
+    return Response(text.encode("utf-8"), media_type="application/json", headers=headers)
 
 
 # ------------------------------------------------------------------------------------------- pledges
@@ -95,9 +104,15 @@ def list_pledges(
     # version) matches no pledge: the empty page and its warnings are the answer, without the page query
     absent = any(not any(_mentioned(request, term) for term in candidates)
                  for candidates in _filter_terms(bindings))
-    records = [] if absent else service.pledge_records(request, filters, bindings, limit, offset)
+    csv_wanted = wants_csv(request, format)
+    texts = None if absent or csv_wanted else service.pledge_records_json(request, filters, bindings, limit,
+                                                                          offset)
+    if texts:  # the read model's records as they are: spliced into the page, not parsed and written again
+        return _page(request, [], limit, offset, count=len(texts), items_json=texts)
+    records = [] if absent or texts is not None else \
+        service.pledge_records(request, filters, bindings, limit, offset)
     warnings = _unknown_filter_values(request, bindings) if not records and (offset == 0 or absent) else []
-    if wants_csv(request, format):
+    if csv_wanted:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(q.PLEDGE_CSV_COLUMNS)
@@ -176,7 +191,7 @@ def list_meetings(request: Request, format_key: Annotated[str | None, Query(
     if format_key:
         sparql = sparql.replace("#FILTER_FORMAT", q.MEETING_FORMAT_FILTER)
         bindings["f_format"] = service.checked_iri(vocab.org_iri, format_key, "format")
-    result = service.select(request, sparql, bindings, cap=offset + limit)
+    result = service.kept_select(request, sparql, bindings, cap=offset + limit)
     if model is not None:  # the pledges per meeting, counted by the read model
         totals = model.totals("meeting")
         for row in result["rows"]:
@@ -264,15 +279,15 @@ def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)],
         raise Problem(400, "bad-id", f"{actor_id!r} cannot name an actor")
     candidates += [candidates[-1]] * (3 - len(candidates))
     bound = dict(zip(("f_a", "f_b", "f_c"), candidates, strict=True))
-    found = service.select(request, q.ACTOR_TYPE, bound)["rows"]
+    found = service.kept_select(request, q.ACTOR_TYPE, bound)["rows"]
     if not found:
         raise Problem(404, "not-found", f"no actor {actor_id!r}", hint="list them at /actors or /search")
     actor = found[0]["actor"]
     kinds = sorted({q.local_name(row["class"][1]) for row in found})
     bound = {"actor": actor}
-    labels = [row["label"] for row in service.select(request, q.ACTOR_LABELS, bound)["rows"]]
+    labels = [row["label"] for row in service.kept_select(request, q.ACTOR_LABELS, bound)["rows"]]
     posts = []
-    for row in service.select(request, q.ACTOR_POSTS, bound)["rows"]:
+    for row in service.kept_select(request, q.ACTOR_POSTS, bound)["rows"]:
         post = {name: q.code(q.python_value(row.get(name))) for name in ("post", "role", "country")}
         post |= {name: q.python_value(row.get(name)) for name in ("start", "end")}
         if post not in posts:
@@ -280,7 +295,7 @@ def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)],
     meetings = [{
         "id": q.code(row["meeting"][1]), "key": q.python_value(row.get("key")),
         "date": q.python_value(row.get("date")), "mode": q.python_value(row.get("mode")),
-    } for row in service.select(request, q.ACTOR_MEETINGS, bound)["rows"]]
+    } for row in service.kept_select(request, q.ACTOR_MEETINGS, bound)["rows"]]
     pledge_bindings = {"f_donor_a": actor, "f_donor_b": actor}
     pledges = service.pledge_records(request, ["donor"], pledge_bindings, limit=pledge_limit)
     total = service.pledge_total(request, ["donor"], pledge_bindings)
@@ -291,7 +306,7 @@ def get_actor(request: Request, actor_id: Annotated[str, Path(pattern=KEY)],
     if "Country" in kinds:
         body["people"] = [{"id": q.code(r["person"][1]), "name": q.python_value(r.get("name")),
                            "role": q.code(q.python_value(r.get("role")))}
-                          for r in service.select(request, q.COUNTRY_PEOPLE, bound)["rows"]]
+                          for r in service.kept_select(request, q.COUNTRY_PEOPLE, bound)["rows"]]
     return body
 
 
@@ -325,7 +340,7 @@ def get_equipment(request: Request, equipment_id: Annotated[str, Path(pattern=KE
     """An equipment system: category, labels, the newest pledges of it (donors and quantities over
     time among them) and how many there are."""
     equipment = service.checked_iri(vocab.equipment_iri, equipment_id, "equipment")
-    detail = service.select(request, q.EQUIPMENT_DETAIL, {"equipment": equipment})["rows"]
+    detail = service.kept_select(request, q.EQUIPMENT_DETAIL, {"equipment": equipment})["rows"]
     pledges = service.pledge_records(request, ["object"], {"f_object": equipment}, limit=pledge_limit)
     total = service.pledge_total(request, ["object"], {"f_object": equipment})
     labels = [row["label"] for row in detail if "label" in row]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import hmac
 import json
 from pathlib import Path
@@ -36,6 +37,7 @@ QUERY_MEDIA = "application/sparql-query"
 UPDATE_MEDIA = "application/sparql-update"
 DUMP_FORMATS = {"trig": "application/trig", "nquads": "application/n-quads"}
 SAVED_RESULTS_KEPT = 64  # saved-query answers kept per store version (by query, Accept and format)
+SAVED_GZIP_FROM = 64 * 1024  # a kept answer of at least this many bytes is also kept gzip-compressed
 
 router = APIRouter()
 
@@ -397,14 +399,32 @@ async def run_saved_query(
     if cache is None or cache[0] != state.engine.version:
         cache = state.saved_results = (state.engine.version, {})
     if key in cache[1]:
-        body, media_type, headers = cache[1][key]
+        body, media_type, headers, packed = cache[1][key]
+        if packed is not None and _accepts_gzip(request):
+            return Response(packed, media_type=media_type, headers=headers | {
+                "X-Cache": "hit", "Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
         return Response(body, media_type=media_type, headers=headers | {"X-Cache": "hit"})
     version = state.engine.version
     response = await _saved_answer(request, saved, format)
     if version == state.engine.version and len(cache[1]) < SAVED_RESULTS_KEPT:
         headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
-        cache[1][key] = (response.body, response.media_type, headers)
+        packed = None
+        if len(response.body) >= SAVED_GZIP_FROM:  # compressed once, sent to every client that takes gzip
+            packed = await run_in_threadpool(gzip.compress, response.body, 6, mtime=0)
+        if packed is not None:
+            headers["Vary"] = "Accept-Encoding"
+            response.headers["Vary"] = "Accept-Encoding"
+        cache[1][key] = (response.body, response.media_type, headers, packed)
     return response
+
+
+def _accepts_gzip(request: Request) -> bool:
+    """Whether the client takes a gzip-encoded body (``Accept-Encoding`` names gzip, not with q=0)."""
+    for part in request.headers.get("accept-encoding", "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip"):
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 async def _saved_answer(request: Request, saved, format: str | None) -> Response:

@@ -56,6 +56,8 @@ READ_MODEL_FILE = "aidgraph-lookups.sqlite"
 SCHEMA_VERSION = "4"
 BATCH = 400  # pledges per read while refreshing
 BULK_BATCH = 5000  # pledges per transaction while rebuilding
+LANDMARK_STEP = 2000  # rows between two landmarks of a deep page's stream (_seek_page)
+LANDMARK_STREAMS = 256  # streams whose landmarks are kept
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -235,6 +237,9 @@ class PledgeReadModel:
         self._local = threading.local()
         self._closure: dict[str, set[str]] | None = None  # the category tree, while rebuilding
         self._nodes: dict[str, tuple] = {}  # item node -> (categories, label texts), while rebuilding
+        self._landmarks: dict[tuple, list[tuple[str, str]]] = {}  # stream -> landmarks (_seek_page)
+        self._landmarks_of: str | None = None  # the generation they belong to
+        self._landmarks_lock = threading.Lock()
         if not read_only:
             db = self._connection()
             with db:
@@ -531,16 +536,29 @@ class PledgeReadModel:
         so a page costs its offset and limit and the rows skipped, never a sort of the matches.
         A criterion of several ranges (an item: its IRI and each label containing the text; a
         donor that names both a country and an organisation) is merged here, range by range."""
+        return [json.loads(record) for record in self.page_json(criteria, limit, offset)]
+
+    def page_json(self, criteria: PledgeCriteria, limit: int, offset: int) -> list[str]:
+        """:meth:`page` as the records' JSON texts (compact, as ``json.dumps(..., separators=(",", ":"),
+        ensure_ascii=False)`` writes them): a response can splice them without parsing and writing
+        them again. Read in one transaction (one snapshot of the file)."""
         db = self._connection()
-        order = [pledge for _, pledge in self._page_rows(db, criteria, int(limit), int(offset))]
-        records: dict[str, Any] = {}
-        unique = sorted(set(order))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            records |= dict(db.execute(f"SELECT pledge, record FROM pledge_records WHERE pledge IN ({marks})",
-                                       chunk))
-        return [json.loads(records[pledge]) for pledge in order]
+        own = not db.in_transaction
+        if own:
+            db.execute("BEGIN")
+        try:
+            order = [pledge for _, pledge in self._page_rows(db, criteria, int(limit), int(offset))]
+            records: dict[str, str] = {}
+            unique = sorted(set(order))
+            for start in range(0, len(unique), 500):
+                chunk = unique[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                records |= dict(db.execute(
+                    f"SELECT pledge, record FROM pledge_records WHERE pledge IN ({marks})", chunk))
+        finally:
+            if own:
+                db.execute("COMMIT")
+        return [records[pledge] for pledge in order]
 
     def _page_rows(self, db: sqlite3.Connection, criteria: PledgeCriteria, limit: int,
                    offset: int) -> list[tuple[str, str]]:
@@ -558,13 +576,15 @@ class PledgeReadModel:
         streams: list[tuple[str, list[Any]]] = []  # (SELECT sort_date, pledge ... ordered, parameters)
         date_range = self._date_range(db, criteria)
         sizes: dict[str, int] = dict.fromkeys(ranges, 0) | ({"date": 0} if date_range is not None else {})
-        if len(sizes) > 1:  # a choice: count each (up to a bound)
-            in_range = "SELECT 1 FROM pledge_facets WHERE facet = ? AND value = ?"
-            sizes = {name: sum(self._bounded_count(db, in_range, [facet, value]) for facet, value in found)
-                     for name, found in ranges.items()}
+        if len(sizes) > 1:  # a choice: the facet ranges' sizes are kept (facet_totals: pledges, about
+            # their rows), the date range's rows are counted up to the smallest of them
+            total = "SELECT pledges FROM facet_totals WHERE facet = ? AND value = ?"
+            sizes = {name: sum((db.execute(total, [facet, value]).fetchone() or (0,))[0]
+                               for facet, value in found) for name, found in ranges.items()}
             if date_range is not None:
                 sizes["date"] = self._bounded_count(
-                    db, "SELECT 1 FROM pledge_rows WHERE sort_date BETWEEN ? AND ?", list(date_range))
+                    db, "SELECT 1 FROM pledge_rows WHERE sort_date BETWEEN ? AND ?", list(date_range),
+                    min(sizes.values(), default=20_000) + 1)
         driver = min(sizes, key=lambda name: sizes[name]) if sizes else None
         if driver == "date":
             where, params = criteria.row_checks("r.pledge", dates=False)
@@ -588,6 +608,8 @@ class PledgeReadModel:
         ordering = " ORDER BY r.sort_date DESC, r.pledge LIMIT ? OFFSET ?"
         if len(streams) == 1:
             sql, params = streams[0]
+            if offset >= LANDMARK_STEP:
+                return self._seek_page(db, sql, params, limit, offset)
             return db.execute(sql + ordering, [*params, limit, offset]).fetchall()
         merged, seen = [], set()
         cursors = [db.execute(sql + ordering, [*params, limit + offset, 0]) for sql, params in streams]
@@ -598,6 +620,52 @@ class PledgeReadModel:
                 if len(merged) == offset + limit:
                     break
         return merged[offset:]
+
+    def _seek_page(self, db: sqlite3.Connection, sql: str, params: list[Any], limit: int,
+                   offset: int) -> list[tuple[str, str]]:
+        """A deep page of one ordered stream: from the nearest *landmark* at or before ``offset`` (the
+        (sort date, pledge) of every LANDMARK_STEP-th row of the stream), so SQLite skips fewer than
+        LANDMARK_STEP index entries instead of ``offset``. The landmarks are found with the same skips,
+        once per stream and *generation* of the model (kept in this object, for the snapshot the caller's
+        transaction reads: a write begins a new generation, so landmarks never outlive the rows)."""
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('generation', 'state')"))
+        if meta.get("state") != "current":  # a write under way: its new generation's rows are not these
+            return db.execute(f"{sql} ORDER BY r.sort_date DESC, r.pledge LIMIT ? OFFSET ?",
+                              [*params, limit, offset]).fetchall()
+        generation = meta.get("generation")
+        key = (sql, tuple(params))
+        with self._landmarks_lock:
+            if self._landmarks_of != generation:
+                self._landmarks, self._landmarks_of = {}, generation
+            marks = list(self._landmarks.get(key, ()))
+        after = "(r.sort_date <= ? AND NOT (r.sort_date = ? AND r.pledge <= ?))"
+        ordering = " ORDER BY r.sort_date DESC, r.pledge LIMIT ? OFFSET ?"
+
+        def read(mark: tuple[str, str] | None, count: int, skip: int) -> list[tuple[str, str]]:
+            if mark is None:
+                return db.execute(sql + ordering, [*params, count, skip]).fetchall()
+            return db.execute(f"{sql} AND {after}{ordering}",
+                              [*params, mark[0], mark[0], mark[1], count, skip]).fetchall()
+
+        wanted = offset // LANDMARK_STEP
+        grown = False
+        while len(marks) < wanted:  # landmark k is row (k + 1) * STEP - 1 of the stream
+            row = read(marks[-1] if marks else None, 1, LANDMARK_STEP - 1)
+            if not row:
+                break
+            marks.append(tuple(row[0]))
+            grown = True
+        if grown:
+            with self._landmarks_lock:
+                if self._landmarks_of == generation:
+                    if len(self._landmarks) >= LANDMARK_STREAMS:
+                        self._landmarks.pop(next(iter(self._landmarks)))
+                    self._landmarks[key] = marks
+        if len(marks) < wanted:  # the stream ends before the offset
+            return []
+        if wanted == 0:
+            return read(None, limit, offset)
+        return read(marks[wanted - 1], limit, offset - wanted * LANDMARK_STEP)
 
     def _item_texts(self, db: sqlite3.Connection) -> list[tuple[str, str]]:
         """(text, item node or ``""``) of every item label a pledge has had since the last rebuild (a

@@ -264,3 +264,39 @@ def test_saved_answers_are_kept_for_one_generation(stores, tmp_path):
         assert model.saved_answer("minister_meetings", "json", cap) is None
         model.keep_answer("minister_meetings", "json", cap, model.generation(), answer)
         assert model.saved_answer("minister_meetings", "json", cap) == answer
+
+
+def test_deep_pages_seek_from_landmarks_and_follow_writes(stores, tmp_path, monkeypatch):
+    """A deep page starts from the nearest landmark of its stream (every LANDMARK_STEP-th row, here 7):
+    every offset gives the rows of the whole ordered list from there, for all pledges and for one
+    facet value; after an article is dropped the same reader (its landmarks of the old generation
+    kept) gives the new list's rows."""
+    import graph.store.readmodel as readmodel
+
+    location, _ = stores
+    work = tmp_path / "store"
+    shutil.copytree(location, work)
+    monkeypatch.setattr(readmodel, "LANDMARK_STEP", 7)
+    reader = PledgeReadModel(work / READ_MODEL_FILE, read_only=True)
+    db = sqlite3.connect(work / READ_MODEL_FILE)
+    facet, value = db.execute("SELECT facet, value FROM facet_totals WHERE facet IN ('status', 'recipient') "
+                              "ORDER BY pledges DESC LIMIT 1").fetchone()
+    db.close()
+    every = [PledgeCriteria(), PledgeCriteria(equal={facet: [value]})]
+
+    def check() -> None:
+        for criteria in every:
+            whole = reader.page_json(criteria, 100_000, 0)
+            assert len(whole) > 30
+            for offset in [*range(0, 40), len(whole) - 8, len(whole) - 1, len(whole), len(whole) + 20]:
+                for limit in (1, 5, 13):
+                    assert reader.page_json(criteria, limit, offset) == whole[offset:offset + limit], \
+                        (criteria, offset, limit)
+
+    check()
+    assert reader._landmarks
+    with open_store(work) as store:
+        article = next(name for name in store.graph_names()
+                       if name.startswith(ARTICLE) and reader.page(_criteria_of(name), 1, 0))
+        store.replace_graphs({article: ""})
+    check()

@@ -206,3 +206,26 @@ def test_openapi_documents_the_routes(client):
                  "/articles/{article_id}", "/articles", "/search", "/stats", "/health"):
         assert path in paths
     assert client.get("/docs").status_code == 200
+
+
+def test_kept_view_answers_are_dropped_by_a_write(store_builder, live_server_class, auth, tmp_path):
+    """/actors/{id}, /equipment/{id} and /meetings keep their SPARQL answers per store version: a
+    repeat is the same answer, and an update through the server is seen by the next request."""
+    from api.settings import ApiSettings
+
+    store = store_builder(tmp_path / "store")
+    settings = ApiSettings(store=str(store), token=auth["Authorization"].removeprefix("Bearer "),
+                           query_timeout=20)
+    with live_server_class(settings) as live, live.client() as http:
+        first = http.get("/actors/DE").json()
+        assert http.get("/actors/DE").json() == first
+        assert "Testland" not in [label["label"] for label in first["labels"]]
+        meetings = http.get("/meetings").json()
+        assert http.get("/meetings").json() == meetings
+        # into the default graph, which the lookups read
+        update = ("INSERT DATA { <https://w3id.org/aidgraph/id/country/DE> "
+                  "<http://www.w3.org/2004/02/skos/core#prefLabel> \"Testland\"@xx }")
+        response = http.post("/sparql", content=update,
+                             headers={"Content-Type": "application/sparql-update"} | auth)
+        assert response.status_code == 204
+        assert "Testland" in [label["label"] for label in http.get("/actors/DE").json()["labels"]]

@@ -885,6 +885,9 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
     """The rules' donor group for an attachable and the name of the rule that chose it."""
     view, groups, clause = sentence.view, sentence.groups, sentence.clause
     usable = [g for g in groups if g.before not in ("recipient", "locative", "jointly")]
+    gapped = _gapped_donor(view, attachable, trigger, usable)
+    if gapped is not None:
+        return gapped, "gapped"
     attached = _attached_agent(view, attachable, trigger, groups)
     if attached is not None and trigger is not None and trigger.cls in ("fund", "buy_for"):
         # "X pays for a package of weapons from Y": Y sells, the payer gives
@@ -937,6 +940,44 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
     return None, "none"
 
 
+_GAPPED_REACH = 2  # words between the donor of an elided clause and its sum or item
+
+
+def _gapped_donor(view: SentenceView, attachable: Attachable, trigger: Trigger | None,
+                  usable: list[Group]) -> Group | None:
+    """The donor of a conjunct whose verb is elided (gapping): "X will give A, and Y B", "A was paid
+    by X, B by Y": a donor group after the governing trigger that opens a new conjunct (after a comma
+    or a coordination cue, perhaps with its agent preposition) and stands right before the attachable,
+    while another donor came earlier in the sentence."""
+    if trigger is None or attachable.kind == "package":
+        return None
+    for group in usable:
+        if group.first < trigger.last or group.last > attachable.first:
+            continue
+        if attachable.first - group.last > _GAPPED_REACH or group.source != "sentence":
+            continue
+        if not any(g.last <= group.first and not set(g.keys) & set(group.keys) for g in usable):
+            continue
+        tokens = view.tokens
+        between = view.gap_text(tokens[group.last - 1].end, tokens[attachable.first].start)
+        if _punctuated(between, ",;:()[]") or any(
+                group.last <= m.first < attachable.first for m in view.of(TRIGGER, DONOR, ITEM)):
+            continue
+        start = group.first
+        agents = [c for c in view.of("agent") if 0 <= group.first - c.last <= 1]
+        if group.before == "agent" and agents:
+            start = agents[-1].first
+        # the conjunct may open with a few words of its own ("the second by Y")
+        marked = {i for m in view.of(TRIGGER, DONOR, ITEM, MONEY) for i in range(m.first, m.last)}
+        ends = {c.last for c in view.of("coordination")}
+        for opening in range(start, max(start - _GAPPED_REACH, 0) - 1, -1):
+            if opening == 0 or (opening < start and opening in marked):
+                break
+            if opening in ends or "," in view.gap_text(tokens[opening - 1].end, tokens[opening].start):
+                return group
+    return None
+
+
 def _attached_agent(view: SentenceView, attachable: Attachable, trigger: Trigger | None,
                     groups: list[Group]) -> Group | None:
     """A donor group introduced by an agent preposition right after the attachable ("£450 million
@@ -964,6 +1005,11 @@ def _attached_agent(view: SentenceView, attachable: Attachable, trigger: Trigger
                 return group
         if trigger is not None and 0 <= trigger.first - group.last <= 1 and trigger.first <= attachable.first:
             return group  # "the by-the-Netherlands pledged radar" order (de, nl)
+        if attachable.kind == MONEY and 0 <= attachable.first - group.last <= _GAPPED_REACH:
+            between = view.gap_text(view.tokens[group.last - 1].end, view.tokens[attachable.first].start)
+            if not _punctuated(between) and not any(
+                    group.last <= m.first < attachable.first for m in view.of(TRIGGER, DONOR, ITEM)):
+                return group  # "was by X with Y financed" (verb-final passive: de, nl)
     return None
 
 

@@ -1046,7 +1046,8 @@ def _drop_package_when_listed(decisions: list[Decision]) -> list[Decision]:
 def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -> list[Decision]:
     """Several donors named with packages and the packages' contents ("A, B and C announced packages
     including drones and shells"): one package per donor, the contents ``multiple`` (who gave which is
-    not said; CONVENTIONS.md rules 2 and 5). A joint pledge ("jointly") keeps its own form."""
+    not said; CONVENTIONS.md rules 2 and 5). A joint pledge ("jointly", one package "from A and B")
+    keeps its own form: each donor and ``multiple``."""
     packages = sentence.view.of("package")
     if not packages or sentence.joint:
         return decisions
@@ -1056,6 +1057,9 @@ def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -
         named = [k for k in decision.group.keys if k != MULTIPLE_DONORS]
         if (decision.attachable.kind != ITEM or len(named) < 2 or decision.joint
                 or decision.group.collective or decision.attachable.first < package.first):
+            continue
+        if decision.group.before == "agent" and 0 <= decision.group.first - package.last <= 2:
+            decision.joint = True  # "a package from A and B to fund X": one package, given jointly
             continue
         decision.unattributed = True
         if tuple(named) not in opened:

@@ -937,6 +937,10 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
             found = [g for g in sentence.context if g.source == source]
             if found:
                 return found[0], source
+        # "X are delivered together with A and B" (a passive, no giver named): the partners give
+        partners = [g for g in groups if g.before == "jointly"]
+        if trigger is not None and trigger.cls != "receive" and partners:
+            return partners[0], "partner"
     return None, "none"
 
 

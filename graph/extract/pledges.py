@@ -39,6 +39,7 @@ from typing import Any
 
 from graph.extract.cues import GAP
 from graph.extract.items import Item
+from graph.extract.lemmas import lemma_key
 from graph.extract.lexicon import Lexicon
 from graph.extract.mentions import DONOR, ITEM, MONEY, RECIPIENT, TRIGGER, SentenceView, TypedMention
 from graph.extract.normalize.numbers import parse_digits, parse_words
@@ -227,7 +228,9 @@ class PledgeSentence:
 def analyse_sentence(view: SentenceView, package: PackageContext, article: ArticleScope
                      ) -> PledgeSentence | None:
     """What a sentence says about pledges (None when it states none)."""
-    if not view.of(TRIGGER) and not view.of(MONEY) and not view.of("continuation", "package"):
+    headline = _verbless_headline(view)
+    if not view.of(TRIGGER) and not view.of(MONEY) and not view.of("continuation", "package") \
+            and not headline:
         return None  # no verb of giving, no sum, no package: nothing to attach
     elliptical = _elliptical(view, article)
     if not view.of(ITEM, MONEY, "package", "train") and not (view.of(DONOR) and view.of("aid_noun")) \
@@ -243,7 +246,7 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
         if live and view.of(DONOR) and view.of("aid_noun", "package"):
             return _announcement(view, triggers)  # "X and Y presented new support": a package opens
         return None
-    implicit = not live and _implicit_aid(view, attachables)
+    implicit = not live and (_implicit_aid(view, attachables) or headline)
     if not live and not continuation and not implicit:
         return None
     clause = _clauses(view)
@@ -324,6 +327,24 @@ def _announcement(view: SentenceView, triggers: list[Trigger]) -> PledgeSentence
     """A sentence that announces support without naming contents or value: it gives no pledge of
     its own but opens a package for the sentences after it."""
     return PledgeSentence(view, triggers, [], _groups(view), [], False, False, _clauses(view), False)
+
+
+_HEADLINE_TOKENS = 14  # at most this many words in a headline or teaser line
+
+
+def _verbless_headline(view: SentenceView) -> bool:
+    """A short line without a verb or a final full stop that names a donor, an item and "for
+    Ukraine" ("Spain: six more howitzers for Ukraine"): a headline that states a pledge. The
+    article-level merge keeps it one pledge with the body's restatement."""
+    if view.of(TRIGGER) or view.text.rstrip().endswith((".", "?", "!", '"', "”")) \
+            or len(view.tokens) > _HEADLINE_TOKENS or not view.of(DONOR) or not view.of(ITEM):
+        return False
+    articles = {i for a in view.of("article") for i in range(a.first, a.last)}
+    for cue in view.of("recipient"):
+        after = [i for i in range(cue.last, min(cue.last + 2, len(view.tokens))) if i not in articles]
+        if after and any(r.first == after[0] for r in view.of(RECIPIENT)):
+            return True
+    return False
 
 
 def _implicit_aid(view: SentenceView, attachables: list[Attachable]) -> bool:
@@ -523,8 +544,11 @@ def _groups(view: SentenceView) -> list[Group]:
                 groups[-1].last = donor.last
                 continue
         groups.append(Group([donor], "sentence", donor.first, donor.last))
+    endings = view.relations.agent_endings if view.relations is not None else ()
     for group in groups:
         group.before = _cue_before(view, group.first)
+        if not group.before and endings and lemma_key(view.tokens[group.last - 1].text).endswith(endings):
+            group.before = "agent"  # a source case ending: "Norjalta" (from Norway)
     return groups
 
 

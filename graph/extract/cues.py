@@ -80,6 +80,8 @@ class RelationLexicon:
         self.past_forms = frozenset(lemma_key(w) for w in data.get("past_forms", []))
         self.past_suffixes = tuple(lemma_key(s) for s in data.get("past_suffixes", []))
         self.first_person_suffixes = tuple(lemma_key(s) for s in data.get("first_person_suffixes", []))
+        # case endings that make a name the source ("from Norway") where no preposition does
+        self.agent_endings = tuple(lemma_key(s) for s in data.get("agent_endings", []))
         self.home_country: str | None = data.get("home_country")
         self.elisions = tuple(lemma_key(e) for e in data.get("elisions", []))  # "n'", "l'", "dell'"
         self.institutions = {self._lemma_of(k): v for k, v in (data.get("institutions") or {}).items()}

@@ -230,6 +230,8 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
         if media and following[:1] == " " and media.match(following.lstrip()):
             continue
         if mention.kind == "country":
+            if mention.flavour == "metonym" and _dateline(text, offset, mention):
+                continue  # "PARIS —", "BERLIN (dpa) -": where the report was filed, not who gives
             if mention.key in lexicon.non_donors:
                 if mention.key == lexicon.default_recipient:
                     add(RECIPIENT, RECIPIENT, mention.start, mention.end, key=mention.key,
@@ -263,6 +265,21 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
             placed = any(c.cls == "locative" and c.first == cue.last for c in cues)
             if key and not described and not placed:
                 add(DONOR, "institution", cue.start, cue.end, key=key, flavour="institution")
+
+
+_DATELINE_AFTER = "—–-(,/"  # what follows the place of a dateline ("PARIS —", "OSLO (NTB)", "KYIV,")
+
+
+def _dateline(text: str, offset: int, mention) -> bool:
+    """A capital written in capitals at the start of a sentence, before a dash, bracket, comma or slash:
+    the place a report was filed from (typography, the same in every language)."""
+    if not mention.surface.isupper() or len(mention.surface) < 3:
+        return False
+    before = text[: mention.start - offset]
+    if before.strip(" /\n") and not (before.strip(" /\n").isupper() and before.rstrip().endswith("/")):
+        return False
+    after = text[mention.end - offset : mention.end - offset + 3].lstrip()
+    return bool(after) and after[0] in _DATELINE_AFTER
 
 
 def _institution(cue: Cue, lemmas: list[str], relations: RelationLexicon) -> str | None:

@@ -39,6 +39,7 @@ from typing import Any
 
 from graph.extract.cues import GAP
 from graph.extract.items import Item
+from graph.extract.lemmas import lemma_key
 from graph.extract.lexicon import Lexicon
 from graph.extract.mentions import DONOR, ITEM, MONEY, RECIPIENT, TRIGGER, SentenceView, TypedMention
 from graph.extract.normalize.numbers import parse_digits, parse_words
@@ -227,7 +228,9 @@ class PledgeSentence:
 def analyse_sentence(view: SentenceView, package: PackageContext, article: ArticleScope
                      ) -> PledgeSentence | None:
     """What a sentence says about pledges (None when it states none)."""
-    if not view.of(TRIGGER) and not view.of(MONEY) and not view.of("continuation", "package"):
+    headline = _verbless_headline(view)
+    if not view.of(TRIGGER) and not view.of(MONEY) and not view.of("continuation", "package") \
+            and not headline:
         return None  # no verb of giving, no sum, no package: nothing to attach
     elliptical = _elliptical(view, article)
     if not view.of(ITEM, MONEY, "package", "train") and not (view.of(DONOR) and view.of("aid_noun")) \
@@ -243,7 +246,7 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
         if live and view.of(DONOR) and view.of("aid_noun", "package"):
             return _announcement(view, triggers)  # "X and Y presented new support": a package opens
         return None
-    implicit = not live and _implicit_aid(view, attachables)
+    implicit = not live and (_implicit_aid(view, attachables) or headline)
     if not live and not continuation and not implicit:
         return None
     clause = _clauses(view)
@@ -324,6 +327,24 @@ def _announcement(view: SentenceView, triggers: list[Trigger]) -> PledgeSentence
     """A sentence that announces support without naming contents or value: it gives no pledge of
     its own but opens a package for the sentences after it."""
     return PledgeSentence(view, triggers, [], _groups(view), [], False, False, _clauses(view), False)
+
+
+_HEADLINE_TOKENS = 14  # at most this many words in a headline or teaser line
+
+
+def _verbless_headline(view: SentenceView) -> bool:
+    """A short line without a verb or a final full stop that names a donor, an item and "for
+    Ukraine" ("Spain: six more howitzers for Ukraine"): a headline that states a pledge. The
+    article-level merge keeps it one pledge with the body's restatement."""
+    if view.of(TRIGGER) or view.text.rstrip().endswith((".", "?", "!", '"', "”")) \
+            or len(view.tokens) > _HEADLINE_TOKENS or not view.of(DONOR) or not view.of(ITEM):
+        return False
+    articles = {i for a in view.of("article") for i in range(a.first, a.last)}
+    for cue in view.of("recipient"):
+        after = [i for i in range(cue.last, min(cue.last + 2, len(view.tokens))) if i not in articles]
+        if after and any(r.first == after[0] for r in view.of(RECIPIENT)):
+            return True
+    return False
 
 
 def _implicit_aid(view: SentenceView, attachables: list[Attachable]) -> bool:
@@ -523,8 +544,11 @@ def _groups(view: SentenceView) -> list[Group]:
                 groups[-1].last = donor.last
                 continue
         groups.append(Group([donor], "sentence", donor.first, donor.last))
+    endings = view.relations.agent_endings if view.relations is not None else ()
     for group in groups:
         group.before = _cue_before(view, group.first)
+        if not group.before and endings and lemma_key(view.tokens[group.last - 1].text).endswith(endings):
+            group.before = "agent"  # a source case ending: "Norjalta" (from Norway)
     return groups
 
 
@@ -885,6 +909,9 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
     """The rules' donor group for an attachable and the name of the rule that chose it."""
     view, groups, clause = sentence.view, sentence.groups, sentence.clause
     usable = [g for g in groups if g.before not in ("recipient", "locative", "jointly")]
+    gapped = _gapped_donor(view, attachable, trigger, usable)
+    if gapped is not None:
+        return gapped, "gapped"
     attached = _attached_agent(view, attachable, trigger, groups)
     if attached is not None and trigger is not None and trigger.cls in ("fund", "buy_for"):
         # "X pays for a package of weapons from Y": Y sells, the payer gives
@@ -934,7 +961,49 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
             found = [g for g in sentence.context if g.source == source]
             if found:
                 return found[0], source
+        # "X are delivered together with A and B" (a passive, no giver named): the partners give
+        partners = [g for g in groups if g.before == "jointly"]
+        if trigger is not None and trigger.cls != "receive" and partners:
+            return partners[0], "partner"
     return None, "none"
+
+
+_GAPPED_REACH = 2  # words between the donor of an elided clause and its sum or item
+
+
+def _gapped_donor(view: SentenceView, attachable: Attachable, trigger: Trigger | None,
+                  usable: list[Group]) -> Group | None:
+    """The donor of a conjunct whose verb is elided (gapping): "X will give A, and Y B", "A was paid
+    by X, B by Y": a donor group after the governing trigger that opens a new conjunct (after a comma
+    or a coordination cue, perhaps with its agent preposition) and stands right before the attachable,
+    while another donor came earlier in the sentence."""
+    if trigger is None or attachable.kind == "package":
+        return None
+    for group in usable:
+        if group.first < trigger.last or group.last > attachable.first:
+            continue
+        if attachable.first - group.last > _GAPPED_REACH or group.source != "sentence":
+            continue
+        if not any(g.last <= group.first and not set(g.keys) & set(group.keys) for g in usable):
+            continue
+        tokens = view.tokens
+        between = view.gap_text(tokens[group.last - 1].end, tokens[attachable.first].start)
+        if _punctuated(between, ",;:()[]") or any(
+                group.last <= m.first < attachable.first for m in view.of(TRIGGER, DONOR, ITEM)):
+            continue
+        start = group.first
+        agents = [c for c in view.of("agent") if 0 <= group.first - c.last <= 1]
+        if group.before == "agent" and agents:
+            start = agents[-1].first
+        # the conjunct may open with a few words of its own ("the second by Y")
+        marked = {i for m in view.of(TRIGGER, DONOR, ITEM, MONEY) for i in range(m.first, m.last)}
+        ends = {c.last for c in view.of("coordination")}
+        for opening in range(start, max(start - _GAPPED_REACH, 0) - 1, -1):
+            if opening == 0 or (opening < start and opening in marked):
+                break
+            if opening in ends or "," in view.gap_text(tokens[opening - 1].end, tokens[opening].start):
+                return group
+    return None
 
 
 def _attached_agent(view: SentenceView, attachable: Attachable, trigger: Trigger | None,
@@ -964,6 +1033,11 @@ def _attached_agent(view: SentenceView, attachable: Attachable, trigger: Trigger
                 return group
         if trigger is not None and 0 <= trigger.first - group.last <= 1 and trigger.first <= attachable.first:
             return group  # "the by-the-Netherlands pledged radar" order (de, nl)
+        if attachable.kind == MONEY and 0 <= attachable.first - group.last <= _GAPPED_REACH:
+            between = view.gap_text(view.tokens[group.last - 1].end, view.tokens[attachable.first].start)
+            if not _punctuated(between) and not any(
+                    group.last <= m.first < attachable.first for m in view.of(TRIGGER, DONOR, ITEM)):
+                return group  # "was by X with Y financed" (verb-final passive: de, nl)
     return None
 
 
@@ -1000,7 +1074,8 @@ def _drop_package_when_listed(decisions: list[Decision]) -> list[Decision]:
 def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -> list[Decision]:
     """Several donors named with packages and the packages' contents ("A, B and C announced packages
     including drones and shells"): one package per donor, the contents ``multiple`` (who gave which is
-    not said; CONVENTIONS.md rules 2 and 5). A joint pledge ("jointly") keeps its own form."""
+    not said; CONVENTIONS.md rules 2 and 5). A joint pledge ("jointly", one package "from A and B")
+    keeps its own form: each donor and ``multiple``."""
     packages = sentence.view.of("package")
     if not packages or sentence.joint:
         return decisions
@@ -1010,6 +1085,9 @@ def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -
         named = [k for k in decision.group.keys if k != MULTIPLE_DONORS]
         if (decision.attachable.kind != ITEM or len(named) < 2 or decision.joint
                 or decision.group.collective or decision.attachable.first < package.first):
+            continue
+        if decision.group.before == "agent" and 0 <= decision.group.first - package.last <= 2:
+            decision.joint = True  # "a package from A and B to fund X": one package, given jointly
             continue
         decision.unattributed = True
         if tuple(named) not in opened:

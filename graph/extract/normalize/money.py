@@ -77,9 +77,10 @@ def _grammar(lang: str | None) -> _MoneyGrammar:
               rf"|(?:{numbers.one_words})(?=\s+(?:{magnitude})(?!\w))|(?=(?:{units})(?!\w))")
     end = r"(?![\w$€£¥₴])"
     prefix_form = (rf"(?P<pre_cur>{prefix_currency})\s?(?P<pre_num>{numbers.digits})"
-                   rf"(?:\s?(?P<pre_mag>{any_magnitude}))?{end}")
+                   rf"(?:[\s-]?(?P<pre_mag>{any_magnitude}))?{end}")
+    # a hyphen joins the currency only after a magnitude word ("500-million-dollar", not "500-pound")
     suffix_form = (rf"(?P<post_num>{spoken})(?:[\s-]*(?P<post_mag>{magnitude}))?"
-                   rf"(?:(?<=\w)\s+|(?<=\.)\s*|\s*(?=[^\w\s]))"
+                   rf"(?:(?<=\w)\s+|(?(post_mag)(?<=\w)-(?=\w)|(?!))|(?<=\.)\s*|\s*(?=[^\w\s]))"
                    rf"(?:(?:{connectors})\s*)?(?P<post_cur>{suffix_currency}){end}")
     conversion_cues = alternation(lexicon.get("conversion_cues", []))
     combined_form = rf"(?P<comb_num>{numbers.digits})\s*(?P<comb>{alternation(list(combined))}){end}"

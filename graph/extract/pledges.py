@@ -852,11 +852,14 @@ def _own_use(view: SentenceView, attachable: Attachable) -> bool:
     a shortage cue before the item, in its clause and with no verb of giving between, names a need."""
     if any(abs(c.first - attachable.last) <= 6 for c in view.of("own_use")):
         return True
+    shortages = view.of("shortage")
+    if not shortages:
+        return False
     clause = _clauses(view)
     verbs = [t.first for t in view.of(TRIGGER)]
     return any(0 <= attachable.first - c.last <= _SHORTAGE_REACH
                and clause[c.first] == clause[attachable.first]
-               and not any(c.last <= v < attachable.first for v in verbs) for c in view.of("shortage"))
+               and not any(c.last <= v < attachable.first for v in verbs) for c in shortages)
 
 
 def candidate_groups(sentence: PledgeSentence) -> list[Group]:

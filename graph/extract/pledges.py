@@ -48,10 +48,12 @@ from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
 _CHAIN_GAP = 4  # tokens between a verb of intention and the verb it governs
 _NEGATION_REACH = 5  # tokens before a trigger where a negation blocks it
 _REQUEST_REACH = 10
+_SHORTAGE_REACH = 10  # tokens from a cue of lacking to the items lacked
 _ASPECT_REACH = 5
 _ATTACHED_REACH = 4  # tokens between an item and the agent preposition of its donor
 _EARMARK_REACH = 6
 _CONTEXT_SENTENCES = 3  # sentences a package goes on for without naming its donor again
+_QUIET_PARAGRAPHS = 3  # paragraphs a package goes on for when no other giver is named
 DELIVERY_CLASSES = frozenset({"give", "deliver", "receive", "train", "deploy"})
 STRONG_BREAKS = ";:()[]"
 
@@ -585,7 +587,8 @@ def _context_groups(view: SentenceView, package: PackageContext, article: Articl
     if package.donors and view.position - package.position <= _package_reach(view) \
             and (view.paragraph == package.paragraph
                  or ((opening or _quotes_between(article, package.position, view.position))
-                     and view.paragraph - package.paragraph <= 2)):
+                     and view.paragraph - package.paragraph <= 2)
+                 or _undisputed(view, package, article)):
         context.append(_virtual_group(package.donors, "package", view))
     speaker = _speaker(view, article)
     if speaker:
@@ -596,6 +599,18 @@ def _context_groups(view: SentenceView, package: PackageContext, article: Articl
         if len(keys) == 1 and before.paragraph == view.paragraph:
             context.append(_virtual_group(keys, "carried", view))
     return context
+
+
+def _undisputed(view: SentenceView, package: PackageContext, article: ArticleScope) -> bool:
+    """A sentence that names no giver ("Der afsættes ...", "Il est prévu ...") a few paragraphs after
+    a package, with no other giver named in between: the package's donors give it. Not what was
+    given before ("Already delivered were ..."): that is background, anyone's."""
+    if view.of(DONOR, "already", "background", "cumulative") or \
+            view.paragraph - package.paragraph > _QUIET_PARAGRAPHS:
+        return False
+    donors = set(package.donors)
+    return all({d.key for d in between.of(DONOR)} <= donors
+               for between in article.views[package.position + 1:view.position])
 
 
 def _quotes_between(article: ArticleScope, first: int, last: int) -> bool:
@@ -857,7 +872,18 @@ def governing_trigger(sentence: PledgeSentence, attachable: Attachable) -> Trigg
 
 
 def _own_use(view: SentenceView, attachable: Attachable) -> bool:
-    return any(abs(c.first - attachable.last) <= 6 for c in view.of("own_use"))
+    """Items for the giver's own forces, or what the recipient lacks ("short of shells and tanks"):
+    a shortage cue before the item, in its clause and with no verb of giving between, names a need."""
+    if any(abs(c.first - attachable.last) <= 6 for c in view.of("own_use")):
+        return True
+    shortages = view.of("shortage")
+    if not shortages:
+        return False
+    clause = _clauses(view)
+    verbs = [t.first for t in view.of(TRIGGER)]
+    return any(0 <= attachable.first - c.last <= _SHORTAGE_REACH
+               and clause[c.first] == clause[attachable.first]
+               and not any(c.last <= v < attachable.first for v in verbs) for c in shortages)
 
 
 def candidate_groups(sentence: PledgeSentence) -> list[Group]:

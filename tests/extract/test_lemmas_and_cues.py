@@ -129,3 +129,25 @@ def test_lemma_tables_are_those_simplemma_gives() -> None:
     result = subprocess.run([sys.executable, str(script), "--check", "--lang", "en,sv"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_trigger_is_also_a_blocking_cue(lang: str) -> None:
+    """A word listed as a verb of giving and as a request, negation, agenda or shortage cue would both
+    make and block a pledge at the same token; a lexicon must choose ("pedir" asks, it does not buy)."""
+    data = json.loads((RELATIONS_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    triggers = {entry for entries in data["triggers"].values() for entry in entries}
+    for cue in ("request", "negation", "agenda", "shortage"):
+        assert not triggers & set(data["cues"].get(cue, ())), (lang, cue)
+
+
+@pytest.mark.parametrize(("lang", "text", "word"), [
+    ("da", "Ukraine mangler granater.", "mangler"),
+    ("pl", "Ukrainie brakuje amunicji.", "brakuje"),
+    ("es", "Ucrania carece de munición.", "carece"),
+    ("it", "All'Ucraina mancano munizioni.", "mancano"),
+    ("fi", "Ukrainalta puuttuu ammuksia.", "puuttuu"),
+    ("cs", "Ukrajině chybí munice.", "chybí"),
+])
+def test_verbs_of_lacking_are_shortage_cues_in_every_inflection(lang: str, text: str, word: str) -> None:
+    assert "shortage" in _classes(lang, text).get(word, "")

@@ -30,6 +30,7 @@ def corpora() -> dict[str, tuple[Path, Path, str | None]]:
         "seeds": (SHARED / "corpus" / "seeds", SHARED / "corpus" / "gold", None),
         "real-a": (real / "articles", real / "gold", "a"),
         "real-c": (real / "articles", real / "gold", "c"),
+        "real": (real / "articles", real / "gold", None),
         "demo": (REPO / "corpus" / "demo", REPO / "corpus" / "demo" / "gold", None),
         "own": (REPO / "tests" / "data" / "longform", REPO / "tests" / "data" / "longform" / "gold", None),
     }

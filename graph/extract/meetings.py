@@ -323,7 +323,8 @@ def _format_and_kind(
     ]
     if kinds and _format_rank(kinds[0][0]) <= _format_rank(formats[0]):
         return kinds[0]
-    fmt = _choose_format(formats, last_format, article.main_format) or _venue_format(unit, cues)
+    venue = None if formats else _venue_format(unit, cues)  # "the talks at Ramstein": the contact group
+    fmt = venue or _choose_format(formats, last_format, article.main_format)
     return fmt, _kind(text, fmt, cues) if fmt else None
 
 

@@ -137,8 +137,9 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         for key in own.get("kinds", {})
     )
 
+    nouns = lexicon.data.get("meeting_nouns", [])  # also as the tail of a compound: "NATO-Ministertreffen"
     return MeetingCues(
-        cue=word_alternation([*lexicon.data.get("meeting_nouns", []), *words("meeting_verbs")]),
+        cue=word_alternation([*nouns, *(rf"\w+-(?:{noun})" for noun in nouns), *words("meeting_verbs")]),
         visit=word_alternation(words("visit")),
         absent=word_alternation(words("absent")),
         upcoming=word_alternation(words("upcoming") + words("future")),

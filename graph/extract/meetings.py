@@ -89,6 +89,7 @@ class MeetingCues:
     complementiser: re.Pattern[str] | None = None  # "that", "dass": what follows is reported speech
     short_names: dict[str, re.Pattern[str]] = field(default_factory=dict)  # "the contact group" -> UDCG
     kinds: tuple[MeetingKind, ...] = ()  # "NATO summit": NATO-SUMMIT
+    subject_pronoun: re.Pattern[str] | None = None  # "he", "sie", "hij", "hän": a sentence's subject
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         month_since=word_alternation([rf"(?:{w})\s*$" for w in words("month_since")]),
         short_names=short_names,
         kinds=kinds,
+        subject_pronoun=word_alternation(words("subject_pronouns")),
     )
 
 
@@ -773,6 +775,8 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
         people = [p for p in persons.mentions.get(unit.sentence.index, [])
                   if not _is_modifier(unit.sentence.text, p.start - offset, p.end - offset)]
         attending = any(p.search(text) for p in (lexicon.pattern("attend"), cues.at_meeting) if p)
+        if not people and (attending or (remote_cue and remote_cue.search(text))):
+            people = _pronoun_subject(unit, persons, cues)
         if draft.parties and not attending:  # "la ministre participait aussi" joins a visit
             people = [p for p in people if _person_country(persons, p.person) in draft.parties]
         people = _present(people, text, offset, before_cue, cues)
@@ -802,6 +806,15 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
             match = count_cue.search(text)
             if match:
                 fact.n_countries = int(re.search(r"\d+", match.group()).group())
+
+
+def _pronoun_subject(unit, persons, cues: MeetingCues) -> list:
+    """The person a sentence opening with a subject pronoun speaks of ("He did so during the meeting",
+    "Hij deed dat tijdens de bijeenkomst"): the one person the sentence before names, else nobody."""
+    if cues.subject_pronoun is None or not cues.subject_pronoun.match(unit.sentence.text.lstrip(" \"'“”„«»")):
+        return []
+    before = persons.mentions.get(unit.sentence.index - 1, [])
+    return before[:1] if len({p.person for p in before}) == 1 else []
 
 
 def _place(draft: MeetingDraft, analysed: list, cues: MeetingCues) -> str | None:

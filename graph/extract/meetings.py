@@ -140,7 +140,8 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
 
     nouns = lexicon.data.get("meeting_nouns", [])  # also as the tail of a compound: "NATO-Ministertreffen"
     return MeetingCues(
-        cue=word_alternation([*nouns, *(rf"\w+-(?:{noun})" for noun in nouns), *words("meeting_verbs")]),
+        cue=word_alternation([*nouns, *(rf"\w+-(?:{noun})" for noun in nouns), *words("meeting_verbs"),
+                            *words("future")]),  # "will meet", "se réunira": a coming meeting
         visit=word_alternation(words("visit")),
         absent=word_alternation(words("absent")),
         upcoming=word_alternation(words("upcoming") + words("future")),

@@ -63,6 +63,7 @@ _CHAIR_COORDINATION = re.compile(  # "Germany and the U.K.", "der Ministerin und
     r"^\s*(?:,|and|und|och|og|et|en|i|oraz|&|a|y|sowie|samt|with|mit|med|avec|met|z)?\s*(?:[\w']+\s+)?$",
     re.IGNORECASE,
 )
+_TITLE_GAP = 20  # characters between a person's title and the name that follows it
 _CHAIR_REACH = 70  # characters between a chair cue and the first chair ("the US defence secretary ...")
 
 
@@ -773,8 +774,7 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
             continue
         text = unit.sentence.text
         offset = unit.sentence.start
-        people = [p for p in persons.mentions.get(unit.sentence.index, [])
-                  if not _is_modifier(unit.sentence.text, p.start - offset, p.end - offset)]
+        people = _not_modifiers(persons.mentions.get(unit.sentence.index, []), text, offset)
         attending = any(p.search(text) for p in (lexicon.pattern("attend"), cues.at_meeting) if p)
         if not people and (attending or (remote_cue and remote_cue.search(text))):
             people = _pronoun_subject(unit, persons, cues)
@@ -783,6 +783,8 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
         people = _present(people, text, offset, before_cue, cues)
         if unit.sentence.index not in draft.dated:
             people = _not_reported(people, text, offset, lexicon, cues)
+            if cues.upcoming and cues.upcoming.search(text):
+                people = []  # "The latter will be attended by ...": a plan, not who was there
         remote = remote_cue.search(text) if remote_cue else None
         remote_person = None
         if remote:
@@ -863,6 +865,14 @@ def _not_reported(people: list, text: str, offset: int, lexicon: Lexicon, cues: 
         if start < opener.start() or any(p.search(text, person.end - offset) for p in attendance):
             kept.append(person)
     return kept
+
+
+def _not_modifiers(mentions: list, text: str, offset: int) -> list:
+    """The person mentions that are not a modifier (:func:`_is_modifier`) nor lead into one: "Russian
+    President Vladimir Putin's efforts" names Putin only as a modifier, the title's mention too."""
+    modifiers = [m for m in mentions if _is_modifier(text, m.start - offset, m.end - offset)]
+    return [m for m in mentions if not any(
+        o.person == m.person and m.start <= o.start < m.end + _TITLE_GAP for o in modifiers)]
 
 
 def _is_modifier(text: str, start: int, end: int) -> bool:

@@ -567,7 +567,8 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
         month = _coming_month(months[0].value, published) if upcoming else months[0].value
         known_day = _calendar_day(cues, calendar_key, month)
         if known_day or upcoming or (cues.previous and cues.previous.search(text)):
-            return known_day or month
+            # a regular format's meeting by month is that month (CONVENTIONS.md rule 10); a summit is its day
+            return known_day if known_day and calendar_key != fmt else month
         if _past_month_of_meeting(text, offset, months[0], cues):
             return month
     if unit.dates:
@@ -783,7 +784,7 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
         people = _present(people, text, offset, before_cue, cues)
         if unit.sentence.index not in draft.dated:
             people = _not_reported(people, text, offset, lexicon, cues)
-            if cues.upcoming and cues.upcoming.search(text):
+            if _plans(text, cues):
                 people = []  # "The latter will be attended by ...": a plan, not who was there
         remote = remote_cue.search(text) if remote_cue else None
         remote_person = None
@@ -865,6 +866,16 @@ def _not_reported(people: list, text: str, offset: int, lexicon: Lexicon, cues: 
         if start < opener.start() or any(p.search(text, person.end - offset) for p in attendance):
             kept.append(person)
     return kept
+
+
+def _plans(text: str, cues: MeetingCues) -> bool:
+    """The sentence's own clause speaks of the future ("will be attended by"), not only what a speaker
+    says after a complementiser ("said that the country will spend more in the coming years")."""
+    coming = cues.upcoming.search(text) if cues.upcoming else None
+    if coming is None:
+        return False
+    opener = cues.complementiser.search(text) if cues.complementiser else None
+    return opener is None or coming.start() < opener.start()
 
 
 def _not_modifiers(mentions: list, text: str, offset: int) -> list:

@@ -753,7 +753,17 @@ def _refers_to_meeting(unit, lexicon: Lexicon, cues: MeetingCues) -> bool:
         return True
     if cues.upcoming and cues.upcoming.search(text):
         return False  # "Whether she will also see the Kremlin leader is open": another, coming meeting
-    return any(p.search(text) for p in (cues.cue, cues.visit, cues.chair) if p)
+    return any(p.search(text) for p in (cues.cue, cues.visit, cues.chair) if p) or _at_venue(unit, cues)
+
+
+def _at_venue(unit, cues: MeetingCues) -> bool:
+    """The sentence places itself at a city known for a format's meetings ("the minister said in
+    Ramstein", "sa hon i Ramstein")."""
+    text, offset = unit.sentence.text, unit.sentence.start
+    return any(
+        m.kind == "city" and m.key in cues.venue_formats and _is_place(text[: m.start - offset], cues)
+        for m in unit.mentions
+    )
 
 
 def _may_refer_to_main(unit, lexicon: Lexicon, fmt: str) -> bool:

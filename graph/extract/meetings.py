@@ -63,6 +63,7 @@ _CHAIR_COORDINATION = re.compile(  # "Germany and the U.K.", "der Ministerin und
     r"^\s*(?:,|and|und|och|og|et|en|i|oraz|&|a|y|sowie|samt|with|mit|med|avec|met|z)?\s*(?:[\w']+\s+)?$",
     re.IGNORECASE,
 )
+_TITLE_GAP = 20  # characters between a person's title and the name that follows it
 _CHAIR_REACH = 70  # characters between a chair cue and the first chair ("the US defence secretary ...")
 
 
@@ -89,6 +90,7 @@ class MeetingCues:
     complementiser: re.Pattern[str] | None = None  # "that", "dass": what follows is reported speech
     short_names: dict[str, re.Pattern[str]] = field(default_factory=dict)  # "the contact group" -> UDCG
     kinds: tuple[MeetingKind, ...] = ()  # "NATO summit": NATO-SUMMIT
+    subject_pronoun: re.Pattern[str] | None = None  # "he", "sie", "hij", "hän": a sentence's subject
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,10 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         for key in own.get("kinds", {})
     )
 
+    nouns = lexicon.data.get("meeting_nouns", [])  # also as the tail of a compound: "NATO-Ministertreffen"
     return MeetingCues(
-        cue=word_alternation([*lexicon.data.get("meeting_nouns", []), *words("meeting_verbs")]),
+        cue=word_alternation([*nouns, *(rf"\w+-(?:{noun})" for noun in nouns), *words("meeting_verbs"),
+                            *words("future")]),  # "will meet", "se réunira": a coming meeting
         visit=word_alternation(words("visit")),
         absent=word_alternation(words("absent")),
         upcoming=word_alternation(words("upcoming") + words("future")),
@@ -158,6 +162,7 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         month_since=word_alternation([rf"(?:{w})\s*$" for w in words("month_since")]),
         short_names=short_names,
         kinds=kinds,
+        subject_pronoun=word_alternation(words("subject_pronouns")),
     )
 
 
@@ -323,7 +328,8 @@ def _format_and_kind(
     ]
     if kinds and _format_rank(kinds[0][0]) <= _format_rank(formats[0]):
         return kinds[0]
-    fmt = _choose_format(formats, last_format, article.main_format) or _venue_format(unit, cues)
+    venue = None if formats else _venue_format(unit, cues)  # "the talks at Ramstein": the contact group
+    fmt = venue or _choose_format(formats, last_format, article.main_format)
     return fmt, _kind(text, fmt, cues) if fmt else None
 
 
@@ -561,7 +567,8 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
         month = _coming_month(months[0].value, published) if upcoming else months[0].value
         known_day = _calendar_day(cues, calendar_key, month)
         if known_day or upcoming or (cues.previous and cues.previous.search(text)):
-            return known_day or month
+            # a regular format's meeting by month is that month (CONVENTIONS.md rule 10); a summit is its day
+            return known_day if known_day and calendar_key != fmt else month
         if _past_month_of_meeting(text, offset, months[0], cues):
             return month
     if unit.dates:
@@ -746,7 +753,17 @@ def _refers_to_meeting(unit, lexicon: Lexicon, cues: MeetingCues) -> bool:
         return True
     if cues.upcoming and cues.upcoming.search(text):
         return False  # "Whether she will also see the Kremlin leader is open": another, coming meeting
-    return any(p.search(text) for p in (cues.cue, cues.visit, cues.chair) if p)
+    return any(p.search(text) for p in (cues.cue, cues.visit, cues.chair) if p) or _at_venue(unit, cues)
+
+
+def _at_venue(unit, cues: MeetingCues) -> bool:
+    """The sentence places itself at a city known for a format's meetings ("the minister said in
+    Ramstein", "sa hon i Ramstein")."""
+    text, offset = unit.sentence.text, unit.sentence.start
+    return any(
+        m.kind == "city" and m.key in cues.venue_formats and _is_place(text[: m.start - offset], cues)
+        for m in unit.mentions
+    )
 
 
 def _may_refer_to_main(unit, lexicon: Lexicon, fmt: str) -> bool:
@@ -768,14 +785,17 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
             continue
         text = unit.sentence.text
         offset = unit.sentence.start
-        people = [p for p in persons.mentions.get(unit.sentence.index, [])
-                  if not _is_modifier(unit.sentence.text, p.start - offset, p.end - offset)]
+        people = _not_modifiers(persons.mentions.get(unit.sentence.index, []), text, offset)
         attending = any(p.search(text) for p in (lexicon.pattern("attend"), cues.at_meeting) if p)
+        if not people and (attending or (remote_cue and remote_cue.search(text))):
+            people = _pronoun_subject(unit, persons, cues)
         if draft.parties and not attending:  # "la ministre participait aussi" joins a visit
             people = [p for p in people if _person_country(persons, p.person) in draft.parties]
         people = _present(people, text, offset, before_cue, cues)
         if unit.sentence.index not in draft.dated:
             people = _not_reported(people, text, offset, lexicon, cues)
+            if _plans(text, cues):
+                people = []  # "The latter will be attended by ...": a plan, not who was there
         remote = remote_cue.search(text) if remote_cue else None
         remote_person = None
         if remote:
@@ -800,6 +820,15 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
             match = count_cue.search(text)
             if match:
                 fact.n_countries = int(re.search(r"\d+", match.group()).group())
+
+
+def _pronoun_subject(unit, persons, cues: MeetingCues) -> list:
+    """The person a sentence opening with a subject pronoun speaks of ("He did so during the meeting",
+    "Hij deed dat tijdens de bijeenkomst"): the one person the sentence before names, else nobody."""
+    if cues.subject_pronoun is None or not cues.subject_pronoun.match(unit.sentence.text.lstrip(" \"'“”„«»")):
+        return []
+    before = persons.mentions.get(unit.sentence.index - 1, [])
+    return before[:1] if len({p.person for p in before}) == 1 else []
 
 
 def _place(draft: MeetingDraft, analysed: list, cues: MeetingCues) -> str | None:
@@ -847,6 +876,24 @@ def _not_reported(people: list, text: str, offset: int, lexicon: Lexicon, cues: 
         if start < opener.start() or any(p.search(text, person.end - offset) for p in attendance):
             kept.append(person)
     return kept
+
+
+def _plans(text: str, cues: MeetingCues) -> bool:
+    """The sentence's own clause speaks of the future ("will be attended by"), not only what a speaker
+    says after a complementiser ("said that the country will spend more in the coming years")."""
+    coming = cues.upcoming.search(text) if cues.upcoming else None
+    if coming is None:
+        return False
+    opener = cues.complementiser.search(text) if cues.complementiser else None
+    return opener is None or coming.start() < opener.start()
+
+
+def _not_modifiers(mentions: list, text: str, offset: int) -> list:
+    """The person mentions that are not a modifier (:func:`_is_modifier`) nor lead into one: "Russian
+    President Vladimir Putin's efforts" names Putin only as a modifier, the title's mention too."""
+    modifiers = [m for m in mentions if _is_modifier(text, m.start - offset, m.end - offset)]
+    return [m for m in mentions if not any(
+        o.person == m.person and m.start <= o.start < m.end + _TITLE_GAP for o in modifiers)]
 
 
 def _is_modifier(text: str, start: int, end: int) -> bool:

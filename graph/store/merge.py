@@ -69,6 +69,12 @@ def merged_filter(variable: str) -> str:
 
 # --------------------------------------------------------------------------- content
 
+#: rdflib terms already converted to pyoxigraph terms, across calls (articles share most IRIs: their
+#: predicates, classes, reference entities); cleared when it holds more than CONVERTED_MAX
+_CONVERTED: dict = {}
+CONVERTED_MAX = 200_000
+
+
 def to_ox_triples(content: GraphContent) -> list[ox.Triple]:
     """A graph's new content as pyoxigraph triples (N-Triples text parsed, rdflib terms converted).
 
@@ -82,7 +88,9 @@ def to_ox_triples(content: GraphContent) -> list[ox.Triple]:
             if not content.strip():
                 return []
             return [quad.triple for quad in ox.parse(content, format=ox.RdfFormat.N_TRIPLES)]
-        converted: dict = {}
+        converted = _CONVERTED
+        if len(converted) > CONVERTED_MAX:
+            converted.clear()
 
         def term(node):
             if isinstance(node, ox.NamedNode | ox.BlankNode | ox.Literal):
@@ -169,7 +177,12 @@ def plan_default_change(graphs: Mapping[str, Sequence[ox.Triple]],
 
 def ntriples(triples: Iterable[ox.Triple]) -> str:
     """N-Triples text of pyoxigraph triples."""
-    return ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return ntriples_bytes(triples).decode("utf-8")
+
+
+def ntriples_bytes(triples: Iterable[ox.Triple]) -> bytes:
+    """N-Triples of pyoxigraph triples, UTF-8."""
+    return ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
 
 
 def native_replacement_update(graphs: Mapping[str, Sequence[ox.Triple]], exists: Callable[[str], bool],

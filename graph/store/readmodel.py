@@ -756,27 +756,37 @@ def pledge_facets(store, pledges: Sequence[str], closure: dict[str, set[str]],
 
     default = ox.DefaultGraph()
     nodes = {} if nodes is None else nodes
-    quads_of = quads_of or (lambda node: store.quads_for_pattern(node, None, None, default))
+    lookups = quads_of or (lambda node: store.quads_for_pattern(node, None, None, default))
     by_property = {prop: facet for facet, prop in OWN_FACETS.items()}
     category = OWN_FACETS["own_category"]
 
+    category_node, label_nodes = ox.NamedNode(category), [ox.NamedNode(prop) for prop in ITEM_LABELS]
+    in_language = ox.NamedNode(IN_LANGUAGE)
+    languages: dict[str, set[tuple[str, str]]] = {}  # article node -> its ("lang", code) facets
+
     def item(node) -> tuple:
+        # one lookup per property: an item node collects a claim from every article that names it
         if node.value not in nodes:
-            categories, labels = set(), set()
-            for quad in store.quads_for_pattern(node, None, None, default):
-                prop = quad.predicate.value
-                if prop == category:
-                    categories.add(quad.object.value)
-                elif prop in ITEM_LABELS:
-                    labels.add(quad.object.value.lower())
+            categories = {quad.object.value for quad in store.quads_for_pattern(node, category_node, None,
+                                                                                default)}
+            labels = {quad.object.value.lower() for wanted in label_nodes
+                      for quad in store.quads_for_pattern(node, wanted, None, default)}
             nodes[node.value] = (categories, labels)
         return nodes[node.value]
+
+    def language(node) -> set[tuple[str, str]]:
+        # an article's language, read once per call (each of its pledges derives from it)
+        if node.value not in languages:
+            quads = (store.quads_for_pattern(node, in_language, None, default) if quads_of is None
+                     else (quad for quad in quads_of(node) if quad.predicate.value == IN_LANGUAGE))
+            languages[node.value] = {("lang", quad.object.value) for quad in quads}
+        return languages[node.value]
 
     facts: dict[str, set[tuple[str, str]]] = {}
     for pledge in pledges:
         found: set[tuple[str, str]] = set()
         direct: set[str] = set()
-        for quad in quads_of(ox.NamedNode(pledge)):
+        for quad in lookups(ox.NamedNode(pledge)):
             prop, value = quad.predicate.value, quad.object
             facet = by_property.get(prop)
             if facet is not None:
@@ -790,8 +800,7 @@ def pledge_facets(store, pledges: Sequence[str], closure: dict[str, set[str]],
                 direct |= categories
                 found |= {("item_text", text) for text in labels}
             elif prop == DERIVED_FROM and not isinstance(value, ox.Literal):
-                found |= {("lang", quad.object.value) for quad in quads_of(value)
-                          if quad.predicate.value == IN_LANGUAGE}
+                found |= language(value)
         for node in direct:
             found |= {("category", above) for above in closure.get(node, {node})}
         facts[pledge] = found

@@ -4,7 +4,9 @@ values into bound SPARQL terms, and read pledge records page by page.
 These are the one implementation of each step (``api.routes_rest`` and ``api.web`` both call them):
 
 * :func:`select` runs a SELECT (with its ``bindings``) on the store worker under the server's timeout and
-  result cap;
+  result cap; :func:`select_kept` the same, its answer kept until the store is written (the aggregate
+  lists: /equipment, /actors, /meetings), so that many clients asking the same list do not queue for the
+  store worker;
 * :func:`pledge_filters` turns the ``/pledges`` filter values into filter names and bound terms
   (a bad value is a 400/422 :class:`api.problems.Problem` with the reason);
 * :func:`pledge_records` answers one page of pledge records for those filters, newest first.
@@ -24,10 +26,11 @@ from api.results import Term
 from graph import vocab
 
 __all__ = ["actor_candidates", "article_text", "checked_iri", "pledge_filters", "pledge_records",
-           "pledge_total", "select"]
+           "pledge_total", "select", "select_kept"]
 
 WINDOW_SHARE = 3  # /pledges pages through a date window while it holds at most a third of the store
 ROW_FACTOR = 200  # detail rows per pledge read at most (own triples, claims, amount, item labels)
+KEPT_SELECTS = 256  # answers select_kept keeps per store version
 
 
 def select(request: Request, sparql: str, bindings: dict[str, tuple] | None = None,
@@ -39,6 +42,25 @@ def select(request: Request, sparql: str, bindings: dict[str, tuple] | None = No
     engine = request.app.state.engine
     return engine.call("select", {"sparql": sparql, "bindings": bindings or {},
                                   "cap": cap or request.app.state.settings.result_cap})
+
+
+def select_kept(request: Request, sparql: str, bindings: dict[str, tuple] | None = None,
+                cap: int | None = None) -> dict[str, Any]:
+    """:func:`select`, answered from the answers kept for this store version (the engine's count of
+    writes, changed when a write starts and when it ends) when the same SELECT was run before. An answer is
+    kept only when no write ended while it ran. The rows are copies: callers may change them."""
+    engine, state = request.app.state.engine, request.app.state
+    version = engine.version
+    kept = getattr(state, "kept_selects", None)
+    if kept is None or kept[0] != version:
+        kept = state.kept_selects = (version, {})
+    key = (sparql, tuple(sorted((bindings or {}).items())), cap)
+    result = kept[1].get(key)
+    if result is None:
+        result = select(request, sparql, bindings, cap)
+        if engine.version == version and len(kept[1]) < KEPT_SELECTS:
+            kept[1][key] = result
+    return {**result, "rows": [dict(row) for row in result["rows"]]}
 
 
 def read_model(request: Request):

@@ -176,7 +176,7 @@ def list_meetings(request: Request, format_key: Annotated[str | None, Query(
     if format_key:
         sparql = sparql.replace("#FILTER_FORMAT", q.MEETING_FORMAT_FILTER)
         bindings["f_format"] = service.checked_iri(vocab.org_iri, format_key, "format")
-    result = service.select(request, sparql, bindings, cap=offset + limit)
+    result = service.select_kept(request, sparql, bindings, cap=offset + limit)
     if model is not None:  # the pledges per meeting, counted by the read model
         totals = model.totals("meeting")
         for row in result["rows"]:
@@ -239,7 +239,7 @@ def list_actors(request: Request,
     if type:
         sparql = sparql.replace("#FILTER_TYPE", q.ACTOR_TYPE_FILTER)
         bindings["f_type"] = q.text(type)
-    rows = service.select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
+    rows = service.select_kept(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
     items = [{"id": q.code(row["actor"][1]), "iri": row["actor"][1], "type": q.python_value(row["type"]),
               "name": q.python_value(row.get("name")), "articles": q.python_value(row.get("articles"))}
              for row in rows]
@@ -309,7 +309,7 @@ def list_equipment(request: Request,
         if not _mentioned(request, bindings["f_category"]):  # no such category: nothing to look up
             return _page(request, [], limit, offset,
                          {"warnings": [_unknown_category(request, bindings["f_category"])]})
-    rows = service.select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
+    rows = service.select_kept(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
     items = [{"id": q.code(row["equipment"][1]), "iri": row["equipment"][1],
               "name": q.python_value(row.get("name")),
               "category": q.code(q.python_value(row.get("category"))),

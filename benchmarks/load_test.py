@@ -120,7 +120,7 @@ def load(url: str, path: str, params: dict | None, clients: int, seconds: float,
     prober.join(30)
     return {"n": len(latencies), "rps": rps, "p50": percentile(latencies, 0.5),
             "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99),
-            "max": max(latencies, default=0.0), "errors": errors[0], "health_max": max(health, default=0.0),
+            "max": max(latencies, default=0.0), "errors": errors, "health_max": max(health, default=0.0),
             "health_p50": statistics.median(health) if health else 0.0,
             "health_p95": percentile(health, 0.95), "light_p50": percentile(other, 0.5),
             "light_p95": percentile(other, 0.95), "light_max": max(other, default=0.0)}

@@ -16,6 +16,8 @@ import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -49,6 +51,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         from graph.workers import ArticleBudget, ArticlePool
 
         install_log_redaction()  # again: the server may have configured logging after create_app
+        # the synchronous routes share request_threads threads (fewer threads contend less for the GIL);
+        # the SPARQL queries get a lane of their own (api.routes_sparql), /health runs in the event loop
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        app.state.query_threads = anyio.CapacityLimiter(
+            max(1, settings.query_workers) + max(1, settings.query_queue))
         engine = Engine(settings)
         engine.start()
         app.state.engine = engine

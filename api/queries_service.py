@@ -4,7 +4,9 @@ values into bound SPARQL terms, and read pledge records page by page.
 These are the one implementation of each step (``api.routes_rest`` and ``api.web`` both call them):
 
 * :func:`select` runs a SELECT (with its ``bindings``) on the store worker under the server's timeout and
-  result cap; :func:`kept_select` keeps its answer for the store version (the lookup views);
+  result cap; :func:`kept_select` keeps its answer for the store version (the lookup views and the
+  aggregate lists /equipment, /actors, /meetings: many clients asking the same list do not queue for the
+  store worker);
 * :func:`pledge_filters` turns the ``/pledges`` filter values into filter names and bound terms
   (a bad value is a 400/422 :class:`api.problems.Problem` with the reason);
 * :func:`pledge_records` answers one page of pledge records for those filters, newest first.

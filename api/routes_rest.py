@@ -254,7 +254,7 @@ def list_actors(request: Request,
     if type:
         sparql = sparql.replace("#FILTER_TYPE", q.ACTOR_TYPE_FILTER)
         bindings["f_type"] = q.text(type)
-    rows = service.select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
+    rows = service.kept_select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
     items = [{"id": q.code(row["actor"][1]), "iri": row["actor"][1], "type": q.python_value(row["type"]),
               "name": q.python_value(row.get("name")), "articles": q.python_value(row.get("articles"))}
              for row in rows]
@@ -324,7 +324,7 @@ def list_equipment(request: Request,
         if not _mentioned(request, bindings["f_category"]):  # no such category: nothing to look up
             return _page(request, [], limit, offset,
                          {"warnings": [_unknown_category(request, bindings["f_category"])]})
-    rows = service.select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
+    rows = service.kept_select(request, sparql, bindings, cap=offset + limit)["rows"][offset:offset + limit]
     items = [{"id": q.code(row["equipment"][1]), "iri": row["equipment"][1],
               "name": q.python_value(row.get("name")),
               "category": q.code(q.python_value(row.get("category"))),

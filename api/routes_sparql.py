@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qs
 
+import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
@@ -292,10 +293,10 @@ async def _query_result(request: Request, sparql: str, default_graphs, named_gra
                       hint=f"accept one of {offered} (or pass ?format=)")
     settings = request.app.state.settings
     try:
-        result = await run_in_threadpool(request.app.state.queries.call, "query", {
+        result = await in_query_lane(request, functools.partial(request.app.state.queries.call, "query", {
             "sparql": with_base(sparql, endpoint_iri(request)), "fmt": fmt.name, "cap": settings.result_cap,
             "default_graphs": _graph_list(default_graphs), "named_graphs": _graph_list(named_graphs),
-        }, client=client_of(request))
+        }, client=client_of(request)))
     except QuerySyntaxError as exc:
         raise exc.shifted(-1) from None
     return result, fmt
@@ -348,6 +349,13 @@ def checked_iri(value: str) -> str:
     if ":" not in value:
         raise Problem(400, "bad-graph-iri", f"not an absolute IRI: {value!r}")
     return value
+
+
+async def in_query_lane(request: Request, call):
+    """``call()`` in a thread of the SPARQL query lane (``app.state.query_threads``): queries wait there
+    for their query worker without taking the threads of the REST lookups, nor lookups theirs."""
+    limiter = getattr(request.app.state, "query_threads", None)
+    return await anyio.to_thread.run_sync(call, limiter=limiter)
 
 
 async def _run_update(request: Request, sparql: str, using: list[str], using_named: list[str]) -> Response:

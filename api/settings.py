@@ -28,6 +28,11 @@ class ApiSettings:
     article_max_bytes largest article text POST /articles accepts
     page_max         hard maximum of ``limit`` on the REST lists
     worker_threads   queries the store worker runs at the same time
+    request_threads  threads that run the synchronous routes (REST lookups, POST /articles) at once; more
+                     requests wait in the event loop, which stays free for /health
+                     (AIDGRAPH_REQUEST_THREADS). The SPARQL queries (/sparql, /queries/*) have threads
+                     of their own (``query_workers + query_queue``), so that lookups filling these do not
+                     hold back another client's light query
     pledge_window_min_rows  /pledges pages through a window of the newest dates only on stores with at
                      least this many dated pledge rows (below it sorting everything is as fast)
     cors_origins     origins whose pages may read responses (CORS); empty = same origin only
@@ -65,6 +70,7 @@ class ApiSettings:
     article_max_bytes: int = 10 * 1024 * 1024
     page_max: int = 1000
     worker_threads: int = 4
+    request_threads: int = 8
     pledge_window_min_rows: int = 5000
     cors_origins: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
@@ -102,6 +108,7 @@ class ApiSettings:
             result_cap=config.api_result_cap,
             article_max_bytes=config.max_article_bytes,
             worker_threads=env_int("AIDGRAPH_WORKER_THREADS", 4),
+            request_threads=env_int("AIDGRAPH_REQUEST_THREADS", 8),
             cors_origins=_env_list("AIDGRAPH_CORS_ORIGINS"),
             allowed_hosts=LOCAL_HOSTS + _env_list("AIDGRAPH_ALLOWED_HOSTS"),
             article_seconds=config.article_seconds,
@@ -121,6 +128,9 @@ class ApiSettings:
         if self.query_timeout <= 0 or self.result_cap <= 0 or self.max_body_bytes <= 0:
             raise InputError("query_timeout, result_cap and max_body_bytes must be positive",
                              hint="check AIDGRAPH_QUERY_TIMEOUT, AIDGRAPH_RESULT_CAP, AIDGRAPH_MAX_BODY")
+        if self.request_threads < 1:
+            raise InputError(f"request_threads must be at least 1, not {self.request_threads}",
+                             hint="check AIDGRAPH_REQUEST_THREADS")
         if self.backend not in ("oxigraph", "memory", "sparql"):
             raise InputError(f"unknown store backend {self.backend!r}", hint="use oxigraph, memory or sparql")
 

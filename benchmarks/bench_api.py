@@ -16,18 +16,15 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import rdflib
-import uvicorn
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -35,6 +32,7 @@ sys.path.insert(0, str(REPO))
 from api.app import create_app  # noqa: E402
 from api.saved_queries import saved_queries  # noqa: E402
 from api.settings import ApiSettings  # noqa: E402
+from graph.servers import app_in_thread  # noqa: E402
 from graph.store import open_store  # noqa: E402
 
 AID = "https://w3id.org/aidgraph/ontology#"
@@ -142,12 +140,6 @@ def timed(call, repeat: int) -> tuple[float, float]:
     return percentiles(samples)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def bench_size(n_articles: int, repeat: int, budget: float, *, with_rdflib: bool = True,
                pledges_only: bool = False) -> list[tuple[str, str, float, float]]:
     """Rows (engine, request, p50 ms, p95 ms) for one corpus size."""
@@ -165,30 +157,17 @@ def bench_size(n_articles: int, repeat: int, budget: float, *, with_rdflib: bool
         print(f"  {n_articles} articles, {len(quads)} quads loaded in {time.perf_counter() - started:.1f} s",
               file=sys.stderr)
         settings = ApiSettings(store=str(location), query_timeout=120, result_cap=100_000)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                               log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            if not thread.is_alive():
-                raise RuntimeError("the server did not start (see the log above)")
-            time.sleep(0.05)
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as http:
-                for name, query in ({} if pledges_only else saved_queries()).items():
-                    def run(text=query.sparql):
-                        response = http.post("/sparql", data={"query": text})
-                        response.raise_for_status()
-                    rows.append(("oxigraph via HTTP", f"query {name}", *timed(run, repeat)))
-                for params in PLEDGE_REQUESTS:
-                    def lookup(p=params):
-                        http.get("/pledges", params=p).raise_for_status()
-                    label = "GET /pledges?" + "&".join(f"{k}={v}" for k, v in params.items() if k != "limit")
-                    rows.append(("oxigraph via HTTP", label, *timed(lookup, repeat)))
-        finally:
-            server.should_exit = True
-            thread.join(30)
+        with app_in_thread(create_app(settings)) as url, httpx.Client(base_url=url, timeout=300) as http:
+            for name, query in ({} if pledges_only else saved_queries()).items():
+                def run(text=query.sparql):
+                    response = http.post("/sparql", data={"query": text})
+                    response.raise_for_status()
+                rows.append(("oxigraph via HTTP", f"query {name}", *timed(run, repeat)))
+            for params in PLEDGE_REQUESTS:
+                def lookup(p=params):
+                    http.get("/pledges", params=p).raise_for_status()
+                label = "GET /pledges?" + "&".join(f"{k}={v}" for k, v in params.items() if k != "limit")
+                rows.append(("oxigraph via HTTP", label, *timed(lookup, repeat)))
 
         if with_rdflib and not pledges_only:
             rows += rdflib_rows(n_articles, max(3, repeat // 4), budget)

@@ -117,14 +117,12 @@ def bench_store(location: Path, new: int, posts: int) -> dict:
 def bench_posts(location: Path, posts: int) -> list[dict]:
     """``posts`` POST /articles of new generated articles to a real server over ``location``."""
     import importlib.util
-    import socket
-    import threading
 
     import httpx
-    import uvicorn
 
     from api.app import create_app
     from api.settings import ApiSettings
+    from graph.servers import app_in_thread
 
     path = REPO / "benchmarks" / "generate_corpus.py"
     spec = importlib.util.spec_from_file_location("generate_corpus", path)
@@ -135,33 +133,18 @@ def bench_posts(location: Path, posts: int) -> list[dict]:
         texts = [(entry, (Path(tmp) / entry["file"]).read_text(encoding="utf-8")) for entry in manifest]
     token = "b" * 24
     settings = ApiSettings(store=str(location), token=token, query_timeout=600, result_cap=100)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
     found = []
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=900) as http:
-            for n, (entry, text) in enumerate(texts):
-                started = time.perf_counter()
-                response = http.post("/articles", headers={"Authorization": f"Bearer {token}"},
-                                     json={"id": f"bench-post-{n}", "text": text, "lang": entry["lang"],
-                                           "published": entry.get("published")})
-                wall = round(time.perf_counter() - started, 3)
-                seconds = response.json().get("ingest", {}).get("seconds", {})
-                found.append({"status": response.status_code, "wall_seconds": wall,
-                              "commitments_seconds": seconds.get("commitments"),
-                              "store_seconds": seconds.get("store")})
-    finally:
-        server.should_exit = True
-        thread.join(60)
+    with app_in_thread(create_app(settings)) as url, httpx.Client(base_url=url, timeout=900) as http:
+        for n, (entry, text) in enumerate(texts):
+            started = time.perf_counter()
+            response = http.post("/articles", headers={"Authorization": f"Bearer {token}"},
+                                 json={"id": f"bench-post-{n}", "text": text, "lang": entry["lang"],
+                                       "published": entry.get("published")})
+            wall = round(time.perf_counter() - started, 3)
+            seconds = response.json().get("ingest", {}).get("seconds", {})
+            found.append({"status": response.status_code, "wall_seconds": wall,
+                          "commitments_seconds": seconds.get("commitments"),
+                          "store_seconds": seconds.get("store")})
     return found
 
 

@@ -27,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -111,25 +110,17 @@ def over_http(location: Path, repeat: int, budget: float) -> tuple[dict[str, tup
     """GET /pledges?category=air_defence from the real server over the merged store: (request ->
     (median s, pledge records)), and the SPARQL selects the route sent to the store worker."""
     import httpx
-    import uvicorn
 
     from api.app import create_app
     from api.settings import ApiSettings
+    from graph.servers import app_in_thread
 
     results: dict[str, tuple[float, int]] = {}
 
     settings = ApiSettings(store=str(location), query_timeout=budget, result_cap=100_000)
     app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
     recorded: list[dict] = []
-    try:
+    with app_in_thread(app) as url:
         engine = app.state.engine
         call = engine.call
 
@@ -138,7 +129,7 @@ def over_http(location: Path, repeat: int, budget: float) -> tuple[dict[str, tup
                 recorded.append({"sparql": arguments["sparql"], "bindings": arguments.get("bindings", {})})
             return call(operation, arguments, **options)
 
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=budget + 30) as http:
+        with httpx.Client(base_url=url, timeout=budget + 30) as http:
             def pledges():
                 response = http.get("/pledges", params={"category": "air_defence", "limit": 100})
                 if response.status_code != 200:
@@ -150,9 +141,6 @@ def over_http(location: Path, repeat: int, budget: float) -> tuple[dict[str, tup
             pledges()
             engine.call = call
             results["GET /pledges?category=air_defence"] = timed(pledges, repeat)
-    finally:
-        server.should_exit = True
-        thread.join(30)
     return results, recorded
 
 
@@ -212,14 +200,6 @@ def measure(location: Path, jobs: list[dict], repeat: int, budget: float, memory
 
 def _figure(figure) -> str:
     return f"{figure[0] * 1000:,.1f} ms ({figure[1]:,} rows)" if isinstance(figure, tuple) else str(figure)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # ------------------------------------------------------------------------------------------- main

@@ -9,8 +9,14 @@ below, so POST /sparql gets direct ``application/sparql-query`` and ``applicatio
 and for /sparql SPARQL-shaped text too (token soup, and graph updates such as CREATE of a graph that
 exists), which random strings seldom are.
 About half the requests carry the server's token, so the routes behind it (POST /articles, updates, dumps)
-are fuzzed past the 403 too. The cases are spread evenly over (operation, media type, mode) and drawn in
-rounds with new seeds until N requests were sent.
+are fuzzed past the 403 too. Random bodies seldom get past validation, so the success paths have
+valid-shaped cases of their own (mode ``valid-shaped``, always with the token): POST /articles of generated
+articles (benchmarks/generate_corpus.py, a few ids posted again), PUT and POST /store of generated Turtle and
+N-Triples into graphs of their own, and GET /queries/{name} of every saved query in every result format.
+The cases are spread evenly over (operation, media type, mode) and drawn in rounds with new seeds until N
+requests were sent. With the token, every named graph stored before the run is compared with the same graph
+after it (``--url`` without ``--token``: not compared): none may be missing or changed but those the cases
+wrote (their own graphs, their articles' graphs, and the derived commitments graph).
 
 The server runs over a copy of STORE (default: the API tests' store, tests/api/data/store.trig), so the
 writes among the cases change nothing of yours; ``--url`` fuzzes a running server instead (with
@@ -22,6 +28,7 @@ when there is one. ``tests/api/test_fuzz_openapi.py`` runs this with fewer cases
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import shutil
 import sys
@@ -59,6 +66,15 @@ WORDS = ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "*", "WHERE", "{", "}", "(", 
          "WITH", "USING", "SERVICE", "LOAD", "SILENT", "CREATE", "CLEAR", "DROP", "MOVE", "COPY", "ADD",
          "TO", "#", "\n", "é"]
 GRAPHS = [f"<urn:fuzz:g{index}>" for index in range(3)]
+VALID = "valid-shaped"  # the mode of the well-formed cases that reach the success paths (with the token)
+VALID_ARTICLES = 12  # generated articles POST /articles sends (under VALID_IDS ids: some are posted again)
+VALID_IDS = 8
+FUZZ_ARTICLE = "fuzz-article-"
+FUZZ_GRAPH = "urn:fuzz:"
+RDF_MEDIA_TYPES = ("text/turtle", "application/n-triples")  # the RDF bodies sent as text
+RESULT_FORMATS = [None, "json", "xml", "csv", "tsv"]
+#: graphs a run may change without losing anything: derived ones, recomputed when an article is stored
+DERIVED_GRAPHS = ("https://w3id.org/aidgraph/graph/commitments",)
 
 
 def sparql_body(_ctx, value) -> bytes:
@@ -77,8 +93,11 @@ class Report:
     undocumented: list[tuple[str, int, str, str]] = field(default_factory=list)  # label, status, detail, curl
     not_generated: dict[str, str] = field(default_factory=dict)  # combination -> why
     per_combination: Counter = field(default_factory=Counter)  # requests per (operation, media type, mode)
+    by_combination: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # statuses
     server_errors: Counter = field(default_factory=Counter)  # (operation, status, problem type) of 5xx
     seconds: float = 0.0
+    lost: list[str] = field(default_factory=list)  # graphs stored before, missing or changed after
+    compared: int = 0  # named graphs compared before and after (0: not compared)
 
     @property
     def sent(self) -> int:
@@ -114,7 +133,67 @@ def combinations(schema) -> list[tuple[object, str | None, GenerationMode | str]
             found.append((operation, None, GRAMMAR))
         elif operation.label == "POST /sparql":
             found += [(operation, media_type, GRAMMAR) for media_type in SPARQL_MEDIA_TYPES]
+        elif operation.label == "POST /articles":
+            found.append((operation, "application/json", VALID))
+        elif operation.label in ("PUT /store", "POST /store"):
+            found += [(operation, media_type, VALID) for media_type in RDF_MEDIA_TYPES]
+        elif operation.label == "GET /queries/{name}":
+            found.append((operation, None, VALID))
     return found
+
+
+def generated_articles(count: int = VALID_ARTICLES, seed: int = 0) -> list[dict]:
+    """``count`` POST /articles bodies of articles from benchmarks/generate_corpus.py (which hold facts, so
+    they are stored), under ``VALID_IDS`` ids of their own (the later ones replace earlier ones)."""
+    path = REPO / "benchmarks" / "generate_corpus.py"
+    spec = importlib.util.spec_from_file_location("generate_corpus", path)
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    with tempfile.TemporaryDirectory(prefix="aidgraph-fuzz-articles-") as folder:
+        manifest = json.loads(generator.generate(count, Path(folder), seed=seed).read_text(encoding="utf-8"))
+        return [{"id": f"{FUZZ_ARTICLE}{number % VALID_IDS}",
+                 "text": (Path(folder) / entry["file"]).read_text(encoding="utf-8"),
+                 **{key: entry[key] for key in ("lang", "published", "publisher", "url", "title")}}
+                for number, entry in enumerate(manifest)]
+
+
+def literal_text(text: str) -> str:
+    """``text`` as the body of an N-Triples / Turtle string literal (escaped)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+def rdf_bodies() -> st.SearchStrategy[str]:
+    """N-Triples (also valid Turtle) about subjects of the fuzz's own: IRIs, plain, language-tagged and
+    typed literals, and text with any character but surrogates (empty: the graph is emptied)."""
+    subject = st.integers(0, 5).map(lambda n: f"<{FUZZ_GRAPH}s{n}>")
+    text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40).map(literal_text)
+    obj = st.one_of(subject, text.map(lambda t: f'"{t}"'), text.map(lambda t: f'"{t}"@en'),
+                    st.integers(-10**6, 10**6).map(lambda n: f'"{n}"^^<http://www.w3.org/2001/XMLSchema#integer>'))
+    triple = st.builds(lambda s_, p, o: f"{s_} <{FUZZ_GRAPH}p{p}> {o} .", subject, st.integers(0, 3), obj)
+    return st.lists(triple, max_size=12).map("\n".join)
+
+
+def valid_strategy(operation, media_type: str | None, context: dict):
+    """Well-formed cases of POST /articles, PUT / POST /store and GET /queries/{name} (mode ``VALID``):
+    schemathesis' positive cases with the body or parameters replaced by valid ones."""
+    cases = operation.as_strategy(generation_mode=GenerationMode.POSITIVE, media_type=media_type)
+    if operation.label == "POST /articles":
+        def article(case, body):
+            case.body = body
+            return case
+        return st.builds(article, cases, st.sampled_from(context["articles"]))
+    if operation.label in ("PUT /store", "POST /store"):
+        def graph_write(case, number, body):
+            case.query = {"graph": f"{FUZZ_GRAPH}gsp{number}"}
+            case.body = body
+            return case
+        return st.builds(graph_write, cases, st.integers(0, 3), rdf_bodies())
+
+    def saved(case, name, fmt):
+        case.path_parameters = {"name": name}
+        case.query = {"format": fmt} if fmt else {}
+        return case
+    return st.builds(saved, cases, st.sampled_from(context["queries"]), st.sampled_from(RESULT_FORMATS))
 
 
 def graph_updates() -> st.SearchStrategy[str]:
@@ -137,9 +216,11 @@ def sparql_texts() -> st.SearchStrategy[str]:
     return st.one_of(soup, graph_updates(), st.lists(graph_updates(), min_size=2, max_size=3).map(" ; ".join))
 
 
-def strategy_of(operation, media_type: str | None, mode: GenerationMode | str):
-    """The cases of one combination: schemathesis' own, or (``GRAMMAR``) its positive cases with a
-    SPARQL-shaped text as the body or the ``query`` parameter."""
+def strategy_of(operation, media_type: str | None, mode: GenerationMode | str, context: dict | None = None):
+    """The cases of one combination: schemathesis' own, (``GRAMMAR``) its positive cases with a
+    SPARQL-shaped text as the body or the ``query`` parameter, or (``VALID``) well-formed ones."""
+    if mode == VALID:
+        return valid_strategy(operation, media_type, context or {})
     if mode != GRAMMAR:
         return operation.as_strategy(generation_mode=mode, media_type=media_type)
 
@@ -157,11 +238,14 @@ def strategy_of(operation, media_type: str | None, mode: GenerationMode | str):
 def fuzz(url: str, cases: int, *, token: str | None = None, seed: int = 0, timeout: float = 60,
          log=print) -> Report:
     """Send at least ``cases`` generated requests to the server at ``url``; the :class:`Report`."""
-    schemathesis.serializer(*SPARQL_MEDIA_TYPES)(sparql_body)
+    schemathesis.serializer(*SPARQL_MEDIA_TYPES, *RDF_MEDIA_TYPES)(sparql_body)
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
     todo = combinations(schema)
     report = Report()
     session = requests.Session()
+    context = {"articles": generated_articles(seed=seed),
+               "queries": [query["name"] for query in session.get(f"{url}/queries", timeout=timeout).json()]}
+    before = stored_graphs(session, url, token, timeout) if token else None
     started = time.monotonic()
     round_number = 0
     while report.sent < cases and todo:
@@ -171,9 +255,9 @@ def fuzz(url: str, cases: int, *, token: str | None = None, seed: int = 0, timeo
                 break
             name = f"{operation.label} {media_type or ''} {getattr(mode, 'value', mode)}".replace("  ", " ")
             try:
-                strategy = strategy_of(operation, media_type, mode)
+                strategy = strategy_of(operation, media_type, mode, context)
                 run_combination(name, operation, strategy, per_combination, seed + round_number, report,
-                                session, token, timeout, log)
+                                session, token, timeout, log, always_token=mode == VALID)
             except Exception as exc:  # e.g. no negative case exists for an operation without parameters
                 report.not_generated[name] = f"{type(exc).__name__}: {str(exc)[:160]}"
                 todo.remove((operation, media_type, mode))
@@ -181,12 +265,37 @@ def fuzz(url: str, cases: int, *, token: str | None = None, seed: int = 0, timeo
         log(f"round {round_number}: {report.sent} requests, {time.monotonic() - started:.0f} s, "
             f"statuses {dict(sorted(report.statuses.items()))}", flush=True)
     report.seconds = time.monotonic() - started
+    if before is not None:
+        after = stored_graphs(session, url, token, timeout)
+        report.compared = len(before)
+        report.lost = [graph for graph, triples in sorted(before.items())
+                       if not written_by_fuzz(graph) and after.get(graph) != triples]
     return report
 
 
+def written_by_fuzz(graph: str) -> bool:
+    """Whether the cases may have written ``graph``: their own graphs, their articles', derived ones."""
+    return graph.startswith(FUZZ_GRAPH) or FUZZ_ARTICLE in graph or graph in DERIVED_GRAPHS
+
+
+def stored_graphs(session, url: str, token: str, timeout: float) -> dict[str, frozenset[str]]:
+    """Every named graph of the server's store and its triples (from GET /dump as N-Quads)."""
+    import pyoxigraph
+
+    response = session.get(f"{url}/dump", params={"format": "nquads"}, timeout=max(timeout, 120),
+                           headers={"Authorization": f"Bearer {token}"})
+    response.raise_for_status()
+    graphs: dict[str, set[str]] = defaultdict(set)
+    for quad in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_QUADS):
+        if isinstance(quad.graph_name, pyoxigraph.NamedNode):
+            graphs[quad.graph_name.value].add(str(quad.triple))
+    return {graph: frozenset(lines) for graph, lines in graphs.items()}
+
+
 def run_combination(name: str, operation, strategy, examples: int, round_seed: int, report: Report, session,
-                    token: str | None, timeout: float, log=print) -> None:
-    """Draw up to ``examples`` cases of one combination and send each (never raises for an answer)."""
+                    token: str | None, timeout: float, log=print, *, always_token: bool = False) -> None:
+    """Draw up to ``examples`` cases of one combination and send each (never raises for an answer); with
+    the token every other one, or (``always_token``) every one."""
     authorize = token is not None and operation.label not in NEVER_AUTHORIZED
 
     @hypothesis_seed(round_seed)
@@ -195,7 +304,7 @@ def run_combination(name: str, operation, strategy, examples: int, round_seed: i
               phases=[Phase.explicit, Phase.generate])
     def send(case) -> None:
         report.per_combination[name] += 1  # odd ones with the token: it alternates within and across rounds
-        with_token = authorize and report.per_combination[name] % 2
+        with_token = authorize and (always_token or report.per_combination[name] % 2)
         headers = {"Authorization": f"Bearer {token}"} if with_token else None
         try:
             response = case.call(session=session, headers=headers, timeout=timeout)
@@ -204,6 +313,7 @@ def run_combination(name: str, operation, strategy, examples: int, round_seed: i
             status, detail = 0, f"no answer: {type(exc).__name__}: {exc}"[:300]
         report.statuses[status] += 1
         report.by_operation[operation.label][status] += 1
+        report.by_combination[name][status] += 1
         if status >= 500:
             report.server_errors[operation.label, status, problem_type(response)] += 1
         if not documented(operation, status):
@@ -228,8 +338,15 @@ def format_report(report: Report) -> str:
     for label, counts in sorted(report.by_operation.items()):
         text = " ".join(f"{status}x{count}" for status, count in sorted(counts.items()))
         lines.append(f"  {label:36} {sum(counts.values()):5d}  {text}")
+    for name, counts in sorted(report.by_combination.items()):
+        if name.endswith(VALID):
+            text = " ".join(f"{status}x{count}" for status, count in sorted(counts.items()))
+            lines.append(f"  {name:52} {text}")
     for name, why in sorted(report.not_generated.items()):
         lines.append(f"not generated: {name}: {why}")
+    if report.compared:
+        lines.append(f"stored graphs compared: {report.compared}, lost or changed: {len(report.lost)} "
+                     f"{report.lost[:10] if report.lost else ''}".rstrip())
     for label, status, detail, curl in report.undocumented[:30]:
         lines.append(f"UNDOCUMENTED {status} on {label}: {detail}\n    {curl}")
     return "\n".join(lines)
@@ -273,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"server {url} over a copy of {args.store or TEST_STORE}", flush=True)
                 report = fuzz(url, args.cases, token=TOKEN, seed=args.seed)
     print(format_report(report))
-    return 1 if report.undocumented else 0
+    return 1 if report.undocumented or report.lost else 0
 
 
 if __name__ == "__main__":

@@ -4,10 +4,14 @@
 
 For each lookup and client count, the clients send the same request back to back for ``--seconds``;
 printed: completed requests, throughput (req/s), p50/p95/p99/max latency (ms), non-2xx answers, and the
-/health latency measured meanwhile by a prober in a process of its own (every 100 ms: p50, p95, max).
-The clients are threads of this process (httpx), so at 50 clients on a small machine the client itself
-takes processor time from the server: compare runs made on the same machine, e.g. this checkout against
-a baseline (``--code``, a `git archive` of another revision unpacked).
+latencies measured meanwhile by probers in a process of their own (every 100 ms: p50, p95, max): /health,
+and a light request of another client (``--light``: the light ASK from 127.0.0.2, or a lookup), which is
+what one more user sees while the others load the server. ``--env NAME=VALUE`` sets the server's
+environment (e.g. AIDGRAPH_REQUEST_THREADS, to compare settings in one run).
+The clients are threads (httpx) of client processes, 10 threads each (50 threads of one process were
+limited by the client's own GIL: its requests waited while another client's were answered at once); on a
+small machine the clients still take processor time from the server: compare runs made on the same
+machine, e.g. this checkout against a baseline (``--code``, a `git archive` of another revision unpacked).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hostile_queries import LIGHT_QUERY, REPO, Prober, serve  # the script beside this one
+from hostile_queries import LIGHT_QUERY, OTHER_CLIENT, REPO, Prober, serve  # the script beside this one
 
 LOOKUPS = [
     ("/pledges?category=air_defence", "/pledges", {"category": "air_defence", "limit": "20"}),
@@ -36,6 +40,9 @@ LOOKUPS = [
 ]
 
 
+CLIENTS_PER_PROCESS = 10  # client threads per client process
+
+
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return 0.0
@@ -43,16 +50,24 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def probe_health(url: str, seconds: float, results) -> None:
-    """A prober process: /health every 100 ms for ``seconds``; puts its latencies (ms) in ``results``."""
-    prober = Prober(url, "/health")
-    with prober:
+#: the light requests of another client a prober can send (``--light``): (path, params)
+LIGHT = {"ask": ("/sparql", {"query": LIGHT_QUERY}), "meetings": ("/meetings", {"limit": "5"}),
+         "pledges": ("/pledges", {"donor": "GB", "limit": "5"})}
+
+
+def probe(url: str, seconds: float, light: str, results) -> None:
+    """A prober process: /health and the ``light`` request (from another client address) every 100 ms for
+    ``seconds``; puts their latencies (ms) in ``results``."""
+    path, params = LIGHT[light]
+    health, other = Prober(url, "/health"), Prober(url, path, params, local_address=OTHER_CLIENT)
+    with health, other:
         time.sleep(seconds)
-    results.put(prober.latencies)
+    results.put((health.latencies, other.latencies))
 
 
-def load(url: str, path: str, params: dict | None, clients: int, seconds: float) -> dict[str, float]:
-    """``clients`` threads sending the request back to back for ``seconds``."""
+def clients_process(url: str, path: str, params: dict | None, threads: int, seconds: float, results) -> None:
+    """A client process: ``threads`` threads sending the request back to back for ``seconds``; puts
+    (latencies in ms, non-2xx answers, wall seconds) in ``results``."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -72,22 +87,43 @@ def load(url: str, path: str, params: dict | None, clients: int, seconds: float)
                     latencies.append(elapsed)
                     errors[0] += not ok
 
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    prober = context.Process(target=probe_health, args=(url, seconds, results), daemon=True)
-    prober.start()
     started = time.monotonic()
-    with ThreadPoolExecutor(clients) as pool:
-        for _ in range(clients):
+    with ThreadPoolExecutor(threads) as pool:
+        for _ in range(threads):
             pool.submit(client)
-    wall = time.monotonic() - started
-    health = results.get(timeout=120)
+    results.put((latencies, errors[0], time.monotonic() - started))
+
+
+def load(url: str, path: str, params: dict | None, clients: int, seconds: float,
+         light: str = "ask", per_process: int = CLIENTS_PER_PROCESS) -> dict[str, float]:
+    """``clients`` clients sending the request back to back for ``seconds``: threads of client processes
+    (``per_process`` threads each), so that the client's own GIL is not what limits the rate."""
+    context = multiprocessing.get_context("spawn")
+    results, answers = context.Queue(), context.Queue()
+    prober = context.Process(target=probe, args=(url, seconds, light, results), daemon=True)
+    prober.start()
+    shares = [per_process] * (clients // per_process) + [clients % per_process] * bool(clients % per_process)
+    workers = [context.Process(target=clients_process, args=(url, path, params, share, seconds, answers),
+                               daemon=True) for share in shares]
+    for worker in workers:
+        worker.start()
+    latencies: list[float] = []
+    errors, rps = 0, 0.0
+    for _ in workers:
+        done, failed, wall = answers.get(timeout=seconds + 300)
+        latencies += done
+        errors += failed
+        rps += len(done) / max(wall, 1e-9)
+    for worker in workers:
+        worker.join(30)
+    health, other = results.get(timeout=120)
     prober.join(30)
-    return {"n": len(latencies), "rps": len(latencies) / wall, "p50": percentile(latencies, 0.5),
+    return {"n": len(latencies), "rps": rps, "p50": percentile(latencies, 0.5),
             "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99),
-            "max": max(latencies, default=0.0), "errors": errors[0], "health_max": max(health, default=0.0),
+            "max": max(latencies, default=0.0), "errors": errors, "health_max": max(health, default=0.0),
             "health_p50": statistics.median(health) if health else 0.0,
-            "health_p95": percentile(health, 0.95)}
+            "health_p95": percentile(health, 0.95), "light_p50": percentile(other, 0.5),
+            "light_p95": percentile(other, 0.95), "light_max": max(other, default=0.0)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,18 +134,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--code", type=Path, default=REPO, help="checkout to serve from (a baseline)")
     parser.add_argument("--only", nargs="*", default=None, help="lookup labels to run (default all)")
+    parser.add_argument("--light", choices=sorted(LIGHT), default="ask", help="the other client's request")
+    parser.add_argument("--env", nargs="*", default=[], metavar="NAME=VALUE", help="the server's environment")
     args = parser.parse_args(argv)
+    env = dict(item.split("=", 1) for item in args.env)
     lookups = [entry for entry in LOOKUPS if not args.only or entry[0] in args.only]
-    with serve(args.store, timeout=args.timeout, code=args.code) as (url, _process):
-        print(f"server {url}, store {args.store}, {args.seconds:g} s per run")
+    with serve(args.store, timeout=args.timeout, code=args.code, env=env) as (url, _process):
+        print(f"server {url}, store {args.store}, {args.seconds:g} s per run, env {env or 'default'}")
         print(f"{'lookup':32} {'clients':>7} {'done':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} "
-              f"{'max':>7} {'non-2xx':>7} | {'health p50/p95/max ms':>21}")
+              f"{'max':>7} {'non-2xx':>7} | {'health p50/p95/max ms':>21} | {args.light} p50/p95/max ms")
         for label, path, params in lookups:
             for clients in args.clients:
-                row = load(url, path, params, clients, args.seconds)
+                row = load(url, path, params, clients, args.seconds, args.light)
                 print(f"{label:32} {clients:7d} {row['n']:6d} {row['rps']:7.1f} {row['p50']:7.0f} "
                       f"{row['p95']:7.0f} {row['p99']:7.0f} {row['max']:7.0f} {row['errors']:7d} | "
-                      f"{row['health_p50']:7.0f}/{row['health_p95']:.0f}/{row['health_max']:.0f}", flush=True)
+                      f"{row['health_p50']:7.0f}/{row['health_p95']:.0f}/{row['health_max']:.0f} | "
+                      f"{row['light_p50']:.0f}/{row['light_p95']:.0f}/{row['light_max']:.0f}", flush=True)
     return 0
 
 

@@ -1,7 +1,9 @@
 """Start the servers aidgraph is or talks to, as child processes, for the tests and the benchmarks:
-``aidgraph serve``, ``oxigraph serve`` and Virtuoso. One way to start, wait and stop for all of them.
+``aidgraph serve``, ``oxigraph serve`` and Virtuoso. One way to start, wait and stop for all of them;
+and an ASGI app served by uvicorn in a thread of this process (the benchmarks that time one app object).
 
     with aidgraph_server(store, timeout=3) as (url, process): ...     # http://127.0.0.1:PORT
+    with app_in_thread(create_app(settings)) as url: ...              # http://127.0.0.1:PORT
     with oxigraph_server(location, "--union-default-graph") as url: ... # its /query URL
     with virtuoso_server(location) as url: ...                          # its /sparql URL
 
@@ -19,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -117,6 +120,35 @@ def aidgraph_server(store: Path, *, timeout: float | None = None, token: str | N
                  name="aidgraph serve", start_seconds=start_seconds, stop_seconds=30, cwd=code,
                  env=environment) as process:
         yield url, process
+
+
+@contextlib.contextmanager
+def app_in_thread(app, *, start_seconds: float = 180, stop_seconds: float = 30,
+                  log_level: str = "warning") -> Iterator[str]:
+    """uvicorn serving the ASGI ``app`` in a daemon thread of this process on a free port (the HTTP parser
+    of ``aidgraph serve``, h11; the app's lifespan runs); yields its base URL; stops it on exit.
+
+    Raises:
+        ServerUnavailable: the thread ended, or the server had not started within ``start_seconds``.
+    """
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level,
+                                           lifespan="on", http="h11"))
+    thread = threading.Thread(target=server.run, daemon=True, name=f"uvicorn-{port}")
+    thread.start()
+    try:
+        deadline = time.monotonic() + start_seconds
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                state = "stopped" if not thread.is_alive() else f"did not start within {start_seconds:g} s"
+                raise ServerUnavailable(f"uvicorn in a thread {state} (see the log above)")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(stop_seconds)
 
 
 def oxigraph_binary() -> str | None:

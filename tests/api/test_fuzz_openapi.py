@@ -1,8 +1,9 @@
 """Fuzzing every operation of the OpenAPI document against a real `aidgraph serve` process (issue 10.5):
 benchmarks/fuzz_api.py's cases (positive and negative, every request media type including the SPARQL
-ones, about half the requests with the token), AIDGRAPH_FUZZ_CASES of them (default 600; the benchmark
-sends 10,000). No answer may be a 5xx other than a 503 the operation documents, and the server answers
-every request.
+ones, about half the requests with the token, and valid-shaped cases of POST /articles, PUT / POST /store
+and GET /queries/{name} that reach their success paths), AIDGRAPH_FUZZ_CASES of them (default 600; the
+benchmark sends 10,000). No answer may be a 5xx other than a 503 the operation documents, the server answers
+every request, and every graph stored before is there unchanged after (but those the cases wrote).
 """
 
 from __future__ import annotations
@@ -45,3 +46,11 @@ def test_fuzzed_requests_get_no_undocumented_5xx(fuzz_api, tmp_path, store_build
     assert {"POST /sparql", "POST /articles", "GET /pledges", "PUT /store"} <= set(report.by_operation), text
     assert len(report.by_operation) >= 21, text  # every operation got requests (a guard that all were read)
     assert report.statuses[200] and report.statuses[400] and report.statuses[422], text
+    assert report.compared >= 5 and not report.lost, text  # the store's graphs survived the writes
+    valid = {name: counts for name, counts in report.by_combination.items() if name.endswith(fuzz_api.VALID)}
+    successes = {name.split(" ")[1]: sum(counts[status] for status in (200, 201, 204))
+                 for name, counts in valid.items()}
+    # the success paths were reached: articles stored, graphs written, saved queries answered
+    assert successes.get("/articles") and successes.get("/store") and successes.get("/queries/{name}"), text
+    assert not [name for name, counts in valid.items() if counts[201] + counts[200] + counts[204] == 0
+                and "/articles" not in name], text

@@ -50,6 +50,7 @@ _NEGATION_REACH = 5  # tokens before a trigger where a negation blocks it
 _REQUEST_REACH = 10
 _SHORTAGE_REACH = 10  # tokens from a cue of lacking to the items lacked
 _ASPECT_REACH = 5
+_CLAUSE_AUXILIARY_REACH = 16  # tokens from an auxiliary to the participle closing its clause
 _ATTACHED_REACH = 4  # tokens between an item and the agent preposition of its donor
 _EARMARK_REACH = 6
 _CONTEXT_SENTENCES = 3  # sentences a package goes on for without naming its donor again
@@ -399,8 +400,28 @@ def _status(view: SentenceView, trigger: Trigger, relations) -> str:
     past = view.relations.is_past(token, lemma)
     perfect = _own_auxiliary(view, trigger.first)
     if past or (perfect and token.key != lemma) or _near_before(view, trigger.first, ("already",), 3):
-        return "delivered"
+        return "pledged" if _present_auxiliary(view, trigger) else "delivered"
     return "pledged"
+
+
+def _present_auxiliary(view: SentenceView, trigger: Trigger) -> bool:
+    """A present or future auxiliary of the participle's own clause (lexicon class
+    ``present_auxiliary``): before it, with no comma, verb, complementiser or relative between
+    ("werden im Herbst ... geliefert", "worden ... geleverd", "blir ... levererade"), or right after
+    it at the end of a verb-final clause ("die ... geliefert werden")."""
+    for cue in view.of("present_auxiliary"):
+        if 0 <= cue.first - trigger.last <= 1 and \
+                "," not in view.gap_text(view.tokens[trigger.last - 1].end, view.tokens[cue.first].start):
+            return True
+        if not 0 <= trigger.first - cue.last <= _CLAUSE_AUXILIARY_REACH or \
+                _breaks_between(view, cue.last, trigger.first):
+            continue
+        if "," in view.gap_text(view.tokens[cue.last - 1].end, view.tokens[trigger.first].start):
+            continue
+        if not any(cue.last <= m.first < trigger.first
+                   for m in view.of(TRIGGER, "complementiser", "relative", "perfect")):
+            return True
+    return False
 
 
 def _chain(view: SentenceView, triggers: list[Trigger]) -> None:

@@ -48,6 +48,7 @@ from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
 _CHAIN_GAP = 4  # tokens between a verb of intention and the verb it governs
 _NEGATION_REACH = 5  # tokens before a trigger where a negation blocks it
 _REQUEST_REACH = 10
+_MECHANISM_SUBJECT_REACH = 2  # tokens from a fund noun or relative pronoun to the verb of enabling
 _SHORTAGE_REACH = 10  # tokens from a cue of lacking to the items lacked
 _ASPECT_REACH = 5
 _CLAUSE_AUXILIARY_REACH = 16  # tokens from an auxiliary to the participle closing its clause
@@ -382,6 +383,8 @@ def _triggers(view: SentenceView) -> list[Trigger]:
                     _verb_final_cue(view, trigger, cue):
                 trigger.blocked = cue
                 break
+        if not trigger.blocked and _describes_mechanism(view, trigger):
+            trigger.blocked = "description"
     _chain(view, found)
     return found
 
@@ -421,6 +424,25 @@ def _present_auxiliary(view: SentenceView, trigger: Trigger) -> bool:
         if not any(cue.last <= m.first < trigger.first
                    for m in view.of(TRIGGER, "complementiser", "relative", "perfect")):
             return True
+    return False
+
+
+def _describes_mechanism(view: SentenceView, trigger: Trigger) -> bool:
+    """A verb of enabling (lexicon class ``enable``) before the trigger whose subject is a fund or
+    mechanism, or a relative pronoun ("PURL, which allows allies to buy ...", "Mechanizm ten pozwala
+    na finansowanie ..."), and no donor right before that subject: the sentence says what a programme
+    does, not what anyone gives."""
+    for cue in view.of("enable"):
+        if not 0 <= trigger.first - cue.last <= _REQUEST_REACH or \
+                _breaks_between(view, cue.last, trigger.first):
+            continue
+        for subject in view.of("fund_noun", "relative"):
+            if not 0 <= cue.first - subject.last <= _MECHANISM_SUBJECT_REACH or \
+                    _breaks_between(view, subject.last, cue.first):
+                continue
+            # a giver's own fund or gift ("a new British loan allows ...") is no mechanism
+            if not any(0 <= subject.first - d.last <= _MECHANISM_SUBJECT_REACH + 1 for d in view.of(DONOR)):
+                return True
     return False
 
 

@@ -46,3 +46,36 @@ def test_passive_auxiliary_decides_status(lang: str, text: str, donor: str, stat
     pledges = [p for p in _pledges(lang, text) if p["donor"] == donor]
     assert pledges, text
     assert {p["status"] for p in pledges} == {status}
+
+
+# (lang, text): a sentence saying what a fund or purchase mechanism does gives no pledge
+MECHANISM = [
+    ("en", "The mechanism enables allies to buy American air defence missiles for Ukraine."),
+    ("en", "PURL, which allows European allies to pay for US weapons for Ukraine, was set up in July."),
+    ("pl", "Mechanizm ten pozwala sojusznikom na finansowanie zakupu dronów dla Ukrainy."),
+    ("pl", "Fundusz, który umożliwia zakup amunicji dla Ukrainy, działa od roku."),
+    ("pl", "Ten mechanizm pozwala sojusznikom finansować zakup amunicji artyleryjskiej dla Ukrainy."),
+    ("de", "Der Mechanismus ermöglicht den Verbündeten den Kauf amerikanischer Patriot-Raketen für die "
+           "Ukraine."),
+    ("sv", "Mekanismen möjliggör för allierade att köpa amerikanska Patriotrobotar till Ukraina."),
+    ("fr", "Le mécanisme permet aux alliés d'acheter des missiles Patriot américains pour l'Ukraine."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), MECHANISM, ids=[f"{c[0]}-{i}" for i, c in enumerate(MECHANISM)])
+def test_programme_description_is_no_pledge(lang: str, text: str) -> None:
+    assert _pledges(lang, text) == []
+
+
+# the same verbs of enabling with a giver as subject still give pledges
+ENABLING_GIFTS = [
+    ("en", "A new British loan allows Ukraine to use £2 billion to buy air defence missiles.", "GB"),
+    ("pl", "Polska przekaże Ukrainie 100 mln zł na drony, co pozwoli szybko wzmocnić obronę.", "PL"),
+    ("de", "Deutschland liefert der Ukraine zwölf Panzerhaubitzen, was schnelle Hilfe ermöglicht.", "DE"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "donor"), ENABLING_GIFTS,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(ENABLING_GIFTS)])
+def test_enabling_after_a_gift_keeps_the_pledge(lang: str, text: str, donor: str) -> None:
+    assert donor in {p["donor"] for p in _pledges(lang, text)}

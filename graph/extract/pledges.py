@@ -48,6 +48,7 @@ from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
 _CHAIN_GAP = 4  # tokens between a verb of intention and the verb it governs
 _NEGATION_REACH = 5  # tokens before a trigger where a negation blocks it
 _REQUEST_REACH = 10
+_MEMBER_REACH = 3  # tokens from "include" to the first member it lists
 _MECHANISM_SUBJECT_REACH = 2  # tokens from a fund noun or relative pronoun to the verb of enabling
 _SHORTAGE_REACH = 10  # tokens from a cue of lacking to the items lacked
 _ASPECT_REACH = 5
@@ -385,6 +386,8 @@ def _triggers(view: SentenceView) -> list[Trigger]:
                 break
         if not trigger.blocked and _describes_mechanism(view, trigger):
             trigger.blocked = "description"
+        if not trigger.blocked and _lists_members(view, trigger):
+            trigger.blocked = "membership"
     _chain(view, found)
     return found
 
@@ -446,6 +449,14 @@ def _describes_mechanism(view: SentenceView, trigger: Trigger) -> bool:
     return False
 
 
+def _lists_members(view: SentenceView, trigger: Trigger) -> bool:
+    """An "include" verb whose object is a list of donors and nothing given ("the F-16 coalition,
+    which includes Denmark and Norway"): it names a group's members, not a package's contents."""
+    if trigger.cls != "include":
+        return False
+    after = [m for m in view.of(DONOR, ITEM, MONEY) if m.first >= trigger.last]
+    return bool(after) and all(m.kind == DONOR for m in after) and \
+        after[0].first - trigger.last <= _MEMBER_REACH
 def _chain(view: SentenceView, triggers: list[Trigger]) -> None:
     """A verb of intention or promise governs the verb it takes ("plans to send", "agreed to provide",
     "kommer att skicka"): the second takes the status of the first (and its blocking cues)."""

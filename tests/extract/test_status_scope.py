@@ -1,6 +1,6 @@
 """Status and scope on our own sentences in several languages (issue 9): a present or future passive
-auxiliary makes a delivery verb's participle a pledge, not a delivery; background lists and programme
-descriptions give no pledges."""
+auxiliary makes a delivery verb's participle a pledge, not a delivery; programme descriptions and
+lists of a coalition's members give no pledges."""
 
 from __future__ import annotations
 
@@ -78,4 +78,28 @@ ENABLING_GIFTS = [
 @pytest.mark.parametrize(("lang", "text", "donor"), ENABLING_GIFTS,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(ENABLING_GIFTS)])
 def test_enabling_after_a_gift_keeps_the_pledge(lang: str, text: str, donor: str) -> None:
+    assert donor in {p["donor"] for p in _pledges(lang, text)}
+
+
+# (lang, text): "include" with only members as its object names a group, it gives nothing
+MEMBERSHIP = [
+    ("en", "Sweden has joined the F-16 coalition, which includes Denmark, Belgium and Norway."),
+    ("nb", "I dag ble det klart at Sverige blir med i F-16-koalisjonen, som blant annet omfatter Danmark, "
+           "Belgia og Norge."),
+    ("da", "Sverige er gået med i F-16-koalitionen, der blandt andet omfatter Danmark, Belgien og Norge."),
+    ("sv", "Belgien har gått med i F-16-koalitionen, som bland annat omfattar Danmark och Norge."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), MEMBERSHIP, ids=[f"{c[0]}-{i}" for i, c in enumerate(MEMBERSHIP)])
+def test_coalition_members_are_no_donors(lang: str, text: str) -> None:
+    assert _pledges(lang, text) == []
+
+
+@pytest.mark.parametrize(("lang", "text", "donor"), [
+    ("en", "The package from Germany includes 20 Leopard tanks.", "DE"),
+    ("nb", "Pakken fra Norge omfatter ti stridsvogner.", "NO"),
+    ("sv", "Paketet från Sverige omfattar tio stridsvagnar.", "SE"),
+])
+def test_package_contents_still_counted(lang: str, text: str, donor: str) -> None:
     assert donor in {p["donor"] for p in _pledges(lang, text)}

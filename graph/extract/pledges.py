@@ -388,6 +388,9 @@ def _triggers(view: SentenceView) -> list[Trigger]:
             trigger.blocked = "description"
         if not trigger.blocked and _lists_members(view, trigger):
             trigger.blocked = "membership"
+    attributive = [t for t in found if _attributive(view, t)]
+    if attributive and len(attributive) < len(found):
+        found = [t for t in found if t not in attributive]
     _chain(view, found)
     return found
 
@@ -447,6 +450,18 @@ def _describes_mechanism(view: SentenceView, trigger: Trigger) -> bool:
             if not any(0 <= subject.first - d.last <= _MECHANISM_SUBJECT_REACH + 1 for d in view.of(DONOR)):
                 return True
     return False
+
+
+def _attributive(view: SentenceView, trigger: Trigger) -> bool:
+    """A participle between an article and the item it describes ("die zugesagten Raketenwerfer sind
+    geliefert", "the promised tanks have arrived"): it recalls an earlier pledge; the clause's own verb
+    says what happens now."""
+    token, lemma = view.tokens[trigger.first], view.lemmas[trigger.first]
+    if trigger.last - trigger.first != 1 or token.key == lemma or not view.relations.is_past(token, lemma):
+        return False
+    if not any(c.last == trigger.first for c in view.of("article")):
+        return False
+    return any(0 <= m.first - trigger.last <= 1 for m in view.of(ITEM))
 
 
 def _lists_members(view: SentenceView, trigger: Trigger) -> bool:

@@ -1,6 +1,6 @@
 """Status and scope on our own sentences in several languages (issue 9): a present or future passive
 auxiliary makes a delivery verb's participle a pledge, not a delivery; programme descriptions and
-lists of a coalition's members give no pledges."""
+lists of a coalition's members give no pledges; a promised item said to be delivered is delivered."""
 
 from __future__ import annotations
 
@@ -103,3 +103,25 @@ def test_coalition_members_are_no_donors(lang: str, text: str) -> None:
 ])
 def test_package_contents_still_counted(lang: str, text: str, donor: str) -> None:
     assert donor in {p["donor"] for p in _pledges(lang, text)}
+
+
+# (lang, text, donor): a participle of promise before the item recalls the pledge; the clause's own
+# verb says it has been delivered
+ATTRIBUTIVE = [
+    ("de", "Die zugesagten Raketenwerfer vom Typ MARS II sind aus Deutschland geliefert worden.", "DE"),
+    ("en", "The promised Leopard tanks from Germany have been delivered to Ukraine.", "DE"),
+    ("nl", "De beloofde Patriot-systemen uit Nederland zijn aan Oekraïne geleverd.", "NL"),
+    ("sv", "De utlovade stridsvagnarna från Sverige har levererats till Ukraina.", "SE"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "donor"), ATTRIBUTIVE,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(ATTRIBUTIVE)])
+def test_promised_items_delivered_are_delivered(lang: str, text: str, donor: str) -> None:
+    pledges = [p for p in _pledges(lang, text) if p["donor"] == donor]
+    assert pledges, text
+    assert {p["status"] for p in pledges} == {"delivered"}
+
+
+def test_promise_as_main_verb_stays_pledged() -> None:
+    assert {p["status"] for p in _pledges("en", "Germany has promised 20 tanks to Ukraine.")} == {"pledged"}

@@ -5,7 +5,10 @@ Per sentence:
 1. **triggers** get a status from their class and aspect (plan -> planned, propose -> proposed, a past
    form of give/deliver/receive -> delivered, else pledged; a verb of intention governs the verb it
    takes: "plans to send"); a negation before or right after, a request ("urged allies to provide"),
-   an agenda ("discussed how to ...") or an own-use cue ("for its own forces") blocks them;
+   an agenda ("discussed how to ...") or an own-use cue ("for its own forces") blocks them, and so
+   does a programme description ("a mechanism which allows allies to buy ...") or an "include" that
+   lists a coalition's members; a present passive auxiliary keeps a participle pledged ("werden ...
+   geliefert"); a participle of promise before its item ("the promised tanks") yields to the clause's verb;
 2. **attachables** are the items, the sums (not conversions of another sum) and, for a package named
    without contents or value, the package itself; a sum earmarked for an item ("€500m for drones",
    "worth", "to buy") carries that item;

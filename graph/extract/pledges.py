@@ -560,7 +560,7 @@ _REFERENCE_REACH = 3  # sentences back a plural reference ("the three countries"
 def _resolved(group: Group, view: SentenceView, article: ArticleScope) -> Group:
     """A group whose plural back-reference ("the three countries", "beide Länder", "obie strony")
     stands for the countries named together before it: in the sentence before the reference, else in
-    the nearest of the sentences before that names at least two."""
+    the nearest of the sentences before that names at least two (by name or by a minister of theirs)."""
     references = [d for d in group.donors if d.flavour == "reference"]
     if not references:
         return group
@@ -583,7 +583,7 @@ def _resolved(group: Group, view: SentenceView, article: ArticleScope) -> Group:
 
 
 def _countries_of(donors) -> list[str]:
-    return list(dict.fromkeys(d.key for d in donors if d.cls == "country" and d.key))
+    return list(dict.fromkeys(d.key for d in donors if d.cls in ("country", "person") and d.key))
 
 
 def _cue_before(view: SentenceView, index: int) -> str:

@@ -250,12 +250,17 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
             if key is not None and mention.key not in officers:
                 add(DONOR, "org", mention.start, mention.end, key=key, flavour=mention.key)
                 taken.append((mention.start, mention.end))
+    references = [(c.start, c.end) for c in cues if c.cls == "plural_reference"]
     for cue in cues:
-        if cue.cls != "collective" and cue.cls != "government":
+        if cue.cls not in ("collective", "government", "plural_reference"):
             continue
         if taken and any(s < cue.end and cue.start < e for s, e in taken):
             continue
-        if cue.cls == "collective":
+        if cue.cls == "plural_reference":  # "the three countries": resolved against the article later
+            add(DONOR, "collective", cue.start, cue.end, key=MULTIPLE_DONORS, flavour="reference")
+        elif cue.cls == "collective":
+            if any(s < cue.end and cue.start < e for s, e in references):
+                continue
             add(DONOR, "collective", cue.start, cue.end, key=MULTIPLE_DONORS, flavour="collective")
         elif cue.cls == "government":
             key = _institution(cue, lemmas, relations)

@@ -258,7 +258,7 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     if not live and not continuation and not implicit:
         return None
     clause = _clauses(view)
-    groups = _groups(view)
+    groups = [_resolved(group, view, article) for group in _groups(view)]
     context = _context_groups(view, package, article)
     background = False  # decided per attachable (is_background)
     return PledgeSentence(view, triggers, attachables, groups, context, continuation, background, clause,
@@ -624,6 +624,38 @@ def _groups(view: SentenceView) -> list[Group]:
         if not group.before and endings and lemma_key(view.tokens[group.last - 1].text).endswith(endings):
             group.before = "agent"  # a source case ending: "Norjalta" (from Norway)
     return groups
+
+
+_REFERENCE_REACH = 3  # sentences back a plural reference ("the three countries") may point
+
+
+def _resolved(group: Group, view: SentenceView, article: ArticleScope) -> Group:
+    """A group whose plural back-reference ("the three countries", "beide Länder", "obie strony")
+    stands for the countries named together before it: in the sentence before the reference, else in
+    the nearest of the sentences before that names at least two (by name or by a minister of theirs)."""
+    references = [d for d in group.donors if d.flavour == "reference"]
+    if not references:
+        return group
+    reference = references[0]
+    keys = _countries_of(d for d in view.of(DONOR) if d.last <= reference.first)
+    for back in range(view.position - 1, max(-1, view.position - 1 - _REFERENCE_REACH), -1):
+        if len(keys) >= 2:
+            break
+        keys = _countries_of(article.views[back].of(DONOR))
+    if len(keys) < 2:
+        return group
+    donors: list[TypedMention] = []
+    for donor in group.donors:
+        if donor is not reference:
+            donors.append(donor)
+            continue
+        donors += [TypedMention(DONOR, "country", donor.first, donor.last, donor.start, donor.end, key=k,
+                                flavour="reference") for k in keys if k not in {d.key for d in donors}]
+    return Group(donors, group.source, group.first, group.last, group.before)
+
+
+def _countries_of(donors) -> list[str]:
+    return list(dict.fromkeys(d.key for d in donors if d.cls in ("country", "person") and d.key))
 
 
 def _cue_before(view: SentenceView, index: int) -> str:
@@ -1035,6 +1067,9 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
         inverted = [g for g in usable if 0 <= g.first - trigger.head_last <= 3 and g.before == ""]
         if inverted:
             return inverted[0], "inverted"
+        speaker = [g for g in sentence.context if g.source == "speaker"]
+        if speaker and _first_person(sentence, attachable, trigger):  # "we will deliver": the speaker's
+            return speaker[0], "speaker"
         if sentence.continuation:
             package = [g for g in sentence.context if g.source == "package"]
             if package:
@@ -1064,6 +1099,24 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
         if trigger is not None and trigger.cls != "receive" and partners:
             return partners[0], "partner"
     return None, "none"
+
+
+_FIRST_PERSON_REACH = (4, 2)  # words a "we" stands before / after its verb ("we will deliver", "sender vi")
+
+
+def _first_person(sentence: PledgeSentence, attachable: Attachable, trigger: Trigger) -> bool:
+    """The subject of the trigger, or of the last verb before the attachable in its clause ("we will
+    deliver missiles and training programmes"), is "we" / "I": a pronoun near the verb in its clause, or
+    a first-person verb ending."""
+    view, clause = sentence.view, sentence.clause
+    n = len(clause)
+    own = clause[min(attachable.first, n - 1)]
+    verbs = [trigger, *[t for t in sentence.triggers if t.first < attachable.first
+                        and clause[min(t.first, n - 1)] == own and not t.negated]]
+    before, after = _FIRST_PERSON_REACH
+    return any(clause[min(c.first, n - 1)] == clause[min(verb.first, n - 1)]
+               and -before <= c.first - verb.first <= after
+               for verb in verbs for c in view.of("first_person"))
 
 
 _GAPPED_REACH = 2  # words between the donor of an elided clause and its sum or item

@@ -26,7 +26,7 @@ from api.results import Term
 from graph import vocab
 
 __all__ = ["actor_candidates", "article_text", "checked_iri", "kept_select", "pledge_filters",
-           "pledge_records", "pledge_records_json", "pledge_total", "select"]
+           "pledge_records", "pledge_records_json", "pledge_total", "select", "version_kept"]
 
 WINDOW_SHARE = 3  # /pledges pages through a date window while it holds at most a third of the store
 ROW_FACTOR = 200  # detail rows per pledge read at most (own triples, claims, amount, item labels)
@@ -45,25 +45,37 @@ def select(request: Request, sparql: str, bindings: dict[str, tuple] | None = No
                                   "cap": cap or request.app.state.settings.result_cap})
 
 
+def version_kept(request: Request, name: str, limit: int | None = None) -> dict:
+    """The answers kept on the app state under ``name`` for the store's current version (the engine's
+    write count: any write through this server starts an empty dict), also emptied when it holds more
+    than ``limit``. The one implementation of the per-version caches (:func:`kept_select`, the filter
+    checks of /pledges, the saved-query answers)."""
+    state = request.app.state
+    version = state.engine.version
+    kept = getattr(state, name, None)
+    if kept is None or kept[0] != version or (limit is not None and len(kept[1]) > limit):
+        kept = (version, {})
+        setattr(state, name, kept)
+    return kept[1]
+
+
 def kept_select(request: Request, sparql: str, bindings: dict[str, tuple] | None = None,
                 cap: int | None = None) -> dict[str, Any]:
     """:func:`select`, its answer kept for the store version (the engine's write count: any write through
     this server drops them all): the lookup views (/meetings, /actors/{id}, /equipment/{id}) ask the
     same few questions all day. At most KEPT_SELECTS answers of at most KEPT_ROWS rows each; every call
     gets its own copy of the rows."""
-    engine, state = request.app.state.engine, request.app.state
-    cache = getattr(state, "kept_selects", None)
-    if cache is None or cache[0] != engine.version:
-        cache = state.kept_selects = (engine.version, {})
+    engine = request.app.state.engine
+    kept = version_kept(request, "kept_selects")
     key = (sparql, tuple(sorted((bindings or {}).items())), cap)
-    answer = cache[1].get(key)
+    answer = kept.get(key)
     if answer is None:
         version = engine.version
         answer = select(request, sparql, bindings, cap)
         if version == engine.version and len(answer["rows"]) <= KEPT_ROWS:
-            if len(cache[1]) >= KEPT_SELECTS:
-                cache[1].pop(next(iter(cache[1])), None)
-            cache[1][key] = answer
+            if len(kept) >= KEPT_SELECTS:
+                kept.pop(next(iter(kept)), None)
+            kept[key] = answer
     return answer | {"rows": [dict(row) for row in answer["rows"]]}
 
 

@@ -124,14 +124,11 @@ def list_pledges(
 def _cached_ask(request: Request, sparql: str, term: tuple) -> bool:
     """Whether ``sparql`` with ``?x`` bound to ``term`` has a row; remembered per store version (the
     engine's write count), so repeated filter values cost nothing."""
-    engine, state = request.app.state.engine, request.app.state
-    cache = getattr(state, "term_checks", None)
-    if cache is None or cache[0] != engine.version or len(cache[1]) > 10_000:
-        cache = state.term_checks = (engine.version, {})
+    kept = service.version_kept(request, "term_checks", limit=10_000)
     key = (sparql, term)
-    if key not in cache[1]:
-        cache[1][key] = bool(service.select(request, sparql, {"x": term}, cap=1)["rows"])
-    return cache[1][key]
+    if key not in kept:
+        kept[key] = bool(service.select(request, sparql, {"x": term}, cap=1)["rows"])
+    return kept[key]
 
 
 def _known(request: Request, term: tuple) -> bool:

@@ -18,6 +18,7 @@ from fastapi.security import HTTPBearer
 
 from api.models import SPARQL_RESULTS_SCHEMA, SavedQuery
 from api.problems import Problem
+from api.queries_service import version_kept
 from api.results import GRAPH_FORMATS, TABLE_FORMATS, negotiate, parse_accept
 from api.saved_queries import saved_queries
 from api.sparql_text import (
@@ -403,18 +404,16 @@ async def run_saved_query(
                       hint=f"one of: {', '.join(saved_queries())}")
     state = request.app.state
     key = (name, request.headers.get("accept"), format)
-    cache = getattr(state, "saved_results", None)
-    if cache is None or cache[0] != state.engine.version:
-        cache = state.saved_results = (state.engine.version, {})
-    if key in cache[1]:
-        body, media_type, headers, packed = cache[1][key]
+    kept = version_kept(request, "saved_results")
+    if key in kept:
+        body, media_type, headers, packed = kept[key]
         if packed is not None and _accepts_gzip(request):
             return Response(packed, media_type=media_type, headers=headers | {
                 "X-Cache": "hit", "Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
         return Response(body, media_type=media_type, headers=headers | {"X-Cache": "hit"})
     version = state.engine.version
     response = await _saved_answer(request, saved, format)
-    if version == state.engine.version and len(cache[1]) < SAVED_RESULTS_KEPT:
+    if version == state.engine.version and len(kept) < SAVED_RESULTS_KEPT:
         headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
         packed = None
         if len(response.body) >= SAVED_GZIP_FROM:  # compressed once, sent to every client that takes gzip
@@ -422,7 +421,7 @@ async def run_saved_query(
         if packed is not None:
             headers["Vary"] = "Accept-Encoding"
             response.headers["Vary"] = "Accept-Encoding"
-        cache[1][key] = (response.body, response.media_type, headers, packed)
+        kept[key] = (response.body, response.media_type, headers, packed)
     return response
 
 

@@ -35,6 +35,8 @@ _PURPOSE_GAP = re.compile(
 )
 
 
+_QUOTES = "\"'«»„“”‘’‹›"
+
 _COORDINATION = re.compile(r"^\s*(?:,|and|und|och|og|en|et|i|oraz|a)\s*$", re.IGNORECASE)
 
 
@@ -217,7 +219,7 @@ def _describes(gap: str, type_of: re.Pattern[str] | None) -> bool:
     if type_of is None:
         return False
     stripped = gap.strip()
-    match = type_of.fullmatch(stripped)
+    match = type_of.fullmatch(stripped.strip(_QUOTES).strip())  # "vom Typ »Iris-T«"
     return match is not None and len(gap) - len(stripped) <= 2
 
 

@@ -568,7 +568,7 @@ GAZETTEER_CASES = [
     ("sv", "Natos generalsekreterare talade i Bryssel.", "org", "NATO"),
     ("sv", "EU:s utrikeschef deltog också.", "org", "EU"),
     ("sv", "Ukrainas kontaktgrupp för försvar möttes i fredags.", "org", "UDCG"),
-    ("nl", "Nederland leverde eerder twee Patriot-lanceerinrichtingen.", "equipment", "patriot"),
+    ("nl", "Nederland leverde eerder twee Patriot-lanceerinrichtingen.", "equipment", "patriot-launcher"),
     ("sv", "Sverige skänker Stridsvagn 122 och Pansarbandvagn 302.", "equipment", "stridsvagn-122"),
     ("en", "Ukraine will receive more Bohdana howitzers.", "equipment", "bohdana"),
 ]

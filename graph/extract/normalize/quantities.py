@@ -33,6 +33,8 @@ class _QuantityGrammar:
     blocked_next_words: frozenset[str]
     unit_magnitudes: dict[str, float]
     vague: frozenset[str]  # "une douzaine", "una decina": approximate, no count
+    vague_before: re.Pattern[str]  # a vague word before a count: "mehrere Zehntausend"
+    range_pattern: re.Pattern[str]  # "80-90 tysięcy", "10–12 tanks": the lower bound counts
 
 
 @cache
@@ -63,8 +65,14 @@ def _grammar(lang: str | None) -> _QuantityGrammar:
                 "magnitudes", "short_magnitudes", "vague_numbers"):
         blocked.update(fold(word) for word in lexicon.get(key, []))
     blocked.update(fold(code) for code in lexicon.get("currency_codes", []))
+    vague_words = lexicon.get("vague_numbers", [])
+    vague_before = re.compile(rf"(?<!\w)(?:{alternation(vague_words)})\s+$" if vague_words else r"(?!x)x")
+    ranged = re.compile(
+        rf"(?<![\w.,\-/–])(?P<low>{numbers.digits})\s?[-–]\s?(?P<high>{numbers.digits})"
+        rf"(?:[\s-]+(?P<mag>{magnitude})(?!\w))?(?=\s+(?P<next>[^\W\d_][\w'’\-]*))")
     return _QuantityGrammar(pattern=pattern, blocked_next_words=frozenset(blocked), unit_magnitudes=units,
-                            vague=frozenset(fold(w) for w in lexicon.get("vague_numbers", [])))
+                            vague=frozenset(fold(w) for w in vague_words), vague_before=vague_before,
+                            range_pattern=ranged)
 
 
 def _is_year(number: str) -> bool:
@@ -100,7 +108,8 @@ def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
     from graph.extract.normalize.dates import date_spans  # dates import nothing from here
 
     quantities = _grammar(lang)
-    taken = _TakenSpans([(m.start, m.end) for m in find_money(text, lang)] + list(date_spans(text, lang)))
+    taken_spans = [(m.start, m.end) for m in find_money(text, lang)] + list(date_spans(text, lang))
+    taken = _TakenSpans(taken_spans)
     mentions = []
     lowered = lower_same_length(text)
     for match in quantities.pattern.finditer(lowered):
@@ -123,6 +132,8 @@ def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
             continue  # "20 de los tanques": a connector follows only a magnitude or "dozen"
         if taken.overlaps(match.start(), match.end()):
             continue
+        if quantities.vague_before.search(lowered, max(0, match.start() - 30), match.start()):
+            continue  # "mehrere Zehntausend Schuss", "several hundred drones": no count
         if value is None:
             value = number_value(number, match.group("mag"), lang) if number else None
         if value is None and number and not number[:1].isdigit():
@@ -136,7 +147,28 @@ def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
         if lowered[end - 1] in "'’":  # an elided connector goes with the noun: "un million d'obus"
             end = lowered.rfind(" ", start, end)
         mentions.append(QuantityMention(start, end, text[start:end], int(value)))
-    return mentions
+    mentions.extend(_ranges(text, lowered, lang, taken_spans))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _ranges(text: str, lowered: str, lang: str | None, taken: list[tuple[int, int]]) -> list[QuantityMention]:
+    """A range of digit counts ("80-90 tysięcy żołnierzy", "10–12 tanks") counts its lower bound."""
+    quantities = _grammar(lang)
+    found = []
+    for match in quantities.range_pattern.finditer(lowered):
+        low, high = match.group("low"), match.group("high")
+        if _is_year(low) or _is_year(high) or fold(match.group("next")) in quantities.blocked_next_words:
+            continue
+        if any(start < match.end() and match.start() < end for start, end in taken):
+            continue
+        low_value, high_value = number_value(low, None, lang), number_value(high, None, lang)
+        if low_value is None or high_value is None or not 0 < low_value < high_value:
+            continue
+        value = number_value(low, match.group("mag"), lang)
+        if value is None or value != int(value):
+            continue
+        found.append(QuantityMention(match.start(), match.end(), text[match.start():match.end()], int(value)))
+    return found
 
 
 def _ends_in_multiple(match: re.Match[str], lang: str | None) -> bool:

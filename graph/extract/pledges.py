@@ -771,8 +771,11 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
     for item in items:
         if id(item) in covered:
             continue
+        quantity = item.value.quantity
+        if quantity is None and item.value.category == "training":
+            quantity = _quantity_after(view, item)  # "train 10,000 recruits", "15.000 Soldaten ausbilden"
         found.append(Attachable(ITEM, item, item=item.value, category=item.value.category,
-                                quantity=item.value.quantity))
+                                quantity=quantity))
     if not view.of(ITEM, "train") and not sums:
         for package in view.of("package"):
             found.append(Attachable("package", package, category="other"))
@@ -818,6 +821,26 @@ def _quantity_after(view: SentenceView, train: TypedMention) -> int | None:
         index = view.token_at(quantity.start)
         if 0 <= index - train.last <= 4:
             return quantity.value
+    return _trainees_before(view, train)
+
+
+_TRAINEE_REACH = 8  # tokens from a count of people to the training verb
+
+
+def _trainees_before(view: SentenceView, train: TypedMention) -> int | None:
+    """A count of people before the training verb is the training's quantity: "15.000 ukrainische
+    Soldaten ausbilden", "80-90 tysięcy żołnierzy przeszkolonych", "150 militaires ... pour former".
+    Not a count of an item ("12 canons Caesar ... pour former") nor one across a clause break."""
+    items = [item for item in view.of(ITEM) if item is not train]
+    for quantity in reversed(view.unit.quantities):
+        index = view.token_at(quantity.start)
+        if not 0 < train.first - index <= _TRAINEE_REACH:
+            continue
+        if any(index <= item.first < train.first for item in items):
+            return None
+        if _punctuated(view.gap_text(quantity.end, train.start), ",;:"):
+            return None
+        return quantity.value
     return None
 
 

@@ -31,7 +31,7 @@ _OBJECT_GAP = re.compile(
 
 
 _PURPOSE_GAP = re.compile(
-    r"^\s+(?:for|to|til|till|für|pour|voor|dla|na)\s+(?:[\w']+\s+)?$", re.IGNORECASE
+    r"^\s+(?:for|to|til|till|für|pour|voor|dla|na|do)\s+(?:[\w']+\s+)?$", re.IGNORECASE
 )
 
 
@@ -263,6 +263,9 @@ def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
             continue
         if item.category == "missiles" and purpose and following.category == "air_defence":
             continue
+        same_class = following is not None and following.category == item.category
+        if item.equipment_id and purpose and same_class and not following.equipment_id:
+            skip_until = following.end  # "AIM-9M missiles for air defence": the class is the purpose
         if item.category == "ammunition" and purpose and not following.equipment_id:
             skip_until = _coordinated_end(text, items, k + 1)
         if item.absorbs_object and following and _OBJECT_GAP.match(text[item.end : following.start]):

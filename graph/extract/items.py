@@ -35,6 +35,7 @@ _PURPOSE_GAP = re.compile(
 )
 
 
+_AIR_DEFENCE_MISSILES = "air defence missiles"  # canonical English item name
 _QUOTES = "\"'«»„“”‘’‹›"
 
 _COORDINATION = re.compile(r"^\s*(?:,|and|und|och|og|en|et|i|oraz|a)\s*$", re.IGNORECASE)
@@ -262,6 +263,10 @@ def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
         if item.category == "financial" and purpose and following.category not in (None, "financial"):
             continue
         if item.category == "missiles" and purpose and following.category == "air_defence":
+            if not following.equipment_id:  # "missiles for air defence", "missiler til luftforsvar"
+                result.append(replace(item, end=following.end, surface=text[item.start : following.end],
+                                      name=_AIR_DEFENCE_MISSILES, category="air_defence"))
+                skip_until = following.end
             continue
         same_class = following is not None and following.category == item.category
         if item.equipment_id and purpose and same_class and not following.equipment_id:

@@ -191,7 +191,7 @@ def _feed_reading(shard: Shard, options: Mapping[str, Any], prefilter: bool, fee
         return {}, None
     from graph.config import DEFAULT_MAX_ARTICLE_BYTES
     from graph.feeds.pages import LocalPages
-    from graph.pipeline import _early_prefilter
+    from graph.pipeline import early_prefilter
 
     fetcher = None
     if feeds.fetch_seconds is not None:
@@ -200,7 +200,7 @@ def _feed_reading(shard: Shard, options: Mapping[str, Any], prefilter: bool, fee
         fetcher = Fetcher(max_bytes=options.get("max_bytes", DEFAULT_MAX_ARTICLE_BYTES),
                           seconds=feeds.fetch_seconds)
     pages = LocalPages(feeds.pages, fetcher) if feeds.pages or fetcher else None
-    return {"pages": pages, "prefilter": _early_prefilter() if prefilter else None}, fetcher
+    return {"pages": pages, "prefilter": early_prefilter() if prefilter else None}, fetcher
 
 
 def _prepare(batches, budget, manifest: dict[str, Any], quads: list, *, feed: bool) -> None:

@@ -722,7 +722,7 @@ def _feed_progress(inputs: list, options: dict[str, Any], *, state_dir, pages, p
     from graph.feeds.pages import LocalPages
 
     feed_options = dict(options, pages=LocalPages(pages, fetch) if pages or fetch else None,
-                        prefilter=_early_prefilter() if prefilter else None)
+                        prefilter=early_prefilter() if prefilter else None)
     states = None
     if state_dir is not None:
         from graph.feeds.state import run_states
@@ -732,7 +732,7 @@ def _feed_progress(inputs: list, options: dict[str, Any], *, state_dir, pages, p
     return FeedProgress(feed_options, states, force, bar)
 
 
-def _early_prefilter():
+def early_prefilter():
     """``(text, lang) -> bool``: the relevance prefilter (a feed page's candidate text, before its main
     text is extracted)."""
     checker = _relevance_filter()

@@ -401,7 +401,7 @@ class PledgeReadModel:
         """The pledges whose rows may change when triples about ``subjects`` change: those subjects
         that are (or were) pledges, and the pledges whose item, claim, amount or article is one of them."""
         subjects = set(subjects)
-        return self._affected(store, subjects, subjects)
+        return self.affected_by_subjects(store, subjects, subjects)
 
     def affected_by(self, store, changed: Iterable) -> set[str]:
         """The pledges whose rows may change when the default graph gains or loses the pyoxigraph
@@ -417,10 +417,11 @@ class PledgeReadModel:
                 subjects.add(triple.subject.value)
                 if triple.predicate.value in READ_OF_DEPENDENCIES:
                     sources.add(triple.subject.value)
-        return self._affected(store, subjects, sources)
+        return self.affected_by_subjects(store, subjects, sources)
 
-    def _affected(self, store, subjects: set[str], sources: set[str]) -> set[str]:
-        """``subjects`` that are (or were) pledges, and the pledges that depend on one of ``sources``."""
+    def affected_by_subjects(self, store, subjects: set[str], sources: set[str]) -> set[str]:
+        """``subjects`` that are (or were) pledges, and the pledges that depend on one of ``sources``
+        (:meth:`affected_by` with the changed triples' subjects already taken)."""
         import pyoxigraph as ox
 
         known = set()

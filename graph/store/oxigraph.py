@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import re
 import shutil
 import sys
@@ -59,6 +60,11 @@ OX_FORMATS = {
 #: below this many quads pyoxigraph's bulk loader writes one batch, ingested as one atomic step (its
 #: batches are of 1,000,000 quads); a fresh batch of articles is written with it (``_fresh_load``)
 BULK_ATOMIC_MAX_QUADS = 500_000
+
+#: test-only: when set to a path, a fresh load writes PATH.start (the TriG's size) just before
+#: pyoxigraph's bulk loader runs and PATH.done after it returns, so that a test can kill -9 the
+#: process inside the load (tests/reliability/test_bulk_load_kill.py)
+BULK_LOAD_MARKER_ENV = "AIDGRAPH_TEST_BULK_LOAD_MARKER"
 
 #: pyoxigraph's words when an update's CREATE, DROP, CLEAR, MOVE names a graph that exists, or does not:
 #: an error of the update unless it says SILENT (SPARQL 1.1 Update, 3.2), not of the store
@@ -216,7 +222,7 @@ class OxigraphStore(StoreBase):
                 subjects, sources = self._changed_subjects(change) if tracking else (set(), set())
                 fresh = self._fresh_load(contents, change)
                 if fresh is not None:
-                    self._ox.bulk_load(fresh, format=ox.RdfFormat.TRIG)
+                    self._bulk_load(fresh)
                 else:
                     update = merge.native_replacement_update(contents, self._exists, change)
                     if update:
@@ -236,6 +242,14 @@ class OxigraphStore(StoreBase):
                     model.rebuild(self._ox)  # the category tree or item labels may have changed
                 else:
                     model.refresh(self._ox, model.affected_by_subjects(self._ox, subjects, sources))
+
+    def _bulk_load(self, trig: bytes) -> None:
+        marker = os.environ.get(BULK_LOAD_MARKER_ENV)
+        if marker:
+            Path(marker + ".start").write_text(str(len(trig)))
+        self._ox.bulk_load(trig, format=ox.RdfFormat.TRIG)
+        if marker:
+            Path(marker + ".done").write_text(str(len(trig)))
 
     @contextlib.contextmanager
     def deferred_read_model(self) -> Iterator[None]:

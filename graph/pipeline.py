@@ -453,7 +453,7 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
             prepared = pool.map(batches)
         else:
             prepared = map(prepare_batch, batches)
-        with _deferred_read_model(store, summary):
+        with deferred_read_model(store, summary):
             for docs in prepared:
                 try:
                     write_batch(docs, store)
@@ -486,7 +486,7 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
 
 
 @contextlib.contextmanager
-def _deferred_read_model(store, summary: IngestSummary) -> Iterator[None]:
+def deferred_read_model(store, summary: IngestSummary) -> Iterator[None]:
     """The store's deferral of its read model's refresh to the end of the run (one refresh for every
     batch: :meth:`graph.store.oxigraph.OxigraphStore.deferred_read_model`), where it has one; the
     refresh's seconds are the summary's stage ``read_model``."""

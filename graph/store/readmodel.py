@@ -28,8 +28,10 @@ those the SPARQL path would give.
 
 Kept in step by the store's ``replace_graphs`` (:meth:`PledgeReadModel.refresh`, in the same call
 under the same write lock: the pledges whose subjects or items the changed graphs mention are
-recomputed); marked stale by a SPARQL Update (readers then fall back to SPARQL) and rebuilt by
-:meth:`PledgeReadModel.rebuild` (``aidgraph rebuild``, or when a stale model is opened for writing).
+recomputed), or once at the end of an ingest (``OxigraphStore.deferred_read_model``: meanwhile the
+model counts as changing and readers ask SPARQL); marked stale by a SPARQL Update (readers then fall
+back to SPARQL) and rebuilt by :meth:`PledgeReadModel.rebuild` (``aidgraph rebuild``, or when a stale
+model is opened for writing).
 The state is written before the store changes, so a crash between the two leaves it stale, not wrong.
 
     model = PledgeReadModel(path)                        # the writer (the process that owns the store)

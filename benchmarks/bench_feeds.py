@@ -87,9 +87,9 @@ def read_rate(path: Path, *, prefilter: bool, pages=None) -> dict:
     from graph.feeds import PassedOver, read_feed
     from graph.ingest import IngestFailure
     from graph.model import Article
-    from graph.pipeline import _early_prefilter
+    from graph.pipeline import early_prefilter
 
-    check = _early_prefilter() if prefilter else None
+    check = early_prefilter() if prefilter else None
     started = time.process_time()
     kept, passed, failed = set(), 0, 0
     for item in read_feed(path, pages=pages, prefilter=check):

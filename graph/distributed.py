@@ -191,7 +191,7 @@ def _feed_reading(shard: Shard, options: Mapping[str, Any], prefilter: bool, fee
         return {}, None
     from graph.config import DEFAULT_MAX_ARTICLE_BYTES
     from graph.feeds.pages import LocalPages
-    from graph.pipeline import _early_prefilter
+    from graph.pipeline import early_prefilter
 
     fetcher = None
     if feeds.fetch_seconds is not None:
@@ -200,7 +200,7 @@ def _feed_reading(shard: Shard, options: Mapping[str, Any], prefilter: bool, fee
         fetcher = Fetcher(max_bytes=options.get("max_bytes", DEFAULT_MAX_ARTICLE_BYTES),
                           seconds=feeds.fetch_seconds)
     pages = LocalPages(feeds.pages, fetcher) if feeds.pages or fetcher else None
-    return {"pages": pages, "prefilter": _early_prefilter() if prefilter else None}, fetcher
+    return {"pages": pages, "prefilter": early_prefilter() if prefilter else None}, fetcher
 
 
 def _prepare(batches, budget, manifest: dict[str, Any], quads: list, *, feed: bool) -> None:
@@ -456,20 +456,23 @@ def ingest_on_ray(paths: Iterable[str | Path], store, *, shard_dir: str | Path, 
             write(todo[loaded])
             loaded += 1
 
+    from graph.pipeline import deferred_read_model
+
     try:
-        pending = [shard for shard in todo if force or not folder.finished(shard.id)]
-        # the shards finished before a crash are loaded without recomputing them
-        ready.update(shard.id for shard in todo if shard not in pending)
-        saved()
-        if pending:
-            _run_on_ray(pending, folder, options, prefilter, budget, feeds, address, num_cpus, saved)
-        if bulk and finished_now:
-            bulk_load_shards(store, finished_now, accept)
-            for _path, manifest in finished_now:
-                _add_articles(summary, manifest, seen)
-            for shard in todo:
-                folder.mark_loaded(shard.id)
-                _save_feed_state(states, shard, folder.manifest(shard.id))
+        with deferred_read_model(store, summary):  # one read-model refresh for every shard loaded
+            pending = [shard for shard in todo if force or not folder.finished(shard.id)]
+            # the shards finished before a crash are loaded without recomputing them
+            ready.update(shard.id for shard in todo if shard not in pending)
+            saved()
+            if pending:
+                _run_on_ray(pending, folder, options, prefilter, budget, feeds, address, num_cpus, saved)
+            if bulk and finished_now:
+                bulk_load_shards(store, finished_now, accept)
+                for _path, manifest in finished_now:
+                    _add_articles(summary, manifest, seen)
+                for shard in todo:
+                    folder.mark_loaded(shard.id)
+                    _save_feed_state(states, shard, folder.manifest(shard.id))
     finally:
         if bar is not None:
             bar.close()

@@ -453,22 +453,23 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
             prepared = pool.map(batches)
         else:
             prepared = map(prepare_batch, batches)
-        for docs in prepared:
-            try:
-                write_batch(docs, store)
-            except StoreError as exc:
-                exc.summary = summary
-                raise
-            if feeds is not None:
-                feeds.written()
-            for doc in docs:
-                if doc.failure is not None:
-                    summary.failures.append(doc.failure)
-                else:
-                    summary.add(doc)
-                    written.extend(doc.graphs)
-            if bar is not None:
-                bar.update(len(docs))
+        with deferred_read_model(store, summary):
+            for docs in prepared:
+                try:
+                    write_batch(docs, store)
+                except StoreError as exc:
+                    exc.summary = summary
+                    raise
+                if feeds is not None:
+                    feeds.written()
+                for doc in docs:
+                    if doc.failure is not None:
+                        summary.failures.append(doc.failure)
+                    else:
+                        summary.add(doc)
+                        written.extend(doc.graphs)
+                if bar is not None:
+                    bar.update(len(docs))
         if feeds is not None:
             feeds.finish(summary)
     finally:
@@ -482,6 +483,28 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
     if commitments:
         refresh_commitments(summary, store, written)
     return summary
+
+
+@contextlib.contextmanager
+def deferred_read_model(store, summary: IngestSummary) -> Iterator[None]:
+    """The store's deferral of its read model's refresh to the end of the run (one refresh for every
+    batch: :meth:`graph.store.oxigraph.OxigraphStore.deferred_read_model`), where it has one; the
+    refresh's seconds are the summary's stage ``read_model``."""
+    deferred = getattr(store, "deferred_read_model", None)
+    if deferred is None:
+        yield
+        return
+    context = deferred()
+    context.__enter__()
+    try:
+        yield
+    except BaseException:
+        if not context.__exit__(*sys.exc_info()):
+            raise
+    else:
+        started = time.perf_counter()
+        context.__exit__(None, None, None)
+        summary.stage_seconds["read_model"] = time.perf_counter() - started
 
 
 def refresh_commitments(summary: IngestSummary, store, written: Iterable[str] | None = None) -> None:
@@ -722,7 +745,7 @@ def _feed_progress(inputs: list, options: dict[str, Any], *, state_dir, pages, p
     from graph.feeds.pages import LocalPages
 
     feed_options = dict(options, pages=LocalPages(pages, fetch) if pages or fetch else None,
-                        prefilter=_early_prefilter() if prefilter else None)
+                        prefilter=early_prefilter() if prefilter else None)
     states = None
     if state_dir is not None:
         from graph.feeds.state import run_states
@@ -732,7 +755,7 @@ def _feed_progress(inputs: list, options: dict[str, Any], *, state_dir, pages, p
     return FeedProgress(feed_options, states, force, bar)
 
 
-def _early_prefilter():
+def early_prefilter():
     """``(text, lang) -> bool``: the relevance prefilter (a feed page's candidate text, before its main
     text is extracted)."""
     checker = _relevance_filter()

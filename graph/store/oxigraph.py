@@ -13,11 +13,14 @@ for writing, by rebuilding its default graph from the named graphs.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,7 +42,7 @@ from graph.store.base import (
     query_syntax_error,
 )
 from graph.store.convert import quads_to_graph
-from graph.store.readmodel import READ_MODEL_FILE, PledgeReadModel
+from graph.store.readmodel import READ_MODEL_FILE, READ_OF_DEPENDENCIES, PledgeReadModel
 from graph.vocab import PREFIXES
 
 #: a small file in the store directory that records which ontology/reference files were loaded
@@ -58,9 +61,27 @@ OX_FORMATS = {
 #: batches are of 1,000,000 quads); a fresh batch of articles is written with it (``_fresh_load``)
 BULK_ATOMIC_MAX_QUADS = 500_000
 
+#: test-only: when set to a path, a fresh load writes PATH.start (the TriG's size) just before
+#: pyoxigraph's bulk loader runs and PATH.done after it returns, so that a test can kill -9 the
+#: process inside the load (tests/reliability/test_bulk_load_kill.py)
+BULK_LOAD_MARKER_ENV = "AIDGRAPH_TEST_BULK_LOAD_MARKER"
+
 #: pyoxigraph's words when an update's CREATE, DROP, CLEAR, MOVE names a graph that exists, or does not:
 #: an error of the update unless it says SILENT (SPARQL 1.1 Update, 3.2), not of the store
 GRAPH_STATE_ERRORS = ("already exists", "does not exist")
+
+
+@dataclass(slots=True)
+class _DeferredRefresh:
+    """What the writes inside :meth:`OxigraphStore.deferred_read_model` changed, for one refresh at
+    its end: the subjects of the default graph's changed triples, those of them whose changed triple
+    a dependent pledge reads, and whether the ontology or reference graphs changed (then a rebuild)."""
+
+    tracking: bool
+    subjects: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+    rebuild: bool = False
+
 
 class OxigraphStore(StoreBase):
     """Named graphs in a pyoxigraph store: on disk at ``location``, or in memory when it is None."""
@@ -74,6 +95,7 @@ class OxigraphStore(StoreBase):
         self._ox = self._open(read_only)
         self._dataset = rdflib.Dataset(store=_OxrdflibStore(store=self._ox), default_union=False)
         self._read_model: PledgeReadModel | None = None
+        self._deferred: _DeferredRefresh | None = None
         if read_only:
             self._check_format()
         else:
@@ -184,32 +206,91 @@ class OxigraphStore(StoreBase):
 
         The change of the default graph is planned from the store just before the update, under the
         write lock: the store has one writer process (RocksDB's lock) and its threads take turns.
+        The pledge read model is refreshed in the same call, or once at the end of an enclosing
+        :meth:`deferred_read_model`.
         """
         self._check_writable()
         contents = merge.prepared(graphs)
         with self._write_lock:
-            model = self._read_model
-            tracking = model is not None and model.begin_change()
+            model, deferred = self._read_model, self._deferred
+            if deferred is not None:
+                tracking = deferred.tracking  # begin_change was called when the deferral began
+            else:
+                tracking = model is not None and model.begin_change()
             try:
                 change = merge.plan_default_change(contents, self._graph_triples, self._holders)
-                changed = self._default_graph_delta(change) if tracking else []
+                subjects, sources = self._changed_subjects(change) if tracking else (set(), set())
                 fresh = self._fresh_load(contents, change)
                 if fresh is not None:
-                    self._ox.bulk_load(fresh, format=ox.RdfFormat.TRIG)
+                    self._bulk_load(fresh)
                 else:
                     update = merge.native_replacement_update(contents, self._exists, change)
                     if update:
                         self._ox.update(update)
             except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
-                if tracking:
+                if tracking and deferred is None:
                     model.refresh(self._ox, [])  # nothing changed: the model is current again
                 raise StoreError(f"cannot replace {len(graphs)} graphs: {exc}",
                                  hint="nothing was changed; check the graphs' names and content") from exc
             if tracking:
-                if any(name in merge.MERGED_INTERNAL_GRAPHS for name in contents):
+                internal = any(name in merge.MERGED_INTERNAL_GRAPHS for name in contents)
+                if deferred is not None:
+                    deferred.rebuild |= internal
+                    deferred.subjects |= subjects
+                    deferred.sources |= sources
+                elif internal:
                     model.rebuild(self._ox)  # the category tree or item labels may have changed
                 else:
-                    model.refresh(self._ox, model.affected_by(self._ox, changed))
+                    model.refresh(self._ox, model.affected_by_subjects(self._ox, subjects, sources))
+
+    def _bulk_load(self, trig: bytes) -> None:
+        marker = os.environ.get(BULK_LOAD_MARKER_ENV)
+        if marker:
+            Path(marker + ".start").write_text(str(len(trig)))
+        self._ox.bulk_load(trig, format=ox.RdfFormat.TRIG)
+        if marker:
+            Path(marker + ".done").write_text(str(len(trig)))
+
+    @contextlib.contextmanager
+    def deferred_read_model(self) -> Iterator[None]:
+        """Within the block, :meth:`replace_graphs` refreshes the pledge read model once, at its end,
+        for everything the block's writes changed (an ingest: one refresh, not one per batch).
+
+        Meanwhile the model counts as changing (not current): readers ask SPARQL, the source of truth,
+        so no answer is ever out of step with the store. A crash inside the block leaves it so, and the
+        next open for writing rebuilds it. The union of the writes' changed subjects, evaluated against
+        the store at the end, names every pledge whose rows changed: a pledge that depended on a
+        changed node earlier and does not any more lost a triple of its own, so it is among the
+        subjects. The writes themselves stay as they are (each ``replace_graphs`` atomic).
+        """
+        model = self._read_model
+        if model is None or self._deferred is not None:
+            yield
+            return
+        with self._write_lock:
+            deferred = self._deferred = _DeferredRefresh(tracking=model.begin_change())
+        try:
+            yield
+        except Exception:
+            with contextlib.suppress(Exception):  # best effort; else the next open rebuilds it
+                self._end_deferral(model, deferred)
+            raise
+        except BaseException:
+            self._deferred = None  # interrupted: left changing (rebuilt when next opened for writing)
+            raise
+        else:
+            self._end_deferral(model, deferred)
+
+    def _end_deferral(self, model: PledgeReadModel, deferred: _DeferredRefresh) -> None:
+        with self._write_lock:
+            self._deferred = None
+            if not deferred.tracking or self._read_model is not model:
+                return
+            if deferred.rebuild:
+                model.rebuild(self._ox)
+            else:
+                model.refresh(self._ox, model.affected_by_subjects(self._ox, deferred.subjects,
+                                                                   deferred.sources))
 
     def _fresh_load(self, contents: Mapping[str, list[ox.Triple]],
                     change: merge.DefaultGraphChange) -> bytes | None:
@@ -235,13 +316,35 @@ class OxigraphStore(StoreBase):
             blocks.append(b"{\n%s}\n" % merge.ntriples_bytes(change.add))
         return b"".join(blocks)
 
-    def _default_graph_delta(self, change: merge.DefaultGraphChange) -> list[ox.Triple]:
-        """The triples the default graph really gains or loses by ``change`` (read before the update):
-        a triple another merged graph already states changes nothing there."""
+    def _changed_subjects(self, change: merge.DefaultGraphChange) -> tuple[set[str], set[str]]:
+        """The IRI subjects of the triples the default graph really gains or loses by ``change`` (read
+        before the update: a triple another merged graph already states changes nothing there), and
+        those of them with such a triple that a dependent pledge reads (:data:`READ_OF_DEPENDENCIES`):
+        what :meth:`PledgeReadModel.affected_by` takes from the changed triples. A triple is looked up
+        only while its subject is not known to change yet (one lookup for most subjects of a new
+        article, not one per triple)."""
+        subjects: set[str] = set()
+        sources: set[str] = set()
+        for triple in change.remove:
+            if isinstance(triple.subject, ox.NamedNode):
+                subjects.add(triple.subject.value)
+                if triple.predicate.value in READ_OF_DEPENDENCIES:
+                    sources.add(triple.subject.value)
         default = ox.DefaultGraph()
-        gained = [triple for triple in change.add
-                  if ox.Quad(triple.subject, triple.predicate, triple.object, default) not in self._ox]
-        return [*change.remove, *gained]
+        for triple in change.add:
+            subject = triple.subject
+            if not isinstance(subject, ox.NamedNode):
+                continue
+            name = subject.value
+            read = triple.predicate.value in READ_OF_DEPENDENCIES
+            if name in subjects and (not read or name in sources):
+                continue
+            if ox.Quad(subject, triple.predicate, triple.object, default) in self._ox:
+                continue
+            subjects.add(name)
+            if read:
+                sources.add(name)
+        return subjects, sources
 
     def _exists(self, name: str) -> bool:
         # a DROP of a graph that does not exist still costs ~0.1 ms, a third of a fresh article's write

@@ -28,8 +28,10 @@ those the SPARQL path would give.
 
 Kept in step by the store's ``replace_graphs`` (:meth:`PledgeReadModel.refresh`, in the same call
 under the same write lock: the pledges whose subjects or items the changed graphs mention are
-recomputed); marked stale by a SPARQL Update (readers then fall back to SPARQL) and rebuilt by
-:meth:`PledgeReadModel.rebuild` (``aidgraph rebuild``, or when a stale model is opened for writing).
+recomputed), or once at the end of an ingest (``OxigraphStore.deferred_read_model``: meanwhile the
+model counts as changing and readers ask SPARQL); marked stale by a SPARQL Update (readers then fall
+back to SPARQL) and rebuilt by :meth:`PledgeReadModel.rebuild` (``aidgraph rebuild``, or when a stale
+model is opened for writing).
 The state is written before the store changes, so a crash between the two leaves it stale, not wrong.
 
     model = PledgeReadModel(path)                        # the writer (the process that owns the store)
@@ -401,7 +403,7 @@ class PledgeReadModel:
         """The pledges whose rows may change when triples about ``subjects`` change: those subjects
         that are (or were) pledges, and the pledges whose item, claim, amount or article is one of them."""
         subjects = set(subjects)
-        return self._affected(store, subjects, subjects)
+        return self.affected_by_subjects(store, subjects, subjects)
 
     def affected_by(self, store, changed: Iterable) -> set[str]:
         """The pledges whose rows may change when the default graph gains or loses the pyoxigraph
@@ -417,10 +419,11 @@ class PledgeReadModel:
                 subjects.add(triple.subject.value)
                 if triple.predicate.value in READ_OF_DEPENDENCIES:
                     sources.add(triple.subject.value)
-        return self._affected(store, subjects, sources)
+        return self.affected_by_subjects(store, subjects, sources)
 
-    def _affected(self, store, subjects: set[str], sources: set[str]) -> set[str]:
-        """``subjects`` that are (or were) pledges, and the pledges that depend on one of ``sources``."""
+    def affected_by_subjects(self, store, subjects: set[str], sources: set[str]) -> set[str]:
+        """``subjects`` that are (or were) pledges, and the pledges that depend on one of ``sources``
+        (:meth:`affected_by` with the changed triples' subjects already taken)."""
         import pyoxigraph as ox
 
         known = set()

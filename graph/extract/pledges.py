@@ -391,11 +391,28 @@ def _triggers(view: SentenceView) -> list[Trigger]:
             trigger.blocked = "description"
         if not trigger.blocked and _lists_members(view, trigger):
             trigger.blocked = "membership"
+        if not trigger.blocked and _near_before(view, trigger.first, ("habitual",), _NEGATION_REACH):
+            trigger.blocked = "habitual"
     attributive = [t for t in found if _attributive(view, t)]
     if attributive and len(attributive) < len(found):
         found = [t for t in found if t not in attributive]
     _chain(view, found)
+    _topic_run(view, found)
     return found
+
+
+def _topic_run(view: SentenceView, triggers: list[Trigger]) -> None:
+    """A request or agenda cue governs the run of verbs and nouns of giving that follows its first
+    trigger ("The agenda includes ensuring supply, accelerating the delivery of ...", "urged allies
+    to provide ... and to deliver ..."): each later trigger with no donor, no strong break and at
+    most ``_REQUEST_REACH`` tokens after the one before is blocked the same way."""
+    for previous, trigger in itertools.pairwise(triggers):
+        if previous.blocked not in ("request", "agenda") or trigger.blocked or \
+                trigger.first - previous.last > _REQUEST_REACH or \
+                _breaks_between(view, previous.last, trigger.first) or \
+                any(previous.last <= d.first < trigger.first for d in view.of(DONOR)):
+            continue
+        trigger.blocked = previous.blocked
 
 
 def _status(view: SentenceView, trigger: Trigger, relations) -> str:
@@ -597,7 +614,10 @@ def _groups(view: SentenceView) -> list[Group]:
     groups: list[Group] = []
     coordination = {i for c in view.of("coordination", "article") for i in range(c.first, c.last)}
     conjunctions = {i for c in view.of("coordination") for i in range(c.first, c.last)}
+    excluded = _excluded(view)
     for donor in donors:
+        if donor.first in excluded:
+            continue  # "all allies except Hungary", "NATO allies excluding the U.S."
         if groups:
             last = groups[-1].donors[-1]
             if donor.first < last.last:  # overlapping mentions: one donor
@@ -624,6 +644,27 @@ def _groups(view: SentenceView) -> list[Group]:
         if not group.before and endings and lemma_key(view.tokens[group.last - 1].text).endswith(endings):
             group.before = "agent"  # a source case ending: "Norjalta" (from Norway)
     return groups
+
+
+def _excluded(view: SentenceView) -> set[int]:
+    """Tokens of the donors an exclusion cue (lexicon class ``exclusion``: "except", "excluding",
+    "außer", "behalve") takes out of a group: the donor right after the cue, or after its article,
+    and the donors coordinated with it."""
+    out: set[int] = set()
+    articles = {i for c in view.of("article", "coordination") for i in range(c.first, c.last)}
+    for cue in view.of("exclusion"):
+        index = cue.last
+        for donor in sorted(view.of(DONOR), key=lambda d: d.first):
+            if donor.first < index:
+                continue
+            between = range(index, donor.first)
+            gap = view.gap_text(view.tokens[index - 1].end, view.tokens[donor.first].start)
+            if len(between) > 1 or not all(i in articles for i in between) or \
+                    any(c in gap for c in STRONG_BREAKS) or (index == cue.last and "," in gap):
+                break
+            out.update(range(donor.first, donor.last))
+            index = donor.last
+    return out
 
 
 _REFERENCE_REACH = 3  # sentences back a plural reference ("the three countries") may point

@@ -1521,6 +1521,31 @@ def is_background(sentence: PledgeSentence, attachable: Attachable, trigger: Tri
     for cue in view.of("addition", "already"):
         if cue.last <= attachable.first and attachable.first - cue.last <= 6:
             return True
+    return _recalled(sentence, attachable)
+
+
+def _recalled(sentence: PledgeSentence, attachable: Attachable) -> bool:
+    """An item after an attributive participle of promise ("the promised radar and three launchers
+    will be delivered soon", "De door Nederland toegezegde radar wordt geleverd") whose clause verb
+    comes after it and says no delivery has happened: the pledge is recalled, not announced."""
+    view = sentence.view
+    later = [t for t in sentence.triggers if t.first > attachable.first
+             and not _breaks_between(view, attachable.first, t.first)]
+    if not later or any(t.status == "delivered" for t in later):
+        return False
+    for m in view.of("pledge"):
+        if m.kind != TRIGGER or m.last - m.first != 1 or not m.last <= attachable.first:
+            continue
+        token, lemma = view.tokens[m.first], view.lemmas[m.first]
+        if token.key == lemma or view.relations is None or not view.relations.is_past(token, lemma):
+            continue
+        # the participle stands after an article, perhaps with its agent between ("de door Nederland")
+        agent = {i for c in view.of("agent", DONOR) for i in range(c.first, c.last)}
+        if any(c.last == m.first or (c.last < m.first and all(i in agent for i in range(c.last, m.first)))
+               for c in view.of("article")) and \
+                not _breaks_between(view, m.last, attachable.first) and \
+                not any(m.last <= t.first < attachable.first for t in view.of(TRIGGER)):
+            return True
     return False
 
 

@@ -1623,7 +1623,8 @@ def _restates(one: PledgeFact, other: PledgeFact) -> bool:
     if one.donor != other.donor or one.recipient != other.recipient:
         return False
     if one.amount is not None and one.amount == other.amount and one.currency == other.currency and \
-            "financial" in (one.category, other.category) and one.item is None and other.item is None:
+            one.item is None and other.item is None and \
+            ("financial" in (one.category, other.category) or _narrows(one.category, other.category)):
         return True  # the same sum told twice, once with its purpose
     if one.category != other.category:
         return False
@@ -1657,8 +1658,18 @@ def _same_item(one: PledgeFact, other: PledgeFact) -> bool:
     return a == b or b.endswith(" " + a) or b.startswith(a + " ")
 
 
+# (broader, narrower) categories one sum may be told under: a headline's "missiles" for the body's
+# air-defence missiles
+_NARROWER = frozenset({("missiles", "air_defence")})
+
+
+def _narrows(one: str | None, other: str | None) -> bool:
+    return (one, other) in _NARROWER or (other, one) in _NARROWER
+
+
 def _absorb(kept: PledgeFact, other: PledgeFact) -> None:
-    if kept.category == "financial" and other.category != "financial":
+    if (kept.category == "financial" and other.category != "financial") or \
+            (kept.category, other.category) in _NARROWER:
         kept.category = other.category
     if kept.item is not None and other.item is not None and len(str(other.item)) > len(str(kept.item)):
         kept.item, kept.item_id = other.item, other.item_id or kept.item_id  # the fuller name

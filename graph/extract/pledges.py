@@ -1521,6 +1521,11 @@ def is_background(sentence: PledgeSentence, attachable: Attachable, trigger: Tri
     for cue in view.of("addition", "already"):
         if cue.last <= attachable.first and attachable.first - cue.last <= 6:
             return True
+    # a pledge named in a condition ("Wenn Deutschland drei Patriot-Systeme zur Verfügung stelle,
+    # könnten andere ...", "if Britain sends more, ..."): an argument from it, not its announcement
+    for cue in view.of("condition"):
+        if cue.last <= anchor and clause[min(cue.first, len(clause) - 1)] == anchor_clause:
+            return True
     return _recalled(sentence, attachable)
 
 

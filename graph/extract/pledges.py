@@ -616,8 +616,8 @@ def _groups(view: SentenceView) -> list[Group]:
     conjunctions = {i for c in view.of("coordination") for i in range(c.first, c.last)}
     excluded = _excluded(view)
     for donor in donors:
-        if donor.first in excluded:
-            continue  # "all allies except Hungary", "NATO allies excluding the U.S."
+        if donor.first in excluded or _names_a_thing(view, donor):
+            continue  # "all allies except Hungary", "NATO allies excluding the U.S.", "the Tallinn Pledge"
         if groups:
             last = groups[-1].donors[-1]
             if donor.first < last.last:  # overlapping mentions: one donor
@@ -646,13 +646,31 @@ def _groups(view: SentenceView) -> list[Group]:
     return groups
 
 
+def _names_a_thing(view: SentenceView, donor: TypedMention) -> bool:
+    """A capital standing for its government is a place in a name when an article stands before it
+    and a capitalised word follows it right after a space ("the Tallinn Pledge", "the Berlin
+    Process", "het Parijs Akkoord")."""
+    if donor.flavour != "metonym" or donor.last >= len(view.tokens):
+        return False
+    if not any(c.last == donor.first for c in view.of("article")):
+        return False
+    following = view.tokens[donor.last]
+    gap = view.gap_text(view.tokens[donor.last - 1].end, following.start)
+    if not following.text[:1].isupper() or gap != " ":
+        return False
+    return not any(m.first <= donor.last < m.last for m in view.of(DONOR))
+
+
 def _excluded(view: SentenceView) -> set[int]:
     """Tokens of the donors an exclusion cue (lexicon class ``exclusion``: "except", "excluding",
     "außer", "behalve") takes out of a group: the donor right after the cue, or after its article,
-    and the donors coordinated with it."""
+    and the donors coordinated with it. The leaders of a group after a collective ("nine countries
+    led by Britain and Estonia", lexicon class ``led``) are no donors of their own either."""
     out: set[int] = set()
     articles = {i for c in view.of("article", "coordination") for i in range(c.first, c.last)}
-    for cue in view.of("exclusion"):
+    collectives = [d for d in view.of(DONOR) if d.cls == "collective"]
+    led = [c for c in view.of("led") if any(0 <= c.first - d.last <= 1 for d in collectives)]
+    for cue in [*view.of("exclusion"), *led]:
         index = cue.last
         for donor in sorted(view.of(DONOR), key=lambda d: d.first):
             if donor.first < index:

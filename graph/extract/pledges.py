@@ -391,11 +391,28 @@ def _triggers(view: SentenceView) -> list[Trigger]:
             trigger.blocked = "description"
         if not trigger.blocked and _lists_members(view, trigger):
             trigger.blocked = "membership"
+        if not trigger.blocked and _near_before(view, trigger.first, ("habitual",), _NEGATION_REACH):
+            trigger.blocked = "habitual"
     attributive = [t for t in found if _attributive(view, t)]
     if attributive and len(attributive) < len(found):
         found = [t for t in found if t not in attributive]
     _chain(view, found)
+    _topic_run(view, found)
     return found
+
+
+def _topic_run(view: SentenceView, triggers: list[Trigger]) -> None:
+    """A request or agenda cue governs the run of verbs and nouns of giving that follows its first
+    trigger ("The agenda includes ensuring supply, accelerating the delivery of ...", "urged allies
+    to provide ... and to deliver ..."): each later trigger with no donor, no strong break and at
+    most ``_REQUEST_REACH`` tokens after the one before is blocked the same way."""
+    for previous, trigger in itertools.pairwise(triggers):
+        if previous.blocked not in ("request", "agenda") or trigger.blocked or \
+                trigger.first - previous.last > _REQUEST_REACH or \
+                _breaks_between(view, previous.last, trigger.first) or \
+                any(previous.last <= d.first < trigger.first for d in view.of(DONOR)):
+            continue
+        trigger.blocked = previous.blocked
 
 
 def _status(view: SentenceView, trigger: Trigger, relations) -> str:
@@ -597,7 +614,10 @@ def _groups(view: SentenceView) -> list[Group]:
     groups: list[Group] = []
     coordination = {i for c in view.of("coordination", "article") for i in range(c.first, c.last)}
     conjunctions = {i for c in view.of("coordination") for i in range(c.first, c.last)}
+    excluded = _excluded(view)
     for donor in donors:
+        if donor.first in excluded or _names_a_thing(view, donor):
+            continue  # "all allies except Hungary", "NATO allies excluding the U.S.", "the Tallinn Pledge"
         if groups:
             last = groups[-1].donors[-1]
             if donor.first < last.last:  # overlapping mentions: one donor
@@ -624,6 +644,45 @@ def _groups(view: SentenceView) -> list[Group]:
         if not group.before and endings and lemma_key(view.tokens[group.last - 1].text).endswith(endings):
             group.before = "agent"  # a source case ending: "Norjalta" (from Norway)
     return groups
+
+
+def _names_a_thing(view: SentenceView, donor: TypedMention) -> bool:
+    """A capital standing for its government is a place in a name when an article stands before it
+    and a capitalised word follows it right after a space ("the Tallinn Pledge", "the Berlin
+    Process", "het Parijs Akkoord")."""
+    if donor.flavour != "metonym" or donor.last >= len(view.tokens):
+        return False
+    if not any(c.last == donor.first for c in view.of("article")):
+        return False
+    following = view.tokens[donor.last]
+    gap = view.gap_text(view.tokens[donor.last - 1].end, following.start)
+    if not following.text[:1].isupper() or gap != " ":
+        return False
+    return not any(m.first <= donor.last < m.last for m in view.of(DONOR))
+
+
+def _excluded(view: SentenceView) -> set[int]:
+    """Tokens of the donors an exclusion cue (lexicon class ``exclusion``: "except", "excluding",
+    "außer", "behalve") takes out of a group: the donor right after the cue, or after its article,
+    and the donors coordinated with it. The leaders of a group after a collective ("nine countries
+    led by Britain and Estonia", lexicon class ``led``) are no donors of their own either."""
+    out: set[int] = set()
+    articles = {i for c in view.of("article", "coordination") for i in range(c.first, c.last)}
+    collectives = [d for d in view.of(DONOR) if d.cls == "collective"]
+    led = [c for c in view.of("led") if any(0 <= c.first - d.last <= 1 for d in collectives)]
+    for cue in [*view.of("exclusion"), *led]:
+        index = cue.last
+        for donor in sorted(view.of(DONOR), key=lambda d: d.first):
+            if donor.first < index:
+                continue
+            between = range(index, donor.first)
+            gap = view.gap_text(view.tokens[index - 1].end, view.tokens[donor.first].start)
+            if len(between) > 1 or not all(i in articles for i in between) or \
+                    any(c in gap for c in STRONG_BREAKS) or (index == cue.last and "," in gap):
+                break
+            out.update(range(donor.first, donor.last))
+            index = donor.last
+    return out
 
 
 _REFERENCE_REACH = 3  # sentences back a plural reference ("the three countries") may point
@@ -1503,6 +1562,36 @@ def is_background(sentence: PledgeSentence, attachable: Attachable, trigger: Tri
     for cue in view.of("addition", "already"):
         if cue.last <= attachable.first and attachable.first - cue.last <= 6:
             return True
+    # a pledge named in a condition ("Wenn Deutschland drei Patriot-Systeme zur Verfügung stelle,
+    # könnten andere ...", "if Britain sends more, ..."): an argument from it, not its announcement
+    for cue in view.of("condition"):
+        if cue.last <= anchor and clause[min(cue.first, len(clause) - 1)] == anchor_clause:
+            return True
+    return _recalled(sentence, attachable)
+
+
+def _recalled(sentence: PledgeSentence, attachable: Attachable) -> bool:
+    """An item after an attributive participle of promise ("the promised radar and three launchers
+    will be delivered soon", "De door Nederland toegezegde radar wordt geleverd") whose clause verb
+    comes after it and says no delivery has happened: the pledge is recalled, not announced."""
+    view = sentence.view
+    later = [t for t in sentence.triggers if t.first > attachable.first
+             and not _breaks_between(view, attachable.first, t.first)]
+    if not later or any(t.status == "delivered" for t in later):
+        return False
+    for m in view.of("pledge"):
+        if m.kind != TRIGGER or m.last - m.first != 1 or not m.last <= attachable.first:
+            continue
+        token, lemma = view.tokens[m.first], view.lemmas[m.first]
+        if token.key == lemma or view.relations is None or not view.relations.is_past(token, lemma):
+            continue
+        # the participle stands after an article, perhaps with its agent between ("de door Nederland")
+        agent = {i for c in view.of("agent", DONOR) for i in range(c.first, c.last)}
+        if any(c.last == m.first or (c.last < m.first and all(i in agent for i in range(c.last, m.first)))
+               for c in view.of("article")) and \
+                not _breaks_between(view, m.last, attachable.first) and \
+                not any(m.last <= t.first < attachable.first for t in view.of(TRIGGER)):
+            return True
     return False
 
 
@@ -1580,7 +1669,8 @@ def _restates(one: PledgeFact, other: PledgeFact) -> bool:
     if one.donor != other.donor or one.recipient != other.recipient:
         return False
     if one.amount is not None and one.amount == other.amount and one.currency == other.currency and \
-            "financial" in (one.category, other.category) and one.item is None and other.item is None:
+            one.item is None and other.item is None and \
+            ("financial" in (one.category, other.category) or _narrows(one.category, other.category)):
         return True  # the same sum told twice, once with its purpose
     if one.category != other.category:
         return False
@@ -1614,8 +1704,18 @@ def _same_item(one: PledgeFact, other: PledgeFact) -> bool:
     return a == b or b.endswith(" " + a) or b.startswith(a + " ")
 
 
+# (broader, narrower) categories one sum may be told under: a headline's "missiles" for the body's
+# air-defence missiles
+_NARROWER = frozenset({("missiles", "air_defence")})
+
+
+def _narrows(one: str | None, other: str | None) -> bool:
+    return (one, other) in _NARROWER or (other, one) in _NARROWER
+
+
 def _absorb(kept: PledgeFact, other: PledgeFact) -> None:
-    if kept.category == "financial" and other.category != "financial":
+    if (kept.category == "financial" and other.category != "financial") or \
+            (kept.category, other.category) in _NARROWER:
         kept.category = other.category
     if kept.item is not None and other.item is not None and len(str(other.item)) > len(str(kept.item)):
         kept.item, kept.item_id = other.item, other.item_id or kept.item_id  # the fuller name

@@ -23,9 +23,9 @@ from graph.knowledge import load_knowledge
 _GAP_ADJACENT = re.compile(r"^[\s-]{0,2}$")
 _GLUE = re.compile(r"(?<=\w)-(?=\w)")
 _PREFIX = re.compile(r"(?<![\w-])\w[\w.]*$")
-_FILLER_GAP = re.compile(r"^\s+(?:[a-zäöüåæøéèàçłśżźćńó-]+\s+){0,2}$", re.IGNORECASE)  # "5.000 Schuss"
+_FILLER_GAP = re.compile(r"^\s+(?:(?:[^\W\d_]|-)+\s+){0,2}$")  # "5.000 Schuss", "1,5 milionu kusů"
 _OBJECT_GAP = re.compile(
-    r"^\s+(?:of|to|for|av|på|von|für|an|de|du|des|af|til|for|van|voor|z|dla)\s+(?:the\s+|den\s+|der\s+|die\s+|des\s+)?$",
+    r"^\s+(?:(?:of|to|for|av|på|von|für|an|de|du|des|af|til|for|van|voor|z|dla)\s+(?:the\s+|den\s+|der\s+|die\s+|des\s+)?)?$",
     re.IGNORECASE,
 )
 
@@ -203,7 +203,8 @@ def _head_nouns(text: str, nouns: list[Item]) -> list[Item]:
         if result and noun.start > result[-1].start:
             last = result[-1]
             if last.name and noun.name and noun.start - last.end == 1 and text[last.end] in " -":
-                head = last if last.category == noun.category else noun
+                # a maintenance noun before its object is the head ("opravy tanků", "údržbu vozidel")
+                head = last if last.category == noun.category or last.absorbs_object else noun
                 surface = text[last.start : noun.end]
                 result[-1] = replace(head, start=last.start, end=noun.end, surface=surface)
                 continue

@@ -381,7 +381,8 @@ def _triggers(view: SentenceView) -> list[Trigger]:
         trigger.status = _status(view, trigger, relations)
         trigger.negated = _near_before(view, trigger.first, ("negation",), _NEGATION_REACH) and not \
             _near_before(view, trigger.first, ("negation_exception",), _NEGATION_REACH + 2)
-        trigger.negated = trigger.negated or _negated_after(view, trigger)
+        trigger.negated = trigger.negated or _negated_after(view, trigger) or \
+            any(cue.first == trigger.first for cue in view.of("negation"))  # "nepošle": a prefix
         for cue in ("request", "agenda"):
             if _near_before(view, trigger.first, (cue,), _REQUEST_REACH) or \
                     _verb_final_cue(view, trigger, cue):

@@ -91,6 +91,7 @@ def find_items(
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(text, items)
     items = _absorb_objects(text, items)
+    items = _drop_calibres(text, items)
     starts = [item.start for item in items]
     return [_with_quantity(text, item, quantities, starts) for item in items]
 
@@ -266,6 +267,24 @@ def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
             skip_until = _coordinated_end(text, items, k + 1)
         if item.absorbs_object and following and _OBJECT_GAP.match(text[item.end : following.start]):
             skip_until = following.end
+        result.append(item)
+    return result
+
+
+_CALIBRE_GAP = re.compile(r"\s+(?:[^\W\d_]{1,5}\s+)?")
+_CALIBRE = re.compile(r"\d{2,3}[\s-]?mm")
+
+
+def _drop_calibres(text: str, items: list[Item]) -> list[Item]:
+    """A calibre right after a gun ("canons César de 155 mm", "obici da 155 mm") describes the gun;
+    it is no ammunition of its own."""
+    result: list[Item] = []
+    for item in items:
+        before = result[-1] if result else None
+        if before is not None and before.category == "artillery" and item.category == "ammunition" \
+                and _CALIBRE.fullmatch(item.surface) \
+                and _CALIBRE_GAP.fullmatch(text[before.end : item.start]):
+            continue
         result.append(item)
     return result
 

@@ -419,8 +419,8 @@ def _triggers(view: SentenceView) -> list[Trigger]:
         trigger.negated = trigger.negated or _negated_after(view, trigger) or \
             any(cue.first == trigger.first for cue in view.of("negation"))  # "nepošle": a prefix
         for cue in ("request", "agenda"):
-            if _near_before(view, trigger.first, (cue,), _REQUEST_REACH) or \
-                    _verb_final_cue(view, trigger, cue):
+            near = _near_before(view, trigger.first, (cue,), _REQUEST_REACH) and not _by_donor(view, trigger)
+            if near or _verb_final_cue(view, trigger, cue):
                 trigger.blocked = cue
                 break
         if not trigger.blocked and _describes_mechanism(view, trigger):
@@ -539,6 +539,17 @@ def _verb_final_cue(view: SentenceView, trigger: Trigger, cls: str) -> bool:
             if "," not in gap:
                 return True
     return False
+
+
+def _by_donor(view: SentenceView, trigger: Trigger) -> bool:
+    """A participle with its agent ("les canons promis par le Danemark", "delivered by Norway"): a
+    fact stated by the phrase itself, whatever the sentence asks for around it."""
+    relations = view.relations
+    if relations is None or trigger.last - trigger.first != 1 or \
+            not relations.is_past(view.tokens[trigger.first], view.lemmas[trigger.first]):
+        return False
+    agent = next((c for c in view.of("agent") if c.first == trigger.last), None)
+    return agent is not None and any(0 <= d.first - agent.last <= 1 for d in view.of(DONOR))
 
 
 def _near_before(view: SentenceView, index: int, classes: tuple[str, ...], reach: int) -> bool:

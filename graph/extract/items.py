@@ -31,7 +31,7 @@ _OBJECT_GAP = re.compile(
 
 
 _PURPOSE_GAP = re.compile(
-    r"^\s+(?:for|to|til|till|für|pour|voor|dla|na)\s+(?:[\w']+\s+)?$", re.IGNORECASE
+    r"^\s+(?:for|to|til|till|für|pour|voor|dla|na|do|pro|per|para)\s+(?:[\w']+\s+)?$", re.IGNORECASE
 )
 
 
@@ -76,7 +76,8 @@ def find_items(
         system = kb.equipment[mention.key]
         item = Item(mention.start, mention.end, mention.surface, system.name, system.category, system.id)
         if system.generic:  # a class of items ("chars", "Haubitzen"): merges like a category noun
-            nouns.append(replace(item, equipment_id=None))
+            # maintenance keeps its object ("spare parts for T-72 tanks") as the lexicon's nouns do
+            nouns.append(replace(item, equipment_id=None, absorbs_object=system.category == "maintenance"))
             continue
         # "Patriot-Systeme": a class noun glued to the name
         glued_noun = any(0 <= noun.start - mention.end <= 1 for noun in (*nouns, *worded))
@@ -265,7 +266,8 @@ def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
             continue
         if item.category == "ammunition" and purpose and not following.equipment_id:
             skip_until = _coordinated_end(text, items, k + 1)
-        if item.absorbs_object and following and _OBJECT_GAP.match(text[item.end : following.start]):
+        if item.absorbs_object and following and \
+                (purpose or _OBJECT_GAP.match(text[item.end : following.start])):
             skip_until = following.end
         result.append(item)
     return result

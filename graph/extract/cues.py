@@ -97,6 +97,9 @@ class RelationLexicon:
         self.index: dict[str, list[Entry]] = {}
         for entry in sorted(self.entries, key=lambda e: -len(e.words)):
             self.index.setdefault(entry.words[0].value, []).append(entry)
+        # a negation written as a prefix of the verb ("nepošle", "nedodá"): the verb is negated
+        self.negation_prefixes = tuple(lemma_key(p) for p in data.get("negation_prefixes", []))
+        self.trigger_lemmas = frozenset(e.words[0].value for e in self.entries if e.cls in TRIGGER_CLASSES)
         self.compound_classes = frozenset(data.get("compound_classes", []))
         self.heads: dict[str, list[Entry]] = {}
         if self.compounds and self.compound_classes:
@@ -130,8 +133,24 @@ class RelationLexicon:
         """The lemma of every token (of the word after an elided article or particle: "n'enverra")."""
         lemma = self.lemmatiser.lemma_of_text
         if not self.elisions:
-            return [lemma(t.text) for t in tokens]
-        return [lemma(self._elided(t.text)[1]) for t in tokens]
+            found = [lemma(t.text) for t in tokens]
+        else:
+            found = [lemma(self._elided(t.text)[1]) for t in tokens]
+        if self.negation_prefixes:
+            for i, token in enumerate(tokens):
+                unprefixed = self._negated_lemma(lemma_key(token.text))
+                if unprefixed is not None:
+                    found[i] = unprefixed
+        return found
+
+    def _negated_lemma(self, form: str) -> str | None:
+        """The trigger lemma of a verb with a negation prefix ("nedodá" -> dodat), else None."""
+        for prefix in self.negation_prefixes:
+            if form.startswith(prefix) and len(form) > len(prefix) + 2:
+                lemma = self.lemmatiser.lemma(form[len(prefix):])
+                if lemma in self.trigger_lemmas and self.lemmatiser.lemma(form) in (form, lemma):
+                    return lemma
+        return None
 
     def _elided(self, text: str) -> tuple[str | None, str]:
         """("n'", "enverra") for "n'enverra"; (None, text) for a word without an elided prefix."""
@@ -163,6 +182,8 @@ class RelationLexicon:
                 if by_form:
                     candidates = [*candidates, *by_form] if candidates else by_form
             matched_here = False
+            if self.negation_prefixes and self._negated_lemma(form) is not None:
+                found.append(Cue("negation", i, i + 1, token.start, token.end, "ne-"))
             if candidates:
                 for entry in candidates:
                     last = self._match(entry, text, offset, tokens, lemmas, i, forms)

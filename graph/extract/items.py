@@ -23,15 +23,15 @@ from graph.knowledge import load_knowledge
 _GAP_ADJACENT = re.compile(r"^[\s-]{0,2}$")
 _GLUE = re.compile(r"(?<=\w)-(?=\w)")
 _PREFIX = re.compile(r"(?<![\w-])\w[\w.]*$")
-_FILLER_GAP = re.compile(r"^\s+(?:[a-zäöüåæøéèàçłśżźćńó-]+\s+){0,2}$", re.IGNORECASE)  # "5.000 Schuss"
+_FILLER_GAP = re.compile(r"^\s+(?:(?:[^\W\d_]|-)+\s+){0,2}$")  # "5.000 Schuss", "1,5 milionu kusů"
 _OBJECT_GAP = re.compile(
-    r"^\s+(?:of|to|for|av|på|von|für|an|de|du|des|af|til|for|van|voor|z|dla)\s+(?:the\s+|den\s+|der\s+|die\s+|des\s+)?$",
+    r"^\s+(?:(?:of|to|for|av|på|von|für|an|de|du|des|af|til|for|van|voor|z|dla)\s+(?:the\s+|den\s+|der\s+|die\s+|des\s+)?)?$",
     re.IGNORECASE,
 )
 
 
 _PURPOSE_GAP = re.compile(
-    r"^\s+(?:for|to|til|till|für|pour|voor|dla|na|do)\s+(?:[\w']+\s+)?$", re.IGNORECASE
+    r"^\s+(?:for|to|til|till|für|pour|voor|dla|na|do|pro|per|para)\s+(?:[\w']+\s+)?$", re.IGNORECASE
 )
 
 
@@ -79,7 +79,8 @@ def find_items(
         system = kb.equipment[mention.key]
         item = Item(mention.start, mention.end, mention.surface, system.name, system.category, system.id)
         if system.generic:  # a class of items ("chars", "Haubitzen"): merges like a category noun
-            nouns.append(replace(item, equipment_id=None))
+            # maintenance keeps its object ("spare parts for T-72 tanks") as the lexicon's nouns do
+            nouns.append(replace(item, equipment_id=None, absorbs_object=system.category == "maintenance"))
             continue
         # "Patriot-Systeme": a class noun glued to the name
         glued_noun = any(0 <= noun.start - mention.end <= 1 for noun in (*nouns, *worded))
@@ -94,6 +95,7 @@ def find_items(
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(text, items)
     items = _absorb_objects(text, items)
+    items = _drop_calibres(text, items)
     starts = [item.start for item in items]
     return [_with_quantity(text, item, quantities, starts) for item in items]
 
@@ -206,7 +208,8 @@ def _head_nouns(text: str, nouns: list[Item]) -> list[Item]:
         if result and noun.start > result[-1].start:
             last = result[-1]
             if last.name and noun.name and noun.start - last.end == 1 and text[last.end] in " -":
-                head = last if last.category == noun.category else noun
+                # a maintenance noun before its object is the head ("opravy tanků", "údržbu vozidel")
+                head = last if last.category == noun.category or last.absorbs_object else noun
                 surface = text[last.start : noun.end]
                 result[-1] = replace(head, start=last.start, end=noun.end, surface=surface)
                 continue
@@ -273,8 +276,27 @@ def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
             skip_until = following.end  # "AIM-9M missiles for air defence": the class is the purpose
         if item.category == "ammunition" and purpose and not following.equipment_id:
             skip_until = _coordinated_end(text, items, k + 1)
-        if item.absorbs_object and following and _OBJECT_GAP.match(text[item.end : following.start]):
+        if item.absorbs_object and following and \
+                (purpose or _OBJECT_GAP.match(text[item.end : following.start])):
             skip_until = following.end
+        result.append(item)
+    return result
+
+
+_CALIBRE_GAP = re.compile(r"\s+(?:[^\W\d_]{1,5}\s+)?")
+_CALIBRE = re.compile(r"\d{2,3}[\s-]?mm")
+
+
+def _drop_calibres(text: str, items: list[Item]) -> list[Item]:
+    """A calibre right after a gun ("canons César de 155 mm", "obici da 155 mm") describes the gun;
+    it is no ammunition of its own."""
+    result: list[Item] = []
+    for item in items:
+        before = result[-1] if result else None
+        if before is not None and before.category == "artillery" and item.category == "ammunition" \
+                and _CALIBRE.fullmatch(item.surface) \
+                and _CALIBRE_GAP.fullmatch(text[before.end : item.start]):
+            continue
         result.append(item)
     return result
 

@@ -241,14 +241,18 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
             and not headline:
         return None  # no verb of giving, no sum, no package: nothing to attach
     elliptical = _elliptical(view, article)
+    partitive = None if elliptical is not None else _partitive(view, article)
     if not view.of(ITEM, MONEY, "package", "train") and not (view.of(DONOR) and view.of("aid_noun")) \
-            and elliptical is None:
+            and elliptical is None and partitive is None:
         return None
     triggers = _triggers(view)
     continuation = _continues(view, package, triggers)
     attachables = [a for a in _attachables(view, triggers) if not _refers_back(view, a, article)]
     if elliptical is not None and not any(a.kind == ITEM for a in attachables):
         attachables = sorted([*attachables, elliptical], key=lambda a: a.first)
+    if partitive is not None:  # "en ont fourni ... pour la défense aérienne": the pronoun is the object
+        attachables = sorted([*(a for a in attachables if a.kind != ITEM or not _for_purpose(view, a.first)),
+                              partitive], key=lambda a: a.first)
     live = [t for t in triggers if not t.negated and not t.blocked]
     if not attachables:
         if live and view.of(DONOR) and view.of("aid_noun", "package"):
@@ -297,6 +301,37 @@ def _elliptical(view: SentenceView, article: ArticleScope) -> Attachable | None:
             mention = TypedMention(ITEM, "item", index, index + 1, token.start, token.end, value=item)
             return Attachable(ITEM, mention, item=item, category=pledge.category, quantity=int(value))
     return None
+
+
+_PARTITIVE_REACH = 3  # tokens from a partitive pronoun to its verb ("en ont déjà fourni")
+
+
+def _partitive(view: SentenceView, article: ArticleScope) -> Attachable | None:
+    """A partitive pronoun right before a verb of giving, with only auxiliaries or "already" between
+    ("Les deux pays en ont déjà fourni", "l'Italia ne ha inviati"): the item the sentence before named."""
+    cues = view.of("partitive")
+    if not cues or view.position == 0 or any(not _for_purpose(view, m.first) for m in view.of(ITEM)):
+        return None
+    before = article.views[view.position - 1]
+    antecedents = before.of(ITEM)
+    if not antecedents or before.paragraph < view.paragraph - 1:
+        return None
+    helpers = view.of("perfect", "already", "passive", "negation")
+    for cue in cues:
+        verb = next((t for t in view.of(TRIGGER) if 0 <= t.first - cue.last <= _PARTITIVE_REACH), None)
+        if verb is None or not all(any(h.first <= i < h.last for h in helpers)
+                                   for i in range(cue.last, verb.first)):
+            continue
+        named, token = antecedents[-1].value, view.tokens[cue.first]
+        item = Item(token.start, token.end, named.surface, named.name, named.category, named.equipment_id)
+        mention = TypedMention(ITEM, "item", cue.first, cue.last, token.start, token.end, value=item)
+        return Attachable(ITEM, mention, item=item, category=named.category)
+    return None
+
+
+def _for_purpose(view: SentenceView, index: int) -> bool:
+    """Token ``index`` follows a purpose preposition closely ("pour la défense aérienne")."""
+    return any(0 <= index - cue.last <= 2 for cue in view.of("purpose"))
 
 
 def _ends_phrase(view: SentenceView, index: int) -> bool:
@@ -381,10 +416,11 @@ def _triggers(view: SentenceView) -> list[Trigger]:
         trigger.status = _status(view, trigger, relations)
         trigger.negated = _near_before(view, trigger.first, ("negation",), _NEGATION_REACH) and not \
             _near_before(view, trigger.first, ("negation_exception",), _NEGATION_REACH + 2)
-        trigger.negated = trigger.negated or _negated_after(view, trigger)
+        trigger.negated = trigger.negated or _negated_after(view, trigger) or \
+            any(cue.first == trigger.first for cue in view.of("negation"))  # "nepošle": a prefix
         for cue in ("request", "agenda"):
-            if _near_before(view, trigger.first, (cue,), _REQUEST_REACH) or \
-                    _verb_final_cue(view, trigger, cue):
+            near = _near_before(view, trigger.first, (cue,), _REQUEST_REACH) and not _by_donor(view, trigger)
+            if near or _verb_final_cue(view, trigger, cue):
                 trigger.blocked = cue
                 break
         if not trigger.blocked and _describes_mechanism(view, trigger):
@@ -520,6 +556,17 @@ def _verb_final_cue(view: SentenceView, trigger: Trigger, cls: str) -> bool:
             if "," not in gap:
                 return True
     return False
+
+
+def _by_donor(view: SentenceView, trigger: Trigger) -> bool:
+    """A participle with its agent ("les canons promis par le Danemark", "delivered by Norway"): a
+    fact stated by the phrase itself, whatever the sentence asks for around it."""
+    relations = view.relations
+    if relations is None or trigger.last - trigger.first != 1 or \
+            not relations.is_past(view.tokens[trigger.first], view.lemmas[trigger.first]):
+        return False
+    agent = next((c for c in view.of("agent") if c.first == trigger.last), None)
+    return agent is not None and any(0 <= d.first - agent.last <= 1 for d in view.of(DONOR))
 
 
 def _near_before(view: SentenceView, index: int, classes: tuple[str, ...], reach: int) -> bool:

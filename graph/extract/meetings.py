@@ -91,6 +91,8 @@ class MeetingCues:
     short_names: dict[str, re.Pattern[str]] = field(default_factory=dict)  # "the contact group" -> UDCG
     kinds: tuple[MeetingKind, ...] = ()  # "NATO summit": NATO-SUMMIT
     subject_pronoun: re.Pattern[str] | None = None  # "he", "sie", "hij", "hän": a sentence's subject
+    modifier_before: re.Pattern[str] | None = None  # "administracji prezydenta USA ": a name heading nothing
+    modifier_after: re.Pattern[str] | None = None  # " administration": "a Trump administration official"
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,18 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         short_names=short_names,
         kinds=kinds,
         subject_pronoun=word_alternation(words("subject_pronouns")),
+        modifier_before=word_alternation(
+            [rf"(?:{w})(?:\s+|-)(?:[\w.'’-]+\s+){{0,3}}$" for w in words("name_modifier_before")]),
+        modifier_after=_following_word(words("name_modifier_after")),
     )
+
+
+def _following_word(patterns: list[str]) -> re.Pattern[str] | None:
+    """A pattern matching one of ``patterns`` right after a name, after a space or a hyphen."""
+    if not patterns:
+        return None
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"(?:\s+|-)(?:{body})(?!\w)", re.IGNORECASE)
 
 
 def _span(entry: str) -> tuple[str, str]:
@@ -303,7 +316,9 @@ def _format_meeting(
     if len(date) == 10:
         if _contradicts_calendar(cues, kind or fmt, date):
             return None
-        date = _calendar_start(cues, kind or fmt, date)
+        start = _calendar_start(cues, kind or fmt, date)
+        if f"{kind or fmt}-{start}" in drafts or not _dated_by_article_only(unit, date, article.anchor):
+            date = start
     if kind is None:
         fmt = _host_format(fmt, date, drafts)
     key = f"{kind or fmt}-{date}"
@@ -653,6 +668,13 @@ def _calendar_start(cues: MeetingCues, key: str, date: str) -> str:
     return date
 
 
+def _dated_by_article_only(unit, date: str, anchor: str | None) -> bool:
+    """The meeting's day is the article's own day because the sentence gives none ("announced at the
+    NATO summit in Washington"): the day of the report within a meeting of several days, not the
+    meeting's first day (CONVENTIONS.md rule 10), unless the text has dated that meeting already."""
+    return date == anchor and not any(len(d.value) == 10 for d in unit.dates)
+
+
 def _contradicts_calendar(cues: MeetingCues, key: str, date: str) -> bool:
     known = cues.calendar.get(key)
     if not known or any(first <= date <= last for first, last in known):
@@ -785,7 +807,7 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
             continue
         text = unit.sentence.text
         offset = unit.sentence.start
-        people = _not_modifiers(persons.mentions.get(unit.sentence.index, []), text, offset)
+        people = _not_modifiers(persons.mentions.get(unit.sentence.index, []), text, offset, cues)
         attending = any(p.search(text) for p in (lexicon.pattern("attend"), cues.at_meeting) if p)
         if not people and (attending or (remote_cue and remote_cue.search(text))):
             people = _pronoun_subject(unit, persons, cues)
@@ -888,10 +910,12 @@ def _plans(text: str, cues: MeetingCues) -> bool:
     return opener is None or coming.start() < opener.start()
 
 
-def _not_modifiers(mentions: list, text: str, offset: int) -> list:
-    """The person mentions that are not a modifier (:func:`_is_modifier`) nor lead into one: "Russian
-    President Vladimir Putin's efforts" names Putin only as a modifier, the title's mention too."""
-    modifiers = [m for m in mentions if _is_modifier(text, m.start - offset, m.end - offset)]
+def _not_modifiers(mentions: list, text: str, offset: int, cues: MeetingCues | None = None) -> list:
+    """The person mentions that are not a modifier (:func:`_is_modifier`, :func:`_names_government`)
+    nor lead into one: "Russian President Vladimir Putin's efforts" names Putin only as a modifier,
+    the title's mention too."""
+    modifiers = [m for m in mentions if _is_modifier(text, m.start - offset, m.end - offset)
+                 or (cues is not None and _names_government(text, m.start - offset, m.end - offset, cues))]
     return [m for m in mentions if not any(
         o.person == m.person and m.start <= o.start < m.end + _TITLE_GAP for o in modifiers)]
 
@@ -902,6 +926,15 @@ def _is_modifier(text: str, start: int, end: int) -> bool:
     if "'" in surface[1:]:
         return True
     return end < len(text) and text[end : end + 1] == "'"
+
+
+def _names_government(text: str, start: int, end: int, cues: MeetingCues) -> bool:
+    """A name that only names a leader's government or term: "a Trump administration official",
+    "administracji prezydenta USA Joe Bidena", "het kabinet-Schoof" (the lists ``name_modifier_before``
+    and ``name_modifier_after`` of the meeting data)."""
+    if cues.modifier_after and cues.modifier_after.match(text, end):
+        return True
+    return bool(cues.modifier_before and cues.modifier_before.search(text[max(0, start - 60) : start]))
 
 
 def _is_place(before: str, cues: MeetingCues) -> bool:

@@ -812,7 +812,7 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
         if not people and (attending or (remote_cue and remote_cue.search(text))):
             people = _pronoun_subject(unit, persons, cues)
         if draft.parties and not attending:  # "la ministre participait aussi" joins a visit
-            people = [p for p in people if _person_country(persons, p.person) in draft.parties]
+            people = _of_parties(people, draft.parties, persons, text, offset)
         people = _present(people, text, offset, before_cue, cues)
         if unit.sentence.index not in draft.dated:
             people = _not_reported(people, text, offset, lexicon, cues)
@@ -842,6 +842,19 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
             match = count_cue.search(text)
             if match:
                 fact.n_countries = int(re.search(r"\d+", match.group()).group())
+
+
+def _of_parties(people: list, parties: tuple[str, ...], persons, text: str, offset: int) -> list:
+    """The persons of a visit's countries, and a person of no known country coordinated right after
+    one of them ("forsvarsminister Bjørn Arild Gram og forsvarssjef Eirik Kristoffersen besøkte")."""
+    kept: list = []
+    for person in people:
+        country = _person_country(persons, person.person)
+        coordinated = country is None and bool(kept) and bool(
+            _CHAIR_COORDINATION.match(text[kept[-1].end - offset : person.start - offset]))
+        if country in parties or coordinated:
+            kept.append(person)
+    return kept
 
 
 def _pronoun_subject(unit, persons, cues: MeetingCues) -> list:

@@ -22,7 +22,11 @@ Rules, in order:
 - sentences without a date of their own that refer to a meeting (cue, format, attendance, remote,
   "after the meeting") add participants to the meeting of the previous sentence, else to the main
   meeting; persons in a sentence that says they were absent or spoke before the meeting are not
-  participants, nor are persons only named in a genitive ("Trump's administration").
+  participants, nor are persons only named in a genitive ("Trump's administration") or as the name
+  of a government ("a Trump administration official", ``name_modifier_before/after``);
+- the ministers a ministers' format gathers (``minister_formats``: the contact group's defence
+  ministers) who speak (``speech_verbs``, past tense) in an undated sentence about nothing else
+  attended the article's main meeting, unless they spoke to a news agency or the press.
 
 Keys are ``{FORMAT}-{YYYY-MM-DD}`` (or ``{FORMAT}-{YYYY-MM}``), so several articles about one meeting
 give one meeting node.
@@ -93,6 +97,8 @@ class MeetingCues:
     subject_pronoun: re.Pattern[str] | None = None  # "he", "sie", "hij", "hän": a sentence's subject
     modifier_before: re.Pattern[str] | None = None  # "administracji prezydenta USA ": a name heading nothing
     modifier_after: re.Pattern[str] | None = None  # " administration": "a Trump administration official"
+    speech: re.Pattern[str] | None = None  # "said", "sagte", "a déclaré": a speaker's verb
+    minister_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # UDCG -> defence_minister
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,8 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         modifier_before=word_alternation(
             [rf"(?:{w})(?:\s+|-)(?:[\w.'’-]+\s+){{0,3}}$" for w in words("name_modifier_before")]),
         modifier_after=_following_word(words("name_modifier_after")),
+        speech=word_alternation(words("speech_verbs")),
+        minister_formats={k: tuple(v) for k, v in shared.get("minister_formats", {}).items()},
     )
 
 
@@ -246,6 +254,8 @@ def find_meetings(
     _add_follow_up_sentences(article, by_sentence, main)
     for draft in drafts.values():
         _fill_slots(draft, analysed, lexicon, cues, persons)
+    if main is not None:
+        _add_speaking_ministers(article, drafts, main)
     facts = [d.fact for d in drafts.values()]
     return facts, main.fact if main else None
 
@@ -855,6 +865,61 @@ def _of_parties(people: list, parties: tuple[str, ...], persons, text: str, offs
         if country in parties or coordinated:
             kept.append(person)
     return kept
+
+
+_SPEAKER_REACH = 40  # characters between a speech verb and its speaker
+
+
+def _add_speaking_ministers(
+    article: _ArticleScope, drafts: dict[str, MeetingDraft], main: MeetingDraft
+) -> None:
+    """The ministers a ministers' meeting gathers (``minister_formats``: the contact group's defence
+    ministers) who speak in the article's sentences about nothing else were at the article's main
+    meeting (CONVENTIONS.md rule 15: said at the meeting): "Es würden Geschosse ... zur Verfügung
+    gestellt, sagte Verteidigungsministerin Kajsa Ollongren". Not in a sentence with a date of its
+    own, an earlier or coming meeting, another format, or that belongs to another meeting."""
+    cues, persons, fact = article.cues, article.persons, main.fact
+    roles = cues.minister_formats.get(fact.key[: -len(fact.date) - 1] if fact.date else "", ())
+    if not roles or cues.speech is None:
+        return
+    taken = set().union(*(d.sentences for d in drafts.values()))
+    for unit in article.analysed:
+        text, offset = unit.sentence.text, unit.sentence.start
+        if unit.sentence.index in taken or unit.dates:
+            continue
+        if not _may_refer_to_main(unit, article.lexicon, fact.format):
+            continue
+        if any(p.search(text) for p in article.past) or (cues.upcoming and cues.upcoming.search(text)):
+            continue
+        opener = cues.complementiser.search(text) if cues.complementiser else None
+        people = _not_modifiers(persons.mentions.get(unit.sentence.index, []), text, offset, cues)
+        for verb in cues.speech.finditer(text):
+            if _to_the_press(unit, verb.end(), article.lexicon):
+                continue
+            for person in people:
+                start, end = person.start - offset, person.end - offset
+                if opener is not None and start > opener.start():
+                    continue  # "said that Hegseth ...": spoken about, not speaking
+                gap = verb.start() - end if verb.start() >= end else start - verb.end()
+                if not 0 <= gap <= _SPEAKER_REACH:
+                    continue
+                known = persons.facts[person.person]
+                if not any(r.role in roles for r in known.roles):
+                    continue
+                if known.name not in fact.participants and known.name not in fact.remote_participants:
+                    fact.participants.append(known.name)
+
+
+def _to_the_press(unit, after: int, lexicon: Lexicon) -> bool:
+    """Words spoken to a news agency or the press ("sier Gram til NTB", "told Reuters") in a sentence
+    that names no city: an interview, not the meeting."""
+    if any(m.kind == "city" for m in unit.mentions):
+        return False
+    following = unit.sentence.text[after : after + 60]
+    media = lexicon.pattern("media_nouns")
+    agencies = lexicon.data.get("credit_agencies", [])
+    return bool(media and media.search(following)) or any(
+        re.search(rf"(?<!\w){re.escape(a)}(?!\w)", following) for a in agencies)
 
 
 def _pronoun_subject(unit, persons, cues: MeetingCues) -> list:

@@ -99,6 +99,7 @@ class MeetingCues:
     modifier_after: re.Pattern[str] | None = None  # " administration": "a Trump administration official"
     speech: re.Pattern[str] | None = None  # "said", "sagte", "a déclaré": a speaker's verb
     minister_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # UDCG -> defence_minister
+    since_clause: re.Pattern[str] | None = None  # "since Trump became president in January": not a meeting's
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
             [rf"(?:{w})(?:\s+|-)(?:[\w.'’-]+\s+){{0,3}}$" for w in words("name_modifier_before")]),
         modifier_after=_following_word(words("name_modifier_after")),
         speech=word_alternation(words("speech_verbs")),
+        since_clause=word_alternation(words("since_clause")),
         minister_formats={k: tuple(v) for k, v in shared.get("minister_formats", {}).items()},
     )
 
@@ -615,7 +617,11 @@ def _names_format(unit, lexicon: Lexicon, fmt: str) -> bool:
 
 def _since(text: str, start: int, cues: MeetingCues) -> bool:
     """The month at ``start`` begins a period ("since April 2022", "seit Juni"): no meeting's date."""
-    return bool(cues.month_since and cues.month_since.search(text[max(0, start - 20) : start]))
+    if cues.month_since and cues.month_since.search(text[max(0, start - 20) : start]):
+        return True
+    # a clause opened by "since": "since X became president in January"
+    clause = text[max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0) : start]
+    return bool(cues.since_clause and cues.since_clause.search(clause))
 
 
 def _past_month_of_meeting(text: str, offset: int, month, cues: MeetingCues) -> bool:

@@ -386,8 +386,20 @@ def _add_follow_up_sentences(
             continue
         if _earlier_year(unit, target.fact.date):
             continue  # "at a NATO meeting in 2008 ...": an older meeting, not this one
+        if _visit_elsewhere(unit, target, article):
+            continue
         target.sentences.add(index)
         previous_draft, previous_at = target, index
+
+
+def _visit_elsewhere(unit, target: MeetingDraft, article: _ArticleScope) -> bool:
+    """A sentence about a visit to another city than the meeting's ("During his first visit to wartime
+    Kyiv, the Secretary General said ..." in a report on the talks at Ramstein): another event."""
+    if target.parties or article.cues.visit is None or not article.cues.visit.search(unit.sentence.text):
+        return False
+    place = _place(target, article.analysed, article.cues)
+    cities = {m.key for m in unit.mentions if m.kind == "city"}
+    return place is not None and bool(cities) and place not in cities
 
 
 def _earlier_year(unit, date: str | None) -> bool:

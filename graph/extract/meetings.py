@@ -1019,9 +1019,9 @@ def _not_modifiers(mentions: list, text: str, offset: int, cues: MeetingCues | N
 def _is_modifier(text: str, start: int, end: int) -> bool:
     """A name used as a modifier: a genitive ("Trump's", "Pistorius'") or a compound's first part."""
     surface = text[start:end]
-    if "'" in surface[1:]:
+    if re.search(r"\w['’]s?$", surface):  # the genitive, not an elided article ("le chef de l'État")
         return True
-    return end < len(text) and text[end : end + 1] == "'"
+    return end < len(text) and text[end : end + 1] in ("'", "’")
 
 
 def _names_government(text: str, start: int, end: int, cues: MeetingCues) -> bool:

@@ -99,6 +99,7 @@ class MeetingCues:
     modifier_after: re.Pattern[str] | None = None  # " administration": "a Trump administration official"
     speech: re.Pattern[str] | None = None  # "said", "sagte", "a déclaré": a speaker's verb
     minister_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # UDCG -> defence_minister
+    by_phone: re.Pattern[str] | None = None  # "spoke by phone with his counterpart": no meeting
     since_clause: re.Pattern[str] | None = None  # "since Trump became president in January": not a meeting's
 
 
@@ -177,6 +178,7 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         modifier_after=_following_word(words("name_modifier_after")),
         speech=word_alternation(words("speech_verbs")),
         since_clause=word_alternation(words("since_clause")),
+        by_phone=word_alternation(words("by_phone")),
         minister_formats={k: tuple(v) for k, v in shared.get("minister_formats", {}).items()},
     )
 
@@ -731,6 +733,8 @@ def _bilateral(unit, cues: MeetingCues, persons, drafts: dict[str, MeetingDraft]
     during a meeting with Y", "X visited Y in Kyiv"."""
     if cue is None and (cues.visit is None or not cues.visit.search(unit.sentence.text)):
         return None
+    if cues.by_phone and cues.by_phone.search(unit.sentence.text):
+        return None  # a call, not a meeting: "spoke by phone with his Ukrainian counterpart on Monday"
     days = [
         _forward_day(d, unit.sentence.text, cues, lang, published) for d in unit.dates if len(d.value) == 10
     ]

@@ -260,6 +260,10 @@ def find_meetings(
         _fill_slots(draft, analysed, lexicon, cues, persons)
     if main is not None:
         _add_speaking_ministers(article, drafts, main)
+    for draft in drafts.values():
+        if _after_publication(draft.fact.date, published):
+            draft.fact.participants.clear()  # a coming meeting: who will go is no attendance yet
+            draft.fact.remote_participants.clear()
     facts = [d.fact for d in drafts.values()]
     return facts, main.fact if main else None
 
@@ -402,6 +406,14 @@ def _visit_elsewhere(unit, target: MeetingDraft, article: _ArticleScope) -> bool
     place = _place(target, article.analysed, article.cues)
     cities = {m.key for m in unit.mentions if m.kind == "city"}
     return place is not None and bool(cities) and place not in cities
+
+
+def _after_publication(date: str | None, published: datetime.date | None) -> bool:
+    """The meeting's day (or month) comes after the article's ("the group will meet again next month
+    in Brussels"): CONVENTIONS.md rule 15 counts only persons the text places at a meeting."""
+    if not date or published is None:
+        return False
+    return date > published.isoformat()[: len(date)]
 
 
 def _earlier_year(unit, date: str | None) -> bool:

@@ -261,8 +261,8 @@ def find_meetings(
     if main is not None:
         _add_speaking_ministers(article, drafts, main)
     for draft in drafts.values():
-        if _after_publication(draft.fact.date, published):
-            draft.fact.participants.clear()  # a coming meeting: who will go is no attendance yet
+        if not draft.parties and _after_publication(draft.fact.date, published):
+            draft.fact.participants.clear()  # a format's coming meeting: who will go is no attendance yet
             draft.fact.remote_participants.clear()
     facts = [d.fact for d in drafts.values()]
     return facts, main.fact if main else None
@@ -410,7 +410,8 @@ def _visit_elsewhere(unit, target: MeetingDraft, article: _ArticleScope) -> bool
 
 def _after_publication(date: str | None, published: datetime.date | None) -> bool:
     """The meeting's day (or month) comes after the article's ("the group will meet again next month
-    in Brussels"): CONVENTIONS.md rule 15 counts only persons the text places at a meeting."""
+    in Brussels"): CONVENTIONS.md rule 15 counts only persons the text places at a meeting. A coming
+    visit keeps its two parties ("Zelensky will meet Tusk in Warsaw on Friday")."""
     if not date or published is None:
         return False
     return date > published.isoformat()[: len(date)]

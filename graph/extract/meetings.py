@@ -394,6 +394,8 @@ def _add_follow_up_sentences(
             continue  # "at a NATO meeting in 2008 ...": an older meeting, not this one
         if _visit_elsewhere(unit, target, article):
             continue
+        if article.cues.previous and article.cues.previous.search(unit.sentence.text):
+            continue  # "His predecessor chaired all earlier meetings": not this meeting
         target.sentences.add(index)
         previous_draft, previous_at = target, index
 

@@ -22,7 +22,11 @@ Rules, in order:
 - sentences without a date of their own that refer to a meeting (cue, format, attendance, remote,
   "after the meeting") add participants to the meeting of the previous sentence, else to the main
   meeting; persons in a sentence that says they were absent or spoke before the meeting are not
-  participants, nor are persons only named in a genitive ("Trump's administration").
+  participants, nor are persons only named in a genitive ("Trump's administration") or as the name
+  of a government ("a Trump administration official", ``name_modifier_before/after``);
+- the ministers a ministers' format gathers (``minister_formats``: the contact group's defence
+  ministers) who speak (``speech_verbs``, past tense) in an undated sentence about nothing else
+  attended the article's main meeting, unless they spoke to a news agency or the press.
 
 Keys are ``{FORMAT}-{YYYY-MM-DD}`` (or ``{FORMAT}-{YYYY-MM}``), so several articles about one meeting
 give one meeting node.
@@ -91,6 +95,12 @@ class MeetingCues:
     short_names: dict[str, re.Pattern[str]] = field(default_factory=dict)  # "the contact group" -> UDCG
     kinds: tuple[MeetingKind, ...] = ()  # "NATO summit": NATO-SUMMIT
     subject_pronoun: re.Pattern[str] | None = None  # "he", "sie", "hij", "hän": a sentence's subject
+    modifier_before: re.Pattern[str] | None = None  # "administracji prezydenta USA ": a name heading nothing
+    modifier_after: re.Pattern[str] | None = None  # " administration": "a Trump administration official"
+    speech: re.Pattern[str] | None = None  # "said", "sagte", "a déclaré": a speaker's verb
+    minister_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # UDCG -> defence_minister
+    by_phone: re.Pattern[str] | None = None  # "spoke by phone with his counterpart": no meeting
+    since_clause: re.Pattern[str] | None = None  # "since Trump became president in January": not a meeting's
 
 
 @dataclass(frozen=True)
@@ -163,7 +173,22 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         short_names=short_names,
         kinds=kinds,
         subject_pronoun=word_alternation(words("subject_pronouns")),
+        modifier_before=word_alternation(
+            [rf"(?:{w})(?:\s+|-)(?:[\w.'’-]+\s+){{0,3}}$" for w in words("name_modifier_before")]),
+        modifier_after=_following_word(words("name_modifier_after")),
+        speech=word_alternation(words("speech_verbs")),
+        since_clause=word_alternation(words("since_clause")),
+        by_phone=word_alternation(words("by_phone")),
+        minister_formats={k: tuple(v) for k, v in shared.get("minister_formats", {}).items()},
     )
+
+
+def _following_word(patterns: list[str]) -> re.Pattern[str] | None:
+    """A pattern matching one of ``patterns`` right after a name, after a space or a hyphen."""
+    if not patterns:
+        return None
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"(?:\s+|-)(?:{body})(?!\w)", re.IGNORECASE)
 
 
 def _span(entry: str) -> tuple[str, str]:
@@ -233,6 +258,12 @@ def find_meetings(
     _add_follow_up_sentences(article, by_sentence, main)
     for draft in drafts.values():
         _fill_slots(draft, analysed, lexicon, cues, persons)
+    if main is not None:
+        _add_speaking_ministers(article, drafts, main)
+    for draft in drafts.values():
+        if not draft.parties and _after_publication(draft.fact.date, published):
+            draft.fact.participants.clear()  # a format's coming meeting: who will go is no attendance yet
+            draft.fact.remote_participants.clear()
     facts = [d.fact for d in drafts.values()]
     return facts, main.fact if main else None
 
@@ -303,7 +334,9 @@ def _format_meeting(
     if len(date) == 10:
         if _contradicts_calendar(cues, kind or fmt, date):
             return None
-        date = _calendar_start(cues, kind or fmt, date)
+        start = _calendar_start(cues, kind or fmt, date)
+        if f"{kind or fmt}-{start}" in drafts or not _dated_by_article_only(unit, date, article.anchor):
+            date = start
     if kind is None:
         fmt = _host_format(fmt, date, drafts)
     key = f"{kind or fmt}-{date}"
@@ -359,8 +392,31 @@ def _add_follow_up_sentences(
             continue
         if _earlier_year(unit, target.fact.date):
             continue  # "at a NATO meeting in 2008 ...": an older meeting, not this one
+        if _visit_elsewhere(unit, target, article):
+            continue
+        if article.cues.previous and article.cues.previous.search(unit.sentence.text):
+            continue  # "His predecessor chaired all earlier meetings": not this meeting
         target.sentences.add(index)
         previous_draft, previous_at = target, index
+
+
+def _visit_elsewhere(unit, target: MeetingDraft, article: _ArticleScope) -> bool:
+    """A sentence about a visit to another city than the meeting's ("During his first visit to wartime
+    Kyiv, the Secretary General said ..." in a report on the talks at Ramstein): another event."""
+    if target.parties or article.cues.visit is None or not article.cues.visit.search(unit.sentence.text):
+        return False
+    place = _place(target, article.analysed, article.cues)
+    cities = {m.key for m in unit.mentions if m.kind == "city"}
+    return place is not None and bool(cities) and place not in cities
+
+
+def _after_publication(date: str | None, published: datetime.date | None) -> bool:
+    """The meeting's day (or month) comes after the article's ("the group will meet again next month
+    in Brussels"): CONVENTIONS.md rule 15 counts only persons the text places at a meeting. A coming
+    visit keeps its two parties ("Zelensky will meet Tusk in Warsaw on Friday")."""
+    if not date or published is None:
+        return False
+    return date > published.isoformat()[: len(date)]
 
 
 def _earlier_year(unit, date: str | None) -> bool:
@@ -590,7 +646,11 @@ def _names_format(unit, lexicon: Lexicon, fmt: str) -> bool:
 
 def _since(text: str, start: int, cues: MeetingCues) -> bool:
     """The month at ``start`` begins a period ("since April 2022", "seit Juni"): no meeting's date."""
-    return bool(cues.month_since and cues.month_since.search(text[max(0, start - 20) : start]))
+    if cues.month_since and cues.month_since.search(text[max(0, start - 20) : start]):
+        return True
+    # a clause opened by "since": "since X became president in January"
+    clause = text[max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0) : start]
+    return bool(cues.since_clause and cues.since_clause.search(clause))
 
 
 def _past_month_of_meeting(text: str, offset: int, month, cues: MeetingCues) -> bool:
@@ -653,6 +713,13 @@ def _calendar_start(cues: MeetingCues, key: str, date: str) -> str:
     return date
 
 
+def _dated_by_article_only(unit, date: str, anchor: str | None) -> bool:
+    """The meeting's day is the article's own day because the sentence gives none ("announced at the
+    NATO summit in Washington"): the day of the report within a meeting of several days, not the
+    meeting's first day (CONVENTIONS.md rule 10), unless the text has dated that meeting already."""
+    return date == anchor and not any(len(d.value) == 10 for d in unit.dates)
+
+
 def _contradicts_calendar(cues: MeetingCues, key: str, date: str) -> bool:
     known = cues.calendar.get(key)
     if not known or any(first <= date <= last for first, last in known):
@@ -681,6 +748,8 @@ def _bilateral(unit, cues: MeetingCues, persons, drafts: dict[str, MeetingDraft]
     during a meeting with Y", "X visited Y in Kyiv"."""
     if cue is None and (cues.visit is None or not cues.visit.search(unit.sentence.text)):
         return None
+    if cues.by_phone and cues.by_phone.search(unit.sentence.text):
+        return None  # a call, not a meeting: "spoke by phone with his Ukrainian counterpart on Monday"
     days = [
         _forward_day(d, unit.sentence.text, cues, lang, published) for d in unit.dates if len(d.value) == 10
     ]
@@ -785,12 +854,12 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
             continue
         text = unit.sentence.text
         offset = unit.sentence.start
-        people = _not_modifiers(persons.mentions.get(unit.sentence.index, []), text, offset)
+        people = _not_modifiers(persons.mentions.get(unit.sentence.index, []), text, offset, cues)
         attending = any(p.search(text) for p in (lexicon.pattern("attend"), cues.at_meeting) if p)
         if not people and (attending or (remote_cue and remote_cue.search(text))):
             people = _pronoun_subject(unit, persons, cues)
         if draft.parties and not attending:  # "la ministre participait aussi" joins a visit
-            people = [p for p in people if _person_country(persons, p.person) in draft.parties]
+            people = _of_parties(people, draft.parties, persons, text, offset)
         people = _present(people, text, offset, before_cue, cues)
         if unit.sentence.index not in draft.dated:
             people = _not_reported(people, text, offset, lexicon, cues)
@@ -820,6 +889,74 @@ def _fill_slots(draft: MeetingDraft, analysed: list, lexicon: Lexicon, cues: Mee
             match = count_cue.search(text)
             if match:
                 fact.n_countries = int(re.search(r"\d+", match.group()).group())
+
+
+def _of_parties(people: list, parties: tuple[str, ...], persons, text: str, offset: int) -> list:
+    """The persons of a visit's countries, and a person of no known country coordinated right after
+    one of them ("forsvarsminister Bjørn Arild Gram og forsvarssjef Eirik Kristoffersen besøkte")."""
+    kept: list = []
+    for person in people:
+        country = _person_country(persons, person.person)
+        coordinated = country is None and bool(kept) and bool(
+            _CHAIR_COORDINATION.match(text[kept[-1].end - offset : person.start - offset]))
+        if country in parties or coordinated:
+            kept.append(person)
+    return kept
+
+
+_SPEAKER_REACH = 40  # characters between a speech verb and its speaker
+
+
+def _add_speaking_ministers(
+    article: _ArticleScope, drafts: dict[str, MeetingDraft], main: MeetingDraft
+) -> None:
+    """The ministers a ministers' meeting gathers (``minister_formats``: the contact group's defence
+    ministers) who speak in the article's sentences about nothing else were at the article's main
+    meeting (CONVENTIONS.md rule 15: said at the meeting): "Es würden Geschosse ... zur Verfügung
+    gestellt, sagte Verteidigungsministerin Kajsa Ollongren". Not in a sentence with a date of its
+    own, an earlier or coming meeting, another format, or that belongs to another meeting."""
+    cues, persons, fact = article.cues, article.persons, main.fact
+    roles = cues.minister_formats.get(fact.key[: -len(fact.date) - 1] if fact.date else "", ())
+    if not roles or cues.speech is None:
+        return
+    taken = set().union(*(d.sentences for d in drafts.values()))
+    for unit in article.analysed:
+        text, offset = unit.sentence.text, unit.sentence.start
+        if unit.sentence.index in taken or unit.dates:
+            continue
+        if not _may_refer_to_main(unit, article.lexicon, fact.format):
+            continue
+        if any(p.search(text) for p in article.past) or (cues.upcoming and cues.upcoming.search(text)):
+            continue
+        opener = cues.complementiser.search(text) if cues.complementiser else None
+        people = _not_modifiers(persons.mentions.get(unit.sentence.index, []), text, offset, cues)
+        for verb in cues.speech.finditer(text):
+            if _to_the_press(unit, verb.end(), article.lexicon):
+                continue
+            for person in people:
+                start, end = person.start - offset, person.end - offset
+                if opener is not None and start > opener.start():
+                    continue  # "said that Hegseth ...": spoken about, not speaking
+                gap = verb.start() - end if verb.start() >= end else start - verb.end()
+                if not 0 <= gap <= _SPEAKER_REACH:
+                    continue
+                known = persons.facts[person.person]
+                if not any(r.role in roles for r in known.roles):
+                    continue
+                if known.name not in fact.participants and known.name not in fact.remote_participants:
+                    fact.participants.append(known.name)
+
+
+def _to_the_press(unit, after: int, lexicon: Lexicon) -> bool:
+    """Words spoken to a news agency or the press ("sier Gram til NTB", "told Reuters") in a sentence
+    that names no city: an interview, not the meeting."""
+    if any(m.kind == "city" for m in unit.mentions):
+        return False
+    following = unit.sentence.text[after : after + 60]
+    media = lexicon.pattern("media_nouns")
+    agencies = lexicon.data.get("credit_agencies", [])
+    return bool(media and media.search(following)) or any(
+        re.search(rf"(?<!\w){re.escape(a)}(?!\w)", following) for a in agencies)
 
 
 def _pronoun_subject(unit, persons, cues: MeetingCues) -> list:
@@ -888,10 +1025,12 @@ def _plans(text: str, cues: MeetingCues) -> bool:
     return opener is None or coming.start() < opener.start()
 
 
-def _not_modifiers(mentions: list, text: str, offset: int) -> list:
-    """The person mentions that are not a modifier (:func:`_is_modifier`) nor lead into one: "Russian
-    President Vladimir Putin's efforts" names Putin only as a modifier, the title's mention too."""
-    modifiers = [m for m in mentions if _is_modifier(text, m.start - offset, m.end - offset)]
+def _not_modifiers(mentions: list, text: str, offset: int, cues: MeetingCues | None = None) -> list:
+    """The person mentions that are not a modifier (:func:`_is_modifier`, :func:`_names_government`)
+    nor lead into one: "Russian President Vladimir Putin's efforts" names Putin only as a modifier,
+    the title's mention too."""
+    modifiers = [m for m in mentions if _is_modifier(text, m.start - offset, m.end - offset)
+                 or (cues is not None and _names_government(text, m.start - offset, m.end - offset, cues))]
     return [m for m in mentions if not any(
         o.person == m.person and m.start <= o.start < m.end + _TITLE_GAP for o in modifiers)]
 
@@ -899,9 +1038,18 @@ def _not_modifiers(mentions: list, text: str, offset: int) -> list:
 def _is_modifier(text: str, start: int, end: int) -> bool:
     """A name used as a modifier: a genitive ("Trump's", "Pistorius'") or a compound's first part."""
     surface = text[start:end]
-    if "'" in surface[1:]:
+    if re.search(r"\w['’]s?$", surface):  # the genitive, not an elided article ("le chef de l'État")
         return True
-    return end < len(text) and text[end : end + 1] == "'"
+    return end < len(text) and text[end : end + 1] in ("'", "’")
+
+
+def _names_government(text: str, start: int, end: int, cues: MeetingCues) -> bool:
+    """A name that only names a leader's government or term: "a Trump administration official",
+    "administracji prezydenta USA Joe Bidena", "het kabinet-Schoof" (the lists ``name_modifier_before``
+    and ``name_modifier_after`` of the meeting data)."""
+    if cues.modifier_after and cues.modifier_after.match(text, end):
+        return True
+    return bool(cues.modifier_before and cues.modifier_before.search(text[max(0, start - 60) : start]))
 
 
 def _is_place(before: str, cues: MeetingCues) -> bool:

@@ -129,6 +129,7 @@ def find_persons(
             person = PersonMention(f"new:{slugify(name)}", start, end)
             found.append(person)
             index.facts.setdefault(person.person, PersonFact(name=name))
+        found.extend(_surname_mentions(text, sentence, index, found))
         for person in found:
             fact = _fact(index, kb, person.person)
             fact.evidence.append(evidence_of(sentence, f"{lexicon.lang}.person.mention"))
@@ -263,6 +264,25 @@ def _unknown_name(match: re.Match[str] | None, mentions: list[Mention]) -> tuple
     if any(word.isupper() and len(word) > 2 for word in name.split()):
         return None
     return name, start, end
+
+
+def _surname_mentions(
+    text: str, sentence, index: PersonIndex, found: list[PersonMention]
+) -> list[PersonMention]:
+    """The surname alone of a person the article introduced by full name without a reference entry
+    ("Romanian president Klaus Iohannis ..." then "President Iohannis attends ..."): the gazetteer
+    knows only the surnames of reference persons."""
+    extra: list[PersonMention] = []
+    for key, fact in index.facts.items():
+        words = fact.name.split()
+        if not key.startswith("new:") or len(words) < 2 or len(words[-1]) < 4 or not words[-1][0].isupper():
+            continue
+        pattern = re.compile(rf"(?<![\w-]){re.escape(words[-1])}(?![\w-])")
+        for match in pattern.finditer(text, sentence.start, sentence.end):
+            start, end = match.span()
+            if not any(p.start < end and start < p.end for p in [*found, *extra]):
+                extra.append(PersonMention(key, start, end))
+    return extra
 
 
 def _introduced_names(text: str, sentence, lexicon: Lexicon, mentions: list[Mention],

@@ -847,6 +847,8 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
         if words <= _EARMARK_REACH and not _punctuated(gap) and any(
                 money.last <= c.first < item.first for c in view.of("purpose", "content")):
             return item
+        if words <= 1 and not _punctuated(gap) and _purpose_marked(view, item):
+            return item  # "100 miljoonaa euroa ampumatarvikkeisiin", "... ammusten hankintaan"
         buys = [t for t in view.of("buy_for") if money.last <= t.first < item.first]
         others = [m for m in view.of(MONEY) if money.last <= m.first < item.first]
         if buys and words <= 14 and not others and not _punctuated(gap):
@@ -868,6 +870,15 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
         if values and money.first - item.last <= 6 and not listed and not _punctuated(gap):
             return item
     return None
+
+
+def _purpose_marked(view: SentenceView, item: TypedMention) -> bool:
+    """An item named as the purpose after the sum by its case ending (the relation lexicon's
+    ``purpose_endings``) or by a purpose word right after it ("ammusten hankintaan", "drooneja varten")."""
+    endings = view.relations.purpose_endings if view.relations is not None else ()
+    if endings and lemma_key(view.tokens[item.last - 1].text).endswith(endings):
+        return True
+    return any(0 <= c.first - item.last <= 1 for c in view.of("purpose"))
 
 
 _PUNCTUATION = re.compile(r"[;:]|,(?!\d)")

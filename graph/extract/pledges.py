@@ -58,6 +58,7 @@ _ASPECT_REACH = 5
 _CLAUSE_AUXILIARY_REACH = 16  # tokens from an auxiliary to the participle closing its clause
 _ATTACHED_REACH = 4  # tokens between an item and the agent preposition of its donor
 _EARMARK_REACH = 6
+_PURCHASE_REACH = 6  # tokens from a sum to the verb of buying that spends it ("... for å kjøpe")
 _CONTEXT_SENTENCES = 3  # sentences a package goes on for without naming its donor again
 _QUIET_PARAGRAPHS = 3  # paragraphs a package goes on for when no other giver is named
 DELIVERY_CLASSES = frozenset({"give", "deliver", "receive", "train", "deploy"})
@@ -914,6 +915,9 @@ def _sum_category(view: SentenceView, money: TypedMention, items: list[TypedMent
     """A sum for no named item: a package's value ("other"), money for training, or money as money."""
     if any(0 <= money.first - c.last <= 2 or 0 <= c.first - money.last <= 0 for c in view.of("value")):
         return "other"  # "support worth €70 million", "€2bn worth of support": the value of a package
+    if any(0 <= t.first - money.last <= _PURCHASE_REACH for t in view.of("buy_for")) and \
+            not any(i.first >= money.last for i in view.of(ITEM)):
+        return "financial"  # "a billion of the package ... to buy through funds": purchases not named
     near = [c for c in view.of("package", "fund_noun", "train")
             if abs(c.first - money.first) <= 8 or abs(c.first - money.last) <= 8]
     near.sort(key=lambda c: min(abs(c.first - money.first), abs(c.first - money.last)))

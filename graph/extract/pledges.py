@@ -915,6 +915,11 @@ def _sum_category(view: SentenceView, money: TypedMention, items: list[TypedMent
     """A sum for no named item: a package's value ("other"), money for training, or money as money."""
     if any(0 <= money.first - c.last <= 2 or 0 <= c.first - money.last <= 0 for c in view.of("value")):
         return "other"  # "support worth €70 million", "€2bn worth of support": the value of a package
+    for cue in view.of("value_before"):  # "doneret våben for fem milliarder kroner": what goods are worth
+        if 0 <= money.first - cue.last <= 1 and not any(
+                n.last <= cue.first and not _breaks_between(view, n.last, cue.first)
+                for n in view.of("aid_noun")):
+            return "other"  # (but "givet militær støtte for 17 milliarder" is a sum of aid)
     if any(0 <= t.first - money.last <= _PURCHASE_REACH for t in view.of("buy_for")) and \
             not any(i.first >= money.last for i in view.of(ITEM)):
         return "financial"  # "a billion of the package ... to buy through funds": purchases not named

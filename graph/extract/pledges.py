@@ -916,7 +916,9 @@ def _sum_category(view: SentenceView, money: TypedMention, items: list[TypedMent
     if any(0 <= money.first - c.last <= 2 or 0 <= c.first - money.last <= 0 for c in view.of("value")):
         return "other"  # "support worth €70 million", "€2bn worth of support": the value of a package
     for cue in view.of("value_before"):  # "doneret våben for fem milliarder kroner": what goods are worth
-        if 0 <= money.first - cue.last <= 1 and not any(
+        gap = money.first - cue.last  # one word between only if it makes the sum approximate ("for cirka")
+        approximate = bool(getattr(money.value, "approximate", False))
+        if (gap == 0 or (gap == 1 and approximate)) and not any(
                 n.last <= cue.first and not _breaks_between(view, n.last, cue.first)
                 for n in view.of("aid_noun")):
             return "other"  # (but "givet militær støtte for 17 milliarder" is a sum of aid)

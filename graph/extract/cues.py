@@ -82,6 +82,8 @@ class RelationLexicon:
         self.first_person_suffixes = tuple(lemma_key(s) for s in data.get("first_person_suffixes", []))
         # case endings that make a name the source ("from Norway") where no preposition does
         self.agent_endings = tuple(lemma_key(s) for s in data.get("agent_endings", []))
+        # case endings that make a noun the purpose of a sum ("ampumatarvikkeisiin": for ammunition)
+        self.purpose_endings = tuple(lemma_key(s) for s in data.get("purpose_endings", []))
         self.home_country: str | None = data.get("home_country")
         self.elisions = tuple(lemma_key(e) for e in data.get("elisions", []))  # "n'", "l'", "dell'"
         self.institutions = {self._lemma_of(k): v for k, v in (data.get("institutions") or {}).items()}

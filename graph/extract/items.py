@@ -167,7 +167,8 @@ def _military_context(sentence: str, mention: Mention, offset: int, military: re
         return False
     if military is None:
         return True
-    rest = sentence[: mention.start - offset] + " " + sentence[mention.end - offset :]
+    # a word glued by a hyphen counts too ("Patriot-laukaisualustaa", "Patriot-Startgeräte")
+    rest = sentence[: mention.start - offset] + " " + sentence[mention.end - offset :].removeprefix("-")
     return military.search(rest) is not None
 
 

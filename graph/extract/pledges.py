@@ -58,6 +58,7 @@ _ASPECT_REACH = 5
 _CLAUSE_AUXILIARY_REACH = 16  # tokens from an auxiliary to the participle closing its clause
 _ATTACHED_REACH = 4  # tokens between an item and the agent preposition of its donor
 _EARMARK_REACH = 6
+_PURCHASE_REACH = 6  # tokens from a sum to the verb of buying that spends it ("... for å kjøpe")
 _CONTEXT_SENTENCES = 3  # sentences a package goes on for without naming its donor again
 _QUIET_PARAGRAPHS = 3  # paragraphs a package goes on for when no other giver is named
 DELIVERY_CLASSES = frozenset({"give", "deliver", "receive", "train", "deploy"})
@@ -976,6 +977,8 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
         if words <= _EARMARK_REACH and not _punctuated(gap) and any(
                 money.last <= c.first < item.first for c in view.of("purpose", "content")):
             return item
+        if words <= 1 and not _punctuated(gap) and _purpose_marked(view, item):
+            return item  # "100 miljoonaa euroa ampumatarvikkeisiin", "... ammusten hankintaan"
         buys = [t for t in view.of("buy_for") if money.last <= t.first < item.first]
         others = [m for m in view.of(MONEY) if money.last <= m.first < item.first]
         if buys and words <= 14 and not others and not _punctuated(gap):
@@ -997,6 +1000,15 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
         if values and money.first - item.last <= 6 and not listed and not _punctuated(gap):
             return item
     return None
+
+
+def _purpose_marked(view: SentenceView, item: TypedMention) -> bool:
+    """An item named as the purpose after the sum by its case ending (the relation lexicon's
+    ``purpose_endings``) or by a purpose word right after it ("ammusten hankintaan", "drooneja varten")."""
+    endings = view.relations.purpose_endings if view.relations is not None else ()
+    if endings and lemma_key(view.tokens[item.last - 1].text).endswith(endings):
+        return True
+    return any(0 <= c.first - item.last <= 1 for c in view.of("purpose"))
 
 
 _PUNCTUATION = re.compile(r"[;:]|,(?!\d)")
@@ -1032,6 +1044,16 @@ def _sum_category(view: SentenceView, money: TypedMention, items: list[TypedMent
     """A sum for no named item: a package's value ("other"), money for training, or money as money."""
     if any(0 <= money.first - c.last <= 2 or 0 <= c.first - money.last <= 0 for c in view.of("value")):
         return "other"  # "support worth €70 million", "€2bn worth of support": the value of a package
+    for cue in view.of("value_before"):  # "doneret våben for fem milliarder kroner": what goods are worth
+        gap = money.first - cue.last  # one word between only if it makes the sum approximate ("for cirka")
+        approximate = bool(getattr(money.value, "approximate", False))
+        if (gap == 0 or (gap == 1 and approximate)) and not any(
+                n.last <= cue.first and not _breaks_between(view, n.last, cue.first)
+                for n in view.of("aid_noun")):
+            return "other"  # (but "givet militær støtte for 17 milliarder" is a sum of aid)
+    if any(0 <= t.first - money.last <= _PURCHASE_REACH for t in view.of("buy_for")) and \
+            not any(i.first >= money.last for i in view.of(ITEM)):
+        return "financial"  # "a billion of the package ... to buy through funds": purchases not named
     near = [c for c in view.of("package", "fund_noun", "train")
             if abs(c.first - money.first) <= 8 or abs(c.first - money.last) <= 8]
     near.sort(key=lambda c: min(abs(c.first - money.first), abs(c.first - money.last)))

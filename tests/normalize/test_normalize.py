@@ -171,7 +171,10 @@ def test_language_data_is_well_formed(path):
         assert rule["id"].startswith(f"{data['code']}.date.")
         assert rule["resolve"] in RESOLVERS
     for name, iso in data.get("currency_names", {}).items():
-        assert iso is None or (len(iso) == 3 and iso.isupper()), name
+        codes = iso if isinstance(iso, list) else [] if iso is None else [iso]  # a list: the candidates
+        assert all(len(code) == 3 and code.isupper() for code in codes), name
+    for code in data.get("currency_cues", {}):
+        assert len(code) == 3 and code.isupper(), code
 
 
 def test_normalisers_are_fast():

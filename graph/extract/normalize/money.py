@@ -3,8 +3,11 @@
     "€21 billion" / "21 miljarder euro" / "4,5 Milliarden Pfund" / "£450m" / "USD 1.2 billion" /
     "2 Mio. €" / "1,2 mld zł" / "500 millions d'euros" / "tre miljarder kronor"
 
-Vague amounts ("hundreds of millions") yield nothing; ambiguous currencies (bare "Kronen",
-"francs") yield nothing rather than a guess. A sum of a million or more named without any currency
+Vague amounts ("hundreds of millions") yield nothing; an ambiguous currency (bare "Kronen",
+"francs") yields nothing rather than a guess, unless the language lists its candidates ("kruunua":
+["SEK", "NOK", ...]): then the country its sentence names decides (``currency_cues``: "Ruotsi ...
+kruunua" is SEK), else the only candidate country the whole text names. A sum of a million or more
+named without any currency
 ("till ett värde av 2,7 miljarder.", "een half miljard voor drones") takes the currency the article
 names most often, else the language's ``home_currency`` (``implied=True``); it must end its clause or
 stand before one of the language's ``bare_sum_followers`` ("for", "till", "na"), so that "one million
@@ -45,13 +48,14 @@ class MoneyMention:
 @dataclass(frozen=True)
 class _MoneyGrammar:
     pattern: re.Pattern[str]
-    currencies: dict[str, str | None]          # folded surface form -> ISO code (None: ambiguous)
+    currencies: dict[str, str | list | None]   # folded form -> ISO code (None/candidates: ambiguous)
     combined: dict[str, tuple[float, str]]     # folded "mkr" -> (factor, ISO code)
     approximate: re.Pattern[str]
     cumulative: re.Pattern[str]
     conversion: re.Pattern[str]                # what stands between an amount and its conversion
     bare: re.Pattern[str]                      # a sum with a magnitude word and no currency
     home_currency: str | None
+    cues: tuple[tuple[re.Pattern[str], str], ...] = ()  # country words -> the currency they decide
 
 
 @cache
@@ -100,6 +104,8 @@ def _grammar(lang: str | None) -> _MoneyGrammar:
             rf"\s*(?:\(\s*(?:{conversion_cues})?|[,;]?\s*(?:{conversion_cues}))\s*[,:]?\s*"),
         bare=bare,
         home_currency=lexicon.get("home_currency"),
+        cues=tuple((re.compile(rf"(?<!\w)(?:{pattern})"), code)
+                   for code, pattern in lexicon.get("currency_cues", {}).items()),
     )
 
 
@@ -120,7 +126,7 @@ def _amount_and_currency(match: re.Match[str], money: _MoneyGrammar, lang: str |
         amount = number_value(number, match.group("post_mag"), lang)
     if currency is None or amount is None or amount <= 0:
         return None
-    return amount, currency
+    return amount, currency  # a list of candidates: ambiguous, see _cued_currency
 
 
 @cache
@@ -155,6 +161,8 @@ def _find_money(original: str, lang: str) -> tuple[MoneyMention, ...]:
     found: list[tuple[re.Match[str], float, str]] = []
     for match in money.pattern.finditer(text):
         parsed = _amount_and_currency(match, money, lang)
+        if parsed and isinstance(parsed[1], list):
+            parsed = _cued_currency(text, match, money, parsed[0], parsed[1])
         if parsed:
             found.append((match, *parsed))
     implied = _implied_sums(text, money, lang, found)
@@ -179,6 +187,33 @@ def _find_money(original: str, lang: str) -> tuple[MoneyMention, ...]:
             implied=start in implied_starts,
         ))
     return tuple(mentions)
+
+
+def _cued_currency(text: str, match: re.Match[str], money: _MoneyGrammar, amount: float,
+                   candidates: list[str]) -> tuple[float, str] | None:
+    """An ambiguous currency ("kruunua") decided by the country its sentence names (the nearest before
+    the sum, else the first after it), else by the only such country the whole text names."""
+    start, end = match.span()
+    left = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
+    stop = _CLAUSE_END.search(text, end)
+    right = stop.start() if stop else len(text)
+    before: list[tuple[int, str]] = []
+    after: list[tuple[int, str]] = []
+    anywhere: set[str] = set()
+    for pattern, code in money.cues:
+        if code not in candidates:
+            continue
+        for cue in pattern.finditer(text):
+            anywhere.add(code)
+            if left <= cue.start() and cue.end() <= start:
+                before.append((cue.start(), code))
+            elif end <= cue.start() < right:
+                after.append((cue.start(), code))
+    if before:
+        return amount, max(before)[1]
+    if after:
+        return amount, min(after)[1]
+    return (amount, anywhere.pop()) if len(anywhere) == 1 else None
 
 
 def _implied_sums(text: str, money: _MoneyGrammar, lang: str | None, found: list

@@ -39,6 +39,7 @@ class NumberGrammar:
     ones: frozenset[str] = frozenset()           # folded one_words
     fractions: dict[str, float] = field(default_factory=dict)  # "halv" -> 0.5 (before a magnitude)
     fraction: str = r"(?!x)x"        # regex source of "en halv" / "half a" right before a magnitude word
+    fraction_joiner: re.Pattern[str] | None = None  # "og" of "to og en halv milliard" (whole + fraction)
     segments: dict[str, tuple[tuple[int, bool], ...] | None] = field(default_factory=dict, compare=False)
 
 
@@ -79,7 +80,11 @@ def grammar(lang: str | None) -> NumberGrammar:
     short = {fold(k): float(v) for k, v in lexicon.get("short_magnitudes", {}).items()}
     magnitude_words = alternation(list(magnitudes))
     fractions = {fold(k): float(v) for k, v in lexicon.get("fraction_words", {}).items()}
-    fraction = (rf"(?:(?:{one_before})\s+)?(?:{alternation(list(fractions))})(?:\s+(?:{one_before}))?"
+    # a whole number may stand before the fraction: "to og en halv milliard", "two and a half billion"
+    fraction_joiners = alternation(lexicon.get("fraction_joiners", []))
+    whole = (rf"(?:(?:{digits}|{one_word})\s+(?:{fraction_joiners})\s+)?"
+             if fraction_joiners and word_values else "")
+    fraction = (rf"{whole}(?:(?:{one_before})\s+)?(?:{alternation(list(fractions))})(?:\s+(?:{one_before}))?"
                 rf"(?=[\s-]*(?:{magnitude_words})(?!\w))") if fractions else r"(?!x)x"
     number = rf"(?P<num>{digits}|{fraction}|{words})(?:[\s-]*(?P<mag>{magnitude_words})(?!\w))?"
     return NumberGrammar(
@@ -100,6 +105,7 @@ def grammar(lang: str | None) -> NumberGrammar:
         ones=ones,
         fractions=fractions,
         fraction=fraction,
+        fraction_joiner=re.compile(rf"\s+(?:{fraction_joiners})\s+") if fraction_joiners else None,
     )
 
 
@@ -231,7 +237,9 @@ def _joins(previous: int | None, value: int) -> bool:
 
 def number_value(number: str, magnitude: str | None, lang: str | None) -> float | None:
     """The value of a matched number (digits or words) times its magnitude word, if any."""
-    value = parse_digits(number, lang) if number[:1].isdigit() else parse_words(number, lang)
+    value = _whole_and_fraction(number, lang)
+    if value is None:
+        value = parse_digits(number, lang) if number[:1].isdigit() else parse_words(number, lang)
     if value is None:
         return None
     if magnitude:
@@ -242,6 +250,21 @@ def number_value(number: str, magnitude: str | None, lang: str | None) -> float 
             return None
         value *= factor
     return float(value)
+
+
+def _whole_and_fraction(number: str, lang: str | None) -> float | None:
+    """"to og en halv" -> 2.5, "2 and a half" -> 2.5; None when ``number`` is not of that form."""
+    numbers = grammar(lang)
+    if numbers.fraction_joiner is None:
+        return None
+    parts = numbers.fraction_joiner.split(fold(number), maxsplit=1)
+    if len(parts) != 2 or not any(t in numbers.fractions for t in parts[1].split()):
+        return None
+    whole = parse_digits(parts[0], lang) if parts[0][:1].isdigit() else parse_words(parts[0], lang)
+    fraction = parse_words(parts[1], lang)
+    if whole is None or fraction is None or not 0 < fraction < 1:
+        return None
+    return whole + fraction
 
 
 def parse_number(token: str, lang: str | None) -> float | None:

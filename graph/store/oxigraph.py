@@ -241,7 +241,7 @@ class OxigraphStore(StoreBase):
                 elif internal:
                     model.rebuild(self._ox)  # the category tree or item labels may have changed
                 else:
-                    model.refresh(self._ox, model.affected_by_subjects(self._ox, subjects, sources))
+                    model.follow(self._ox, model.affected_by_subjects(self._ox, subjects, sources))
 
     def _bulk_load(self, trig: bytes) -> None:
         marker = os.environ.get(BULK_LOAD_MARKER_ENV)
@@ -289,8 +289,8 @@ class OxigraphStore(StoreBase):
             if deferred.rebuild:
                 model.rebuild(self._ox)
             else:
-                model.refresh(self._ox, model.affected_by_subjects(self._ox, deferred.subjects,
-                                                                   deferred.sources))
+                model.follow(self._ox, model.affected_by_subjects(self._ox, deferred.subjects,
+                                                                  deferred.sources))
 
     def _fresh_load(self, contents: Mapping[str, list[ox.Triple]],
                     change: merge.DefaultGraphChange) -> bytes | None:

@@ -37,6 +37,8 @@ _AFTER_ROLE_GAP = re.compile(
 
 @dataclass
 class PersonMention:
+    """Where a sentence names a person (a reference id, or ``new:<slug>`` for one not in it)."""
+
     person: str  # reference id, or "new:<slug>"
     start: int
     end: int
@@ -44,6 +46,8 @@ class PersonMention:
 
 @dataclass
 class PersonIndex:
+    """The persons of an article: their facts, their mentions per sentence, and the roles stated."""
+
     facts: dict[str, PersonFact] = field(default_factory=dict)
     mentions: dict[int, list[PersonMention]] = field(default_factory=dict)  # sentence index -> mentions
     stated: set[tuple[str, str, str | None]] = field(default_factory=set)

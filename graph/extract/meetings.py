@@ -15,6 +15,10 @@ Rules, in order:
   sentence reports the meeting (not an earlier or upcoming one); a month ("the previous meeting in
   February") gives a month key, or the day of the format's calendar when that month has one;
 - a day that contradicts a known meeting of the format less than two weeks away is dropped;
+- a sentence with a meeting cue, a day and a city (after a preposition, or in a locative case such as
+  Finnish "Brysselissä") but no format is a meeting keyed ``{CITY}-{date}`` with no format ("a
+  conference in Paris on Monday"), unless it is a domestic event (``domestic``: press conference,
+  cabinet); it joins the one format's meeting of that day when there is one;
 - a visit cue with a day and persons (or a city) of two countries is a bilateral meeting keyed
   ``{visitor}-{host}-{date}``, with Ukraine always last; visitors of several countries to a host
   city give ``{visitors sorted}-{host}-{date}``; an undated visit or meeting of two persons in the
@@ -101,6 +105,9 @@ class MeetingCues:
     minister_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # UDCG -> defence_minister
     by_phone: re.Pattern[str] | None = None  # "spoke by phone with his counterpart": no meeting
     since_clause: re.Pattern[str] | None = None  # "since Trump became president in January": not a meeting's
+    city_preposition: re.Pattern[str] | None = None  # the lexicon's place prepositions ("v", "ve") at the end
+    place_endings: tuple[str, ...] = ()  # Finnish "-ssa", "-ssä": a city in the locative is a place
+    domestic: re.Pattern[str] | None = None  # "press conference", "cabinet": no meeting (CONVENTIONS.md 14)
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,10 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         since_clause=word_alternation(words("since_clause")),
         by_phone=word_alternation(words("by_phone")),
         minister_formats={k: tuple(v) for k, v in shared.get("minister_formats", {}).items()},
+        place_endings=tuple(own.get("place_case_endings", ())),
+        city_preposition=word_alternation(
+            [rf"(?:{w})\s+$" for w in lexicon.data.get("place_prepositions", [])]),
+        domestic=word_alternation(words("domestic")),
     )
 
 
@@ -254,6 +265,7 @@ def find_meetings(
     )
     drafts, by_sentence = _dated_meetings(article, evidence_of)
     _merge_into_kinds(drafts, by_sentence)
+    _merge_place_meetings(drafts, by_sentence)
     main = _main_meeting(drafts, published)
     _add_follow_up_sentences(article, by_sentence, main)
     for draft in drafts.values():
@@ -327,7 +339,7 @@ def _format_meeting(
     unit, cues = article.analysed[position], article.cues
     fmt, kind = _format_and_kind(unit, formats, last_format, article)
     if fmt is None:
-        return None
+        return _place_meeting(article, position, cue, drafts)
     date = _meeting_date(article, position, cue, fmt, kind or fmt)
     if date is None:
         return None
@@ -343,6 +355,36 @@ def _format_meeting(
     draft = drafts.get(key)
     if draft is None:
         draft = drafts[key] = MeetingDraft(MeetingFact(key=key, format=fmt, date=date))
+    return draft
+
+
+def _place_meeting(
+    article: _ArticleScope, position: int, cue: re.Match[str], drafts: dict[str, MeetingDraft]
+) -> MeetingDraft | None:
+    """A meeting of no known format ("a conference in support of Ukraine in Paris on Monday", "the
+    Nordic-Baltic ministers met in Vilnius on Tuesday"): a sentence with a meeting cue, a day of its
+    own and a city after a preposition is a meeting keyed ``{CITY}-{YYYY-MM-DD}`` (no format node)."""
+    unit, cues = article.analysed[position], article.cues
+    text, offset = unit.sentence.text, unit.sentence.start
+    days = [d for d in unit.dates if len(d.value) == 10]
+    cities = [m for m in unit.mentions if m.kind == "city" and _placed(m, text, offset, cues)]
+    if not days or not cities or (cues.domestic and cues.domestic.search(text)):
+        return None
+    if cues.upcoming and cues.upcoming.search(text):
+        return None  # a coming gathering: kept to the formats (their calendar and coming months)
+    cue_at = offset + cue.start()
+    nearest = min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at)))
+    date = nearest.value
+    city = re.sub(r"[^A-Za-z0-9]+", "_", cities[0].key).strip("_").upper()
+    if not city:
+        return None
+    same_day = [d for d in drafts.values() if d.fact.date == date and d.fact.place in (None, cities[0].key)]
+    if same_day:
+        return same_day[0]  # the day's meeting found already (a format's, a visit)
+    key = f"{city}-{date}"
+    draft = drafts.get(key)
+    if draft is None:
+        draft = drafts[key] = MeetingDraft(MeetingFact(key=key, format="", date=date))
     return draft
 
 
@@ -455,6 +497,26 @@ def _merge_into_kinds(drafts: dict[str, MeetingDraft], by_sentence: dict[int, Me
         target.sentences |= draft.sentences
         target.dated |= draft.dated
         target.fact.evidence.extend(fact.evidence)
+        for index, owner in by_sentence.items():
+            if owner is draft:
+                by_sentence[index] = target
+        del drafts[key]
+
+
+def _merge_place_meetings(drafts: dict[str, MeetingDraft], by_sentence: dict[int, MeetingDraft]) -> None:
+    """A meeting of no format (:func:`_place_meeting`) on the day of one format's meeting is that
+    meeting ("the five ministers met in Paris on Wednesday" ... "the E5 meeting")."""
+    for key, draft in list(drafts.items()):
+        if draft.fact.format or draft.parties:
+            continue
+        same_day = [d for k, d in drafts.items()
+                    if k != key and d.fact.format and d.fact.date == draft.fact.date]
+        if len(same_day) != 1:
+            continue
+        target = same_day[0]
+        target.sentences |= draft.sentences
+        target.dated |= draft.dated
+        target.fact.evidence.extend(draft.fact.evidence)
         for index, owner in by_sentence.items():
             if owner is draft:
                 by_sentence[index] = target
@@ -830,7 +892,7 @@ def _at_venue(unit, cues: MeetingCues) -> bool:
     Ramstein", "sa hon i Ramstein")."""
     text, offset = unit.sentence.text, unit.sentence.start
     return any(
-        m.kind == "city" and m.key in cues.venue_formats and _is_place(text[: m.start - offset], cues)
+        m.kind == "city" and m.key in cues.venue_formats and _placed(m, text, offset, cues)
         for m in unit.mentions
     )
 
@@ -978,7 +1040,7 @@ def _place(draft: MeetingDraft, analysed: list, cues: MeetingCues) -> str | None
                 continue
             text, offset = unit.sentence.text, unit.sentence.start
             for mention in unit.mentions:
-                if mention.kind == "city" and _is_place(text[: mention.start - offset], cues):
+                if mention.kind == "city" and _placed(mention, text, offset, cues):
                     return mention.key
     return None
 
@@ -1052,10 +1114,18 @@ def _names_government(text: str, start: int, end: int, cues: MeetingCues) -> boo
     return bool(cues.modifier_before and cues.modifier_before.search(text[max(0, start - 60) : start]))
 
 
+def _placed(mention, text: str, offset: int, cues: MeetingCues) -> bool:
+    """The city ``mention`` is where something happens: after a preposition (:func:`_is_place`) or,
+    in a language of cases, in a locative form ("Brysselissä")."""
+    surface = text[mention.start - offset : mention.end - offset]
+    return _is_place(text[: mention.start - offset], cues) or (
+        bool(cues.place_endings) and surface.lower().endswith(cues.place_endings))
+
+
 def _is_place(before: str, cues: MeetingCues) -> bool:
     """A city is the meeting's place after a preposition ("in Brussels", "i Ramstein"), also with a
     venue noun between ("auf dem Stützpunkt bei Kaiserslautern", "på luftbasen Ramstein")."""
-    if _PLACE_PREPOSITION.search(before):
+    if _PLACE_PREPOSITION.search(before) or (cues.city_preposition and cues.city_preposition.search(before)):
         return True
     lead = _VENUE_LEAD.search(before)
     return bool(lead and cues.venue and cues.venue.search(lead.group()))

@@ -747,7 +747,9 @@ def _forward_day(mention, text: str, cues: MeetingCues, lang: str, published: da
     Montag Kiew besuchen") is the coming one, not the last one."""
     if published is None or mention.value >= published.isoformat():
         return mention.value
-    if not (cues.upcoming and cues.upcoming.search(text)) or not assumes_past(lang, mention.rule):
+    opener = cues.complementiser.search(text) if cues.complementiser else None
+    own = text[: opener.start()] if opener else text  # "said on Friday that X will send": reported
+    if not (cues.upcoming and cues.upcoming.search(own)) or not assumes_past(lang, mention.rule):
         return mention.value
     return (datetime.date.fromisoformat(mention.value) + datetime.timedelta(days=7)).isoformat()
 

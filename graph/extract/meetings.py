@@ -19,6 +19,9 @@ Rules, in order:
   Finnish "Brysselissä") but no format is a meeting keyed ``{CITY}-{date}`` with no format ("a
   conference in Paris on Monday"), unless it is a domestic event (``domestic``: press conference,
   cabinet); it joins the one format's meeting of that day when there is one;
+- a sentence without a day of its own that dates itself from another event (``relative_days``: "the
+  next day", "three days later", "am Vortag") takes the last day of the nearest sentence before it
+  (at most three back) shifted by the phrase's offset;
 - a visit cue with a day and persons (or a city) of two countries is a bilateral meeting keyed
   ``{visitor}-{host}-{date}``, with Ukraine always last; visitors of several countries to a host
   city give ``{visitors sorted}-{host}-{date}``; an undated visit or meeting of two persons in the
@@ -108,6 +111,7 @@ class MeetingCues:
     city_preposition: re.Pattern[str] | None = None  # the lexicon's place prepositions ("v", "ve") at the end
     place_endings: tuple[str, ...] = ()  # Finnish "-ssa", "-ssä": a city in the locative is a place
     domestic: re.Pattern[str] | None = None  # "press conference", "cabinet": no meeting (CONVENTIONS.md 14)
+    relative_days: tuple[tuple[re.Pattern[str], int], ...] = ()  # "the next day": +1 from the last day
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,9 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         city_preposition=word_alternation(
             [rf"(?:{w})\s+$" for w in lexicon.data.get("place_prepositions", [])]),
         domestic=word_alternation(words("domestic")),
+        relative_days=tuple(
+            (pattern, int(offset)) for phrase, offset in own.get("relative_days", {}).items()
+            if (pattern := word_alternation(phrase)) is not None),
     )
 
 
@@ -313,11 +320,11 @@ def _sentence_meeting(
     cue = cues.cue.search(unit.sentence.text) if cues.cue else None
     if cue is None:
         draft = _bilateral(unit, cues, article.persons, drafts, None, article.lexicon.lang, article.published,
-                           _lead_day(article, unit, drafts))
+                           _lead_day(article, unit, drafts) or _relative_day(article, position))
         return (draft, "visit") if draft is not None else None
     if not formats and not _venue_format(unit, cues):
         draft = _bilateral(unit, cues, article.persons, drafts, cue, article.lexicon.lang, article.published,
-                           _lead_day(article, unit, drafts))
+                           _lead_day(article, unit, drafts) or _relative_day(article, position))
         if draft is not None:
             return draft, "bilateral"
     draft = _format_meeting(article, position, cue, formats, last_format, drafts)
@@ -367,14 +374,14 @@ def _place_meeting(
     unit, cues = article.analysed[position], article.cues
     text, offset = unit.sentence.text, unit.sentence.start
     days = [d for d in unit.dates if len(d.value) == 10]
+    relative = None if days else _relative_day(article, position)
     cities = [m for m in unit.mentions if m.kind == "city" and _placed(m, text, offset, cues)]
-    if not days or not cities or (cues.domestic and cues.domestic.search(text)):
+    if not (days or relative) or not cities or (cues.domestic and cues.domestic.search(text)):
         return None
     if cues.upcoming and cues.upcoming.search(text):
         return None  # a coming gathering: kept to the formats (their calendar and coming months)
     cue_at = offset + cue.start()
-    nearest = min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at)))
-    date = nearest.value
+    date = relative or min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at))).value
     city = re.sub(r"[^A-Za-z0-9]+", "_", cities[0].key).strip("_").upper()
     if not city:
         return None
@@ -677,6 +684,9 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
         cue_at = offset + cue.start()
         nearest = min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at)))
         return _forward_day(nearest, text, cues, lexicon.lang, published)
+    relative = _relative_day(article, position)
+    if relative:  # "the next day the ministers met again": the day after the text's last day
+        return relative
     months = [d for d in unit.dates if len(d.value) == 7 and not _since(text, d.start - offset, cues)]
     if months:  # "the previous meeting in February", "In May, the ministers gathered in Riga"
         cue_at = offset + cue.start()
@@ -698,6 +708,27 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
         return neighbour
     if article.anchor and (_names_format(unit, lexicon, fmt) or _venue_format(unit, cues) == fmt):
         return article.anchor  # the meeting the article reports: its day (CONVENTIONS.md rule 10)
+    return None
+
+
+_RELATIVE_REACH = 3  # sentences back to the day a relative day ("the next day") counts from
+
+
+def _relative_day(article: _ArticleScope, position: int) -> str | None:
+    """A sentence without a day of its own that dates itself from another event ("the next day",
+    "three days later", "am Vortag", ``relative_days``): the last day of the nearest sentence before
+    it (at most ``_RELATIVE_REACH`` back) shifted by the phrase's offset."""
+    unit, cues = article.analysed[position], article.cues
+    if not cues.relative_days or any(len(d.value) == 10 for d in unit.dates):
+        return None
+    offset = next((days for pattern, days in cues.relative_days if pattern.search(unit.sentence.text)), None)
+    if offset is None:
+        return None
+    for before in reversed(article.analysed[max(0, position - _RELATIVE_REACH) : position]):
+        days = [d.value for d in before.dates if len(d.value) == 10]
+        if days:
+            day = datetime.date.fromisoformat(days[-1]) + datetime.timedelta(days=offset)
+            return day.isoformat()
     return None
 
 

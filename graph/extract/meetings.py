@@ -699,6 +699,9 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
             return known_day if known_day and calendar_key != fmt else month
         if _past_month_of_meeting(text, offset, months[0], cues):
             return month
+    year = _past_year_of_meeting(unit, cue, published)
+    if year and (_names_format(unit, lexicon, fmt) or fmt in _format_mentions(unit, lexicon)):
+        return year  # "at a NATO meeting in Bucharest in 2008": a year key (CONVENTIONS.md rule 10)
     if unit.dates:
         return None
     if any(p.search(text) for p in article.past) or (cues.upcoming and cues.upcoming.search(text)):
@@ -730,6 +733,21 @@ def _relative_day(article: _ArticleScope, position: int) -> str | None:
             day = datetime.date.fromisoformat(days[-1]) + datetime.timedelta(days=offset)
             return day.isoformat()
     return None
+
+
+_FIRST_YEAR = "2014"  # shapes/meeting.ttl: a meeting's schema:startDate is in 2014 or later
+
+
+def _past_year_of_meeting(unit, cue: re.Match[str], published: datetime.date | None) -> str | None:
+    """A year before the article's next to the meeting cue ("bei einem NATO-Treffen im Jahr 2008"),
+    in a sentence with no day or month."""
+    if published is None or any(len(d.value) > 4 for d in unit.dates):
+        return None
+    cue_at = unit.sentence.start + cue.start()
+    years = [d.value for d in unit.dates if len(d.value) == 4 and d.value.isdigit()
+             and _FIRST_YEAR <= d.value < str(published.year)
+             and min(abs(d.start - cue_at), abs(d.end - cue_at)) <= _PAST_MONTH_REACH]
+    return years[0] if len(years) == 1 else None
 
 
 def _names_format(unit, lexicon: Lexicon, fmt: str) -> bool:

@@ -178,6 +178,8 @@ class ArticleScope:
     meeting_everywhere: bool = False
     paragraph_dates: dict[int, tuple[str, list[int]]] = field(default_factory=dict)
     last_item: tuple[int, PledgeFact] | None = None  # (sentence position, pledge) of the last item given
+    last_joint: tuple[int, PledgeFact] | None = None  # the last shared (``multiple``) pledge of an item
+    last_pledge: int | None = None  # sentence position of the last pledge made
 
 
 # --------------------------------------------------------------------------- entry point
@@ -205,6 +207,11 @@ def find_pledges(views: list[SentenceView], lexicon: Lexicon, meetings: list[Mee
             with_item = [p for p in made if p.item and p.donor != MULTIPLE_DONORS]
             if with_item:
                 article.last_item = (view.position, with_item[-1])
+            if made:
+                article.last_pledge = view.position
+            joint_items = [p for p in made if p.item and p.donor == MULTIPLE_DONORS]
+            if joint_items:
+                article.last_joint = (view.position, joint_items[-1])
             last_made = made
         elif dated and last_made and _attributes_before(view):
             for pledge in last_made:  # "... on weapons for Ukraine. That is what X said on Tuesday."
@@ -259,7 +266,8 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
         if live and view.of(DONOR) and view.of("aid_noun", "package"):
             return _announcement(view, triggers)  # "X and Y presented new support": a package opens
         return None
-    implicit = not live and (_implicit_aid(view, attachables) or headline)
+    implicit = not live and (_implicit_aid(view, attachables) or headline or
+                             _states_share(view, attachables, article))
     if not live and not continuation and not implicit:
         return None
     clause = _clauses(view)
@@ -394,6 +402,69 @@ def _verbless_headline(view: SentenceView) -> bool:
 def _implicit_aid(view: SentenceView, attachables: list[Attachable]) -> bool:
     """A sum stated as aid without a verb of giving ("The support from the allies amounts to ...")."""
     return any(a.kind == MONEY for a in attachables) and bool(view.of("aid_noun", "package"))
+
+
+_SHARE_REACH = 8  # tokens from a share cue ("Denmark's share") to the sum it introduces
+_JOINT_REACH = 4  # sentences back the joint pledge a share belongs to may stand
+
+
+def _share_owner(view: SentenceView, attachable: Attachable, groups: list[Group]) -> Group | None:
+    """The donor whose share of a joint pledge a sum is (lexicon class ``share``): the donor right
+    before the last share cue before the sum ("Danmarks andel er ...", "For Norges del ...", "der
+    deutsche Anteil"), or right after it past an article or preposition ("la part de la France",
+    "the share of Denmark", "der Anteil Deutschlands")."""
+    if attachable.kind != MONEY:
+        return None
+    cues = [c for c in view.of("share") if 0 <= attachable.first - c.last <= _SHARE_REACH]
+    if not cues:
+        return None
+    cue = cues[-1]
+    if any(cue.last <= g.first < attachable.first and cue.last + 3 < g.first for g in groups):
+        return None  # another donor between the cue and the sum
+    function = {i for c in view.of("article", "possessive", "agent", "content")
+                for i in range(c.first, c.last)}
+    for group in groups:  # "For Norges del": a genitive right before the cue, whatever precedes it
+        before = range(group.last, cue.first)
+        after = range(cue.last, group.first)
+        if 0 <= cue.first - group.last <= 1 and all(len(view.tokens[i].text) <= 2 for i in before):
+            return group
+        if group.before not in ("recipient", "locative") and 0 <= group.first - cue.last <= 2 and \
+                all(i in function or len(view.tokens[i].text) <= 3 for i in after):
+            return group
+    return None
+
+
+def _states_share(view: SentenceView, attachables: list[Attachable], article: ArticleScope) -> bool:
+    """A sentence stating one donor's share of a joint pledge without a verb of giving ("For Norway's
+    part that amounts to NOK 200 million"); the share takes the item of the joint pledge a few
+    sentences before when its sum names none."""
+    groups = _groups(view)
+    owned = [a for a in attachables if _share_owner(view, a, groups) is not None]
+    if not owned or not _after_joint_aid(view, article):
+        return False
+    joint = article.last_joint
+    for attachable in owned:
+        if attachable.item is None and attachable.category in ("financial", "other") and \
+                joint is not None and view.position - joint[0] <= _JOINT_REACH:
+            pledge = joint[1]
+            token = view.tokens[attachable.first]
+            attachable.item = Item(token.start, token.end, pledge.item, pledge.item, pledge.category,
+                                   pledge.item_id)
+            attachable.category = pledge.category
+    return True
+
+
+def _after_joint_aid(view: SentenceView, article: ArticleScope) -> bool:
+    """A share belongs to aid: a pledge a few sentences before, or an aid noun, a
+    package or a "jointly" cue in the sentence before ("The three countries contribute about equally").
+    Without that, "Sweden's share of the defence budget" is no pledge."""
+    if article.last_pledge is not None and view.position - article.last_pledge <= _JOINT_REACH:
+        return True
+    if view.position == 0:
+        return False
+    before = article.views[view.position - 1]
+    return before.paragraph >= view.paragraph - 1 and \
+        bool(before.of("aid_noun", "package", "jointly"))
 
 
 def _triggers(view: SentenceView) -> list[Trigger]:
@@ -1190,6 +1261,9 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
     """The rules' donor group for an attachable and the name of the rule that chose it."""
     view, groups, clause = sentence.view, sentence.groups, sentence.clause
     usable = [g for g in groups if g.before not in ("recipient", "locative", "jointly")]
+    owner = _share_owner(view, attachable, groups)
+    if owner is not None:  # "Danmarks andel er 90 millioner, mens Norges bidrag ...": each its own
+        return owner, "share"
     gapped = _gapped_donor(view, attachable, trigger, usable)
     if gapped is not None:
         return gapped, "gapped"

@@ -946,6 +946,7 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
             category = _sum_category(view, money, items)
         attachable.category = category
         found.append(attachable)
+    _split_totals(found)
     for item in items:
         if id(item) in covered:
             continue
@@ -967,6 +968,19 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
         found.append(Attachable(ITEM, train, category="training", quantity=quantity))
     found.sort(key=lambda a: a.first)
     return found
+
+
+def _split_totals(sums: list[Attachable]) -> None:
+    """A sum of aid split into earmarked parts that name no currency of their own ("$330 million,
+    of which 200 million for ammunition and 100 million for drones") is the value of a package with
+    contents (rule 5: ``other``), not money given as money."""
+    for index, total in enumerate(sums):
+        if total.category != "financial" or total.item is not None or total.money is None:
+            continue
+        parts = [a for a in sums[index + 1:] if a.money is not None and getattr(a.money, "implied", False)
+                 and a.money.currency == total.money.currency and a.category not in ("financial", "other")]
+        if parts and sum(a.money.amount for a in parts) <= total.money.amount:
+            total.category = "other"
 
 
 def _munitions_for_systems(view: SentenceView, items: list[TypedMention]) -> list[TypedMention]:

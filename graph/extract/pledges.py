@@ -180,6 +180,7 @@ class ArticleScope:
     last_item: tuple[int, PledgeFact] | None = None  # (sentence position, pledge) of the last item given
     last_joint: tuple[int, PledgeFact] | None = None  # the last shared (``multiple``) pledge of an item
     last_pledge: int | None = None  # sentence position of the last pledge made
+    givers: dict[str, int] = field(default_factory=dict)  # pledges per named donor so far
 
 
 # --------------------------------------------------------------------------- entry point
@@ -209,6 +210,9 @@ def find_pledges(views: list[SentenceView], lexicon: Lexicon, meetings: list[Mee
                 article.last_item = (view.position, with_item[-1])
             if made:
                 article.last_pledge = view.position
+            for pledge in made:
+                if pledge.donor != MULTIPLE_DONORS:
+                    article.givers[pledge.donor] = article.givers.get(pledge.donor, 0) + 1
             joint_items = [p for p in made if p.item and p.donor == MULTIPLE_DONORS]
             if joint_items:
                 article.last_joint = (view.position, joint_items[-1])
@@ -880,7 +884,20 @@ def _context_groups(view: SentenceView, package: PackageContext, article: Articl
         keys = list(dict.fromkeys(d.key for d in before.of(DONOR) if d.cls != "collective"))
         if len(keys) == 1 and before.paragraph == view.paragraph:
             context.append(_virtual_group(keys, "carried", view))
+    main = _main_giver(article)
+    if not context and main and not view.of(DONOR) and \
+            any(_sub_heading(article, v) for v in article.views[max(0, view.position - 1):view.position + 1]):
+        context.append(_virtual_group([main], "main", view))  # a new section about the article's giver
     return context
+
+
+def _main_giver(article: ArticleScope) -> str | None:
+    """The donor most of the article's pledges so far came from (at least two, and more than any
+    other donor)."""
+    ranked = sorted(article.givers.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
+        return None
+    return ranked[0][0]
 
 
 def _undisputed(view: SentenceView, package: PackageContext, article: ArticleScope) -> bool:
@@ -891,8 +908,21 @@ def _undisputed(view: SentenceView, package: PackageContext, article: ArticleSco
             view.paragraph - package.paragraph > _QUIET_PARAGRAPHS:
         return False
     donors = set(package.donors)
+    if any(_sub_heading(article, v) for v in article.views[package.position + 1:view.position + 1]):
+        return False  # a sub-heading opens a new section: the package before it does not go on silently
     return all({d.key for d in between.of(DONOR)} <= donors
                for between in article.views[package.position + 1:view.position])
+
+
+def _sub_heading(article: ArticleScope, view: SentenceView) -> bool:
+    """A short line alone in its paragraph without a final stop ("Un radar GM-200 sera livré à l'Ukraine",
+    "Först i kön"): the sub-heading of a new section."""
+    if len(view.tokens) > _HEADLINE_TOKENS or view.text.rstrip().endswith((".", "?", "!", '"', "”", ":")):
+        return False
+    views = article.views
+    alone = all(p < 0 or p >= len(views) or views[p].paragraph != view.paragraph
+                for p in (view.position - 1, view.position + 1))
+    return alone and view.position > 0
 
 
 def _quotes_between(article: ArticleScope, first: int, last: int) -> bool:
@@ -1329,7 +1359,7 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
         if after:
             return after[0], "later"
     if not usable:
-        for source in ("speaker", "package", "carried"):
+        for source in ("speaker", "package", "carried", "main"):
             found = [g for g in sentence.context if g.source == source]
             if found:
                 return found[0], source
@@ -1787,7 +1817,7 @@ def _next_package(package: PackageContext, sentence: PledgeSentence, decisions: 
                   date: str | None, meeting: str | None) -> PackageContext:
     """The package later sentences may go on about: the donors that gave in this sentence."""
     view = sentence.view
-    own = [d for d in decisions if d.group.source == "sentence"]
+    own = [d for d in decisions if d.group.source in ("sentence", "main")]  # "main": a section's giver
     if not sentence.attachables:  # an announcement: its subjects stand behind what follows
         groups = [g for g in sentence.groups if g.before not in ("recipient", "locative")]
         keys = list(dict.fromkeys(k for g in groups for k in g.keys))

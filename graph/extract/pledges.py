@@ -217,6 +217,9 @@ def find_pledges(views: list[SentenceView], lexicon: Lexicon, meetings: list[Mee
             if joint_items:
                 article.last_joint = (view.position, joint_items[-1])
             last_made = made
+        elif dated and last_made and _dates_the_announcement(view, last_made, published):
+            pledges += _announced_then(view, last_made, dated[0].value.value, article)  # "announced in April"
+            last_made = []
         elif dated and last_made and _attributes_before(view):
             for pledge in last_made:  # "... on weapons for Ukraine. That is what X said on Tuesday."
                 if pledge.date is None and pledge.status != "delivered":
@@ -370,6 +373,33 @@ def _refers_back(view: SentenceView, attachable: Attachable, article: ArticleSco
     if before.paragraph < view.paragraph - 1 or not before.of(ITEM):
         return False
     return item.surface.casefold() in before.text.casefold()
+
+
+def _dates_the_announcement(view: SentenceView, made: list[PledgeFact],
+                            published: datetime.date | None) -> bool:
+    """A sentence without items or sums that dates the announcement of what the sentence before says
+    was already given ("Les deux pays en ont déjà fourni ... L'annonce avait été faite en avril 2024"):
+    a noun or verb of announcing, a date before publication, and background pledges before it."""
+    if view.of(ITEM, MONEY) or not view.of("pledge") or published is None:
+        return False
+    past = [d for d in _statement_dates(view, published) if d.value.value < published.isoformat()[:7]]
+    return bool(past) and any(p.status == "delivered" and p.date is None for p in made)
+
+
+def _announced_then(view: SentenceView, made: list[PledgeFact], date: str, article: ArticleScope
+                    ) -> list[PledgeFact]:
+    """The announcement, on its date, of the pledges the sentence before recalls as delivered; only
+    those of the donor the sentence names ("Côté français"), when it names one."""
+    named = {d.key for d in view.of(DONOR) if d.cls not in ("collective", "person")}
+    out = []
+    for pledge in made:
+        if pledge.status != "delivered" or pledge.date is not None or pledge.donor == MULTIPLE_DONORS or \
+                (named and pledge.donor not in named):
+            continue
+        rule = f"{article.lexicon.lang}.pledge.announced_then"
+        evidence = article.evidence_of(view.unit.sentence, rule, 0.6)
+        out.append(replace(pledge, status="pledged", date=date, meeting=None, evidence=evidence))
+    return out
 
 
 def _attributes_before(view: SentenceView) -> bool:

@@ -277,6 +277,8 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
                              _states_share(view, attachables, article))
     if not live and not continuation and not implicit:
         return None
+    if not live and view.of("negation") and all(a.kind == "package" for a in attachables):
+        return None  # "Paketin sisältöä ei kerrota", "its contents were not disclosed": nothing given
     clause = _clauses(view)
     groups = [_resolved(group, view, article) for group in _groups(view)]
     context = _context_groups(view, package, article)

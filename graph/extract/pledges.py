@@ -1582,6 +1582,8 @@ def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageCo
     attachable = decision.attachable
     trigger = decision.trigger
     status = trigger.status if trigger is not None else package.status
+    if trigger is None and getattr(attachable.money, "cumulative", False):
+        status = "delivered"  # a running total without a verb of giving (rule 9): "the total rises to"
     keys = decision.group.keys
     if decision.group.collective:
         keys = [MULTIPLE_DONORS]

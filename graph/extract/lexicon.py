@@ -107,6 +107,8 @@ class Lexicon:
         self.honorifics = frozenset(w.casefold().rstrip(".") for w in data.get("honorifics", []))
         self.cities: dict[str, list[str]] = data.get("cities", {})
         self.org_donor: dict[str, str] = data.get("org_donor", {})
+        # funds and purchase mechanisms: money paid into them is money given as money (financial)
+        self.purchase_mechanisms = frozenset(data.get("purchase_mechanisms", []))
         self.non_donors = frozenset(data.get("non_donor_countries", []))
         self.default_recipient: str = data.get("default_recipient", "UA")
         self.donor_roles = frozenset(data.get("donor_roles", []))

@@ -13,6 +13,7 @@ Rules (all language-independent, the words come from the lexicon):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -30,9 +31,12 @@ _OBJECT_GAP = re.compile(
 )
 
 
-_PURPOSE_GAP = re.compile(
-    r"^\s+(?:for|to|til|till|für|pour|voor|dla|na|do|pro|per|para)\s+(?:[\w']+\s+)?$", re.IGNORECASE
-)
+@functools.cache
+def _purpose_gap(lexicon: Lexicon) -> re.Pattern[str]:
+    """The gap between an item and what it is for ("missiles for air defence", "Munition für"): a
+    purpose preposition of the language (lexicon list ``item_purpose``) and at most one word."""
+    words = "|".join(re.escape(word) for word in lexicon.data.get("item_purpose", [])) or "(?!)"
+    return re.compile(rf"^\s+(?:{words})\s+(?:[\w']+\s+)?$", re.IGNORECASE)
 
 
 _AIR_DEFENCE_MISSILES = "air defence missiles"  # canonical English item name
@@ -51,6 +55,7 @@ class Item:
     equipment_id: str | None = None
     absorbs_object: bool = False
     quantity: int | None = None
+    coordinated_only: bool = False
 
 
 def find_items(
@@ -94,8 +99,9 @@ def find_items(
     nouns = _head_nouns(text, nouns)
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(text, items)
-    items = _absorb_objects(text, items)
+    items = _absorb_objects(text, items, _purpose_gap(lexicon))
     items = _drop_calibres(text, items)
+    items = _drop_uncoordinated(text, items)
     starts = [item.start for item in items]
     return [_with_quantity(text, item, quantities, starts) for item in items]
 
@@ -128,7 +134,7 @@ def _category_nouns(
             continue
         noun = lexicon.category_nouns[int(match.lastgroup[1:])]
         item = Item(match.start(), match.end(), match.group(), noun.name, noun.category,
-                    absorbs_object=noun.absorbs_object)
+                    absorbs_object=noun.absorbs_object, coordinated_only=noun.coordinated_only)
         if after_hyphen:
             item = _named_by_prefix(text, sentence_start, item, mentions)
         nouns.append(item)
@@ -252,7 +258,7 @@ def _resolve_generic(text: str, items: list[Item]) -> list[Item]:
     return resolved
 
 
-def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
+def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str]) -> list[Item]:
     """A maintenance noun keeps its object ("repairs of armoured vehicles" is maintenance); a fund
     gives way to what it is for ("fond for Ukraines luftforsvar" is air defence); missiles for an
     air-defence system are that system ("robotar till luftvärnssystemet RBS 70"); ammunition keeps
@@ -263,7 +269,7 @@ def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
         if item.start < skip_until:
             continue
         following = items[k + 1] if k + 1 < len(items) else None
-        purpose = following is not None and _PURPOSE_GAP.match(text[item.end : following.start])
+        purpose = following is not None and purpose_gap.match(text[item.end : following.start])
         if item.category == "financial" and purpose and following.category not in (None, "financial"):
             continue
         if item.category == "missiles" and purpose and following.category == "air_defence":
@@ -300,6 +306,21 @@ def _drop_calibres(text: str, items: list[Item]) -> list[Item]:
             continue
         result.append(item)
     return result
+
+
+def _drop_uncoordinated(text: str, items: list[Item]) -> list[Item]:
+    """A vague noun such as "weapons" is an item only listed with another item of a class ("weapons
+    and ammunition", "Waffen und Munition", "våben, udstyr og træning"); alone it is a topic."""
+    kept = []
+    for k, item in enumerate(items):
+        if item.coordinated_only:
+            neighbours = [other for other in items[max(0, k - 1) : k + 2]
+                          if other is not item and other.category and not other.coordinated_only]
+            if not any(_COORDINATION.match(text[min(item.end, other.end) : max(item.start, other.start)])
+                       for other in neighbours):
+                continue
+        kept.append(item)
+    return kept
 
 
 def _coordinated_end(text: str, items: list[Item], first: int) -> int:

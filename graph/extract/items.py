@@ -42,7 +42,11 @@ def _purpose_gap(lexicon: Lexicon) -> re.Pattern[str]:
 _AIR_DEFENCE_MISSILES = "air defence missiles"  # canonical English item name
 _QUOTES = "\"'«»„“”‘’‹›"
 
-_COORDINATION = re.compile(r"^\s*(?:,|and|und|och|og|en|et|i|oraz|a)\s*$", re.IGNORECASE)
+@functools.cache
+def _coordination(lexicon: Lexicon) -> re.Pattern[str]:
+    """The gap between two listed items: a comma or a conjunction of the language (``item_coordination``)."""
+    words = "".join(f"|{re.escape(word)}" for word in lexicon.data.get("item_coordination", []))
+    return re.compile(rf"^\s*(?:,{words})\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +103,11 @@ def find_items(
     nouns = _head_nouns(text, nouns)
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(text, items)
-    items = _absorb_objects(text, items, _purpose_gap(lexicon))
+    items = _absorb_objects(text, items, _purpose_gap(lexicon), _coordination(lexicon))
     items = _drop_calibres(text, items)
-    items = _drop_uncoordinated(text, items)
     starts = [item.start for item in items]
-    return [_with_quantity(text, item, quantities, starts) for item in items]
+    items = [_with_quantity(text, item, quantities, starts) for item in items]
+    return _drop_uncoordinated(text, items, _coordination(lexicon))
 
 
 def _category_nouns(
@@ -258,7 +262,8 @@ def _resolve_generic(text: str, items: list[Item]) -> list[Item]:
     return resolved
 
 
-def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str]) -> list[Item]:
+def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str],
+                    coordination: re.Pattern[str]) -> list[Item]:
     """A maintenance noun keeps its object ("repairs of armoured vehicles" is maintenance); a fund
     gives way to what it is for ("fond for Ukraines luftforsvar" is air defence); missiles for an
     air-defence system are that system ("robotar till luftvärnssystemet RBS 70"); ammunition keeps
@@ -282,7 +287,7 @@ def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str]) 
         if item.equipment_id and purpose and same_class and not following.equipment_id:
             skip_until = following.end  # "AIM-9M missiles for air defence": the class is the purpose
         if item.category == "ammunition" and purpose and not following.equipment_id:
-            skip_until = _coordinated_end(text, items, k + 1)
+            skip_until = _coordinated_end(text, items, k + 1, coordination)
         if item.absorbs_object and following and \
                 (purpose or _OBJECT_GAP.match(text[item.end : following.start])):
             skip_until = following.end
@@ -308,26 +313,27 @@ def _drop_calibres(text: str, items: list[Item]) -> list[Item]:
     return result
 
 
-def _drop_uncoordinated(text: str, items: list[Item]) -> list[Item]:
+def _drop_uncoordinated(text: str, items: list[Item], coordination: re.Pattern[str]) -> list[Item]:
     """A vague noun such as "weapons" is an item only listed with another item of a class ("weapons
-    and ammunition", "Waffen und Munition", "våben, udstyr og træning"); alone it is a topic."""
+    and ammunition", "Waffen und Munition", "våben, udstyr og træning") or counted ("500 kusů
+    zbraní"); alone it is a topic ("Ukraine needs weapons")."""
     kept = []
     for k, item in enumerate(items):
-        if item.coordinated_only:
+        if item.coordinated_only and item.quantity is None:
             neighbours = [other for other in items[max(0, k - 1) : k + 2]
                           if other is not item and other.category and not other.coordinated_only]
-            if not any(_COORDINATION.match(text[min(item.end, other.end) : max(item.start, other.start)])
+            if not any(coordination.match(text[min(item.end, other.end) : max(item.start, other.start)])
                        for other in neighbours):
                 continue
         kept.append(item)
     return kept
 
 
-def _coordinated_end(text: str, items: list[Item], first: int) -> int:
+def _coordinated_end(text: str, items: list[Item], first: int, coordination: re.Pattern[str]) -> int:
     """The end of the class nouns coordinated from ``items[first]`` on ("air defence and artillery")."""
     end = items[first].end
     for item in items[first + 1 :]:
-        if item.equipment_id or not _COORDINATION.match(text[end : item.start]):
+        if item.equipment_id or not coordination.match(text[end : item.start]):
             break
         end = item.end
     return end

@@ -107,6 +107,7 @@ def find_items(
     items = _drop_calibres(text, items)
     starts = [item.start for item in items]
     items = [_with_quantity(text, item, quantities, starts) for item in items]
+    items = _drop_list_headings(text, items, _including_gap(lexicon))
     return _drop_uncoordinated(text, items, _coordination(lexicon))
 
 
@@ -311,6 +312,34 @@ def _drop_calibres(text: str, items: list[Item]) -> list[Item]:
             continue
         result.append(item)
     return result
+
+
+@functools.cache
+def _including_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """The gap between a class noun and the first system it lists: ", including (the)", "wie etwa"."""
+    cues = lexicon.data.get("including_cues")
+    if not cues:
+        return None
+    body = "|".join(f"(?:{cue})" for cue in cues)
+    return re.compile(rf"^[\s,:(\u2013-]*(?:{body})[\s:]+(?:[\w']+\s+)?$", re.IGNORECASE)
+
+
+def _drop_list_headings(text: str, items: list[Item], including: re.Pattern[str] | None) -> list[Item]:
+    """A class noun that heads a list of named systems of its class ("air defence systems such as
+    the Patriot, Hawk and NASAMS", "Luftverteidigungssysteme, darunter IRIS-T") is no item of its own;
+    a counted one is a total ("60 czołgów, w tym PT-91") and stays."""
+    if including is None:
+        return items
+    kept = []
+    for k, item in enumerate(items):
+        following = items[k + 1] if k + 1 < len(items) else None
+        if (following is not None and item.equipment_id is None and item.quantity is None
+                and item.category not in (None, "financial")
+                and following.equipment_id and following.category == item.category
+                and including.match(text[item.end : following.start])):
+            continue
+        kept.append(item)
+    return kept
 
 
 def _drop_uncoordinated(text: str, items: list[Item], coordination: re.Pattern[str]) -> list[Item]:

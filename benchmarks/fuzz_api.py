@@ -282,8 +282,12 @@ def stored_graphs(session, url: str, token: str, timeout: float) -> dict[str, fr
     """Every named graph of the server's store and its triples (from GET /dump as N-Quads)."""
     import pyoxigraph
 
-    response = session.get(f"{url}/dump", params={"format": "nquads"}, timeout=max(timeout, 120),
-                           headers={"Authorization": f"Bearer {token}"})
+    for attempt in range(5):  # a 503 (the dump overran the query timeout on a loaded machine): again
+        response = session.get(f"{url}/dump", params={"format": "nquads"}, timeout=max(timeout, 120),
+                               headers={"Authorization": f"Bearer {token}"})
+        if response.status_code != 503:
+            break
+        time.sleep(2 * (attempt + 1))
     response.raise_for_status()
     graphs: dict[str, set[str]] = defaultdict(set)
     for quad in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_QUADS):

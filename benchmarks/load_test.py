@@ -55,27 +55,36 @@ LIGHT = {"ask": ("/sparql", {"query": LIGHT_QUERY}), "meetings": ("/meetings", {
          "pledges": ("/pledges", {"donor": "GB", "limit": "5"})}
 
 
-def probe(url: str, seconds: float, light: str, results) -> None:
+def probe(url: str, seconds: float, light: str, results, start=None) -> None:
     """A prober process: /health and the ``light`` request (from another client address) every 100 ms for
-    ``seconds``; puts their latencies (ms) in ``results``."""
+    ``seconds``; puts their latencies (ms) in ``results``. ``start``: a barrier passed when every client
+    process has started (probes before it would time the clients' own start-up, not the server)."""
     path, params = LIGHT[light]
     health, other = Prober(url, "/health"), Prober(url, path, params, local_address=OTHER_CLIENT)
+    if start is not None:
+        start.wait(300)
     with health, other:
         time.sleep(seconds)
     results.put((health.latencies, other.latencies))
 
 
-def clients_process(url: str, path: str, params: dict | None, threads: int, seconds: float, results) -> None:
-    """A client process: ``threads`` threads sending the request back to back for ``seconds``; puts
-    (latencies in ms, non-2xx answers, wall seconds) in ``results``."""
+def clients_process(url: str, path: str, params: dict | None, threads: int, seconds: float, results,
+                    start=None) -> None:
+    """A client process: ``threads`` threads sending the request back to back for ``seconds`` (from the
+    ``start`` barrier on); puts (latencies in ms, non-2xx answers, wall seconds) in ``results``."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
+    # the clients are made before the barrier (each builds an SSL context: CPU of the client, not the server)
+    sessions = [httpx.Client(base_url=url, timeout=120,
+                             headers={"Accept": "application/sparql-results+json, application/json"})
+                for _ in range(threads)]
+    if start is not None:
+        start.wait(300)
     stop = time.monotonic() + seconds
 
-    def client() -> None:
-        with httpx.Client(base_url=url, timeout=120,
-                          headers={"Accept": "application/sparql-results+json, application/json"}) as http:
+    def client(http: httpx.Client) -> None:
+        with http:
             while time.monotonic() < stop:
                 started = time.monotonic()
                 try:
@@ -89,8 +98,8 @@ def clients_process(url: str, path: str, params: dict | None, threads: int, seco
 
     started = time.monotonic()
     with ThreadPoolExecutor(threads) as pool:
-        for _ in range(threads):
-            pool.submit(client)
+        for http in sessions:
+            pool.submit(client, http)
     results.put((latencies, errors[0], time.monotonic() - started))
 
 
@@ -100,11 +109,12 @@ def load(url: str, path: str, params: dict | None, clients: int, seconds: float,
     (``per_process`` threads each), so that the client's own GIL is not what limits the rate."""
     context = multiprocessing.get_context("spawn")
     results, answers = context.Queue(), context.Queue()
-    prober = context.Process(target=probe, args=(url, seconds, light, results), daemon=True)
-    prober.start()
     shares = [per_process] * (clients // per_process) + [clients % per_process] * bool(clients % per_process)
-    workers = [context.Process(target=clients_process, args=(url, path, params, share, seconds, answers),
-                               daemon=True) for share in shares]
+    start = context.Barrier(len(shares) + 1)  # the clients and the prober begin together
+    prober = context.Process(target=probe, args=(url, seconds, light, results, start), daemon=True)
+    prober.start()
+    workers = [context.Process(target=clients_process, daemon=True,
+                               args=(url, path, params, share, seconds, answers, start)) for share in shares]
     for worker in workers:
         worker.start()
     latencies: list[float] = []

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import subprocess
-import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 import rdflib
-import uvicorn
 
 from api.app import create_app
 from api.settings import ApiSettings
-from graph.servers import aidgraph_server, free_port
+from graph.servers import aidgraph_server, app_in_thread
 from graph.store import open_store
 
 DATA = Path(__file__).parent / "data"
@@ -33,29 +30,25 @@ def build_store(location: Path) -> Path:
 
 
 class LiveServer:
-    """uvicorn serving the app in a background thread on a free port."""
+    """The app served by uvicorn in a thread of the test process on a free port
+    (``graph.servers.app_in_thread``: the HTTP parser of ``aidgraph serve``, the app's lifespan)."""
 
     def __init__(self, settings: ApiSettings) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.settings = settings
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on", http="h11")  # the HTTP parser of api.server.serve
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.app = create_app(settings)
+        self.url = ""
+        self._served = None
 
     def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 180  # worker processes start slowly on a loaded 2-core machine
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
+        # worker processes start slowly on a loaded 2-core machine
+        self._served = app_in_thread(self.app, start_seconds=180)
+        self.url = self._served.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(30)
+        if self._served is not None:
+            self._served.__exit__(*exc)
+            self._served = None
 
     def client(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **kwargs)

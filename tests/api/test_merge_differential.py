@@ -77,7 +77,7 @@ def recorded(tmp_path_factory, live_server_class):
     selects: dict[tuple, None] = {}
     settings = ApiSettings(store=str(location), query_timeout=30, result_cap=10_000)
     with live_server_class(settings) as server:
-        engine = server.server.config.app.state.engine
+        engine = server.app.state.engine
         call = engine.call
 
         def recording_call(operation, arguments, **options):

@@ -116,7 +116,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def test_the_store_worker_does_not_extract(server, http):
-    app = server.server.config.app
+    app = server.app
     assert http.post("/articles", headers=AUTH, json=article(id="post-warm")).status_code == 201
     store_worker = app.state.engine._worker.process.pid
     (extractor,) = app.state.article_pool.worker_pids()

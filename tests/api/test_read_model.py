@@ -112,9 +112,9 @@ def test_rest_and_web_answers_equal_sparql(stores, live_server_class):
         facets = fast.get("/web/facets", params={"fragment": 1, "item": "IRIS"}).text
         table = fast.get("/pledges", params={"item": "IRIS", "limit": 1000}).json()
         assert table["count"] > 0 and f'data-total="{len({r["id"] for r in table["items"]})}"' in facets
-        state = model.server.config.app.state
+        state = model.app.state
         assert state.read_model.is_current() and state.read_model.size() > 50
-        assert getattr(sparql.server.config.app.state, "read_model", None) is None
+        assert getattr(sparql.app.state, "read_model", None) is None
 
 
 def test_kept_in_step_equals_rebuilt(stores, tmp_path):

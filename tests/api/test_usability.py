@@ -86,7 +86,7 @@ def test_a_filter_value_that_names_nothing_is_answered_without_the_lookup(server
     value itself (cached per store version), never from the lookup query over the pledges."""
     from api import lookups
 
-    engine = server.server.config.app.state.engine
+    engine = server.app.state.engine
     sent: list[str] = []
     original = engine.call
 

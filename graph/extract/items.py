@@ -222,6 +222,8 @@ def _head_nouns(text: str, nouns: list[Item]) -> list[Item]:
             if last.name and noun.name and noun.start - last.end == 1 and text[last.end] in " -":
                 # a maintenance noun before its object is the head ("opravy tanků", "údržbu vozidel")
                 head = last if last.category == noun.category or last.absorbs_object else noun
+                if last.category == noun.category and any(c.isdigit() for c in noun.surface):
+                    head = noun  # a calibre names the kind: "amunicja 155 mm" is artillery ammunition
                 surface = text[last.start : noun.end]
                 result[-1] = replace(head, start=last.start, end=noun.end, surface=surface)
                 continue

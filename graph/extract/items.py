@@ -105,6 +105,7 @@ def find_items(
     items = _resolve_generic(text, items)
     items = _absorb_objects(text, items, _purpose_gap(lexicon), _coordination(lexicon))
     items = _drop_calibres(text, items)
+    items = _with_own_munitions(text, items, _accompaniment_gap(lexicon))
     starts = [item.start for item in items]
     items = [_with_quantity(text, item, quantities, starts) for item in items]
     items = _drop_list_headings(text, items, _including_gap(lexicon))
@@ -294,6 +295,31 @@ def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str],
         if item.absorbs_object and following and \
                 (purpose or _OBJECT_GAP.match(text[item.end : following.start])):
             skip_until = following.end
+        result.append(item)
+    return result
+
+
+@functools.cache
+def _accompaniment_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """The gap of "a system with its munitions": ``item_accompaniment`` words ("with", "med", "mit")."""
+    words = lexicon.data.get("item_accompaniment")
+    if not words:
+        return None
+    body = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"^\s+(?:{body})\s+(?:[\w']+\s+)?$", re.IGNORECASE)
+
+
+def _with_own_munitions(text: str, items: list[Item], gap: re.Pattern[str] | None) -> list[Item]:
+    """Munitions that come with a named system ("robot 70 med ammunition", "Gepard mit Munition")
+    are part of that item, not an item of their own."""
+    if gap is None:
+        return items
+    result: list[Item] = []
+    for item in items:
+        before = result[-1] if result else None
+        if before is not None and before.equipment_id and item.equipment_id is None \
+                and item.category in ("ammunition", "missiles") and gap.match(text[before.end : item.start]):
+            continue
         result.append(item)
     return result
 

@@ -108,6 +108,7 @@ def find_items(
     items = _with_own_munitions(text, items, _accompaniment_gap(lexicon))
     starts = [item.start for item in items]
     items = [_with_quantity(text, item, quantities, starts) for item in items]
+    items = _one_of(text, sentence_start, items, [noun.start for noun in worded], _one_of_gap(lexicon))
     items = _drop_list_headings(text, items, _including_gap(lexicon))
     return _drop_uncoordinated(text, items, _coordination(lexicon))
 
@@ -410,6 +411,37 @@ def _with_quantity(text: str, item: Item, quantities: list, item_starts: list[in
                 continue
             return replace(item, quantity=int(quantity.value))
     return item
+
+
+@functools.cache
+def _one_of_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """The words right before an item that pick one of a kind (``item_one_of``: "one of the", "uno dei")."""
+    cues = lexicon.data.get("item_one_of")
+    if not cues:
+        return None
+    body = "|".join(f"(?:{cue})" for cue in cues)
+    return re.compile(rf"(?<![\w'’])(?:{body})\s+$", re.IGNORECASE)
+
+
+def _one_of(text: str, sentence_start: int, items: list[Item], noun_starts: list[int],
+            one_of: re.Pattern[str] | None) -> list[Item]:
+    """"one of the SAMP/T systems", "eines der Patriot-Systeme", "uno dei sistemi di difesa antiaerea
+    Samp-T" (the cue before the class noun that leads to the name): a quantity of one."""
+    if one_of is None:
+        return items
+    result = []
+    for item in items:
+        if item.quantity is None and item.name:
+            phrase = [start for start in noun_starts if item.start - 40 <= start < item.start
+                      and not re.search(r"[^\w\s-]", text[start : item.start])]
+            for start in (item.start, *phrase):
+                if any(start <= other.start < item.start for other in items):
+                    continue
+                if one_of.search(text, max(sentence_start, start - 30), start):
+                    item = replace(item, quantity=1)
+                    break
+        result.append(item)
+    return result
 
 
 def _looks_like_year(quantity) -> bool:

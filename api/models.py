@@ -8,7 +8,7 @@ instead of failing validation; the fields named here are typed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
@@ -78,6 +78,13 @@ class Pledge(Model):
     conflicting_values: dict[str, list[Any]] | None = Field(
         default=None, description="values on which the articles disagree, by field")
     sources: list[PledgeSource] = []
+
+
+#: the ``pledges`` of a meeting, actor or equipment answer
+NewestPledges = Annotated[list[Pledge], Field(description="the newest pledges (at most ``pledge_limit``)")]
+#: the ``pledges_total`` beside them
+PledgesTotal = Annotated[int | None, Field(description="how many pledges there are in all (page through "
+                                                       "them with /pledges)")]
 
 
 class Page(Model):
@@ -251,9 +258,8 @@ class Meeting(Model):
     chairs: list[str] = []
     attendees_in_person: list[PersonRef] = []
     attendees_remote: list[PersonRef] = []
-    pledges: list[Pledge] = Field([], description="the newest pledges (at most ``pledge_limit``)")
-    pledges_total: int | None = Field(None, description="how many pledges there are in all (page through "
-                                      "them with /pledges)")
+    pledges: NewestPledges = []
+    pledges_total: PledgesTotal = None
     articles: list[str] = []
 
 
@@ -307,9 +313,8 @@ class Actor(Model):
     labels: list[Label] = []
     posts: list[Post] = []
     meetings: list[ActorMeeting] = []
-    pledges: list[Pledge] = Field([], description="the newest pledges (at most ``pledge_limit``)")
-    pledges_total: int | None = Field(None, description="how many pledges there are in all (page through "
-                                      "them with /pledges)")
+    pledges: NewestPledges = []
+    pledges_total: PledgesTotal = None
     people: list[CountryPerson] | None = None
 
 
@@ -348,9 +353,8 @@ class Equipment(Model):
     labels: list[str] = []
     donors: list[str] = []
     quantities_over_time: list[QuantityAt] = []
-    pledges: list[Pledge] = Field([], description="the newest pledges (at most ``pledge_limit``)")
-    pledges_total: int | None = Field(None, description="how many pledges there are in all (page through "
-                                      "them with /pledges)")
+    pledges: NewestPledges = []
+    pledges_total: PledgesTotal = None
 
 
 # ------------------------------------------------------------------------------------------- articles

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib.util
 import json
 import statistics
 import sys
@@ -35,14 +34,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 LANGS = ("en", "de", "sv", "fr", "nb", "da", "nl", "pl")
-
-
-def generate_corpus(n: int, seed: int, out_dir: Path) -> Path:
-    spec = importlib.util.spec_from_file_location("generate_corpus", HERE / "generate_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(n, out_dir, seed=seed)
-    return out_dir
 
 
 def start_up() -> dict:
@@ -165,10 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     startup = start_up()
+    from generate_corpus import generate  # this script's folder, benchmarks/, is on sys.path
+
     from graph.ingest import IngestFailure, read_articles
 
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = args.corpus or generate_corpus(args.n, args.seed, Path(tmp) / "corpus")
+        corpus = args.corpus or generate(args.n, Path(tmp) / "corpus", seed=args.seed).parent
         articles = [a for a in read_articles([corpus]) if not isinstance(a, IngestFailure)]
     if not articles:
         print("no articles read", file=sys.stderr)

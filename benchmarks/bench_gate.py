@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib.util
 import json
 import os
 import statistics
@@ -38,14 +37,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 BATCH = 32
-
-
-def generate_corpus(n: int, seed: int, out_dir: Path) -> Path:
-    spec = importlib.util.spec_from_file_location("generate_corpus", HERE / "generate_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(n, out_dir, seed=seed)
-    return out_dir
 
 
 def article_graphs(folder: Path) -> list:
@@ -154,9 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     if before is not None:
         engines["before: gate"] = before.gate
 
+    from generate_corpus import generate  # this script's folder, benchmarks/, is on sys.path
+
     with tempfile.TemporaryDirectory(prefix="bench-gate-") as folder:
         corpora = {"demo": article_graphs(args.demo),
-                   "generated": article_graphs(generate_corpus(args.n, args.seed, Path(folder)))}
+                   "generated": article_graphs(generate(args.n, Path(folder), seed=args.seed).parent)}
     figures: dict = {"load_average": os.getloadavg(), "corpora": {}}
     for name, graphs in corpora.items():
         times = measure(graphs, engines, args.repeats)

@@ -17,7 +17,6 @@ to more than the wall time). Not part of the test suite.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import resource
@@ -32,14 +31,6 @@ HERE = Path(__file__).resolve().parent
 def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     """Peak resident set size so far, in MB (Linux reports KiB); RUSAGE_CHILDREN: largest child."""
     return resource.getrusage(who).ru_maxrss / 1024
-
-
-def generate_corpus(n: int, seed: int, out_dir: Path) -> Path:
-    spec = importlib.util.spec_from_file_location("generate_corpus", HERE / "generate_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(n, out_dir, seed=seed)
-    return out_dir
 
 
 def read_all(corpus: Path) -> tuple[list, float]:
@@ -113,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     worker_counts = args.workers or sorted({0, 1, min(cpus, MAX_DEFAULT_WORKERS)})
+    from generate_corpus import generate  # this script's folder, benchmarks/, is on sys.path
+
     with tempfile.TemporaryDirectory(prefix="aidgraph-bench-", ignore_cleanup_errors=True) as tmp:
-        corpus = args.corpus or generate_corpus(args.n, args.seed, Path(tmp) / "corpus")
+        corpus = args.corpus or generate(args.n, Path(tmp) / "corpus", seed=args.seed).parent
         megabytes = sum(p.stat().st_size for p in corpus.rglob("*.txt")) / 1e6
 
         articles, read_seconds = read_all(corpus)

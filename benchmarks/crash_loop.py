@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def command(*args) -> list[str]:
+    """The argv of ``aidgraph *args`` run by this interpreter."""
     return [sys.executable, "-m", "graph.cli", *map(str, args)]
 
 
@@ -59,6 +60,7 @@ def snapshot(location: Path) -> dict[str, str]:
 
 
 def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -72,6 +74,7 @@ def children(pid: int) -> list[int]:
 
 
 def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (exists and is not a zombie)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
     except OSError:

@@ -37,18 +37,26 @@ class AidgraphError(Exception):
 
 
 class InputError(AidgraphError):
+    """Bad user input: a missing file, an empty, binary or oversized article, a bad option."""
+
     code = "bad-input"
 
 
 class IngestError(AidgraphError):
+    """An article (or feed) could not be read or decoded."""
+
     code = "ingest-failed"
 
 
 class ExtractionError(AidgraphError):
+    """The extractor failed on an article: a bug, not bad data."""
+
     code = "extraction-failed"
 
 
 class QuerySyntaxError(AidgraphError):
+    """Malformed SPARQL; ``line`` and ``column`` where the parser gives them."""
+
     code = "sparql-syntax"
 
     def __init__(self, message: str, *, line: int | None = None, column: int | None = None,
@@ -69,10 +77,14 @@ class QuerySyntaxError(AidgraphError):
 
 
 class RDFSyntaxError(AidgraphError):
+    """Malformed RDF (Turtle, TriG, N-Triples, ...)."""
+
     code = "rdf-syntax"
 
 
 class StoreError(AidgraphError):
+    """The store cannot be opened, is locked, or a backend call failed."""
+
     code = "store-error"
 
 

@@ -35,6 +35,8 @@ _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 @dataclass(frozen=True, slots=True)
 class KielSystem:
+    """One weapon system of a Kiel row, with the reference equipment it maps to."""
+
     name: str
     count: int | None
     equipment: str | None   # equipment id, None when unmapped
@@ -42,6 +44,8 @@ class KielSystem:
 
 @dataclass(frozen=True, slots=True)
 class KielRow:
+    """One donor and category of a Kiel release: weapons counted, value and systems."""
+
     donor_name: str
     donor: str | None       # ISO alpha-2, None when the name is not a known country
     category: str           # Kiel's category
@@ -52,6 +56,8 @@ class KielRow:
 
 @dataclass(frozen=True, slots=True)
 class KielMonth:
+    """A donor's military aid in one month, as Kiel's data explorer gives it."""
+
     donor_name: str
     donor: str | None       # ISO alpha-2, None when the ISO3 code is not a known country (EU)
     month: str              # YYYY-MM
@@ -60,6 +66,8 @@ class KielMonth:
 
 @dataclass(frozen=True, slots=True)
 class KielRelease:
+    """One release of the Kiel Ukraine Support Tracker, as read by :func:`read_release`."""
+
     release: str
     period: str             # cut-off month as Kiel writes it (04/2026)
     published: str
@@ -85,6 +93,7 @@ def _normal(text: str) -> str:
 
 @functools.cache
 def mapping() -> dict:
+    """The Kiel-name to reference-equipment mapping (``kiel_data/mapping.json``, read once)."""
     return json.loads((DATA / "mapping.json").read_text(encoding="utf-8"))
 
 

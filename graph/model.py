@@ -223,6 +223,8 @@ def check_published(value: Any) -> None:
 
 @dataclass(slots=True)
 class Role:
+    """A post a person holds (``role``) for a country or organisation, with the text that states it."""
+
     role: str                       # one of ROLES
     country: str | None             # ISO alpha-2, or an organisation key (NATO, EU)
     evidence: Evidence | None = None
@@ -230,6 +232,8 @@ class Role:
 
 @dataclass(slots=True)
 class PersonFact:
+    """A person the article names, linked to the reference knowledge when known, with their roles."""
+
     name: str                       # canonical English name
     id: str | None = None           # reference slug (graph.knowledge) when linked, else None (new person)
     wikidata: str | None = None
@@ -239,12 +243,16 @@ class PersonFact:
 
 @dataclass(slots=True)
 class CountryFact:
+    """A country the article names."""
+
     code: str                       # ISO alpha-2
     evidence: list[Evidence] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class OrganisationFact:
+    """An organisation or meeting format the article names (NATO, EU, UDCG, ...)."""
+
     key: str                        # UDCG, NATO, EU, COTW, E5, IFU, ...
     name: str
     wikidata: str | None = None
@@ -254,6 +262,8 @@ class OrganisationFact:
 
 @dataclass(slots=True)
 class MeetingFact:
+    """A meeting: its format and date (together its key), place, chairs and participants."""
+
     key: str                        # FORMAT-YYYY-MM-DD, e.g. UDCG-2025-04-11 (one node across articles)
     format: str                     # organisation key, or "bilateral"
     date: str | None = None
@@ -267,6 +277,8 @@ class MeetingFact:
 
 @dataclass(slots=True)
 class EquipmentFact:
+    """An equipment system or kind the article names, linked to the reference equipment when known."""
+
     name: str                       # canonical English name ("IRIS-T SLM", "reconnaissance drones")
     category: str                   # one of CATEGORIES
     id: str | None = None           # reference slug when linked
@@ -277,6 +289,8 @@ class EquipmentFact:
 
 @dataclass(slots=True)
 class PledgeFact:
+    """One pledge: who gives what (item, quantity or amount) to whom, when, at which meeting, how far."""
+
     donor: str | None               # ISO alpha-2, organisation key, or "multiple"
     recipient: str | None = "UA"
     item: str | None = None         # canonical equipment name, or a description

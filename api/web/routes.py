@@ -86,6 +86,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 
 def not_found(request: Request, what: str, problem) -> HTMLResponse:
+    """The web app's page for a missing ``what`` (the problem's status and detail, as HTML)."""
     return render(
         request,
         "message.html",

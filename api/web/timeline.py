@@ -23,6 +23,8 @@ LANE_HEIGHT, LABEL_WIDTH = 13, 104  # meeting labels: lanes above the rows, so t
 
 @dataclass
 class Dot:
+    """One pledge drawn on the timeline: position, colour, tooltip and link."""
+
     cx: float
     cy: float
     colour: str
@@ -34,6 +36,8 @@ class Dot:
 
 @dataclass
 class Timeline:
+    """What the timeline SVG draws: donor rows, date ticks, pledge dots, meetings and the legend."""
+
     width: int
     height: int
     rows: list[tuple[str, float]] = field(default_factory=list)  # (donor label, y)

@@ -9,8 +9,6 @@ stale (the lookups ask SPARQL meanwhile).
 
 from __future__ import annotations
 
-import sys
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -23,22 +21,11 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from tqdm import tqdm
-
     from graph.cli.common import open_for_writing
+    from graph.store.merge import rebuild_progress_bar
 
     with open_for_writing(args) as store:
-        bar = None
-
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = tqdm(total=total, unit=" graphs", desc="default graph", file=sys.stderr, disable=None)
-            bar.update(done - bar.n)
-
-        size = store.rebuild_default_graph(progress=progress)
-        if bar is not None:
-            bar.close()
+        size = store.rebuild_default_graph(progress=rebuild_progress_bar())
         graphs = len(store.graph_names())
     print(f"default graph rebuilt: {size:,} triples from {graphs:,} named graphs")
     return 0

@@ -93,6 +93,7 @@ def _bindings(graph: str | None) -> dict[str, URIRef] | None:
 
 
 def select_rows(store: Store, sparql: str, graph: str | None) -> Iterable[Any]:
+    """The rows of the SELECT ``sparql`` (aidgraph prefixes added) over ``graph``, or the default graph."""
     return store.query(sparql_prefixes() + sparql, bindings=_bindings(graph))
 
 
@@ -288,6 +289,7 @@ def _add_pledge_edges(network: nx.MultiDiGraph, store: Store, graph: str | None,
 
 
 def iri_tail(iri: str) -> str:
+    """The last path segment of ``iri`` (its slug)."""
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 

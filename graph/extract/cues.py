@@ -50,6 +50,8 @@ class Word:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
+    """One relation cue of a lexicon class: its words, where a "…" gap falls, and its text."""
+
     cls: str
     words: tuple[Word, ...]
     gap: int  # index of the first word after "…" (len(words) when there is no gap)

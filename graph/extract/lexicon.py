@@ -86,6 +86,8 @@ class CategoryNoun:
 
 @dataclass(frozen=True)
 class RoleNoun:
+    """A post noun of a language ("defence minister"): the role it names and whose post it is."""
+
     pattern: re.Pattern[str]
     first: frozenset[str] | None  # characters a match begins with (None: any)
     role: str

@@ -15,6 +15,13 @@ Rules, in order:
   sentence reports the meeting (not an earlier or upcoming one); a month ("the previous meeting in
   February") gives a month key, or the day of the format's calendar when that month has one;
 - a day that contradicts a known meeting of the format less than two weeks away is dropped;
+- a sentence with a meeting cue, a day and a city (after a preposition, or in a locative case such as
+  Finnish "Brysselissä") but no format is a meeting keyed ``{CITY}-{date}`` with no format ("a
+  conference in Paris on Monday"), unless it is a domestic event (``domestic``: press conference,
+  cabinet); it joins the one format's meeting of that day when there is one;
+- a sentence without a day of its own that dates itself from another event (``relative_days``: "the
+  next day", "three days later", "am Vortag") takes the last day of the nearest sentence before it
+  (at most three back) shifted by the phrase's offset;
 - a visit cue with a day and persons (or a city) of two countries is a bilateral meeting keyed
   ``{visitor}-{host}-{date}``, with Ukraine always last; visitors of several countries to a host
   city give ``{visitors sorted}-{host}-{date}``; an undated visit or meeting of two persons in the
@@ -101,6 +108,10 @@ class MeetingCues:
     minister_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # UDCG -> defence_minister
     by_phone: re.Pattern[str] | None = None  # "spoke by phone with his counterpart": no meeting
     since_clause: re.Pattern[str] | None = None  # "since Trump became president in January": not a meeting's
+    city_preposition: re.Pattern[str] | None = None  # the lexicon's place prepositions ("v", "ve") at the end
+    place_endings: tuple[str, ...] = ()  # Finnish "-ssa", "-ssä": a city in the locative is a place
+    domestic: re.Pattern[str] | None = None  # "press conference", "cabinet": no meeting (CONVENTIONS.md 14)
+    relative_days: tuple[tuple[re.Pattern[str], int], ...] = ()  # "the next day": +1 from the last day
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,13 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         since_clause=word_alternation(words("since_clause")),
         by_phone=word_alternation(words("by_phone")),
         minister_formats={k: tuple(v) for k, v in shared.get("minister_formats", {}).items()},
+        place_endings=tuple(own.get("place_case_endings", ())),
+        city_preposition=word_alternation(
+            [rf"(?:{w})\s+$" for w in lexicon.data.get("place_prepositions", [])]),
+        domestic=word_alternation(words("domestic")),
+        relative_days=tuple(
+            (pattern, int(offset)) for phrase, offset in own.get("relative_days", {}).items()
+            if (pattern := word_alternation(phrase)) is not None),
     )
 
 
@@ -254,6 +272,7 @@ def find_meetings(
     )
     drafts, by_sentence = _dated_meetings(article, evidence_of)
     _merge_into_kinds(drafts, by_sentence)
+    _merge_place_meetings(drafts, by_sentence)
     main = _main_meeting(drafts, published)
     _add_follow_up_sentences(article, by_sentence, main)
     for draft in drafts.values():
@@ -301,11 +320,11 @@ def _sentence_meeting(
     cue = cues.cue.search(unit.sentence.text) if cues.cue else None
     if cue is None:
         draft = _bilateral(unit, cues, article.persons, drafts, None, article.lexicon.lang, article.published,
-                           _lead_day(article, unit, drafts))
+                           _lead_day(article, unit, drafts) or _relative_day(article, position))
         return (draft, "visit") if draft is not None else None
     if not formats and not _venue_format(unit, cues):
         draft = _bilateral(unit, cues, article.persons, drafts, cue, article.lexicon.lang, article.published,
-                           _lead_day(article, unit, drafts))
+                           _lead_day(article, unit, drafts) or _relative_day(article, position))
         if draft is not None:
             return draft, "bilateral"
     draft = _format_meeting(article, position, cue, formats, last_format, drafts)
@@ -327,7 +346,7 @@ def _format_meeting(
     unit, cues = article.analysed[position], article.cues
     fmt, kind = _format_and_kind(unit, formats, last_format, article)
     if fmt is None:
-        return None
+        return _place_meeting(article, position, cue, drafts)
     date = _meeting_date(article, position, cue, fmt, kind or fmt)
     if date is None:
         return None
@@ -343,6 +362,36 @@ def _format_meeting(
     draft = drafts.get(key)
     if draft is None:
         draft = drafts[key] = MeetingDraft(MeetingFact(key=key, format=fmt, date=date))
+    return draft
+
+
+def _place_meeting(
+    article: _ArticleScope, position: int, cue: re.Match[str], drafts: dict[str, MeetingDraft]
+) -> MeetingDraft | None:
+    """A meeting of no known format ("a conference in support of Ukraine in Paris on Monday", "the
+    Nordic-Baltic ministers met in Vilnius on Tuesday"): a sentence with a meeting cue, a day of its
+    own and a city after a preposition is a meeting keyed ``{CITY}-{YYYY-MM-DD}`` (no format node)."""
+    unit, cues = article.analysed[position], article.cues
+    text, offset = unit.sentence.text, unit.sentence.start
+    days = [d for d in unit.dates if len(d.value) == 10]
+    relative = None if days else _relative_day(article, position)
+    cities = [m for m in unit.mentions if m.kind == "city" and _placed(m, text, offset, cues)]
+    if not (days or relative) or not cities or (cues.domestic and cues.domestic.search(text)):
+        return None
+    if cues.upcoming and cues.upcoming.search(text):
+        return None  # a coming gathering: kept to the formats (their calendar and coming months)
+    cue_at = offset + cue.start()
+    date = relative or min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at))).value
+    city = re.sub(r"[^A-Za-z0-9]+", "_", cities[0].key).strip("_").upper()
+    if not city:
+        return None
+    same_day = [d for d in drafts.values() if d.fact.date == date and d.fact.place in (None, cities[0].key)]
+    if same_day:
+        return same_day[0]  # the day's meeting found already (a format's, a visit)
+    key = f"{city}-{date}"
+    draft = drafts.get(key)
+    if draft is None:
+        draft = drafts[key] = MeetingDraft(MeetingFact(key=key, format="", date=date))
     return draft
 
 
@@ -455,6 +504,26 @@ def _merge_into_kinds(drafts: dict[str, MeetingDraft], by_sentence: dict[int, Me
         target.sentences |= draft.sentences
         target.dated |= draft.dated
         target.fact.evidence.extend(fact.evidence)
+        for index, owner in by_sentence.items():
+            if owner is draft:
+                by_sentence[index] = target
+        del drafts[key]
+
+
+def _merge_place_meetings(drafts: dict[str, MeetingDraft], by_sentence: dict[int, MeetingDraft]) -> None:
+    """A meeting of no format (:func:`_place_meeting`) on the day of one format's meeting is that
+    meeting ("the five ministers met in Paris on Wednesday" ... "the E5 meeting")."""
+    for key, draft in list(drafts.items()):
+        if draft.fact.format or draft.parties:
+            continue
+        same_day = [d for k, d in drafts.items()
+                    if k != key and d.fact.format and d.fact.date == draft.fact.date]
+        if len(same_day) != 1:
+            continue
+        target = same_day[0]
+        target.sentences |= draft.sentences
+        target.dated |= draft.dated
+        target.fact.evidence.extend(draft.fact.evidence)
         for index, owner in by_sentence.items():
             if owner is draft:
                 by_sentence[index] = target
@@ -615,6 +684,9 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
         cue_at = offset + cue.start()
         nearest = min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at)))
         return _forward_day(nearest, text, cues, lexicon.lang, published)
+    relative = _relative_day(article, position)
+    if relative:  # "the next day the ministers met again": the day after the text's last day
+        return relative
     months = [d for d in unit.dates if len(d.value) == 7 and not _since(text, d.start - offset, cues)]
     if months:  # "the previous meeting in February", "In May, the ministers gathered in Riga"
         cue_at = offset + cue.start()
@@ -627,6 +699,9 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
             return known_day if known_day and calendar_key != fmt else month
         if _past_month_of_meeting(text, offset, months[0], cues):
             return month
+    year = _past_year_of_meeting(unit, cue, published)
+    if year and (_names_format(unit, lexicon, fmt) or fmt in _format_mentions(unit, lexicon)):
+        return year  # "at a NATO meeting in Bucharest in 2008": a year key (CONVENTIONS.md rule 10)
     if unit.dates:
         return None
     if any(p.search(text) for p in article.past) or (cues.upcoming and cues.upcoming.search(text)):
@@ -637,6 +712,42 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
     if article.anchor and (_names_format(unit, lexicon, fmt) or _venue_format(unit, cues) == fmt):
         return article.anchor  # the meeting the article reports: its day (CONVENTIONS.md rule 10)
     return None
+
+
+_RELATIVE_REACH = 3  # sentences back to the day a relative day ("the next day") counts from
+
+
+def _relative_day(article: _ArticleScope, position: int) -> str | None:
+    """A sentence without a day of its own that dates itself from another event ("the next day",
+    "three days later", "am Vortag", ``relative_days``): the last day of the nearest sentence before
+    it (at most ``_RELATIVE_REACH`` back) shifted by the phrase's offset."""
+    unit, cues = article.analysed[position], article.cues
+    if not cues.relative_days or any(len(d.value) == 10 for d in unit.dates):
+        return None
+    offset = next((days for pattern, days in cues.relative_days if pattern.search(unit.sentence.text)), None)
+    if offset is None:
+        return None
+    for before in reversed(article.analysed[max(0, position - _RELATIVE_REACH) : position]):
+        days = [d.value for d in before.dates if len(d.value) == 10]
+        if days:
+            day = datetime.date.fromisoformat(days[-1]) + datetime.timedelta(days=offset)
+            return day.isoformat()
+    return None
+
+
+_FIRST_YEAR = "2014"  # shapes/meeting.ttl: a meeting's schema:startDate is in 2014 or later
+
+
+def _past_year_of_meeting(unit, cue: re.Match[str], published: datetime.date | None) -> str | None:
+    """A year before the article's next to the meeting cue ("bei einem NATO-Treffen im Jahr 2008"),
+    in a sentence with no day or month."""
+    if published is None or any(len(d.value) > 4 for d in unit.dates):
+        return None
+    cue_at = unit.sentence.start + cue.start()
+    years = [d.value for d in unit.dates if len(d.value) == 4 and d.value.isdigit()
+             and _FIRST_YEAR <= d.value < str(published.year)
+             and min(abs(d.start - cue_at), abs(d.end - cue_at)) <= _PAST_MONTH_REACH]
+    return years[0] if len(years) == 1 else None
 
 
 def _names_format(unit, lexicon: Lexicon, fmt: str) -> bool:
@@ -685,7 +796,9 @@ def _forward_day(mention, text: str, cues: MeetingCues, lang: str, published: da
     Montag Kiew besuchen") is the coming one, not the last one."""
     if published is None or mention.value >= published.isoformat():
         return mention.value
-    if not (cues.upcoming and cues.upcoming.search(text)) or not assumes_past(lang, mention.rule):
+    opener = cues.complementiser.search(text) if cues.complementiser else None
+    own = text[: opener.start()] if opener else text  # "said on Friday that X will send": reported
+    if not (cues.upcoming and cues.upcoming.search(own)) or not assumes_past(lang, mention.rule):
         return mention.value
     return (datetime.date.fromisoformat(mention.value) + datetime.timedelta(days=7)).isoformat()
 
@@ -830,7 +943,7 @@ def _at_venue(unit, cues: MeetingCues) -> bool:
     Ramstein", "sa hon i Ramstein")."""
     text, offset = unit.sentence.text, unit.sentence.start
     return any(
-        m.kind == "city" and m.key in cues.venue_formats and _is_place(text[: m.start - offset], cues)
+        m.kind == "city" and m.key in cues.venue_formats and _placed(m, text, offset, cues)
         for m in unit.mentions
     )
 
@@ -978,7 +1091,7 @@ def _place(draft: MeetingDraft, analysed: list, cues: MeetingCues) -> str | None
                 continue
             text, offset = unit.sentence.text, unit.sentence.start
             for mention in unit.mentions:
-                if mention.kind == "city" and _is_place(text[: mention.start - offset], cues):
+                if mention.kind == "city" and _placed(mention, text, offset, cues):
                     return mention.key
     return None
 
@@ -1052,10 +1165,18 @@ def _names_government(text: str, start: int, end: int, cues: MeetingCues) -> boo
     return bool(cues.modifier_before and cues.modifier_before.search(text[max(0, start - 60) : start]))
 
 
+def _placed(mention, text: str, offset: int, cues: MeetingCues) -> bool:
+    """The city ``mention`` is where something happens: after a preposition (:func:`_is_place`) or,
+    in a language of cases, in a locative form ("Brysselissä")."""
+    surface = text[mention.start - offset : mention.end - offset]
+    return _is_place(text[: mention.start - offset], cues) or (
+        bool(cues.place_endings) and surface.lower().endswith(cues.place_endings))
+
+
 def _is_place(before: str, cues: MeetingCues) -> bool:
     """A city is the meeting's place after a preposition ("in Brussels", "i Ramstein"), also with a
     venue noun between ("auf dem Stützpunkt bei Kaiserslautern", "på luftbasen Ramstein")."""
-    if _PLACE_PREPOSITION.search(before):
+    if _PLACE_PREPOSITION.search(before) or (cues.city_preposition and cues.city_preposition.search(before)):
         return True
     lead = _VENUE_LEAD.search(before)
     return bool(lead and cues.venue and cues.venue.search(lead.group()))

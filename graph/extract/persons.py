@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from graph.extract.gazetteer import Mention
 from graph.extract.lexicon import Lexicon
@@ -30,13 +32,26 @@ from graph.knowledge import load_knowledge, slugify
 from graph.model import ROLES, Evidence, PersonFact, Role
 
 _BEFORE_ROLE_GAP = re.compile(r"^[\s\w:'-]{0,25}$")
-_AFTER_ROLE_GAP = re.compile(
-    r"^\s*(?:of|for|des|der|de|du|av|för|van|af|for|til)?\s*(?:the|la|le|l'|het|die|den)?\s*$", re.IGNORECASE
-)
+ROLE_LINKS_FILE = Path(__file__).with_name("role_links.json")
+
+
+@functools.cache
+def after_role_gap() -> re.Pattern[str]:
+    """What may stand between a post noun and the country or organisation after it: white space, one
+    optional preposition and one optional article, of any language in ``role_links.json``."""
+    data = json.loads(ROLE_LINKS_FILE.read_text(encoding="utf-8"))
+
+    def words(kind: str) -> str:
+        found = {word for lang, entry in data.items() if not lang.startswith("_") for word in entry[kind]}
+        return "|".join(re.escape(word) for word in sorted(found, key=lambda word: (-len(word), word)))
+
+    return re.compile(rf"^\s*(?:{words('prepositions')})?\s*(?:{words('articles')})?\s*$", re.IGNORECASE)
 
 
 @dataclass
 class PersonMention:
+    """Where a sentence names a person (a reference id, or ``new:<slug>`` for one not in it)."""
+
     person: str  # reference id, or "new:<slug>"
     start: int
     end: int
@@ -44,6 +59,8 @@ class PersonMention:
 
 @dataclass
 class PersonIndex:
+    """The persons of an article: their facts, their mentions per sentence, and the roles stated."""
+
     facts: dict[str, PersonFact] = field(default_factory=dict)
     mentions: dict[int, list[PersonMention]] = field(default_factory=dict)  # sentence index -> mentions
     stated: set[tuple[str, str, str | None]] = field(default_factory=set)
@@ -208,7 +225,7 @@ def _scope_near(
     after = [
         m
         for m in mentions
-        if m.kind in kinds and m.start >= end and _AFTER_ROLE_GAP.match(text[end : m.start])
+        if m.kind in kinds and m.start >= end and after_role_gap().match(text[end : m.start])
     ]
     if after:
         return after[0].key, True

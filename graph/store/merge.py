@@ -253,3 +253,23 @@ def remote_rebuild_update() -> str:
     """A SPARQL update that rebuilds the default graph from the named graphs (one transaction)."""
     return ("CLEAR SILENT DEFAULT ;\n"
             f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER{merged_filter('g')} }}")
+
+
+def rebuild_progress_bar() -> Callable[[int, int], None]:
+    """A ``progress`` callback for ``rebuild_default_graph``: a bar on stderr (none when stderr is not a
+    terminal), closed when the last graph is done."""
+    import sys
+
+    from tqdm import tqdm
+
+    bar = None
+
+    def step(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit=" graphs", desc="default graph", file=sys.stderr, disable=None)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return step

@@ -152,7 +152,7 @@ class OxigraphStore(StoreBase):
         if self._outdated():
             print(f"note: {self.location} was written by an older aidgraph; building its default graph "
                   "(the merge of ontology, reference and article graphs) once", file=sys.stderr)
-            self.rebuild_default_graph(progress=_progress_bar())
+            self.rebuild_default_graph(progress=merge.rebuild_progress_bar())
         if marker is not None and not marker.exists():
             self._ox.flush()
             marker.write_text(merge.STORE_FORMAT + "\n")
@@ -241,7 +241,7 @@ class OxigraphStore(StoreBase):
                 elif internal:
                     model.rebuild(self._ox)  # the category tree or item labels may have changed
                 else:
-                    model.refresh(self._ox, model.affected_by_subjects(self._ox, subjects, sources))
+                    model.follow(self._ox, model.affected_by_subjects(self._ox, subjects, sources))
 
     def _bulk_load(self, trig: bytes) -> None:
         marker = os.environ.get(BULK_LOAD_MARKER_ENV)
@@ -289,8 +289,8 @@ class OxigraphStore(StoreBase):
             if deferred.rebuild:
                 model.rebuild(self._ox)
             else:
-                model.refresh(self._ox, model.affected_by_subjects(self._ox, deferred.subjects,
-                                                                   deferred.sources))
+                model.follow(self._ox, model.affected_by_subjects(self._ox, deferred.subjects,
+                                                                  deferred.sources))
 
     def _fresh_load(self, contents: Mapping[str, list[ox.Triple]],
                     change: merge.DefaultGraphChange) -> bytes | None:
@@ -539,20 +539,3 @@ def _disk_bytes(location: Path) -> int:
 def default_graph_size(store: ox.Store) -> int:
     """How many triples the default graph of a pyoxigraph store holds."""
     return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
-
-
-def _progress_bar() -> Callable[[int, int], None]:
-    """A progress callback drawing a bar on stderr (nothing when stderr is not a terminal)."""
-    from tqdm import tqdm
-
-    bar = None
-
-    def step(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, unit=" graphs", desc="default graph", file=sys.stderr, disable=None)
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return step

@@ -22,7 +22,7 @@ import pytest
 from api.saved_queries import saved_queries
 from api.settings import ApiSettings
 from graph import pipeline
-from graph.store import open_store
+from graph.store import open_store, readmodel
 from graph.store.readmodel import READ_MODEL_FILE, PledgeCriteria, PledgeReadModel
 
 REPO = Path(__file__).resolve().parents[2]
@@ -66,7 +66,8 @@ def _pledge_paths(http) -> list[str]:
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
-    """(store kept in step, its copy) holding the demo corpus, the seeds and a generated corpus."""
+    """(store kept in step, its copy) holding the demo corpus, the seeds and a generated corpus. The
+    model is kept by refreshing the pledges each change touches, even where ``follow`` would rebuild it."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     from generate_corpus import generate
 
@@ -74,8 +75,9 @@ def stores(tmp_path_factory):
     generate(GENERATED, root / "generated", seed=11)
     sources = [REPO / "corpus" / "demo", root / "generated"] + ([SEEDS] if SEEDS.is_dir() else [])
     location = root / "store"
-    with open_store(location) as store:
-        summary = pipeline.ingest_paths(sources, store, progress=False, workers=1)
+    with pytest.MonkeyPatch.context() as patch, open_store(location) as store:
+        patch.setattr(readmodel, "REBUILD_SHARE", float("inf"))  # refreshed, never rebuilt: the tests
+        summary = pipeline.ingest_paths(sources, store, progress=False, workers=1)  # compare the two
         assert summary.articles_stored >= 20 and not summary.failures
     copy = root / "copy"
     shutil.copytree(location, copy)
@@ -125,6 +127,37 @@ def test_kept_in_step_equals_rebuilt(stores, tmp_path):
     with open_store(location) as store:
         assert PledgeReadModel(fresh).rebuild(store.native) == len(kept["pledge_records"])
     assert _dump(fresh) == kept
+
+
+def test_a_change_touching_most_pledges_rebuilds_and_a_small_one_refreshes(tmp_path, monkeypatch):
+    """``follow`` rebuilds when the change's pledges are at least REBUILD_SHARE of the model (a
+    backfill into a fresh store), else refreshes them; either way the model equals a rebuild."""
+    calls: list[str] = []
+    rebuild, refresh = PledgeReadModel.rebuild, PledgeReadModel.refresh
+
+    def rebuilding(self, store):
+        calls.append("rebuild")
+        return rebuild(self, store)
+
+    def refreshing(self, store, pledges):
+        pledges = list(pledges)
+        if pledges:  # a write that touches no pledge refreshes nothing
+            calls.append("refresh")
+        return refresh(self, store, pledges)
+
+    monkeypatch.setattr(PledgeReadModel, "rebuild", rebuilding)
+    monkeypatch.setattr(PledgeReadModel, "refresh", refreshing)
+    demo = sorted((REPO / "corpus" / "demo").glob("*.txt"))
+    with open_store(tmp_path / "store") as store:
+        calls.clear()  # opening a fresh store builds its (empty) model
+        pipeline.ingest_paths(demo[:-1], store, progress=False, workers=0)
+        assert calls == ["rebuild"]
+        model = PledgeReadModel(tmp_path / "store" / READ_MODEL_FILE)
+        assert model.is_current() and model.size() > 10
+        calls.clear()
+        pipeline.ingest_paths(demo[-1:], store, progress=False, workers=0)
+        assert calls == ["refresh"]
+        assert _dump(tmp_path / "store" / READ_MODEL_FILE) == _rebuilt(store, tmp_path / "a.sqlite")
 
 
 def test_replacing_and_dropping_an_article_follows(stores, tmp_path):

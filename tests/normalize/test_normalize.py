@@ -193,3 +193,18 @@ def test_normalisers_are_fast():
         find_quantities(sentence, lang)
     elapsed = time.perf_counter() - started
     assert elapsed < 3.0, f"{len(sentences)} sentences took {elapsed:.2f}s"
+
+
+def test_a_date_rule_with_an_unknown_resolver_is_refused_when_loaded(monkeypatch):
+    from graph.errors import InputError
+    from graph.extract.normalize import dates
+
+    rules = [{"id": "bad", "pattern": r"\bsoon\b", "resolve": "sometime"}]
+    monkeypatch.setattr(dates, "language", lambda lang: {"date_rules": rules})
+    dates._grammar.cache_clear()
+    try:
+        with pytest.raises(InputError, match="unknown resolver 'sometime'") as raised:
+            dates._grammar("en")
+        assert "resolve is one of" in raised.value.hint
+    finally:
+        dates._grammar.cache_clear()

@@ -5,11 +5,13 @@
     reference_run         ({graph IRI: hash}, seconds) of a clean `aidgraph ingest` of it
     reference_snapshot    its {graph IRI: hash}
     tools                 the helpers below: snapshot(store), run(*args), command(*args), env(**extra),
-                          children(pid), alive(pid), wait_until(predicate, timeout)
+                          children(pid), alive(pid) (those two: benchmarks/crash_loop.py's),
+                          wait_until(predicate, timeout), benchmark(name) (a benchmarks/ script)
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -18,7 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 import pytest
 
@@ -27,8 +29,18 @@ CORPUS_SIZE = 60
 CORPUS_SEED = 11
 
 
+@functools.cache
+def benchmark(name: str) -> ModuleType:
+    """The script ``benchmarks/<name>.py`` as a module (loaded once; benchmarks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
 def cli_command(*args) -> list[str]:
-    return [sys.executable, "-m", "graph.cli", *map(str, args)]
+    return benchmark("crash_loop").command(*args)
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -38,29 +50,6 @@ def cli_env(**extra: str) -> dict[str, str]:
 def run_aidgraph(*args, timeout: float = 600, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(cli_command(*args), capture_output=True, text=True, timeout=timeout, cwd=REPO,
                           env=cli_env(**(env or {})))
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (Linux /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
@@ -90,12 +79,8 @@ def snapshot(location: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def generated_corpus(tmp_path_factory) -> Path:
-    path = REPO / "benchmarks" / "generate_corpus.py"
-    spec = importlib.util.spec_from_file_location("generate_corpus", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     folder = tmp_path_factory.mktemp("reliability") / "corpus"
-    module.generate(CORPUS_SIZE, folder, seed=CORPUS_SEED)
+    benchmark("generate_corpus").generate(CORPUS_SIZE, folder, seed=CORPUS_SEED)
     return folder
 
 
@@ -117,5 +102,7 @@ def reference_snapshot(reference_run) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def tools() -> SimpleNamespace:
     """The helpers of this module, for the tests of the suite."""
+    processes = benchmark("crash_loop")  # one implementation of the /proc helpers, shared with it
     return SimpleNamespace(snapshot=snapshot, run=run_aidgraph, command=cli_command, env=cli_env,
-                           children=children, alive=alive, wait_until=wait_until, repo=REPO)
+                           children=processes.children, alive=processes.alive, wait_until=wait_until,
+                           benchmark=benchmark, repo=REPO)

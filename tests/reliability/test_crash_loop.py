@@ -4,8 +4,6 @@ rerun resumes to the clean run's store (issues 10.4, 10.5). benchmarks/crash_loo
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -14,10 +12,7 @@ KILLS = 5
 
 def test_kill_9_at_random_moments_loses_and_duplicates_nothing(generated_corpus, reference_run, tools,
                                                                tmp_path):
-    path = tools.repo / "benchmarks" / "crash_loop.py"
-    spec = importlib.util.spec_from_file_location("crash_loop", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = tools.benchmark("crash_loop")
     lines: list[str] = []
     figures = module.crash_loop(generated_corpus, tmp_path, KILLS, 2, seed=20261203, log=lines.append,
                                 reference=reference_run)

@@ -10,8 +10,6 @@ meanwhile.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -34,12 +32,7 @@ EXPECTED = {  # case name -> the statuses and problem types it may get
 
 @pytest.fixture(scope="module")
 def hostile(tools):
-    path = tools.repo / "benchmarks" / "hostile_queries.py"
-    spec = importlib.util.spec_from_file_location("hostile_queries", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return tools.benchmark("hostile_queries")
 
 
 @pytest.fixture(scope="module")

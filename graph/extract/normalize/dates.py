@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
+from graph.errors import InputError
 from graph.extract.normalize.lexicon import alternation, canonical_code, fold, language, lower_same_length
 
 _PLACEHOLDERS = {
@@ -145,6 +146,11 @@ def _grammar(lang: str | None) -> _DateGrammar:
     weekday_names = alternation(list(lexicon.get("weekdays", {})))
     rules = []
     for rule in lexicon.get("date_rules", []):
+        if rule["resolve"] not in RESOLVERS:
+            raise InputError(f"date rule {rule['id']} of language {lang}: unknown resolver "
+                             f"{rule['resolve']!r}",
+                             hint=f"fix graph/extract/normalize/data/{lang}.json: resolve is one of "
+                                  f"{', '.join(sorted(RESOLVERS))}")
         needs, keywords = _gates(rule["pattern"])
         rules.append(_Rule(rule["id"], _compile(rule["pattern"], month_names, weekday_names), rule["resolve"],
                            int(rule.get("offset", 0)), needs, keywords))
@@ -263,7 +269,7 @@ def _resolve(rule: _Rule, match: re.Match[str], grammar: _DateGrammar, anchor: d
         return f"{y:04d}-{m:02d}", "month"
     if kind == "years":
         return f"{anchor.year + rule.offset:04d}", "year"
-    raise ValueError(f"unknown date resolver {kind!r} in rule {rule.id}")
+    raise AssertionError(f"resolver {kind!r} of rule {rule.id} passed the check in _grammar")
 
 
 _WEEKDAY_RESOLVERS: dict[str, Callable[[date, int], date]] = {
@@ -273,6 +279,9 @@ _WEEKDAY_RESOLVERS: dict[str, Callable[[date, int], date]] = {
     "weekday_on_or_after": lambda a, w: a + timedelta(days=(w - a.weekday()) % 7),
     "weekday_this_week": lambda a, w: a + timedelta(days=w - a.weekday()),
 }
+#: every ``resolve`` a date rule may name
+RESOLVERS = frozenset({"ignore", "year", "day_month", "month", "month_last", "days", "weeks", "months",
+                       "years", *_WEEKDAY_RESOLVERS})
 
 
 def find_dates(text: str, lang: str | None, anchor: date | None, *, include_weeks: bool = False

@@ -178,6 +178,9 @@ class ArticleScope:
     meeting_everywhere: bool = False
     paragraph_dates: dict[int, tuple[str, list[int]]] = field(default_factory=dict)
     last_item: tuple[int, PledgeFact] | None = None  # (sentence position, pledge) of the last item given
+    last_joint: tuple[int, PledgeFact] | None = None  # the last shared (``multiple``) pledge of an item
+    last_pledge: int | None = None  # sentence position of the last pledge made
+    givers: dict[str, int] = field(default_factory=dict)  # pledges per named donor so far
 
 
 # --------------------------------------------------------------------------- entry point
@@ -205,7 +208,18 @@ def find_pledges(views: list[SentenceView], lexicon: Lexicon, meetings: list[Mee
             with_item = [p for p in made if p.item and p.donor != MULTIPLE_DONORS]
             if with_item:
                 article.last_item = (view.position, with_item[-1])
+            if made:
+                article.last_pledge = view.position
+            for pledge in made:
+                if pledge.donor != MULTIPLE_DONORS:
+                    article.givers[pledge.donor] = article.givers.get(pledge.donor, 0) + 1
+            joint_items = [p for p in made if p.item and p.donor == MULTIPLE_DONORS]
+            if joint_items:
+                article.last_joint = (view.position, joint_items[-1])
             last_made = made
+        elif dated and last_made and _dates_the_announcement(view, last_made, published):
+            pledges += _announced_then(view, last_made, dated[0].value.value, article)  # "announced in April"
+            last_made = []
         elif dated and last_made and _attributes_before(view):
             for pledge in last_made:  # "... on weapons for Ukraine. That is what X said on Tuesday."
                 if pledge.date is None and pledge.status != "delivered":
@@ -259,9 +273,12 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
         if live and view.of(DONOR) and view.of("aid_noun", "package"):
             return _announcement(view, triggers)  # "X and Y presented new support": a package opens
         return None
-    implicit = not live and (_implicit_aid(view, attachables) or headline)
+    implicit = not live and (_implicit_aid(view, attachables) or headline or
+                             _states_share(view, attachables, article))
     if not live and not continuation and not implicit:
         return None
+    if not live and view.of("negation") and all(a.kind == "package" for a in attachables):
+        return None  # "Paketin sisältöä ei kerrota", "its contents were not disclosed": nothing given
     clause = _clauses(view)
     groups = [_resolved(group, view, article) for group in _groups(view)]
     context = _context_groups(view, package, article)
@@ -360,6 +377,33 @@ def _refers_back(view: SentenceView, attachable: Attachable, article: ArticleSco
     return item.surface.casefold() in before.text.casefold()
 
 
+def _dates_the_announcement(view: SentenceView, made: list[PledgeFact],
+                            published: datetime.date | None) -> bool:
+    """A sentence without items or sums that dates the announcement of what the sentence before says
+    was already given ("Les deux pays en ont déjà fourni ... L'annonce avait été faite en avril 2024"):
+    a noun or verb of announcing, a date before publication, and background pledges before it."""
+    if view.of(ITEM, MONEY) or not view.of("pledge") or published is None:
+        return False
+    past = [d for d in _statement_dates(view, published) if d.value.value < published.isoformat()[:7]]
+    return bool(past) and any(p.status == "delivered" and p.date is None for p in made)
+
+
+def _announced_then(view: SentenceView, made: list[PledgeFact], date: str, article: ArticleScope
+                    ) -> list[PledgeFact]:
+    """The announcement, on its date, of the pledges the sentence before recalls as delivered; only
+    those of the donor the sentence names ("Côté français"), when it names one."""
+    named = {d.key for d in view.of(DONOR) if d.cls not in ("collective", "person")}
+    out = []
+    for pledge in made:
+        if pledge.status != "delivered" or pledge.date is not None or pledge.donor == MULTIPLE_DONORS or \
+                (named and pledge.donor not in named):
+            continue
+        rule = f"{article.lexicon.lang}.pledge.announced_then"
+        evidence = article.evidence_of(view.unit.sentence, rule, 0.6)
+        out.append(replace(pledge, status="pledged", date=date, meeting=None, evidence=evidence))
+    return out
+
+
 def _attributes_before(view: SentenceView) -> bool:
     """A sentence that only says who told the sentence before, and when: it opens with a pronoun or
     a back-reference and has a verb of saying or announcing ("Det melder ... tirsdag")."""
@@ -394,6 +438,69 @@ def _verbless_headline(view: SentenceView) -> bool:
 def _implicit_aid(view: SentenceView, attachables: list[Attachable]) -> bool:
     """A sum stated as aid without a verb of giving ("The support from the allies amounts to ...")."""
     return any(a.kind == MONEY for a in attachables) and bool(view.of("aid_noun", "package"))
+
+
+_SHARE_REACH = 8  # tokens from a share cue ("Denmark's share") to the sum it introduces
+_JOINT_REACH = 4  # sentences back the joint pledge a share belongs to may stand
+
+
+def _share_owner(view: SentenceView, attachable: Attachable, groups: list[Group]) -> Group | None:
+    """The donor whose share of a joint pledge a sum is (lexicon class ``share``): the donor right
+    before the last share cue before the sum ("Danmarks andel er ...", "For Norges del ...", "der
+    deutsche Anteil"), or right after it past an article or preposition ("la part de la France",
+    "the share of Denmark", "der Anteil Deutschlands")."""
+    if attachable.kind != MONEY:
+        return None
+    cues = [c for c in view.of("share") if 0 <= attachable.first - c.last <= _SHARE_REACH]
+    if not cues:
+        return None
+    cue = cues[-1]
+    if any(cue.last <= g.first < attachable.first and cue.last + 3 < g.first for g in groups):
+        return None  # another donor between the cue and the sum
+    function = {i for c in view.of("article", "possessive", "agent", "content")
+                for i in range(c.first, c.last)}
+    for group in groups:  # "For Norges del": a genitive right before the cue, whatever precedes it
+        before = range(group.last, cue.first)
+        after = range(cue.last, group.first)
+        if 0 <= cue.first - group.last <= 1 and all(len(view.tokens[i].text) <= 2 for i in before):
+            return group
+        if group.before not in ("recipient", "locative") and 0 <= group.first - cue.last <= 2 and \
+                all(i in function or len(view.tokens[i].text) <= 3 for i in after):
+            return group
+    return None
+
+
+def _states_share(view: SentenceView, attachables: list[Attachable], article: ArticleScope) -> bool:
+    """A sentence stating one donor's share of a joint pledge without a verb of giving ("For Norway's
+    part that amounts to NOK 200 million"); the share takes the item of the joint pledge a few
+    sentences before when its sum names none."""
+    groups = _groups(view)
+    owned = [a for a in attachables if _share_owner(view, a, groups) is not None]
+    if not owned or not _after_joint_aid(view, article):
+        return False
+    joint = article.last_joint
+    for attachable in owned:
+        if attachable.item is None and attachable.category in ("financial", "other") and \
+                joint is not None and view.position - joint[0] <= _JOINT_REACH:
+            pledge = joint[1]
+            token = view.tokens[attachable.first]
+            attachable.item = Item(token.start, token.end, pledge.item, pledge.item, pledge.category,
+                                   pledge.item_id)
+            attachable.category = pledge.category
+    return True
+
+
+def _after_joint_aid(view: SentenceView, article: ArticleScope) -> bool:
+    """A share belongs to aid: a pledge a few sentences before, or an aid noun, a
+    package or a "jointly" cue in the sentence before ("The three countries contribute about equally").
+    Without that, "Sweden's share of the defence budget" is no pledge."""
+    if article.last_pledge is not None and view.position - article.last_pledge <= _JOINT_REACH:
+        return True
+    if view.position == 0:
+        return False
+    before = article.views[view.position - 1]
+    return before.paragraph >= view.paragraph - 1 and \
+        bool(before.of("aid_noun", "package", "jointly"))
 
 
 def _triggers(view: SentenceView) -> list[Trigger]:
@@ -809,7 +916,20 @@ def _context_groups(view: SentenceView, package: PackageContext, article: Articl
         keys = list(dict.fromkeys(d.key for d in before.of(DONOR) if d.cls != "collective"))
         if len(keys) == 1 and before.paragraph == view.paragraph:
             context.append(_virtual_group(keys, "carried", view))
+    main = _main_giver(article)
+    if not context and main and not view.of(DONOR) and \
+            any(_sub_heading(article, v) for v in article.views[max(0, view.position - 1):view.position + 1]):
+        context.append(_virtual_group([main], "main", view))  # a new section about the article's giver
     return context
+
+
+def _main_giver(article: ArticleScope) -> str | None:
+    """The donor most of the article's pledges so far came from (at least two, and more than any
+    other donor)."""
+    ranked = sorted(article.givers.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
+        return None
+    return ranked[0][0]
 
 
 def _undisputed(view: SentenceView, package: PackageContext, article: ArticleScope) -> bool:
@@ -820,8 +940,21 @@ def _undisputed(view: SentenceView, package: PackageContext, article: ArticleSco
             view.paragraph - package.paragraph > _QUIET_PARAGRAPHS:
         return False
     donors = set(package.donors)
+    if any(_sub_heading(article, v) for v in article.views[package.position + 1:view.position + 1]):
+        return False  # a sub-heading opens a new section: the package before it does not go on silently
     return all({d.key for d in between.of(DONOR)} <= donors
                for between in article.views[package.position + 1:view.position])
+
+
+def _sub_heading(article: ArticleScope, view: SentenceView) -> bool:
+    """A short line alone in its paragraph without a final stop ("Un radar GM-200 sera livré à l'Ukraine",
+    "Först i kön"): the sub-heading of a new section."""
+    if len(view.tokens) > _HEADLINE_TOKENS or view.text.rstrip().endswith((".", "?", "!", '"', "”", ":")):
+        return False
+    views = article.views
+    alone = all(p < 0 or p >= len(views) or views[p].paragraph != view.paragraph
+                for p in (view.position - 1, view.position + 1))
+    return alone and view.position > 0
 
 
 def _quotes_between(article: ArticleScope, first: int, last: int) -> bool:
@@ -875,6 +1008,7 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
             category = _sum_category(view, money, items)
         attachable.category = category
         found.append(attachable)
+    _split_totals(found)
     for item in items:
         if id(item) in covered:
             continue
@@ -896,6 +1030,19 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
         found.append(Attachable(ITEM, train, category="training", quantity=quantity))
     found.sort(key=lambda a: a.first)
     return found
+
+
+def _split_totals(sums: list[Attachable]) -> None:
+    """A sum of aid split into earmarked parts that name no currency of their own ("$330 million,
+    of which 200 million for ammunition and 100 million for drones") is the value of a package with
+    contents (rule 5: ``other``), not money given as money."""
+    for index, total in enumerate(sums):
+        if total.category != "financial" or total.item is not None or total.money is None:
+            continue
+        parts = [a for a in sums[index + 1:] if a.money is not None and getattr(a.money, "implied", False)
+                 and a.money.currency == total.money.currency and a.category not in ("financial", "other")]
+        if parts and sum(a.money.amount for a in parts) <= total.money.amount:
+            total.category = "other"
 
 
 def _munitions_for_systems(view: SentenceView, items: list[TypedMention]) -> list[TypedMention]:
@@ -1190,6 +1337,9 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
     """The rules' donor group for an attachable and the name of the rule that chose it."""
     view, groups, clause = sentence.view, sentence.groups, sentence.clause
     usable = [g for g in groups if g.before not in ("recipient", "locative", "jointly")]
+    owner = _share_owner(view, attachable, groups)
+    if owner is not None:  # "Danmarks andel er 90 millioner, mens Norges bidrag ...": each its own
+        return owner, "share"
     gapped = _gapped_donor(view, attachable, trigger, usable)
     if gapped is not None:
         return gapped, "gapped"
@@ -1241,7 +1391,7 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
         if after:
             return after[0], "later"
     if not usable:
-        for source in ("speaker", "package", "carried"):
+        for source in ("speaker", "package", "carried", "main"):
             found = [g for g in sentence.context if g.source == source]
             if found:
                 return found[0], source
@@ -1432,6 +1582,8 @@ def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageCo
     attachable = decision.attachable
     trigger = decision.trigger
     status = trigger.status if trigger is not None else package.status
+    if trigger is None and getattr(attachable.money, "cumulative", False):
+        status = "delivered"  # a running total without a verb of giving (rule 9): "the total rises to"
     keys = decision.group.keys
     if decision.group.collective:
         keys = [MULTIPLE_DONORS]
@@ -1699,7 +1851,7 @@ def _next_package(package: PackageContext, sentence: PledgeSentence, decisions: 
                   date: str | None, meeting: str | None) -> PackageContext:
     """The package later sentences may go on about: the donors that gave in this sentence."""
     view = sentence.view
-    own = [d for d in decisions if d.group.source == "sentence"]
+    own = [d for d in decisions if d.group.source in ("sentence", "main")]  # "main": a section's giver
     if not sentence.attachables:  # an announcement: its subjects stand behind what follows
         groups = [g for g in sentence.groups if g.before not in ("recipient", "locative")]
         keys = list(dict.fromkeys(k for g in groups for k in g.keys))

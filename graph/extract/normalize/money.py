@@ -11,7 +11,8 @@ named without any currency
 ("till ett värde av 2,7 miljarder.", "een half miljard voor drones") takes the currency the article
 names most often, else the language's ``home_currency`` (``implied=True``); it must end its clause or
 stand before one of the language's ``bare_sum_followers`` ("for", "till", "na"), so that "one million
-shells" stays a quantity.
+shells" stays a quantity. A bare sum right after one of the language's ``bare_sum_openers`` ("of which",
+"z czego", "davon") is a part of the sum before it and takes that sum's currency.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class _MoneyGrammar:
     bare: re.Pattern[str]                      # a sum with a magnitude word and no currency
     home_currency: str | None
     cues: tuple[tuple[re.Pattern[str], str], ...] = ()  # country words -> the currency they decide
+    opened: re.Pattern[str] | None = None  # a bare sum after a partitive opener ("of which 200 million")
 
 
 @cache
@@ -92,7 +94,12 @@ def _grammar(lang: str | None) -> _MoneyGrammar:
     followers = alternation(lexicon.get("bare_sum_followers", []))
     bare = re.compile(rf"(?<![\w.,])(?P<bare_num>{spoken})[\s-]*(?P<bare_mag>{magnitude})"
                       rf"(?=\s*(?:[.,;:!?)]|$)|\s+(?:{followers})(?!\w))")
+    openers = lexicon.get("bare_sum_openers", [])
+    opened = re.compile(rf"(?<!\w)(?:{alternation(openers)})\s+(?:\w+\s+)?"
+                        rf"(?P<bare_num>{numbers.digits}|{numbers.words})[\s-]*(?P<bare_mag>{magnitude})(?!\w)"
+                        ) if openers else None
     return _MoneyGrammar(
+        opened=opened,
         pattern=pattern,
         currencies=currencies,
         combined=combined,
@@ -238,4 +245,39 @@ def _implied_sums(text: str, money: _MoneyGrammar, lang: str | None, found: list
         amount = number_value(number, match.group("bare_mag"), lang)
         if amount is not None and amount >= 1_000_000:
             implied.append((match, amount, currency))
+    if money.opened is not None:
+        implied += _opened_sums(text, money, lang, found, [*taken, *(m.span() for m, _, _ in implied)])
     return implied
+
+
+class _Span:
+    """The sum part of an opener match ("of which [200 million]"), shaped like a match."""
+
+    def __init__(self, match: re.Match[str]) -> None:
+        self._span = (match.start("bare_num"), match.end("bare_mag"))
+
+    def start(self, *_: object) -> int:
+        return self._span[0]
+
+    def end(self, *_: object) -> int:
+        return self._span[1]
+
+    def span(self, *_: object) -> tuple[int, int]:
+        return self._span
+
+
+def _opened_sums(text: str, money: _MoneyGrammar, lang: str | None, found: list,
+                 taken: list[tuple[int, int]]) -> list[tuple[_Span, float, str]]:
+    """Bare sums after a partitive opener, with the currency of the sum right before them."""
+    out = []
+    for match in money.opened.finditer(text):
+        start, end = match.start("bare_num"), match.end("bare_mag")
+        if any(a < end and start < b for a, b in taken):
+            continue
+        before = [row for row in found if row[0].end() <= start and start - row[0].end() <= 200]
+        if not before:
+            continue
+        amount = number_value(match.group("bare_num"), match.group("bare_mag"), lang)
+        if amount is not None and amount >= 1_000_000:
+            out.append((_Span(match), amount, before[-1][2]))
+    return out

@@ -81,6 +81,7 @@ class CategoryNoun:
     name: str | None
     category: str | None
     absorbs_object: bool = False
+    coordinated_only: bool = False  # an item only in a list with another item ("weapons and ammunition")
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ class Lexicon:
         self.donor_roles = frozenset(data.get("donor_roles", []))
         self.meeting_formats: dict[str, str] = data.get("meeting_formats", {})
         self.category_nouns = [
-            CategoryNoun(e["re"], e.get("name"), e.get("category"), bool(e.get("absorbs_object")))
+            CategoryNoun(e["re"], e.get("name"), e.get("category"), bool(e.get("absorbs_object")),
+                         bool(e.get("coordinated_only")))
             for e in data.get("categories", [])
         ]
         self.category_pattern = (

@@ -13,6 +13,7 @@ Rules (all language-independent, the words come from the lexicon):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -30,15 +31,22 @@ _OBJECT_GAP = re.compile(
 )
 
 
-_PURPOSE_GAP = re.compile(
-    r"^\s+(?:for|to|til|till|für|pour|voor|dla|na|do|pro|per|para)\s+(?:[\w']+\s+)?$", re.IGNORECASE
-)
+@functools.cache
+def _purpose_gap(lexicon: Lexicon) -> re.Pattern[str]:
+    """The gap between an item and what it is for ("missiles for air defence", "Munition für"): a
+    purpose preposition of the language (lexicon list ``item_purpose``) and at most one word."""
+    words = "|".join(re.escape(word) for word in lexicon.data.get("item_purpose", [])) or "(?!)"
+    return re.compile(rf"^\s+(?:{words})\s+(?:[\w']+\s+)?$", re.IGNORECASE)
 
 
 _AIR_DEFENCE_MISSILES = "air defence missiles"  # canonical English item name
 _QUOTES = "\"'«»„“”‘’‹›"
 
-_COORDINATION = re.compile(r"^\s*(?:,|and|und|och|og|en|et|i|oraz|a)\s*$", re.IGNORECASE)
+@functools.cache
+def _coordination(lexicon: Lexicon) -> re.Pattern[str]:
+    """The gap between two listed items: a comma or a conjunction of the language (``item_coordination``)."""
+    words = "".join(f"|{re.escape(word)}" for word in lexicon.data.get("item_coordination", []))
+    return re.compile(rf"^\s*(?:,{words})\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,7 @@ class Item:
     equipment_id: str | None = None
     absorbs_object: bool = False
     quantity: int | None = None
+    coordinated_only: bool = False
 
 
 def find_items(
@@ -94,10 +103,14 @@ def find_items(
     nouns = _head_nouns(text, nouns)
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(text, items)
-    items = _absorb_objects(text, items)
+    items = _absorb_objects(text, items, _purpose_gap(lexicon), _coordination(lexicon))
     items = _drop_calibres(text, items)
+    items = _with_own_munitions(text, items, _accompaniment_gap(lexicon))
     starts = [item.start for item in items]
-    return [_with_quantity(text, item, quantities, starts) for item in items]
+    items = [_with_quantity(text, item, quantities, starts) for item in items]
+    items = _one_of(text, sentence_start, items, [noun.start for noun in worded], _one_of_gap(lexicon))
+    items = _drop_list_headings(text, items, _including_gap(lexicon))
+    return _drop_uncoordinated(text, items, _coordination(lexicon))
 
 
 def _category_nouns(
@@ -128,7 +141,7 @@ def _category_nouns(
             continue
         noun = lexicon.category_nouns[int(match.lastgroup[1:])]
         item = Item(match.start(), match.end(), match.group(), noun.name, noun.category,
-                    absorbs_object=noun.absorbs_object)
+                    absorbs_object=noun.absorbs_object, coordinated_only=noun.coordinated_only)
         if after_hyphen:
             item = _named_by_prefix(text, sentence_start, item, mentions)
         nouns.append(item)
@@ -211,6 +224,8 @@ def _head_nouns(text: str, nouns: list[Item]) -> list[Item]:
             if last.name and noun.name and noun.start - last.end == 1 and text[last.end] in " -":
                 # a maintenance noun before its object is the head ("opravy tanků", "údržbu vozidel")
                 head = last if last.category == noun.category or last.absorbs_object else noun
+                if last.category == noun.category and any(c.isdigit() for c in noun.surface):
+                    head = noun  # a calibre names the kind: "amunicja 155 mm" is artillery ammunition
                 surface = text[last.start : noun.end]
                 result[-1] = replace(head, start=last.start, end=noun.end, surface=surface)
                 continue
@@ -252,7 +267,8 @@ def _resolve_generic(text: str, items: list[Item]) -> list[Item]:
     return resolved
 
 
-def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
+def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str],
+                    coordination: re.Pattern[str]) -> list[Item]:
     """A maintenance noun keeps its object ("repairs of armoured vehicles" is maintenance); a fund
     gives way to what it is for ("fond for Ukraines luftforsvar" is air defence); missiles for an
     air-defence system are that system ("robotar till luftvärnssystemet RBS 70"); ammunition keeps
@@ -263,7 +279,7 @@ def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
         if item.start < skip_until:
             continue
         following = items[k + 1] if k + 1 < len(items) else None
-        purpose = following is not None and _PURPOSE_GAP.match(text[item.end : following.start])
+        purpose = following is not None and purpose_gap.match(text[item.end : following.start])
         if item.category == "financial" and purpose and following.category not in (None, "financial"):
             continue
         if item.category == "missiles" and purpose and following.category == "air_defence":
@@ -276,10 +292,35 @@ def _absorb_objects(text: str, items: list[Item]) -> list[Item]:
         if item.equipment_id and purpose and same_class and not following.equipment_id:
             skip_until = following.end  # "AIM-9M missiles for air defence": the class is the purpose
         if item.category == "ammunition" and purpose and not following.equipment_id:
-            skip_until = _coordinated_end(text, items, k + 1)
+            skip_until = _coordinated_end(text, items, k + 1, coordination)
         if item.absorbs_object and following and \
                 (purpose or _OBJECT_GAP.match(text[item.end : following.start])):
             skip_until = following.end
+        result.append(item)
+    return result
+
+
+@functools.cache
+def _accompaniment_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """The gap of "a system with its munitions": ``item_accompaniment`` words ("with", "med", "mit")."""
+    words = lexicon.data.get("item_accompaniment")
+    if not words:
+        return None
+    body = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"^\s+(?:{body})\s+(?:[\w']+\s+)?$", re.IGNORECASE)
+
+
+def _with_own_munitions(text: str, items: list[Item], gap: re.Pattern[str] | None) -> list[Item]:
+    """Munitions that come with a named system ("robot 70 med ammunition", "Gepard mit Munition")
+    are part of that item, not an item of their own."""
+    if gap is None:
+        return items
+    result: list[Item] = []
+    for item in items:
+        before = result[-1] if result else None
+        if before is not None and before.equipment_id and item.equipment_id is None \
+                and item.category in ("ammunition", "missiles") and gap.match(text[before.end : item.start]):
+            continue
         result.append(item)
     return result
 
@@ -302,11 +343,55 @@ def _drop_calibres(text: str, items: list[Item]) -> list[Item]:
     return result
 
 
-def _coordinated_end(text: str, items: list[Item], first: int) -> int:
+@functools.cache
+def _including_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """The gap between a class noun and the first system it lists: ", including (the)", "wie etwa"."""
+    cues = lexicon.data.get("including_cues")
+    if not cues:
+        return None
+    body = "|".join(f"(?:{cue})" for cue in cues)
+    return re.compile(rf"^[\s,:(\u2013-]*(?:{body})[\s:]+(?:[\w']+\s+)?$", re.IGNORECASE)
+
+
+def _drop_list_headings(text: str, items: list[Item], including: re.Pattern[str] | None) -> list[Item]:
+    """A class noun that heads a list of named systems of its class ("air defence systems such as
+    the Patriot, Hawk and NASAMS", "Luftverteidigungssysteme, darunter IRIS-T") is no item of its own;
+    a counted one is a total ("60 czołgów, w tym PT-91") and stays."""
+    if including is None:
+        return items
+    kept = []
+    for k, item in enumerate(items):
+        following = items[k + 1] if k + 1 < len(items) else None
+        if (following is not None and item.equipment_id is None and item.quantity is None
+                and item.category not in (None, "financial")
+                and following.equipment_id and following.category == item.category
+                and including.match(text[item.end : following.start])):
+            continue
+        kept.append(item)
+    return kept
+
+
+def _drop_uncoordinated(text: str, items: list[Item], coordination: re.Pattern[str]) -> list[Item]:
+    """A vague noun such as "weapons" is an item only listed with another item of a class ("weapons
+    and ammunition", "Waffen und Munition", "våben, udstyr og træning") or counted ("500 kusů
+    zbraní"); alone it is a topic ("Ukraine needs weapons")."""
+    kept = []
+    for k, item in enumerate(items):
+        if item.coordinated_only and item.quantity is None:
+            neighbours = [other for other in items[max(0, k - 1) : k + 2]
+                          if other is not item and other.category and not other.coordinated_only]
+            if not any(coordination.match(text[min(item.end, other.end) : max(item.start, other.start)])
+                       for other in neighbours):
+                continue
+        kept.append(item)
+    return kept
+
+
+def _coordinated_end(text: str, items: list[Item], first: int, coordination: re.Pattern[str]) -> int:
     """The end of the class nouns coordinated from ``items[first]`` on ("air defence and artillery")."""
     end = items[first].end
     for item in items[first + 1 :]:
-        if item.equipment_id or not _COORDINATION.match(text[end : item.start]):
+        if item.equipment_id or not coordination.match(text[end : item.start]):
             break
         end = item.end
     return end
@@ -326,6 +411,37 @@ def _with_quantity(text: str, item: Item, quantities: list, item_starts: list[in
                 continue
             return replace(item, quantity=int(quantity.value))
     return item
+
+
+@functools.cache
+def _one_of_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """The words right before an item that pick one of a kind (``item_one_of``: "one of the", "uno dei")."""
+    cues = lexicon.data.get("item_one_of")
+    if not cues:
+        return None
+    body = "|".join(f"(?:{cue})" for cue in cues)
+    return re.compile(rf"(?<![\w'’])(?:{body})\s+$", re.IGNORECASE)
+
+
+def _one_of(text: str, sentence_start: int, items: list[Item], noun_starts: list[int],
+            one_of: re.Pattern[str] | None) -> list[Item]:
+    """"one of the SAMP/T systems", "eines der Patriot-Systeme", "uno dei sistemi di difesa antiaerea
+    Samp-T" (the cue before the class noun that leads to the name): a quantity of one."""
+    if one_of is None:
+        return items
+    result = []
+    for item in items:
+        if item.quantity is None and item.name:
+            phrase = [start for start in noun_starts if item.start - 40 <= start < item.start
+                      and not re.search(r"[^\w\s-]", text[start : item.start])]
+            for start in (item.start, *phrase):
+                if any(start <= other.start < item.start for other in items):
+                    continue
+                if one_of.search(text, max(sentence_start, start - 30), start):
+                    item = replace(item, quantity=1)
+                    break
+        result.append(item)
+    return result
 
 
 def _looks_like_year(quantity) -> bool:

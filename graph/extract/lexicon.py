@@ -81,6 +81,7 @@ class CategoryNoun:
     name: str | None
     category: str | None
     absorbs_object: bool = False
+    coordinated_only: bool = False  # an item only in a list with another item ("weapons and ammunition")
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,15 @@ class Lexicon:
         self.honorifics = frozenset(w.casefold().rstrip(".") for w in data.get("honorifics", []))
         self.cities: dict[str, list[str]] = data.get("cities", {})
         self.org_donor: dict[str, str] = data.get("org_donor", {})
+        # funds and purchase mechanisms: money paid into them is money given as money (financial)
+        self.purchase_mechanisms = frozenset(data.get("purchase_mechanisms", []))
         self.non_donors = frozenset(data.get("non_donor_countries", []))
         self.default_recipient: str = data.get("default_recipient", "UA")
         self.donor_roles = frozenset(data.get("donor_roles", []))
         self.meeting_formats: dict[str, str] = data.get("meeting_formats", {})
         self.category_nouns = [
-            CategoryNoun(e["re"], e.get("name"), e.get("category"), bool(e.get("absorbs_object")))
+            CategoryNoun(e["re"], e.get("name"), e.get("category"), bool(e.get("absorbs_object")),
+                         bool(e.get("coordinated_only")))
             for e in data.get("categories", [])
         ]
         self.category_pattern = (

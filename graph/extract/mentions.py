@@ -245,6 +245,8 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
             add(DONOR, "country", mention.start, mention.end, key=mention.key, flavour=flavour)
             taken.append((mention.start, mention.end))
         elif mention.kind == "org":
+            if mention.key in lexicon.purchase_mechanisms:  # "under PURL", "to the IFU"
+                add(CUE, "mechanism", mention.start, mention.end, key=mention.key)
             key = lexicon.org_donor.get(mention.key)
             # an officer of the organisation acts for it: its secretary general gives for the alliance
             if key is not None and mention.key not in officers:

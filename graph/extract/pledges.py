@@ -1189,6 +1189,8 @@ def _uses_of_sum(view: SentenceView, target: TypedMention, items: list[TypedMent
 
 def _sum_category(view: SentenceView, money: TypedMention, items: list[TypedMention]) -> str:
     """A sum for no named item: a package's value ("other"), money for training, or money as money."""
+    if view.of("mechanism") and view.of("package") and not view.of(ITEM):
+        return "financial"  # "a package under PURL worth $500 million": paid into a purchase mechanism
     if any(0 <= money.first - c.last <= 2 or 0 <= c.first - money.last <= 0 for c in view.of("value")):
         return "other"  # "support worth €70 million", "€2bn worth of support": the value of a package
     for cue in view.of("value_before"):  # "doneret våben for fem milliarder kroner": what goods are worth
@@ -1198,6 +1200,8 @@ def _sum_category(view: SentenceView, money: TypedMention, items: list[TypedMent
                 n.last <= cue.first and not _breaks_between(view, n.last, cue.first)
                 for n in view.of("aid_noun")):
             return "other"  # (but "givet militær støtte for 17 milliarder" is a sum of aid)
+    if view.of("mechanism") and not view.of(ITEM):
+        return "financial"  # "$500 million for a package under PURL": paid into a purchase mechanism
     if any(0 <= t.first - money.last <= _PURCHASE_REACH for t in view.of("buy_for")) and \
             not any(i.first >= money.last for i in view.of(ITEM)):
         return "financial"  # "a billion of the package ... to buy through funds": purchases not named

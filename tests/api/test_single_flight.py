@@ -162,3 +162,63 @@ def test_facet_counts_are_counted_once_under_concurrent_first_requests():
     assert engine.calls == 2  # one query per facet, once
     assert all(answer == answers[0] for answer in answers)
     assert web_data._counts(request, filters, ["status", "total"], cached_only=True) == answers[0]
+
+
+# ------------------------------------------------------------------ /export/* and /plot/*
+
+def heavy_guard(runs: list, **options):
+    from api.guards import HeavyRequestMiddleware
+
+    async def app(scope, receive, send):
+        runs.append(scope["query_string"])
+        await asyncio.sleep(0.2)
+        body = b"<gexf/>" + scope["query_string"]
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return HeavyRequestMiddleware(app, prefixes=("/export/",), version=lambda scope: 0,
+                                  **{"slots": 2, "wait": 30.0, "cache_bytes": 1 << 20} | options)
+
+
+async def heavy_get(guard, query: bytes = b"projection=actor-meeting", headers=()) -> tuple[int, dict, bytes]:
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/export/gexf", "query_string": query,
+             "headers": list(headers)}
+    await guard(scope, None, send)
+    return sent[0]["status"], dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_an_export_is_computed_once_under_concurrent_first_requests():
+    runs: list = []
+    guard = heavy_guard(runs)
+
+    async def main():
+        return await asyncio.gather(*(heavy_get(guard) for _ in range(20)))
+
+    answers = asyncio.run(main())
+    assert len(runs) == 1
+    assert {(status, body) for status, _, body in answers} == {(200, b"<gexf/>projection=actor-meeting")}
+    assert sum(b"x-cache" not in headers for _, headers, _ in answers) == 1  # the one that computed it
+    private = [(b"authorization", b"Bearer t")]
+    asyncio.run(heavy_get(guard, headers=private))
+    assert len(runs) == 2  # a private request is neither answered from nor put in the cache
+
+
+def test_hostile_query_strings_do_not_grow_the_export_cache(monkeypatch):
+    from api import guards
+
+    monkeypatch.setattr(guards, "HEAVY_KEPT", 20)
+    runs: list = []
+    guard = heavy_guard(runs, slots=50)
+
+    async def main():
+        queries = [f"projection=actor-meeting&x={n}".encode() for n in range(100)]
+        await asyncio.gather(*(heavy_get(guard, query) for query in queries))
+
+    asyncio.run(main())
+    assert len(runs) == 100 and len(guard._cache) == 20

@@ -886,15 +886,27 @@ def _members(view: SentenceView, collective: TypedMention) -> list[str]:
 
 
 def _words(view: SentenceView, mention: TypedMention) -> set[str]:
-    """The distinctive words of a collective's surface with the donor names right before it ("the
-    Nordic-Baltic Eight | countries"): all but its head noun, four letters or more."""
+    """The words (four letters or more) naming a collective: its surface with the donor names right
+    before it ("the Nordic-Baltic Eight | countries") or, for a bare head noun, the two words before
+    it ("de baltiske | landene")."""
     start = mention.start
     for other in reversed(view.of(DONOR)):
         if other.end <= start and not view.gap_text(other.end, start).strip():
             start = other.start
+    if start == mention.start and mention.last - mention.first == 1:
+        for index in range(mention.first - 1, max(-1, mention.first - 3), -1):
+            if view.gaps[index + 1].strip():
+                break
+            start = view.tokens[index].start
     surface = view.text[start - view.offset : mention.end - view.offset]
-    words = [w.lower() for w in re.findall(r"\w+", surface) if len(w) >= 4]
-    return set(words[:-1])
+    return {w.lower() for w in re.findall(r"\w+", surface) if len(w) >= 4}
+
+
+def _same_collective(words: set[str], other: set[str]) -> bool:
+    """Two namings of one qualified collective: the shorter (two words or more, "Baltic countries")
+    within the longer ("the Nordic-Baltic Eight countries"); a bare "allies" is no definition."""
+    shorter, longer = sorted((words, other), key=len)
+    return len(shorter) >= 2 and shorter <= longer
 
 
 def _defined_collective(group: Group, view: SentenceView, article: ArticleScope) -> Group:
@@ -915,10 +927,10 @@ def _defined_collective(group: Group, view: SentenceView, article: ArticleScope)
             if mention.flavour != "collective" or later:
                 continue
             keys = _members(earlier, mention)
-            if keys and wanted & _words(earlier, mention):
+            if keys and _same_collective(wanted, _words(earlier, mention)):
                 donors = [d for d in group.donors if d is not collective]
                 donors += [TypedMention(DONOR, "country", collective.first, collective.last, collective.start,
-                                        collective.end, key=k, flavour="reference")
+                                        collective.end, key=k, flavour="member")
                            for k in keys if k not in {d.key for d in donors}]
                 return Group(donors, group.source, group.first, group.last, group.before)
     return group
@@ -1598,9 +1610,10 @@ def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -
         if (decision.attachable.kind != ITEM or len(named) < 2 or decision.joint
                 or decision.group.collective or decision.attachable.first < package.first):
             continue
-        if decision.group.before == "agent" and 0 <= decision.group.first - package.last <= 2:
-            decision.joint = True  # "a package from A and B to fund X": one package, given jointly
-            continue
+        if decision.group.before == "agent" and 0 <= decision.group.first - package.last <= 2 or \
+                all(d.flavour == "member" for d in decision.group.donors):
+            decision.joint = True  # "a package from A and B to fund X": one package, given jointly;
+            continue  # so is a package of a collective the article defined by its members
         decision.unattributed = True
         if tuple(named) not in opened:
             opened.add(tuple(named))

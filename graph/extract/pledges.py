@@ -1610,7 +1610,7 @@ def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -
         if (decision.attachable.kind != ITEM or len(named) < 2 or decision.joint
                 or decision.group.collective or decision.attachable.first < package.first):
             continue
-        if decision.group.before == "agent" and 0 <= decision.group.first - package.last <= 2 or \
+        if (decision.group.before == "agent" and 0 <= decision.group.first - package.last <= 2) or \
                 all(d.flavour == "member" for d in decision.group.donors):
             decision.joint = True  # "a package from A and B to fund X": one package, given jointly;
             continue  # so is a package of a collective the article defined by its members

@@ -19,6 +19,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE
+from api.queries_service import single_flight_async
+
+HEAVY_KEPT = 256  # exports and plots kept at most (whatever their size: hostile query strings cannot grow it)
 
 
 async def send_problem(send, status: int, code: str, title: str, detail: str, hint: str,
@@ -95,7 +98,8 @@ class HeavyRequestMiddleware:
     Retry-After.
 
     ``version()`` gives the store version (None: do not cache, e.g. a remote store others write to).
-    Requests with an Authorization header are never answered from or put in the cache.
+    Requests with an Authorization header are never answered from or put in the cache. The same
+    request asked by many clients at once is computed once (``api.queries_service.single_flight_async``).
     """
 
     def __init__(self, app, *, prefixes: tuple[str, ...], slots: int, wait: float, cache_bytes: int,
@@ -132,6 +136,33 @@ class HeavyRequestMiddleware:
                         "headers": [*response_headers, (b"x-cache", b"hit")]})
             await send({"type": "http.response.body", "body": body})
             return
+        if version is None or private:
+            await self._compute(scope, receive, send, key, None)
+            return
+        led = False
+
+        async def lead() -> tuple | None:
+            nonlocal led
+            led = True
+            return await self._compute(scope, receive, send, key, version)
+
+        # the same export asked by many clients at once is computed once (issue 10): the first one
+        # computes it (its response streamed as it comes), the others get its response when it is done
+        answer = await single_flight_async(self, ("heavy", version, key), lead)
+        if led:
+            return
+        if answer is None:  # the first one got no slot: this one waits for its own turn
+            await self._compute(scope, receive, send, key, version)
+            return
+        status, response_headers, body = answer
+        self.hits += 1
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [*response_headers, (b"x-cache", b"hit")]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _compute(self, scope, receive, send, key: tuple, version: int | None) -> tuple | None:
+        """Run the route in a slot (429 when none frees within ``wait``); its (status, headers, body),
+        kept when it is 200 and ``version`` is not None. None when it got no slot."""
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.slots)
         started = time.monotonic()
@@ -146,7 +177,7 @@ class HeavyRequestMiddleware:
                                f"waited {time.monotonic() - started:.1f} s for its turn",
                                "retry after the time in Retry-After (repeats of a finished export are "
                                "answered from the cache)", headers=[(b"retry-after", b"10")])
-            return
+            return None
         captured: dict = {"status": 0, "headers": [], "body": []}
 
         async def capture(message) -> None:
@@ -160,8 +191,10 @@ class HeavyRequestMiddleware:
             await self.app(scope, receive, capture)
         finally:
             self._semaphore.release()
-        if captured["status"] == 200 and version is not None and not private:
-            self._remember(key, version, captured["status"], captured["headers"], b"".join(captured["body"]))
+        body = b"".join(captured["body"])
+        if captured["status"] == 200 and version is not None:
+            self._remember(key, version, captured["status"], captured["headers"], body)
+        return captured["status"], captured["headers"], body
 
     def _remember(self, key: tuple, version: int, status: int, headers: list, body: bytes) -> None:
         if len(body) > self.cache_bytes // 4:
@@ -171,7 +204,7 @@ class HeavyRequestMiddleware:
             self._cached_bytes -= len(old[3])
         self._cache[key] = (version, status, headers, body)
         self._cached_bytes += len(body)
-        while self._cached_bytes > self.cache_bytes and self._cache:
+        while (self._cached_bytes > self.cache_bytes or len(self._cache) > HEAVY_KEPT) and self._cache:
             _, dropped = self._cache.popitem(last=False)
             self._cached_bytes -= len(dropped[3])
 

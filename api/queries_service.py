@@ -14,11 +14,13 @@ These are the one implementation of each step (``api.routes_rest`` and ``api.web
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 
@@ -28,7 +30,10 @@ from api.results import Term
 from graph import vocab
 
 __all__ = ["actor_candidates", "article_text", "checked_iri", "kept_select", "pledge_filters",
-           "pledge_records", "pledge_records_json", "pledge_total", "select", "version_kept"]
+           "pledge_records", "pledge_records_json", "pledge_total", "select", "single_flight",
+           "single_flight_async", "version_kept"]
+
+T = TypeVar("T")
 
 WINDOW_SHARE = 3  # /pledges pages through a date window while it holds at most a third of the store
 ROW_FACTOR = 200  # detail rows per pledge read at most (own triples, claims, amount, item labels)
@@ -72,40 +77,81 @@ def kept_select(request: Request, sparql: str, bindings: dict[str, tuple] | None
     the others wait for its answer (or its error). Without this, 50 clients opening /equipment after a
     write (or at start) each made the store worker compute the same aggregate, 50 times 0.4 s of work in
     front of every other lookup."""
-    state = request.app.state
-    engine = state.engine
+    engine = request.app.state.engine
     kept = version_kept(request, "kept_selects")
     key = (sparql, tuple(sorted((bindings or {}).items())), cap)
     answer = kept.get(key)
     if answer is None:
         version = engine.version
-        flight, leader = _flight(state, (version, key))
-        if not leader:
-            answer = flight.result()  # the first caller's answer, or its exception raised here too
-        else:
-            try:
-                answer = select(request, sparql, bindings, cap)
-            except BaseException as exc:
-                flight.set_exception(exc)
-                raise
-            else:
-                flight.set_result(answer)
-                if version == engine.version and len(answer["rows"]) <= KEPT_ROWS:
-                    if len(kept) >= KEPT_SELECTS:
-                        kept.pop(next(iter(kept)), None)
-                    kept[key] = answer
-            finally:
-                with _FLIGHTS_LOCK:
-                    state.kept_flights.pop((version, key), None)
+
+        def ask() -> dict[str, Any]:
+            found = select(request, sparql, bindings, cap)
+            if version == engine.version and len(found["rows"]) <= KEPT_ROWS:
+                if len(kept) >= KEPT_SELECTS:
+                    kept.pop(next(iter(kept)), None)
+                kept[key] = found
+            return found
+
+        answer = single_flight(request.app.state, ("kept_select", version, key), ask)
     return answer | {"rows": [dict(row) for row in answer["rows"]]}
 
 
 _FLIGHTS_LOCK = threading.Lock()
 
 
+def single_flight(state, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, run once for ``key`` however many threads ask at the same moment: the first
+    caller runs it, the others wait for its answer (or its exception, raised in each of them). Nothing
+    is kept after the answer: ``compute`` keeps it where its cache is (before the others can miss it
+    again). ``key`` should name the cache and the store version. The one single-flight implementation
+    of the app (the per-version caches of :func:`kept_select`, the /pledges filter checks, the web
+    facet counts; :func:`single_flight_async` for the saved-query answers)."""
+    flight, leader = _flight(state, key)
+    if not leader:
+        return flight.result()
+    try:
+        answer = compute()
+    except BaseException as exc:
+        _settle(flight, exc=exc)
+        raise
+    else:
+        _settle(flight, answer)
+        return answer
+    finally:
+        _land(state, key)
+
+
+async def single_flight_async(state, key: tuple, compute: Callable[[], Awaitable[T]]) -> T:
+    """:func:`single_flight` for a coroutine (``compute()`` is awaited; the others await its answer
+    without blocking the event loop). When the first caller is cancelled (its client went away), a
+    waiting caller asks again itself."""
+    while True:
+        flight, leader = _flight(state, key)
+        if leader:
+            break
+        try:
+            return await asyncio.shield(asyncio.wrap_future(flight))
+        except asyncio.CancelledError:
+            if not flight.cancelled():
+                raise  # this caller was cancelled, not the first one
+    try:
+        answer = await compute()
+    except asyncio.CancelledError:
+        flight.cancel()
+        raise
+    except BaseException as exc:
+        _settle(flight, exc=exc)
+        raise
+    else:
+        _settle(flight, answer)
+        return answer
+    finally:
+        _land(state, key)
+
+
 def _flight(state, key) -> tuple[Future, bool]:
-    """The pending answer of ``key`` (store version, question) on the app ``state``, and whether this
-    caller is the first (it computes the answer; the others wait on the future)."""
+    """The pending answer of ``key`` on the app ``state``, and whether this caller is the first (it
+    computes the answer; the others wait on the future)."""
     with _FLIGHTS_LOCK:
         flights = getattr(state, "kept_flights", None)
         if flights is None:
@@ -115,6 +161,20 @@ def _flight(state, key) -> tuple[Future, bool]:
             return flight, False
         flight = flights[key] = Future()
         return flight, True
+
+
+def _settle(flight: Future, answer: Any = None, exc: BaseException | None = None) -> None:
+    if flight.done():
+        return
+    if exc is not None:
+        flight.set_exception(exc)
+    else:
+        flight.set_result(answer)
+
+
+def _land(state, key) -> None:
+    with _FLIGHTS_LOCK:
+        state.kept_flights.pop(key, None)
 
 
 def read_model(request: Request):

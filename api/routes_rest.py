@@ -32,6 +32,7 @@ DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 COMMON = {400: {"description": "malformed filter value"}, 422: {"description": "parameter out of range"},
           503: {"description": "the store did not answer in time"}}
 NOT_FOUND = {404: {"description": "no such resource"}}
+TERM_CHECKS_KEPT = 10_000  # /pledges filter checks (does this IRI exist?) kept per store version
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size (hard maximum 1000)")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip")]
@@ -123,12 +124,24 @@ def list_pledges(
 
 def _cached_ask(request: Request, sparql: str, term: tuple) -> bool:
     """Whether ``sparql`` with ``?x`` bound to ``term`` has a row; remembered per store version (the
-    engine's write count), so repeated filter values cost nothing."""
-    kept = service.version_kept(request, "term_checks", limit=10_000)
+    engine's write count), so repeated filter values cost nothing. At most TERM_CHECKS_KEPT (then
+    emptied: hostile filter values cannot grow it); a check not kept yet is asked once however many
+    clients ask it at the same moment (``service.single_flight``)."""
+    kept = service.version_kept(request, "term_checks", limit=TERM_CHECKS_KEPT)
     key = (sparql, term)
-    if key not in kept:
-        kept[key] = bool(service.select(request, sparql, {"x": term}, cap=1)["rows"])
-    return kept[key]
+    found = kept.get(key)
+    if found is None:
+        engine = request.app.state.engine
+        version = engine.version
+
+        def ask() -> bool:
+            answer = bool(service.select(request, sparql, {"x": term}, cap=1)["rows"])
+            if version == engine.version:
+                kept[key] = answer
+            return answer
+
+        found = service.single_flight(request.app.state, ("term_checks", version, key), ask)
+    return found
 
 
 def _known(request: Request, term: tuple) -> bool:

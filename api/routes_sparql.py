@@ -18,7 +18,7 @@ from fastapi.security import HTTPBearer
 
 from api.models import SPARQL_RESULTS_SCHEMA, SavedQuery
 from api.problems import Problem
-from api.queries_service import version_kept
+from api.queries_service import single_flight_async, version_kept
 from api.results import GRAPH_FORMATS, TABLE_FORMATS, negotiate, parse_accept
 from api.saved_queries import saved_queries
 from api.sparql_text import (
@@ -38,7 +38,7 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_MEDIA = "application/sparql-query"
 UPDATE_MEDIA = "application/sparql-update"
 DUMP_FORMATS = {"trig": "application/trig", "nquads": "application/n-quads"}
-SAVED_RESULTS_KEPT = 64  # saved-query answers kept per store version (by query, Accept and format)
+SAVED_RESULTS_KEPT = 64  # saved-query answers kept per store version (by query and negotiated format)
 SAVED_GZIP_FROM = 64 * 1024  # a kept answer of at least this many bytes is also kept gzip-compressed
 
 router = APIRouter()
@@ -403,26 +403,47 @@ async def run_saved_query(
         raise Problem(404, "no-such-query", f"no saved query named {name!r}",
                       hint=f"one of: {', '.join(saved_queries())}")
     state = request.app.state
-    key = (name, request.headers.get("accept"), format)
+    kind = "graph" if classify(saved.sparql).is_graph_result else "table"
+    fmt = negotiate(request.headers.get("accept"), kind, format)
+    if fmt is None:  # 406, never kept
+        return await _saved_answer(request, saved, format)
+    # keyed by the negotiated format, not the raw Accept/format text: hostile headers cannot fill it
+    key = (name, fmt.name)
     kept = version_kept(request, "saved_results")
-    if key in kept:
-        body, media_type, headers, packed = kept[key]
-        if packed is not None and _accepts_gzip(request):
-            return Response(packed, media_type=media_type, headers=headers | {
-                "X-Cache": "hit", "Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-        return Response(body, media_type=media_type, headers=headers | {"X-Cache": "hit"})
-    version = state.engine.version
-    response = await _saved_answer(request, saved, format)
-    if version == state.engine.version and len(kept) < SAVED_RESULTS_KEPT:
-        headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
-        packed = None
-        if len(response.body) >= SAVED_GZIP_FROM:  # compressed once, sent to every client that takes gzip
-            packed = await run_in_threadpool(gzip.compress, response.body, 6, mtime=0)
-        if packed is not None:
-            headers["Vary"] = "Accept-Encoding"
-            response.headers["Vary"] = "Accept-Encoding"
-        kept[key] = (response.body, response.media_type, headers, packed)
-    return response
+    hit = key in kept
+    if not hit:
+        version = state.engine.version
+
+        async def answer() -> Response:
+            response = await _saved_answer(request, saved, format)
+            if version == state.engine.version and len(kept) < SAVED_RESULTS_KEPT:
+                await _keep_saved(kept, key, response)
+            return response
+
+        # a saved query not kept yet is run once however many clients ask it meanwhile (issue 10)
+        response = await single_flight_async(state, ("saved_results", version, key), answer)
+        if key not in kept:  # not kept (a write meanwhile, or full): this caller's own copy
+            return Response(response.body, status_code=response.status_code, media_type=response.media_type,
+                            headers={k: v for k, v in response.headers.items()
+                                     if k not in ("content-length", "content-type")})
+    body, media_type, headers, packed = kept[key]
+    if hit:
+        headers = headers | {"X-Cache": "hit"}
+    if packed is not None and _accepts_gzip(request):
+        return Response(packed, media_type=media_type, headers=headers | {
+            "Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(body, media_type=media_type, headers=headers)
+
+
+async def _keep_saved(kept: dict, key: tuple, response: Response) -> None:
+    """Keep a saved query's answer (gzip-compressed too when large: compressed once, sent to every
+    client that takes gzip)."""
+    headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+    packed = None
+    if len(response.body) >= SAVED_GZIP_FROM:
+        packed = await run_in_threadpool(gzip.compress, response.body, 6, mtime=0)
+        headers["Vary"] = "Accept-Encoding"
+    kept[key] = (response.body, response.media_type, headers, packed)
 
 
 def _accepts_gzip(request: Request) -> bool:

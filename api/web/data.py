@@ -431,28 +431,33 @@ def _counts(request: Request, filters: Filters, facets: list[str],
             return cached[1]
     if cached_only:
         return None
+    # counts not kept yet are counted once however many browsers ask for them meanwhile (issue 10)
+    return service.single_flight(request.app.state, ("facet_counts", key[:2]),
+                                 lambda: _count_and_keep(request, filters, facets, key))
+
+
+def _count_and_keep(request: Request, filters: Filters, facets: list[str],
+                    key: tuple) -> dict[str, dict[str, int]]:
+    """The counts of :func:`_counts`, computed and kept."""
+    now = time.monotonic()
     names, bindings, extra = rest_filters(filters)
     model = service.read_model(request)
     criteria = q.pledge_criteria(names, bindings, extra) if model is not None else None
     if criteria is not None:
         counts = {facet: _model_counts(model, facet, criteria) for facet in facets}
-        with _FACET_LOCK:
-            _FACET_CACHE[key] = (now, counts)
-            while len(_FACET_CACHE) > FACET_CACHE_SIZE:
-                _FACET_CACHE.popitem(last=False)
-        return counts
+    else:
+        def count(facet: str) -> dict[str, int]:
+            rows = select(request, wq.facet_query(facet, names, bindings, extra), cap=1_000_000)
+            found: dict[str, int] = {}
+            for row in rows:
+                value = row.get("value")
+                text = "" if value is None else value[1] if value[0] == "literal" \
+                    else _value_key(facet, value[1])
+                found[text] = int(row["n"][1])
+            return found
 
-    def count(facet: str) -> dict[str, int]:
-        rows = select(request, wq.facet_query(facet, names, bindings, extra), cap=1_000_000)
-        found: dict[str, int] = {}
-        for row in rows:
-            value = row.get("value")
-            text = "" if value is None else value[1] if value[0] == "literal" else _value_key(facet, value[1])
-            found[text] = int(row["n"][1])
-        return found
-
-    with ThreadPoolExecutor(max_workers=min(4, len(facets))) as pool:
-        counts = dict(zip(facets, pool.map(count, facets), strict=True))
+        with ThreadPoolExecutor(max_workers=min(4, len(facets))) as pool:
+            counts = dict(zip(facets, pool.map(count, facets), strict=True))
     with _FACET_LOCK:
         _FACET_CACHE[key] = (now, counts)
         while len(_FACET_CACHE) > FACET_CACHE_SIZE:

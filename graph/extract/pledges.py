@@ -853,7 +853,7 @@ def _resolved(group: Group, view: SentenceView, article: ArticleScope) -> Group:
     the nearest of the sentences before that names at least two (by name or by a minister of theirs)."""
     references = [d for d in group.donors if d.flavour == "reference"]
     if not references:
-        return group
+        return _defined_collective(group, view, article)
     reference = references[0]
     keys = _countries_of(d for d in view.of(DONOR) if d.last <= reference.first)
     for back in range(view.position - 1, max(-1, view.position - 1 - _REFERENCE_REACH), -1):
@@ -870,6 +870,74 @@ def _resolved(group: Group, view: SentenceView, article: ArticleScope) -> Group:
         donors += [TypedMention(DONOR, "country", donor.first, donor.last, donor.start, donor.end, key=k,
                                 flavour="reference") for k in keys if k not in {d.key for d in donors}]
     return Group(donors, group.source, group.first, group.last, group.before)
+
+
+_APPOSITION_OPEN = ("–", "—", "(", ":", "-")
+_APPOSITION_CLOSE = ("–", "—", ")", " - ")
+
+
+def _members(view: SentenceView, collective: TypedMention) -> list[str]:
+    """The countries an apposition right after a collective enumerates ("the Nordic-Baltic Eight
+    countries – Norway, Sweden, ... and Estonia – said"): three or more, before the closing dash."""
+    rest = view.text[collective.end - view.offset:]
+    if not rest.lstrip().startswith(_APPOSITION_OPEN):
+        return []
+    close = min((i for i in (rest.find(c, len(rest) - len(rest.lstrip()) + 1) for c in _APPOSITION_CLOSE)
+                 if i > 0), default=len(rest))
+    end = collective.end + close
+    keys = _countries_of(d for d in view.of(DONOR) if d.cls == "country" and collective.end < d.start < end)
+    return keys if len(keys) >= 3 else []
+
+
+def _words(view: SentenceView, mention: TypedMention) -> set[str]:
+    """The words (four letters or more) naming a collective: its surface with the donor names right
+    before it ("the Nordic-Baltic Eight | countries") or, for a bare head noun, the two words before
+    it ("de baltiske | landene")."""
+    start = mention.start
+    for other in reversed(view.of(DONOR)):
+        if other.end <= start and not view.gap_text(other.end, start).strip():
+            start = other.start
+    if start == mention.start and mention.last - mention.first == 1:
+        for index in range(mention.first - 1, max(-1, mention.first - 3), -1):
+            if view.gaps[index + 1].strip():
+                break
+            start = view.tokens[index].start
+    surface = view.text[start - view.offset : mention.end - view.offset]
+    return {w.lower() for w in re.findall(r"\w+", surface) if len(w) >= 4}
+
+
+def _same_collective(words: set[str], other: set[str]) -> bool:
+    """Two namings of one qualified collective: the shorter (two words or more, "Baltic countries")
+    within the longer ("the Nordic-Baltic Eight countries"); a bare "allies" is no definition."""
+    shorter, longer = sorted((words, other), key=len)
+    return len(shorter) >= 2 and shorter <= longer
+
+
+def _defined_collective(group: Group, view: SentenceView, article: ArticleScope) -> Group:
+    """A collective the article has defined by enumerating its members in an apposition before
+    ("The Nordic-Baltic Eight countries – Norway, Sweden, ... – said"; later "the package paid for by
+    the Nordic and Baltic countries"): each member is a donor, as the named donors of a joint pledge."""
+    collectives = [d for d in group.donors if d.flavour == "collective"]
+    if not collectives:
+        return group
+    collective = collectives[0]
+    wanted = _words(view, collective)
+    if not wanted:
+        return group
+    for back in range(view.position, -1, -1):
+        earlier = article.views[back]
+        for mention in earlier.of(DONOR):
+            later = back == view.position and mention.first >= collective.first
+            if mention.flavour != "collective" or later:
+                continue
+            keys = _members(earlier, mention)
+            if keys and _same_collective(wanted, _words(earlier, mention)):
+                donors = [d for d in group.donors if d is not collective]
+                donors += [TypedMention(DONOR, "country", collective.first, collective.last, collective.start,
+                                        collective.end, key=k, flavour="member")
+                           for k in keys if k not in {d.key for d in donors}]
+                return Group(donors, group.source, group.first, group.last, group.before)
+    return group
 
 
 def _countries_of(donors) -> list[str]:
@@ -1562,9 +1630,10 @@ def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -
         if (decision.attachable.kind != ITEM or len(named) < 2 or decision.joint
                 or decision.group.collective or decision.attachable.first < package.first):
             continue
-        if decision.group.before == "agent" and 0 <= decision.group.first - package.last <= 2:
-            decision.joint = True  # "a package from A and B to fund X": one package, given jointly
-            continue
+        if (decision.group.before == "agent" and 0 <= decision.group.first - package.last <= 2) or \
+                all(d.flavour == "member" for d in decision.group.donors):
+            decision.joint = True  # "a package from A and B to fund X": one package, given jointly;
+            continue  # so is a package of a collective the article defined by its members
         decision.unattributed = True
         if tuple(named) not in opened:
             opened.add(tuple(named))

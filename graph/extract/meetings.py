@@ -680,6 +680,7 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
     text = unit.sentence.text
     offset = unit.sentence.start
     days = [d for d in unit.dates if len(d.value) == 10]
+    days = [d for d in days if not _weekday_beside_month(d, unit.dates, text, offset, offset + cue.start())]
     if days:
         cue_at = offset + cue.start()
         nearest = min(days, key=lambda d: min(abs(d.start - cue_at), abs(d.end - cue_at)))
@@ -712,6 +713,18 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
     if article.anchor and (_names_format(unit, lexicon, fmt) or _venue_format(unit, cues) == fmt):
         return article.anchor  # the meeting the article reports: its day (CONVENTIONS.md rule 10)
     return None
+
+
+def _weekday_beside_month(day, dates, text: str, offset: int, cue_at: int) -> bool:
+    """A bare weekday (no figure in it) of another month than a month nearer the meeting cue: the
+    day of the speech tag ("the summit to be held in June, the minister said on Wednesday", "kesäkuussa,
+    ministeri kertoi keskiviikkona"), not the meeting's."""
+    if any(ch.isdigit() for ch in text[day.start - offset : day.end - offset]):
+        return False
+    reach = min(abs(day.start - cue_at), abs(day.end - cue_at))
+    return any(len(m.value) == 7 and m.value != day.value[:7]
+               and min(abs(m.start - cue_at), abs(m.end - cue_at)) < min(reach, _MONTH_REACH)
+               for m in dates)
 
 
 _RELATIVE_REACH = 3  # sentences back to the day a relative day ("the next day") counts from

@@ -656,8 +656,12 @@ def _chain(view: SentenceView, triggers: list[Trigger]) -> None:
 
 def _verb_final_cue(view: SentenceView, trigger: Trigger, cls: str) -> bool:
     """A request or agenda verb that closes the trigger's clause after an infinitive marker ("planen,
-    weitere Lieferungen zu erörtern"): the trigger's noun is what they talk about or ask for."""
+    weitere Lieferungen zu erörtern"): the trigger's noun is what they talk about or ask for. A
+    participle describing the item ("the requested systems", "drones requested by Kyiv") is no such verb."""
+    articles, agents = {c.last for c in view.of("article")}, {c.first for c in view.of("agent")}
     for cue in view.of(cls):
+        if cue.first in articles or cue.last in agents:
+            continue
         if 0 < cue.first - trigger.last <= 8 and not _breaks_between(view, trigger.last, cue.first) \
                 and not any(trigger.last <= t.first < cue.first for t in view.of(TRIGGER)):
             gap = view.gap_text(view.tokens[trigger.last - 1].end, view.tokens[cue.first].start)
@@ -1300,7 +1304,7 @@ def _sentence_pledges(sentence: PledgeSentence, package: PackageContext, article
             continue
         if trigger is not None and (trigger.negated or trigger.blocked):
             continue
-        if _own_use(view, attachable):
+        if _own_use(view, attachable) or _requested_clause(sentence, attachable, trigger):
             continue
         decision = decide_donor(sentence, attachable, trigger, article)
         if decision is not None:
@@ -1343,6 +1347,22 @@ def governing_trigger(sentence: PledgeSentence, attachable: Attachable) -> Trigg
         if after:
             return after[0]
     return None
+
+
+def _requested_clause(sentence: PledgeSentence, attachable: Attachable, trigger: Trigger | None) -> bool:
+    """The attachable stands in a later comma clause of its own whose verb is a request and which has
+    no verb of giving (", while Ukraine asks for Patriots", "während Kiew ... fordert", "alors que Kyiv
+    réclame"): it is what someone asks for, not what the earlier clause's verb gives. A participle with
+    its agent ("requested by Kyiv") describes the item and does not count."""
+    if trigger is None or trigger.first >= attachable.first:
+        return False
+    view, clause = sentence.view, _comma_clauses(sentence)
+    own = clause[attachable.first]
+    if clause[trigger.first] == own or any(clause[t.first] == own for t in sentence.triggers):
+        return False
+    agents = {c.first for c in view.of("agent")}
+    return any(clause[c.first] == own and c.first > trigger.last and c.last not in agents
+               for c in view.of("request"))
 
 
 def _own_use(view: SentenceView, attachable: Attachable) -> bool:

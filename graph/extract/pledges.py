@@ -266,7 +266,8 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     if elliptical is not None and not any(a.kind == ITEM for a in attachables):
         attachables = sorted([*attachables, elliptical], key=lambda a: a.first)
     if partitive is not None:  # "en ont fourni ... pour la défense aérienne": the pronoun is the object
-        attachables = sorted([*(a for a in attachables if a.kind != ITEM or not _for_purpose(view, a.first)),
+        attachables = sorted([*(a for a in attachables if (a.kind != ITEM or not _for_purpose(view, a.first))
+                                and a.kind != "package"),  # "the second delivery of the kind"
                               partitive], key=lambda a: a.first)
     live = [t for t in triggers if not t.negated and not t.blocked]
     if not attachables:
@@ -327,6 +328,9 @@ _PARTITIVE_REACH = 3  # tokens from a partitive pronoun to its verb ("en ont dé
 def _partitive(view: SentenceView, article: ArticleScope) -> Attachable | None:
     """A partitive pronoun right before a verb of giving, with only auxiliaries or "already" between
     ("Les deux pays en ont déjà fourni", "l'Italia ne ha inviati"): the item the sentence before named."""
+    kind = _kind_reference(view, article)
+    if kind is not None:
+        return kind
     cues = view.of("partitive")
     if not cues or view.position == 0 or any(not _for_purpose(view, m.first) for m in view.of(ITEM)):
         return None
@@ -344,6 +348,35 @@ def _partitive(view: SentenceView, article: ArticleScope) -> Attachable | None:
         item = Item(token.start, token.end, named.surface, named.name, named.category, named.equipment_id)
         mention = TypedMention(ITEM, "item", cue.first, cue.last, token.start, token.end, value=item)
         return Attachable(ITEM, mention, item=item, category=named.category)
+    return None
+
+
+_KIND_REACH = 2  # sentences back the item of "a delivery of the kind" may be named
+
+
+def _kind_reference(view: SentenceView, article: ArticleScope) -> Attachable | None:
+    """A back-reference to a kind right after a verb or noun of giving, in a sentence that names no
+    item ("the second delivery of the kind", "secondo invio del genere", "Lieferung dieser Art"):
+    the item named last in the sentences just before, as the object of a partitive pronoun."""
+    cues = view.of("kind_reference")
+    if not cues or view.position == 0 or any(not _for_purpose(view, m.first) for m in view.of(ITEM)):
+        return None
+    verbs = view.of(TRIGGER)
+    cue = next((c for c in cues if any(0 <= c.first - t.last <= 2 or t.first <= c.first < t.last
+                                       for t in verbs)), None)
+    if cue is None:
+        return None
+    for back in range(view.position - 1, max(-1, view.position - 1 - _KIND_REACH), -1):
+        before = article.views[back]
+        if before.paragraph < view.paragraph - 2:
+            break
+        antecedents = [m for m in before.of(ITEM) if m.value.category]
+        if antecedents:
+            named, token = antecedents[-1].value, view.tokens[cue.first]
+            item = Item(token.start, token.end, named.surface, named.name, named.category,
+                        named.equipment_id)
+            mention = TypedMention(ITEM, "item", cue.first, cue.last, token.start, token.end, value=item)
+            return Attachable(ITEM, mention, item=item, category=named.category)
     return None
 
 

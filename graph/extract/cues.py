@@ -82,6 +82,8 @@ class RelationLexicon:
         self.past_forms = frozenset(lemma_key(w) for w in data.get("past_forms", []))
         self.past_suffixes = tuple(lemma_key(s) for s in data.get("past_suffixes", []))
         self.first_person_suffixes = tuple(lemma_key(s) for s in data.get("first_person_suffixes", []))
+        # endings of a synthetic future ("enviará", "invierà", "enverra"): the tense says it is to come
+        self.future_suffixes = tuple(lemma_key(s) for s in data.get("future_suffixes", []))
         # case endings that make a name the source ("from Norway") where no preposition does
         self.agent_endings = tuple(lemma_key(s) for s in data.get("agent_endings", []))
         # case endings that make a noun the purpose of a sum ("ampumatarvikkeisiin": for ammunition)
@@ -246,6 +248,11 @@ class RelationLexicon:
         """Whether a verb form is in the first person plural ("przekazujemy", "enviamos")."""
         form = lemma_key(token.text)
         return len(form) > 5 and any(form.endswith(s) for s in self.first_person_suffixes)
+
+    def is_future(self, token: Token, lemma: str) -> bool:
+        """Whether a trigger word is a synthetic future form (lexicon ``future_suffixes``)."""
+        form = lemma_key(token.text)
+        return form != lemma and any(form.endswith(s) for s in self.future_suffixes)
 
     def is_past(self, token: Token, lemma: str) -> bool:
         """Whether a trigger word is a past form (simple past or participle)."""

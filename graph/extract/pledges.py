@@ -597,7 +597,8 @@ def _status(view: SentenceView, trigger: Trigger, relations) -> str:
         return "planned"
     if trigger.cls == "propose":
         return "proposed"
-    trigger.future = _near_before(view, trigger.first, ("future",), _ASPECT_REACH)
+    trigger.future = _near_before(view, trigger.first, ("future",), _ASPECT_REACH) or \
+        view.relations.is_future(view.tokens[trigger.first], view.lemmas[trigger.first])
     if trigger.cls not in DELIVERY_CLASSES or trigger.future:
         return "pledged"
     token_index = trigger.first

@@ -343,14 +343,20 @@ def _drop_calibres(text: str, items: list[Item]) -> list[Item]:
     return result
 
 
-@functools.cache
-def _including_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
-    """The gap between a class noun and the first system it lists: ", including (the)", "wie etwa"."""
-    cues = lexicon.data.get("including_cues")
+def _cue_regex(lexicon: Lexicon, key: str, template: str) -> re.Pattern[str] | None:
+    """``template`` with the lexicon's ``key`` cue patterns as one alternation in place of ``{cues}``,
+    or None where the language has no such cues."""
+    cues = lexicon.data.get(key)
     if not cues:
         return None
     body = "|".join(f"(?:{cue})" for cue in cues)
-    return re.compile(rf"^[\s,:(\u2013-]*(?:{body})[\s:]+(?:[\w']+\s+)?$", re.IGNORECASE)
+    return re.compile(template.replace("{cues}", body), re.IGNORECASE)
+
+
+@functools.cache
+def _including_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """The gap between a class noun and the first system it lists: ", including (the)", "wie etwa"."""
+    return _cue_regex(lexicon, "including_cues", r"^[\s,:(\u2013-]*(?:{cues})[\s:]+(?:[\w']+\s+)?$")
 
 
 def _drop_list_headings(text: str, items: list[Item], including: re.Pattern[str] | None) -> list[Item]:
@@ -416,11 +422,7 @@ def _with_quantity(text: str, item: Item, quantities: list, item_starts: list[in
 @functools.cache
 def _one_of_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
     """The words right before an item that pick one of a kind (``item_one_of``: "one of the", "uno dei")."""
-    cues = lexicon.data.get("item_one_of")
-    if not cues:
-        return None
-    body = "|".join(f"(?:{cue})" for cue in cues)
-    return re.compile(rf"(?<![\w'’])(?:{body})\s+$", re.IGNORECASE)
+    return _cue_regex(lexicon, "item_one_of", r"(?<![\w'’])(?:{cues})\s+$")
 
 
 def _one_of(text: str, sentence_start: int, items: list[Item], noun_starts: list[int],

@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import math
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
@@ -109,16 +110,10 @@ def single_flight(state, key: tuple, compute: Callable[[], T]) -> T:
     flight, leader = _flight(state, key)
     if not leader:
         return flight.result()
-    try:
+    with _leading(state, key, flight):
         answer = compute()
-    except BaseException as exc:
-        _settle(flight, exc=exc)
-        raise
-    else:
         _settle(flight, answer)
         return answer
-    finally:
-        _land(state, key)
 
 
 async def single_flight_async(state, key: tuple, compute: Callable[[], Awaitable[T]]) -> T:
@@ -134,17 +129,25 @@ async def single_flight_async(state, key: tuple, compute: Callable[[], Awaitable
         except asyncio.CancelledError:
             if not flight.cancelled():
                 raise  # this caller was cancelled, not the first one
-    try:
+    with _leading(state, key, flight):
         answer = await compute()
+        _settle(flight, answer)
+        return answer
+
+
+@contextmanager
+def _leading(state, key: tuple, flight: Future) -> Iterator[None]:
+    """The first caller's run of a flight (both single-flight forms): its exception reaches the waiters
+    too, a cancelled first caller cancels the flight (a waiter then asks again), and the flight lands
+    whatever happened."""
+    try:
+        yield
     except asyncio.CancelledError:
         flight.cancel()
         raise
     except BaseException as exc:
         _settle(flight, exc=exc)
         raise
-    else:
-        _settle(flight, answer)
-        return answer
     finally:
         _land(state, key)
 

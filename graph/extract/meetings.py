@@ -696,8 +696,11 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
         month = _coming_month(months[0].value, published) if upcoming else months[0].value
         known_day = _calendar_day(cues, calendar_key, month)
         if known_day or upcoming or (cues.previous and cues.previous.search(text)):
-            # a regular format's meeting by month is that month (CONVENTIONS.md rule 10); a summit is its day
-            return known_day if known_day and calendar_key != fmt else month
+            # a regular format's meeting by month is that month (CONVENTIONS.md rule 10); a past summit is
+            # its day, a coming one keeps the month the text gives (world knowledge does not date the future)
+            if known_day and calendar_key != fmt and not _after_publication(known_day, published):
+                return known_day
+            return month
         if _past_month_of_meeting(text, offset, months[0], cues):
             return month
     year = _past_year_of_meeting(unit, cue, published)

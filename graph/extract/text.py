@@ -9,6 +9,7 @@ the normalised text back to the original, so evidence offsets always refer to ``
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -80,7 +81,7 @@ _DROPPED = re.compile("[" + "".join(re.escape(k) for k, v in _CHAR_MAP.items() i
 def normalise(text: str) -> NormalText:
     """Unify quotes, dashes and spaces; drop soft hyphens; keep an offset map to ``text``."""
     composed = unicodedata.normalize("NFC", text)
-    mapped = composed.translate(_ONE_TO_ONE)
+    mapped = unwrap_lines(composed.translate(_ONE_TO_ONE))
     if not _DROPPED.search(mapped):  # the common case: one character out per character in
         return NormalText(mapped, range(len(mapped)), len(text))
     offsets: list[int] = []
@@ -90,6 +91,29 @@ def normalise(text: str) -> NormalText:
         position = match.end()
     offsets.extend(range(position, len(mapped)))
     return NormalText(_DROPPED.sub("", mapped), tuple(offsets), len(text))
+
+
+_WRAP_MIN, _WRAP_MAX = 50, 80  # the line width of hard-wrapped text (e-mail, wire feeds, plain-text pages)
+
+
+def unwrap_lines(text: str) -> str:
+    """Hard-wrapped text (most lines of a paragraph 50-80 characters long, breaking inside sentences)
+    with the line breaks inside a paragraph turned into spaces, one character for one, so that a
+    sentence is not cut at the end of each line; other text is returned as it is."""
+    lines = text.split("\n")
+    pairs = list(itertools.pairwise(lines))
+    continued = [len(line) for line, after in pairs if line.strip() and after.strip()]
+    if len(continued) < 4:
+        return text
+    wrapped = sum(_WRAP_MIN <= n <= _WRAP_MAX for n in continued)
+    longer = sum(len(line) > _WRAP_MAX + 10 for line in lines)
+    if wrapped < 0.7 * len(continued) or longer > 0.1 * len(lines):
+        return text
+    out = [lines[0]]
+    for previous, line in pairs:
+        joined = len(previous.rstrip()) >= 40 and line.strip() and previous.strip()
+        out.append((" " if joined else "\n") + line)
+    return "".join(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,6 +278,9 @@ _WEEKDAY_RESOLVERS: dict[str, Callable[[date, int], date]] = {
     "weekday_after": lambda a, w: a + timedelta(days=(w - a.weekday() - 1) % 7 + 1),
     "weekday_on_or_after": lambda a, w: a + timedelta(days=(w - a.weekday()) % 7),
     "weekday_this_week": lambda a, w: a + timedelta(days=w - a.weekday()),
+    # "on Tuesday last week", "am Dienstag vergangener Woche": that weekday of the week before / after
+    "weekday_last_week": lambda a, w: a + timedelta(days=w - a.weekday() - 7),
+    "weekday_next_week": lambda a, w: a + timedelta(days=w - a.weekday() + 7),
 }
 #: every ``resolve`` a date rule may name
 RESOLVERS = frozenset({"ignore", "year", "day_month", "month", "month_last", "days", "weeks", "months",

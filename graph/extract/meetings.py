@@ -775,6 +775,9 @@ def _since(text: str, start: int, cues: MeetingCues) -> bool:
     """The month at ``start`` begins a period ("since April 2022", "seit Juni"): no meeting's date."""
     if cues.month_since and cues.month_since.search(text[max(0, start - 20) : start]):
         return True
+    opening = re.match(r"\S+\s", text[start : start + 20])  # the date mention opens with the cue:
+    if cues.month_since and opening and cues.month_since.search(opening.group()):  # "since February 2022"
+        return True
     # a clause opened by "since": "since X became president in January"
     clause = text[max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0) : start]
     return bool(cues.since_clause and cues.since_clause.search(clause))

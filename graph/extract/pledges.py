@@ -831,12 +831,25 @@ def _groups(view: SentenceView) -> list[Group]:
                 groups[-1].last = donor.last
                 continue
         groups.append(Group([donor], "sentence", donor.first, donor.last))
+    groups = [part for group in groups for part in _split_person_apposition(view, group, conjunctions)]
     endings = view.relations.agent_endings if view.relations is not None else ()
     for group in groups:
         group.before = _cue_before(view, group.first)
         if not group.before and endings and lemma_key(view.tokens[group.last - 1].text).endswith(endings):
             group.before = "agent"  # a source case ending: "Norjalta" (from Norway)
     return groups
+
+
+def _split_person_apposition(view: SentenceView, group: Group, conjunctions: set[int]) -> list[Group]:
+    """Persons joined by commas only, with no coordination anywhere in the group, are no list: the
+    first closes an opening phrase and the last is the subject ("Opening the meeting alongside NATO
+    Secretary General Mark Rutte, John Healey announced ..."): one group per person."""
+    donors = group.donors
+    if len(donors) < 2 or any(d.cls != "person" for d in donors):
+        return [group]
+    if any(i in conjunctions for i in range(group.first, group.last)):
+        return [group]
+    return [Group([d], group.source, d.first, d.last) for d in donors]
 
 
 def _names_a_thing(view: SentenceView, donor: TypedMention) -> bool:

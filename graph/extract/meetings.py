@@ -688,7 +688,8 @@ def _meeting_date(article: _ArticleScope, position: int, cue: re.Match[str], fmt
     relative = _relative_day(article, position)
     if relative:  # "the next day the ministers met again": the day after the text's last day
         return relative
-    months = [d for d in unit.dates if len(d.value) == 7 and not _since(text, d.start - offset, cues)]
+    months = [d for d in unit.dates if len(d.value) == 7 and not _since(text, d.start - offset, cues)
+              and not _in_complement(text, cue.end(), d.start - offset, cues)]
     if months:  # "the previous meeting in February", "In May, the ministers gathered in Riga"
         cue_at = offset + cue.start()
         near = min(abs(months[0].start - cue_at), abs(months[0].end - cue_at)) <= _MONTH_REACH
@@ -783,6 +784,12 @@ def _since(text: str, start: int, cues: MeetingCues) -> bool:
     return bool(cues.since_clause and cues.since_clause.search(clause))
 
 
+def _in_complement(text: str, cue_end: int, start: int, cues: MeetingCues) -> bool:
+    """The month stands in a clause opened by a complementiser after the meeting cue ("told the meeting
+    that the launchers the Netherlands decided to donate in January ..."): the clause's month."""
+    return bool(cues.complementiser and cue_end <= start and cues.complementiser.search(text[cue_end:start]))
+
+
 def _past_month_of_meeting(text: str, offset: int, month, cues: MeetingCues) -> bool:
     """A month next to a meeting cue of a sentence about the past: "In July, the allies met in
     Vilnius", "im Mai in Riga zusammengekommen" (not "since April", not a coming meeting)."""
@@ -793,6 +800,8 @@ def _past_month_of_meeting(text: str, offset: int, month, cues: MeetingCues) -> 
         between = text[min(end, match.end()) : max(start, match.start())]
         if len(between) > _PAST_MONTH_REACH:
             continue
+        if match.end() <= start and cues.complementiser and cues.complementiser.search(between):
+            continue  # "told the meeting that the launchers ... decided in January": the clause's month
         if not _CLAUSE_BREAK.search(between) or (start <= 3 and match.start() > end):
             return True  # same clause, or the month opens the sentence: "In July, the allies met"
     return False

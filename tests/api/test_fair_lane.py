@@ -135,6 +135,9 @@ def test_health_is_answered_before_the_fastapi_stack(tmp_path):
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 503 and b"/unhealthy" in sent[1]["body"]
     assert dict(sent[0]["headers"])[b"content-type"] == b"application/problem+json"
+    sent.clear()  # a Host this server does not answer to: the whole stack (its Host check) answers
+    asyncio.run(app(scope | {"headers": [(b"host", b"rebind.example")]}, receive, send))
+    assert sent[0]["status"] == 400 and app.middleware_stack is not None
 
 
 # ------------------------------------------------------------------ the lane itself

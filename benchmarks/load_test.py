@@ -37,6 +37,7 @@ LOOKUPS = [
     ("/pledges?category=air_defence", "/pledges", {"category": "air_defence", "limit": "20"}),
     ("/pledges?donor=DE", "/pledges", {"donor": "DE", "limit": "20"}),
     ("/meetings", "/meetings", {"limit": "20"}),
+    ("/pledges?limit=1000 (heavy page)", "/pledges", {"limit": "1000", "offset": "500"}),
     ("/equipment", "/equipment", {"limit": "20"}),
     ("/sparql light ASK", "/sparql", {"query": LIGHT_QUERY}),
     ("/health", "/health", None),

@@ -71,7 +71,9 @@ def test_another_clients_light_requests_answer_while_one_client_floods(tmp_path,
             stop = threading.Event()
             with ThreadPoolExecutor(1) as pool:
                 flooding = pool.submit(flood, live.url, 30, stop, 3)
-                time.sleep(1.0)  # the flood fills its share and queue
+                deadline = time.monotonic() + 30  # until the flood fills its share and queue
+                while other.get("/health").json()["lookups_waiting"] < 10 and time.monotonic() < deadline:
+                    time.sleep(0.1)
                 light = [timed(other, "/pledges", donor="DE", limit=5) for _ in range(5)]
                 health = [timed(other, "/health") for _ in range(5)]
                 status = other.get("/health").json()

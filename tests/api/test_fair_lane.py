@@ -181,3 +181,14 @@ def test_the_lane_refuses_beyond_the_queue_and_after_the_wait():
         assert lane.refused == 2 and lane.total == 1
 
     asyncio.run(main())
+
+
+def test_the_servers_token_is_a_client_of_its_own_and_other_tokens_are_not():
+    from api.lanes import ClientLaneMiddleware
+
+    lanes = ClientLaneMiddleware(None, lane=FairLane(4, 2, 4, 1), token="s3cret")
+    scope = {"client": ("127.0.0.1", 5000), "headers": []}
+    assert lanes.client_of(scope) == "127.0.0.1"
+    assert lanes.client_of(scope | {"headers": [(b"authorization", b"Bearer s3cret")]}) == "token"
+    # a made-up token cannot buy a lane of its own: the address counts
+    assert lanes.client_of(scope | {"headers": [(b"authorization", b"Bearer other")]}) == "127.0.0.1"

@@ -44,6 +44,9 @@ def health_answer(state) -> tuple[int, dict]:
     lane = getattr(state, "lane", None)
     if lane is not None:
         counts |= lane.status()
+    answered = getattr(engine, "last_answer", None)
+    if answered:  # the store's liveness: how long ago its worker answered a heartbeat
+        counts["store_heartbeat_s"] = round(max(0.0, time.monotonic() - answered), 3)
     if not engine.healthy():
         return 503, {"type": PROBLEM_TYPE + "unhealthy", "title": "Service unavailable", "status": 503,
                      "detail": "the store worker has not answered its heartbeat for 10 s",

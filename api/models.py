@@ -477,6 +477,7 @@ class Health(Model):
     lookups_running: int = 0
     lookups_waiting: int = 0
     lookups_refused: int = 0
+    store_heartbeat_s: float | None = None
 
 
 class SavedQuery(Model):

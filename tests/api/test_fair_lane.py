@@ -77,6 +77,7 @@ def test_another_clients_light_requests_answer_while_one_client_floods(tmp_path,
                 light = [timed(other, "/pledges", donor="DE", limit=5) for _ in range(5)]
                 health = [timed(other, "/health") for _ in range(5)]
                 status = other.get("/health").json()
+                assert 0 <= status["store_heartbeat_s"] < 5  # the store worker answers its heartbeat
                 stop.set()
                 answers = flooding.result()
     assert {code for code, _ in light} == {200} and {code for code, _ in health} == {200}

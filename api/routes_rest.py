@@ -19,6 +19,7 @@ from api import lookups as q
 from api import models
 from api import queries_service as service
 from api.engine import ServiceUnavailable
+from api.lanes import health_answer
 from api.problems import Problem
 from api.results import Term, parse_accept
 from api.routes_sparql import TOKEN_SECURITY, check_token
@@ -601,8 +602,6 @@ async def health(request: Request) -> dict[str, Any]:
     process knows. Served before routing and every middleware (``api.lanes.health_fast_path``); this
     route documents it and answers the requests the fast path leaves to the whole stack (a browser's
     cross-origin request, a query string)."""
-    from api.lanes import health_answer
-
     status, body = health_answer(request.app.state)
     if status != 200:
         raise Problem(status, "unhealthy", body.pop("detail"), hint=body.pop("hint"),

@@ -57,11 +57,12 @@ def main(argv: list[str] | None = None) -> int:
                     before, after = tuples(base[stem]), tuples(system[stem])
                     for kind in KINDS[:5]:
                         if before[kind] != after[kind]:
-                            print(f"   {perturbation} {stem} {kind}: lost {sorted(map(str, before[kind] - after[kind]))}"
-                                  f" gained {sorted(map(str, after[kind] - before[kind]))}")
+                            lost, gained = before[kind] - after[kind], after[kind] - before[kind]
+                            print(f"   {perturbation} {stem} {kind}: lost {sorted(map(str, lost))}"
+                                  f" gained {sorted(map(str, gained))}")
             scores = score_records(gold, system).scores
-            print(f"{perturbation:12s} " + " ".join(f"{scores[k].f1 - base_scores[k].f1:+7.2f}" for k in KINDS),
-                  flush=True)
+            deltas = " ".join(f"{scores[k].f1 - base_scores[k].f1:+7.2f}" for k in KINDS)
+            print(f"{perturbation:12s} {deltas}", flush=True)
     return 0
 
 

@@ -1439,7 +1439,14 @@ def decide_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trig
         group = Group([*group.donors, *partner.donors], group.source, group.first, group.last, group.before)
     recipient = _recipient(sentence, attachable, trigger, article.lexicon)
     return Decision(attachable, trigger, group, how, confidence, recipient, joint=joint,
-                    background=is_background(sentence, attachable, trigger))
+                    background=is_background(sentence, attachable, trigger)
+                    or (partner is not None and _partner_in_background(sentence, partner)))
+
+
+def _partner_in_background(sentence: PledgeSentence, partner: Group) -> bool:
+    """A partner named right after a background cue ("the second such delivery after the one made at the
+    start of the war together with France"): the joint pledge is the earlier one, not the news."""
+    return any(0 <= partner.first - cue.last <= 4 for cue in sentence.view.of("background"))
 
 
 def _partner(sentence: PledgeSentence, group: Group, trigger: Trigger | None) -> Group | None:

@@ -9,10 +9,14 @@ the normalised text back to the original, so evidence offsets always refer to ``
 from __future__ import annotations
 
 import functools
+import html
+import itertools
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 # One character in, at most one character out ("" = dropped).
@@ -228,3 +232,145 @@ def tokenise(text: str, offset: int = 0) -> list[Token]:
         last_end = end
         glue_next = False
     return tokens
+
+
+# --------------------------------------------------------------------------- the shape of news text
+
+_PAGE_DATA = Path(__file__).resolve().parents[1] / "ingest_data" / "boilerplate.json"
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z]{2,8});")
+_SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
+_LIST_MARK = re.compile(r"[-*\u2022\u25cf\u25aa>]|\d{1,2}[.)]\s")
+_DATELINE = re.compile(r"[A-ZÀ-Ž][^\W\d_]+(?:[ -][A-ZÀ-Ž][^\W\d_]+){0,2}(?:, [^()\n]{1,30}?)? "
+                       r"\([^()\n]{2,20}\) ?- ")
+_WRAP_MIN = 40      # a hard-wrapped line is at least this long ...
+_WRAP_MAX = 100     # ... and no line of a hard-wrapped text is longer
+_TOP_LINES = 6      # bylines and datelines stand in the first lines
+
+
+@functools.cache
+def _page_words() -> tuple[tuple[str, ...], frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None]:
+    """Teaser and share prefixes, whole boilerplate lines, a caption-credit pattern and a byline pattern,
+    from every language of graph/ingest_data/boilerplate.json."""
+    data = json.loads(_PAGE_DATA.read_text(encoding="utf-8"))
+    prefixes, lines, credits, bylines = [], set(), set(), set()
+    for key, entry in data.items():
+        if key.startswith("_"):
+            continue
+        prefixes.extend(p.casefold() for p in entry.get("prefixes", []))
+        lines.update(line.casefold() for line in entry.get("lines", []))
+        credits.update(entry.get("credits", []))
+        bylines.update(entry.get("bylines", []))
+
+    def alternatives(words: set[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    credit = re.compile(rf"(?:^|[.!?]\s+|\()(?:{alternatives(credits)})\s*[^.!?:\n]{{1,60}}\)?$",
+                        re.IGNORECASE) if credits else None
+    name = r"[A-ZÀ-Ž][^\W\d_]+(?:[-'][^\W\d_]+)?"
+    byline = re.compile(rf"(?:{alternatives(bylines)})\s+{name}(?: {name}){{0,3}}(?:,[^.!?\n]{{0,60}})?$",
+                        re.IGNORECASE) if bylines else None
+    return tuple(prefixes), frozenset(lines), credit, byline
+
+
+def is_page_line(line: str, top: bool = False) -> bool:
+    """A line of page furniture rather than of the article: a photo caption ending in its credit
+    ("... Foto: dpa"), a teaser or share-button line ("Read more: ...", "Del på Facebook"), a bare
+    boilerplate word ("Share", "Annons") or, near the top (``top``), a byline ("By Anna Example")."""
+    line = line.strip()
+    if not line or len(line) > 200:
+        return False
+    prefixes, lines, credit, byline = _page_words()
+    lowered = line.casefold()
+    if lowered.rstrip(":.!») ") in lines:
+        return True
+    for prefix in prefixes:
+        if lowered.startswith(prefix) and not lowered[len(prefix):len(prefix) + 1].isalpha():
+            return True
+    if credit is not None and credit.search(line):
+        return True
+    if top and byline is not None and byline.fullmatch(line):
+        name_start = line.split(None, 1)[1][:1]
+        return name_start.isupper()
+    return False
+
+
+def reshape(normal: NormalText) -> NormalText:
+    """Undo the shape of a news page: decode HTML entity leftovers (``&nbsp;`` ``&#8211;``), join
+    words broken by a hyphen at a line end ("Luft-\\nverteidigung"), join line breaks inside a sentence
+    (a hard-wrapped text, or a line going on in lower case) and drop page furniture (captions with
+    their credit, teasers, share buttons, a byline, a dateline "BRUSSELS (AP) -").
+
+    Dropped characters vanish from the text; the offset map still points into the original text, so
+    evidence offsets stay right. A text without any of these comes back unchanged.
+    """
+    text = normal.text
+    edits: list[tuple[int, int, str]] = []
+    if "&" in text:
+        for match in _ENTITY.finditer(text):
+            value = html.unescape(match.group())
+            if len(value) == 1 and value != match.group():
+                edits.append((match.start(), match.end(), _CHAR_MAP.get(value, value) or " "))
+    if "\n" in text or len(text) < 400:
+        edits.extend(_line_edits(text))
+    if not edits:
+        return normal
+    return _apply(normal, sorted(edits))
+
+
+def _line_edits(text: str) -> list[tuple[int, int, str]]:
+    starts, position = [], 0
+    for line in text.split("\n"):
+        starts.append((position, line))
+        position += len(line) + 1
+    nonblank = [(s, line) for s, line in starts if line.strip()]
+    edits: list[tuple[int, int, str]] = []
+    page = set()
+    for number, (start, line) in enumerate(nonblank):
+        top = number < _TOP_LINES
+        if is_page_line(line, top):
+            page.add(start)
+            edits.append((start, min(start + len(line) + 1, len(text)), ""))
+        elif top:
+            dateline = _DATELINE.match(line, len(line) - len(line.lstrip()))
+            if dateline and dateline.end() < len(line):
+                edits.append((start, start + dateline.end(), ""))
+    lengths = [len(line.strip()) for _, line in nonblank]
+    followed = sum(1 for (s, line), (t, _) in itertools.pairwise(nonblank) if t == s + len(line) + 1)
+    wrapped = (bool(lengths) and max(lengths) <= _WRAP_MAX and len(nonblank) < len(starts)
+               and followed >= 2 and followed >= 0.3 * len(nonblank))
+    for (start, line), (next_start, following) in itertools.pairwise(nonblank):
+        if next_start != start + len(line) + 1 or start in page or next_start in page:
+            continue
+        head, tail = line.rstrip(), following.lstrip()
+        newline = start + len(line)
+        if _LIST_MARK.match(tail):
+            continue
+        if len(head) >= 2 and head[-1] == "-" and head[-2].isalpha() and head[-2].islower() \
+                and tail[:1].isalpha() and tail[:1].islower():
+            edits.append((start + len(head) - 1, next_start + len(following) - len(tail), ""))
+        elif (not _SENTENCE_END.search(head) and tail[:1].isalpha() and tail[:1].islower()) \
+                or (wrapped and len(head.strip()) >= _WRAP_MIN):
+            edits.append((newline, newline + 1, " "))
+    return edits
+
+
+def _apply(normal: NormalText, edits: list[tuple[int, int, str]]) -> NormalText:
+    """``normal`` with the (start, end, replacement) edits made; no replacement is longer than its span."""
+    text, offsets = normal.text, normal.offsets
+    pieces: list[str] = []
+    mapped: list[int] = []
+    position = 0
+    same_length = True
+    for start, end, replacement in edits:
+        if start < position:
+            continue  # inside a span already edited (an entity in a dropped caption)
+        pieces.append(text[position:start])
+        pieces.append(replacement)
+        mapped.extend(offsets[position:start])
+        mapped.extend(offsets[start:start + len(replacement)])
+        same_length = same_length and len(replacement) == end - start
+        position = end
+    pieces.append(text[position:])
+    mapped.extend(offsets[position:])
+    new_offsets = offsets if same_length else tuple(mapped)
+    return NormalText("".join(pieces), new_offsets, normal.original_length)

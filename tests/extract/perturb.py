@@ -56,8 +56,8 @@ def _wrap_line(line: str, width: int, hyphenate: bool) -> list[str]:
 def _hyphen_cut(word: str, room: int) -> int:
     """Where a word may be broken with a hyphen in ``room`` columns: between two lower-case letters."""
     for cut in range(min(room, len(word) - 3), 2, -1):
-        if word[cut - 1].isalpha() and word[cut - 1].islower() and word[cut].isalpha() and word[cut].islower() \
-                and word[:cut].isalpha():
+        left, right = word[cut - 1], word[cut]
+        if left.isalpha() and left.islower() and right.isalpha() and right.islower() and word[:cut].isalpha():
             return cut
     return 0
 
@@ -98,7 +98,7 @@ def share(text: str, lang: str, rng: random.Random) -> str:
     """Share-button remnants after the headline and at the end."""
     words = furniture(lang)
     paragraphs = _paragraphs(text)
-    return "\n".join(paragraphs[:1] + [words["share"]] + paragraphs[1:] + [words["share"]])
+    return "\n".join([*paragraphs[:1], words["share"], *paragraphs[1:], words["share"]])
 
 
 _ENTITIES = {"-": "&#8211;", "&": "&amp;", '"': "&quot;"}
@@ -118,7 +118,21 @@ def dateline(text: str, lang: str, rng: random.Random) -> str:
     paragraphs = _paragraphs(text)
     if len(paragraphs) < 2:
         return words["dateline"] + " " + text.strip()
-    return "\n".join([paragraphs[0], words["byline"], words["dateline"] + " " + paragraphs[1]] + paragraphs[2:])
+    lead = words["dateline"] + " " + paragraphs[1]
+    return "\n".join([paragraphs[0], words["byline"], lead, *paragraphs[2:]])
+
+
+_LOWER_WORD = re.compile(r"(?<=[^\W\d_]) (?=[^\W\d_A-ZÀ-Ž][^\W\d_]+ )")
+
+
+def broken_lines(text: str, lang: str, rng: random.Random) -> str:
+    """A line break inside a sentence before a lower-case word, paragraphs one line each otherwise
+    (text copied from a PDF or a narrow column)."""
+    out = []
+    for line in text.split("\n"):
+        match = _LOWER_WORD.search(line[40:]) if len(line) > 80 else None
+        out.append(line[:40 + match.start()] + "\n" + line[40 + match.end():] if match else line)
+    return "\n".join(out)
 
 
 def blank_lines(text: str, lang: str, rng: random.Random) -> str:
@@ -154,8 +168,8 @@ def quotes(text: str, lang: str, rng: random.Random) -> str:
 
 PERTURBATIONS: dict[str, Callable[[str, str, random.Random], str]] = {
     "wrap": wrap, "hyphen_wrap": hyphen_wrap, "caption": caption, "teaser": teaser, "share": share,
-    "entities": entities, "dateline": dateline, "blank_lines": blank_lines, "crlf": crlf, "spaces": spaces,
-    "quotes": quotes,
+    "entities": entities, "dateline": dateline, "broken_lines": broken_lines, "blank_lines": blank_lines,
+    "crlf": crlf, "spaces": spaces, "quotes": quotes,
 }
 
 

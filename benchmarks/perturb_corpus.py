@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                 system[stem] = extract(changed).to_record()
                 if args.diff:
                     before, after = tuples(base[stem]), tuples(system[stem])
-                    for kind in KINDS[:5]:
+                    for kind in KINDS:
                         if before[kind] != after[kind]:
                             lost, gained = before[kind] - after[kind], after[kind] - before[kind]
                             print(f"   {perturbation} {stem} {kind}: lost {sorted(map(str, lost))}"

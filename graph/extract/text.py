@@ -241,10 +241,11 @@ _ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z]{2,8});")
 _SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
 _LIST_MARK = re.compile(r"[-*\u2022\u25cf\u25aa>]|\d{1,2}[.)]\s")
 _DATELINE = re.compile(r"[A-ZÀ-Ž][^\W\d_]+(?:[ -][A-ZÀ-Ž][^\W\d_]+){0,2}(?:, [^()\n]{1,30}?)? "
-                       r"\([^()\n]{2,20}\) ?- ")
+                       r"\([^()\n]{2,20}\) ?- "  # "BRUSSELS (AP) - ", "Kyiv, 5 May (Reuters) - "
+                       r"|[A-ZÀ-Ž]{3,}(?:[ -][A-ZÀ-Ž]{2,}){0,2}(?:, [^()\n-]{1,30}?)? - ")  # "PARIS - "
 _WRAP_MIN = 40      # a hard-wrapped line is at least this long ...
 _WRAP_MAX = 100     # ... and no line of a hard-wrapped text is longer
-_TOP_LINES = 6      # bylines and datelines stand in the first lines
+_TOP_BLOCKS = 4     # bylines and datelines stand in the first paragraphs
 
 
 @functools.cache
@@ -297,8 +298,9 @@ def is_page_line(line: str, top: bool = False) -> bool:
 def reshape(normal: NormalText) -> NormalText:
     """Undo the shape of a news page: decode HTML entity leftovers (``&nbsp;`` ``&#8211;``), join
     words broken by a hyphen at a line end ("Luft-\\nverteidigung"), join line breaks inside a sentence
-    (a hard-wrapped text, or a line going on in lower case) and drop page furniture (captions with
-    their credit, teasers, share buttons, a byline, a dateline "BRUSSELS (AP) -").
+    (a hard-wrapped text, or a line going on in lower case), drop markup remnants (HTML tags, Markdown
+    headings, bold marks and links) and page furniture (captions with their credit, teasers, share
+    buttons, a byline, a dateline "BRUSSELS (AP) -").
 
     Dropped characters vanish from the text; the offset map still points into the original text, so
     evidence offsets stay right. A text without any of these comes back unchanged.
@@ -310,11 +312,32 @@ def reshape(normal: NormalText) -> NormalText:
             value = html.unescape(match.group())
             if len(value) == 1 and value != match.group():
                 edits.append((match.start(), match.end(), _CHAR_MAP.get(value, value) or " "))
-    if "\n" in text or len(text) < 400:
-        edits.extend(_line_edits(text))
-    if not edits:
-        return normal
-    return _apply(normal, sorted(edits))
+    if "<" in text or "*" in text or "_" in text or "](" in text or "#" in text:
+        edits.extend(_markup_edits(text))
+    if edits:  # first characters, then lines (a dateline "BERLIN (dpa) &#8211; ...")
+        normal = _apply(normal, sorted(edits))
+        text = normal.text
+    edits = _line_edits(text) if "\n" in text or len(text) < 400 else []
+    return _apply(normal, sorted(edits)) if edits else normal
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]{0,9})(?:\s[^<>\n]{0,300})?\s*/?>")
+_MARKDOWN = re.compile(r"^[ ]{0,3}#{1,6}[ ]+|\*\*|__"
+                       r"|(?<!\w)\[(?=[^\]\n]{1,200}\]\((?:https?:/|/)[^)\s]{0,500}\))"
+                       r"|\]\((?:https?:/|/)[^)\s]{0,500}\)", re.MULTILINE)
+
+
+def _markup_edits(text: str) -> list[tuple[int, int, str]]:
+    """Markup remnants of a scraped page: HTML tags (a line-break tag inside a line becomes a line
+    break), Markdown headings, bold marks and links (the link text stays)."""
+    edits = []
+    for match in _TAG.finditer(text):
+        inside_line = match.start() > 0 and text[match.start() - 1] != "\n" and match.end() < len(text) \
+            and text[match.end()] != "\n"
+        breaks = match.group(2).lower() in ("br", "p", "div", "li") and inside_line
+        edits.append((match.start(), match.end(), "\n" if breaks else ""))
+    edits.extend((match.start(), match.end(), "") for match in _MARKDOWN.finditer(text))
+    return edits
 
 
 def _line_edits(text: str) -> list[tuple[int, int, str]]:
@@ -325,33 +348,60 @@ def _line_edits(text: str) -> list[tuple[int, int, str]]:
     nonblank = [(s, line) for s, line in starts if line.strip()]
     edits: list[tuple[int, int, str]] = []
     page = set()
-    for number, (start, line) in enumerate(nonblank):
-        top = number < _TOP_LINES
-        if is_page_line(line, top):
-            page.add(start)
-            edits.append((start, min(start + len(line) + 1, len(text)), ""))
-        elif top:
-            dateline = _DATELINE.match(line, len(line) - len(line.lstrip()))
-            if dateline and dateline.end() < len(line):
-                edits.append((start, start + dateline.end(), ""))
+    blocks: list[list[tuple[int, str]]] = []  # runs of lines without a blank line between them
+    for start, line in nonblank:
+        if blocks and blocks[-1][-1][0] + len(blocks[-1][-1][1]) + 1 == start:
+            blocks[-1].append((start, line))
+        else:
+            blocks.append([(start, line)])
+    number = 0  # paragraphs of the article so far (page furniture not counted)
+    for block in blocks:
+        top = number < _TOP_BLOCKS
+        joined = " ".join(line.strip() for _, line in block)
+        whole = len(block) > 1 and is_page_line(joined, top)
+        for start, line in block:
+            if whole or is_page_line(line, top):
+                page.add(start)
+                edits.append((start, min(start + len(line) + 1, len(text)), ""))
+        number += not all(start in page for start, _ in block)
+        for start, line in block if top else ():
+            position = len(line) - len(line.lstrip())
+            while start not in page and (dateline := _DATELINE.match(line, position)) \
+                    and dateline.end() < len(line):
+                position = dateline.end()  # "BRUSSELS (AP) - PARIS - ..."
+            if position > len(line) - len(line.lstrip()):
+                edits.append((start, start + position, ""))
     lengths = [len(line.strip()) for _, line in nonblank]
     followed = sum(1 for (s, line), (t, _) in itertools.pairwise(nonblank) if t == s + len(line) + 1)
     wrapped = (bool(lengths) and max(lengths) <= _WRAP_MAX and len(nonblank) < len(starts)
                and followed >= 2 and followed >= 0.3 * len(nonblank))
-    for (start, line), (next_start, following) in itertools.pairwise(nonblank):
-        if next_start != start + len(line) + 1 or start in page or next_start in page:
-            continue
+    content = [(start, line) for start, line in nonblank if start not in page]
+    for (start, line), (next_start, following) in itertools.pairwise(content):
         head, tail = line.rstrip(), following.lstrip()
-        newline = start + len(line)
-        if _LIST_MARK.match(tail):
+        end, begin = start + len(head), next_start + len(following) - len(tail)
+        between = text[start + len(line) + 1 : next_start]  # blank lines and dropped page lines
+        paragraph_break = any(not piece.strip() for piece in between.split("\n")[:-1])
+        if _LIST_MARK.match(tail) and not _dash_goes_on(head, tail, wrapped):
             continue
-        if len(head) >= 2 and head[-1] == "-" and head[-2].isalpha() and head[-2].islower() \
-                and tail[:1].isalpha() and tail[:1].islower():
-            edits.append((start + len(head) - 1, next_start + len(following) - len(tail), ""))
-        elif (not _SENTENCE_END.search(head) and tail[:1].isalpha() and tail[:1].islower()) \
-                or (wrapped and len(head.strip()) >= _WRAP_MIN):
-            edits.append((newline, newline + 1, " "))
+        lower = tail[:1].isalpha() and tail[:1].islower()
+        if len(head) >= 2 and head[-1] == "-" and head[-2].isalpha() and head[-2].islower() and lower:
+            edits.append((end - 1, begin, ""))
+        elif (not _SENTENCE_END.search(head) and lower) \
+                or (wrapped and not paragraph_break and len(head.strip()) >= _WRAP_MIN):
+            edits.append((end, begin, " "))
     return edits
+
+
+def _dash_goes_on(head: str, tail: str, wrapped: bool) -> bool:
+    """A line starting with a dash goes on with the sentence before it, not a list: a lower-case word
+    follows the dash ("- darunter ..."), or, in hard-wrapped text, the line before neither is a list
+    item nor introduces a list."""
+    if tail[:1] != "-":
+        return False
+    word = tail[1:].lstrip()[:1]
+    if word.isalpha() and word.islower():
+        return True
+    return wrapped and not head.endswith(":") and not _LIST_MARK.match(head)
 
 
 def _apply(normal: NormalText, edits: list[tuple[int, int, str]]) -> NormalText:

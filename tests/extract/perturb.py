@@ -1,7 +1,8 @@
 """Metamorphic perturbations of news text: changes of the SHAPE of an article that must not change
 what is extracted from it (hard-wrapped lines, hyphenated line breaks, photo captions and credits,
 teaser and share-button lines, HTML entity leftovers, a byline and dateline, extra blank lines,
-Windows line endings, no-break and thin spaces in numbers, curly or straight quotes).
+Windows line endings, no-break and thin spaces in numbers, curly or straight quotes, HTML and
+Markdown remnants, and several of them at once).
 
     perturb(name, text, lang, seed=0) -> text        one perturbation (see PERTURBATIONS)
 
@@ -135,6 +136,29 @@ def broken_lines(text: str, lang: str, rng: random.Random) -> str:
     return "\n".join(out)
 
 
+def markup(text: str, lang: str, rng: random.Random) -> str:
+    """Markup remnants of a scraped page: HTML tags around paragraphs and line breaks, Markdown
+    headings, bold words and links."""
+    paragraphs = _paragraphs(text)
+    out = ["## " + paragraphs[0]] if paragraphs else []
+    for number, paragraph in enumerate(paragraphs[1:]):
+        words = paragraph.split(" ")
+        if len(words) > 3:
+            words[0] = f"**{words[0]}**"
+            spot = rng.randrange(1, len(words) - 1)
+            words[spot] = f"[{words[spot]}](https://example.org/{number})"
+        line = " ".join(words)
+        out.append(f"<p>{line}</p>" if number % 2 else line + "<br />")
+    return "\n\n".join(out)
+
+
+def combined(text: str, lang: str, rng: random.Random) -> str:
+    """Several at once, as on a real page: dateline, markup, captions, teasers, entities, hard wrap."""
+    for step in (dateline, caption, teaser, entities, wrap):
+        text = step(text, lang, rng)
+    return text
+
+
 def blank_lines(text: str, lang: str, rng: random.Random) -> str:
     """Three blank lines between paragraphs, spaces at the ends of lines, leading blank lines."""
     return "\n\n" + "  \n\n\n".join(_paragraphs(text)) + "  \n"
@@ -169,7 +193,7 @@ def quotes(text: str, lang: str, rng: random.Random) -> str:
 PERTURBATIONS: dict[str, Callable[[str, str, random.Random], str]] = {
     "wrap": wrap, "hyphen_wrap": hyphen_wrap, "caption": caption, "teaser": teaser, "share": share,
     "entities": entities, "dateline": dateline, "broken_lines": broken_lines, "blank_lines": blank_lines,
-    "crlf": crlf, "spaces": spaces, "quotes": quotes,
+    "crlf": crlf, "spaces": spaces, "quotes": quotes, "markup": markup, "combined": combined,
 }
 
 

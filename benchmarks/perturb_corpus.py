@@ -1,7 +1,7 @@
 """Metamorphic robustness: F1 per kind on the own long-form set and the real dev set, unperturbed and
 under each shape perturbation of tests/extract/perturb.py (hard wrap, captions, teasers, entities, ...).
 
-    python benchmarks/perturb_corpus.py [--corpus own,real] [--only wrap,caption] [--kinds ...] [--diff]
+    python benchmarks/perturb_corpus.py [--corpus own,real] [--only wrap,caption] [--diff] [--seed N]
 
 Prints, per corpus, the unperturbed F1 and per perturbation the change of F1 (delta) per kind;
 ``--diff`` also lists the articles whose pledge tuples change. Not part of the test suite.
@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default="own,real")
     parser.add_argument("--only", default=",".join(PERTURBATIONS))
     parser.add_argument("--diff", action="store_true")
+    parser.add_argument("--seed", type=int, default=0, help="another seed: other wrap widths, other spots")
     args = parser.parse_args(argv)
     for name in args.corpus.split(","):
         folder, gold_dir, prefix = corpora()[name]
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             system = {}
             for article in articles:
                 stem = Path(article.source).stem
-                text = perturb(perturbation, article.text, article.lang)
+                text = perturb(perturbation, article.text, article.lang, args.seed)
                 changed = make_article(text, source=article.source, lang=article.lang,
                                        published=article.published, article_id=article.id)
                 system[stem] = extract(changed).to_record()

@@ -268,8 +268,8 @@ def _page_words() -> tuple[tuple[str, ...], frozenset[str], re.Pattern[str] | No
     credit = re.compile(rf"(?:^|[.!?]\s+|\()(?:{alternatives(credits)})\s*[^.!?:\n]{{1,60}}\)?$",
                         re.IGNORECASE) if credits else None
     name = r"[A-ZÀ-Ž][^\W\d_]+(?:[-'][^\W\d_]+)?"
-    byline = re.compile(rf"(?:{alternatives(bylines)})\s+{name}(?: {name}){{0,3}}(?:,[^.!?\n]{{0,60}})?$",
-                        re.IGNORECASE) if bylines else None
+    byline = re.compile(rf"(?i:{alternatives(bylines)})\s+{name}(?: {name}){{0,3}}(?:,[^.!?\n]{{0,60}})?$") \
+        if bylines else None
     return tuple(prefixes), frozenset(lines), credit, byline
 
 
@@ -278,7 +278,7 @@ def is_page_line(line: str, top: bool = False) -> bool:
     ("... Foto: dpa"), a teaser or share-button line ("Read more: ...", "Del på Facebook"), a bare
     boilerplate word ("Share", "Annons") or, near the top (``top``), a byline ("By Anna Example")."""
     line = line.strip()
-    if not line or len(line) > 200:
+    if not line or len(line) > 200 or line[0].islower():
         return False
     prefixes, lines, credit, byline = _page_words()
     lowered = line.casefold()
@@ -354,13 +354,18 @@ def _line_edits(text: str) -> list[tuple[int, int, str]]:
             blocks[-1].append((start, line))
         else:
             blocks.append([(start, line)])
+    lengths = [len(line.strip()) for _, line in nonblank]
+    followed = sum(1 for (s, line), (t, _) in itertools.pairwise(nonblank) if t == s + len(line) + 1)
+    wrapped = (bool(lengths) and max(lengths) <= _WRAP_MAX and len(nonblank) < len(starts)
+               and followed >= 2 and followed >= 0.3 * len(nonblank))
     number = 0  # paragraphs of the article so far (page furniture not counted)
     for block in blocks:
         top = number < _TOP_BLOCKS
         joined = " ".join(line.strip() for _, line in block)
         whole = len(block) > 1 and is_page_line(joined, top)
+        alone = len(block) == 1 or not wrapped  # no page line inside a hard-wrapped paragraph
         for start, line in block:
-            if whole or is_page_line(line, top):
+            if whole or (alone and is_page_line(line, top)):
                 page.add(start)
                 edits.append((start, min(start + len(line) + 1, len(text)), ""))
         number += not all(start in page for start, _ in block)
@@ -371,37 +376,33 @@ def _line_edits(text: str) -> list[tuple[int, int, str]]:
                 position = dateline.end()  # "BRUSSELS (AP) - PARIS - ..."
             if position > len(line) - len(line.lstrip()):
                 edits.append((start, start + position, ""))
-    lengths = [len(line.strip()) for _, line in nonblank]
-    followed = sum(1 for (s, line), (t, _) in itertools.pairwise(nonblank) if t == s + len(line) + 1)
-    wrapped = (bool(lengths) and max(lengths) <= _WRAP_MAX and len(nonblank) < len(starts)
-               and followed >= 2 and followed >= 0.3 * len(nonblank))
     content = [(start, line) for start, line in nonblank if start not in page]
     for (start, line), (next_start, following) in itertools.pairwise(content):
         head, tail = line.rstrip(), following.lstrip()
         end, begin = start + len(head), next_start + len(following) - len(tail)
         between = text[start + len(line) + 1 : next_start]  # blank lines and dropped page lines
         paragraph_break = any(not piece.strip() for piece in between.split("\n")[:-1])
-        if _LIST_MARK.match(tail) and not _dash_goes_on(head, tail, wrapped):
+        if _LIST_MARK.match(tail) and not _mark_goes_on(head, tail, wrapped):
             continue
         lower = tail[:1].isalpha() and tail[:1].islower()
         if len(head) >= 2 and head[-1] == "-" and head[-2].isalpha() and head[-2].islower() and lower:
             edits.append((end - 1, begin, ""))
         elif (not _SENTENCE_END.search(head) and lower) \
-                or (wrapped and not paragraph_break and len(head.strip()) >= _WRAP_MIN):
+                or (wrapped and not paragraph_break
+                    and (len(head.strip()) >= _WRAP_MIN or not _SENTENCE_END.search(head))):
             edits.append((end, begin, " "))
     return edits
 
 
-def _dash_goes_on(head: str, tail: str, wrapped: bool) -> bool:
-    """A line starting with a dash goes on with the sentence before it, not a list: a lower-case word
-    follows the dash ("- darunter ..."), or, in hard-wrapped text, the line before neither is a list
-    item nor introduces a list."""
-    if tail[:1] != "-":
-        return False
-    word = tail[1:].lstrip()[:1]
-    if word.isalpha() and word.islower():
-        return True
-    return wrapped and not head.endswith(":") and not _LIST_MARK.match(head)
+def _mark_goes_on(head: str, tail: str, wrapped: bool) -> bool:
+    """A line starting like a list item goes on with the sentence before it: a lower-case word follows
+    a dash ("- darunter ..."), or, in hard-wrapped text, the line before does not end a sentence and
+    neither is a list item nor introduces a list ("... Danmarks\n21. donationspakke ...")."""
+    if tail[:1] == "-":
+        word = tail[1:].lstrip()[:1]
+        if word.isalpha() and word.islower():
+            return True
+    return wrapped and not _SENTENCE_END.search(head) and not _LIST_MARK.match(head.lstrip())
 
 
 def _apply(normal: NormalText, edits: list[tuple[int, int, str]]) -> NormalText:

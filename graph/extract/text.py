@@ -268,7 +268,8 @@ def _page_words() -> tuple[tuple[str, ...], frozenset[str], re.Pattern[str] | No
     credit = re.compile(rf"(?:^|[.!?]\s+|\()(?:{alternatives(credits)})\s*[^.!?:\n]{{1,60}}\)?$",
                         re.IGNORECASE) if credits else None
     name = r"[A-ZÀ-Ž][^\W\d_]+(?:[-'][^\W\d_]+)?"
-    byline = re.compile(rf"(?i:{alternatives(bylines)})\s+{name}(?: {name}){{0,3}}(?:,[^.!?\n]{{0,60}})?$") \
+    names = rf"{name}(?: {name}){{1,3}}"  # first and last name at least
+    byline = re.compile(rf"(?i:{alternatives(bylines)})\s+{names}(?:,[^.!?\d\n]{{0,60}})?$") \
         if bylines else None
     return tuple(prefixes), frozenset(lines), credit, byline
 
@@ -384,8 +385,10 @@ def _line_edits(text: str) -> list[tuple[int, int, str]]:
         paragraph_break = any(not piece.strip() for piece in between.split("\n")[:-1])
         if _LIST_MARK.match(tail) and not _mark_goes_on(head, tail, wrapped):
             continue
-        lower = tail[:1].isalpha() and tail[:1].islower()
-        if len(head) >= 2 and head[-1] == "-" and head[-2].isalpha() and head[-2].islower() and lower:
+        first = tail[1:].lstrip()[:1] if tail[:1] == "-" else tail[:1]  # "- darunter ..." goes on too
+        lower = first.isalpha() and first.islower()
+        if len(head) >= 2 and head[-1] == "-" and head[-2].isalpha() and head[-2].islower() and lower \
+                and tail[:1] != "-":
             edits.append((end - 1, begin, ""))
         elif (not _SENTENCE_END.search(head) and lower) \
                 or (wrapped and not paragraph_break

@@ -59,3 +59,50 @@ def test_shape_does_not_change_pledges(passage, name):
         evidence = pledge.evidence
         if evidence is not None:
             assert article.text[evidence.start:evidence.end] == evidence.text
+
+
+@pytest.mark.parametrize(("line", "top", "page"), [
+    ("Air defence crews at a training ground. Photo: Jane Doe / AFP", False, True),
+    ("Soldaten bei einer Übung. Foto: dpa", False, True),
+    ("Kuva: Lehtikuva", False, True),
+    ("Żołnierze podczas ćwiczeń. Fot. PAP", False, True),
+    ("(Photo: Reuters)", False, True),
+    ("Read more: Why Kyiv needs more interceptors", False, True),
+    ("Läs också: Så tränas piloterna", False, True),
+    ("Leggi anche: la nuova coalizione", False, True),
+    ("Del på Facebook Del på X", False, True),
+    ("By Anna Example, defence correspondent", True, True),
+    ("Von Anna Beispiel", True, True),
+    ("By Anna Example, defence correspondent", False, False),  # only near the top
+    ("By Friday, Germany will send tanks", True, False),
+    ("By 2025, Ukraine will get F-16 jets", True, False),
+    ("di Ramstein, in Germania, conferma la volontà", True, False),
+    ("read more about the package in our live blog", False, False),
+    ("Germany will send 20 Marder vehicles to Ukraine, the ministry said.", True, False),
+    ("Photographs of the new IRIS-T launchers were published by the ministry", False, False),
+])
+def test_page_lines(line, top, page):
+    from graph.extract.text import is_page_line
+
+    assert is_page_line(line, top) is page
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Die Verbündeten der Ukraine\n- darunter Lloyd Austin - berieten in Ramstein.",
+     "Die Verbündeten der Ukraine - darunter Lloyd Austin - berieten in Ramstein."),
+    ("Si tratta del\nsecondo invio di questo tipo.", "Si tratta del secondo invio di questo tipo."),
+    ("Das System zur Luft-\nverteidigung kommt.", "Das System zur Luftverteidigung kommt."),
+    ("Headline without a stop\nGermany will send tanks.", None),  # unchanged
+    ("The package includes:\n- 20 tanks\n- 10 howitzers", None),
+    ("Norway pays&nbsp;500 million &#8211; the ministry", "Norway pays 500 million - the ministry"),
+    ("**Germany** sends [IRIS-T](https://example.org/a) systems.<br />", "Germany sends IRIS-T systems."),
+    ("BRUSSELS (AP) - Germany will send tanks.", "Germany will send tanks."),
+])
+def test_reshape_text_and_offsets(text, expected):
+    from graph.extract.text import normalise, reshape
+
+    shaped = reshape(normalise(text))
+    assert shaped.text == (text if expected is None else expected)
+    for position, character in enumerate(shaped.text):  # every kept character maps to itself
+        if character not in " -\n":
+            assert text[shaped.offsets[position]] == character

@@ -3,7 +3,8 @@
 Each of our own passages (perturb_passages.json) is extracted as written and under each perturbation
 of perturb.py (hard wrap, hyphenated line breaks, captions, teasers, share lines, HTML entities,
 byline and dateline, broken lines, blank lines, Windows line endings, no-break spaces, quotes):
-the pledges (donor, category, item, quantity, amount) must be the same, and every evidence span
+the pledges (donor, category, item, quantity, amount) and the meetings (date, participants) must be
+the same, and every evidence span
 must still point into the perturbed text.
 """
 
@@ -33,10 +34,18 @@ def _pledges(extraction) -> set[tuple]:
     return {(p.donor, p.category, p.item, p.quantity, p.amount) for p in extraction.pledges}
 
 
+def _meetings(extraction) -> set[tuple]:
+    return {(m.date, tuple(sorted(m.participants))) for m in extraction.meetings}
+
+
 @functools.cache
-def _original(passage_id: str) -> frozenset[tuple]:
+def _extracted(passage_id: str):
     passage = next(p for p in PASSAGES if p["id"] == passage_id)
-    return frozenset(_pledges(extract(_article(passage, passage["text"]))))
+    return extract(_article(passage, passage["text"]))
+
+
+def _original(passage_id: str) -> frozenset[tuple]:
+    return frozenset(_pledges(_extracted(passage_id)))
 
 
 def test_passages_have_pledges_and_languages():
@@ -55,6 +64,7 @@ def test_shape_does_not_change_pledges(passage, name):
     original = _original(passage["id"])
     assert found == original, f"{name}: lost {sorted(map(str, original - found))} gained " \
                               f"{sorted(map(str, found - original))}"
+    assert _meetings(extraction) == _meetings(_extracted(passage["id"])), name
     for pledge in extraction.pledges:
         evidence = pledge.evidence
         if evidence is not None:

@@ -245,6 +245,7 @@ _DATELINE = re.compile(r"[A-ZÀ-Ž][^\W\d_]+(?:[ -][A-ZÀ-Ž][^\W\d_]+){0,2}(?:,
                        r"|[A-ZÀ-Ž]{3,}(?:[ -][A-ZÀ-Ž]{2,}){0,2}(?:, [^()\n-]{1,30}?)? - ")  # "PARIS - "
 _WRAP_MIN = 40      # a hard-wrapped line is at least this long ...
 _WRAP_MAX = 100     # ... and no line of a hard-wrapped text is longer
+_SLACK = 20         # a full line of a hard-wrapped text is at most this much shorter than the longest
 _TOP_BLOCKS = 4     # bylines and datelines stand in the first paragraphs
 
 
@@ -265,7 +266,9 @@ def _page_words() -> tuple[tuple[str, ...], frozenset[str], re.Pattern[str] | No
     def alternatives(words: set[str]) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
-    credit = re.compile(rf"(?:^|[.!?]\s+|\()(?:{alternatives(credits)})\s*[^.!?:\n]{{1,60}}\)?$",
+    credit = re.compile(rf"(?:^|[.!?]\s+|\()(?:{alternatives(credits)})\s*[^.!?:\n]{{1,60}}\)?$"
+                        # "(DoD photo by X)"
+                        rf"|\([^()\n]{{0,40}}\b(?:{alternatives(credits)})\s*[^()!?:\n]{{1,60}}\)$",
                         re.IGNORECASE) if credits else None
     name = r"[A-ZÀ-Ž][^\W\d_]+(?:[-'][^\W\d_]+)?"
     names = rf"{name}(?: {name}){{1,3}}"  # first and last name at least
@@ -359,6 +362,7 @@ def _line_edits(text: str) -> list[tuple[int, int, str]]:
     followed = sum(1 for (s, line), (t, _) in itertools.pairwise(nonblank) if t == s + len(line) + 1)
     wrapped = (bool(lengths) and max(lengths) <= _WRAP_MAX and len(nonblank) < len(starts)
                and followed >= 2 and followed >= 0.3 * len(nonblank))
+    width = tight_width(nonblank) if not wrapped and lengths and max(lengths) <= _WRAP_MAX else 0
     number = 0  # paragraphs of the article so far (page furniture not counted)
     for block in blocks:
         top = number < _TOP_BLOCKS
@@ -394,7 +398,19 @@ def _line_edits(text: str) -> list[tuple[int, int, str]]:
                 or (wrapped and not paragraph_break
                     and (len(head.strip()) >= _WRAP_MIN or not _SENTENCE_END.search(head))):
             edits.append((end, begin, " "))
+        elif width and not paragraph_break and len(head.strip()) >= width - _SLACK \
+                and (start != nonblank[0][0] or len(head.strip()) >= width - _SLACK // 2):
+            edits.append((end, begin, " "))  # a full line of text wrapped without blank lines
     return edits
+
+
+def tight_width(lines: list[tuple[int, str]]) -> int:
+    """The column width of a text hard-wrapped without blank lines between paragraphs (most lines
+    followed by another one are nearly full: within ``_SLACK`` of the longest), else 0."""
+    width = max(len(line.strip()) for _, line in lines)
+    pairs = [line for (s, line), (t, _) in itertools.pairwise(lines) if t == s + len(line) + 1]
+    full = sum(1 for line in pairs if len(line.strip()) >= width - _SLACK)
+    return width if width >= _WRAP_MIN and len(pairs) >= 4 and full >= 0.6 * len(pairs) else 0
 
 
 def _mark_goes_on(head: str, tail: str, wrapped: bool) -> bool:

@@ -69,6 +69,13 @@ def wrap(text: str, lang: str, rng: random.Random, hyphenate: bool = False) -> s
     return "\n\n".join("\n".join(_wrap_line(p, width, hyphenate)) for p in _paragraphs(text))
 
 
+def tight_wrap(text: str, lang: str, rng: random.Random) -> str:
+    """Hard-wrapped at 60-75 columns with no blank line between paragraphs (a paragraph ends with a
+    short line)."""
+    width = rng.randint(60, 75)
+    return "\n".join("\n".join(_wrap_line(p, width, False)) for p in _paragraphs(text))
+
+
 def hyphen_wrap(text: str, lang: str, rng: random.Random) -> str:
     """Hard-wrapped with words broken by a hyphen at the end of a line ("Luft-\\nverteidigung")."""
     return wrap(text, lang, rng, hyphenate=True)
@@ -191,7 +198,8 @@ def quotes(text: str, lang: str, rng: random.Random) -> str:
 
 
 PERTURBATIONS: dict[str, Callable[[str, str, random.Random], str]] = {
-    "wrap": wrap, "hyphen_wrap": hyphen_wrap, "caption": caption, "teaser": teaser, "share": share,
+    "wrap": wrap, "tight_wrap": tight_wrap, "hyphen_wrap": hyphen_wrap, "caption": caption, "teaser": teaser,
+    "share": share,
     "entities": entities, "dateline": dateline, "broken_lines": broken_lines, "blank_lines": blank_lines,
     "crlf": crlf, "spaces": spaces, "quotes": quotes, "markup": markup, "combined": combined,
 }

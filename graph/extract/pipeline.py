@@ -27,7 +27,7 @@ from graph.extract.meetings import find_meetings
 from graph.extract.mentions import build_view, mark_list_items
 from graph.extract.persons import find_persons
 from graph.extract.pledges import find_pledges
-from graph.extract.text import NormalText, Sentence, normalise, split_sentences, tokenise
+from graph.extract.text import NormalText, Sentence, normalise, reshape, split_sentences, tokenise
 from graph.knowledge import load_knowledge
 from graph.model import (
     Article,
@@ -75,7 +75,7 @@ def _extract(article: Article) -> Extraction:
     article = replace(article, lang=lang)
     lexicon = load_lexicon(lang)
     gazetteer = gazetteer_for(lang)
-    normal = normalise(article.text)
+    normal = reshape(normalise(article.text))
     text = normal.text
     sentences = split_sentences(text, lexicon.abbreviations, lexicon.month_words,
                                 bool(lexicon.data.get("ordinal_dot")))

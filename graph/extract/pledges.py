@@ -1452,7 +1452,17 @@ def decide_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trig
         group = Group([*group.donors, *partner.donors], group.source, group.first, group.last, group.before)
     recipient = _recipient(sentence, attachable, trigger, article.lexicon)
     return Decision(attachable, trigger, group, how, confidence, recipient, joint=joint,
-                    background=is_background(sentence, attachable, trigger))
+                    background=is_background(sentence, attachable, trigger)
+                    or _giver_after_background(sentence, partner or group))
+
+
+def _giver_after_background(sentence: PledgeSentence, group: Group) -> bool:
+    """A giver named right after a background cue of its clause ("the second such delivery after the one
+    made at the start of the war together with France"): the pledge is the earlier one, not the news."""
+    clause = _comma_clauses(sentence)
+    own = clause[min(group.first, len(clause) - 1)]
+    return any(0 <= group.first - cue.last <= 4 and clause[min(cue.first, len(clause) - 1)] == own
+               for cue in sentence.view.of("background"))
 
 
 def _partner(sentence: PledgeSentence, group: Group, trigger: Trigger | None) -> Group | None:

@@ -9,11 +9,14 @@ the normalised text back to the original, so evidence offsets always refer to ``
 from __future__ import annotations
 
 import functools
+import html
 import itertools
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 # One character in, at most one character out ("" = dropped).
@@ -252,3 +255,215 @@ def tokenise(text: str, offset: int = 0) -> list[Token]:
         last_end = end
         glue_next = False
     return tokens
+
+
+# --------------------------------------------------------------------------- the shape of news text
+
+_PAGE_DATA = Path(__file__).resolve().parents[1] / "ingest_data" / "boilerplate.json"
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z]{2,8});")
+_SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
+_LIST_MARK = re.compile(r"[-*\u2022\u25cf\u25aa>]|\d{1,2}[.)]\s")
+_DATELINE = re.compile(r"[A-ZÀ-Ž][^\W\d_]+(?:[ -][A-ZÀ-Ž][^\W\d_]+){0,2}(?:, [^()\n]{1,30}?)? "
+                       r"\([^()\n]{2,20}\) ?- "  # "BRUSSELS (AP) - ", "Kyiv, 5 May (Reuters) - "
+                       r"|[A-ZÀ-Ž]{3,}(?:[ -][A-ZÀ-Ž]{2,}){0,2}(?:, [^()\n-]{1,30}?)? - ")  # "PARIS - "
+_WRAP_MIN = 40      # a hard-wrapped line is at least this long ...
+_WRAP_MAX = 100     # ... and no line of a hard-wrapped text is longer
+_SLACK = 20         # a full line of a hard-wrapped text is at most this much shorter than the longest
+_TOP_BLOCKS = 4     # bylines and datelines stand in the first paragraphs
+
+
+@functools.cache
+def _page_words() -> tuple[tuple[str, ...], frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None]:
+    """Teaser and share prefixes, whole boilerplate lines, a caption-credit pattern and a byline pattern,
+    from every language of graph/ingest_data/boilerplate.json."""
+    data = json.loads(_PAGE_DATA.read_text(encoding="utf-8"))
+    prefixes, lines, credits, bylines = [], set(), set(), set()
+    for key, entry in data.items():
+        if key.startswith("_"):
+            continue
+        prefixes.extend(p.casefold() for p in entry.get("prefixes", []))
+        lines.update(line.casefold() for line in entry.get("lines", []))
+        credits.update(entry.get("credits", []))
+        bylines.update(entry.get("bylines", []))
+
+    def alternatives(words: set[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    credit = re.compile(rf"(?:^|[.!?]\s+|\()(?:{alternatives(credits)})\s*[^.!?:\n]{{1,60}}\)?$"
+                        # "(DoD photo by X)"
+                        rf"|\([^()\n]{{0,40}}\b(?:{alternatives(credits)})\s*[^()!?:\n]{{1,60}}\)$",
+                        re.IGNORECASE) if credits else None
+    name = r"[A-ZÀ-Ž][^\W\d_]+(?:[-'][^\W\d_]+)?"
+    names = rf"{name}(?: {name}){{1,3}}"  # first and last name at least
+    byline = re.compile(rf"(?i:{alternatives(bylines)})\s+{names}(?:,[^.!?\d\n]{{0,60}})?$") \
+        if bylines else None
+    return tuple(prefixes), frozenset(lines), credit, byline
+
+
+def is_page_line(line: str, top: bool = False) -> bool:
+    """A line of page furniture rather than of the article: a photo caption ending in its credit
+    ("... Foto: dpa"), a teaser or share-button line ("Read more: ...", "Del på Facebook"), a bare
+    boilerplate word ("Share", "Annons") or, near the top (``top``), a byline ("By Anna Example")."""
+    line = line.strip()
+    if not line or len(line) > 200 or line[0].islower():
+        return False
+    prefixes, lines, credit, byline = _page_words()
+    lowered = line.casefold()
+    if lowered.rstrip(":.!») ") in lines:
+        return True
+    for prefix in prefixes:
+        if lowered.startswith(prefix) and not lowered[len(prefix):len(prefix) + 1].isalpha():
+            return True
+    if credit is not None and credit.search(line):
+        return True
+    if top and byline is not None and byline.fullmatch(line):
+        name_start = line.split(None, 1)[1][:1]
+        return name_start.isupper()
+    return False
+
+
+def reshape(normal: NormalText) -> NormalText:
+    """Undo the shape of a news page: decode HTML entity leftovers (``&nbsp;`` ``&#8211;``), join
+    words broken by a hyphen at a line end ("Luft-\\nverteidigung"), join line breaks inside a sentence
+    (a hard-wrapped text, or a line going on in lower case), drop markup remnants (HTML tags, Markdown
+    headings, bold marks and links) and page furniture (captions with their credit, teasers, share
+    buttons, a byline, a dateline "BRUSSELS (AP) -").
+
+    Dropped characters vanish from the text; the offset map still points into the original text, so
+    evidence offsets stay right. A text without any of these comes back unchanged.
+    """
+    text = normal.text
+    edits: list[tuple[int, int, str]] = []
+    if "&" in text:
+        for match in _ENTITY.finditer(text):
+            value = html.unescape(match.group())
+            if len(value) == 1 and value != match.group():
+                edits.append((match.start(), match.end(), _CHAR_MAP.get(value, value) or " "))
+    if "<" in text or "*" in text or "_" in text or "](" in text or "#" in text:
+        edits.extend(_markup_edits(text))
+    if edits:  # first characters, then lines (a dateline "BERLIN (dpa) &#8211; ...")
+        normal = _apply(normal, sorted(edits))
+        text = normal.text
+    edits = _line_edits(text) if "\n" in text or len(text) < 400 else []
+    return _apply(normal, sorted(edits)) if edits else normal
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]{0,9})(?:\s[^<>\n]{0,300})?\s*/?>")
+_MARKDOWN = re.compile(r"^[ ]{0,3}#{1,6}[ ]+|\*\*|__"
+                       r"|(?<!\w)\[(?=[^\]\n]{1,200}\]\((?:https?:/|/)[^)\s]{0,500}\))"
+                       r"|\]\((?:https?:/|/)[^)\s]{0,500}\)", re.MULTILINE)
+
+
+def _markup_edits(text: str) -> list[tuple[int, int, str]]:
+    """Markup remnants of a scraped page: HTML tags (a line-break tag inside a line becomes a line
+    break), Markdown headings, bold marks and links (the link text stays)."""
+    edits = []
+    for match in _TAG.finditer(text):
+        inside_line = match.start() > 0 and text[match.start() - 1] != "\n" and match.end() < len(text) \
+            and text[match.end()] != "\n"
+        breaks = match.group(2).lower() in ("br", "p", "div", "li") and inside_line
+        edits.append((match.start(), match.end(), "\n" if breaks else ""))
+    edits.extend((match.start(), match.end(), "") for match in _MARKDOWN.finditer(text))
+    return edits
+
+
+def _line_edits(text: str) -> list[tuple[int, int, str]]:
+    starts, position = [], 0
+    for line in text.split("\n"):
+        starts.append((position, line))
+        position += len(line) + 1
+    nonblank = [(s, line) for s, line in starts if line.strip()]
+    edits: list[tuple[int, int, str]] = []
+    page = set()
+    blocks: list[list[tuple[int, str]]] = []  # runs of lines without a blank line between them
+    for start, line in nonblank:
+        if blocks and blocks[-1][-1][0] + len(blocks[-1][-1][1]) + 1 == start:
+            blocks[-1].append((start, line))
+        else:
+            blocks.append([(start, line)])
+    lengths = [len(line.strip()) for _, line in nonblank]
+    followed = sum(1 for (s, line), (t, _) in itertools.pairwise(nonblank) if t == s + len(line) + 1)
+    wrapped = (bool(lengths) and max(lengths) <= _WRAP_MAX and len(nonblank) < len(starts)
+               and followed >= 2 and followed >= 0.3 * len(nonblank))
+    width = tight_width(nonblank) if not wrapped and lengths and max(lengths) <= _WRAP_MAX else 0
+    number = 0  # paragraphs of the article so far (page furniture not counted)
+    for block in blocks:
+        top = number < _TOP_BLOCKS
+        joined = " ".join(line.strip() for _, line in block)
+        whole = len(block) > 1 and is_page_line(joined, top)
+        alone = len(block) == 1 or not wrapped  # no page line inside a hard-wrapped paragraph
+        for start, line in block:
+            if whole or (alone and is_page_line(line, top)):
+                page.add(start)
+                edits.append((start, min(start + len(line) + 1, len(text)), ""))
+        number += not all(start in page for start, _ in block)
+        for start, line in block if top else ():
+            position = len(line) - len(line.lstrip())
+            while start not in page and (dateline := _DATELINE.match(line, position)) \
+                    and dateline.end() < len(line):
+                position = dateline.end()  # "BRUSSELS (AP) - PARIS - ..."
+            if position > len(line) - len(line.lstrip()):
+                edits.append((start, start + position, ""))
+    content = [(start, line) for start, line in nonblank if start not in page]
+    for (start, line), (next_start, following) in itertools.pairwise(content):
+        head, tail = line.rstrip(), following.lstrip()
+        end, begin = start + len(head), next_start + len(following) - len(tail)
+        between = text[start + len(line) + 1 : next_start]  # blank lines and dropped page lines
+        paragraph_break = any(not piece.strip() for piece in between.split("\n")[:-1])
+        if _LIST_MARK.match(tail) and not _mark_goes_on(head, tail, wrapped):
+            continue
+        first = tail[1:].lstrip()[:1] if tail[:1] == "-" else tail[:1]  # "- darunter ..." goes on too
+        lower = first.isalpha() and first.islower()
+        if len(head) >= 2 and head[-1] == "-" and head[-2].isalpha() and head[-2].islower() and lower \
+                and tail[:1] != "-":
+            edits.append((end - 1, begin, ""))
+        elif (not _SENTENCE_END.search(head) and lower) \
+                or (wrapped and not paragraph_break
+                    and (len(head.strip()) >= _WRAP_MIN or not _SENTENCE_END.search(head))):
+            edits.append((end, begin, " "))
+        elif width and not paragraph_break and len(head.strip()) >= width - _SLACK \
+                and (start != nonblank[0][0] or len(head.strip()) >= width - _SLACK // 2):
+            edits.append((end, begin, " "))  # a full line of text wrapped without blank lines
+    return edits
+
+
+def tight_width(lines: list[tuple[int, str]]) -> int:
+    """The column width of a text hard-wrapped without blank lines between paragraphs (most lines
+    followed by another one are nearly full: within ``_SLACK`` of the longest), else 0."""
+    width = max(len(line.strip()) for _, line in lines)
+    pairs = [line for (s, line), (t, _) in itertools.pairwise(lines) if t == s + len(line) + 1]
+    full = sum(1 for line in pairs if len(line.strip()) >= width - _SLACK)
+    return width if width >= _WRAP_MIN and len(pairs) >= 4 and full >= 0.6 * len(pairs) else 0
+
+
+def _mark_goes_on(head: str, tail: str, wrapped: bool) -> bool:
+    """A line starting like a list item goes on with the sentence before it: a lower-case word follows
+    a dash ("- darunter ..."), or, in hard-wrapped text, the line before does not end a sentence and
+    neither is a list item nor introduces a list ("... Danmarks\n21. donationspakke ...")."""
+    if tail[:1] == "-":
+        word = tail[1:].lstrip()[:1]
+        if word.isalpha() and word.islower():
+            return True
+    return wrapped and not _SENTENCE_END.search(head) and not _LIST_MARK.match(head.lstrip())
+
+
+def _apply(normal: NormalText, edits: list[tuple[int, int, str]]) -> NormalText:
+    """``normal`` with the (start, end, replacement) edits made; no replacement is longer than its span."""
+    text, offsets = normal.text, normal.offsets
+    pieces: list[str] = []
+    mapped: list[int] = []
+    position = 0
+    same_length = True
+    for start, end, replacement in edits:
+        if start < position:
+            continue  # inside a span already edited (an entity in a dropped caption)
+        pieces.append(text[position:start])
+        pieces.append(replacement)
+        mapped.extend(offsets[position:start])
+        mapped.extend(offsets[start:start + len(replacement)])
+        same_length = same_length and len(replacement) == end - start
+        position = end
+    pieces.append(text[position:])
+    mapped.extend(offsets[position:])
+    new_offsets = offsets if same_length else tuple(mapped)
+    return NormalText("".join(pieces), new_offsets, normal.original_length)

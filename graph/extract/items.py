@@ -70,11 +70,14 @@ def find_items(
     lexicon: Lexicon,
     quantities: list,
     token_starts: list[int],
+    carried: Item | None = None,
 ) -> list[Item]:
     """The items of one sentence, in text order, with quantities attached.
 
     Category nouns are tried at token starts (``token_starts``, offsets in ``text``) and after
-    hyphens inside words."""
+    hyphens inside words. ``carried`` is the system named last in the sentences just before: a bare
+    "systems" / "launchers" noun with no system before it in its sentence refers back to it ("these
+    five systems", "seks slike utskytningsramper")."""
     kb = load_knowledge()
     worded = _category_nouns(text, sentence_start, sentence_text, mentions, lexicon, token_starts)
     nouns: list[Item] = []  # generic items of the reference data first: they win ties with lexicon nouns
@@ -102,7 +105,7 @@ def find_items(
     nouns.sort(key=lambda noun: (noun.start, -noun.end))
     nouns = _head_nouns(text, nouns)
     items = _merge(text, items, nouns, lexicon)
-    items = _resolve_generic(text, items)
+    items = _resolve_generic(text, items, carried)
     items = _absorb_objects(text, items, _purpose_gap(lexicon), _coordination(lexicon))
     items = _drop_calibres(text, items)
     items = _with_own_munitions(text, items, _accompaniment_gap(lexicon))
@@ -243,11 +246,12 @@ def _describes(gap: str, type_of: re.Pattern[str] | None) -> bool:
     return match is not None and len(gap) - len(stripped) <= 2
 
 
-def _resolve_generic(text: str, items: list[Item]) -> list[Item]:
-    """A bare "systems" noun ("und weitere Systeme", "flere systemer") is the system named before it;
+def _resolve_generic(text: str, items: list[Item], carried: Item | None = None) -> list[Item]:
+    """A bare "systems" noun ("und weitere Systeme", "flere systemer") is the system named before it
+    (in its sentence, else ``carried``: the one named last in the sentences just before);
     the head of a compound with a name we do not know ("Skyguard-systemer") names another system."""
     resolved = []
-    last_system: Item | None = None
+    last_system: Item | None = carried
     for item in items:
         if item.name is None:
             unknown_name = re.search(r"\w-$", text[max(0, item.start - 2) : item.start])

@@ -296,6 +296,11 @@ def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str],
         if item.equipment_id and purpose and same_class and not following.equipment_id:
             skip_until = following.end  # "AIM-9M missiles for air defence": the class is the purpose
         if item.category == "ammunition" and purpose and not following.equipment_id:
+            split = _munitions_by_purpose(text, items, k, coordination, purpose_gap)
+            if split:  # "munitions for air defence and for artillery": air-defence munitions and shells
+                result += split
+                skip_until = split[-1].end
+                continue
             skip_until = _coordinated_end(text, items, k + 1, coordination)
         if item.absorbs_object and following and \
                 (purpose or _OBJECT_GAP.match(text[item.end : following.start])):
@@ -395,6 +400,45 @@ def _drop_uncoordinated(text: str, items: list[Item], coordination: re.Pattern[s
                 continue
         kept.append(item)
     return kept
+
+
+_AIR_DEFENCE_MUNITIONS = "air defence munitions"  # canonical English item names
+_MUNITIONS_OF = {"air_defence": _AIR_DEFENCE_MUNITIONS, "artillery": "artillery ammunition"}
+
+
+def _munitions_by_purpose(text: str, items: list[Item], k: int, coordination: re.Pattern[str],
+                          purpose_gap: re.Pattern[str]) -> list[Item]:
+    """Ammunition for classes of weapons of which one is air defence ("munitions for air defence and
+    for artillery", "Munition für Luftabwehr", "munitions pour la défense aérienne et pour
+    l'artillerie"): air-defence munitions are air defence (CONVENTIONS 4), the rest the ammunition of
+    its class; nothing (the caller keeps one ammunition item) when no purpose is air defence or one
+    is a class without munitions of its own."""
+    ammunition, purposes, end = items[k], [], items[k].end
+    for item in items[k + 1 :]:
+        gap = text[end : item.start]
+        if item.equipment_id or item.category not in _MUNITIONS_OF:
+            break
+        if purposes and not (coordination.match(gap) or _coordinated_purpose(gap, coordination, purpose_gap)):
+            break
+        purposes.append(item)
+        end = item.end
+    if not any(p.category == "air_defence" for p in purposes):
+        return []
+    split = []
+    for n, purpose in enumerate(purposes):
+        start = ammunition.start if n == 0 else purpose.start
+        category = "air_defence" if purpose.category == "air_defence" else "ammunition"
+        split.append(replace(ammunition, start=start, end=purpose.end, surface=text[start : purpose.end],
+                             name=_MUNITIONS_OF[purpose.category], category=category, equipment_id=None))
+    return split
+
+
+def _coordinated_purpose(gap: str, coordination: re.Pattern[str], purpose_gap: re.Pattern[str]) -> bool:
+    """``gap`` is a conjunction and a purpose preposition again (" and for ", " et pour l'")."""
+    for cut in range(1, len(gap)):
+        if gap[cut] == " " and coordination.match(gap[:cut]) and purpose_gap.match(gap[cut:]):
+            return True
+    return False
 
 
 def _coordinated_end(text: str, items: list[Item], first: int, coordination: re.Pattern[str]) -> int:

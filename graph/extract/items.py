@@ -408,17 +408,20 @@ _MUNITIONS_OF = {"air_defence": _AIR_DEFENCE_MUNITIONS, "artillery": "artillery 
 
 def _munitions_by_purpose(text: str, items: list[Item], k: int, coordination: re.Pattern[str],
                           purpose_gap: re.Pattern[str]) -> list[Item]:
-    """Ammunition for classes of weapons of which one is air defence ("munitions for air defence and
-    for artillery", "Munition für Luftabwehr", "munitions pour la défense aérienne et pour
-    l'artillerie"): air-defence munitions are air defence (CONVENTIONS 4), the rest the ammunition of
-    its class; nothing (the caller keeps one ammunition item) when no purpose is air defence or one
-    is a class without munitions of its own."""
+    """Ammunition for classes of weapons of which one is air defence, each with its own preposition
+    ("munitions for air defence and for artillery", "Munition für Luftabwehr", "munitions pour la
+    défense aérienne et pour l'artillerie"): air-defence munitions are air defence (CONVENTIONS 4),
+    the rest the ammunition of its class. Nothing (the caller keeps one ammunition item) when no
+    purpose is air defence, or the purposes share one preposition ("munitions for artillery and air
+    defence": one lot of mixed ammunition)."""
     ammunition, purposes, end = items[k], [], items[k].end
     for item in items[k + 1 :]:
         gap = text[end : item.start]
         if item.equipment_id or item.category not in _MUNITIONS_OF:
             break
-        if purposes and not (coordination.match(gap) or _coordinated_purpose(gap, coordination, purpose_gap)):
+        if purposes and not _coordinated_purpose(gap, coordination, purpose_gap):
+            if coordination.match(gap):  # "for artillery and air defence": one lot of mixed ammunition
+                return []
             break
         purposes.append(item)
         end = item.end

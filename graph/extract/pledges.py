@@ -1483,6 +1483,11 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
         # "ministers said Ukraine will get ...": who announces gives
         announcers = [t for t in sentence.triggers if t.last <= trigger.first and t.cls == "pledge"]
         if not announcers or not view.of(RECIPIENT):
+            # "X presented a package. Ukraine receives ...": the package's donors, when the sentence
+            # names no one else
+            package = [g for g in sentence.context if g.source == "package"]
+            if package and not usable:
+                return package[0], "package"
             return None, "receive"
         trigger = announcers[-1]
     if trigger is not None:

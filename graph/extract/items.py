@@ -266,9 +266,23 @@ def _resolve_generic(text: str, items: list[Item], carried: Item | None = None) 
                 )
             continue
         if item.equipment_id:
-            last_system = item
+            last_system = _whole(item)
         resolved.append(item)
     return resolved
+
+
+def _whole(item: Item) -> Item:
+    """The system a part belongs to: a named part extends its parent's name by a common noun
+    ("NASAMS fire distribution centre", "Patriot radar"), a variant by a designator ("Patriot PAC-3",
+    "Leopard 2A6"). "Two fire distribution centres and six launchers": the launchers are NASAMS's."""
+    equipment = load_knowledge().equipment
+    system = equipment.get(item.equipment_id)
+    parent = equipment.get(system.parent) if system is not None and system.parent else None
+    if parent is None or parent.generic or not system.name.startswith(parent.name + " "):
+        return item
+    if not system.name[len(parent.name) + 1 :][:1].islower():
+        return item
+    return replace(item, name=parent.name, category=parent.category, equipment_id=parent.id)
 
 
 def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str],

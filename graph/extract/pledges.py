@@ -1488,6 +1488,15 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
             package = [g for g in sentence.context if g.source == "package"]
             if package and not usable:
                 return package[0], "package"
+            # "Ukraine receives two systems, which the US is sending" / "die die USA liefern": the
+            # subject of a verb of giving in a clause after the item
+            for later in sentence.triggers:
+                if later.cls == "receive" or later.negated or later.first < attachable.last:
+                    continue
+                givers = [g for g in usable if attachable.last <= g.first and g.last <= later.first
+                          and _opens_relative(view, attachable.last, g.first)]
+                if givers:
+                    return givers[-1], "relative"
             return None, "receive"
         trigger = announcers[-1]
     if trigger is not None:
@@ -1531,6 +1540,21 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
         if trigger is not None and trigger.cls != "receive" and partners:
             return partners[0], "partner"
     return None, "none"
+
+
+_RELATIVE_REACH = 3  # words between an item and the subject of the relative clause after it
+
+
+def _opens_relative(view: SentenceView, first: int, last: int) -> bool:
+    """Tokens ``first`` to ``last`` (an item's end to a donor) open a relative clause: a few words with
+    a relative pronoun or complementiser, or a comma, and no coordination ("..., which the US sends",
+    "..., die die USA liefern", "... que les États-Unis envoient"; not "... and Germany sends")."""
+    if last - first > _RELATIVE_REACH:
+        return False
+    if any(first <= c.first < last for c in view.of("coordination")):
+        return False
+    return any(first <= c.first < last for c in view.of("relative", "complementiser")) or \
+        "," in view.gap_text(view.tokens[first - 1].end, view.tokens[last].start)
 
 
 _FIRST_PERSON_REACH = (4, 2)  # words a "we" stands before / after its verb ("we will deliver", "sender vi")

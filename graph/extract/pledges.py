@@ -46,6 +46,7 @@ from graph.extract.lemmas import lemma_key
 from graph.extract.lexicon import Lexicon
 from graph.extract.mentions import DONOR, ITEM, MONEY, RECIPIENT, TRIGGER, SentenceView, TypedMention
 from graph.extract.normalize.numbers import parse_digits, parse_words
+from graph.knowledge import load_knowledge
 from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
 
 _CHAIN_GAP = 4  # tokens between a verb of intention and the verb it governs
@@ -1753,9 +1754,10 @@ def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageCo
         return PledgeFact(
             donor=donor,
             recipient=decision.recipient,
-            item=(item.name if item is not None and _keeps_item(attachable) else
+            item=(item.name if item is not None and _keeps_item(attachable, article.lexicon.lang) else
                   ("training" if attachable.category == "training" and attachable.kind == ITEM else None)),
-            item_id=item.equipment_id if item is not None and _keeps_item(attachable) else None,
+            item_id=item.equipment_id if item is not None and _keeps_item(attachable, article.lexicon.lang)
+            else None,
             category=attachable.category,
             quantity=attachable.quantity if shared else None,
             amount=attachable.money.amount if shared and attachable.money is not None else None,
@@ -1778,13 +1780,28 @@ def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageCo
     return pledges
 
 
-def _keeps_item(attachable: Attachable) -> bool:
-    """Money for a category keeps no item; money for a named system keeps it (rule 6)."""
-    if attachable.item is None:
+def _keeps_item(attachable: Attachable, lang: str | None = None) -> bool:
+    """Money for a category keeps no item; money for a named system keeps it (rule 6), and so does
+    money for a kind of weapon the text names ("£1.6bn ... to buy air defence missiles", "€80m for
+    drones", rule 6: the noun the text names): not for the category itself ("NOK 2.7bn for air
+    defence", "för ammunition": the item is the category's label), nor for money, support,
+    maintenance or training."""
+    item = attachable.item
+    if item is None:
         return False
     if attachable.kind == MONEY:
-        return attachable.item.equipment_id is not None
+        if item.equipment_id is not None:
+            return True
+        if attachable.category in _MONEY_ONLY:
+            return False
+        category = load_knowledge().categories.get(attachable.category)
+        label = (category.labels.get(lang or "", "") if category is not None else "").casefold()
+        surface = item.surface.casefold()
+        return not label or not (surface.startswith(label[:-1]) and len(surface) <= len(label) + 4)
     return True
+
+
+_MONEY_ONLY = ("maintenance", "financial", "other", "training")  # money for these keeps no item
 
 
 # --------------------------------------------------------------------------- dates
@@ -2046,7 +2063,8 @@ def _restates(one: PledgeFact, other: PledgeFact) -> bool:
     if one.donor != other.donor or one.recipient != other.recipient:
         return False
     if one.amount is not None and one.amount == other.amount and one.currency == other.currency and \
-            one.item is None and other.item is None and \
+            (one.item is None or other.item is None or _same_item(one, other)
+             or _narrows(one.category, other.category)) and \
             ("financial" in (one.category, other.category) or _narrows(one.category, other.category)):
         return True  # the same sum told twice, once with its purpose
     if one.category != other.category:

@@ -221,6 +221,8 @@ def find_pledges(views: list[SentenceView], lexicon: Lexicon, meetings: list[Mee
         elif dated and last_made and _dates_the_announcement(view, last_made, published):
             pledges += _announced_then(view, last_made, dated[0].value.value, article)  # "announced in April"
             last_made = []
+        elif not dated and _counts_back(view, article):
+            pass  # "... to buy air defence missiles. The 5,000 missiles will be built in Belfast."
         elif dated and last_made and _attributes_before(view):
             for pledge in last_made:  # "... on weapons for Ukraine. That is what X said on Tuesday."
                 if pledge.date is None and pledge.status != "delivered":
@@ -395,6 +397,33 @@ def _ends_phrase(view: SentenceView, index: int) -> bool:
         return True
     return any(c.first == after for c in view.of("recipient", RECIPIENT, "date")) or \
         any(t.last - 1 == after for t in view.of(TRIGGER))  # the particle of a separable verb
+
+
+_COUNT_REACH = 2  # sentences back the pledge of "the 5,000 missiles" may be
+
+
+def _counts_back(view: SentenceView, article: ArticleScope) -> bool:
+    """A sentence that gives nothing counts, after an article, the item of a pledge just before
+    that has no quantity ("... to buy air defence missiles. The 5,000 missiles will be built in
+    Belfast", "Die 100.000 Granaten ...", "De 20 000 granaterna ..."): that is its quantity."""
+    last = article.last_item
+    if last is None or not 0 < view.position - last[0] <= _COUNT_REACH:
+        return False
+    pledge = last[1]
+    if pledge.quantity is not None or pledge.item is None:
+        return False
+    articles = view.of("article")
+    for mention in view.of(ITEM):
+        item = mention.value
+        if not item.quantity or item.name is None:
+            continue
+        if not any(0 <= mention.first - c.last <= 2 for c in articles):
+            continue
+        a, b = sorted((item.name.casefold(), str(pledge.item).casefold()), key=len)
+        if a == b or b.endswith(" " + a) or b.startswith(a + " "):
+            pledge.quantity = int(item.quantity)
+            return True
+    return False
 
 
 def _refers_back(view: SentenceView, attachable: Attachable, article: ArticleScope) -> bool:

@@ -1432,7 +1432,11 @@ def _requested_clause(sentence: PledgeSentence, attachable: Attachable, trigger:
 def _own_use(view: SentenceView, attachable: Attachable) -> bool:
     """Items for the giver's own forces, or what the recipient lacks ("short of shells and tanks"):
     a shortage cue before the item, in its clause and with no verb of giving between, names a need."""
-    if any(abs(c.first - attachable.last) <= 6 for c in view.of("own_use")):
+    sources = [c.first for c in view.of("agent", "content") if c.first >= attachable.last]
+    # "rockets from the stocks of its own armed forces", "aus Beständen der eigenen Streitkräfte":
+    # where the item comes from, not who uses it
+    if any(abs(c.first - attachable.last) <= 6 and not any(attachable.last <= a < c.first for a in sources)
+           for c in view.of("own_use")):
         return True
     shortages = view.of("shortage")
     if not shortages:

@@ -920,10 +920,15 @@ def _resolved(group: Group, view: SentenceView, article: ArticleScope) -> Group:
         return _defined_collective(group, view, article)
     reference = references[0]
     keys = _countries_of(d for d in view.of(DONOR) if d.last <= reference.first)
+    if len(keys) < 2:  # "The three countries will pay ..., Norway, Sweden and Denmark said"
+        keys = _countries_of(d for d in view.of(DONOR) if d.first >= reference.last)
     for back in range(view.position - 1, max(-1, view.position - 1 - _REFERENCE_REACH), -1):
         if len(keys) >= 2:
             break
         keys = _countries_of(article.views[back].of(DONOR))
+    following = article.views[view.position + 1] if view.position + 1 < len(article.views) else None
+    if len(keys) < 2 and following is not None and following.paragraph == view.paragraph:
+        keys = _countries_of(following.of(DONOR))  # the group named in the next sentence
     if len(keys) < 2:
         return group
     donors: list[TypedMention] = []

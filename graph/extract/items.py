@@ -70,11 +70,14 @@ def find_items(
     lexicon: Lexicon,
     quantities: list,
     token_starts: list[int],
+    carried: Item | None = None,
 ) -> list[Item]:
     """The items of one sentence, in text order, with quantities attached.
 
     Category nouns are tried at token starts (``token_starts``, offsets in ``text``) and after
-    hyphens inside words."""
+    hyphens inside words. ``carried`` is the system named last in the sentences just before: a bare
+    "systems" / "launchers" noun with no system before it in its sentence refers back to it ("these
+    five systems", "seks slike utskytningsramper")."""
     kb = load_knowledge()
     worded = _category_nouns(text, sentence_start, sentence_text, mentions, lexicon, token_starts)
     nouns: list[Item] = []  # generic items of the reference data first: they win ties with lexicon nouns
@@ -102,7 +105,7 @@ def find_items(
     nouns.sort(key=lambda noun: (noun.start, -noun.end))
     nouns = _head_nouns(text, nouns)
     items = _merge(text, items, nouns, lexicon)
-    items = _resolve_generic(text, items)
+    items = _resolve_generic(text, items, carried)
     items = _absorb_objects(text, items, _purpose_gap(lexicon), _coordination(lexicon))
     items = _drop_calibres(text, items)
     items = _with_own_munitions(text, items, _accompaniment_gap(lexicon))
@@ -243,11 +246,12 @@ def _describes(gap: str, type_of: re.Pattern[str] | None) -> bool:
     return match is not None and len(gap) - len(stripped) <= 2
 
 
-def _resolve_generic(text: str, items: list[Item]) -> list[Item]:
-    """A bare "systems" noun ("und weitere Systeme", "flere systemer") is the system named before it;
+def _resolve_generic(text: str, items: list[Item], carried: Item | None = None) -> list[Item]:
+    """A bare "systems" noun ("und weitere Systeme", "flere systemer") is the system named before it
+    (in its sentence, else ``carried``: the one named last in the sentences just before);
     the head of a compound with a name we do not know ("Skyguard-systemer") names another system."""
     resolved = []
-    last_system: Item | None = None
+    last_system: Item | None = carried
     for item in items:
         if item.name is None:
             unknown_name = re.search(r"\w-$", text[max(0, item.start - 2) : item.start])
@@ -262,9 +266,23 @@ def _resolve_generic(text: str, items: list[Item]) -> list[Item]:
                 )
             continue
         if item.equipment_id:
-            last_system = item
+            last_system = _whole(item)
         resolved.append(item)
     return resolved
+
+
+def _whole(item: Item) -> Item:
+    """The system a part belongs to: a named part extends its parent's name by a common noun
+    ("NASAMS fire distribution centre", "Patriot radar"), a variant by a designator ("Patriot PAC-3",
+    "Leopard 2A6"). "Two fire distribution centres and six launchers": the launchers are NASAMS's."""
+    equipment = load_knowledge().equipment
+    system = equipment.get(item.equipment_id)
+    parent = equipment.get(system.parent) if system is not None and system.parent else None
+    if parent is None or parent.generic or not system.name.startswith(parent.name + " "):
+        return item
+    if not system.name[len(parent.name) + 1 :][:1].islower():
+        return item
+    return replace(item, name=parent.name, category=parent.category, equipment_id=parent.id)
 
 
 def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str],
@@ -292,6 +310,11 @@ def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str],
         if item.equipment_id and purpose and same_class and not following.equipment_id:
             skip_until = following.end  # "AIM-9M missiles for air defence": the class is the purpose
         if item.category == "ammunition" and purpose and not following.equipment_id:
+            split = _munitions_by_purpose(text, items, k, coordination, purpose_gap)
+            if split:  # "munitions for air defence and for artillery": air-defence munitions and shells
+                result += split
+                skip_until = split[-1].end
+                continue
             skip_until = _coordinated_end(text, items, k + 1, coordination)
         if item.absorbs_object and following and \
                 (purpose or _OBJECT_GAP.match(text[item.end : following.start])):
@@ -391,6 +414,48 @@ def _drop_uncoordinated(text: str, items: list[Item], coordination: re.Pattern[s
                 continue
         kept.append(item)
     return kept
+
+
+_AIR_DEFENCE_MUNITIONS = "air defence munitions"  # canonical English item names
+_MUNITIONS_OF = {"air_defence": _AIR_DEFENCE_MUNITIONS, "artillery": "artillery ammunition"}
+
+
+def _munitions_by_purpose(text: str, items: list[Item], k: int, coordination: re.Pattern[str],
+                          purpose_gap: re.Pattern[str]) -> list[Item]:
+    """Ammunition for classes of weapons of which one is air defence, each with its own preposition
+    ("munitions for air defence and for artillery", "Munition für Luftabwehr", "munitions pour la
+    défense aérienne et pour l'artillerie"): air-defence munitions are air defence (CONVENTIONS 4),
+    the rest the ammunition of its class. Nothing (the caller keeps one ammunition item) when no
+    purpose is air defence, or the purposes share one preposition ("munitions for artillery and air
+    defence": one lot of mixed ammunition)."""
+    ammunition, purposes, end = items[k], [], items[k].end
+    for item in items[k + 1 :]:
+        gap = text[end : item.start]
+        if item.equipment_id or item.category not in _MUNITIONS_OF:
+            break
+        if purposes and not _coordinated_purpose(gap, coordination, purpose_gap):
+            if coordination.match(gap):  # "for artillery and air defence": one lot of mixed ammunition
+                return []
+            break
+        purposes.append(item)
+        end = item.end
+    if not any(p.category == "air_defence" for p in purposes):
+        return []
+    split = []
+    for n, purpose in enumerate(purposes):
+        start = ammunition.start if n == 0 else purpose.start
+        category = "air_defence" if purpose.category == "air_defence" else "ammunition"
+        split.append(replace(ammunition, start=start, end=purpose.end, surface=text[start : purpose.end],
+                             name=_MUNITIONS_OF[purpose.category], category=category, equipment_id=None))
+    return split
+
+
+def _coordinated_purpose(gap: str, coordination: re.Pattern[str], purpose_gap: re.Pattern[str]) -> bool:
+    """``gap`` is a conjunction and a purpose preposition again (" and for ", " et pour l'")."""
+    for cut in range(1, len(gap)):
+        if gap[cut] == " " and coordination.match(gap[:cut]) and purpose_gap.match(gap[cut:]):
+            return True
+    return False
 
 
 def _coordinated_end(text: str, items: list[Item], first: int, coordination: re.Pattern[str]) -> int:

@@ -252,6 +252,11 @@ def _add_donors(add, unit, text: str, offset: int, tokens: list, lemmas: list[st
             if key is not None and mention.key not in officers:
                 add(DONOR, "org", mention.start, mention.end, key=key, flavour=mention.key)
                 taken.append((mention.start, mention.end))
+    # a bare definite plural after an article and a qualifier stays a collective: "de nordiske landene"
+    # is a group of its own, "landene" / "the countries" the countries named just before
+    articles = {c.first for c in cues if c.cls == "article"}
+    cues = [c for c in cues if c.cls != "plural_reference" or c.last - c.first > 1
+            or c.first - 2 not in articles]
     references = [(c.start, c.end) for c in cues if c.cls == "plural_reference"]
     for cue in cues:
         if cue.cls not in ("collective", "government", "plural_reference"):

@@ -39,6 +39,7 @@ from graph.model import (
 )
 
 _WORD_START = re.compile(r"(?<!\w)\w")  # also after hyphens and apostrophes ("n'enverra", "US-Minister")
+_CARRY_REACH = 2  # sentences back a bare "systems" noun may refer to the system named last
 
 
 @dataclass
@@ -92,6 +93,7 @@ def _extract(article: Article) -> Extraction:
     quantities_of = _by_sentence(all_quantities, sentences)
     dates_of = _by_sentence(all_dates, sentences)
     units = []
+    carried: tuple[int, Item] | None = None  # (sentence, item): the system named last
     for position, sentence in enumerate(sentences):
         tokens = tokenise(sentence.text, sentence.start)
         mentions = gazetteer.match(text, tokens)
@@ -106,7 +108,11 @@ def _extract(article: Article) -> Extraction:
             lexicon,
             quantities,
             [t.start for t in tokens if not t.glued],
+            carried[1] if carried is not None and position - carried[0] <= _CARRY_REACH else None,
         )
+        named = {item.equipment_id: item for item in items if item.equipment_id}
+        if named:  # after a list of several systems "these systems" are the list, not its last one
+            carried = (position, next(iter(named.values()))) if len(named) == 1 else None
         word_starts = [sentence.start + m.start() for m in _WORD_START.finditer(sentence.text)]
         units.append(SentenceUnit(sentence, word_starts, mentions, items, money, quantities, dates, tokens))
 

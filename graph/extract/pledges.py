@@ -46,6 +46,7 @@ from graph.extract.lemmas import lemma_key
 from graph.extract.lexicon import Lexicon
 from graph.extract.mentions import DONOR, ITEM, MONEY, RECIPIENT, TRIGGER, SentenceView, TypedMention
 from graph.extract.normalize.numbers import parse_digits, parse_words
+from graph.knowledge import load_knowledge
 from graph.model import MULTIPLE_DONORS, MeetingFact, PledgeFact
 
 _CHAIN_GAP = 4  # tokens between a verb of intention and the verb it governs
@@ -220,6 +221,8 @@ def find_pledges(views: list[SentenceView], lexicon: Lexicon, meetings: list[Mee
         elif dated and last_made and _dates_the_announcement(view, last_made, published):
             pledges += _announced_then(view, last_made, dated[0].value.value, article)  # "announced in April"
             last_made = []
+        elif not dated and _counts_back(view, article):
+            pass  # "... to buy air defence missiles. The 5,000 missiles will be built in Belfast."
         elif dated and last_made and _attributes_before(view):
             for pledge in last_made:  # "... on weapons for Ukraine. That is what X said on Tuesday."
                 if pledge.date is None and pledge.status != "delivered":
@@ -394,6 +397,33 @@ def _ends_phrase(view: SentenceView, index: int) -> bool:
         return True
     return any(c.first == after for c in view.of("recipient", RECIPIENT, "date")) or \
         any(t.last - 1 == after for t in view.of(TRIGGER))  # the particle of a separable verb
+
+
+_COUNT_REACH = 2  # sentences back the pledge of "the 5,000 missiles" may be
+
+
+def _counts_back(view: SentenceView, article: ArticleScope) -> bool:
+    """A sentence that gives nothing counts, after an article, the item of a pledge just before
+    that has no quantity ("... to buy air defence missiles. The 5,000 missiles will be built in
+    Belfast", "Die 100.000 Granaten ...", "De 20 000 granaterna ..."): that is its quantity."""
+    last = article.last_item
+    if last is None or not 0 < view.position - last[0] <= _COUNT_REACH:
+        return False
+    pledge = last[1]
+    if pledge.quantity is not None or pledge.item is None:
+        return False
+    articles = view.of("article")
+    for mention in view.of(ITEM):
+        item = mention.value
+        if not item.quantity or item.name is None:
+            continue
+        if not any(0 <= mention.first - c.last <= 2 for c in articles):
+            continue
+        a, b = sorted((item.name.casefold(), str(pledge.item).casefold()), key=len)
+        if a == b or b.endswith(" " + a) or b.startswith(a + " "):
+            pledge.quantity = int(item.quantity)
+            return True
+    return False
 
 
 def _refers_back(view: SentenceView, attachable: Attachable, article: ArticleScope) -> bool:
@@ -903,10 +933,15 @@ def _resolved(group: Group, view: SentenceView, article: ArticleScope) -> Group:
         return _defined_collective(group, view, article)
     reference = references[0]
     keys = _countries_of(d for d in view.of(DONOR) if d.last <= reference.first)
+    if len(keys) < 2:  # "The three countries will pay ..., Norway, Sweden and Denmark said"
+        keys = _countries_of(d for d in view.of(DONOR) if d.first >= reference.last)
     for back in range(view.position - 1, max(-1, view.position - 1 - _REFERENCE_REACH), -1):
         if len(keys) >= 2:
             break
         keys = _countries_of(article.views[back].of(DONOR))
+    following = article.views[view.position + 1] if view.position + 1 < len(article.views) else None
+    if len(keys) < 2 and following is not None and following.paragraph == view.paragraph:
+        keys = _countries_of(following.of(DONOR))  # the group named in the next sentence
     if len(keys) < 2:
         return group
     donors: list[TypedMention] = []
@@ -1415,7 +1450,11 @@ def _requested_clause(sentence: PledgeSentence, attachable: Attachable, trigger:
 def _own_use(view: SentenceView, attachable: Attachable) -> bool:
     """Items for the giver's own forces, or what the recipient lacks ("short of shells and tanks"):
     a shortage cue before the item, in its clause and with no verb of giving between, names a need."""
-    if any(abs(c.first - attachable.last) <= 6 for c in view.of("own_use")):
+    sources = [c.first for c in view.of("agent", "content") if c.first >= attachable.last]
+    # "rockets from the stocks of its own armed forces", "aus Beständen der eigenen Streitkräfte":
+    # where the item comes from, not who uses it
+    if any(abs(c.first - attachable.last) <= 6 and not any(attachable.last <= a < c.first for a in sources)
+           for c in view.of("own_use")):
         return True
     shortages = view.of("shortage")
     if not shortages:
@@ -1506,6 +1545,20 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
         # "ministers said Ukraine will get ...": who announces gives
         announcers = [t for t in sentence.triggers if t.last <= trigger.first and t.cls == "pledge"]
         if not announcers or not view.of(RECIPIENT):
+            # "X presented a package. Ukraine receives ...": the package's donors, when the sentence
+            # names no one else
+            package = [g for g in sentence.context if g.source == "package"]
+            if package and not usable:
+                return package[0], "package"
+            # "Ukraine receives two systems, which the US is sending" / "die die USA liefern": the
+            # subject of a verb of giving in a clause after the item
+            for later in sentence.triggers:
+                if later.cls == "receive" or later.negated or later.first < attachable.last:
+                    continue
+                givers = [g for g in usable if attachable.last <= g.first and g.last <= later.first
+                          and _opens_relative(view, attachable.last, g.first)]
+                if givers:
+                    return givers[-1], "relative"
             return None, "receive"
         trigger = announcers[-1]
     if trigger is not None:
@@ -1549,6 +1602,21 @@ def rule_donor(sentence: PledgeSentence, attachable: Attachable, trigger: Trigge
         if trigger is not None and trigger.cls != "receive" and partners:
             return partners[0], "partner"
     return None, "none"
+
+
+_RELATIVE_REACH = 3  # words between an item and the subject of the relative clause after it
+
+
+def _opens_relative(view: SentenceView, first: int, last: int) -> bool:
+    """Tokens ``first`` to ``last`` (an item's end to a donor) open a relative clause: a few words with
+    a relative pronoun or complementiser, or a comma, and no coordination ("..., which the US sends",
+    "..., die die USA liefern", "... que les États-Unis envoient"; not "... and Germany sends")."""
+    if last - first > _RELATIVE_REACH:
+        return False
+    if any(first <= c.first < last for c in view.of("coordination")):
+        return False
+    return any(first <= c.first < last for c in view.of("relative", "complementiser")) or \
+        "," in view.gap_text(view.tokens[first - 1].end, view.tokens[last].start)
 
 
 _FIRST_PERSON_REACH = (4, 2)  # words a "we" stands before / after its verb ("we will deliver", "sender vi")
@@ -1747,9 +1815,10 @@ def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageCo
         return PledgeFact(
             donor=donor,
             recipient=decision.recipient,
-            item=(item.name if item is not None and _keeps_item(attachable) else
+            item=(item.name if item is not None and _keeps_item(attachable, article.lexicon.lang) else
                   ("training" if attachable.category == "training" and attachable.kind == ITEM else None)),
-            item_id=item.equipment_id if item is not None and _keeps_item(attachable) else None,
+            item_id=item.equipment_id if item is not None and _keeps_item(attachable, article.lexicon.lang)
+            else None,
             category=attachable.category,
             quantity=attachable.quantity if shared else None,
             amount=attachable.money.amount if shared and attachable.money is not None else None,
@@ -1772,13 +1841,28 @@ def _pledges_of(decision: Decision, sentence: PledgeSentence, package: PackageCo
     return pledges
 
 
-def _keeps_item(attachable: Attachable) -> bool:
-    """Money for a category keeps no item; money for a named system keeps it (rule 6)."""
-    if attachable.item is None:
+def _keeps_item(attachable: Attachable, lang: str | None = None) -> bool:
+    """Money for a category keeps no item; money for a named system keeps it (rule 6), and so does
+    money for a kind of weapon the text names ("£1.6bn ... to buy air defence missiles", "€80m for
+    drones", rule 6: the noun the text names): not for the category itself ("NOK 2.7bn for air
+    defence", "för ammunition": the item is the category's label), nor for money, support,
+    maintenance or training."""
+    item = attachable.item
+    if item is None:
         return False
     if attachable.kind == MONEY:
-        return attachable.item.equipment_id is not None
+        if item.equipment_id is not None:
+            return True
+        if attachable.category in _MONEY_ONLY:
+            return False
+        category = load_knowledge().categories.get(attachable.category)
+        label = (category.labels.get(lang or "", "") if category is not None else "").casefold()
+        surface = item.surface.casefold()
+        return not label or not (surface.startswith(label[:-1]) and len(surface) <= len(label) + 4)
     return True
+
+
+_MONEY_ONLY = ("maintenance", "financial", "other", "training")  # money for these keeps no item
 
 
 # --------------------------------------------------------------------------- dates
@@ -2040,7 +2124,8 @@ def _restates(one: PledgeFact, other: PledgeFact) -> bool:
     if one.donor != other.donor or one.recipient != other.recipient:
         return False
     if one.amount is not None and one.amount == other.amount and one.currency == other.currency and \
-            one.item is None and other.item is None and \
+            (one.item is None or other.item is None or _same_item(one, other)
+             or _narrows(one.category, other.category)) and \
             ("financial" in (one.category, other.category) or _narrows(one.category, other.category)):
         return True  # the same sum told twice, once with its purpose
     if one.category != other.category:

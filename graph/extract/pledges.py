@@ -1954,11 +1954,25 @@ def _meeting_reach(article: ArticleScope) -> None:
     if main is None:
         return
     starts = {e.start for e in main.evidence}
+    lead = _lead_paragraph(article.views)
     for view in article.views:
         if article.evidence_of(view.unit.sentence, "reach").start in starts:
             article.meeting_paragraphs.add(view.paragraph)
-            article.meeting_everywhere = article.meeting_everywhere or view.position < 3
+            article.meeting_everywhere = article.meeting_everywhere or view.position < 3 or \
+                view.paragraph <= lead
     article.meeting_everywhere = article.meeting_everywhere or not starts
+
+
+_LEAD_TOKENS = 40  # a paragraph this long is body text, not a headline, standfirst, caption or byline
+
+
+def _lead_paragraph(views: list[SentenceView]) -> int:
+    """The paragraph of the article's lead: the first one of body length, after the headline, the
+    standfirst, the byline and the dateline lines (-1 when there is none)."""
+    sizes: dict[int, int] = {}
+    for view in views:
+        sizes[view.paragraph] = sizes.get(view.paragraph, 0) + len(view.tokens)
+    return next((p for p in sorted(sizes) if sizes[p] >= _LEAD_TOKENS), -1)
 
 
 def _date_by_event_day(pledges: list[PledgeFact], news: set[int], event_day: str | None) -> None:

@@ -179,8 +179,9 @@ def _event_anchor(units: list[SentenceUnit], published: datetime.date | None) ->
     if published is None:
         return None
     for unit in units[:_lead_end(units)]:
+        week = datetime.timedelta(days=7)
         days = [m.value for m in unit.dates if len(m.value) == 10 and
-                datetime.timedelta(0) <= published - datetime.date.fromisoformat(m.value) <= datetime.timedelta(days=7)]
+                datetime.timedelta(0) <= published - datetime.date.fromisoformat(m.value) <= week]
         if days:
             return _past_the_dateline(days, published)
     return None

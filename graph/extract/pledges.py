@@ -1125,6 +1125,8 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
                                 quantity=quantity))
     if not view.of(ITEM, "train") and not sums:
         for package in view.of("package"):
+            if _of_personnel(view, package):
+                continue
             found.append(Attachable("package", package, category="other"))
             break
     for train in view.of("train"):
@@ -1674,6 +1676,15 @@ def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -
             result.append(replace(decision, attachable=Attachable("package", package, category="other"),
                                   unattributed=False))
     return result
+
+
+_PERSONNEL_REACH = 3  # tokens from a noun of sending to the troops it sends
+
+
+def _of_personnel(view: SentenceView, package: TypedMention) -> bool:
+    """A noun of sending that sends troops, soldiers or instructors ("l'invio di truppe", "el envío de
+    tropas"): a deployment of a country's own forces, no package of aid (CONVENTIONS.md rule 8)."""
+    return any(0 <= cue.first - package.last <= _PERSONNEL_REACH for cue in view.of("personnel"))
 
 
 def _co_funders(sentence: PledgeSentence, decisions: list[Decision]) -> list[Decision]:

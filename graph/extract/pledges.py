@@ -1252,9 +1252,19 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
                                                   for c in view.of("coordination"))) or \
             any(c.first >= item.last and c.last <= values[0].first for c in view.of("coordination")) \
             if values else False
-        if values and money.first - item.last <= 6 and not listed and not _punctuated(gap):
+        if values and money.first - item.last <= 6 and not listed and \
+                (not _punctuated(gap) or _value_after_comma(view, item, values[0], gap)):
             return item
     return None
+
+
+def _value_after_comma(view: SentenceView, item: TypedMention, value: TypedMention, gap: str) -> bool:
+    """A value set off by a comma right after the one item it prices ("650 LMM missiles, worth £162m",
+    "650 missili LMM, per un valore di 162 milioni"); not a package's value ("a package including 10
+    tanks, worth ...")."""
+    rest = gap.strip()
+    return value.first == item.last and rest.startswith(",") and not _punctuated(rest[1:]) and \
+        not any(c.last <= item.first for c in view.of("package", "including"))
 
 
 def _purpose_marked(view: SentenceView, item: TypedMention) -> bool:

@@ -1116,7 +1116,7 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
         found.append(attachable)
     _split_totals(found)
     for item in items:
-        if id(item) in covered:
+        if id(item) in covered or _attacked_with(view, item):
             continue
         quantity = item.value.quantity
         if quantity is None and item.value.category == "training":
@@ -1686,6 +1686,24 @@ def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -
             result.append(replace(decision, attachable=Attachable("package", package, category="other"),
                                   unattributed=False))
     return result
+
+
+_ATTACK_REACH = 7  # tokens from a verb or noun of attack to the weapons it names ("by drones and missiles")
+
+
+def _attacked_with(view: SentenceView, item: TypedMention) -> bool:
+    """Weapons named as the means of an attack or as what was shot down ("colpite da droni e missili",
+    "attacked by drones", "ha intercettato decine di missili russi"): the attacker's, no aid. A cue
+    right before the noun is a kind of weapon ("attack drones") and does not count."""
+    items = view.of(ITEM)
+    for cue in view.of("attack"):
+        if any(i.first == cue.last or i.first <= cue.first < i.last for i in items):
+            continue  # "attack drones", "attack helicopters": a kind of weapon, no attack
+        if 1 <= item.first - cue.last <= _ATTACK_REACH and \
+                not _punctuated(view.gap_text(cue.end, item.start)) and \
+                not any(cue.last <= t.first < item.first for t in view.of(TRIGGER, DONOR)):
+            return True
+    return False
 
 
 _PERSONNEL_REACH = 3  # tokens from a noun of sending to the troops it sends

@@ -28,7 +28,7 @@ from graph.model import CATEGORIES, ROLES, STATUSES
 
 LONGFORM = Path(__file__).parent / "data" / "longform"
 GOLD_DIR = LONGFORM / "gold"
-LANGUAGES = ("en", "de", "sv", "fr", "nb", "da", "nl", "pl", "fi", "cs")
+LANGUAGES = ("en", "de", "sv", "fr", "nb", "da", "nl", "pl", "fi", "cs", "it", "es")
 GOLD_KEYS = {"doc", "lang", "published", "event_anchor", "notes", "persons", "countries", "organisations",
              "meetings", "equipment", "pledges"}
 PLEDGE_KEYS = {"donor", "recipient", "item", "category", "quantity", "amount", "currency", "date", "meeting",

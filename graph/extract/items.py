@@ -200,7 +200,8 @@ def _merge(text: str, systems: list[Item], nouns: list[Item], lexicon: Lexicon) 
             elif 0 <= noun.start - system.end <= 2 and _GAP_ADJACENT.match(text[system.end : noun.start]):
                 merged[k] = replace(system, end=noun.end, surface=text[system.start : noun.end])
                 absorbed = True
-            elif system.start - noun.end >= 0 and _describes(text[noun.end : system.start], type_of):
+            elif system.start - noun.end >= 0 and (_describes(text[noun.end : system.start], type_of) or
+                                                   _modifies(text[noun.end : system.start], lexicon)):
                 merged[k] = replace(system, start=noun.start, surface=text[noun.start : system.end])
                 absorbed = True
             if absorbed:
@@ -214,6 +215,17 @@ def _merge(text: str, systems: list[Item], nouns: list[Item], lexicon: Lexicon) 
             continue
         deduped.append(item)
     return deduped
+
+
+_MODIFIER_GAP = re.compile(r"^\s(?:[^\W\d_]+\s){0,2}[^\W\d_]{4,}\s$")  # the last modifier no article
+
+
+def _modifies(gap: str, lexicon: Lexicon) -> bool:
+    """In a language whose adjectives follow the noun (``postnominal_modifiers``), a class noun, one to
+    three lower-case modifiers and the system they describe are one name ("missili leggeri multiruolo
+    LMM", "vehículos blindados de transporte M113"): the system, not a second item."""
+    return bool(lexicon.data.get("postnominal_modifiers")) and gap == gap.lower() and \
+        _MODIFIER_GAP.match(gap) is not None
 
 
 def _head_nouns(text: str, nouns: list[Item]) -> list[Item]:

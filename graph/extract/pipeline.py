@@ -184,13 +184,36 @@ def _event_anchor(units: list[SentenceUnit], published: datetime.date | None) ->
     before publication."""
     if published is None:
         return None
-    for unit in units[:6]:
-        for mention in unit.dates:
-            if len(mention.value) == 10:
-                day = datetime.date.fromisoformat(mention.value)
-                if datetime.timedelta(0) <= published - day <= datetime.timedelta(days=7):
-                    return mention.value
+    for unit in units[:_lead_end(units)]:
+        week = datetime.timedelta(days=7)
+        days = [m.value for m in unit.dates if len(m.value) == 10 and
+                datetime.timedelta(0) <= published - datetime.date.fromisoformat(m.value) <= week]
+        if days:
+            return _past_the_dateline(days, published)
     return None
+
+
+_LEAD_TOKENS = 40  # a paragraph this long is body text, not a headline, standfirst, caption or byline
+
+
+def _lead_end(units: list[SentenceUnit]) -> int:
+    """How many sentences the lead reaches: the first six, or up to the end of the first paragraph of
+    body length when a headline, standfirst and byline come before it."""
+    sizes: dict[int, int] = {}
+    for unit in units:
+        sizes[unit.sentence.paragraph] = sizes.get(unit.sentence.paragraph, 0) + len(unit.tokens)
+    lead = next((p for p in sorted(sizes) if sizes[p] >= _LEAD_TOKENS), None)
+    if lead is None:
+        return 6
+    return max(6, sum(1 for unit in units if unit.sentence.paragraph <= lead))
+
+
+def _past_the_dateline(days: list[str], published: datetime.date) -> str:
+    """The sentence's news day: a dateline's day is the publication day ("ROMA, 24 DIC - ... ieri
+    sera", "Madrid, 28 may (EFE).- ... ayer"); the sentence's other, earlier day is the event's."""
+    if days[0] == published.isoformat():
+        return next((day for day in days[1:] if day != days[0]), days[0])
+    return days[0]
 
 
 def _countries(units: list[SentenceUnit], lexicon, evidence_of) -> list[CountryFact]:

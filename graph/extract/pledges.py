@@ -1164,7 +1164,7 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
         found.append(attachable)
     _split_totals(found)
     for item in items:
-        if id(item) in covered:
+        if id(item) in covered or _attacked_with(view, item):
             continue
         quantity = item.value.quantity
         if quantity is None and item.value.category == "training":
@@ -1173,6 +1173,8 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
                                 quantity=quantity))
     if not view.of(ITEM, "train") and not sums:
         for package in view.of("package"):
+            if _of_personnel(view, package):
+                continue
             found.append(Attachable("package", package, category="other"))
             break
     for train in view.of("train"):
@@ -1298,9 +1300,19 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
                                                   for c in view.of("coordination"))) or \
             any(c.first >= item.last and c.last <= values[0].first for c in view.of("coordination")) \
             if values else False
-        if values and money.first - item.last <= 6 and not listed and not _punctuated(gap):
+        if values and money.first - item.last <= 6 and not listed and \
+                (not _punctuated(gap) or _value_after_comma(view, item, values[0], gap)):
             return item
     return None
+
+
+def _value_after_comma(view: SentenceView, item: TypedMention, value: TypedMention, gap: str) -> bool:
+    """A value set off by a comma right after the one item it prices ("650 LMM missiles, worth £162m",
+    "650 missili LMM, per un valore di 162 milioni"); not a package's value ("a package including 10
+    tanks, worth ...")."""
+    rest = gap.strip()
+    return value.first == item.last and rest.startswith(",") and not _punctuated(rest[1:]) and \
+        not any(c.last <= item.first for c in view.of("package", "including"))
 
 
 def _purpose_marked(view: SentenceView, item: TypedMention) -> bool:
@@ -1767,6 +1779,33 @@ def _spread_over_packages(sentence: PledgeSentence, decisions: list[Decision]) -
     return result
 
 
+_ATTACK_REACH = 7  # tokens from a verb or noun of attack to the weapons it names ("by drones and missiles")
+
+
+def _attacked_with(view: SentenceView, item: TypedMention) -> bool:
+    """Weapons named as the means of an attack or as what was shot down ("colpite da droni e missili",
+    "attacked by drones", "ha intercettato decine di missili russi"): the attacker's, no aid. A cue
+    right before the noun is a kind of weapon ("attack drones") and does not count."""
+    items = view.of(ITEM)
+    for cue in view.of("attack"):
+        if any(i.first == cue.last or i.first <= cue.first < i.last for i in items):
+            continue  # "attack drones", "attack helicopters": a kind of weapon, no attack
+        if 1 <= item.first - cue.last <= _ATTACK_REACH and \
+                not _punctuated(view.gap_text(cue.end, item.start)) and \
+                not any(cue.last <= t.first < item.first for t in view.of(TRIGGER, DONOR)):
+            return True
+    return False
+
+
+_PERSONNEL_REACH = 3  # tokens from a noun of sending to the troops it sends
+
+
+def _of_personnel(view: SentenceView, package: TypedMention) -> bool:
+    """A noun of sending that sends troops, soldiers or instructors ("l'invio di truppe", "el envío de
+    tropas"): a deployment of a country's own forces, no package of aid (CONVENTIONS.md rule 8)."""
+    return any(0 <= cue.first - package.last <= _PERSONNEL_REACH for cue in view.of("personnel"))
+
+
 def _co_funders(sentence: PledgeSentence, decisions: list[Decision]) -> list[Decision]:
     """A package or sum with further funding from another donor named after it, governing nothing else
     ("a package worth X, Y of which paid by A, with extra funding from B"): the total is a joint pledge of
@@ -2061,11 +2100,25 @@ def _meeting_reach(article: ArticleScope) -> None:
     if main is None:
         return
     starts = {e.start for e in main.evidence}
+    lead = _lead_paragraph(article.views)
     for view in article.views:
         if article.evidence_of(view.unit.sentence, "reach").start in starts:
             article.meeting_paragraphs.add(view.paragraph)
-            article.meeting_everywhere = article.meeting_everywhere or view.position < 3
+            article.meeting_everywhere = article.meeting_everywhere or view.position < 3 or \
+                view.paragraph <= lead
     article.meeting_everywhere = article.meeting_everywhere or not starts
+
+
+_LEAD_TOKENS = 40  # a paragraph this long is body text, not a headline, standfirst, caption or byline
+
+
+def _lead_paragraph(views: list[SentenceView]) -> int:
+    """The paragraph of the article's lead: the first one of body length, after the headline, the
+    standfirst, the byline and the dateline lines (-1 when there is none)."""
+    sizes: dict[int, int] = {}
+    for view in views:
+        sizes[view.paragraph] = sizes.get(view.paragraph, 0) + len(view.tokens)
+    return next((p for p in sorted(sizes) if sizes[p] >= _LEAD_TOKENS), -1)
 
 
 def _date_by_event_day(pledges: list[PledgeFact], news: set[int], event_day: str | None) -> None:

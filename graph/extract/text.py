@@ -9,6 +9,7 @@ the normalised text back to the original, so evidence offsets always refer to ``
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -101,6 +102,31 @@ class Sentence:
     text: str
     paragraph: int
     index: int
+
+
+_LINE = re.compile(r"[^\n]+")
+_BULLET = re.compile(r"[-•*·]\s")
+
+
+def unwrap_lines(text: str) -> str:
+    """``text`` with the line breaks inside the paragraphs of hard-wrapped copy turned into spaces
+    ("... kertoi\npuolustusministeri ..."); same length, so every offset stays valid. A text is
+    hard-wrapped when most lines followed by another line of the same paragraph are about as long
+    as its longest lines; a blank line, a bulleted line or a short line (a heading, a live-blog
+    time) still ends a line."""
+    lines = [(m.start(), m.end()) for m in _LINE.finditer(text)]
+    inner = [(start, end) for (start, end), (following, _) in itertools.pairwise(lines)
+             if following == end + 1]
+    lengths = sorted(end - start for start, end in inner)
+    width = lengths[int(len(lengths) * 0.9)] if lengths else 0
+    if not (len(inner) >= 4 and 50 <= width <= 100
+            and sum(length >= 0.75 * width for length in lengths) >= 0.7 * len(lengths)):
+        return text
+    chars = list(text)
+    for start, end in inner:
+        if end - start >= 0.6 * width and not _BULLET.match(text, end + 1) and not _BULLET.match(text, start):
+            chars[end] = " "
+    return "".join(chars)
 
 
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[-\w])|\n\s*")

@@ -27,7 +27,15 @@ from graph.extract.meetings import find_meetings
 from graph.extract.mentions import build_view, mark_list_items
 from graph.extract.persons import find_persons
 from graph.extract.pledges import find_pledges
-from graph.extract.text import NormalText, Sentence, normalise, split_sentences, tokenise, unwrap_lines
+from graph.extract.text import (
+    NormalText,
+    Sentence,
+    blank_teasers,
+    normalise,
+    split_sentences,
+    tokenise,
+    unwrap_lines,
+)
 from graph.knowledge import load_knowledge
 from graph.model import (
     Article,
@@ -76,7 +84,7 @@ def _extract(article: Article) -> Extraction:
     lexicon = load_lexicon(lang)
     gazetteer = gazetteer_for(lang)
     normal = normalise(article.text)
-    text = unwrap_lines(normal.text)
+    text = blank_teasers(unwrap_lines(normal.text), lexicon.data.get("teasers", ()))
     sentences = split_sentences(text, lexicon.abbreviations, lexicon.month_words,
                                 bool(lexicon.data.get("ordinal_dot")))
     published = article.published

@@ -129,6 +129,26 @@ def unwrap_lines(text: str) -> str:
     return "".join(chars)
 
 
+def blank_teasers(text: str, openers: Sequence[str]) -> str:
+    """``text`` with the lines that point to other stories ("Lesen Sie auch  ...", "Lue myös: ...",
+    "LES OGSÅ: ...": a line opening with one of the language's ``openers`` and a colon, a bar, two
+    spaces or nothing) turned into spaces; same length. A teaser's headline is another article's
+    news, not this one's."""
+    if not openers:
+        return text
+    pattern = _teaser_pattern(tuple(openers))
+    if not pattern.search(text):
+        return text
+    return pattern.sub(lambda m: " " * len(m.group()), text)
+
+
+@functools.lru_cache(maxsize=64)
+def _teaser_pattern(openers: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(o) for o in sorted(openers, key=len, reverse=True))
+    return re.compile(rf"^[ \t]*(?:{alternation})(?:[ \t]*[:|»>]| {{2,}}|[ \t]*$)[^\n]*",
+                      re.IGNORECASE | re.MULTILINE)
+
+
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[-\w])|\n\s*")
 _LAST_WORD = re.compile(r"(\S+)$")
 

@@ -33,3 +33,14 @@ def test_headings_bullets_and_unwrapped_text_stay():
     assert unwrap_lines(bullets) == bullets
     one_per_line = "En kort linje.\nEn anden linje, der er lidt længere end den første.\nSlut."
     assert unwrap_lines(one_per_line) == one_per_line
+
+
+def test_teaser_lines_are_blanked_keeping_length():
+    from graph.extract.text import blank_teasers
+
+    text = "Norge gir mer.\n\nLES OGSÅ: Danmark sender F-16\n\nLes også dette, sa Støre, er viktig."
+    blanked = blank_teasers(text, ["Les også"])
+    assert len(blanked) == len(text)
+    assert "Danmark" not in blanked and "Norge gir mer." in blanked
+    assert "Les også dette, sa Støre" in blanked  # an opener inside a sentence is prose, not a teaser
+    assert blank_teasers(text, []) == text

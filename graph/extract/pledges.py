@@ -1398,7 +1398,8 @@ def _sentence_pledges(sentence: PledgeSentence, package: PackageContext, article
             continue
         if trigger is not None and (trigger.negated or trigger.blocked):
             continue
-        if _own_use(view, attachable) or _requested_clause(sentence, attachable, trigger):
+        if _own_use(view, attachable) or _requested_clause(sentence, attachable, trigger) or \
+                _asked_or_denied_before(sentence, attachable, trigger):
             continue
         decision = decide_donor(sentence, attachable, trigger, article)
         if decision is not None:
@@ -1457,6 +1458,25 @@ def _requested_clause(sentence: PledgeSentence, attachable: Attachable, trigger:
     agents = {c.first for c in view.of("agent")}
     return any(clause[c.first] == own and c.first > trigger.last and c.last not in agents
                for c in view.of("request"))
+
+
+def _asked_or_denied_before(sentence: PledgeSentence, attachable: Attachable,
+                            trigger: Trigger | None) -> bool:
+    """The attachable's verb comes only after it, and before it stands a request cue of its clause
+    with no verb of giving between ("Zelenskyj ba Europa om flere luftvernsystemer ... og om å bruke
+    midlene til å kjøpe våpen") or a negation right before it ("heeft geen Patriot-systeem meer over
+    om weg te geven", "has no Patriot left to give"): what is asked for or denied, not given."""
+    if trigger is None or trigger.first < attachable.last or _by_donor(sentence.view, trigger):
+        return False  # "il faut rajouter les 19 canons promis par le Danemark": the participle states it
+    view, clause = sentence.view, sentence.clause
+    own = clause[min(attachable.first, len(clause) - 1)]
+    for cue in view.of("request"):
+        if cue.last <= attachable.first and attachable.first - cue.last <= _REQUEST_REACH and \
+                clause[min(cue.first, len(clause) - 1)] == own and \
+                not any(cue.last <= t.first < attachable.first for t in sentence.triggers):
+            return True
+    return any(0 <= attachable.first - cue.last <= 1 and clause[min(cue.first, len(clause) - 1)] == own
+               for cue in view.of("negation"))
 
 
 def _own_use(view: SentenceView, attachable: Attachable) -> bool:

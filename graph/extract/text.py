@@ -84,7 +84,7 @@ _DROPPED = re.compile("[" + "".join(re.escape(k) for k, v in _CHAR_MAP.items() i
 def normalise(text: str) -> NormalText:
     """Unify quotes, dashes and spaces; drop soft hyphens; keep an offset map to ``text``."""
     composed = unicodedata.normalize("NFC", text)
-    mapped = unwrap_lines(composed.translate(_ONE_TO_ONE))
+    mapped = composed.translate(_ONE_TO_ONE)
     if not _DROPPED.search(mapped):  # the common case: one character out per character in
         return NormalText(mapped, range(len(mapped)), len(text))
     offsets: list[int] = []
@@ -94,29 +94,6 @@ def normalise(text: str) -> NormalText:
         position = match.end()
     offsets.extend(range(position, len(mapped)))
     return NormalText(_DROPPED.sub("", mapped), tuple(offsets), len(text))
-
-
-_WRAP_MIN, _WRAP_MAX = 50, 80  # the line width of hard-wrapped text (e-mail, wire feeds, plain-text pages)
-
-
-def unwrap_lines(text: str) -> str:
-    """Hard-wrapped text (most lines of a paragraph 50-80 characters long, breaking inside sentences)
-    with the line breaks inside a paragraph turned into spaces, one character for one, so that a
-    sentence is not cut at the end of each line; other text is returned as it is."""
-    lines = text.split("\n")
-    pairs = list(itertools.pairwise(lines))
-    continued = [len(line) for line, after in pairs if line.strip() and after.strip()]
-    if len(continued) < 4:
-        return text
-    wrapped = sum(_WRAP_MIN <= n <= _WRAP_MAX for n in continued)
-    longer = sum(len(line) > _WRAP_MAX + 10 for line in lines)
-    if wrapped < 0.7 * len(continued) or longer > 0.1 * len(lines):
-        return text
-    out = [lines[0]]
-    for previous, line in pairs:
-        joined = len(previous.rstrip()) >= 40 and line.strip() and previous.strip()
-        out.append((" " if joined else "\n") + line)
-    return "".join(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +238,7 @@ def tokenise(text: str, offset: int = 0) -> list[Token]:
 
 _PAGE_DATA = Path(__file__).resolve().parents[1] / "ingest_data" / "boilerplate.json"
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z]{2,8});")
+_TEASER_SEPARATORS = frozenset(":|»>–-—")  # what follows a teaser opener ("Read more: ...")
 _SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
 _LIST_MARK = re.compile(r"[-*\u2022\u25cf\u25aa>]|\d{1,2}[.)]\s")
 _DATELINE = re.compile(r"[A-ZÀ-Ž][^\W\d_]+(?:[ -][A-ZÀ-Ž][^\W\d_]+){0,2}(?:, [^()\n]{1,30}?)? "
@@ -312,8 +290,11 @@ def is_page_line(line: str, top: bool = False) -> bool:
     if lowered.rstrip(":.!») ") in lines:
         return True
     for prefix in prefixes:
-        if lowered.startswith(prefix) and not lowered[len(prefix):len(prefix) + 1].isalpha():
-            return True
+        rest = lowered[len(prefix):]
+        if lowered.startswith(prefix) and not rest[:1].isalpha():
+            # "Read more: ..." / "Lesen Sie auch | ..." or a headline-like line without a final stop;
+            # "Read more about it, she said, in the report." is prose
+            return rest.lstrip()[:1] in _TEASER_SEPARATORS or not re.search(r"[.!?][\"')\]»]*$", line)
     if credit is not None and credit.search(line):
         return True
     if top and byline is not None and byline.fullmatch(line):
@@ -440,11 +421,12 @@ def _mark_goes_on(head: str, tail: str, wrapped: bool) -> bool:
     """A line starting like a list item goes on with the sentence before it: a lower-case word follows
     a dash ("- darunter ..."), or, in hard-wrapped text, the line before does not end a sentence and
     neither is a list item nor introduces a list ("... Danmarks\n21. donationspakke ...")."""
-    if tail[:1] == "-":
+    in_list = _LIST_MARK.match(head.lstrip()) or head.endswith(":")
+    if tail[:1] == "-" and not in_list:  # a lower-case item after another item is the list going on
         word = tail[1:].lstrip()[:1]
         if word.isalpha() and word.islower():
             return True
-    return wrapped and not _SENTENCE_END.search(head) and not _LIST_MARK.match(head.lstrip())
+    return wrapped and not _SENTENCE_END.search(head) and not in_list
 
 
 def _apply(normal: NormalText, edits: list[tuple[int, int, str]]) -> NormalText:

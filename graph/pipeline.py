@@ -453,7 +453,7 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
             prepared = pool.map(batches)
         else:
             prepared = map(prepare_batch, batches)
-        with deferred_read_model(store, summary):
+        with deferred_read_model(store, summary, answers=not commitments):
             for docs in prepared:
                 try:
                     write_batch(docs, store)
@@ -486,15 +486,16 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
 
 
 @contextlib.contextmanager
-def deferred_read_model(store, summary: IngestSummary) -> Iterator[None]:
+def deferred_read_model(store, summary: IngestSummary, *, answers: bool = True) -> Iterator[None]:
     """The store's deferral of its read model's refresh to the end of the run (one refresh for every
     batch: :meth:`graph.store.oxigraph.OxigraphStore.deferred_read_model`), where it has one; the
-    refresh's seconds are the summary's stage ``read_model``."""
+    refresh's seconds are the summary's stage ``read_model``. ``answers=False``: a rebuild leaves the
+    saved queries' answers to :func:`refresh_commitments`, which computes them after the commitments."""
     deferred = getattr(store, "deferred_read_model", None)
     if deferred is None:
         yield
         return
-    context = deferred()
+    context = deferred(answers=answers) if not answers else deferred()
     context.__enter__()
     try:
         yield

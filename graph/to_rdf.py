@@ -67,6 +67,24 @@ from graph.vocab import (
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
+
+class _Terms:
+    """A namespace's terms as plain attributes, each looked up once: rdflib's ``DefinedNamespace``
+    checks every attribute access (microseconds each), and an article graph makes about a thousand.
+    Unknown terms raise as the namespace does."""
+
+    def __init__(self, namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+
+AID, DCTERMS, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD = (
+    _Terms(namespace) for namespace in (AID, DCTERMS, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD))
+
 # Two-letter keys that are organisations, not ISO 3166-1 countries ("EU" is only reserved in ISO 3166).
 TWO_LETTER_ORGANISATIONS = frozenset({"EU", "UN"})
 DATE_TYPES = {"year": XSD.gYear, "month": XSD.gYearMonth, "day": XSD.date}

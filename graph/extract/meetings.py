@@ -732,6 +732,23 @@ def _weekday_beside_month(day, dates, text: str, offset: int, cue_at: int) -> bo
 
 
 _RELATIVE_REACH = 3  # sentences back to the day a relative day ("the next day") counts from
+#: id(relative_days) -> (relative_days, one pattern matching where any of them does, or None)
+_ANY_RELATIVE: dict[int, tuple[tuple, re.Pattern[str] | None]] = {}
+
+
+def _any_relative(relative_days: tuple) -> re.Pattern[str] | None:
+    """The alternation of the ``relative_days`` patterns (one search of a sentence instead of one per
+    phrase; which phrase it is stays the first that matches), None when they cannot be joined."""
+    found = _ANY_RELATIVE.get(id(relative_days))
+    if found is None or found[0] is not relative_days:
+        flags = {pattern.flags for pattern, _ in relative_days}
+        try:
+            joined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in relative_days), flags.pop()) \
+                if len(flags) == 1 and not any(p.groups for p, _ in relative_days) else None
+        except re.error:
+            joined = None
+        found = _ANY_RELATIVE[id(relative_days)] = (relative_days, joined)
+    return found[1]
 
 
 def _relative_day(article: _ArticleScope, position: int) -> str | None:
@@ -740,6 +757,9 @@ def _relative_day(article: _ArticleScope, position: int) -> str | None:
     it (at most ``_RELATIVE_REACH`` back) shifted by the phrase's offset."""
     unit, cues = article.analysed[position], article.cues
     if not cues.relative_days or any(len(d.value) == 10 for d in unit.dates):
+        return None
+    joined = _any_relative(cues.relative_days)
+    if joined is not None and not joined.search(unit.sentence.text):
         return None
     offset = next((days for pattern, days in cues.relative_days if pattern.search(unit.sentence.text)), None)
     if offset is None:

@@ -69,10 +69,12 @@ def merged_filter(variable: str) -> str:
 
 # --------------------------------------------------------------------------- content
 
-#: rdflib terms already converted to pyoxigraph terms, across calls (articles share most IRIs: their
-#: predicates, classes, reference entities); cleared when it holds more than CONVERTED_MAX
+#: rdflib IRIs and blank nodes already converted to pyoxigraph terms, across calls (articles share most
+#: IRIs: their predicates, classes, reference entities); cleared when it holds more than CONVERTED_MAX.
+#: Literals are converted each time: most are an article's own, and hashing one costs more than that
 _CONVERTED: dict = {}
 CONVERTED_MAX = 200_000
+_OX_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
 
 
 def to_ox_triples(content: GraphContent) -> list[ox.Triple]:
@@ -91,17 +93,20 @@ def to_ox_triples(content: GraphContent) -> list[ox.Triple]:
         converted = _CONVERTED
         if len(converted) > CONVERTED_MAX:
             converted.clear()
+        known, triple = converted.get, ox.Triple
 
         def term(node):
-            if isinstance(node, ox.NamedNode | ox.BlankNode | ox.Literal):
-                return node
-            found = converted.get(node)
+            if type(node) is rdflib.Literal:
+                return to_ox(node)
+            found = known(node)
             if found is None:
+                if isinstance(node, _OX_TERMS):
+                    return node
                 found = converted[node] = to_ox(node)
             return found
 
-        return [item if isinstance(item, ox.Triple)
-                else ox.Triple(term(item[0]), term(item[1]), term(item[2])) for item in content]
+        return [item if isinstance(item, triple)
+                else triple(term(item[0]), term(item[1]), term(item[2])) for item in content]
     except (SyntaxError, ValueError, TypeError) as exc:
         raise StoreError(f"cannot read the new graph content: {exc}",
                          hint="nothing was changed; check the graphs' content") from exc

@@ -81,6 +81,7 @@ class _DeferredRefresh:
     subjects: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
     rebuild: bool = False
+    answers: bool = True  # a rebuild at the end also computes the saved queries' answers
 
 
 class OxigraphStore(StoreBase):
@@ -252,9 +253,12 @@ class OxigraphStore(StoreBase):
             Path(marker + ".done").write_text(str(len(trig)))
 
     @contextlib.contextmanager
-    def deferred_read_model(self) -> Iterator[None]:
+    def deferred_read_model(self, *, answers: bool = True) -> Iterator[None]:
         """Within the block, :meth:`replace_graphs` refreshes the pledge read model once, at its end,
         for everything the block's writes changed (an ingest: one refresh, not one per batch).
+        ``answers=False``: a rebuild at the end leaves the saved queries' answers to the caller (an
+        ingest computes them after its commitments, which would drop them); after an error it
+        computes them as ever.
 
         Meanwhile the model counts as changing (not current): readers ask SPARQL, the source of truth,
         so no answer is ever out of step with the store. A crash inside the block leaves it so, and the
@@ -268,10 +272,11 @@ class OxigraphStore(StoreBase):
             yield
             return
         with self._write_lock:
-            deferred = self._deferred = _DeferredRefresh(tracking=model.begin_change())
+            deferred = self._deferred = _DeferredRefresh(tracking=model.begin_change(), answers=answers)
         try:
             yield
         except Exception:
+            deferred.answers = True
             with contextlib.suppress(Exception):  # best effort; else the next open rebuilds it
                 self._end_deferral(model, deferred)
             raise
@@ -286,11 +291,12 @@ class OxigraphStore(StoreBase):
             self._deferred = None
             if not deferred.tracking or self._read_model is not model:
                 return
-            if deferred.rebuild:
-                model.rebuild(self._ox)
+            affected = None if deferred.rebuild else model.rebuild_needed(self._ox, deferred.subjects,
+                                                                          deferred.sources)
+            if affected is None:  # the ontology or reference changed, or most pledges did
+                model.rebuild(self._ox, answers=deferred.answers)
             else:
-                model.follow(self._ox, model.affected_by_subjects(self._ox, deferred.subjects,
-                                                                  deferred.sources))
+                model.follow(self._ox, affected)
 
     def _fresh_load(self, contents: Mapping[str, list[ox.Triple]],
                     change: merge.DefaultGraphChange) -> bytes | None:

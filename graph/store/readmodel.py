@@ -47,7 +47,7 @@ import heapq
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -346,9 +346,10 @@ class PledgeReadModel:
 
     # ------------------------------------------------------------------ writes
 
-    def rebuild(self, store) -> int:
+    def rebuild(self, store, *, answers: bool = True) -> int:
         """Recompute the whole model from the default graph of ``store`` (a pyoxigraph Store);
-        answers the number of pledges."""
+        answers the number of pledges. ``answers``: also compute the saved queries' answers (False when
+        the caller answers them after a further write, as an ingest does after its commitments)."""
         import pyoxigraph as ox
 
         self.mark_stale()
@@ -380,7 +381,8 @@ class PledgeReadModel:
         with db:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'current')")
-        self.answer_saved_queries(store)
+        if answers:
+            self.answer_saved_queries(store)
         return len(pledges)
 
     def answer_saved_queries(self, store) -> None:
@@ -425,9 +427,11 @@ class PledgeReadModel:
                     sources.add(triple.subject.value)
         return self.affected_by_subjects(store, subjects, sources)
 
-    def affected_by_subjects(self, store, subjects: set[str], sources: set[str]) -> set[str]:
+    def affected_by_subjects(self, store, subjects: set[str], sources: set[str], *,
+                             enough: Callable[[int], bool] | None = None) -> set[str]:
         """``subjects`` that are (or were) pledges, and the pledges that depend on one of ``sources``
-        (:meth:`affected_by` with the changed triples' subjects already taken)."""
+        (:meth:`affected_by` with the changed triples' subjects already taken). ``enough(n)``: stop as
+        soon as it is true of the number found (then the answer is a part of them)."""
         import pyoxigraph as ox
 
         known = set()
@@ -439,19 +443,37 @@ class PledgeReadModel:
             known |= {row[0] for row in db.execute(
                 f"SELECT pledge FROM pledge_records WHERE pledge IN ({marks})", chunk)}
         found = set(known)
+        if enough is not None and enough(len(found)):
+            return found
         pledge_type, default = ox.NamedNode(PLEDGE_CLASS), ox.DefaultGraph()
         rdf_type = ox.NamedNode(RDF_TYPE)
         for subject in subjects:
             node = ox.NamedNode(subject)
             if next(iter(store.quads_for_pattern(node, rdf_type, pledge_type, default)), None) is not None:
                 found.add(subject)
+                if enough is not None and enough(len(found)):
+                    return found
+        depends_on = [ox.NamedNode(prop) for prop in DEPENDS_ON]
         for subject in sources:
             node = ox.NamedNode(subject)
-            for prop in DEPENDS_ON:
-                for quad in store.quads_for_pattern(None, ox.NamedNode(prop), node, default):
+            for prop in depends_on:
+                for quad in store.quads_for_pattern(None, prop, node, default):
                     if isinstance(quad.subject, ox.NamedNode):
                         found.add(quad.subject.value)
+            if enough is not None and enough(len(found)):
+                return found
         return found
+
+    def rebuild_needed(self, store, subjects: set[str], sources: set[str]) -> set[str] | None:
+        """None when the pledges :meth:`affected_by_subjects` names are so many that :meth:`follow`
+        would rebuild the model (found without naming them all), else those pledges."""
+        size = self.size()
+
+        def enough(n: int) -> bool:  # follow's test; once true for n, true for every larger n
+            return n > 0 and n >= REBUILD_SHARE * max(size, n)
+
+        found = self.affected_by_subjects(store, subjects, sources, enough=enough)
+        return None if enough(len(found)) else found
 
     def follow(self, store, pledges: Iterable[str]) -> None:
         """After the store changed: :meth:`refresh` ``pledges``, or :meth:`rebuild` the whole model when

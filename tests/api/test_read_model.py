@@ -135,9 +135,9 @@ def test_a_change_touching_most_pledges_rebuilds_and_a_small_one_refreshes(tmp_p
     calls: list[str] = []
     rebuild, refresh = PledgeReadModel.rebuild, PledgeReadModel.refresh
 
-    def rebuilding(self, store):
+    def rebuilding(self, store, **options):
         calls.append("rebuild")
-        return rebuild(self, store)
+        return rebuild(self, store, **options)
 
     def refreshing(self, store, pledges):
         pledges = list(pledges)
@@ -333,3 +333,32 @@ def test_deep_pages_seek_from_landmarks_and_follow_writes(stores, tmp_path, monk
                        if name.startswith(ARTICLE) and reader.page(_criteria_of(name), 1, 0))
         store.replace_graphs({article: ""})
     check()
+
+
+@pytest.mark.parametrize("commitments", [True, False])
+def test_an_ingest_into_a_fresh_store_answers_the_saved_queries_once(tmp_path, monkeypatch, commitments):
+    """A backfill rebuilds the model; its saved answers are computed once, after the commitments
+    (which would drop earlier ones), or by the rebuild when no commitments follow; they are the
+    queries' answers."""
+    from api.worker import native_answer
+
+    calls: list[int] = []
+    answer = PledgeReadModel.answer_saved_queries
+
+    def answering(self, store):
+        calls.append(1)
+        return answer(self, store)
+
+    monkeypatch.setattr(PledgeReadModel, "answer_saved_queries", answering)
+    demo = sorted((REPO / "corpus" / "demo").glob("*.txt"))[:6]
+    cap = next(f.default for f in __import__("dataclasses").fields(ApiSettings) if f.name == "result_cap")
+    with open_store(tmp_path / "store") as store:
+        calls.clear()
+        pipeline.ingest_paths(demo, store, progress=False, workers=0, commitments=commitments)
+        assert len(calls) == 1
+        model = PledgeReadModel(tmp_path / "store" / READ_MODEL_FILE)
+        assert model.is_current()
+        for saved in saved_queries().values():
+            if "now()" not in saved.sparql.lower():
+                assert model.saved_answer(saved.name, "json", cap) == native_answer(
+                    store.native, saved.sparql, "json", cap), saved.name

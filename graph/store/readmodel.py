@@ -47,6 +47,7 @@ import heapq
 import json
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +56,7 @@ from typing import Any
 #: the file of the read model in the store directory
 READ_MODEL_FILE = "aidgraph-lookups.sqlite"
 #: bump when the tables or what they hold change (an older file is rebuilt)
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 BATCH = 400  # pledges per read while refreshing
 BULK_BATCH = 5000  # pledges per transaction while rebuilding
 #: a change touching at least this share of the model's pledges rebuilds the model instead of refreshing
@@ -64,6 +65,10 @@ BULK_BATCH = 5000  # pledges per transaction while rebuilding
 REBUILD_SHARE = 0.6
 LANDMARK_STEP = 2000  # rows between two landmarks of a deep page's stream (_seek_page)
 LANDMARK_STREAMS = 256  # streams whose landmarks are kept
+#: a kept saved-query answer body of at least this many bytes is stored zlib-compressed (the 10,000-row
+#: answers are megabytes of JSON repeating the same IRIs: 6.8 MB -> ~0.2 MB; read once per server and
+#: store version, ``api.routes_sparql`` keeps the answer in memory after that)
+PACK_ANSWERS_FROM = 16 * 1024
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,8 +78,7 @@ CREATE INDEX IF NOT EXISTS pledge_rows_order ON pledge_rows (sort_date DESC, ple
 CREATE INDEX IF NOT EXISTS pledge_rows_several ON pledge_rows (sort_date DESC, pledge) WHERE dates > 1;
 CREATE TABLE IF NOT EXISTS pledge_facets (facet TEXT NOT NULL, value TEXT NOT NULL, pledge TEXT NOT NULL,
                                           sort_date TEXT NOT NULL,
-                                          PRIMARY KEY (facet, value, pledge, sort_date)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS pledge_facets_order ON pledge_facets (facet, value, sort_date DESC, pledge);
+                                          PRIMARY KEY (facet, value, sort_date DESC, pledge)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pledge_facets_pledge ON pledge_facets (pledge, facet);
 CREATE TABLE IF NOT EXISTS pledge_records (pledge TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS saved_answers (name TEXT NOT NULL, format TEXT NOT NULL, cap INTEGER NOT NULL,
@@ -317,7 +321,13 @@ class PledgeReadModel:
                 "AND generation = ?", (name, fmt, cap, generation)).fetchone()
         except sqlite3.Error:
             return None
-        return None if row is None else json.loads(row[0]) | {"body": row[1]}
+        if row is None:
+            return None
+        answer = json.loads(row[0])
+        body = zlib.decompress(row[1]) if answer.pop("packed", None) == "zlib" else row[1]
+        if isinstance(body, bytes) and answer.pop("text", False):
+            body = body.decode("utf-8")
+        return answer | {"body": body}
 
     def keep_answer(self, name: str, fmt: str, cap: int, generation: str, answer: dict[str, Any]) -> None:
         """Keep a saved query's answer computed after :meth:`generation` answered ``generation``; a no-op
@@ -327,14 +337,28 @@ class PledgeReadModel:
         if db is None:
             db = self._local.keeper = sqlite3.connect(self.path, timeout=2, check_same_thread=False)
         meta = {key: value for key, value in answer.items() if key != "body"}
+        body = answer["body"]
+        if len(body) >= PACK_ANSWERS_FROM:  # stored compressed, given back as it came (bytes or text)
+            meta["text"] = isinstance(body, str)
+            body = zlib.compress(body.encode("utf-8") if isinstance(body, str) else body, 6)
+            meta["packed"] = "zlib"
         try:
             with db:
                 db.execute("INSERT OR REPLACE INTO saved_answers SELECT ?, ?, ?, ?, ?, ? WHERE "
                            "(SELECT value FROM meta WHERE key = 'generation') = ? AND "
                            "(SELECT value FROM meta WHERE key = 'state') = 'current'",
-                           (name, fmt, cap, generation, json.dumps(meta), answer["body"], generation))
+                           (name, fmt, cap, generation, json.dumps(meta), body, generation))
         except sqlite3.Error:
             pass  # a busy or read-only file: the answer is simply not kept
+
+    def vacuum(self) -> None:
+        """Fold the write-ahead log into the file and rewrite the file without its free pages (refreshes
+        delete and insert rows all the time; after a large ingest a third of the file can be free pages
+        and the log as large again). The writer only; readers see the same rows throughout."""
+        db = self._connection()
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("VACUUM")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Close this thread's connection."""
@@ -362,8 +386,7 @@ class PledgeReadModel:
             db.execute("DELETE FROM meta WHERE key = 'shortest_date'")
         db.executescript(SCHEMA)
         self._closure = broader_closure(store)
-        for index in ("pledge_rows_order", "pledge_rows_several", "pledge_facets_order",
-                      "pledge_facets_pledge"):
+        for index in ("pledge_rows_order", "pledge_rows_several", "pledge_facets_pledge"):
             db.execute(f"DROP INDEX IF EXISTS {index}")  # built once at the end: faster than kept per row
         quads_of = BulkQuads(store, set(pledges))
         try:

@@ -8,8 +8,8 @@ sorts every pledge). It holds, per pledge:
 * ``pledge_rows``: one row per (pledge, sort date), as ``api.lookups.pledge_page_query`` projects
   them (a pledge with two dates is two rows there and here; no date is ``""``);
 * ``pledge_facets``: (facet, value, pledge, sort date) for every value a filter or a facet count tests (donor,
-  recipient, category with its broader categories, own category, item IRI, item label text, status,
-  meeting, date, article language);
+  recipient, category with its broader categories, own category, item IRI, the pledge's own item label,
+  status, meeting, date, article language), kept once, in the order pages read them;
 * ``pledge_records``: the record ``api.lookups.shape_pledges`` makes of the pledge, as JSON;
 * ``saved_answers``: the answers of the saved analyst queries (``queries/*.rq``) as the query lane gave
   them, valid for one *generation* of the store (``meta``: a new one before every change, so an answer
@@ -19,7 +19,8 @@ sorts every pledge). It holds, per pledge:
   each write changes (the meetings' pledge counts of ``/meetings``);
 * ``item_texts``: (lower-cased label text, item node) of the items pledged, and (text, ``""``) of the
   pledges' own item labels: ``item=`` looks for its text in them, then reads the pledges of the items
-  and of the own labels that contain it off the index (facets ``object`` and ``item_label``).
+  and of the own labels that contain it off the index (facets ``object`` and ``item_label``); a row
+  check of ``item=`` looks the same way (the item labels' texts are not repeated per pledge).
 
 Everything is read from the default graph: the facets mean the SPARQL patterns of ``FACET_PATTERNS``
 (:func:`facet_query`), read by quad lookups (:func:`pledge_facets`, a test holds them equal), and the
@@ -56,7 +57,7 @@ from typing import Any
 #: the file of the read model in the store directory
 READ_MODEL_FILE = "aidgraph-lookups.sqlite"
 #: bump when the tables or what they hold change (an older file is rebuilt)
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 BATCH = 400  # pledges per read while refreshing
 BULK_BATCH = 5000  # pledges per transaction while rebuilding
 #: a change touching at least this share of the model's pledges rebuilds the model instead of refreshing
@@ -102,9 +103,6 @@ FACET_PATTERNS = {
     "category_direct": "?pledge aid:category|schema:object/aid:category ?value",
     "own_category": "?pledge aid:category ?value",
     "object": "?pledge schema:object ?value",
-    "item_text": "{ ?pledge schema:object ?item . "
-                 "?item skos:prefLabel|skos:altLabel|schema:name|rdfs:label ?t }"
-                 " UNION { ?pledge aid:itemLabel ?t } BIND(LCASE(STR(?t)) AS ?value)",
     "status": "?pledge aid:status ?value",
     "meeting": "?pledge aid:announcedAt ?value",
     "date": "?pledge dcterms:date ?d BIND(STR(?d) AS ?value)",
@@ -199,10 +197,12 @@ class PledgeCriteria:
             marks = ", ".join("?" for _ in values)
             clauses.append(having(f"c.facet = ? AND c.value IN ({marks})"))
             params += [facet, *values]
-        if self.item is not None and skip != "item":
-            clauses.append(f"({having('c.facet = ? AND c.value = ?')} "
+        if self.item is not None and skip != "item":  # its IRI, an item whose label holds the text, or
+            # an own label holding it (the ranges :meth:`PledgeReadModel._page_rows` reads as a driver)
+            labelled = "SELECT t.node FROM item_texts t WHERE t.node != '' AND instr(t.text, ?) > 0"
+            clauses.append(f"({having('c.facet = ? AND (c.value = ? OR c.value IN (' + labelled + '))')} "
                            f"OR {having('c.facet = ? AND instr(c.value, ?) > 0')})")
-            params += ["object", self.item[0], "item_text", self.item[1]]
+            params += ["object", self.item[0], self.item[1], "item_label", self.item[1]]
         if dates and (self.date_from is not None or self.date_to is not None):
             condition, values = self.own_date("c.value")
             clauses.append(having(f"c.facet = 'date' AND {condition}"))
@@ -834,11 +834,10 @@ def pledge_facets(store, pledges: Sequence[str], closure: dict[str, set[str]],
             if prop == category:
                 direct.add(value.value)
             elif prop == ITEM_LABEL:
-                found |= {("item_text", value.value.lower()), ("item_label", value.value.lower())}
+                found.add(("item_label", value.value.lower()))
             elif prop == OWN_FACETS["object"] and not isinstance(value, ox.Literal):
-                categories, labels = item(value)
+                categories, _ = item(value)  # its label texts: item_texts (written with the rows)
                 direct |= categories
-                found |= {("item_text", text) for text in labels}
             elif prop == DERIVED_FROM and not isinstance(value, ox.Literal):
                 found |= language(value)
         for node in direct:

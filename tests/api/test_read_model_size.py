@@ -58,3 +58,30 @@ def test_facet_pages_read_the_primary_key_in_page_order(tmp_path):
                f"AND {where} ORDER BY r.sort_date DESC, r.pledge LIMIT 100 OFFSET 0")
         plan = " ".join(row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + sql, ["donor", "x", *params]))
         assert "PRIMARY KEY" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_rebuild_over_an_old_model_leaves_no_free_pages(tmp_path):
+    """A rebuild drops the old tables; the file is rewritten without their pages (else a model built
+    over a larger old one keeps the old size on disk)."""
+    aid, schema = "https://w3id.org/aidgraph/ontology#", "https://schema.org/"
+    store = ox.Store()
+    for n in range(3000):
+        pledge = ox.NamedNode(f"https://w3id.org/aidgraph/id/pledge/p-{n}")
+        store.add(ox.Quad(pledge, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                          ox.NamedNode(aid + "Pledge")))
+        store.add(ox.Quad(pledge, ox.NamedNode(schema + "agent"),
+                          ox.NamedNode(f"https://w3id.org/aidgraph/id/country/C{n % 40}")))
+        store.add(ox.Quad(pledge, ox.NamedNode("http://purl.org/dc/terms/date"),
+                          ox.Literal(f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}")))
+    model = PledgeReadModel(tmp_path / "lookups.sqlite")
+    assert model.rebuild(store) == 3000
+    for n in range(2500):  # most pledges go: the next model is much smaller than the old one
+        store.remove(ox.Quad(ox.NamedNode(f"https://w3id.org/aidgraph/id/pledge/p-{n}"),
+                             ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                             ox.NamedNode(aid + "Pledge")))
+    assert model.rebuild(store) == 500
+    with sqlite3.connect(model.path) as db:
+        free, pages = (db.execute(f"PRAGMA {name}").fetchone()[0]
+                       for name in ("freelist_count", "page_count"))
+    assert free <= pages // 4, (free, pages)
+    assert len(model.page(PledgeCriteria(), 1000, 0)) == 500

@@ -24,7 +24,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.engine import Engine
-from api.guards import HeavyRequestMiddleware, HostCheckMiddleware, install_log_redaction
+from api.guards import HeavyRequestMiddleware, HostCheckMiddleware, host_name, install_log_redaction
+from api.lanes import ClientLaneMiddleware, FairLane, fast_health_request, health_fast_path
 from api.limits import BodyLimitMiddleware
 from api.models import install_openapi
 from api.problems import install_problem_handlers
@@ -33,6 +34,20 @@ from api.settings import ApiSettings
 
 log = logging.getLogger("aidgraph.api")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+class AidgraphApp(FastAPI):
+    """The FastAPI app with /health answered before its whole stack (``api.lanes.health_fast_path``):
+    no middleware, routing, dependency injection or thread, so a probe answers at once however busy
+    the lookups are."""
+
+    host_allowed = staticmethod(lambda host: False)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if fast_health_request(scope, self.host_allowed) and getattr(self.state, "engine", None) is not None:
+            await health_fast_path(self.state, scope, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -82,7 +97,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             queries.close()
             engine.close()
 
-    app = FastAPI(
+    app = AidgraphApp(
         title="aidgraph",
         version="0.1.0",
         description="Military aid to Ukraine as a knowledge graph: a SPARQL 1.1 endpoint at /sparql and "
@@ -115,7 +130,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.include_router(export_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    # the last added is the outermost: Host check, CORS, body limits, heavy requests, routes
+    # the last added is the outermost: Host check, CORS, body limits, heavy requests, the fair lane, routes
+    app.state.lane = FairLane(settings.request_threads, settings.lookup_share, settings.lookup_queue,
+                              settings.lookup_queue_wait)
+    app.add_middleware(ClientLaneMiddleware, lane=app.state.lane, token=settings.token)
     app.add_middleware(HeavyRequestMiddleware, prefixes=("/export/", "/plot/"), slots=settings.heavy_slots,
                        wait=settings.heavy_wait, cache_bytes=settings.heavy_cache_bytes,
                        version=_store_version if settings.backend != "sparql" else _no_cache)
@@ -128,6 +146,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                            expose_headers=["X-Result-Truncated", "X-Result-Count", "X-Result-Cap", "Link"])
     app.add_middleware(HostCheckMiddleware, allowed_hosts=settings.allowed_hosts,
                        allowed_origins=settings.cors_origins)
+    allowed = {host_name(host) for host in settings.allowed_hosts}
+    app.host_allowed = (lambda host: True) if "*" in settings.allowed_hosts else \
+        (lambda host: host_name(host) in allowed)
     return app
 
 

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE
 from api.queries_service import single_flight_async
 
+log = logging.getLogger("aidgraph.api")
+
 HEAVY_KEPT = 256  # exports and plots kept at most (whatever their size: hostile query strings cannot grow it)
 
 
@@ -178,14 +180,22 @@ class HeavyRequestMiddleware:
                                "retry after the time in Retry-After (repeats of a finished export are "
                                "answered from the cache)", headers=[(b"retry-after", b"10")])
             return None
-        captured: dict = {"status": 0, "headers": [], "body": []}
+        captured: dict = {"status": 0, "headers": [], "body": [], "gone": False}
 
         async def capture(message) -> None:
             if message["type"] == "http.response.start":
                 captured["status"], captured["headers"] = message["status"], list(message.get("headers", []))
             elif message["type"] == "http.response.body":
                 captured["body"].append(message.get("body", b""))
-            await send(message)
+            if captured["gone"]:
+                return
+            try:
+                await send(message)
+            except Exception:  # the client went away (whatever the server raises then)
+                # this request's client went away: the answer is still computed to its end, for the
+                # requests waiting on it (they get it, not this client's send error) and the cache
+                captured["gone"] = True
+                log.info("an export's client went away; its answer goes to the others waiting for it")
 
         try:
             await self.app(scope, receive, capture)

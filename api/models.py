@@ -474,6 +474,10 @@ class Health(Model):
     queries_admitted: int = 0
     queries_refused: int = 0
     query_worker_restarts: int = 0
+    lookups_running: int = 0
+    lookups_waiting: int = 0
+    lookups_refused: int = 0
+    store_heartbeat_s: float | None = None
 
 
 class SavedQuery(Model):

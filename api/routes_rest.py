@@ -19,6 +19,7 @@ from api import lookups as q
 from api import models
 from api import queries_service as service
 from api.engine import ServiceUnavailable
+from api.lanes import health_answer
 from api.problems import Problem
 from api.results import Term, parse_accept
 from api.routes_sparql import TOKEN_SECURITY, check_token
@@ -597,16 +598,14 @@ def stats(request: Request) -> dict[str, Any]:
             responses={503: {"description": "the store worker has not answered its heartbeat for 10 s"}})
 async def health(request: Request) -> dict[str, Any]:
     """OK while the store worker answers its heartbeat (a ping every second, answered at once even
-    when every query thread is busy). Never waits on a worker nor on a thread: it runs on the event
-    loop and answers from what this process knows."""
-    engine = request.app.state.engine
-    pool = getattr(request.app.state, "queries", None)
-    counts = {"worker_restarts": engine.restarts, "memory_kills": engine.memory_kills} | \
-        (pool.status() if pool is not None else {})
-    if not engine.healthy():
-        raise Problem(503, "unhealthy", "the store worker has not answered its heartbeat for 10 s",
-                      hint="it may be restarting; retry in a moment", **counts)
-    return {"status": "ok", "store": request.app.state.settings.backend,
-            "native_engine": engine.native} | counts
+    when every query thread is busy). Never waits on a worker nor on a thread: it answers from what this
+    process knows. Served before routing and every middleware (``api.lanes.health_fast_path``); this
+    route documents it and answers the requests the fast path leaves to the whole stack (a browser's
+    cross-origin request, a query string)."""
+    status, body = health_answer(request.app.state)
+    if status != 200:
+        raise Problem(status, "unhealthy", body.pop("detail"), hint=body.pop("hint"),
+                      **{k: v for k, v in body.items() if k not in ("type", "title", "status")})
+    return body
 
 

@@ -58,6 +58,13 @@ class ApiSettings:
     query_worker_share  query workers one client may occupy at once (0: all but one, at least one), so
                      the others' queries find a free worker (AIDGRAPH_QUERY_WORKER_SHARE)
     query_queue_wait  seconds a query waits for a worker before 429
+    lookups_per_client  requests to the synchronous routes (REST lookups, web pages) one client (its
+                     address; the server's token is a client of its own) runs at once; 0: all but two of
+                     ``request_threads`` (at least one), so another client always finds a thread. A freed
+                     thread goes to the waiting client with the fewest running (AIDGRAPH_LOOKUPS_PER_CLIENT)
+    lookup_queue     such requests one client may have waiting; more: 429 with Retry-After
+                     (AIDGRAPH_LOOKUP_QUEUE)
+    lookup_queue_wait  seconds such a request waits for a thread before 429 (AIDGRAPH_LOOKUP_QUEUE_WAIT)
     """
 
     store: str | None = str(DEFAULT_STORE)
@@ -88,6 +95,9 @@ class ApiSettings:
     queries_per_client: int = 8
     query_worker_share: int = 0
     query_queue_wait: float = 10.0
+    lookups_per_client: int = 0
+    lookup_queue: int = 64
+    lookup_queue_wait: float = 10.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> ApiSettings:
@@ -121,6 +131,9 @@ class ApiSettings:
             query_queue=env_int("AIDGRAPH_QUERY_QUEUE", 16),
             queries_per_client=env_int("AIDGRAPH_QUERIES_PER_CLIENT", 8),
             query_worker_share=env_int("AIDGRAPH_QUERY_WORKER_SHARE", 0),
+            lookups_per_client=env_int("AIDGRAPH_LOOKUPS_PER_CLIENT", 0),
+            lookup_queue=env_int("AIDGRAPH_LOOKUP_QUEUE", 64),
+            lookup_queue_wait=float(env_int("AIDGRAPH_LOOKUP_QUEUE_WAIT", 10)),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -145,6 +158,13 @@ class ApiSettings:
                 names += socket.gethostbyname_ex(socket.gethostname())[2]
         added = tuple(name for name in names if name and name not in self.allowed_hosts)
         return replace(self, allowed_hosts=self.allowed_hosts + added)
+
+    @property
+    def lookup_share(self) -> int:
+        """Synchronous requests one client runs at once (``lookups_per_client``, 0: all but two)."""
+        if self.lookups_per_client > 0:
+            return min(self.lookups_per_client, self.request_threads)
+        return max(1, self.request_threads - 2)
 
     @property
     def store_path(self) -> Path | None:

@@ -7,7 +7,9 @@ printed: completed requests, throughput (req/s), p50/p95/p99/max latency (ms), n
 latencies measured meanwhile by probers in a process of their own (every 100 ms: p50, p95, max): /health,
 and a light request of another client (``--light``: the light ASK from 127.0.0.2, or a lookup), which is
 what one more user sees while the others load the server. ``--env NAME=VALUE`` sets the server's
-environment (e.g. AIDGRAPH_REQUEST_THREADS, to compare settings in one run).
+environment (e.g. AIDGRAPH_REQUEST_THREADS, to compare settings in one run). ``--baseline DIR --rounds N``
+serves another checkout and this one in turn, N rounds (old vs new at the same machine load; each row
+ends with the 1-minute load average).
 The clients are threads (httpx) of client processes, 10 threads each (50 threads of one process were
 limited by the client's own GIL: its requests waited while another client's were answered at once); on a
 small machine the clients still take processor time from the server: compare runs made on the same
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import sys
 import threading
@@ -34,6 +37,7 @@ LOOKUPS = [
     ("/pledges?category=air_defence", "/pledges", {"category": "air_defence", "limit": "20"}),
     ("/pledges?donor=DE", "/pledges", {"donor": "DE", "limit": "20"}),
     ("/meetings", "/meetings", {"limit": "20"}),
+    ("/pledges?limit=1000 (heavy page)", "/pledges", {"limit": "1000", "offset": "500"}),
     ("/equipment", "/equipment", {"limit": "20"}),
     ("/sparql light ASK", "/sparql", {"query": LIGHT_QUERY}),
     ("/health", "/health", None),
@@ -146,20 +150,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="lookup labels to run (default all)")
     parser.add_argument("--light", choices=sorted(LIGHT), default="ask", help="the other client's request")
     parser.add_argument("--env", nargs="*", default=[], metavar="NAME=VALUE", help="the server's environment")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout served in turn with --code, round after round (old vs new)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="rounds of baseline then --code (with --baseline)")
     args = parser.parse_args(argv)
     env = dict(item.split("=", 1) for item in args.env)
     lookups = [entry for entry in LOOKUPS if not args.only or entry[0] in args.only]
-    with serve(args.store, timeout=args.timeout, code=args.code, env=env) as (url, _process):
-        print(f"server {url}, store {args.store}, {args.seconds:g} s per run, env {env or 'default'}")
-        print(f"{'lookup':32} {'clients':>7} {'done':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} "
-              f"{'max':>7} {'non-2xx':>7} | {'health p50/p95/max ms':>21} | {args.light} p50/p95/max ms")
-        for label, path, params in lookups:
-            for clients in args.clients:
-                row = load(url, path, params, clients, args.seconds, args.light)
-                print(f"{label:32} {clients:7d} {row['n']:6d} {row['rps']:7.1f} {row['p50']:7.0f} "
-                      f"{row['p95']:7.0f} {row['p99']:7.0f} {row['max']:7.0f} {row['errors']:7d} | "
-                      f"{row['health_p50']:7.0f}/{row['health_p95']:.0f}/{row['health_max']:.0f} | "
-                      f"{row['light_p50']:.0f}/{row['light_p95']:.0f}/{row['light_max']:.0f}", flush=True)
+    servers = [("new", args.code)] if args.baseline is None else \
+        [("old", args.baseline), ("new", args.code)] * max(1, args.rounds)
+    print(f"store {args.store}, {args.seconds:g} s per run, env {env or 'default'}; "
+          f"code: {', '.join(f'{name}={code}' for name, code in servers[:2])}")
+    print(f"{'code':4} {'lookup':32} {'clients':>7} {'done':>6} {'req/s':>7} {'p50':>7} {'p95':>7} "
+          f"{'p99':>7} {'max':>7} {'non-2xx':>7} | {'health p50/p95/max ms':>21} | "
+          f"{args.light} p50/p95/max ms | load")
+    for name, code in servers:
+        with serve(args.store, timeout=args.timeout, code=code, env=env) as (url, _process):
+            for label, path, params in lookups:
+                for clients in args.clients:
+                    row = load(url, path, params, clients, args.seconds, args.light)
+                    print(f"{name:4} {label:32} {clients:7d} {row['n']:6d} {row['rps']:7.1f} "
+                          f"{row['p50']:7.0f} {row['p95']:7.0f} {row['p99']:7.0f} {row['max']:7.0f} "
+                          f"{row['errors']:7d} | "
+                          f"{row['health_p50']:7.0f}/{row['health_p95']:.0f}/{row['health_max']:.0f} | "
+                          f"{row['light_p50']:.0f}/{row['light_p95']:.0f}/{row['light_max']:.0f} | "
+                          f"{os.getloadavg()[0]:.1f}", flush=True)
     return 0
 
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 import time
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -30,8 +28,8 @@ from api.web.highlight import Piece, mark_words
 from api.web.labels import LabelIndex, label_index
 from graph import vocab
 
-FACET_TTL = 60.0  # seconds facet counts of one filter set are kept
-FACET_CACHE_SIZE = 256
+FACET_TTL = 60.0  # seconds facet counts of a remote store (written by others too) are kept
+FACET_CACHE_SIZE = 256  # filter sets whose facet counts are kept per store version
 PAGE_SIZES = (50, 100, 200, 500, 1000)
 DEFAULT_PAGE_SIZE = 100
 KEY = re.compile(rest.KEY)
@@ -413,32 +411,31 @@ class FacetValue:
     original: str | None = None  # a label in the value's own language, when it differs
 
 
-_FACET_CACHE: OrderedDict[tuple, tuple[float, dict[str, dict[str, int]]]] = OrderedDict()
-_FACET_LOCK = threading.Lock()
-
-
 def _counts(request: Request, filters: Filters, facets: list[str],
             cached_only: bool = False) -> dict[str, dict[str, int]] | None:
-    """Pledges per facet value (facet -> value key -> count) under ``filters``; cached FACET_TTL s.
+    """Pledges per facet value (facet -> value key -> count) under ``filters``, kept for the store version
+    (``api.queries_service.version_kept``: any write through this server counts afresh; a remote
+    ``sparql`` store, which others may write, also after FACET_TTL seconds).
 
     One query per facet, sent together (the store worker runs several at once). ``cached_only``: None
-    unless the counts are in the cache."""
-    key = (filters.cache_key(), tuple(facets), id(request.app))
-    now = time.monotonic()
-    with _FACET_LOCK:
-        cached = _FACET_CACHE.get(key)
-        if cached and now - cached[0] < FACET_TTL:
-            return cached[1]
+    unless the counts are kept."""
+    key = (filters.cache_key(), tuple(facets))
+    version = request.app.state.engine.version
+    kept = service.version_kept(request, "kept_facet_counts", FACET_CACHE_SIZE)
+    cached = kept.get(key)
+    if cached is not None and (request.app.state.settings.backend != "sparql" or
+                               time.monotonic() - cached[0] < FACET_TTL):
+        return cached[1]
     if cached_only:
         return None
     # counts not kept yet are counted once however many browsers ask for them meanwhile (issue 10)
-    return service.single_flight(request.app.state, ("facet_counts", key[:2]),
-                                 lambda: _count_and_keep(request, filters, facets, key))
+    return service.single_flight(request.app.state, ("facet_counts", version, key),
+                                 lambda: _count_and_keep(request, filters, facets, key, kept, version))
 
 
-def _count_and_keep(request: Request, filters: Filters, facets: list[str],
-                    key: tuple) -> dict[str, dict[str, int]]:
-    """The counts of :func:`_counts`, computed and kept."""
+def _count_and_keep(request: Request, filters: Filters, facets: list[str], key: tuple, kept: dict,
+                    version: int) -> dict[str, dict[str, int]]:
+    """The counts of :func:`_counts`, computed and kept (when the store is still at ``version``)."""
     now = time.monotonic()
     names, bindings, extra = rest_filters(filters)
     model = service.read_model(request)
@@ -458,10 +455,8 @@ def _count_and_keep(request: Request, filters: Filters, facets: list[str],
 
         with ThreadPoolExecutor(max_workers=min(4, len(facets))) as pool:
             counts = dict(zip(facets, pool.map(count, facets), strict=True))
-    with _FACET_LOCK:
-        _FACET_CACHE[key] = (now, counts)
-        while len(_FACET_CACHE) > FACET_CACHE_SIZE:
-            _FACET_CACHE.popitem(last=False)
+    if version == request.app.state.engine.version:
+        kept[key] = (now, counts)
     return counts
 
 

@@ -164,6 +164,23 @@ def test_facet_counts_are_counted_once_under_concurrent_first_requests():
     assert web_data._counts(request, filters, ["status", "total"], cached_only=True) == answers[0]
 
 
+def test_facet_counts_are_kept_per_store_version():
+    engine = SlowEngine(seconds=0.01)
+    request = request_for(engine)
+    filters = web_data.Filters(donor="yy")
+    first = web_data._counts(request, filters, ["status", "total"])
+    assert engine.calls == 2
+    for _ in range(5):  # an unchanged store: the kept counts, no store call
+        assert web_data._counts(request, filters, ["status", "total"]) == first
+    assert engine.calls == 2
+    engine.version += 1  # a write through this server: the next counts are fresh
+    assert web_data._counts(request, filters, ["status", "total"], cached_only=True) is None
+    web_data._counts(request, filters, ["status", "total"])
+    assert engine.calls == 4
+    web_data._counts(request, filters, ["status", "total"])
+    assert engine.calls == 4
+
+
 # ------------------------------------------------------------------ /export/* and /plot/*
 
 def heavy_guard(runs: list, **options):
@@ -222,3 +239,25 @@ def test_hostile_query_strings_do_not_grow_the_export_cache(monkeypatch):
 
     asyncio.run(main())
     assert len(runs) == 100 and len(guard._cache) == 20
+
+
+def test_export_waiters_get_the_answer_when_the_first_clients_send_fails():
+    runs: list = []
+    guard = heavy_guard(runs)
+
+    async def gone(message):  # the first client went away: its server's send raises
+        raise OSError("client disconnected")
+
+    async def first():
+        scope = {"type": "http", "method": "GET", "path": "/export/gexf",
+                 "query_string": b"projection=actor-meeting", "headers": []}
+        await guard(scope, None, gone)
+
+    async def main():
+        return await asyncio.gather(first(), *(heavy_get(guard) for _ in range(5)), return_exceptions=True)
+
+    answers = asyncio.run(main())
+    assert answers[0] is None  # the first request ends quietly: nobody is listening
+    assert len(runs) == 1
+    assert {(status, body) for status, _, body in answers[1:]} == {(200, b"<gexf/>projection=actor-meeting")}
+    assert asyncio.run(heavy_get(guard))[1].get(b"x-cache") == b"hit"  # and it was kept

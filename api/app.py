@@ -11,6 +11,7 @@ and the heavy-request limit with its cache for whole-store exports and plots.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from contextlib import asynccontextmanager
@@ -81,9 +82,17 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         # writes need the token: without it no article can be posted, and no pool process is started
         app.state.article_pool = ArticlePool(settings.extract_workers, budget,
                                              eager=bool(settings.token) and settings.extract_at_start)
+        # everything alive now (modules, lexicons, the schema and app objects: ~100k objects or more)
+        # lives as long as the server: out of the cyclic collector's reach, so a full collection walks
+        # only what requests made since. Without it, one request in 10-40 of those that allocate most
+        # (/equipment/{id}: 100 records and their timeline) paid a full collection of the whole heap,
+        # 100-500 ms on this shared machine (issue 11, the /equipment/patriot p95).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             app.state.article_pool.close()
             queries.close()
             engine.close()

@@ -1,6 +1,6 @@
 """Disk and time of the store after ingest, against `oxigraph load` of the same quads (issue 11, §2).
 
-    python benchmarks/bench_bulk.py [N] [--workdir DIR] [--no-ray]
+    OXIGRAPH=/path/to/oxigraph python benchmarks/bench_bulk.py [N] [--workdir DIR] [--no-ray]
 
 Generates N pledge-heavy articles (benchmarks/generate_corpus.py, default 1000) and builds four stores
 of the same content:
@@ -13,14 +13,16 @@ of the same content:
 * ``oxigraph load``  the `oxigraph load` CLI over an N-Quads dump of the transactional store, all of
   its quads (named graphs and the default graph, the merge): the baseline, measured in the same run.
 
-and prints per store: seconds, quads, bytes on disk (SST files, RocksDB logs, other), and the ratio of
-its size to the baseline's (goal: within 1.3x). The dump of the named graphs alone is loaded too, to
-show what the materialised default graph costs.
+and prints per store: seconds, quads, bytes on disk (SST files, RocksDB logs, the pledge read model,
+other), and the ratio of its size to the baseline's, with and without the read model (goal: within 1.3x
+with it). ``OXIGRAPH`` names the `oxigraph` CLI (default: beside the venv's python). The dump of
+the named graphs alone is loaded too, to show what the materialised default graph costs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -34,11 +36,15 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 
 def disk(location: Path) -> dict[str, int]:
-    """Bytes on disk of a RocksDB folder, by kind of file."""
-    sizes = {"sst": 0, "log": 0, "other": 0}
+    """Bytes on disk of a store folder, by kind of file: RocksDB's SST files and logs, the pledge read
+    model (its SQLite file, log and index), the rest (RocksDB's manifest and info logs, markers)."""
+    from graph.store.readmodel import READ_MODEL_FILE
+
+    sizes = {"sst": 0, "log": 0, "model": 0, "other": 0}
     for path in location.rglob("*"):
         if path.is_file():
-            kind = "sst" if path.suffix == ".sst" else "log" if path.suffix == ".log" else "other"
+            kind = ("model" if path.name.startswith(READ_MODEL_FILE) else "sst" if path.suffix == ".sst"
+                    else "log" if path.suffix == ".log" else "other")
             sizes[kind] += path.stat().st_blocks * 512
     sizes["total"] = sum(sizes.values())
     return sizes
@@ -76,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     if not corpus.exists():
         generate(args.n, corpus)
     aidgraph = [sys.executable, "-m", "graph.cli"]
-    oxigraph = str(Path(sys.executable).with_name("oxigraph"))
+    oxigraph = os.environ.get("OXIGRAPH") or str(Path(sys.executable).with_name("oxigraph"))
     rows = []
 
     def row(name: str, location: Path, seconds: float) -> None:
@@ -129,11 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     baseline = next(r for r in rows if r[0] == "oxigraph load")[4]["total"]
     print(f"{args.n} generated articles; stores in {work}")
     print(f"{'store':28} {'seconds':>8} {'named quads':>12} {'default':>9} {'SST MB':>8} {'log MB':>7} "
-          f"{'other MB':>8} {'total MB':>9} {'vs load':>8}")
+          f"{'other MB':>8} {'model MB':>8} {'total MB':>9} {'vs load':>8} {'excl. model':>11}")
     for name, seconds, named, default, sizes in rows:
         print(f"{name:28} {seconds:8.1f} {named:12} {default:9} {sizes['sst'] / 1e6:8.1f} "
-              f"{sizes['log'] / 1e6:7.1f} {sizes['other'] / 1e6:8.1f} {sizes['total'] / 1e6:9.1f} "
-              f"{sizes['total'] / baseline:7.2f}x")
+              f"{sizes['log'] / 1e6:7.1f} {sizes['other'] / 1e6:8.1f} {sizes['model'] / 1e6:8.1f} "
+              f"{sizes['total'] / 1e6:9.1f} {sizes['total'] / baseline:7.2f}x "
+              f"{(sizes['total'] - sizes['model']) / baseline:10.2f}x")
     print(f"dumps: all quads {dump_all.stat().st_size / 1e6:.1f} MB, named graphs "
           f"{dump_named.stat().st_size / 1e6:.1f} MB of N-Quads")
     return 0

@@ -48,10 +48,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_api import R, free_port, generate_quads, iter_quads, percentiles  # noqa: E402
+from bench_api import R, generate_quads, iter_quads, percentiles  # noqa: E402
 
 from api import lookups as q  # noqa: E402
 from api.saved_queries import saved_queries  # noqa: E402
+from graph.servers import free_port  # noqa: E402
 from graph.store import open_store  # noqa: E402
 from graph.store.readmodel import READ_MODEL_FILE, PledgeReadModel  # noqa: E402
 

@@ -136,7 +136,10 @@ def test_stats_counts_articles_and_pledges(run_cli, known_store):
     stats = json.loads(result.stdout)
     assert stats["articles"] == 2 and stats["pledges"] == 3 and stats["meetings"] == 1
     assert stats["disk_bytes"] > 100_000  # the store's files on disk (RocksDB), measured
-    assert "disk " in run_cli("stats").stdout
+    assert stats["disk_read_model_bytes"] > 0  # the pledge read model's SQLite file
+    assert stats["disk_quads_bytes"] + stats["disk_read_model_bytes"] == stats["disk_bytes"]
+    printed = run_cli("stats").stdout
+    assert "disk " in printed and "disk quads " in printed and "disk read model " in printed
     assert stats["classes"]["aid:Pledge"] == 3
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pyoxigraph as ox
 import rdflib
 from rdflib import Literal
@@ -32,6 +34,10 @@ def test_compact_keeps_every_quad_and_shrinks_a_store_written_in_transactions(tm
         assert after < 0.8 * before, (before, after)
         assert every_quad(store) == quads and store.graph_names() == graphs
         assert store.read_model_path.exists()
+        with sqlite3.connect(store.read_model_path) as db:  # the read model rewritten too: no free pages
+            assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        wal = store.read_model_path.with_name(store.read_model_path.name + "-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
         store.replace_graphs({str(EX["article/new"]): article(1000)})  # still writable
         assert (EX["pledge/1000"], EX.p0, None) in store.get_graph(str(EX["article/new"]))
     assert not (tmp_path / "store.compacting").exists() and not (tmp_path / "store.replaced").exists()

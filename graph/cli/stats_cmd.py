@@ -27,17 +27,24 @@ def register(subparsers) -> None:
 def store_stats(store) -> dict:
     """The figures ``aidgraph stats`` prints, as a dict. ``triples`` counts the named graphs' triples
     (a triple stated by two articles counts twice), ``default_graph_triples`` the merge (once); the
-    counts per class read the merge, so quarantined facts are not counted there."""
+    counts per class read the merge, so quarantined facts are not counted there. ``disk_bytes`` is the
+    store folder's files; ``disk_quads_bytes`` RocksDB's (the quads), ``disk_read_model_bytes`` the
+    pledge read model's SQLite file, log and index (``graph.store.readmodel``)."""
     from graph.cli.query_cmd import compact
+    from graph.store.readmodel import READ_MODEL_FILE
     from graph.vocab import AIDG, AIDR
 
     names = store.graph_names()
+    location = getattr(store, "location", None)
+    total, read_model = disk_bytes(location), disk_bytes(location, READ_MODEL_FILE) or 0
     article_prefix, quarantine_prefix = str(AIDR["article/"]), str(AIDG["quarantine/"])
     classes = {compact(row[0]): int(row[1]) for row in store.query(CLASS_COUNTS)}
     return {
         "store": getattr(store, "location", None) and str(store.location),
         "backend": store.name,
-        "disk_bytes": disk_bytes(getattr(store, "location", None)),
+        "disk_bytes": total,
+        "disk_quads_bytes": None if total is None else total - read_model,
+        "disk_read_model_bytes": None if total is None else read_model,
         "triples": int(next(iter(store.query(TRIPLES)))[0]),
         "default_graph_triples": int(next(iter(store.query(DEFAULT_GRAPH_TRIPLES)))[0]),
         "graphs": len(names),
@@ -51,11 +58,12 @@ def store_stats(store) -> dict:
     }
 
 
-def disk_bytes(location) -> int | None:
-    """The bytes the files of a store folder take on disk (None for stores not on this disk)."""
+def disk_bytes(location, prefix: str = "") -> int | None:
+    """The bytes the files of a store folder take on disk (None for stores not on this disk); with
+    ``prefix``, those whose names begin with it only (the read model: its file, its log and index)."""
     if location is None or not Path(location).is_dir():
         return None
-    return sum(path.stat().st_blocks * 512 for path in Path(location).rglob("*") if path.is_file())
+    return sum(path.stat().st_blocks * 512 for path in Path(location).rglob(prefix + "*") if path.is_file())
 
 
 def _human(size: int | None) -> str:
@@ -72,9 +80,12 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0
-    for key in ("store", "backend", "disk", "triples", "default_graph_triples", "graphs", "articles",
-                "pledges", "meetings", "quarantined_articles", "quarantined_facts"):
-        value = _human(stats["disk_bytes"]) if key == "disk" else stats[key]
+    sizes = {"disk": "disk_bytes", "disk_quads": "disk_quads_bytes",
+             "disk_read_model": "disk_read_model_bytes"}
+    for key in ("store", "backend", "disk", "disk_quads", "disk_read_model", "triples",
+                "default_graph_triples", "graphs", "articles", "pledges", "meetings", "quarantined_articles",
+                "quarantined_facts"):
+        value = _human(stats[sizes[key]]) if key in sizes else stats[key]
         print(f"{key.replace('_', ' '):22} {value}")
     print("instances per class:")
     for name, count in stats["classes"].items():

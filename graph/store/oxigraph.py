@@ -402,7 +402,8 @@ class OxigraphStore(StoreBase):
             return default_graph_size(self._ox)
 
     def compact(self) -> tuple[int, int]:
-        """Rewrite the store's files as one sorted, compressed load; answers (bytes before, after).
+        """Rewrite the store's files as one sorted, compressed load, and the read model's SQLite file without
+        its free pages (``PledgeReadModel.vacuum``); answers (bytes before, after).
 
         Why: pyoxigraph configures RocksDB with level-style compaction and no compression on the first
         two levels; for a store below ~512 MB per column family the one level its writes are compacted
@@ -445,6 +446,8 @@ class OxigraphStore(StoreBase):
             self._ox = self._open(read_only=False)
             self._dataset = rdflib.Dataset(store=_OxrdflibStore(store=self._ox), default_union=False)
             self._open_read_model()
+            if self._read_model is not None:  # its free pages and log go too (a rewrite, as the quads')
+                self._read_model.vacuum()
             return before, _disk_bytes(location)
 
     def graph_names(self) -> list[str]:

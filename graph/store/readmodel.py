@@ -8,8 +8,8 @@ sorts every pledge). It holds, per pledge:
 * ``pledge_rows``: one row per (pledge, sort date), as ``api.lookups.pledge_page_query`` projects
   them (a pledge with two dates is two rows there and here; no date is ``""``);
 * ``pledge_facets``: (facet, value, pledge, sort date) for every value a filter or a facet count tests (donor,
-  recipient, category with its broader categories, own category, item IRI, item label text, status,
-  meeting, date, article language);
+  recipient, category with its broader categories, own category, item IRI, the pledge's own item label,
+  status, meeting, date, article language), kept once, in the order pages read them;
 * ``pledge_records``: the record ``api.lookups.shape_pledges`` makes of the pledge, as JSON;
 * ``saved_answers``: the answers of the saved analyst queries (``queries/*.rq``) as the query lane gave
   them, valid for one *generation* of the store (``meta``: a new one before every change, so an answer
@@ -19,7 +19,8 @@ sorts every pledge). It holds, per pledge:
   each write changes (the meetings' pledge counts of ``/meetings``);
 * ``item_texts``: (lower-cased label text, item node) of the items pledged, and (text, ``""``) of the
   pledges' own item labels: ``item=`` looks for its text in them, then reads the pledges of the items
-  and of the own labels that contain it off the index (facets ``object`` and ``item_label``).
+  and of the own labels that contain it off the index (facets ``object`` and ``item_label``); a row
+  check of ``item=`` looks the same way (the item labels' texts are not repeated per pledge).
 
 Everything is read from the default graph: the facets mean the SPARQL patterns of ``FACET_PATTERNS``
 (:func:`facet_query`), read by quad lookups (:func:`pledge_facets`, a test holds them equal), and the
@@ -47,6 +48,7 @@ import heapq
 import json
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +57,7 @@ from typing import Any
 #: the file of the read model in the store directory
 READ_MODEL_FILE = "aidgraph-lookups.sqlite"
 #: bump when the tables or what they hold change (an older file is rebuilt)
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "6"
 BATCH = 400  # pledges per read while refreshing
 BULK_BATCH = 5000  # pledges per transaction while rebuilding
 #: a change touching at least this share of the model's pledges rebuilds the model instead of refreshing
@@ -64,6 +66,10 @@ BULK_BATCH = 5000  # pledges per transaction while rebuilding
 REBUILD_SHARE = 0.6
 LANDMARK_STEP = 2000  # rows between two landmarks of a deep page's stream (_seek_page)
 LANDMARK_STREAMS = 256  # streams whose landmarks are kept
+#: a kept saved-query answer body of at least this many bytes is stored zlib-compressed (the 10,000-row
+#: answers are megabytes of JSON repeating the same IRIs: 6.8 MB -> ~0.2 MB; read once per server and
+#: store version, ``api.routes_sparql`` keeps the answer in memory after that)
+PACK_ANSWERS_FROM = 16 * 1024
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,8 +79,7 @@ CREATE INDEX IF NOT EXISTS pledge_rows_order ON pledge_rows (sort_date DESC, ple
 CREATE INDEX IF NOT EXISTS pledge_rows_several ON pledge_rows (sort_date DESC, pledge) WHERE dates > 1;
 CREATE TABLE IF NOT EXISTS pledge_facets (facet TEXT NOT NULL, value TEXT NOT NULL, pledge TEXT NOT NULL,
                                           sort_date TEXT NOT NULL,
-                                          PRIMARY KEY (facet, value, pledge, sort_date)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS pledge_facets_order ON pledge_facets (facet, value, sort_date DESC, pledge);
+                                          PRIMARY KEY (facet, value, sort_date DESC, pledge)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pledge_facets_pledge ON pledge_facets (pledge, facet);
 CREATE TABLE IF NOT EXISTS pledge_records (pledge TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS saved_answers (name TEXT NOT NULL, format TEXT NOT NULL, cap INTEGER NOT NULL,
@@ -98,9 +103,6 @@ FACET_PATTERNS = {
     "category_direct": "?pledge aid:category|schema:object/aid:category ?value",
     "own_category": "?pledge aid:category ?value",
     "object": "?pledge schema:object ?value",
-    "item_text": "{ ?pledge schema:object ?item . "
-                 "?item skos:prefLabel|skos:altLabel|schema:name|rdfs:label ?t }"
-                 " UNION { ?pledge aid:itemLabel ?t } BIND(LCASE(STR(?t)) AS ?value)",
     "status": "?pledge aid:status ?value",
     "meeting": "?pledge aid:announcedAt ?value",
     "date": "?pledge dcterms:date ?d BIND(STR(?d) AS ?value)",
@@ -195,10 +197,12 @@ class PledgeCriteria:
             marks = ", ".join("?" for _ in values)
             clauses.append(having(f"c.facet = ? AND c.value IN ({marks})"))
             params += [facet, *values]
-        if self.item is not None and skip != "item":
-            clauses.append(f"({having('c.facet = ? AND c.value = ?')} "
+        if self.item is not None and skip != "item":  # its IRI, an item whose label holds the text, or
+            # an own label holding it (the ranges :meth:`PledgeReadModel._page_rows` reads as a driver)
+            labelled = "SELECT t.node FROM item_texts t WHERE t.node != '' AND instr(t.text, ?) > 0"
+            clauses.append(f"({having('c.facet = ? AND (c.value = ? OR c.value IN (' + labelled + '))')} "
                            f"OR {having('c.facet = ? AND instr(c.value, ?) > 0')})")
-            params += ["object", self.item[0], "item_text", self.item[1]]
+            params += ["object", self.item[0], self.item[1], "item_label", self.item[1]]
         if dates and (self.date_from is not None or self.date_to is not None):
             condition, values = self.own_date("c.value")
             clauses.append(having(f"c.facet = 'date' AND {condition}"))
@@ -317,7 +321,13 @@ class PledgeReadModel:
                 "AND generation = ?", (name, fmt, cap, generation)).fetchone()
         except sqlite3.Error:
             return None
-        return None if row is None else json.loads(row[0]) | {"body": row[1]}
+        if row is None:
+            return None
+        answer = json.loads(row[0])
+        body = zlib.decompress(row[1]) if answer.pop("packed", None) == "zlib" else row[1]
+        if isinstance(body, bytes) and answer.pop("text", False):
+            body = body.decode("utf-8")
+        return answer | {"body": body}
 
     def keep_answer(self, name: str, fmt: str, cap: int, generation: str, answer: dict[str, Any]) -> None:
         """Keep a saved query's answer computed after :meth:`generation` answered ``generation``; a no-op
@@ -327,14 +337,28 @@ class PledgeReadModel:
         if db is None:
             db = self._local.keeper = sqlite3.connect(self.path, timeout=2, check_same_thread=False)
         meta = {key: value for key, value in answer.items() if key != "body"}
+        body = answer["body"]
+        if len(body) >= PACK_ANSWERS_FROM:  # stored compressed, given back as it came (bytes or text)
+            meta["text"] = isinstance(body, str)
+            body = zlib.compress(body.encode("utf-8") if isinstance(body, str) else body, 6)
+            meta["packed"] = "zlib"
         try:
             with db:
                 db.execute("INSERT OR REPLACE INTO saved_answers SELECT ?, ?, ?, ?, ?, ? WHERE "
                            "(SELECT value FROM meta WHERE key = 'generation') = ? AND "
                            "(SELECT value FROM meta WHERE key = 'state') = 'current'",
-                           (name, fmt, cap, generation, json.dumps(meta), answer["body"], generation))
+                           (name, fmt, cap, generation, json.dumps(meta), body, generation))
         except sqlite3.Error:
             pass  # a busy or read-only file: the answer is simply not kept
+
+    def vacuum(self) -> None:
+        """Fold the write-ahead log into the file and rewrite the file without its free pages (refreshes
+        delete and insert rows all the time; after a large ingest a third of the file can be free pages
+        and the log as large again). The writer only; readers see the same rows throughout."""
+        db = self._connection()
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("VACUUM")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Close this thread's connection."""
@@ -363,16 +387,25 @@ class PledgeReadModel:
             db.execute("DELETE FROM meta WHERE key = 'shortest_date'")
         db.executescript(SCHEMA)
         self._closure = broader_closure(store)
-        for index in ("pledge_rows_order", "pledge_rows_several", "pledge_facets_order",
-                      "pledge_facets_pledge"):
+        for index in ("pledge_rows_order", "pledge_rows_several", "pledge_facets_pledge"):
             db.execute(f"DROP INDEX IF EXISTS {index}")  # built once at the end: faster than kept per row
         quads_of = BulkQuads(store, set(pledges))
+        # the facet rows are staged in a temporary table and go into pledge_facets in its key's order at
+        # the end: that key is the pages' order (by date), so rows written pledge by pledge would land
+        # all over its B-tree (5x slower at 10k); a sorted insert appends
+        db.execute("DROP TABLE IF EXISTS temp.facet_stage")
+        db.execute("CREATE TEMP TABLE facet_stage (facet TEXT, value TEXT, pledge TEXT, sort_date TEXT)")
         try:
             for start in range(0, len(pledges), BULK_BATCH):
                 with db:
                     self._write(db, store, pledges[start:start + BULK_BATCH], quads_of)
+            with db:
+                db.execute("INSERT INTO pledge_facets SELECT facet, value, pledge, sort_date "
+                           "FROM temp.facet_stage "
+                           "ORDER BY facet, value, sort_date DESC, pledge")
         finally:
             self._closure, self._nodes = None, {}
+            db.execute("DROP TABLE IF EXISTS temp.facet_stage")
         del quads_of
         db.executescript(SCHEMA)
         with db:
@@ -381,6 +414,10 @@ class PledgeReadModel:
         with db:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'current')")
+        free, pages = (db.execute(f"PRAGMA {name}").fetchone()[0]
+                       for name in ("freelist_count", "page_count"))
+        if free > pages // 4:  # the old tables' pages (dropped above): the file would keep their size
+            self.vacuum()
         if answers:
             self.answer_saved_queries(store)
         return len(pledges)
@@ -544,7 +581,9 @@ class PledgeReadModel:
             record_rows.append((pledge, json.dumps(record, ensure_ascii=False, separators=(",", ":"))))
             shortest = min([shortest, *(len(d) for d in dates if d)])
         db.executemany("INSERT INTO pledge_rows VALUES (?, ?, ?)", rows)
-        db.executemany("INSERT INTO pledge_facets VALUES (?, ?, ?, ?)", facet_rows)
+        # a rebuild (quads_of) stages its facet rows (see rebuild), a refresh writes them in place
+        staged = "temp.facet_stage" if quads_of is not None else "pledge_facets"
+        db.executemany(f"INSERT INTO {staged} VALUES (?, ?, ?, ?)", facet_rows)
         db.executemany("INSERT INTO pledge_records VALUES (?, ?)", record_rows)
         texts = {(value, "") for facet, value, _, _ in facet_rows if facet == "item_label"}
         for node in {value for facet, value, _, _ in facet_rows if facet == "object"} & nodes.keys():
@@ -833,11 +872,10 @@ def pledge_facets(store, pledges: Sequence[str], closure: dict[str, set[str]],
             if prop == category:
                 direct.add(value.value)
             elif prop == ITEM_LABEL:
-                found |= {("item_text", value.value.lower()), ("item_label", value.value.lower())}
+                found.add(("item_label", value.value.lower()))
             elif prop == OWN_FACETS["object"] and not isinstance(value, ox.Literal):
-                categories, labels = item(value)
+                categories, _ = item(value)  # its label texts: item_texts (written with the rows)
                 direct |= categories
-                found |= {("item_text", text) for text in labels}
             elif prop == DERIVED_FROM and not isinstance(value, ox.Literal):
                 found |= language(value)
         for node in direct:

@@ -238,7 +238,14 @@ def test_a_changed_label_or_language_reaches_the_pledges_of_other_articles(store
         store.replace_graphs({"https://example.org/user/labels": [label, language]})
         assert model.is_current()
         facets = _dump(work / READ_MODEL_FILE)["pledge_facets"]
-        assert ("item_text", "zz-unheard-of-system", pledge.value) in {f[:3] for f in facets}
+        with sqlite3.connect(work / READ_MODEL_FILE) as db:  # item= finds the pledges of the item by it
+            texts = set(db.execute("SELECT text, node FROM item_texts"))
+        assert ("zz-unheard-of-system", item.value) in texts
+        found = model.page(PledgeCriteria(item=("https://example.org/none", "zz-unheard-of")), 1000, 0)
+        assert pledge.value in {record["id"] for record in found}
+        # the row check (here: counting) finds the same pledges as the page read off the index
+        assert model.counts("total", PledgeCriteria(item=("https://example.org/none", "zz-unheard-of"))) == \
+            {"": len(found)}
         assert ("lang", "zz", pledge.value) in {f[:3] for f in facets}
         assert _dump(work / READ_MODEL_FILE) == _rebuilt(store, tmp_path / "a.sqlite")
         store.replace_graphs({"https://example.org/user/labels": ""})

@@ -1303,7 +1303,29 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
         if values and money.first - item.last <= 6 and not listed and \
                 (not _punctuated(gap) or _value_after_comma(view, item, values[0], gap)):
             return item
+        fronted = _fronted_purpose(view, money, item, gap)
+        if fronted is not None:
+            return fronted
     return None
+
+
+_FRONTED_REACH = 6  # words between a fronted purpose's item and the sum it is for
+
+
+def _fronted_purpose(view: SentenceView, money: TypedMention, item: TypedMention,
+                     gap: str) -> TypedMention | None:
+    """The item of a purpose phrase put before the sum (free word order, "na nákup munice přispěje
+    částkou 150 milionů eur", "für Munition stellt Berlin 500 Millionen Euro bereit"): the sum is for
+    it when nothing but the verb and its subject stands between (no clause mark, no other sum)."""
+    if not any(0 <= item.first - c.last <= 2 for c in view.of("purpose", "buy_for")):
+        return None
+    if money.first - item.last > _FRONTED_REACH or _punctuated(gap):
+        return None
+    if any(item.last <= m.first < money.first for m in view.of(MONEY)):
+        return None
+    if any(i is not item and _same_list(view, i, item) and i.last <= item.first for i in view.of(ITEM)):
+        return None
+    return item
 
 
 def _value_after_comma(view: SentenceView, item: TypedMention, value: TypedMention, gap: str) -> bool:

@@ -266,6 +266,7 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     triggers = _triggers(view)
     continuation = _continues(view, package, triggers)
     attachables = [a for a in _attachables(view, triggers) if not _refers_back(view, a, article)]
+    attachables = [_for_named_purchase(view, a, article) for a in attachables]
     if elliptical is not None and not any(a.kind == ITEM for a in attachables):
         attachables = sorted([*attachables, elliptical], key=lambda a: a.first)
     if partitive is not None:  # "en ont fourni ... pour la défense aérienne": the pronoun is the object
@@ -424,6 +425,52 @@ def _counts_back(view: SentenceView, article: ArticleScope) -> bool:
             pledge.quantity = int(item.quantity)
             return True
     return False
+
+
+_FUND_PURCHASE_REACH = 8  # tokens from a fund's noun to the item it names as its purchase
+_FUND_BACK = 2  # sentences back (same paragraph) where a contribution's fund may be named
+
+
+def _fund_purchase(view: SentenceView) -> TypedMention | None:
+    """The item a fund or initiative of the sentence is named as buying ("the Czech initiative to
+    buy artillery ammunition", "iniciativa na nákup dělostřelecké munice", "l'initiative tchèque :
+    acheter 800 000 obus"): a purpose or buying word between the fund's noun and the item."""
+    for fund in view.of("fund_noun"):
+        for item in view.of(ITEM):
+            if not 0 < item.first - fund.last <= _FUND_PURCHASE_REACH or not item.value.category:
+                continue
+            if _punctuated(view.gap_text(fund.end, item.start), ";"):
+                continue
+            if any(fund.last <= c.first < item.first for c in view.of("purpose", "buy_for")):
+                return item
+    return None
+
+
+def _for_named_purchase(view: SentenceView, attachable: Attachable, article: ArticleScope) -> Attachable:
+    """A sum given as money to a fund whose purchases the article names ("The Netherlands will
+    contribute €250m to it", after "the Czech initiative to buy artillery ammunition ..."): money
+    for that kind of equipment, not money as money (CONVENTIONS 4). Only for a sum of a sentence
+    naming no item and no purchase mechanism of its own, where the sentence or one just before it in
+    its paragraph names a fund, and the nearest fund the article names before it says what it buys."""
+    if attachable.kind != MONEY or attachable.category != "financial" or attachable.item is not None:
+        return attachable
+    if view.of(ITEM, "mechanism", "package", "aid_noun", "value") or view.position == 0:
+        return attachable
+    near = [article.views[k] for k in range(max(0, view.position - _FUND_BACK), view.position + 1)]
+    if not any(v.of("fund_noun") for v in near if v.paragraph == view.paragraph):
+        return attachable
+    for back in range(view.position, -1, -1):
+        before = article.views[back]
+        if not before.of("fund_noun"):
+            continue
+        item = _fund_purchase(before)
+        if item is None:
+            if back < view.position - _FUND_BACK:
+                return attachable  # the nearest fund named far back says nothing of its purchases
+            continue
+        attachable.category = item.value.category  # item null: the sentence names none (rule 6)
+        return attachable
+    return attachable
 
 
 def _refers_back(view: SentenceView, attachable: Attachable, article: ArticleScope) -> bool:

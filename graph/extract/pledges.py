@@ -814,10 +814,11 @@ def _own_auxiliary(view: SentenceView, index: int) -> bool:
 
 def _negated_after(view: SentenceView, trigger: Trigger) -> bool:
     """A negation shortly after the verb, before anything it gives ("levert Nederland dit jaar zeker
-    niet", "sender ikke flere", "liefert keine")."""
+    niet", "sender ikke flere", "liefert keine"); a contrast adverb between them does not end the
+    clause ("inngår derimot ikke", "gehören hingegen nicht dazu", "n'incluent en revanche pas")."""
     for cue in view.of("negation"):
         if 0 <= cue.first - trigger.last <= _NEGATION_REACH and \
-                not _breaks_between(view, trigger.last, cue.first) and \
+                not _breaks_between(view, trigger.last, cue.first, contrast=False) and \
                 not any(trigger.last <= m.first < cue.first for m in view.of(ITEM, MONEY, TRIGGER)):
             gap = view.gap_text(view.tokens[trigger.last - 1].end, view.tokens[cue.first].start)
             if "," not in gap:
@@ -825,8 +826,9 @@ def _negated_after(view: SentenceView, trigger: Trigger) -> bool:
     return False
 
 
-def _breaks_between(view: SentenceView, first: int, last: int) -> bool:
-    """A strong clause break (semicolon, colon, bracket, contrast opener) between tokens."""
+def _breaks_between(view: SentenceView, first: int, last: int, contrast: bool = True) -> bool:
+    """A strong clause break (semicolon, colon, bracket, contrast opener unless ``contrast`` is
+    False) between tokens."""
     if last <= first or first >= len(view.tokens):
         return False
     tokens = view.tokens
@@ -835,7 +837,7 @@ def _breaks_between(view: SentenceView, first: int, last: int) -> bool:
     gap = view.gap_text(start, end)
     if any(c in gap for c in STRONG_BREAKS):
         return True
-    return any(first <= c.first < last for c in view.of("contrast"))
+    return contrast and any(first <= c.first < last for c in view.of("contrast"))
 
 
 def _package_reach(view: SentenceView) -> int:

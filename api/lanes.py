@@ -51,6 +51,8 @@ def health_answer(state) -> tuple[int, dict]:
         return 503, {"type": PROBLEM_TYPE + "unhealthy", "title": "Service unavailable", "status": 503,
                      "detail": "the store worker has not answered its heartbeat for 10 s",
                      "hint": "it may be restarting; retry in a moment"} | counts
+    if state.settings.web_processes > 1:
+        counts["web_process"] = state.settings.web_index
     return 200, {"status": "ok", "store": state.settings.backend, "native_engine": engine.native} | counts
 
 

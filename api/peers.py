@@ -141,15 +141,17 @@ class PeerClient:
         for future in list(self.pending.values()):
             future.set_exception(ServiceUnavailable("the primary web process is gone"))
 
-    def call(self, target: str, operation: str, arguments: dict[str, Any], timeout: float,
+    def call(self, target: str, operation: str, arguments: dict[str, Any], wait: float,
              **options: Any) -> Any:
+        """``target.call(operation, arguments, **options)`` in the primary; gives up ``wait`` seconds
+        (the call's own deadline, enforced there) plus a margin later."""
         future: Future = Future()
         request_id = next(self.ids)
         self.pending[request_id] = future
         with self.lock:
             self.conn.send((request_id, target, operation, arguments, options))
         try:
-            return future.result(timeout=timeout + CALL_MARGIN)
+            return future.result(timeout=wait + CALL_MARGIN)
         except FutureTimeout:
             self.pending.pop(request_id, None)
             raise ServiceUnavailable("the primary web process did not answer",

@@ -3,10 +3,13 @@ a real server, real concurrent clients."""
 
 from __future__ import annotations
 
+import os
+import signal
 import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -124,3 +127,34 @@ def test_health_and_a_light_lookup_answer_while_another_client_floods_cpu_bound_
     assert statuses and set(statuses) <= {200, 429}
     assert statistics.median(health) < 0.5 and max(health) < 3.0, health
     assert statistics.median(light) < 1.0 and max(light) < 5.0, light
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found |= {int(child) for child in text}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_a_killed_primary_leaves_no_web_process_or_worker_behind(tmp_path, store_builder,
+                                                                 served_process_class):
+    store = store_builder(tmp_path / "store")
+    with served_process_class(store, AIDGRAPH_WEB_PROCESSES="2") as served:
+        assert set(by_process(served.url, "GET", "/pledges", params={"limit": 1})) == {"0", "1"}
+        children = _children(served.process.pid)
+        assert len(children) >= 3  # the other web process, the store worker, the query workers
+        os.kill(served.process.pid, signal.SIGKILL)
+        served.process.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_alive(child) for child in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [child for child in children if _alive(child)]

@@ -112,6 +112,7 @@ class MeetingCues:
     place_endings: tuple[str, ...] = ()  # Finnish "-ssa", "-ssä": a city in the locative is a place
     domestic: re.Pattern[str] | None = None  # "press conference", "cabinet": no meeting (CONVENTIONS.md 14)
     relative_days: tuple[tuple[re.Pattern[str], int], ...] = ()  # "the next day": +1 from the last day
+    timestamp: re.Pattern[str] | None = None  # "14:05 GMT", "18.40 uur", "klo 12.30": a live-blog entry
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         relative_days=tuple(
             (pattern, int(offset)) for phrase, offset in own.get("relative_days", {}).items()
             if (pattern := word_alternation(phrase)) is not None),
+        timestamp=word_alternation([rf"^\s*(?:{w})\W*$" for w in words("timestamps")]),
     )
 
 
@@ -320,11 +322,13 @@ def _sentence_meeting(
     cue = cues.cue.search(unit.sentence.text) if cues.cue else None
     if cue is None:
         draft = _bilateral(unit, cues, article.persons, drafts, None, article.lexicon.lang, article.published,
-                           _lead_day(article, unit, drafts) or _relative_day(article, position))
+                           _lead_day(article, unit, drafts) or _relative_day(article, position)
+                           or _timestamp_day(article, position))
         return (draft, "visit") if draft is not None else None
     if not formats and not _venue_format(unit, cues):
         draft = _bilateral(unit, cues, article.persons, drafts, cue, article.lexicon.lang, article.published,
-                           _lead_day(article, unit, drafts) or _relative_day(article, position))
+                           _lead_day(article, unit, drafts) or _relative_day(article, position)
+                           or _timestamp_day(article, position))
         if draft is not None:
             return draft, "bilateral"
     draft = _format_meeting(article, position, cue, formats, last_format, drafts)
@@ -897,6 +901,21 @@ def _lead_day(article: _ArticleScope, unit, drafts: dict[str, MeetingDraft]) -> 
     if article.anchor is None or drafts or unit.dates or unit.sentence.index > 1:
         return None
     if any(p.search(text) for p in article.past) or (upcoming and upcoming.search(text)):
+        return None
+    return article.anchor
+
+
+def _timestamp_day(article: _ArticleScope, position: int) -> str | None:
+    """The article's event day for the first sentence of a live blog's entry (the sentence before it
+    is only a clock time, ``timestamps``: "14:05 GMT", "18.40 uur", "klo 12.30") that has no day of
+    its own and reports news (no "earlier" or coming meeting): the blog reports the day's events."""
+    unit, cues = article.analysed[position], article.cues
+    if cues.timestamp is None or article.anchor is None or position == 0 or unit.dates:
+        return None
+    if not cues.timestamp.search(article.analysed[position - 1].sentence.text):
+        return None
+    text = unit.sentence.text
+    if any(p.search(text) for p in article.past) or (cues.upcoming and cues.upcoming.search(text)):
         return None
     return article.anchor
 

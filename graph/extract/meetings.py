@@ -1102,7 +1102,7 @@ def _add_speaking_ministers(
     taken = set().union(*(d.sentences for d in drafts.values()))
     for unit in article.analysed:
         text, offset = unit.sentence.text, unit.sentence.start
-        if unit.sentence.index in taken or unit.dates:
+        if unit.sentence.index in taken or not _only_coming_years(unit, fact.date):
             continue
         if not _may_refer_to_main(unit, article.lexicon, fact.format):
             continue
@@ -1125,6 +1125,12 @@ def _add_speaking_ministers(
                     continue
                 if known.name not in fact.participants and known.name not in fact.remote_participants:
                     fact.participants.append(known.name)
+
+
+def _only_coming_years(unit, date: str | None) -> bool:
+    """The sentence has no date, or only years from the meeting's on: a delivery's time ("six of them
+    by the end of the year, the others in 2025"), not the date of another event."""
+    return all(len(d.value) == 4 and date is not None and d.value >= date[:4] for d in unit.dates)
 
 
 def _to_the_press(unit, after: int, lexicon: Lexicon) -> bool:

@@ -443,7 +443,7 @@ def _add_follow_up_sentences(
             target is main and not _may_refer_to_main(unit, article.lexicon, target.fact.format)
         ):
             continue
-        if _earlier_year(unit, target.fact.date):
+        if _earlier_year_of_event(unit, target.fact.date, article.cues):
             continue  # "at a NATO meeting in 2008 ...": an older meeting, not this one
         if _visit_elsewhere(unit, target, article):
             continue
@@ -475,6 +475,15 @@ def _after_publication(date: str | None, published: datetime.date | None) -> boo
 def _earlier_year(unit, date: str | None) -> bool:
     """The sentence names a year before the year of the meeting dated ``date``."""
     return bool(date) and any(d.value[:4].isdigit() and d.value[:4] < date[:4] for d in unit.dates)
+
+
+def _earlier_year_of_event(unit, date: str | None, cues: MeetingCues) -> bool:
+    """:func:`_earlier_year` without the dates that open a period: "Austin, der die Gruppe seit ihrer
+    Gründung im April 2022 leitet", "who has chaired it since April 2022" date no other event."""
+    text, offset = unit.sentence.text, unit.sentence.start
+    return bool(date) and any(
+        d.value[:4].isdigit() and d.value[:4] < date[:4] and not _since(text, d.start - offset, cues)
+        for d in unit.dates)
 
 
 def _continues(draft: MeetingDraft | None, published: datetime.date | None) -> bool:
@@ -995,7 +1004,8 @@ def _refers_to_meeting(unit, lexicon: Lexicon, cues: MeetingCues) -> bool:
         return False
     if cues.address and cues.address.search(text):  # "told the group that ... in April"
         return True
-    if any(len(d.value) == 7 for d in unit.dates):  # a year ("this year") is no other event's date
+    offset = unit.sentence.start  # a month dates another event, not one opening a period ("seit April 2022")
+    if any(len(d.value) == 7 and not _since(text, d.start - offset, cues) for d in unit.dates):
         return False
     attendance = (lexicon.pattern("remote"), lexicon.pattern("attend"), cues.at_meeting)
     if any(p.search(text) for p in attendance if p):

@@ -180,7 +180,7 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
             for k, v in {**shared.get("calendar", {}), **own.get("calendar", {})}.items()
         },
         at_meeting=word_alternation(words("at_meeting")),
-        complementiser=word_alternation(lexicon.data.get("complementisers", [])),
+        complementiser=word_alternation(lexicon.data.get("complementisers") or words("complementisers")),
         month_since=word_alternation([rf"(?:{w})\s*$" for w in words("month_since")]),
         short_names=short_names,
         kinds=kinds,

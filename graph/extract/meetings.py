@@ -1116,9 +1116,13 @@ def _add_speaking_ministers(
             continue
         if not _may_refer_to_main(unit, article.lexicon, fact.format):
             continue
-        if any(p.search(text) for p in article.past) or (cues.upcoming and cues.upcoming.search(text)):
-            continue
         opener = cues.complementiser.search(text) if cues.complementiser else None
+        # not what is said ("kertoi, että ... on määrä luovuttaa"), unless it speaks of a meeting
+        nouns = article.lexicon.pattern("meeting_nouns")
+        about_meeting = opener is None or (nouns is not None and nouns.search(text, opener.end()))
+        own = text if about_meeting else text[: opener.start()]
+        if any(p.search(text) for p in article.past) or (cues.upcoming and cues.upcoming.search(own)):
+            continue
         people = _not_modifiers(persons.mentions.get(unit.sentence.index, []), text, offset, cues)
         for verb in cues.speech.finditer(text):
             if _to_the_press(unit, verb.end(), article.lexicon):

@@ -1,4 +1,4 @@
-"""Our own long-form fixtures (tests/data/longform): 16 articles in eight languages, written for aidgraph,
+"""Our own long-form fixtures (tests/data/longform): 40 articles in twelve languages, written for aidgraph,
 with full gold records (../shared/GOLD_SCHEMA.md). Development and training data, not a held-out set.
 
 Two kinds of test:

@@ -114,7 +114,7 @@ def find_items(
     items = _drop_calibres(text, items)
     items = _with_own_munitions(text, items, _accompaniment_gap(lexicon))
     starts = [item.start for item in items]
-    items = [_with_quantity(text, item, quantities, starts) for item in items]
+    items = [_with_quantity(text, item, quantities, starts, _agent_gap(lexicon)) for item in items]
     items = _one_of(text, sentence_start, items, [noun.start for noun in worded], _one_of_gap(lexicon))
     items = _drop_list_headings(text, items, _including_gap(lexicon))
     return _drop_uncoordinated(text, items, _coordination(lexicon))
@@ -484,7 +484,18 @@ def _coordinated_end(text: str, items: list[Item], first: int, coordination: re.
     return end
 
 
-def _with_quantity(text: str, item: Item, quantities: list, item_starts: list[int]) -> Item:
+@functools.cache
+def _agent_gap(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """A participle phrase with its agent between a number and the item it counts (``item_agent``:
+    "24 door Nederland beloofde F-16's", "18 von Deutschland zugesagten Leopard", "10 av Sverige
+    utlovade CV90", "18 przekazanych przez Polskę czołgów"): at most one word before the agent
+    preposition, at most four after it, no digit and no clause mark."""
+    return _cue_regex(lexicon, "item_agent",
+                      r"^\s+(?:[^\W\d_]+\s+)?(?:{cues})(?:\s+|(?<=['’]))(?:[^\W\d_]+(?:[-'’][^\W\d_]+)*\s+){1,4}$")
+
+
+def _with_quantity(text: str, item: Item, quantities: list, item_starts: list[int],
+                   agent_gap: re.Pattern[str] | None = None) -> Item:
     """The quantity right before ``item``; none that counts another item in between ("two
     helicopters and ammunition": the two are helicopters)."""
     for quantity in quantities:
@@ -493,6 +504,9 @@ def _with_quantity(text: str, item: Item, quantities: list, item_starts: list[in
         if any(quantity.end <= start < item.start for start in item_starts):
             continue
         gap = text[quantity.end : item.start]
+        if agent_gap is not None and len(gap) <= 50 and agent_gap.match(gap) and \
+                not _looks_like_year(quantity):
+            return replace(item, quantity=int(quantity.value))
         if (gap == "" or gap.isspace() or _FILLER_GAP.match(gap)) and len(gap) <= 30:
             if _looks_like_year(quantity):
                 continue

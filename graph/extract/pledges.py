@@ -44,6 +44,7 @@ from graph.extract.cues import GAP
 from graph.extract.items import Item
 from graph.extract.lemmas import lemma_key
 from graph.extract.lexicon import Lexicon
+from graph.extract.meetings import meeting_cues
 from graph.extract.mentions import DONOR, ITEM, MONEY, RECIPIENT, TRIGGER, SentenceView, TypedMention
 from graph.extract.normalize.numbers import parse_digits, parse_words
 from graph.knowledge import load_knowledge
@@ -266,6 +267,7 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     triggers = _triggers(view)
     continuation = _continues(view, package, triggers)
     attachables = [a for a in _attachables(view, triggers) if not _refers_back(view, a, article)]
+    attachables = [_for_named_purchase(view, a, article) for a in attachables]
     if elliptical is not None and not any(a.kind == ITEM for a in attachables):
         attachables = sorted([*attachables, elliptical], key=lambda a: a.first)
     if partitive is not None:  # "en ont fourni ... pour la défense aérienne": the pronoun is the object
@@ -424,6 +426,52 @@ def _counts_back(view: SentenceView, article: ArticleScope) -> bool:
             pledge.quantity = int(item.quantity)
             return True
     return False
+
+
+_FUND_PURCHASE_REACH = 8  # tokens from a fund's noun to the item it names as its purchase
+_FUND_BACK = 2  # sentences back (same paragraph) where a contribution's fund may be named
+
+
+def _fund_purchase(view: SentenceView) -> TypedMention | None:
+    """The item a fund or initiative of the sentence is named as buying ("the Czech initiative to
+    buy artillery ammunition", "iniciativa na nákup dělostřelecké munice", "l'initiative tchèque :
+    acheter 800 000 obus"): a purpose or buying word between the fund's noun and the item."""
+    for fund in view.of("fund_noun"):
+        for item in view.of(ITEM):
+            if not 0 < item.first - fund.last <= _FUND_PURCHASE_REACH or not item.value.category:
+                continue
+            if _punctuated(view.gap_text(fund.end, item.start), ";"):
+                continue
+            if any(fund.last <= c.first < item.first for c in view.of("purpose", "buy_for")):
+                return item
+    return None
+
+
+def _for_named_purchase(view: SentenceView, attachable: Attachable, article: ArticleScope) -> Attachable:
+    """A sum given as money to a fund whose purchases the article names ("The Netherlands will
+    contribute €250m to it", after "the Czech initiative to buy artillery ammunition ..."): money
+    for that kind of equipment, not money as money (CONVENTIONS 4). Only for a sum of a sentence
+    naming no item and no purchase mechanism of its own, where the sentence or one just before it in
+    its paragraph names a fund, and the nearest fund the article names before it says what it buys."""
+    if attachable.kind != MONEY or attachable.category != "financial" or attachable.item is not None:
+        return attachable
+    if view.of(ITEM, "mechanism", "package", "aid_noun", "value") or view.position == 0:
+        return attachable
+    near = [article.views[k] for k in range(max(0, view.position - _FUND_BACK), view.position + 1)]
+    if not any(v.of("fund_noun") for v in near if v.paragraph == view.paragraph):
+        return attachable
+    for back in range(view.position, -1, -1):
+        before = article.views[back]
+        if not before.of("fund_noun"):
+            continue
+        item = _fund_purchase(before)
+        if item is None:
+            if back < view.position - _FUND_BACK:
+                return attachable  # the nearest fund named far back says nothing of its purchases
+            continue
+        attachable.category = item.value.category  # item null: the sentence names none (rule 6)
+        return attachable
+    return attachable
 
 
 def _refers_back(view: SentenceView, attachable: Attachable, article: ArticleScope) -> bool:
@@ -767,10 +815,11 @@ def _own_auxiliary(view: SentenceView, index: int) -> bool:
 
 def _negated_after(view: SentenceView, trigger: Trigger) -> bool:
     """A negation shortly after the verb, before anything it gives ("levert Nederland dit jaar zeker
-    niet", "sender ikke flere", "liefert keine")."""
+    niet", "sender ikke flere", "liefert keine"); a contrast adverb between them does not end the
+    clause ("inngår derimot ikke", "gehören hingegen nicht dazu", "n'incluent en revanche pas")."""
     for cue in view.of("negation"):
         if 0 <= cue.first - trigger.last <= _NEGATION_REACH and \
-                not _breaks_between(view, trigger.last, cue.first) and \
+                not _breaks_between(view, trigger.last, cue.first, contrast=False) and \
                 not any(trigger.last <= m.first < cue.first for m in view.of(ITEM, MONEY, TRIGGER)):
             gap = view.gap_text(view.tokens[trigger.last - 1].end, view.tokens[cue.first].start)
             if "," not in gap:
@@ -778,8 +827,9 @@ def _negated_after(view: SentenceView, trigger: Trigger) -> bool:
     return False
 
 
-def _breaks_between(view: SentenceView, first: int, last: int) -> bool:
-    """A strong clause break (semicolon, colon, bracket, contrast opener) between tokens."""
+def _breaks_between(view: SentenceView, first: int, last: int, contrast: bool = True) -> bool:
+    """A strong clause break (semicolon, colon, bracket, contrast opener unless ``contrast`` is
+    False) between tokens."""
     if last <= first or first >= len(view.tokens):
         return False
     tokens = view.tokens
@@ -788,7 +838,7 @@ def _breaks_between(view: SentenceView, first: int, last: int) -> bool:
     gap = view.gap_text(start, end)
     if any(c in gap for c in STRONG_BREAKS):
         return True
-    return any(first <= c.first < last for c in view.of("contrast"))
+    return contrast and any(first <= c.first < last for c in view.of("contrast"))
 
 
 def _package_reach(view: SentenceView) -> int:
@@ -1303,7 +1353,29 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
         if values and money.first - item.last <= 6 and not listed and \
                 (not _punctuated(gap) or _value_after_comma(view, item, values[0], gap)):
             return item
+        fronted = _fronted_purpose(view, money, item, gap)
+        if fronted is not None:
+            return fronted
     return None
+
+
+_FRONTED_REACH = 6  # words between a fronted purpose's item and the sum it is for
+
+
+def _fronted_purpose(view: SentenceView, money: TypedMention, item: TypedMention,
+                     gap: str) -> TypedMention | None:
+    """The item of a purpose phrase put before the sum (free word order, "na nákup munice přispěje
+    částkou 150 milionů eur", "für Munition stellt Berlin 500 Millionen Euro bereit"): the sum is for
+    it when nothing but the verb and its subject stands between (no clause mark, no other sum)."""
+    if not any(0 <= item.first - c.last <= 2 for c in view.of("purpose", "buy_for")):
+        return None
+    if money.first - item.last > _FRONTED_REACH or _punctuated(gap):
+        return None
+    if any(item.last <= m.first < money.first for m in view.of(MONEY)):
+        return None
+    if any(i is not item and _same_list(view, i, item) and i.last <= item.first for i in view.of(ITEM)):
+        return None
+    return item
 
 
 def _value_after_comma(view: SentenceView, item: TypedMention, value: TypedMention, gap: str) -> bool:
@@ -1946,6 +2018,9 @@ def _sentence_date(sentence: PledgeSentence, package: PackageContext, article: A
         return nearest.value.value, _meeting_on(article.meetings, nearest.value.value)
     if previous_date and view.of("same_time"):
         return previous_date, _meeting_on(article.meetings, previous_date)
+    recalled = _meeting_recalled(view, article)
+    if recalled is not None:
+        return recalled.date, recalled.key
     paragraph = article.paragraph_dates.get(view.paragraph)
     if paragraph is not None and _shares_donor(view, paragraph[1], article):
         return paragraph[0], _meeting_on(article.meetings, paragraph[0])
@@ -2107,6 +2182,26 @@ def _recalled(sentence: PledgeSentence, attachable: Attachable) -> bool:
                 not any(m.last <= t.first < attachable.first for t in view.of(TRIGGER)):
             return True
     return False
+
+
+def _meeting_recalled(view: SentenceView, article: ArticleScope) -> MeetingFact | None:
+    """The meeting a sentence places its news at by a phrase of the language's ``at_meeting`` list
+    ("At the same meeting ...", "Nel corso della riunione ...", "Kokouksessa ..."): the last dated
+    meeting the text named up to this sentence (rule 10: the day of the meeting at which the text says
+    it was announced)."""
+    cue = meeting_cues(article.lexicon).at_meeting
+    if cue is None or not cue.search(view.text):
+        return None
+    published = article.published.isoformat() if article.published else None
+    end = article.evidence_of(view.unit.sentence, "reach").end
+    best: tuple[int, MeetingFact] | None = None
+    for meeting in article.meetings:
+        if not meeting.date or len(meeting.date) != 10 or (published and meeting.date > published):
+            continue
+        starts = [e.start for e in meeting.evidence if e.start < end]
+        if starts and (best is None or max(starts) > best[0]):
+            best = (max(starts), meeting)
+    return best[1] if best else None
 
 
 def _meeting_on(meetings: list[MeetingFact], date: str | None) -> str | None:

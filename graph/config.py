@@ -44,6 +44,10 @@ class Settings:
     query_memory_mb: int = DEFAULT_QUERY_MEMORY_MB
     api_result_cap: int = 10_000
     token: str | None = None
+    #: an ingest compacts the embedded store when it grew by this % since the last compaction (None: never)
+    auto_compact_percent: float | None = 50.0
+    #: ... and by at least this many MiB
+    auto_compact_min_mb: int = 64
 
     @classmethod
     def from_env(cls, store: str | Path | None = None, backend: str | None = None,
@@ -64,6 +68,8 @@ class Settings:
             query_memory_mb=env_int("AIDGRAPH_QUERY_MEMORY_MB", DEFAULT_QUERY_MEMORY_MB),
             api_result_cap=env_int("AIDGRAPH_RESULT_CAP", 10_000),
             token=env.get("AIDGRAPH_TOKEN") or None,
+            auto_compact_percent=env_auto_compact(),
+            auto_compact_min_mb=env_int("AIDGRAPH_AUTO_COMPACT_MIN_MB", 64),
         )
         return replace(settings, **overrides) if overrides else settings
 
@@ -85,6 +91,24 @@ def env_int(name: str, default: int) -> int:
     except ValueError:
         raise InputError(f"{name}={raw!r} is not a whole number",
                          hint=f"unset {name} or give a number") from None
+
+
+def env_auto_compact() -> float | None:
+    """``AIDGRAPH_AUTO_COMPACT``: the store growth (% since the last compaction) after which an ingest
+    compacts the store; ``off`` (or 0, no, false) never; unset: 50."""
+    raw = (os.environ.get("AIDGRAPH_AUTO_COMPACT") or "").strip().lower().rstrip("%")
+    if not raw:
+        return 50.0
+    if raw in ("off", "no", "false", "0", "never"):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise InputError(f"AIDGRAPH_AUTO_COMPACT={raw!r} is neither a percentage nor off",
+                         hint="e.g. AIDGRAPH_AUTO_COMPACT=50 (compact after 50 % growth) or off")
+    return value
 
 
 def env_float(name: str, default: float) -> float:

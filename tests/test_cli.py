@@ -201,7 +201,7 @@ INGEST_GROUPS = {
     "feeds": ["--pages", "--fetch", "--fetch-seconds", "--state-dir"],
     "budgets": ["--article-seconds", "--article-memory-mb"],
     "workers and distributed ingest": ["--workers", "--engine", "--address", "--shard-dir", "--shard-size"],
-    "store": ["--force", "--compact", "--bulk"],
+    "store": ["--force", "--compact", "--no-compact", "--bulk"],
     "output": ["--json", "--no-progress"],
 }
 #: every ingest option with a value to give it, and what the parsed arguments then hold
@@ -211,7 +211,8 @@ INGEST_OPTIONS = {
     "--fetch-seconds": (["5"], 5.0), "--state-dir": (["s"], "s"), "--article-seconds": (["30"], 30.0),
     "--article-memory-mb": (["512"], 512), "--workers": (["2"], 2), "--engine": (["ray"], "ray"),
     "--address": (["auto"], "auto"), "--shard-dir": (["d"], "d"), "--shard-size": (["8"], 8),
-    "--force": ([], True), "--compact": ([], True), "--bulk": ([], True), "--json": ([], True),
+    "--force": ([], True), "--compact": ([], True), "--no-compact": ([], True), "--bulk": ([], True),
+    "--json": ([], True),
     "--no-progress": ([], True),
 }
 

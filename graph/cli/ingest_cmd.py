@@ -60,8 +60,13 @@ OPTION_GROUPS: dict[tuple[str, str | None], tuple[tuple[str, dict], ...]] = {
             "re-ingest articles stored unchanged, and replace articles of the same id read from another "
             "file")}),
         ("--compact", {"action": "store_true", "help": (
-            "rewrite the store compressed afterwards, as `aidgraph compact` (after a large ingest: "
-            "transactions leave it ~1.8x the size of a bulk load)")}),
+            "rewrite the store compressed afterwards, as `aidgraph compact`, whatever it grew by "
+            "(transactions leave it ~1.8x the size of a bulk load)")}),
+        ("--no-compact", {"action": "store_true", "help": (
+            "do not compact automatically after this ingest (by default an ingest compacts the embedded "
+            "store when it grew by $AIDGRAPH_AUTO_COMPACT %%, default 50, and "
+            "$AIDGRAPH_AUTO_COMPACT_MIN_MB MiB, default 64, since the last compaction; "
+            "AIDGRAPH_AUTO_COMPACT=off: never)")}),
         ("--bulk", {"action": "store_true", "help": (
             "with --engine ray, backfill: load the shards with pyoxigraph's bulk loader and rebuild the "
             "default graph once (not atomic per article; README: Bulk loading)")}),
@@ -116,6 +121,8 @@ def run(args) -> int:
     if args.engine == "local" and (args.address or args.shard_dir or args.shard_size or args.bulk):
         raise InputError("--address, --shard-dir, --shard-size and --bulk go with --engine ray",
                          hint="add --engine ray (it starts a local Ray instance when no --address is given)")
+    if args.compact and args.no_compact:
+        raise InputError("--compact and --no-compact contradict each other", hint="give one of them")
     if args.compact and settings.backend != "oxigraph":
         raise InputError("--compact rewrites the embedded Oxigraph store only",
                          hint="leave out --compact for a remote store")
@@ -164,8 +171,10 @@ def run(args) -> int:
                                    workers=args.workers, budget=budget, force=args.force,
                                    prefilter=args.prefilter, pages=args.pages, state_dir=state_dir,
                                    fetch=fetcher)
-        if args.compact:
-            store.compact()
+        compacted = auto_compact(store, settings, forced=args.compact, skipped=args.no_compact,
+                                 stored=summary is not None and summary.articles_stored > 0)
+        if compacted is not None and not args.json:
+            print(compacted, file=sys.stderr)
     except StoreError as exc:
         error = exc
     try:
@@ -190,6 +199,24 @@ def run(args) -> int:
                          hint="give .txt, .html, .jsonl, WARC, RSS/Atom or sitemap files, or folders "
                               "holding them")
     return 0 if summary.ok else 1
+
+
+def auto_compact(store, settings, *, forced: bool, skipped: bool, stored: bool) -> str | None:
+    """Compact the embedded store at the end of an ingest: when ``forced`` (--compact), or when the ingest
+    ``stored`` articles and the store grew past the settings' policy (``graph.store.oxigraph.
+    CompactionPolicy``) unless ``skipped`` (--no-compact). Answers the line to print, or None."""
+    from graph.store.oxigraph import CompactionPolicy, compaction_due
+
+    if skipped or not hasattr(store, "compact") or getattr(store, "location", None) is None:
+        return None
+    policy = CompactionPolicy(settings.auto_compact_percent, settings.auto_compact_min_mb * 2**20)
+    if not forced and not (stored and compaction_due(store, policy)):
+        return None
+    before, after = store.compact(auto=not forced)
+    how = "store compacted" if forced else ("store compacted automatically (it grew by "
+                                            f"{policy.percent:g} % or more; off: --no-compact or "
+                                            "AIDGRAPH_AUTO_COMPACT=off)")
+    return f"{how}: {before / 2**20:.1f} MiB -> {after / 2**20:.1f} MiB on disk"
 
 
 def _print(summary, as_json: bool) -> None:

@@ -24,12 +24,14 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def store_stats(store) -> dict:
+def store_stats(store, settings=None) -> dict:
     """The figures ``aidgraph stats`` prints, as a dict. ``triples`` counts the named graphs' triples
     (a triple stated by two articles counts twice), ``default_graph_triples`` the merge (once); the
     counts per class read the merge, so quarantined facts are not counted there. ``disk_bytes`` is the
     store folder's files; ``disk_quads_bytes`` RocksDB's (the quads), ``disk_read_model_bytes`` the
-    pledge read model's SQLite file, log and index (``graph.store.readmodel``)."""
+    pledge read model's SQLite file, log and index (``graph.store.readmodel``); ``compacted_bytes`` and
+    ``compacted_at`` what the last compaction left (None: never compacted), ``auto_compact`` when an
+    ingest compacts by itself (``settings``: the policy's; default settings without)."""
     from graph.cli.query_cmd import compact
     from graph.store.readmodel import READ_MODEL_FILE
     from graph.vocab import AIDG, AIDR
@@ -39,12 +41,21 @@ def store_stats(store) -> dict:
     total, read_model = disk_bytes(location), disk_bytes(location, READ_MODEL_FILE) or 0
     article_prefix, quarantine_prefix = str(AIDR["article/"]), str(AIDG["quarantine/"])
     classes = {compact(row[0]): int(row[1]) for row in store.query(CLASS_COUNTS)}
+    from graph.config import Settings
+    from graph.store.oxigraph import CompactionPolicy, read_compaction
+
+    settings = settings or Settings()
+    last = read_compaction(location) if store.name == "oxigraph" else None
+    policy = CompactionPolicy(settings.auto_compact_percent, settings.auto_compact_min_mb * 2**20)
     return {
         "store": getattr(store, "location", None) and str(store.location),
         "backend": store.name,
         "disk_bytes": total,
         "disk_quads_bytes": None if total is None else total - read_model,
         "disk_read_model_bytes": None if total is None else read_model,
+        "compacted_bytes": last and last.get("compacted_bytes"),
+        "compacted_at": last and last.get("compacted_at"),
+        "auto_compact": policy.describe() if total is not None else "off (not an embedded store)",
         "triples": int(next(iter(store.query(TRIPLES)))[0]),
         "default_graph_triples": int(next(iter(store.query(DEFAULT_GRAPH_TRIPLES)))[0]),
         "graphs": len(names),
@@ -73,16 +84,19 @@ def _human(size: int | None) -> str:
 
 
 def run(args) -> int:
-    from graph.cli.common import EMPTY_STORE_HINT, open_for_reading
+    from graph.cli.common import EMPTY_STORE_HINT, open_for_reading, settings_from
 
     with open_for_reading(args) as store:
-        stats = store_stats(store)
+        stats = store_stats(store, settings_from(args))
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0
     sizes = {"disk": "disk_bytes", "disk_quads": "disk_quads_bytes",
              "disk_read_model": "disk_read_model_bytes"}
-    for key in ("store", "backend", "disk", "disk_quads", "disk_read_model", "triples",
+    stats["compacted"] = ("never" if stats["compacted_bytes"] is None
+                          else f"{_human(stats['compacted_bytes'])} at {stats['compacted_at']}")
+    for key in ("store", "backend", "disk", "disk_quads", "disk_read_model", "compacted", "auto_compact",
+                "triples",
                 "default_graph_triples", "graphs", "articles", "pledges", "meetings", "quarantined_articles",
                 "quarantined_facts"):
         value = _human(stats[sizes[key]]) if key in sizes else stats[key]

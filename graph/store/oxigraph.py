@@ -49,6 +49,12 @@ from graph.vocab import PREFIXES
 FINGERPRINT_FILE = "aidgraph-reference.sha1"
 #: a small file in the store directory that records the store layout (merge.STORE_FORMAT)
 FORMAT_FILE = "aidgraph-store-format"
+#: what the last compaction left (JSON: ``compacted_bytes``, ``compacted_at``, ``seconds``, ``auto``):
+#: the base an automatic compaction measures the store's growth from
+COMPACTION_FILE = "aidgraph-compaction.json"
+#: written into ``LOCATION.compacting`` once the rewritten store is complete: only then may a compaction
+#: stopped during its swap be finished by the next open (:func:`recover_compaction`)
+COMPACTED_MARKER = "aidgraph-compacted"
 
 OX_FORMATS = {
     "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS, "turtle": ox.RdfFormat.TURTLE,
@@ -112,6 +118,7 @@ class OxigraphStore(StoreBase):
     def _open(self, read_only: bool) -> ox.Store:
         if self.location is None:
             return ox.Store()
+        recover_compaction(self.location, clean=not read_only)
         try:
             if read_only:
                 if not self.location.exists():
@@ -401,9 +408,10 @@ class OxigraphStore(StoreBase):
                 self._read_model.rebuild(self._ox)
             return default_graph_size(self._ox)
 
-    def compact(self) -> tuple[int, int]:
+    def compact(self, *, auto: bool = False) -> tuple[int, int]:
         """Rewrite the store's files as one sorted, compressed load, and the read model's SQLite file without
-        its free pages (``PledgeReadModel.vacuum``); answers (bytes before, after).
+        its free pages (``PledgeReadModel.vacuum``); answers (bytes before, after). ``auto``: recorded in
+        :data:`COMPACTION_FILE` (an ingest's automatic compaction, :func:`compaction_due`).
 
         Why: pyoxigraph configures RocksDB with level-style compaction and no compression on the first
         two levels; for a store below ~512 MB per column family the one level its writes are compacted
@@ -415,11 +423,18 @@ class OxigraphStore(StoreBase):
 
         What it gives up: it rewrites the whole store (time and, meanwhile, disk for a second copy);
         nothing else may use the store during it; later transactional writes are again stored
-        uncompressed until the next compaction. A crash before the swap leaves ``LOCATION.compacting``
-        beside the untouched store (removed by the next compaction); the swap is two renames. Callers
-        must drop their references to :attr:`native` first: RocksDB releases the store's lock only with
-        the last one, and the store is reopened at the same path.
+        uncompressed until the next compaction. Kill-safe: until the rewritten store is complete
+        (:data:`COMPACTED_MARKER` in ``LOCATION.compacting``) the store is untouched and the next open
+        removes the unfinished copy; the swap renames the store to ``LOCATION.replaced``, moves aidgraph's
+        own files into the copy and renames it into place, and an open after a kill during those steps
+        finishes them (:func:`recover_compaction`). Callers must drop their references to :attr:`native`
+        first: RocksDB releases the store's lock only with the last one, and the store is reopened at
+        the same path.
         """
+        import datetime
+        import json
+        import time
+
         self._check_writable()
         if self.location is None:
             return 0, 0
@@ -427,6 +442,7 @@ class OxigraphStore(StoreBase):
         fresh_location = location.with_name(location.name + ".compacting")
         old_location = location.with_name(location.name + ".replaced")
         with self._write_lock:
+            started = time.perf_counter()
             before = _disk_bytes(location)
             self._ox.flush()
             for leftover in (fresh_location, old_location):
@@ -435,20 +451,39 @@ class OxigraphStore(StoreBase):
             fresh.bulk_extend(self._ox.quads_for_pattern(None, None, None, None))
             fresh.flush()
             del fresh
+            gc.collect()
+            _compaction_step("copied")
+            (fresh_location / COMPACTED_MARKER).write_text("complete\n")
             self.close()
             gc.collect()
-            for path in location.iterdir():
-                if not _ROCKSDB_FILE.fullmatch(path.name):
-                    shutil.move(str(path), str(fresh_location / path.name))
+            _compaction_step("closed")
             location.rename(old_location)
+            _compaction_step("renamed")
+            _move_own_files(old_location, fresh_location)
+            _compaction_step("moved")
             fresh_location.rename(location)
+            _compaction_step("swapped")
             shutil.rmtree(old_location)
+            (location / COMPACTED_MARKER).unlink()
             self._ox = self._open(read_only=False)
             self._dataset = rdflib.Dataset(store=_OxrdflibStore(store=self._ox), default_union=False)
             self._open_read_model()
             if self._read_model is not None:  # its free pages and log go too (a rewrite, as the quads')
                 self._read_model.vacuum()
-            return before, _disk_bytes(location)
+            after = _disk_bytes(location)
+            (location / COMPACTION_FILE).write_text(json.dumps({
+                "compacted_bytes": after, "before_bytes": before, "auto": auto,
+                "seconds": round(time.perf_counter() - started, 1),
+                "compacted_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")}) + "\n")
+            return before, after
+
+    def last_compaction(self) -> dict | None:
+        """What :data:`COMPACTION_FILE` recorded of the last compaction (None: never compacted)."""
+        return read_compaction(self.location)
+
+    def disk_bytes(self) -> int:
+        """The bytes the store's folder takes on disk (0 in memory)."""
+        return 0 if self.location is None or not self.location.exists() else _disk_bytes(self.location)
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
@@ -538,6 +573,81 @@ class OxigraphStore(StoreBase):
 #: the files RocksDB keeps in a store folder (every other file there is aidgraph's)
 _ROCKSDB_FILE = re.compile(r"CURRENT|IDENTITY|LOCK|LOG(\.old\..*)?|MANIFEST-\d+|OPTIONS-\d+(\.dbtmp)?"
                            r"|\d+\.(sst|log|blob)|bulk-\d+\.sst")
+
+
+def _compaction_step(step: str) -> None:
+    """A point between two steps of :meth:`OxigraphStore.compact` (tests stop a compaction here)."""
+
+
+def _move_own_files(source: Path, target: Path) -> None:
+    """Move aidgraph's files (every file that is not RocksDB's) from store folder ``source`` into
+    ``target``; what is already in ``target`` stays (a move repeated after a kill)."""
+    for path in source.iterdir():
+        if not _ROCKSDB_FILE.fullmatch(path.name) and not (target / path.name).exists():
+            shutil.move(str(path), str(target / path.name))
+
+
+def recover_compaction(location: Path, *, clean: bool = True) -> None:
+    """Leave the store at ``location`` openable after a compaction that was killed
+    (:meth:`OxigraphStore.compact`): the store renamed away and its complete copy not yet in place is
+    finished (its own files moved, the copy renamed into place); ``clean``: the leftovers of a
+    compaction that did not get that far (the unfinished copy) or finished (the old files) are removed."""
+    fresh = location.with_name(location.name + ".compacting")
+    old = location.with_name(location.name + ".replaced")
+    if not location.exists() and old.is_dir():
+        if (fresh / COMPACTED_MARKER).exists():
+            _move_own_files(old, fresh)
+            fresh.rename(location)
+        else:  # not reached by compact (it renames only after the marker); put the old store back
+            old.rename(location)
+    if location.is_dir() and (location / COMPACTED_MARKER).exists() and clean:
+        shutil.rmtree(old, ignore_errors=True)
+        (location / COMPACTED_MARKER).unlink()
+    if clean and location.is_dir():
+        for leftover in (fresh, old):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def read_compaction(location: Path | None) -> dict | None:
+    """:data:`COMPACTION_FILE` of the store at ``location`` (None: never compacted, or not on disk)."""
+    import json
+
+    path = None if location is None else Path(location) / COMPACTION_FILE
+    if path is None or not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class CompactionPolicy:
+    """When an ingest compacts the store by itself: the store grew by at least ``percent`` % of its size
+    after the last compaction (every byte counts as growth for a store never compacted) and by at least
+    ``min_bytes``. ``percent`` None: never (``AIDGRAPH_AUTO_COMPACT=off``)."""
+
+    percent: float | None = 50.0
+    min_bytes: int = 64 * 2**20
+
+    def due(self, size: int, last: dict | None) -> bool:
+        if self.percent is None:
+            return False
+        base = int(last["compacted_bytes"]) if last and "compacted_bytes" in last else 0
+        growth = size - base
+        return growth >= self.min_bytes and growth * 100 >= self.percent * base
+
+    def describe(self) -> str:
+        if self.percent is None:
+            return "off"
+        return f"after an ingest that grew the store by {self.percent:g} % and {self.min_bytes / 2**20:g} MiB"
+
+
+def compaction_due(store, policy: CompactionPolicy) -> bool:
+    """Whether ``store`` (an on-disk Oxigraph store) should be compacted now under ``policy``."""
+    if getattr(store, "location", None) is None or not hasattr(store, "compact"):
+        return False
+    return policy.due(store.disk_bytes(), store.last_compaction())
 
 
 def _disk_bytes(location: Path) -> int:

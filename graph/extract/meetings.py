@@ -524,6 +524,19 @@ def _merge_into_kinds(drafts: dict[str, MeetingDraft], by_sentence: dict[int, Me
         del drafts[key]
 
 
+def _fold_into(target: MeetingDraft, key: str, drafts: dict[str, MeetingDraft],
+               by_sentence: dict[int, MeetingDraft]) -> None:
+    """The draft under ``key`` is the same meeting as ``target``: its sentences, dates and evidence
+    go to ``target``, and so do the sentences that pointed to it."""
+    draft = drafts.pop(key)
+    target.sentences |= draft.sentences
+    target.dated |= draft.dated
+    target.fact.evidence.extend(draft.fact.evidence)
+    for index, owner in by_sentence.items():
+        if owner is draft:
+            by_sentence[index] = target
+
+
 def _merge_place_meetings(drafts: dict[str, MeetingDraft], by_sentence: dict[int, MeetingDraft]) -> None:
     """A meeting of no format (:func:`_place_meeting`) on the day of one format's meeting is that
     meeting ("the five ministers met in Paris on Wednesday" ... "the E5 meeting")."""
@@ -534,14 +547,7 @@ def _merge_place_meetings(drafts: dict[str, MeetingDraft], by_sentence: dict[int
                     if k != key and d.fact.format and d.fact.date == draft.fact.date]
         if len(same_day) != 1:
             continue
-        target = same_day[0]
-        target.sentences |= draft.sentences
-        target.dated |= draft.dated
-        target.fact.evidence.extend(draft.fact.evidence)
-        for index, owner in by_sentence.items():
-            if owner is draft:
-                by_sentence[index] = target
-        del drafts[key]
+        _fold_into(same_day[0], key, drafts, by_sentence)
 
 
 _ARTICLE_DAY_REACH = 3  # days before the article's day within which its text dates the same meeting
@@ -571,14 +577,7 @@ def _merge_article_day_meetings(
                    and 0 < (day - datetime.date.fromisoformat(d.fact.date)).days <= _ARTICLE_DAY_REACH]
         if len(earlier) != 1:
             continue
-        target = earlier[0]
-        target.sentences |= draft.sentences
-        target.dated |= draft.dated
-        target.fact.evidence.extend(draft.fact.evidence)
-        for index, owner in by_sentence.items():
-            if owner is draft:
-                by_sentence[index] = target
-        del drafts[key]
+        _fold_into(earlier[0], key, drafts, by_sentence)
 
 
 def _follows_its_sentence(unit, analysed: list, draft: MeetingDraft) -> bool:

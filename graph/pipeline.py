@@ -48,14 +48,8 @@ from graph.model import ID_FOLDER_SEPARATOR, Article
 
 #: show a progress bar without a terminal once a batch has this many articles
 PROGRESS_MIN_ARTICLES = 50
-#: articles per gate call (and per worker task)
+#: articles per gate call and per store transaction
 BATCH_SIZE = 32
-#: consecutive batches are written to the store together, in one atomic step, up to this many articles
-#: or this many triples (the default graph's copies double it; below the oxigraph store's one-step bulk
-#: load, BULK_ATOMIC_MAX_QUADS): pyoxigraph's bulk loader costs ~25 % less per quad in loads of ~100
-#: articles than of 32
-WRITE_ARTICLES = 128
-WRITE_TRIPLES = 200_000
 #: below this many input files, ``workers=None`` runs in one process (starting workers costs ~2 s)
 PARALLEL_MIN_ARTICLES = 200
 #: at most this many worker processes by default
@@ -378,34 +372,6 @@ def write_batch(docs: list[ArticleDoc], store) -> None:
     _share(writable, "store", time.perf_counter() - started)
 
 
-def write_groups(batches: Iterable[list[ArticleDoc]], max_articles: int = WRITE_ARTICLES,
-                 max_triples: int = WRITE_TRIPLES) -> Iterator[list[list[ArticleDoc]]]:
-    """Consecutive prepared batches gathered for one store write each: until they hold
-    ``max_articles`` articles, and never more than ``max_triples`` triples unless one batch alone has
-    more (the last group: whatever is left)."""
-    group: list[list[ArticleDoc]] = []
-    articles = triples = 0
-    for docs in batches:
-        size = sum(_size(content) for doc in docs if doc.failure is None and doc.graphs
-                   for content in doc.graphs.values())
-        if group and triples + size > max_triples:  # a batch is never split, nor made larger
-            yield group
-            group, articles, triples = [], 0, 0
-        group.append(docs)
-        articles += len(docs)
-        triples += size
-        if articles >= max_articles or triples >= max_triples:
-            yield group
-            group, articles, triples = [], 0, 0
-    if group:
-        yield group
-
-
-def _size(content) -> int:
-    """Triples in a graph's new content: a collection of triples, or N-Triples text (a line each)."""
-    return content.count("\n") if isinstance(content, str) else len(content)
-
-
 def _share(docs: list[ArticleDoc], stage: str, seconds: float) -> None:
     """A batch stage's time, shared equally by its articles."""
     for doc in docs:
@@ -488,16 +454,14 @@ def ingest_paths(paths: Iterable[str | Path], store, *, progress: bool = True, l
         else:
             prepared = map(prepare_batch, batches)
         with deferred_read_model(store, summary, answers=not commitments):
-            for group in write_groups(prepared):
-                docs = [doc for batch in group for doc in batch]
+            for docs in prepared:
                 try:
                     write_batch(docs, store)
                 except StoreError as exc:
                     exc.summary = summary
                     raise
                 if feeds is not None:
-                    for _ in group:  # one resume snapshot per batch read
-                        feeds.written()
+                    feeds.written()
                 for doc in docs:
                     if doc.failure is not None:
                         summary.failures.append(doc.failure)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -48,6 +49,26 @@ class AidgraphApp(FastAPI):
             await health_fast_path(self.state, scope, send)
             return
         await super().__call__(scope, receive, send)
+
+
+_frozen = {"apps": 0}  # apps of this process serving with the heap frozen (tests run several)
+_frozen_lock = threading.Lock()
+
+
+def _freeze_heap() -> None:
+    """Move everything alive now out of the cyclic collector's reach (gc.freeze)."""
+    with _frozen_lock:
+        gc.collect()
+        gc.freeze()
+        _frozen["apps"] += 1
+
+
+def _thaw_heap() -> None:
+    """gc.freeze is process-wide: thaw only when the last serving app of the process stops."""
+    with _frozen_lock:
+        _frozen["apps"] -= 1
+        if not _frozen["apps"]:
+            gc.unfreeze()
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -87,12 +108,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         # only what requests made since. Without it, one request in 10-40 of those that allocate most
         # (/equipment/{id}: 100 records and their timeline) paid a full collection of the whole heap,
         # 100-500 ms on this shared machine (issue 11, the /equipment/patriot p95).
-        gc.collect()
-        gc.freeze()
+        _freeze_heap()
         try:
             yield
         finally:
-            gc.unfreeze()
+            _thaw_heap()
             app.state.article_pool.close()
             queries.close()
             engine.close()

@@ -25,10 +25,6 @@ _GAP_ADJACENT = re.compile(r"^[\s-]{0,2}$")
 _GLUE = re.compile(r"(?<=\w)-(?=\w)")
 _PREFIX = re.compile(r"(?<![\w-])\w[\w.]*$")
 _FILLER_GAP = re.compile(r"^\s+(?:(?:[^\W\d_]|-)+\s+){0,2}$")  # "5.000 Schuss", "1,5 milionu kusů"
-_OBJECT_GAP = re.compile(
-    r"^\s+(?:(?:of|to|for|av|på|von|für|an|de|du|des|af|til|for|van|voor|z|dla)\s+(?:the\s+|den\s+|der\s+|die\s+|des\s+)?)?$",
-    re.IGNORECASE,
-)
 
 
 @functools.cache
@@ -41,6 +37,14 @@ def _purpose_gap(lexicon: Lexicon) -> re.Pattern[str]:
 
 _AIR_DEFENCE_MISSILES = "air defence missiles"  # canonical English item name
 _QUOTES = "\"'«»„“”‘’‹›"
+
+@functools.cache
+def _object_gap(lexicon: Lexicon) -> re.Pattern[str]:
+    """The gap between a maintenance noun and its object ("repairs of the tanks", "Reparatur von"):
+    nothing, or an object preposition of the language with its article (lexicon list ``item_object``)."""
+    words = "|".join(lexicon.data.get("item_object", [])) or "(?!)"
+    return re.compile(rf"^\s+(?:(?:{words})\s+)?$", re.IGNORECASE)
+
 
 @functools.cache
 def _coordination(lexicon: Lexicon) -> re.Pattern[str]:
@@ -106,7 +110,7 @@ def find_items(
     nouns = _head_nouns(text, nouns)
     items = _merge(text, items, nouns, lexicon)
     items = _resolve_generic(text, items, carried)
-    items = _absorb_objects(text, items, _purpose_gap(lexicon), _coordination(lexicon))
+    items = _absorb_objects(text, items, _purpose_gap(lexicon), _coordination(lexicon), _object_gap(lexicon))
     items = _drop_calibres(text, items)
     items = _with_own_munitions(text, items, _accompaniment_gap(lexicon))
     starts = [item.start for item in items]
@@ -298,7 +302,7 @@ def _whole(item: Item) -> Item:
 
 
 def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str],
-                    coordination: re.Pattern[str]) -> list[Item]:
+                    coordination: re.Pattern[str], object_gap: re.Pattern[str]) -> list[Item]:
     """A maintenance noun keeps its object ("repairs of armoured vehicles" is maintenance); a fund
     gives way to what it is for ("fond for Ukraines luftforsvar" is air defence); missiles for an
     air-defence system are that system ("robotar till luftvärnssystemet RBS 70"); ammunition keeps
@@ -329,7 +333,7 @@ def _absorb_objects(text: str, items: list[Item], purpose_gap: re.Pattern[str],
                 continue
             skip_until = _coordinated_end(text, items, k + 1, coordination)
         if item.absorbs_object and following and \
-                (purpose or _OBJECT_GAP.match(text[item.end : following.start])):
+                (purpose or object_gap.match(text[item.end : following.start])):
             skip_until = following.end
         result.append(item)
     return result

@@ -14,3 +14,16 @@ def test_objects_alive_at_startup_are_frozen_while_serving(server, client):
     gc.collect()
     assert gc.get_freeze_count() > frozen // 2  # requests do not thaw them (a few are freed)
     assert len(gc.get_objects()) < gc.get_freeze_count()  # a full collection walks fewer objects
+
+
+def test_an_app_stopping_does_not_thaw_another_apps_heap():
+    from api.app import _freeze_heap, _frozen, _thaw_heap
+
+    serving_before = _frozen["apps"]
+    _freeze_heap()  # app A starts
+    _freeze_heap()  # app B starts
+    _thaw_heap()    # B stops: A still serves
+    assert gc.get_freeze_count() > 0
+    _thaw_heap()    # A stops
+    if not serving_before:
+        assert gc.get_freeze_count() == 0

@@ -43,11 +43,19 @@ class AidgraphApp(FastAPI):
     the lookups are."""
 
     host_allowed = staticmethod(lambda host: False)
+    web_process: bytes | None = None  # X-Web-Process of every answer, when there are several
 
     async def __call__(self, scope, receive, send) -> None:
         if fast_health_request(scope, self.host_allowed) and getattr(self.state, "engine", None) is not None:
             await health_fast_path(self.state, scope, send)
             return
+        if self.web_process is not None and scope["type"] == "http":  # several web processes: say which
+            tag, inner = self.web_process, send
+
+            async def send(message):
+                if message["type"] == "http.response.start":
+                    message = message | {"headers": [*message.get("headers", ()), (b"x-web-process", tag)]}
+                await inner(message)
         await super().__call__(scope, receive, send)
 
 
@@ -71,10 +79,12 @@ def _thaw_heap() -> None:
             gc.unfreeze()
 
 
-def create_app(settings: ApiSettings | None = None) -> FastAPI:
+def create_app(settings: ApiSettings | None = None, shared=None) -> FastAPI:
     """The web app over the configured store (settings from the environment when None).
 
-    Accepts :class:`api.settings.ApiSettings` or the shared ``graph.config.Settings``.
+    Accepts :class:`api.settings.ApiSettings` or the shared ``graph.config.Settings``. ``shared``
+    (``api.peers.SharedState``) and ``settings.peer_address``: one of several web processes
+    (``api.peers``; ``settings.web_index`` 0 owns the store worker, the others call it).
     """
     if settings is None:
         settings = ApiSettings.from_env()
@@ -93,16 +103,30 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         app.state.query_threads = anyio.CapacityLimiter(
             max(1, settings.query_workers) + max(1, settings.query_queue))
-        engine = Engine(settings)
-        engine.start()
+        peers = None
+        if settings.peer_address and settings.web_index > 0:  # a secondary: the primary owns the store
+            from api.peers import PeerClient, RemoteEngine, RemoteQueries
+
+            client = await anyio.to_thread.run_sync(PeerClient, settings.peer_address, settings.peer_key)
+            engine, queries = RemoteEngine(settings, shared, client), RemoteQueries(settings, client)
+        else:
+            engine = Engine(settings)
+            engine.shared = shared
+            engine.start()
+            queries = QueryPool(settings, engine)  # client SPARQL: admitted, run beside the store worker
+            queries.start()
+            if settings.peer_address:
+                from api.peers import PeerServer
+
+                peers = PeerServer(settings.peer_address, settings.peer_key,
+                                   {"engine": engine, "queries": queries})
         app.state.engine = engine
-        queries = QueryPool(settings, engine)  # client SPARQL: admitted, run beside the store worker
-        queries.start()
         app.state.queries = queries
         budget = ArticleBudget(seconds=settings.article_seconds, memory_mb=settings.article_memory_mb)
         # writes need the token: without it no article can be posted, and no pool process is started
         app.state.article_pool = ArticlePool(settings.extract_workers, budget,
-                                             eager=bool(settings.token) and settings.extract_at_start)
+                                             eager=bool(settings.token) and settings.extract_at_start
+                                             and settings.web_index == 0)
         # everything alive now (modules, lexicons, the schema and app objects: ~100k objects or more)
         # lives as long as the server: out of the cyclic collector's reach, so a full collection walks
         # only what requests made since. Without it, one request in 10-40 of those that allocate most
@@ -113,6 +137,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             yield
         finally:
             _thaw_heap()
+            if peers is not None:
+                peers.close()
             app.state.article_pool.close()
             queries.close()
             engine.close()
@@ -129,6 +155,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    if settings.web_processes > 1:
+        app.web_process = str(settings.web_index).encode()
     install_problem_handlers(app)
     install_openapi(app)
 

@@ -199,11 +199,33 @@ class Engine:
         self.restarts = 0
         self.memory_kills = 0
         self.native = False
-        self.version = 0
-        self.last_answer = 0.0  # monotonic time of the last heartbeat answered
+        self.shared = None  # api.peers.SharedState: version, heartbeat and counts for the other web processes
+        self._version = 0
+        self._last_answer = 0.0  # monotonic time of the last heartbeat answered
         self.peak_rss = 0
         self._closed = threading.Event()
         self._watch: threading.Thread | None = None
+
+    @property
+    def version(self) -> int:
+        """The count of writes sent (twice per write: before and after it)."""
+        return self._version
+
+    @version.setter
+    def version(self, value: int) -> None:
+        self._version = value
+        if self.shared is not None:  # before the write's answer leaves: every web process sees it
+            self.shared.publish(self)
+
+    @property
+    def last_answer(self) -> float:
+        return self._last_answer
+
+    @last_answer.setter
+    def last_answer(self, value: float) -> None:
+        self._last_answer = value
+        if self.shared is not None:
+            self.shared.publish(self)
 
     def start(self) -> None:
         """Start the worker and wait until its store is open; then watch its memory and heartbeat."""

@@ -3,7 +3,9 @@
     health_fast_path(app, scope, send)   GET/HEAD /health answered on the event loop before routing,
                                          middleware and dependency injection (``api.app.AidgraphApp``)
     ClientLaneMiddleware                 requests to synchronous routes (the REST lookups, the web
-                                         pages: they run in the request threads) take a slot of a fair
+                                         pages: they run in the request threads) and to async routes
+                                         marked ``in_lane`` (the explorer, /store: their work runs in
+                                         the request threads too) take a slot of a fair
                                          lane first: one client (its address, or the server's token)
                                          runs at most ``per_client`` at once, a free slot goes to the
                                          waiting client with the fewest running, at most ``queue``
@@ -51,6 +53,8 @@ def health_answer(state) -> tuple[int, dict]:
         return 503, {"type": PROBLEM_TYPE + "unhealthy", "title": "Service unavailable", "status": 503,
                      "detail": "the store worker has not answered its heartbeat for 10 s",
                      "hint": "it may be restarting; retry in a moment"} | counts
+    if state.settings.web_processes > 1:
+        counts["web_process"] = state.settings.web_index
     return 200, {"status": "ok", "store": state.settings.backend, "native_engine": engine.native} | counts
 
 
@@ -187,6 +191,27 @@ class FairLane:
                 "lookups_refused": self.refused}
 
 
+def in_lane(endpoint):
+    """Mark an async route whose work runs in the request threads (``run_in_threadpool``): it takes a
+    slot of the lane like the synchronous routes."""
+    endpoint.aidgraph_lane = True
+    return endpoint
+
+
+def _api_routes(routes, prefix: str):
+    """(prefix, APIRoute) of ``routes`` and of the routers included among them, at any depth."""
+    from fastapi.routing import APIRoute
+
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix, route
+            continue
+        context = getattr(route, "include_context", None)  # fastapi.routing._IncludedRouter
+        inner = getattr(context, "included_router", None)
+        if inner is not None:
+            yield from _api_routes(inner.routes, prefix + (getattr(context, "prefix", "") or ""))
+
+
 class ClientLaneMiddleware:
     """ASGI middleware: requests whose route is synchronous run in a slot of a :class:`FairLane`.
 
@@ -201,18 +226,26 @@ class ClientLaneMiddleware:
         self._sync_routes: list | None = None
 
     def _routes(self, scope) -> list:
+        """(path prefix, route) of every route in the lane, the included routers' too (FastAPI 0.165
+        keeps those behind one ``_IncludedRouter`` entry each: looking at the top level only found none
+        of the REST lookups, and the lane held nothing)."""
         if self._sync_routes is None:
-            from fastapi.routing import APIRoute
-
-            router = scope["app"].router
-            self._sync_routes = [route for route in router.routes if isinstance(route, APIRoute)
-                                 and not inspect.iscoroutinefunction(route.endpoint)]
+            routes = _api_routes(scope["app"].router.routes, "")
+            self._sync_routes = [(prefix, route) for prefix, route in routes
+                                 if not inspect.iscoroutinefunction(route.endpoint)
+                                 or getattr(route.endpoint, "aidgraph_lane", False)]
         return self._sync_routes
 
     def _in_lane(self, scope) -> bool:
         from starlette.routing import Match
 
-        return any(route.matches(scope)[0] is Match.FULL for route in self._routes(scope))
+        path = scope.get("path", "")
+        for prefix, route in self._routes(scope):
+            if prefix and not path.startswith(prefix):
+                continue
+            if route.matches(scope | {"path": path[len(prefix):]} if prefix else scope)[0] is Match.FULL:
+                return True
+        return False
 
     def client_of(self, scope) -> str:
         if self.bearer is not None:

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from api.lanes import in_lane
 from api.problems import Problem
 from api.results import GRAPH_FORMATS, negotiate
 from api.routes_sparql import TOKEN_OPTIONAL, TOKEN_SECURITY, check_token, checked_iri
@@ -85,6 +86,7 @@ _READ = {"dependencies": TOKEN_SECURITY, "openapi_extra": TOKEN_OPTIONAL, "respo
 
 @router.get(PATH, summary="Read a graph (Graph Store Protocol)", operation_id="read_graph", **_READ)
 @router.head(PATH, summary="Headers of a graph (Graph Store Protocol)", operation_id="graph_headers", **_READ)
+@in_lane
 async def read_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
     """A named graph (no token needed) or the default graph (token) in the RDF type Accept asks for."""
     target = _target(request)
@@ -111,6 +113,7 @@ async def read_graph(request: Request, graph: GraphParam = None, default: Defaul
                        204: {"description": "the graph was replaced"},
                        405: {"description": "the default graph cannot be written"},
                        415: {"description": "not an RDF type"}} | _ERRORS)
+@in_lane
 async def put_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
     """Replace the named graph with the triples of the body (an empty body empties it)."""
     check_token(request)
@@ -129,6 +132,7 @@ async def put_graph(request: Request, graph: GraphParam = None, default: Default
                         204: {"description": "the triples were added"},
                         405: {"description": "the default graph cannot be written"},
                         415: {"description": "not an RDF type"}} | _ERRORS)
+@in_lane
 async def post_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
     """Merge the body's triples into the named graph; without ``graph``, create a new graph."""
     check_token(request)
@@ -150,6 +154,7 @@ async def post_graph(request: Request, graph: GraphParam = None, default: Defaul
                responses={204: {"description": "the graph was dropped"},
                           404: {"description": "no such named graph"},
                           405: {"description": "the default graph cannot be written"}} | _ERRORS)
+@in_lane
 async def delete_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
     """Drop the named graph."""
     check_token(request)

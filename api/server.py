@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from dataclasses import replace
 
@@ -36,12 +37,64 @@ def check_can_serve(settings: ApiSettings, host: str, port: int) -> None:
 
 
 def serve(settings: ApiSettings | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the app until interrupted (one web process; the store lives in its worker process).
+    """Serve the app until interrupted (the store lives in its worker process).
 
+    With ``settings.web_processes`` > 1 (``api.peers``), this process binds the socket, starts the other
+    web processes on it (they die with this one) and serves as the primary: it owns the store worker.
     The Host names accepted are the local ones, those of ``host`` and AIDGRAPH_ALLOWED_HOSTS; the access
     log never shows a token sent in a query string (``api.guards``).
     """
     settings = replace((settings or ApiSettings.from_env()).serving_on(host), extract_at_start=True)
     check_can_serve(settings, host, port)
-    app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5, http="h11")
+    if settings.web_processes <= 1:
+        app = create_app(settings)
+        uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5, http="h11")
+        return
+    import multiprocessing
+    import os
+    import secrets
+    import tempfile
+
+    from api.peers import SharedState
+    from graph.workers import start_process
+
+    config = uvicorn.Config("api.app:create_app", host=host, port=port, log_level="info", http="h11",
+                            timeout_graceful_shutdown=5)
+    sock = config.bind_socket()
+    shared = SharedState()
+    folder = tempfile.mkdtemp(prefix="aidgraph-web-")
+    settings = replace(settings, peer_address=os.path.join(folder, "primary.sock"),
+                       peer_key=secrets.token_bytes(32))
+    context = multiprocessing.get_context("spawn")
+    children = []
+    try:
+        for index in range(1, settings.web_processes):
+            child = context.Process(target=_secondary, name=f"aidgraph-web-{index}", daemon=True,
+                                    args=(replace(settings, web_index=index), sock, shared, os.getpid()))
+            start_process(child)
+            children.append(child)
+        app = create_app(settings, shared)
+        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", http="h11",
+                                      timeout_graceful_shutdown=5)).run(sockets=[sock])
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+        for child in children:
+            child.join(10)
+            if child.is_alive():
+                child.kill()
+        sock.close()
+        with contextlib.suppress(OSError):
+            os.unlink(settings.peer_address)
+            os.rmdir(folder)
+
+
+def _secondary(settings: ApiSettings, sock, shared, parent_pid: int) -> None:
+    """A secondary web process (``api.peers``): the app over the primary's engine, on the shared socket."""
+    from graph.workers import die_with_parent
+
+    die_with_parent(parent_pid)
+    app = create_app(settings, shared)
+    uvicorn.Server(uvicorn.Config(app, log_level="info", http="h11",
+                                  timeout_graceful_shutdown=5)).run(sockets=[sock])

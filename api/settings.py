@@ -65,6 +65,10 @@ class ApiSettings:
     lookup_queue     such requests one client may have waiting; more: 429 with Retry-After
                      (AIDGRAPH_LOOKUP_QUEUE)
     lookup_queue_wait  seconds such a request waits for a thread before 429 (AIDGRAPH_LOOKUP_QUEUE_WAIT)
+    web_processes    web processes accepting on the one listening socket (``api.peers``; 1 by default,
+                     AIDGRAPH_WEB_PROCESSES, ``aidgraph serve --web-processes N``): the first owns the
+                     store worker and the query workers, the others send it their calls
+    web_index, peer_address, peer_key  set by ``api.server.serve`` for each web process (0: the primary)
     """
 
     store: str | None = str(DEFAULT_STORE)
@@ -98,6 +102,10 @@ class ApiSettings:
     lookups_per_client: int = 0
     lookup_queue: int = 64
     lookup_queue_wait: float = 10.0
+    web_processes: int = 1
+    web_index: int = 0
+    peer_address: str | None = None
+    peer_key: bytes = b""
 
     @classmethod
     def from_env(cls, **overrides: object) -> ApiSettings:
@@ -134,6 +142,7 @@ class ApiSettings:
             lookups_per_client=env_int("AIDGRAPH_LOOKUPS_PER_CLIENT", 0),
             lookup_queue=env_int("AIDGRAPH_LOOKUP_QUEUE", 64),
             lookup_queue_wait=float(env_int("AIDGRAPH_LOOKUP_QUEUE_WAIT", 10)),
+            web_processes=env_int("AIDGRAPH_WEB_PROCESSES", 1),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -144,6 +153,12 @@ class ApiSettings:
         if self.request_threads < 1:
             raise InputError(f"request_threads must be at least 1, not {self.request_threads}",
                              hint="check AIDGRAPH_REQUEST_THREADS")
+        if not 1 <= self.web_processes <= 64:
+            raise InputError(f"web_processes must be from 1 to 64, not {self.web_processes}",
+                             hint="check --web-processes or AIDGRAPH_WEB_PROCESSES")
+        if self.web_processes > 1 and self.backend == "memory":
+            raise InputError("several web processes need a store they share: the memory backend lives in "
+                             "one process's worker", hint="serve an on-disk store, or use --web-processes 1")
         if self.backend not in ("oxigraph", "memory", "sparql"):
             raise InputError(f"unknown store backend {self.backend!r}", hint="use oxigraph, memory or sparql")
 

@@ -152,20 +152,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env", nargs="*", default=[], metavar="NAME=VALUE", help="the server's environment")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another checkout served in turn with --code, round after round (old vs new)")
+    parser.add_argument("--new-env", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="more environment for the new server only: with --baseline of this same "
+                             "checkout, compares settings old vs new (e.g. AIDGRAPH_WEB_PROCESSES=2)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="rounds of baseline then --code (with --baseline)")
     args = parser.parse_args(argv)
     env = dict(item.split("=", 1) for item in args.env)
+    new_env = env | dict(item.split("=", 1) for item in args.new_env)
     lookups = [entry for entry in LOOKUPS if not args.only or entry[0] in args.only]
     servers = [("new", args.code)] if args.baseline is None else \
         [("old", args.baseline), ("new", args.code)] * max(1, args.rounds)
-    print(f"store {args.store}, {args.seconds:g} s per run, env {env or 'default'}; "
+    print(f"store {args.store}, {args.seconds:g} s per run, env {env or 'default'}, "
+          f"new {new_env or 'default'}; "
           f"code: {', '.join(f'{name}={code}' for name, code in servers[:2])}")
     print(f"{'code':4} {'lookup':32} {'clients':>7} {'done':>6} {'req/s':>7} {'p50':>7} {'p95':>7} "
           f"{'p99':>7} {'max':>7} {'non-2xx':>7} | {'health p50/p95/max ms':>21} | "
           f"{args.light} p50/p95/max ms | load")
     for name, code in servers:
-        with serve(args.store, timeout=args.timeout, code=code, env=env) as (url, _process):
+        with serve(args.store, timeout=args.timeout, code=code, env=new_env if name == "new" else env) as (
+                url, _process):
             for label, path, params in lookups:
                 for clients in args.clients:
                     row = load(url, path, params, clients, args.seconds, args.light)

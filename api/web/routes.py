@@ -23,6 +23,7 @@ from api import lookups as q
 from api import routes_docs
 from api import routes_rest as rest
 from api.engine import ServiceUnavailable
+from api.lanes import in_lane
 from api.problems import Problem
 from api.results import parse_accept
 from api.web import data
@@ -102,6 +103,7 @@ def not_found(request: Request, what: str, problem) -> HTMLResponse:
 
 
 @router.get("/", response_model=None)
+@in_lane
 async def home(request: Request) -> Response:
     """Browsers get the pledge explorer; other clients the entry points as JSON (also at /api)."""
     if not wants_html(request):

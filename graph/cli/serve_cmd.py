@@ -20,6 +20,10 @@ def register(subparsers) -> None:
                         help="seconds a query may run (default: $AIDGRAPH_API_TIMEOUT or 30)")
     parser.add_argument("--result-cap", type=int, default=None,
                         help="most rows/triples per response (default: $AIDGRAPH_RESULT_CAP or 10000)")
+    parser.add_argument("--web-processes", type=int, default=None,
+                        help="web processes accepting on the port, all over the one store worker (default: "
+                             "$AIDGRAPH_WEB_PROCESSES or 1); more keep /health and light requests answered "
+                             "while CPU-bound lookups run")
     parser.set_defaults(handler=run)
 
 
@@ -33,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise InputError(f"--port {args.port} is not a TCP port", hint="use a number from 1 to 65535")
     config = Settings.from_env(store=args.store)
-    settings = ApiSettings.from_config(config, query_timeout=args.timeout, result_cap=args.result_cap)
+    settings = ApiSettings.from_config(config, query_timeout=args.timeout, result_cap=args.result_cap,
+                                       web_processes=args.web_processes)
     serve(settings, host=args.host, port=args.port)
     return 0

@@ -273,6 +273,7 @@ def find_meetings(
     drafts, by_sentence = _dated_meetings(article, evidence_of)
     _merge_into_kinds(drafts, by_sentence)
     _merge_place_meetings(drafts, by_sentence)
+    _merge_article_day_meetings(article, drafts, by_sentence)
     main = _main_meeting(drafts, published)
     _add_follow_up_sentences(article, by_sentence, main)
     for draft in drafts.values():
@@ -521,6 +522,43 @@ def _merge_place_meetings(drafts: dict[str, MeetingDraft], by_sentence: dict[int
         if len(same_day) != 1:
             continue
         target = same_day[0]
+        target.sentences |= draft.sentences
+        target.dated |= draft.dated
+        target.fact.evidence.extend(draft.fact.evidence)
+        for index, owner in by_sentence.items():
+            if owner is draft:
+                by_sentence[index] = target
+        del drafts[key]
+
+
+_ARTICLE_DAY_REACH = 3  # days before the article's day within which its text dates the same meeting
+
+
+def _merge_article_day_meetings(
+    article: _ArticleScope, drafts: dict[str, MeetingDraft], by_sentence: dict[int, MeetingDraft]
+) -> None:
+    """A format's meeting dated only by the article's own day (a headline or standfirst with no day:
+    "Orpo JEF-huippukokouksessa Oslossa") is the meeting of that format the text dates with a day of
+    its own shortly before ("perjantaina Oslossa ... huippukokoukseen"), wherever in the text that
+    day comes (rule 11: the text's day, not the report's)."""
+    anchor = article.anchor
+    if not anchor or len(anchor) != 10:
+        return
+    units = {u.sentence.index: u for u in article.analysed}
+    day = datetime.date.fromisoformat(anchor)
+
+    def own_day(draft: MeetingDraft) -> bool:
+        return any(len(d.value) == 10 for i in draft.dated if i in units for d in units[i].dates)
+
+    for key, draft in list(drafts.items()):
+        if draft.parties or not draft.fact.format or draft.fact.date != anchor or own_day(draft):
+            continue
+        earlier = [d for k, d in drafts.items() if k != key and d.fact.format == draft.fact.format
+                   and d.fact.date and len(d.fact.date) == 10 and own_day(d)
+                   and 0 < (day - datetime.date.fromisoformat(d.fact.date)).days <= _ARTICLE_DAY_REACH]
+        if len(earlier) != 1:
+            continue
+        target = earlier[0]
         target.sentences |= draft.sentences
         target.dated |= draft.dated
         target.fact.evidence.extend(draft.fact.evidence)

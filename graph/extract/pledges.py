@@ -44,6 +44,7 @@ from graph.extract.cues import GAP
 from graph.extract.items import Item
 from graph.extract.lemmas import lemma_key
 from graph.extract.lexicon import Lexicon
+from graph.extract.meetings import meeting_cues
 from graph.extract.mentions import DONOR, ITEM, MONEY, RECIPIENT, TRIGGER, SentenceView, TypedMention
 from graph.extract.normalize.numbers import parse_digits, parse_words
 from graph.knowledge import load_knowledge
@@ -1946,6 +1947,9 @@ def _sentence_date(sentence: PledgeSentence, package: PackageContext, article: A
         return nearest.value.value, _meeting_on(article.meetings, nearest.value.value)
     if previous_date and view.of("same_time"):
         return previous_date, _meeting_on(article.meetings, previous_date)
+    recalled = _meeting_recalled(view, article)
+    if recalled is not None:
+        return recalled.date, recalled.key
     paragraph = article.paragraph_dates.get(view.paragraph)
     if paragraph is not None and _shares_donor(view, paragraph[1], article):
         return paragraph[0], _meeting_on(article.meetings, paragraph[0])
@@ -2107,6 +2111,26 @@ def _recalled(sentence: PledgeSentence, attachable: Attachable) -> bool:
                 not any(m.last <= t.first < attachable.first for t in view.of(TRIGGER)):
             return True
     return False
+
+
+def _meeting_recalled(view: SentenceView, article: ArticleScope) -> MeetingFact | None:
+    """The meeting a sentence places its news at by a phrase of the language's ``at_meeting`` list
+    ("At the same meeting ...", "Nel corso della riunione ...", "Kokouksessa ..."): the last dated
+    meeting the text named up to this sentence (rule 10: the day of the meeting at which the text says
+    it was announced)."""
+    cue = meeting_cues(article.lexicon).at_meeting
+    if cue is None or not cue.search(view.text):
+        return None
+    published = article.published.isoformat() if article.published else None
+    end = article.evidence_of(view.unit.sentence, "reach").end
+    best: tuple[int, MeetingFact] | None = None
+    for meeting in article.meetings:
+        if not meeting.date or len(meeting.date) != 10 or (published and meeting.date > published):
+            continue
+        starts = [e.start for e in meeting.evidence if e.start < end]
+        if starts and (best is None or max(starts) > best[0]):
+            best = (max(starts), meeting)
+    return best[1] if best else None
 
 
 def _meeting_on(meetings: list[MeetingFact], date: str | None) -> str | None:

@@ -193,3 +193,25 @@ def test_the_servers_token_is_a_client_of_its_own_and_other_tokens_are_not():
     assert lanes.client_of(scope | {"headers": [(b"authorization", b"Bearer s3cret")]}) == "token"
     # a made-up token cannot buy a lane of its own: the address counts
     assert lanes.client_of(scope | {"headers": [(b"authorization", b"Bearer other")]}) == "127.0.0.1"
+
+
+def test_async_routes_whose_work_runs_in_the_request_threads_take_a_lane_slot(tmp_path):
+    """The explorer page and /store run their work in the request threads (``run_in_threadpool``):
+    marked ``in_lane``, the lane counts them like the synchronous routes; /sparql has a lane of its own."""
+    from api.app import create_app
+    from api.lanes import ClientLaneMiddleware, FairLane
+    from api.settings import ApiSettings
+
+    app = create_app(ApiSettings(store=str(tmp_path / "unused")))
+    middleware = ClientLaneMiddleware(app.router, lane=FairLane(2, 1, 1, 1.0))
+
+    def scope(method: str, path: str) -> dict:
+        return {"type": "http", "method": method, "path": path, "app": app, "headers": [],
+                "query_string": b"", "root_path": ""}
+
+    assert middleware._in_lane(scope("GET", "/"))
+    for method in ("GET", "PUT", "POST", "DELETE"):
+        assert middleware._in_lane(scope(method, "/store"))
+    assert middleware._in_lane(scope("GET", "/pledges"))  # a synchronous route
+    assert not middleware._in_lane(scope("GET", "/sparql"))
+    assert not middleware._in_lane(scope("GET", "/health"))

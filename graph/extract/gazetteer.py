@@ -139,6 +139,7 @@ class Gazetteer:
                 *first, last = name.split()
                 for form in inflect(last, "surname"):  # "Antti Häkkäsen", "Borisem Pistoriem"
                     self._add(" ".join((*first, form)), "person", person.id)
+                _add_inflected_first_names(self, first, last, inflect, person.id)  # "Donaldem Tuskiem"
                 if first:
                     surnames.setdefault(last, set()).add(person.id)
         for surname, ids in surnames.items():
@@ -366,3 +367,15 @@ def _fingerprint(lang: str) -> str:
 def _write_cache(path: Path, tables: tuple) -> None:
     """Write atomically (a temporary file renamed into place), so parallel runs never read half a file."""
     write_atomically(path, lambda handle: pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _add_inflected_first_names(gazetteer, first: list[str], last: str, inflect, person_id: str) -> None:
+    """A first name declined with its surname ("Donaldem Tuskiem", "Wołodymyrem Zełenskim"): every
+    inflected form of a single first name with every form of the surname, by the language's
+    ``inflections`` (a language without surname rules adds nothing)."""
+    if len(first) != 1:
+        return
+    firsts = inflect(first[0], "surname")[1:]
+    for head in firsts:
+        for form in inflect(last, "surname"):
+            gazetteer._add(f"{head} {form}", "person", person_id)

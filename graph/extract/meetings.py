@@ -112,6 +112,7 @@ class MeetingCues:
     place_endings: tuple[str, ...] = ()  # Finnish "-ssa", "-ssä": a city in the locative is a place
     domestic: re.Pattern[str] | None = None  # "press conference", "cabinet": no meeting (CONVENTIONS.md 14)
     relative_days: tuple[tuple[re.Pattern[str], int], ...] = ()  # "the next day": +1 from the last day
+    timestamp: re.Pattern[str] | None = None  # "14:05 GMT", "18.40 uur", "klo 12.30": a live-blog entry
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
             for k, v in {**shared.get("calendar", {}), **own.get("calendar", {})}.items()
         },
         at_meeting=word_alternation(words("at_meeting")),
-        complementiser=word_alternation(lexicon.data.get("complementisers", [])),
+        complementiser=word_alternation(lexicon.data.get("complementisers") or words("complementisers")),
         month_since=word_alternation([rf"(?:{w})\s*$" for w in words("month_since")]),
         short_names=short_names,
         kinds=kinds,
@@ -198,6 +199,7 @@ def meeting_cues(lexicon: Lexicon) -> MeetingCues:
         relative_days=tuple(
             (pattern, int(offset)) for phrase, offset in own.get("relative_days", {}).items()
             if (pattern := word_alternation(phrase)) is not None),
+        timestamp=word_alternation([rf"^\s*(?:{w})\W*$" for w in words("timestamps")]),
     )
 
 
@@ -321,11 +323,13 @@ def _sentence_meeting(
     cue = cues.cue.search(unit.sentence.text) if cues.cue else None
     if cue is None:
         draft = _bilateral(unit, cues, article.persons, drafts, None, article.lexicon.lang, article.published,
-                           _lead_day(article, unit, drafts) or _relative_day(article, position))
+                           _lead_day(article, unit, drafts) or _relative_day(article, position)
+                           or _timestamp_day(article, position))
         return (draft, "visit") if draft is not None else None
     if not formats and not _venue_format(unit, cues):
         draft = _bilateral(unit, cues, article.persons, drafts, cue, article.lexicon.lang, article.published,
-                           _lead_day(article, unit, drafts) or _relative_day(article, position))
+                           _lead_day(article, unit, drafts) or _relative_day(article, position)
+                           or _timestamp_day(article, position))
         if draft is not None:
             return draft, "bilateral"
     draft = _format_meeting(article, position, cue, formats, last_format, drafts)
@@ -440,7 +444,7 @@ def _add_follow_up_sentences(
             target is main and not _may_refer_to_main(unit, article.lexicon, target.fact.format)
         ):
             continue
-        if _earlier_year(unit, target.fact.date):
+        if _earlier_year_of_event(unit, target.fact.date, article.cues):
             continue  # "at a NATO meeting in 2008 ...": an older meeting, not this one
         if _visit_elsewhere(unit, target, article):
             continue
@@ -472,6 +476,15 @@ def _after_publication(date: str | None, published: datetime.date | None) -> boo
 def _earlier_year(unit, date: str | None) -> bool:
     """The sentence names a year before the year of the meeting dated ``date``."""
     return bool(date) and any(d.value[:4].isdigit() and d.value[:4] < date[:4] for d in unit.dates)
+
+
+def _earlier_year_of_event(unit, date: str | None, cues: MeetingCues) -> bool:
+    """:func:`_earlier_year` without the dates that open a period: "Austin, der die Gruppe seit ihrer
+    Gründung im April 2022 leitet", "who has chaired it since April 2022" date no other event."""
+    text, offset = unit.sentence.text, unit.sentence.start
+    return bool(date) and any(
+        d.value[:4].isdigit() and d.value[:4] < date[:4] and not _since(text, d.start - offset, cues)
+        for d in unit.dates)
 
 
 def _continues(draft: MeetingDraft | None, published: datetime.date | None) -> bool:
@@ -939,6 +952,21 @@ def _lead_day(article: _ArticleScope, unit, drafts: dict[str, MeetingDraft]) -> 
     return article.anchor
 
 
+def _timestamp_day(article: _ArticleScope, position: int) -> str | None:
+    """The article's event day for the first sentence of a live blog's entry (the sentence before it
+    is only a clock time, ``timestamps``: "14:05 GMT", "18.40 uur", "klo 12.30") that has no day of
+    its own and reports news (no "earlier" or coming meeting): the blog reports the day's events."""
+    unit, cues = article.analysed[position], article.cues
+    if cues.timestamp is None or article.anchor is None or position == 0 or unit.dates:
+        return None
+    if not cues.timestamp.search(article.analysed[position - 1].sentence.text):
+        return None
+    text = unit.sentence.text
+    if any(p.search(text) for p in article.past) or (cues.upcoming and cues.upcoming.search(text)):
+        return None
+    return article.anchor
+
+
 def _bilateral(unit, cues: MeetingCues, persons, drafts: dict[str, MeetingDraft], cue=None, lang: str = "xx",
                published: datetime.date | None = None, lead_day: str | None = None) -> MeetingDraft | None:
     """A visit with a day: "X travelled to Kyiv on Tuesday", "Y was received on Monday by Z"; with
@@ -1014,7 +1042,8 @@ def _refers_to_meeting(unit, lexicon: Lexicon, cues: MeetingCues) -> bool:
         return False
     if cues.address and cues.address.search(text):  # "told the group that ... in April"
         return True
-    if any(len(d.value) == 7 for d in unit.dates):  # a year ("this year") is no other event's date
+    offset = unit.sentence.start  # a month dates another event, not one opening a period ("seit April 2022")
+    if any(len(d.value) == 7 and not _since(text, d.start - offset, cues) for d in unit.dates):
         return False
     attendance = (lexicon.pattern("remote"), lexicon.pattern("attend"), cues.at_meeting)
     if any(p.search(text) for p in attendance if p):
@@ -1121,13 +1150,17 @@ def _add_speaking_ministers(
     taken = set().union(*(d.sentences for d in drafts.values()))
     for unit in article.analysed:
         text, offset = unit.sentence.text, unit.sentence.start
-        if unit.sentence.index in taken or unit.dates:
+        if unit.sentence.index in taken or not _only_coming_years(unit, fact.date):
             continue
         if not _may_refer_to_main(unit, article.lexicon, fact.format):
             continue
-        if any(p.search(text) for p in article.past) or (cues.upcoming and cues.upcoming.search(text)):
-            continue
         opener = cues.complementiser.search(text) if cues.complementiser else None
+        # not what is said ("kertoi, että ... on määrä luovuttaa"), unless it speaks of a meeting
+        nouns = article.lexicon.pattern("meeting_nouns")
+        about_meeting = opener is None or (nouns is not None and nouns.search(text, opener.end()))
+        own = text if about_meeting else text[: opener.start()]
+        if any(p.search(text) for p in article.past) or (cues.upcoming and cues.upcoming.search(own)):
+            continue
         people = _not_modifiers(persons.mentions.get(unit.sentence.index, []), text, offset, cues)
         for verb in cues.speech.finditer(text):
             if _to_the_press(unit, verb.end(), article.lexicon):
@@ -1144,6 +1177,12 @@ def _add_speaking_ministers(
                     continue
                 if known.name not in fact.participants and known.name not in fact.remote_participants:
                     fact.participants.append(known.name)
+
+
+def _only_coming_years(unit, date: str | None) -> bool:
+    """The sentence has no date, or only years from the meeting's on: a delivery's time ("six of them
+    by the end of the year, the others in 2025"), not the date of another event."""
+    return all(len(d.value) == 4 and date is not None and d.value >= date[:4] for d in unit.dates)
 
 
 def _to_the_press(unit, after: int, lexicon: Lexicon) -> bool:

@@ -152,8 +152,11 @@ def build_view(position: int, unit, tokens: list, relations: RelationLexicon, le
     cues = relations.find(text, offset, tokens, lemmas, names)
     item_spans = [(i.start, i.end) for i in unit.items]
     openers = {(c.first, c.last) for c in cues if c.cls == "including"}
+    deadlines = {c.first for c in cues if c.cls == "deadline"}
     for cue in cues:
         kind = TRIGGER if cue.cls in TRIGGER_CLASSES else CUE
+        if cue.cls == "background" and cue.first in deadlines:
+            continue  # "before the end of", "antes del verano", "d'ici": a deadline, not "before"/"earlier"
         if kind == TRIGGER and cue.cls != "train" and _inside(cue.start, cue.end, item_spans):
             continue  # "Patriot launcher" is no verb
         if kind == TRIGGER and (cue.first, cue.last) in openers:

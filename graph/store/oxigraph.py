@@ -227,7 +227,9 @@ class OxigraphStore(StoreBase):
                 tracking = model is not None and model.begin_change()
             try:
                 change = merge.plan_default_change(contents, self._graph_triples, self._holders)
-                subjects, sources = self._changed_subjects(change) if tracking else (set(), set())
+                planned = deferred is not None and deferred.rebuild  # a rebuild at the end anyway
+                subjects, sources = (self._changed_subjects(change) if tracking and not planned
+                                     else (set(), set()))
                 fresh = self._fresh_load(contents, change)
                 if fresh is not None:
                     self._bulk_load(fresh)
@@ -280,6 +282,9 @@ class OxigraphStore(StoreBase):
             return
         with self._write_lock:
             deferred = self._deferred = _DeferredRefresh(tracking=model.begin_change(), answers=answers)
+            # an empty model (a fresh store) follows any new pledge by a rebuild (rebuild_needed's
+            # test): decided now, the writes need not name their changed subjects
+            deferred.rebuild = deferred.tracking and model.size() == 0
         try:
             yield
         except Exception:

@@ -130,6 +130,7 @@ class Attachable:
     money: Any = None  # MoneyMention
     category: str | None = None
     quantity: int | None = None
+    produced: bool = False  # a sum that pays for the item's production ("fund the production of drones")
 
     @property
     def first(self) -> int:
@@ -1206,6 +1207,7 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
                 covered.add(id(target))
                 attachable.item = target.value
                 attachable.quantity = target.value.quantity
+                attachable.produced = _produced_item(view, money, items) is target
                 category = target.value.category
                 covered.update(id(i) for i in _uses_of_sum(view, target, items))
         if target is None:
@@ -1356,6 +1358,32 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
         fronted = _fronted_purpose(view, money, item, gap)
         if fronted is not None:
             return fronted
+    return _produced_item(view, money, items)
+
+
+_PRODUCTION_REACH = 14  # words between a sum and the item whose production it pays for
+
+
+def _produced_item(view: SentenceView, money: TypedMention, items: list[TypedMention]) -> TypedMention | None:
+    """The item whose production a sum funds: "fund the production of drones with €500m",
+    "rahoittavat 500 miljoonalla ... droonien valmistusta", "con 300 milioni, la produzione di Aster".
+    The sum pays for that item, so it is not also money given as money (conventions rules 4, 6)."""
+    if not view.of("fund"):
+        return None
+    sums = [m for m in view.of(MONEY) if m is not money]
+    for cue in view.of("production"):
+        made = [i for i in items if 0 <= i.first - cue.last <= 3 or 0 <= cue.first - i.last <= 1]
+        if not made:
+            continue
+        item = min(made, key=lambda i: abs(i.first - cue.first))
+        first, last = (money.last, item.first) if item.first >= money.last else (item.last, money.first)
+        if last - first > _PRODUCTION_REACH or any(first <= m.first < last for m in sums) or \
+                any(first <= c.first < last for c in view.of("coordination", "aid_noun", "fund_noun")):
+            continue  # "NOK 500 million in budget support and the production of drones": two uses
+        ends = (money.end, item.start) if item.first >= money.last else (item.end, money.start)
+        if _punctuated(view.gap_text(*ends), ";:"):
+            continue
+        return item
     return None
 
 
@@ -1982,8 +2010,8 @@ def _keeps_item(attachable: Attachable, lang: str | None = None) -> bool:
     if item is None:
         return False
     if attachable.kind == MONEY:
-        if item.equipment_id is not None:
-            return True
+        if item.equipment_id is not None or attachable.produced:
+            return True  # (the production of drones names the thing made, not a category's label)
         if attachable.category in _MONEY_ONLY:
             return False
         category = load_knowledge().categories.get(attachable.category)

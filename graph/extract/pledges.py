@@ -1499,7 +1499,7 @@ def _sentence_pledges(sentence: PledgeSentence, package: PackageContext, article
         if trigger is not None and (trigger.negated or trigger.blocked):
             continue
         if _own_use(view, attachable) or _requested_clause(sentence, attachable, trigger) or \
-                _asked_or_denied_before(sentence, attachable, trigger):
+                _asked_or_denied_before(sentence, attachable, trigger) or _civil_purpose(view, attachable):
             continue
         decision = decide_donor(sentence, attachable, trigger, article)
         if decision is not None:
@@ -1577,6 +1577,16 @@ def _asked_or_denied_before(sentence: PledgeSentence, attachable: Attachable,
             return True
     return any(0 <= attachable.first - cue.last <= 1 and clause[min(cue.first, len(clause) - 1)] == own
                for cue in view.of("negation"))
+
+
+def _civil_purpose(view: SentenceView, attachable: Attachable) -> bool:
+    """A sum for a civil purpose ("€10bn for the reconstruction of Ukraine", "per la ricostruzione"):
+    not military aid (conventions rule 8). Only a sum for no item, with the purpose right after it."""
+    if attachable.kind != MONEY or attachable.item is not None:
+        return False
+    purposes = [c for c in view.of("purpose") if 0 <= c.first - attachable.last <= 1]
+    return any(0 <= c.first - p.last <= 2 for p in purposes for c in view.of("civil_purpose")) or \
+        any(0 <= c.first - attachable.last <= 1 for c in view.of("civil_purpose"))
 
 
 def _own_use(view: SentenceView, attachable: Attachable) -> bool:

@@ -637,7 +637,8 @@ def _triggers(view: SentenceView) -> list[Trigger]:
         trigger.negated = _near_before(view, trigger.first, ("negation",), _NEGATION_REACH) and not \
             _near_before(view, trigger.first, ("negation_exception",), _NEGATION_REACH + 2)
         trigger.negated = trigger.negated or _negated_after(view, trigger) or \
-            any(cue.first == trigger.first for cue in view.of("negation"))  # "nepošle": a prefix
+            any(cue.first == trigger.first for cue in view.of("negation")) or \
+            _negated_within(view, trigger)  # "nepošle": a prefix
         for cue in ("request", "agenda"):
             near = _near_before(view, trigger.first, (cue,), _REQUEST_REACH) and not _by_donor(view, trigger)
             if near or _verb_final_cue(view, trigger, cue):
@@ -812,6 +813,14 @@ def _own_auxiliary(view: SentenceView, index: int) -> bool:
         if not between:
             return True
     return False
+
+
+def _negated_within(view: SentenceView, trigger: Trigger) -> bool:
+    """A negation between the parts of a short separable trigger ("maken geen deel uit van",
+    "zeggen geen nieuwe toe")."""
+    if trigger.last - trigger.first > _NEGATION_REACH:
+        return False
+    return any(trigger.first < cue.first < trigger.last - 1 for cue in view.of("negation"))
 
 
 def _negated_after(view: SentenceView, trigger: Trigger) -> bool:

@@ -267,7 +267,8 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     triggers = _triggers(view)
     continuation = _continues(view, package, triggers)
     attachables = [a for a in _attachables(view, triggers) if not _refers_back(view, a, article)]
-    attachables = [_for_named_purchase(view, a, article) for a in attachables]
+    attachables = [_for_named_purchase(view, a, article) for a in attachables
+                   if not _in_topic_phrase(view, a)]
     if elliptical is not None and not any(a.kind == ITEM for a in attachables):
         attachables = sorted([*attachables, elliptical], key=lambda a: a.first)
     if partitive is not None:  # "en ont fourni ... pour la défense aérienne": the pronoun is the object
@@ -291,6 +292,25 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     background = False  # decided per attachable (is_background)
     return PledgeSentence(view, triggers, attachables, groups, context, continuation, background, clause,
                           bool(view.of("jointly")) or (continuation and package.joint), implicit)
+
+
+_TOPIC_REACH = 6  # tokens a fronted topic phrase ("On air defence,") may span
+
+
+def _in_topic_phrase(view: SentenceView, attachable: Attachable) -> bool:
+    """An item without a number in a fronted topic phrase closed by a comma ("On air defence,
+    Germany ...", "Sur la défense aérienne, ...", "Was die Luftverteidigung angeht, ..."; lexicon
+    class ``topic``): it names what the sentence is about, not what is given."""
+    if attachable.kind != ITEM or attachable.quantity is not None:
+        return False
+    if not any(c.first == 0 for c in view.of("topic")):
+        return False
+    for i in range(min(_TOPIC_REACH, len(view.tokens) - 1)):
+        gap = view.gap_text(view.tokens[i].end, view.tokens[i + 1].start)
+        if "," in gap or any(c in gap for c in STRONG_BREAKS):
+            return "," in gap and attachable.last <= i + 1 and \
+                not any(t.first <= i for t in view.of(TRIGGER))
+    return False
 
 
 _ELLIPSIS_REACH = 3  # sentences back an elliptical "10 more" may refer to

@@ -116,9 +116,13 @@ def test_gold_record_is_well_formed_and_quotes_its_article(entry):
         assert (pledge["amount"] is None) == (pledge["currency"] is None), pledge
         assert pledge["currency"] is None or pledge["currency"] in CURRENCIES
         assert pledge["quantity"] is None or (isinstance(pledge["quantity"], int) and pledge["quantity"] > 0)
-        # CONVENTIONS.md rules 4-6: item null for money only, money earmarked for a category, or a package
+        # CONVENTIONS.md rules 4-6: item null for money only, money earmarked for a category, or a package;
+        # rule 2: a member's entry of a joint sum, whose `multiple` entry (same evidence) carries the sum
+        joint_sum = any(other["donor"] == "multiple" and other["evidence"] == pledge["evidence"]
+                        and other["category"] == pledge["category"] and other["amount"] is not None
+                        for other in gold["pledges"])
         assert pledge["item"] is not None or pledge["category"] in ("financial", "other") \
-            or pledge["amount"] is not None, pledge
+            or pledge["amount"] is not None or joint_sum, pledge
 
 
 # --------------------------------------------------------------------------- the measurement

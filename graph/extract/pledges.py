@@ -130,6 +130,7 @@ class Attachable:
     money: Any = None  # MoneyMention
     category: str | None = None
     quantity: int | None = None
+    produced: bool = False  # a sum that pays for the item's production ("fund the production of drones")
 
     @property
     def first(self) -> int:
@@ -656,7 +657,8 @@ def _triggers(view: SentenceView) -> list[Trigger]:
         trigger.negated = _near_before(view, trigger.first, ("negation",), _NEGATION_REACH) and not \
             _near_before(view, trigger.first, ("negation_exception",), _NEGATION_REACH + 2)
         trigger.negated = trigger.negated or _negated_after(view, trigger) or \
-            any(cue.first == trigger.first for cue in view.of("negation"))  # "nepošle": a prefix
+            any(cue.first == trigger.first for cue in view.of("negation")) or \
+            _negated_within(view, trigger)  # "nepošle": a prefix
         for cue in ("request", "agenda"):
             near = _near_before(view, trigger.first, (cue,), _REQUEST_REACH) and not _by_donor(view, trigger)
             if near or _verb_final_cue(view, trigger, cue):
@@ -831,6 +833,14 @@ def _own_auxiliary(view: SentenceView, index: int) -> bool:
         if not between:
             return True
     return False
+
+
+def _negated_within(view: SentenceView, trigger: Trigger) -> bool:
+    """A negation between the parts of a short separable trigger ("maken geen deel uit van",
+    "zeggen geen nieuwe toe")."""
+    if trigger.last - trigger.first > _NEGATION_REACH:
+        return False
+    return any(trigger.first < cue.first < trigger.last - 1 for cue in view.of("negation"))
 
 
 def _negated_after(view: SentenceView, trigger: Trigger) -> bool:
@@ -1269,6 +1279,7 @@ def _attachables(view: SentenceView, triggers: list[Trigger]) -> list[Attachable
                 covered.add(id(target))
                 attachable.item = target.value
                 attachable.quantity = target.value.quantity
+                attachable.produced = _produced_item(view, money, items) is target
                 category = target.value.category
                 covered.update(id(i) for i in _uses_of_sum(view, target, items))
         if target is None:
@@ -1419,6 +1430,32 @@ def _earmark(view: SentenceView, money: TypedMention, items: list[TypedMention])
         fronted = _fronted_purpose(view, money, item, gap)
         if fronted is not None:
             return fronted
+    return _produced_item(view, money, items)
+
+
+_PRODUCTION_REACH = 14  # words between a sum and the item whose production it pays for
+
+
+def _produced_item(view: SentenceView, money: TypedMention, items: list[TypedMention]) -> TypedMention | None:
+    """The item whose production a sum funds: "fund the production of drones with €500m",
+    "rahoittavat 500 miljoonalla ... droonien valmistusta", "con 300 milioni, la produzione di Aster".
+    The sum pays for that item, so it is not also money given as money (conventions rules 4, 6)."""
+    if not view.of("fund"):
+        return None
+    sums = [m for m in view.of(MONEY) if m is not money]
+    for cue in view.of("production"):
+        made = [i for i in items if 0 <= i.first - cue.last <= 3 or 0 <= cue.first - i.last <= 1]
+        if not made:
+            continue
+        item = min(made, key=lambda i: abs(i.first - cue.first))
+        first, last = (money.last, item.first) if item.first >= money.last else (item.last, money.first)
+        if last - first > _PRODUCTION_REACH or any(first <= m.first < last for m in sums) or \
+                any(first <= c.first < last for c in view.of("coordination", "aid_noun", "fund_noun")):
+            continue  # "NOK 500 million in budget support and the production of drones": two uses
+        ends = (money.end, item.start) if item.first >= money.last else (item.end, money.start)
+        if _punctuated(view.gap_text(*ends), ";:"):
+            continue
+        return item
     return None
 
 
@@ -1534,7 +1571,7 @@ def _sentence_pledges(sentence: PledgeSentence, package: PackageContext, article
         if trigger is not None and (trigger.negated or trigger.blocked):
             continue
         if _own_use(view, attachable) or _requested_clause(sentence, attachable, trigger) or \
-                _asked_or_denied_before(sentence, attachable, trigger):
+                _asked_or_denied_before(sentence, attachable, trigger) or _civil_purpose(view, attachable):
             continue
         decision = decide_donor(sentence, attachable, trigger, article)
         if decision is not None:
@@ -1612,6 +1649,16 @@ def _asked_or_denied_before(sentence: PledgeSentence, attachable: Attachable,
             return True
     return any(0 <= attachable.first - cue.last <= 1 and clause[min(cue.first, len(clause) - 1)] == own
                for cue in view.of("negation"))
+
+
+def _civil_purpose(view: SentenceView, attachable: Attachable) -> bool:
+    """A sum for a civil purpose ("€10bn for the reconstruction of Ukraine", "per la ricostruzione"):
+    not military aid (conventions rule 8). Only a sum for no item, with the purpose right after it."""
+    if attachable.kind != MONEY or attachable.item is not None:
+        return False
+    purposes = [c for c in view.of("purpose") if 0 <= c.first - attachable.last <= 1]
+    return any(0 <= c.first - p.last <= 2 for p in purposes for c in view.of("civil_purpose")) or \
+        any(0 <= c.first - attachable.last <= 1 for c in view.of("civil_purpose"))
 
 
 def _own_use(view: SentenceView, attachable: Attachable) -> bool:
@@ -2045,8 +2092,8 @@ def _keeps_item(attachable: Attachable, lang: str | None = None) -> bool:
     if item is None:
         return False
     if attachable.kind == MONEY:
-        if item.equipment_id is not None:
-            return True
+        if item.equipment_id is not None or attachable.produced:
+            return True  # (the production of drones names the thing made, not a category's label)
         if attachable.category in _MONEY_ONLY:
             return False
         category = load_knowledge().categories.get(attachable.category)

@@ -35,6 +35,7 @@ class _QuantityGrammar:
     vague: frozenset[str]  # "une douzaine", "una decina": approximate, no count
     vague_before: re.Pattern[str]  # a vague word before a count: "mehrere Zehntausend"
     range_pattern: re.Pattern[str]  # "80-90 tysięcy", "10–12 tanks": the lower bound counts
+    agent_phrase: re.Pattern[str] | None = None  # "18 von Deutschland zugesagten ...": a count all the same
 
 
 @cache
@@ -72,7 +73,22 @@ def _grammar(lang: str | None) -> _QuantityGrammar:
         rf"(?:[\s-]+(?P<mag>{magnitude})(?!\w))?(?=\s+(?P<next>[^\W\d_][\w'’\-]*))")
     return _QuantityGrammar(pattern=pattern, blocked_next_words=frozenset(blocked), unit_magnitudes=units,
                             vague=frozenset(fold(w) for w in vague_words), vague_before=vague_before,
-                            range_pattern=ranged)
+                            range_pattern=ranged, agent_phrase=_agent_phrase(lexicon))
+
+
+def _agent_phrase(lexicon) -> re.Pattern[str] | None:
+    """A stop word that opens a participle phrase with its agent (``quantity_agent_words``: "18 von
+    Deutschland zugesagten Leopard", "10 av Sverige utlovade CV90"): one to four words, no digit and no
+    clause mark, then a word; the count stands (the item step decides what it counts)."""
+    words = lexicon.get("quantity_agent_words", [])
+    if not words:
+        return None
+    return re.compile(rf"\s+(?:{alternation(words)})\s+(?:[^\W\d_]+(?:[-'’][^\W\d_]+)*\s+){{1,4}}[^\W\d_]")
+
+
+def _opens_agent_phrase(lowered: str, match: re.Match[str], quantities: _QuantityGrammar) -> bool:
+    agent = quantities.agent_phrase
+    return agent is not None and agent.match(lowered, match.end()) is not None
 
 
 def _is_year(number: str) -> bool:
@@ -124,7 +140,8 @@ def find_quantities(text: str, lang: str | None) -> list[QuantityMention]:
             value = number_value("1", match.group("mag"), lang)
         else:
             value = None
-        if _is_year(number) or fold(next_word) in quantities.blocked_next_words:
+        if _is_year(number) or (fold(next_word) in quantities.blocked_next_words
+                                and not _opens_agent_phrase(lowered, match, quantities)):
             continue
         if fold(" ".join(filter(None, (number, match.group("mag"))))) in quantities.vague:
             continue

@@ -268,7 +268,8 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     triggers = _triggers(view)
     continuation = _continues(view, package, triggers)
     attachables = [a for a in _attachables(view, triggers) if not _refers_back(view, a, article)]
-    attachables = [_for_named_purchase(view, a, article) for a in attachables]
+    attachables = [_for_named_purchase(view, a, article) for a in attachables
+                   if not _in_topic_phrase(view, a)]
     if elliptical is not None and not any(a.kind == ITEM for a in attachables):
         attachables = sorted([*attachables, elliptical], key=lambda a: a.first)
     if partitive is not None:  # "en ont fourni ... pour la défense aérienne": the pronoun is the object
@@ -292,6 +293,25 @@ def analyse_sentence(view: SentenceView, package: PackageContext, article: Artic
     background = False  # decided per attachable (is_background)
     return PledgeSentence(view, triggers, attachables, groups, context, continuation, background, clause,
                           bool(view.of("jointly")) or (continuation and package.joint), implicit)
+
+
+_TOPIC_REACH = 6  # tokens a fronted topic phrase ("On air defence,") may span
+
+
+def _in_topic_phrase(view: SentenceView, attachable: Attachable) -> bool:
+    """An item without a number in a fronted topic phrase closed by a comma ("On air defence,
+    Germany ...", "Sur la défense aérienne, ...", "Was die Luftverteidigung angeht, ..."; lexicon
+    class ``topic``): it names what the sentence is about, not what is given."""
+    if attachable.kind != ITEM or attachable.quantity is not None:
+        return False
+    if not any(c.first == 0 for c in view.of("topic")):
+        return False
+    for i in range(min(_TOPIC_REACH, len(view.tokens) - 1)):
+        gap = view.gap_text(view.tokens[i].end, view.tokens[i + 1].start)
+        if "," in gap or any(c in gap for c in STRONG_BREAKS):
+            return "," in gap and attachable.last <= i + 1 and \
+                not any(t.first <= i for t in view.of(TRIGGER))
+    return False
 
 
 _ELLIPSIS_REACH = 3  # sentences back an elliptical "10 more" may refer to
@@ -868,12 +888,25 @@ def _continues(view: SentenceView, package: PackageContext, triggers: list[Trigg
     if view.paragraph - package.paragraph > 2:
         return False
     own = {d.key for d in view.of(DONOR)}
-    opening = [c for c in view.of("continuation", "package") if c.first <= 2]
+    opening = [c for c in view.of("continuation", "package")
+               if c.first <= 2 and not _fronted_addition(view, c)]
     if own - set(package.donors):
         return bool(opening) and all(d.first > opening[0].first for d in view.of(DONOR))
     if not any(not t.negated and not t.blocked for t in triggers):
         return bool(opening)
     return bool(opening or view.of("package", "include", "share"))
+
+
+def _fronted_addition(view: SentenceView, cue) -> bool:
+    """A continuation cue inside a fronted "besides" phrase that names donors ("Además de EE UU y
+    Alemania, ...", "Outre la France, ..."): the sentence lists other donors, it does not go on
+    about the package before."""
+    donors = [d.first for d in view.of(DONOR)]
+    for addition in view.of("addition"):
+        if addition.first <= cue.first < addition.last and \
+                any(0 <= first - addition.last <= 2 for first in donors):
+            return True
+    return False
 
 
 def _clauses(view: SentenceView) -> list[int]:
@@ -897,7 +930,7 @@ def _groups(view: SentenceView) -> list[Group]:
     groups: list[Group] = []
     coordination = {i for c in view.of("coordination", "article") for i in range(c.first, c.last)}
     conjunctions = {i for c in view.of("coordination") for i in range(c.first, c.last)}
-    excluded = _excluded(view)
+    excluded = _excluded(view) | _fronted_addition_donors(view)
     for donor in donors:
         if donor.first in excluded or _names_a_thing(view, donor):
             continue  # "all allies except Hungary", "NATO allies excluding the U.S.", "the Tallinn Pledge"
@@ -979,6 +1012,36 @@ def _excluded(view: SentenceView) -> set[int]:
             out.update(range(donor.first, donor.last))
             index = donor.last
     return out
+
+
+def _fronted_addition_donors(view: SentenceView) -> set[int]:
+    """Tokens of the donors of a fronted "besides" phrase ("Besides the US and Germany, Britain and
+    Canada announced ...", "Además de EE UU y Alemania, ...", "Outre la France, ..."): they gave in
+    the sentences before; the donors after the comma give here. The phrase ends at its first comma
+    and counts only when a donor follows it."""
+    cues = [c for c in view.of("addition") if c.first <= 1]
+    if not cues:
+        return set()
+    articles = {i for c in view.of("article", "coordination") for i in range(c.first, c.last)}
+    out: set[int] = set()
+    index = cues[0].last
+    donors = sorted(view.of(DONOR), key=lambda d: d.first)
+    rest = []
+    for donor in donors:
+        if donor.first < index:
+            continue
+        between = range(index, donor.first)
+        gap = view.gap_text(view.tokens[index - 1].end, view.tokens[donor.first].start)
+        if rest or len(between) > 2 or not all(i in articles for i in between) or \
+                (index != cues[0].last and "," in gap) or any(c in gap for c in STRONG_BREAKS):
+            if not rest and (not out or "," not in view.gap_text(view.tokens[index - 1].end,
+                                                                 view.tokens[index].start)):
+                return set()  # no comma closes the phrase: "Lisäksi Suomi antaa ...", no fronted list
+            rest.append(donor)
+            continue
+        out.update(range(donor.first, donor.last))
+        index = donor.last
+    return out if rest else set()
 
 
 _REFERENCE_REACH = 3  # sentences back a plural reference ("the three countries") may point

@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
@@ -41,6 +42,15 @@ READ_OPERATIONS = frozenset({"query", "select", "graph_names", "has_graph", "pin
 START_TIMEOUT = 120.0
 WATCH_INTERVAL = 0.1  # seconds between two looks at a worker's memory (growth seen: ~230 MB/s)
 HEARTBEAT_INTERVAL = 1.0  # seconds between two pings of the worker (/health reads their answers)
+
+
+def replies(conn) -> Iterator[tuple[int, str, Any]]:
+    """The (request id, status, payload) answers arriving on a connection, until it closes."""
+    while True:
+        try:
+            yield conn.recv()
+        except (EOFError, OSError):
+            return
 
 
 class ServiceUnavailable(AidgraphError):  # noqa: N818 (named like its HTTP status)
@@ -130,11 +140,7 @@ class _Worker:
         return future
 
     def _read(self) -> None:
-        while True:
-            try:
-                request_id, status, payload = self.conn.recv()
-            except (EOFError, OSError):
-                break
+        for request_id, status, payload in replies(self.conn):
             with self.lock:
                 future = self.pending.pop(request_id, None)
             if future is None:

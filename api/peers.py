@@ -32,7 +32,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing.connection import Client, Listener
 from typing import Any
 
-from api.engine import ServiceUnavailable
+from api.engine import ServiceUnavailable, replies
 
 log = logging.getLogger("aidgraph.api")
 
@@ -130,11 +130,7 @@ class PeerClient:
         threading.Thread(target=self._read, name="aidgraph-peer-reader", daemon=True).start()
 
     def _read(self) -> None:
-        while True:
-            try:
-                request_id, status, payload = self.conn.recv()
-            except (EOFError, OSError):
-                break
+        for request_id, status, payload in replies(self.conn):
             future = self.pending.pop(request_id, None)
             if future is not None:
                 (future.set_result if status == "ok" else future.set_exception)(payload)

@@ -59,23 +59,25 @@ class AidgraphApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-_frozen = {"apps": 0}  # apps of this process serving with the heap frozen (tests run several)
 _frozen_lock = threading.Lock()
+_frozen_apps = 0  # apps of this process serving with the heap frozen (tests run several)
 
 
 def _freeze_heap() -> None:
     """Move everything alive now out of the cyclic collector's reach (gc.freeze)."""
+    global _frozen_apps
     with _frozen_lock:
         gc.collect()
         gc.freeze()
-        _frozen["apps"] += 1
+        _frozen_apps += 1
 
 
 def _thaw_heap() -> None:
     """gc.freeze is process-wide: thaw only when the last serving app of the process stops."""
+    global _frozen_apps
     with _frozen_lock:
-        _frozen["apps"] -= 1
-        if not _frozen["apps"]:
+        _frozen_apps -= 1
+        if not _frozen_apps:
             gc.unfreeze()
 
 

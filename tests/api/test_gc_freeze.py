@@ -17,9 +17,10 @@ def test_objects_alive_at_startup_are_frozen_while_serving(server, client):
 
 
 def test_an_app_stopping_does_not_thaw_another_apps_heap():
-    from api.app import _freeze_heap, _frozen, _thaw_heap
+    import api.app
+    from api.app import _freeze_heap, _thaw_heap
 
-    serving_before = _frozen["apps"]
+    serving_before = api.app._frozen_apps
     _freeze_heap()  # app A starts
     _freeze_heap()  # app B starts
     _thaw_heap()    # B stops: A still serves
